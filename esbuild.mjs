@@ -1,0 +1,44 @@
+// Bundles every entry point. `tsc --noEmit` type-checks separately (npm run typecheck).
+// Node entries share one rule: everything in dist/ sits side by side, so code can find
+// its siblings (worker.js, runner.js, api.mjs, webview.js) next to its own file.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  target: 'node20',
+  platform: 'node',
+  // esbuild is native and needed at run time to bundle user files: never bundle it.
+  external: ['vscode', 'esbuild'],
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const entries = [
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', format: 'cjs' },
+  { entryPoints: ['src/runner/runner.ts'], outfile: 'dist/runner.js', format: 'cjs' },
+  { entryPoints: ['src/pool/worker-runtime.ts'], outfile: 'dist/worker.js', format: 'cjs' },
+  { entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/api/index.ts'], outfile: 'dist/api.mjs', format: 'esm' },
+  { entryPoints: ['src/pool/index.ts'], outfile: 'dist/pool.mjs', format: 'esm' },
+  { entryPoints: ['src/trace/index.ts'], outfile: 'dist/trace.mjs', format: 'esm' },
+  { entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/suite/index.js', format: 'cjs', external: ['vscode', 'esbuild', 'mocha'] },
+  {
+    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', format: 'iife',
+    platform: 'browser', target: 'es2022', external: [],
+  },
+].filter((e) => e.entryPoints.every((p) => existsSync(p)));
+
+mkdirSync('dist', { recursive: true });
+const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

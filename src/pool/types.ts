@@ -1,0 +1,61 @@
+/**
+ * The engine's public shape. Everything above the engine (API, runner, CLI,
+ * bench) programs against these types; backends implement `Backend`.
+ */
+import type { NodeBackend, TraceListener, TaskError } from '../trace/events.js';
+
+export interface PoolOptions {
+  /** Which backend runs the tasks. @default 'thread' */
+  backend?: NodeBackend;
+  /** Number of workers (event-loop: max tasks in flight on its one thread). @default os.availableParallelism() */
+  workers?: number;
+  /**
+   * URL (file://…) or absolute path of the module whose exports are the tasks.
+   * Workers `import()` it and call exports by name — functions travel by reference, like pickle.
+   */
+  module: string;
+  /** Per-task timeout in ms; the work is really stopped (thread terminated / process group killed). */
+  timeout?: number;
+  /** Recycle a worker after it ran this many tasks (Python's maxtasksperchild). */
+  maxTasksPerWorker?: number;
+  /** Max tasks waiting in the queue; beyond it submit rejects with `QueueFull`. @default Infinity */
+  maxQueue?: number;
+  /** Tasks sent ahead to one worker before it reports back (pipelining). @default 16 for thread/process */
+  pipeline?: number;
+  /** Emit trace events. @default true */
+  trace?: boolean;
+  /** Run id stamped on every event. @default random */
+  runId?: string;
+  /** Clock origin (CLOCK_MONOTONIC µs) to share one time axis across runs (compare mode). @default now */
+  originUs?: number;
+  /** Worker name for worker i (1-based). @default `${backend}-worker-${i}` */
+  workerName?: (i: number) => string;
+  /** Thread backend: V8 heap limits per worker. */
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+  /** Process backend: extra execArgv for children (e.g. --max-old-space-size=256). */
+  execArgv?: string[];
+  /** Extra fields for the `run-start` event. */
+  runInfo?: { fn?: string; file?: string; inputsCount?: number; label?: string; compareId?: string };
+  /** Max bytes of captured console output per task before it is truncated. @default 1 MiB */
+  maxLogBytesPerTask?: number;
+}
+
+export interface SubmitOptions {
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** A submitted task. `promise` settles exactly once. */
+export interface TaskHandle<T = unknown> {
+  readonly taskId: number;
+  readonly promise: Promise<T>;
+  /** 'queued' → 'running' → 'done' | 'failed' | 'cancelled' */
+  readonly state: TaskState;
+  /** Cancels a queued task (true), or stops a running one by recycling its worker (true); false when already settled. */
+  cancel(): boolean;
+}
+
+export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Serialized form of an error that crossed a worker boundary. */
+export type SerializedError = TaskError;
