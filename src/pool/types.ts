@@ -59,3 +59,28 @@ export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** Serialized form of an error that crossed a worker boundary. */
 export type SerializedError = TaskError;
+
+/**
+ * A running pool. Created by `createPool(options)` (src/pool/pool.ts); the
+ * API layer (src/api) and the runner build on this and nothing else.
+ */
+export interface PoolEngine {
+  readonly runId: string;
+  /** CLOCK_MONOTONIC µs of this run's t = 0. */
+  readonly originUs: number;
+  readonly backend: NodeBackend;
+  /** Number of workers (event-loop: tasks in flight). */
+  readonly size: number;
+  /** Queue a call of export `fn` of the pool's module with `args`. Throws PoolClosed after close()/terminate(). */
+  submit<T = unknown>(fn: string, args: unknown[], options?: SubmitOptions): TaskHandle<T>;
+  /** Subscribe to trace events (batched). Returns an unsubscribe function. */
+  onTrace(listener: TraceListener): () => void;
+  /** Record a span on the main program's lane (API: time spent awaiting the pool). */
+  recordMainWait(startUs: number, endUs: number, label: string): void;
+  /** Current time on this run's clock (µs since origin). */
+  now(): number;
+  /** No new tasks; resolves once every submitted task settled and all workers exited. Emits run-end. */
+  close(): Promise<void>;
+  /** Stop now: queued and running tasks reject with PoolTerminated; workers killed. Emits run-end. */
+  terminate(): Promise<void>;
+}

@@ -1,0 +1,45 @@
+/**
+ * Messages between a runner process and its parent (the extension host or the
+ * CLI), over the `child_process.fork` IPC channel. One union per direction.
+ * The parent never runs user code; the runner never imports `vscode`.
+ */
+import type { NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
+
+export type RunMode = 'fn' | 'file' | 'compare';
+
+export interface RunRequest {
+  type: 'run';
+  mode: RunMode;
+  /** Absolute path of the user's .ts/.js file. */
+  file: string;
+  /** Export name of the task function (fn and compare modes). */
+  fn?: string;
+  /** Argument lists, already parsed (see inputs.ts): one array of arguments per task. */
+  inputs?: unknown[][];
+  /** fn / file mode: the backend; file mode: the default backend for `PoolExecutor` / `new Pool()`. */
+  backend: NodeBackend;
+  /** compare mode: backends to run one after another on one clock. @default ['serial','event-loop','thread','process'] */
+  backends?: NodeBackend[];
+  workers: number;
+  /** Per-task timeout in ms. */
+  timeout?: number;
+  /** Directory for the bundle cache. @default os.tmpdir()/poolscope-cache */
+  cacheDir?: string;
+}
+
+export type ToRunner = RunRequest | { type: 'stop' };
+
+/** Where a load error points in the user's file (1-based line/column). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type FromRunner =
+  /** Trace events, batched. */
+  | { type: 'events'; batch: TraceEvent[] }
+  /** The user's file could not be bundled or loaded, or the fn is missing / not exported / not a function. */
+  | { type: 'load-error'; error: TaskError & { location?: SourceLocation } }
+  /** The run (or all compare runs) finished; the runner exits right after. */
+  | { type: 'done'; ok: boolean; failed: number; runIds: string[] };
