@@ -51,7 +51,10 @@ export interface WorkerStartEvent extends EventBase {
   /** Python-like worker name, e.g. "PoolWorker-1", "ThreadPoolExecutor-0_1". */
   name: string;
   pid: number;
+  /** Node's threadId (0 = a process's main thread); Python: threading.get_native_id(). */
   threadId: number;
+  /** OS thread id (Linux: from /proc/thread-self), so cpu-sample events can be matched to the lane. */
+  tid?: number;
   /** Time from spawn to "ready" as measured by the pool. */
   startupUs: number;
 }
