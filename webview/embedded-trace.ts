@@ -1,0 +1,56 @@
+/**
+ * How a standalone page (the CLI's `--html` report, the webview tests, the
+ * render bench) hands its trace to the timeline bundle without running any
+ * inline script:
+ *
+ * ```html
+ * <script type="application/json" id="poolscope-trace">{"version":1,"title":"…","events":[…]}</script>
+ * <script nonce="…">/* contents of dist/webview.js *\/</script>
+ * ```
+ *
+ * A `type="application/json"` script element is data, not code: the browser
+ * never executes it, so it is allowed under `script-src 'nonce-…'` CSPs. The
+ * bundle finds it by id at boot ({@link EMBEDDED_TRACE_ELEMENT_ID}); when it is
+ * present the page runs in standalone mode. The JSON must be encoded with
+ * {@link encodeEmbeddedTrace} so that no `</script>` can end the element early.
+ *
+ * No DOM or Node dependencies: the HTML report writer (src/trace) imports it.
+ */
+import type { TraceEvent } from '../src/trace/events.js';
+
+/** The `id` of the `<script type="application/json">` element holding the trace. */
+export const EMBEDDED_TRACE_ELEMENT_ID = 'poolscope-trace';
+
+/** The JSON document inside the element. */
+export interface EmbeddedTrace {
+  version: 1;
+  /** Shown as the page's heading, e.g. "demo.ts · square × 64". */
+  title?: string;
+  events: TraceEvent[];
+}
+
+/**
+ * Encodes a trace for embedding in a `<script type="application/json">`
+ * element: JSON with `<`, `>`, `&`, U+2028 and U+2029 escaped, so the text can
+ * neither close the element nor be mistaken for HTML.
+ */
+export function encodeEmbeddedTrace(events: readonly TraceEvent[], title?: string): string {
+  const doc: EmbeddedTrace = { version: 1, events: events as TraceEvent[] };
+  if (title !== undefined) doc.title = title;
+  return JSON.stringify(doc).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Parses the element's text; accepts a bare event array too (older reports, hand-made pages). */
+export function decodeEmbeddedTrace(text: string): EmbeddedTrace | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(doc)) return { version: 1, events: doc as TraceEvent[] };
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const d = doc as Partial<EmbeddedTrace>;
+  if (!Array.isArray(d.events)) return undefined;
+  return { version: 1, events: d.events, ...(typeof d.title === 'string' ? { title: d.title } : {}) };
+}

@@ -1,0 +1,269 @@
+/**
+ * The typed protocol between the timeline webview and its host (the VS Code
+ * extension host, or the standalone HTML page that embeds a trace).
+ *
+ * One discriminated union per direction: {@link ToWebview} (host → webview)
+ * and {@link FromWebview} (webview → host). The receiver of a message runs the
+ * matching validator ({@link parseToWebview} / {@link parseFromWebview}) and
+ * acts only on what it returns: unknown types, wrong shapes and oversized
+ * payloads come back as `undefined` and are dropped.
+ *
+ * This file has no DOM or Node dependencies: the extension host imports it.
+ */
+import type { NodeBackend, TraceEvent, TraceEventType } from '../src/trace/events.js';
+
+/** Bumped when a message changes incompatibly. */
+export const PROTOCOL_VERSION = 1;
+
+/** Which kind of host the webview runs in; standalone hides host-only actions (run, stop, backend…). */
+export type HostKind = 'vscode' | 'standalone';
+
+/** Export formats the webview can ask the host to write. */
+export type ExportFormat = 'chrome-json' | 'csv' | 'png';
+
+/** Lifecycle of the host's current run, as shown in the toolbar and the aria-live region. */
+export type RunPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'done' | 'failed' | 'stopped';
+
+// ───────────────────────────── host → webview ─────────────────────────────
+
+/**
+ * A batch of trace events (live run or replay). Each event carries its own
+ * `runId` and `seq`; the webview ignores events it already has (seq ≤ last
+ * seen for that run), so the host may safely over-replay.
+ */
+export interface EventsMessage { type: 'events'; batch: TraceEvent[] }
+
+/** Forget every run (the host's "clear" or a new session). */
+export interface ResetMessage { type: 'reset' }
+
+/**
+ * A whole trace (e.g. a file the user opened): replaces what is shown.
+ * `title` is shown in the page header (e.g. the file name).
+ */
+export interface LoadTraceMessage { type: 'load-trace'; events: TraceEvent[]; title?: string }
+
+/** The host's settings the toolbar reflects. */
+export interface ConfigMessage {
+  type: 'config';
+  host: HostKind;
+  backend: NodeBackend;
+  workers: number;
+  running: boolean;
+  /** Backends offered in the dropdown. @default all Node backends */
+  backends?: NodeBackend[];
+  /** Upper bound for the workers input. @default 64 */
+  maxWorkers?: number;
+}
+
+/** Progress of the host's current run (toolbar state + aria-live announcement). */
+export interface RunStateMessage {
+  type: 'run-state';
+  phase: RunPhase;
+  /** Runs that belong to this invocation (one, or several in compare mode). */
+  runIds?: string[];
+  /** Human-readable detail, e.g. a load error "square is not exported from demo.ts". */
+  message?: string;
+}
+
+export type ToWebview = EventsMessage | ResetMessage | LoadTraceMessage | ConfigMessage | RunStateMessage;
+
+// ───────────────────────────── webview → host ─────────────────────────────
+
+/**
+ * The webview (re)started. `lastSeq[runId]` is the highest seq it already
+ * holds for each run (restored from its persisted state); the host replays
+ * every event after it and every run not listed.
+ */
+export interface ReadyMessage { type: 'ready'; protocol: number; lastSeq: Record<string, number> }
+export interface RunAgainMessage { type: 'run-again' }
+export interface CompareMessage { type: 'compare' }
+export interface StopMessage { type: 'stop' }
+export interface SetBackendMessage { type: 'set-backend'; backend: NodeBackend }
+export interface SetWorkersMessage { type: 'set-workers'; workers: number }
+/** The user cleared the history; the host drops its replay buffer too. */
+export interface ClearMessage { type: 'clear' }
+/**
+ * Export the shown runs. For `png`, `data` is the snapshot as a
+ * `data:image/png;base64,…` URL; for the other formats the host builds the file
+ * from its own copy of the events (`runIds` selects runs; absent = all).
+ */
+export interface ExportMessage { type: 'export'; format: ExportFormat; runIds?: string[]; data?: string }
+/** Ask the host to show an open dialog and send the trace back as `load-trace`. */
+export interface OpenTraceMessage { type: 'open-trace' }
+/** Open `file` at 1-based `line`/`column` (from a task's error stack). */
+export interface RevealMessage { type: 'reveal'; file: string; line: number; column: number }
+/** What the webview has drawn, after each settled redraw (for logs and tests). */
+export interface RenderedMessage { type: 'rendered'; runs: number; lanes: number; bars: number; events: number }
+
+export type FromWebview =
+  | ReadyMessage | RunAgainMessage | CompareMessage | StopMessage | SetBackendMessage | SetWorkersMessage
+  | ClearMessage | ExportMessage | OpenTraceMessage | RevealMessage | RenderedMessage;
+
+// ─────────────────────────────── validation ───────────────────────────────
+
+/** Limits that keep a hostile or buggy peer from making the receiver do unbounded work. */
+export const LIMITS = {
+  /** Characters of a file path in `reveal`. */
+  pathChars: 4096,
+  /** Characters of a PNG data URL (≈ 24 MB of PNG). */
+  pngDataChars: 32 * 1024 * 1024,
+  /** Runs named in `ready.lastSeq` / `export.runIds`. */
+  runs: 10_000,
+  /** Characters of a run id. */
+  runIdChars: 200,
+  /** Workers the host may be asked for. */
+  workers: 1024,
+  /** Events in one `events` / `load-trace` message. */
+  events: 20_000_000,
+} as const;
+
+const NODE_BACKEND_SET: ReadonlySet<string> = new Set<NodeBackend>(['serial', 'event-loop', 'thread', 'process']);
+const EXPORT_FORMATS: ReadonlySet<string> = new Set<ExportFormat>(['chrome-json', 'csv', 'png']);
+const RUN_PHASES: ReadonlySet<string> = new Set<RunPhase>(['idle', 'starting', 'running', 'stopping', 'done', 'failed', 'stopped']);
+const EVENT_TYPES: ReadonlySet<string> = new Set<TraceEventType>([
+  'run-start', 'worker-start', 'task-queued', 'task-start', 'task-slice', 'task-end',
+  'log', 'worker-exit', 'main-wait', 'cpu-sample', 'run-end',
+]);
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isStr(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+function isInt(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+function isRunId(v: unknown): v is string {
+  return isStr(v, LIMITS.runIdChars) && v.length > 0;
+}
+function isRunIdList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length <= LIMITS.runs && v.every(isRunId);
+}
+
+/**
+ * Cheap structural check of one trace event: known `type`, string `runId`,
+ * integer `seq`, and finite times where the type has them. Deep field checks
+ * are left to the renderer, which tolerates missing optional fields.
+ */
+export function isTraceEvent(v: unknown): v is TraceEvent {
+  if (!isObj(v) || typeof v.type !== 'string' || !EVENT_TYPES.has(v.type)) return false;
+  if (!isRunId(v.runId) || !isInt(v.seq, 0, Number.MAX_SAFE_INTEGER)) return false;
+  if (v.type === 'task-slice' || v.type === 'main-wait') {
+    return Number.isFinite(v.start) && Number.isFinite(v.end);
+  }
+  return Number.isFinite(v.t);
+}
+
+function isEventList(v: unknown): v is TraceEvent[] {
+  if (!Array.isArray(v) || v.length > LIMITS.events) return false;
+  for (let i = 0; i < v.length; i++) if (!isTraceEvent(v[i])) return false;
+  return true;
+}
+
+/** Validates a message from the webview. Returns it typed, or `undefined` to drop it. */
+export function parseFromWebview(raw: unknown): FromWebview | undefined {
+  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready': {
+      if (!isInt(raw.protocol, 0, 1_000_000) || !isObj(raw.lastSeq)) return undefined;
+      const entries = Object.entries(raw.lastSeq);
+      if (entries.length > LIMITS.runs) return undefined;
+      const lastSeq: Record<string, number> = {};
+      for (const [runId, seq] of entries) {
+        if (!isRunId(runId) || !isInt(seq, -1, Number.MAX_SAFE_INTEGER)) return undefined;
+        lastSeq[runId] = seq;
+      }
+      return { type: 'ready', protocol: raw.protocol, lastSeq };
+    }
+    case 'run-again':
+    case 'compare':
+    case 'stop':
+    case 'clear':
+    case 'open-trace':
+      return { type: raw.type };
+    case 'set-backend':
+      return typeof raw.backend === 'string' && NODE_BACKEND_SET.has(raw.backend)
+        ? { type: 'set-backend', backend: raw.backend as NodeBackend } : undefined;
+    case 'set-workers':
+      return isInt(raw.workers, 1, LIMITS.workers) ? { type: 'set-workers', workers: raw.workers } : undefined;
+    case 'export': {
+      if (typeof raw.format !== 'string' || !EXPORT_FORMATS.has(raw.format)) return undefined;
+      const format = raw.format as ExportFormat;
+      if (raw.runIds !== undefined && !isRunIdList(raw.runIds)) return undefined;
+      const msg: ExportMessage = { type: 'export', format };
+      if (raw.runIds !== undefined) msg.runIds = raw.runIds as string[];
+      if (format === 'png') {
+        if (!isStr(raw.data, LIMITS.pngDataChars) || !raw.data.startsWith('data:image/png;base64,')) return undefined;
+        msg.data = raw.data;
+      } else if (raw.data !== undefined) {
+        return undefined;
+      }
+      return msg;
+    }
+    case 'reveal':
+      return isStr(raw.file, LIMITS.pathChars) && raw.file.length > 0
+        && isInt(raw.line, 1, 10_000_000) && isInt(raw.column, 1, 10_000_000)
+        ? { type: 'reveal', file: raw.file, line: raw.line, column: raw.column } : undefined;
+    case 'rendered': {
+      const max = Number.MAX_SAFE_INTEGER;
+      return isInt(raw.runs, 0, max) && isInt(raw.lanes, 0, max) && isInt(raw.bars, 0, max) && isInt(raw.events, 0, max)
+        ? { type: 'rendered', runs: raw.runs, lanes: raw.lanes, bars: raw.bars, events: raw.events } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Validates a message from the host. Returns it typed, or `undefined` to drop it. */
+export function parseToWebview(raw: unknown): ToWebview | undefined {
+  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'events':
+      return isEventList(raw.batch) ? { type: 'events', batch: raw.batch } : undefined;
+    case 'reset':
+      return { type: 'reset' };
+    case 'load-trace': {
+      if (!isEventList(raw.events)) return undefined;
+      if (raw.title !== undefined && !isStr(raw.title, 1000)) return undefined;
+      return raw.title === undefined
+        ? { type: 'load-trace', events: raw.events }
+        : { type: 'load-trace', events: raw.events, title: raw.title };
+    }
+    case 'config': {
+      if (raw.host !== 'vscode' && raw.host !== 'standalone') return undefined;
+      if (typeof raw.backend !== 'string' || !NODE_BACKEND_SET.has(raw.backend)) return undefined;
+      if (!isInt(raw.workers, 1, LIMITS.workers) || typeof raw.running !== 'boolean') return undefined;
+      const msg: ConfigMessage = {
+        type: 'config', host: raw.host, backend: raw.backend as NodeBackend, workers: raw.workers, running: raw.running,
+      };
+      if (raw.backends !== undefined) {
+        if (!Array.isArray(raw.backends) || raw.backends.length > 16
+          || !raw.backends.every((b) => typeof b === 'string' && NODE_BACKEND_SET.has(b))) return undefined;
+        msg.backends = raw.backends as NodeBackend[];
+      }
+      if (raw.maxWorkers !== undefined) {
+        if (!isInt(raw.maxWorkers, 1, LIMITS.workers)) return undefined;
+        msg.maxWorkers = raw.maxWorkers;
+      }
+      return msg;
+    }
+    case 'run-state': {
+      if (typeof raw.phase !== 'string' || !RUN_PHASES.has(raw.phase)) return undefined;
+      const msg: RunStateMessage = { type: 'run-state', phase: raw.phase as RunPhase };
+      if (raw.runIds !== undefined) {
+        if (!isRunIdList(raw.runIds)) return undefined;
+        msg.runIds = raw.runIds;
+      }
+      if (raw.message !== undefined) {
+        if (!isStr(raw.message, 10_000)) return undefined;
+        msg.message = raw.message;
+      }
+      return msg;
+    }
+    default:
+      return undefined;
+  }
+}
