@@ -1,0 +1,224 @@
+/**
+ * Run statistics: wall time, Σ task time, throughput, queue-wait percentiles,
+ * per-worker utilization, the "who ran it" identity line, and speed-up against
+ * a serial baseline. Pure and O(events), so the webview can recompute it on
+ * every live batch (or keep a `TraceModel` and call `summarizeRuns` on it).
+ */
+import type { Backend, TraceEvent } from './events.js';
+import { TraceModel, type RunRecord, type TaskRecord } from './trace-model.js';
+import { percentile } from './percentile.js';
+
+/** How busy one worker was during its run. */
+export interface WorkerUtilization {
+  workerId: number;
+  name: string;
+  pid: number;
+  threadId: number;
+  /** Tasks this worker finished (ok or failed). */
+  tasks: number;
+  /** Time the worker spent running tasks: Σ slices where recorded, else Σ (end − start). */
+  busyUs: number;
+  /** busyUs / the run's wall time, 0…1. */
+  utilization: number;
+}
+
+/** The numbers the timeline's summary, the CLI table and the report show for one run. */
+export interface RunSummary {
+  runId: string;
+  backend: Backend;
+  /** Pool size (event-loop: tasks in flight). */
+  workers: number;
+  label?: string;
+  compareId?: string;
+  fn?: string;
+  file?: string;
+  /** Run-clock µs of `run-start` (non-zero for later runs of a compare). */
+  startT: number;
+  /** `run-end` seen. */
+  finished: boolean;
+  /** run-start → run-end, or → the latest event while the run is live. */
+  wallUs: number;
+  /** Σ task run time (start → end) of finished tasks. */
+  taskUs: number;
+  /** Tasks seen (queued, started or ended). */
+  tasks: number;
+  ok: number;
+  failed: number;
+  /** Tasks not yet ended. */
+  pending: number;
+  /** Finished tasks per second of wall time. */
+  throughput: number;
+  queueWaitP50Us: number;
+  queueWaitP95Us: number;
+  /** Distinct PIDs of the workers (the runner's PID when no worker reported). */
+  pids: number[];
+  /** Distinct threadIds of the workers. */
+  threadIds: number[];
+  workersStarted: number;
+  /** Workers that exited with reason `crash`. */
+  crashes: number;
+  utilization: WorkerUtilization[];
+  /** e.g. "4 workers · 1 PID · 4 threads", "4 workers · 4 PIDs", "1 thread, 4 in flight". */
+  identity: string;
+  /** Serial baseline wall / this wall, when a baseline exists. */
+  speedupVsSerial?: number;
+  /** speedupVsSerial / workers. */
+  efficiency?: number;
+  /** The run-end error, when the run ended abnormally. */
+  error?: { name: string; message: string };
+}
+
+/** A serial run to compare against, when the trace itself has none. */
+export interface SerialBaseline {
+  wallUs: number;
+}
+
+export interface SummaryOptions {
+  /** Used for runs that have no serial run with the same `compareId` in the trace. */
+  serialBaseline?: SerialBaseline;
+}
+
+const SERIAL_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['serial', 'py-serial']);
+const PROCESS_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['process', 'py-process', 'py-mp-pool']);
+
+/**
+ * Summaries of every run in `events` that has a `run-start`, in order of first appearance.
+ *
+ * @example
+ * const [serial, thread] = computeRunSummaries(events);
+ * thread.speedupVsSerial; // e.g. 1.9 on 2 cores
+ */
+export function computeRunSummaries(events: Iterable<TraceEvent>, options: SummaryOptions = {}): RunSummary[] {
+  return summarizeRuns(new TraceModel().add(events), options);
+}
+
+/** Like `computeRunSummaries`, for a model that is being fed incrementally. */
+export function summarizeRuns(model: TraceModel, options: SummaryOptions = {}): RunSummary[] {
+  const summaries = model.runs().flatMap((run) => {
+    const summary = summarizeRun(run);
+    return summary ? [summary] : [];
+  });
+  fillSpeedups(summaries, options.serialBaseline);
+  return summaries;
+}
+
+/** Summary of one run without speed-up (that needs the other runs); undefined before its `run-start`. */
+export function summarizeRun(run: RunRecord): RunSummary | undefined {
+  const start = run.start;
+  if (!start) return undefined;
+  const endT = run.end ? run.end.t : run.lastT;
+  const wallUs = Math.max(0, endT - start.t);
+
+  let taskUs = 0;
+  let ok = 0;
+  let failed = 0;
+  const waits: number[] = [];
+  const busy = new Map<number, { tasks: number; busyUs: number }>();
+  for (const task of run.tasks.values()) {
+    if (task.queuedT !== undefined && task.startT !== undefined) waits.push(Math.max(0, task.startT - task.queuedT));
+    if (task.endT === undefined) continue;
+    if (task.ok) ok++;
+    else failed++;
+    const runUs = task.startT !== undefined ? Math.max(0, task.endT - task.startT) : 0;
+    taskUs += runUs;
+    if (task.workerId !== undefined && task.startT !== undefined) {
+      const entry = busy.get(task.workerId) ?? { tasks: 0, busyUs: 0 };
+      entry.tasks++;
+      entry.busyUs += busyTimeOf(task, runUs);
+      busy.set(task.workerId, entry);
+    }
+  }
+
+  const pids = new Set<number>();
+  const threadIds = new Set<number>();
+  let crashes = 0;
+  const utilization: WorkerUtilization[] = [];
+  for (const worker of run.workers.values()) {
+    pids.add(worker.pid);
+    threadIds.add(worker.threadId);
+    if (worker.exitReason === 'crash') crashes++;
+    const entry = busy.get(worker.workerId) ?? { tasks: 0, busyUs: 0 };
+    utilization.push({
+      workerId: worker.workerId,
+      name: worker.name,
+      pid: worker.pid,
+      threadId: worker.threadId,
+      tasks: entry.tasks,
+      busyUs: entry.busyUs,
+      utilization: wallUs > 0 ? Math.min(1, entry.busyUs / wallUs) : 0,
+    });
+  }
+  if (pids.size === 0) pids.add(start.pid);
+
+  const finishedTasks = ok + failed;
+  const summary: RunSummary = {
+    runId: run.runId,
+    backend: start.backend,
+    workers: start.workers,
+    label: start.label,
+    compareId: start.compareId,
+    fn: start.fn,
+    file: start.file,
+    startT: start.t,
+    finished: run.end !== undefined,
+    wallUs,
+    taskUs,
+    tasks: run.tasks.size,
+    ok,
+    failed,
+    pending: run.tasks.size - finishedTasks,
+    throughput: wallUs > 0 ? finishedTasks / (wallUs / 1e6) : 0,
+    queueWaitP50Us: percentile(waits, 0.5),
+    queueWaitP95Us: percentile(waits, 0.95),
+    pids: [...pids].sort((a, b) => a - b),
+    threadIds: [...threadIds].sort((a, b) => a - b),
+    workersStarted: run.workers.size,
+    crashes,
+    utilization,
+    identity: '',
+  };
+  if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
+  summary.identity = describeIdentity(summary);
+  return summary;
+}
+
+/** On-thread time of a finished task: its slices when the backend recorded them (event-loop), else its run time. */
+function busyTimeOf(task: TaskRecord, runUs: number): number {
+  if (task.slices.length === 0) return runUs;
+  let sum = 0;
+  for (const [s, e] of task.slices) sum += Math.max(0, e - s);
+  return sum;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The line that says where the work ran, from what the workers reported:
+ * threads share one PID, processes do not, the event loop is one thread.
+ */
+export function describeIdentity(s: Pick<RunSummary, 'backend' | 'workers' | 'pids' | 'threadIds'>): string {
+  if (SERIAL_BACKENDS.has(s.backend)) return '1 thread, one task at a time';
+  if (s.backend === 'event-loop') return `1 thread, ${s.workers} in flight`;
+  const workers = plural(s.workers, 'worker');
+  if (PROCESS_BACKENDS.has(s.backend)) return `${workers} · ${plural(s.pids.length, 'PID')}`;
+  return `${workers} · ${plural(s.pids.length, 'PID')} · ${plural(s.threadIds.length, 'thread')}`;
+}
+
+/**
+ * Speed-up = serial wall / this wall, against the serial run of the same
+ * compare (or the given baseline); efficiency = speed-up / workers.
+ */
+function fillSpeedups(summaries: RunSummary[], fallback: SerialBaseline | undefined): void {
+  const serialByCompare = new Map<string, RunSummary>();
+  for (const s of summaries) {
+    if (SERIAL_BACKENDS.has(s.backend) && s.compareId !== undefined && s.finished) serialByCompare.set(s.compareId, s);
+  }
+  for (const s of summaries) {
+    const baseline = (s.compareId !== undefined ? serialByCompare.get(s.compareId) : undefined) ?? fallback;
+    if (!baseline || baseline.wallUs <= 0 || s.wallUs <= 0) continue;
+    s.speedupVsSerial = baseline.wallUs / s.wallUs;
+    s.efficiency = s.speedupVsSerial / Math.max(1, s.workers);
+  }
+}
