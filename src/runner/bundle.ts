@@ -1,0 +1,223 @@
+/**
+ * Bundles the user's file at run time with esbuild, once per run: TypeScript,
+ * the user's relative imports and packages from their `node_modules`,
+ * top-level await (ESM output), an inline source map so stack traces point at
+ * the user's `.ts` lines. `import … from 'poolscope'` resolves to our own
+ * `dist/api.mjs` (external, by absolute file URL), so the runner and the user's
+ * script share one instance of the API and nothing has to be installed in the
+ * user's workspace.
+ *
+ * Bundles are cached by content: a manifest per entry file lists every input
+ * file with its hash; a re-run whose inputs are unchanged reuses the bundle
+ * without starting esbuild at all.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BuildFailure, Message, Plugin } from 'esbuild';
+import type { SourceLocation } from './protocol.js';
+import { RunnerError } from './errors.js';
+
+/** Bumped when the bundle options change, so old cache entries are not reused. */
+const BUNDLE_FORMAT = 3;
+
+export interface BundleOptions {
+  /** The user's .ts/.js file (absolute, or relative to the current directory). */
+  file: string;
+  /** Cache directory. @default os.tmpdir()/poolscope-cache */
+  cacheDir?: string;
+  /** Absolute path of the module `import 'poolscope'` resolves to. @default dist/api.mjs next to this bundle */
+  apiPath?: string;
+}
+
+export interface BundleResult {
+  /** Absolute path of the bundled ESM module. */
+  path: string;
+  /** Its file URL: what the pool's workers `import()`. */
+  url: string;
+  /** True when an unchanged earlier bundle was reused. */
+  cacheHit: boolean;
+  /** Export names of the bundled module. */
+  exports: string[];
+  /** Absolute paths of every file that went into the bundle. */
+  inputs: string[];
+  /** Time spent (validation of the cache, or bundling). */
+  durationMs: number;
+}
+
+/** A load error with the place in the user's file it points at. */
+export class BundleError extends RunnerError {
+  constructor(message: string, readonly location?: SourceLocation) {
+    super('BundleError', message);
+  }
+}
+
+interface CacheManifest {
+  format: number;
+  output: string;
+  exports: string[];
+  /** [absolute path, sha256 of contents] */
+  inputs: [string, string][];
+}
+
+/** Default location of the bundle cache. */
+export function defaultCacheDir(): string {
+  return join(tmpdir(), 'poolscope-cache');
+}
+
+/** The `dist/api.mjs` next to the running bundle (runner.js, cli.js, extension.js all live in dist/). */
+export function defaultApiPath(): string {
+  return join(__dirname, 'api.mjs');
+}
+
+/**
+ * Bundles `options.file` (or reuses a cached bundle of identical inputs).
+ * @throws RunnerError `FileNotFound`, BundleError (`BundleError`, with a location for syntax errors).
+ */
+export async function bundleUserFile(options: BundleOptions): Promise<BundleResult> {
+  const started = performance.now();
+  const file = resolve(options.file);
+  if (!existsSync(file)) throw new RunnerError('FileNotFound', `file not found: ${file}`);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const apiPath = options.apiPath ?? defaultApiPath();
+  mkdirSync(cacheDir, { recursive: true });
+
+  const esbuildVersion = readEsbuildVersion();
+  const key = sha256(JSON.stringify({ file, esbuildVersion, BUNDLE_FORMAT, apiPath, node: process.versions.node })).slice(0, 20);
+  const manifestPath = join(cacheDir, `${key}.json`);
+
+  const cached = readValidManifest(manifestPath, cacheDir);
+  if (cached) {
+    return result(join(cacheDir, cached.output), true, cached, started);
+  }
+
+  // Loaded only on a cache miss: starting esbuild's service costs tens of ms.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const outfile = join(cacheDir, `${key}.mjs`);
+  let build: import('esbuild').BuildResult<{ write: false; metafile: true }>;
+  try {
+    build = await esbuild.build({
+      entryPoints: [file],
+      absWorkingDir: dirname(file),
+      outfile,
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'node',
+      target: `node${process.versions.node.split('.')[0]}`,
+      sourcemap: 'inline',
+      logLevel: 'silent',
+      plugins: [poolscopeApiPlugin(apiPath)],
+      // Bundled CommonJS dependencies call require() for builtins and dynamic
+      // paths; ESM has none, so give the bundle one that resolves like the user's file would.
+      banner: {
+        js: `import { createRequire as __poolscopeCreateRequire } from 'node:module';\nconst require = __poolscopeCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
+      },
+    });
+  } catch (e) {
+    throw toBundleError(e, dirname(file));
+  }
+  const output = build.outputFiles.find((o) => o.path.endsWith('.mjs'));
+  if (!output) throw new BundleError(`esbuild produced no output for ${file}`);
+  const meta = build.metafile.outputs[Object.keys(build.metafile.outputs).find((k) => k.endsWith('.mjs')) ?? ''];
+  const outName = `${key}-${sha256(output.text).slice(0, 12)}.mjs`;
+  const outPath = join(cacheDir, outName);
+  writeAtomic(outPath, output.contents);
+  const manifest: CacheManifest = {
+    format: BUNDLE_FORMAT,
+    output: outName,
+    exports: meta?.exports ?? [],
+    inputs: Object.keys(build.metafile.inputs)
+      .filter((p) => !p.startsWith('<'))
+      .map((p) => resolve(dirname(file), p))
+      .map((p) => [p, sha256File(p)] as [string, string]),
+  };
+  writeAtomic(manifestPath, JSON.stringify(manifest));
+  return result(outPath, false, manifest, started);
+}
+
+function result(path: string, cacheHit: boolean, manifest: CacheManifest, started: number): BundleResult {
+  return {
+    path,
+    url: pathToFileURL(path).href,
+    cacheHit,
+    exports: manifest.exports,
+    inputs: manifest.inputs.map(([p]) => p),
+    durationMs: performance.now() - started,
+  };
+}
+
+/** `poolscope` → our API bundle, kept external and imported by absolute URL. */
+function poolscopeApiPlugin(apiPath: string): Plugin {
+  return {
+    name: 'poolscope-api',
+    setup(build) {
+      build.onResolve({ filter: /^poolscope$/ }, () => {
+        if (!existsSync(apiPath)) {
+          return { errors: [{ text: `the poolscope API is not available (${apiPath} is missing; run npm run build)` }] };
+        }
+        return { path: pathToFileURL(apiPath).href, external: true };
+      });
+    },
+  };
+}
+
+function readValidManifest(manifestPath: string, cacheDir: string): CacheManifest | undefined {
+  let manifest: CacheManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as CacheManifest;
+  } catch {
+    return undefined;
+  }
+  if (manifest.format !== BUNDLE_FORMAT || !existsSync(join(cacheDir, manifest.output))) return undefined;
+  for (const [path, hash] of manifest.inputs) {
+    if (sha256File(path) !== hash) return undefined;
+  }
+  return manifest;
+}
+
+function toBundleError(e: unknown, baseDir: string): RunnerError {
+  const errors = (e as Partial<BuildFailure>).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return new BundleError(`bundling failed: ${(e as Error).message}`);
+  const first: Message = errors[0];
+  const loc = first.location;
+  const location: SourceLocation | undefined = loc
+    ? { file: resolve(baseDir, loc.file), line: loc.line, column: loc.column + 1 }
+    : undefined;
+  const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  const lineText = loc?.lineText ? `\n    ${loc.lineText}` : '';
+  return new BundleError(`${where}${first.text}${more}${lineText}`, location);
+}
+
+function readEsbuildVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('esbuild/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function sha256File(path: string): string {
+  try {
+    return sha256(readFileSync(path));
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Write-then-rename, so a concurrent run never imports a half-written bundle. */
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
