@@ -1,0 +1,264 @@
+/**
+ * Chrome Trace Event format (the JSON Perfetto, chrome://tracing and
+ * speedscope open) ⇄ PoolScope trace events.
+ *
+ * Export layout: pid = the OS process, tid = the Node threadId (0 = a
+ * process's main thread, where the serial backend and the main program's
+ * waits run). Each task is an `X` (complete) event on its worker's lane;
+ * event-loop tasks overlap on their one thread, which a synchronous track
+ * cannot nest, so there the task spans become async `b`/`e` pairs and the
+ * on-thread slices are the `X` events. `M` events name processes and threads;
+ * worker start/exit are instant events. All times are µs on the run clock.
+ *
+ * Round trip: the original events are stashed under the top-level `poolscope`
+ * key (viewers ignore unknown keys), so `chromeToTrace(traceToChrome(e))`
+ * gives `e` back exactly. Foreign traces are imported best effort: each
+ * complete span becomes a task, each (pid, tid) lane a worker.
+ */
+import type { Backend, TaskError, TraceEvent, UnstampedEvent } from './events.js';
+import { TraceModel, type RunRecord, type TaskRecord, type WorkerRecord } from './trace-model.js';
+
+/** One Chrome trace event (the subset of fields we write and read). */
+export interface ChromeTraceEvent {
+  name: string;
+  ph: string;
+  ts?: number;
+  dur?: number;
+  pid?: number;
+  tid?: number;
+  cat?: string;
+  id?: string | number;
+  s?: 'g' | 'p' | 't';
+  args?: Record<string, unknown>;
+}
+
+/** The JSON object format, plus our stash of the original events. */
+export interface ChromeTrace {
+  traceEvents: ChromeTraceEvent[];
+  displayTimeUnit: 'ms' | 'ns';
+  otherData?: Record<string, unknown>;
+  poolscope?: { version: 1; events: TraceEvent[] };
+}
+
+/** Thrown by `chromeToTrace` for input that is neither our export nor a Chrome trace. */
+export class TraceFormatError extends Error {
+  override readonly name = 'TraceFormatError';
+}
+
+/** Converts trace events (one or more runs) to a Chrome trace that also carries the originals. */
+export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
+  const model = new TraceModel().add(events);
+  const out: ChromeTraceEvent[] = [];
+  const processNames = new Map<number, string>();
+  const threadNames = new Map<string, Set<string>>();
+  const nameThread = (pid: number, tid: number, name: string): void => {
+    const key = `${pid}:${tid}`;
+    const names = threadNames.get(key) ?? new Set<string>();
+    names.add(name);
+    threadNames.set(key, names);
+  };
+
+  for (const run of model.runs()) {
+    const start = run.start;
+    const runnerPid = start?.pid ?? 0;
+    const label = runLabel(run);
+    if (!processNames.has(runnerPid)) processNames.set(runnerPid, `poolscope runner (pid ${runnerPid})`);
+    nameThread(runnerPid, 0, 'main');
+    if (start) {
+      out.push({ name: `run ${label}`, ph: 'i', s: 'p', ts: start.t, pid: runnerPid, tid: 0, cat: 'run',
+        args: { runId: run.runId, backend: start.backend, workers: start.workers, fn: start.fn, file: start.file, node: start.node } });
+    }
+    if (run.end) {
+      out.push({ name: `run end ${label}`, ph: 'i', s: 'p', ts: run.end.t, pid: runnerPid, tid: 0, cat: 'run',
+        args: { runId: run.runId, ...run.end.stats, ...(run.end.error ? { error: run.end.error } : {}) } });
+    }
+    for (const wait of run.mainWaits) {
+      out.push({ name: wait.label, ph: 'X', ts: wait.start, dur: Math.max(0, wait.end - wait.start), pid: runnerPid, tid: 0,
+        cat: 'main-wait', args: { runId: run.runId } });
+    }
+    for (const worker of run.workers.values()) {
+      if (worker.pid !== runnerPid && !processNames.has(worker.pid)) processNames.set(worker.pid, `${worker.name} (pid ${worker.pid})`);
+      nameThread(worker.pid, worker.threadId, worker.name);
+      out.push({ name: `start ${worker.name}`, ph: 'i', s: 't', ts: worker.startT, pid: worker.pid, tid: worker.threadId,
+        cat: 'worker', args: { runId: run.runId, workerId: worker.workerId, startupUs: worker.startupUs, tid: worker.tid } });
+      if (worker.exitT !== undefined) {
+        out.push({ name: `exit ${worker.name} (${worker.exitReason})`, ph: 'i', s: 't', ts: worker.exitT, pid: worker.pid,
+          tid: worker.threadId, cat: 'worker',
+          args: { runId: run.runId, workerId: worker.workerId, code: worker.exitCode, signal: worker.exitSignal, reason: worker.exitReason } });
+      }
+    }
+    const asyncSpans = start?.backend === 'event-loop';
+    for (const task of run.tasks.values()) {
+      if (task.startT === undefined || task.endT === undefined) continue;
+      const worker = task.workerId !== undefined ? run.workers.get(task.workerId) : undefined;
+      const pid = worker?.pid ?? runnerPid;
+      const tid = worker?.threadId ?? 0;
+      const name = `${task.fn || 'task'} #${task.taskId}`;
+      const args = taskArgs(run, task, worker);
+      if (asyncSpans) {
+        const id = `${run.runId}:${task.taskId}`;
+        out.push({ name, ph: 'b', cat: 'task', id, ts: task.startT, pid, tid, args });
+        out.push({ name, ph: 'e', cat: 'task', id, ts: task.endT, pid, tid });
+        for (const [s, e] of task.slices) {
+          out.push({ name, ph: 'X', cat: 'slice', ts: s, dur: Math.max(0, e - s), pid, tid, args: { runId: run.runId, taskId: task.taskId } });
+        }
+      } else {
+        out.push({ name, ph: 'X', cat: 'task', ts: task.startT, dur: Math.max(0, task.endT - task.startT), pid, tid, args });
+      }
+    }
+  }
+
+  const meta: ChromeTraceEvent[] = [];
+  for (const [pid, name] of processNames) meta.push({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name } });
+  for (const [key, names] of threadNames) {
+    const [pid, tid] = key.split(':').map(Number);
+    meta.push({ name: 'thread_name', ph: 'M', pid, tid, args: { name: [...names].join(' / ') } });
+  }
+  return {
+    traceEvents: [...meta, ...out],
+    displayTimeUnit: 'ms',
+    otherData: { producer: 'poolscope', runs: model.runs().length },
+    poolscope: { version: 1, events: [...events] },
+  };
+}
+
+function runLabel(run: RunRecord): string {
+  const s = run.start;
+  if (!s) return run.runId;
+  return s.label ?? `${s.backend} × ${s.workers}`;
+}
+
+function taskArgs(run: RunRecord, task: TaskRecord, worker: WorkerRecord | undefined): Record<string, unknown> {
+  const args: Record<string, unknown> = {
+    runId: run.runId,
+    backend: run.start?.backend,
+    taskId: task.taskId,
+    worker: worker?.name,
+    input: task.inputPreview,
+    queueWaitUs: task.queuedT !== undefined && task.startT !== undefined ? task.startT - task.queuedT : undefined,
+    ok: task.ok,
+  };
+  if (task.resultPreview !== undefined) args.result = task.resultPreview;
+  if (task.error) args.error = { name: task.error.name, message: task.error.message, stack: task.error.stack };
+  if (task.cpuUs !== undefined) args.cpuUs = task.cpuUs;
+  return args;
+}
+
+/**
+ * Reads a Chrome trace (object or array format, or its JSON text) back into
+ * trace events: losslessly for our own exports, best effort for others.
+ * @throws TraceFormatError when the input is not a Chrome trace at all.
+ */
+export function chromeToTrace(input: unknown): TraceEvent[] {
+  let json = input;
+  if (typeof json === 'string') {
+    try {
+      json = JSON.parse(json);
+    } catch (err) {
+      throw new TraceFormatError(`not JSON: ${(err as Error).message}`);
+    }
+  }
+  if (isRecord(json) && isRecord(json.poolscope) && Array.isArray(json.poolscope.events)) {
+    const events = json.poolscope.events;
+    if (!events.every(isTraceEventShape)) throw new TraceFormatError('poolscope.events holds something that is not a trace event');
+    return events;
+  }
+  // A bare array of our own events (what some tools save) is accepted too.
+  if (Array.isArray(json) && json.length > 0 && json.every(isTraceEventShape)) return json;
+  const traceEvents = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.traceEvents) ? json.traceEvents : undefined;
+  if (!traceEvents) throw new TraceFormatError('expected a Chrome trace: an array of events or an object with traceEvents');
+  return importForeign(traceEvents.filter(isRecord) as unknown as ChromeTraceEvent[]);
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isTraceEventShape(x: unknown): x is TraceEvent {
+  return isRecord(x) && typeof x.type === 'string' && typeof x.runId === 'string' && typeof x.seq === 'number';
+}
+
+interface Span {
+  name: string;
+  pid: number;
+  tid: number;
+  start: number;
+  end: number;
+  args?: Record<string, unknown>;
+}
+
+/** Foreign trace → one synthetic run: complete spans (X, or B/E pairs) become tasks; lanes become workers. */
+function importForeign(chromeEvents: ChromeTraceEvent[]): TraceEvent[] {
+  const spans: Span[] = [];
+  const open = new Map<string, ChromeTraceEvent[]>();
+  const processNames = new Map<number, string>();
+  const threadNames = new Map<string, string>();
+  for (const ev of chromeEvents) {
+    const pid = typeof ev.pid === 'number' ? ev.pid : 0;
+    const tid = typeof ev.tid === 'number' ? ev.tid : 0;
+    const name = typeof ev.name === 'string' ? ev.name : '';
+    if (ev.ph === 'M') {
+      const metaName = isRecord(ev.args) && typeof ev.args.name === 'string' ? ev.args.name : undefined;
+      if (metaName && name === 'process_name') processNames.set(pid, metaName);
+      if (metaName && name === 'thread_name') threadNames.set(`${pid}:${tid}`, metaName);
+      continue;
+    }
+    if (typeof ev.ts !== 'number' || !Number.isFinite(ev.ts)) continue;
+    if (ev.ph === 'X') {
+      spans.push({ name, pid, tid, start: ev.ts, end: ev.ts + (typeof ev.dur === 'number' ? Math.max(0, ev.dur) : 0), args: ev.args });
+    } else if (ev.ph === 'B') {
+      const key = `${pid}:${tid}`;
+      const stack = open.get(key) ?? [];
+      stack.push(ev);
+      open.set(key, stack);
+    } else if (ev.ph === 'E') {
+      const begin = open.get(`${pid}:${tid}`)?.pop();
+      if (begin && typeof begin.ts === 'number') {
+        spans.push({ name: begin.name || name, pid, tid, start: begin.ts, end: ev.ts, args: begin.args });
+      }
+    }
+  }
+  if (spans.length === 0) throw new TraceFormatError('no complete spans (X or B/E events) found in the trace');
+  spans.sort((a, b) => a.start - b.start || a.end - b.end);
+
+  const origin = spans[0].start;
+  const lanes = new Map<string, { workerId: number; pid: number; tid: number; firstT: number }>();
+  for (const span of spans) {
+    const key = `${span.pid}:${span.tid}`;
+    if (!lanes.has(key)) lanes.set(key, { workerId: lanes.size + 1, pid: span.pid, tid: span.tid, firstT: span.start - origin });
+  }
+  const pids = new Set([...lanes.values()].map((l) => l.pid));
+  const backend: Backend = pids.size > 1 ? 'process' : lanes.size > 1 ? 'thread' : 'serial';
+  const runId = 'imported';
+  const events: TraceEvent[] = [];
+  const push = (e: UnstampedEvent): void => {
+    events.push({ ...e, runId, seq: events.length } as TraceEvent);
+  };
+  push({ type: 'run-start', t: 0, backend, workers: lanes.size, inputsCount: spans.length, node: 'unknown', pid: spans[0].pid, originUs: origin, label: 'imported Chrome trace' });
+  for (const lane of lanes.values()) {
+    const name = threadNames.get(`${lane.pid}:${lane.tid}`) ?? processNames.get(lane.pid) ?? `pid ${lane.pid} tid ${lane.tid}`;
+    push({ type: 'worker-start', t: lane.firstT, workerId: lane.workerId, name, pid: lane.pid, threadId: lane.tid, startupUs: 0 });
+  }
+  let end = 0;
+  spans.forEach((span, taskId) => {
+    const workerId = lanes.get(`${span.pid}:${span.tid}`)?.workerId ?? 0;
+    const start = span.start - origin;
+    const stop = span.end - origin;
+    end = Math.max(end, stop);
+    const error = isRecord(span.args) && isRecord(span.args.error) ? (span.args.error as unknown as TaskError) : undefined;
+    push({ type: 'task-queued', t: start, taskId, fn: span.name, inputPreview: previewArgs(span.args) });
+    push({ type: 'task-start', t: start, taskId, workerId });
+    push({ type: 'task-end', t: stop, taskId, workerId, ok: !error, ...(error ? { error } : {}) });
+  });
+  const failed = events.filter((e) => e.type === 'task-end' && !e.ok).length;
+  push({ type: 'run-end', t: end, stats: { wallUs: end, tasks: spans.length, ok: spans.length - failed, failed,
+    taskUs: spans.reduce((sum, s) => sum + (s.end - s.start), 0), pids: [...pids], threadIds: [...new Set([...lanes.values()].map((l) => l.tid))],
+    workersStarted: lanes.size } });
+  return events;
+}
+
+function previewArgs(args: Record<string, unknown> | undefined): string {
+  if (!args) return '';
+  const text = JSON.stringify(args);
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
