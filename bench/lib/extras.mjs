@@ -1,0 +1,83 @@
+// Measurements of the other parts that belong in the same bench run:
+// - the runner's start-up (issue 5): `poolscope run` start → first task-start,
+//   cold (empty bundle cache) and warm (cache hit), via dist/runner.js and its
+//   IPC protocol (src/runner/protocol.ts), launched the way launchRunner() does;
+// - the timeline's rendering bench (issue 6): bench/render.mjs's benchRender(),
+//   when the webview engineer's file exists.
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { median, round } from './stats.mjs';
+
+const RUNNER = fileURLToPath(new URL('../../dist/runner.js', import.meta.url));
+const RENDER = fileURLToPath(new URL('../render.mjs', import.meta.url));
+const USER_FILE = fileURLToPath(new URL('../fixtures/startup-task.ts', import.meta.url));
+
+/** One runner launch: ms from fork() to the first task-start event. */
+function runnerToFirstTask(backend, cacheDir, timeoutMs = 60_000) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = fork(RUNNER, [], {
+      execArgv: ['--enable-source-maps'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    let firstTaskMs = null;
+    let error = null;
+    const timer = setTimeout(() => { error = 'timeout'; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('message', (m) => {
+      if (m.type === 'events' && firstTaskMs === null && m.batch.some((e) => e.type === 'task-start')) firstTaskMs = performance.now() - t0;
+      if (m.type === 'load-error') error = `${m.error.name}: ${m.error.message}`;
+    });
+    child.on('close', () => { clearTimeout(timer); resolve(firstTaskMs !== null ? { ms: firstTaskMs } : { error: error ?? 'no task-start' }); });
+    child.send({ type: 'run', mode: 'fn', file: USER_FILE, fn: 'double', inputs: [[1], [2], [3], [4]], backend, workers: 2, cacheDir });
+  });
+}
+
+async function runnerStartup(progress) {
+  const out = {};
+  for (const backend of ['thread', 'process']) {
+    const cold = [];
+    const warm = [];
+    for (let r = 0; r < 3; r++) {
+      const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'poolscope-bench-cache-'));
+      try {
+        progress(`runner start-up ${backend} (round ${r + 1}/3)`);
+        cold.push(await runnerToFirstTask(backend, cacheDir));
+        warm.push(await runnerToFirstTask(backend, cacheDir));
+      } finally {
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
+    }
+    const ms = (xs) => xs.filter((x) => x.ms != null).map((x) => x.ms);
+    const err = [...cold, ...warm].find((x) => x.error)?.error;
+    out[backend] = {
+      coldMs: round(median(ms(cold)), 1), warmMs: round(median(ms(warm)), 1),
+      coldSamples: ms(cold).map((x) => round(x, 1)), warmSamples: ms(warm).map((x) => round(x, 1)), ...(err ? { error: err } : {}),
+    };
+  }
+  return out;
+}
+
+export async function runExtras(progress) {
+  const extras = {};
+  if (existsSync(RUNNER)) {
+    try {
+      extras.runnerStartup = await runnerStartup(progress);
+    } catch (err) {
+      extras.runnerStartup = { error: String(err?.message ?? err) };
+    }
+  }
+  if (existsSync(RENDER)) {
+    progress('render bench (bench/render.mjs)');
+    try {
+      const { benchRender } = await import(pathToFileURL(RENDER).href);
+      extras.render = await benchRender();
+    } catch (err) {
+      extras.render = { error: String(err?.message ?? err) };
+    }
+  }
+  return extras;
+}

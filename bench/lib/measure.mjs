@@ -1,0 +1,112 @@
+// One measurement in a fresh Node process: `node measure.mjs '<spec json>'`.
+// The orchestrator forks this per (workload, pool, round), so pools never
+// share a heap, a JIT profile or leftover threads, and reads the result from
+// the IPC channel (stdout stays free for whatever the pools print).
+import { performance } from 'node:perf_hooks';
+import { openPool, preloadPool } from './pools.mjs';
+import { trivialThroughput, roundTrips, cpuBound, cpuBoundInline, ioBound } from './workloads.mjs';
+
+const spec = JSON.parse(process.argv[2]);
+
+async function warm(pool, n) {
+  await Promise.all(Array.from({ length: n }, (_, i) => pool.run('identity', i)));
+}
+
+const measurements = {
+  /** Tasks/s on trivial tasks; `reps` runs back to back on one warm pool. */
+  async throughput({ pool: id, workers, tasks, reps, trace }) {
+    const pool = await openPool(id, { workers, trace });
+    try {
+      await warm(pool, 2000);
+      const samples = [];
+      for (let r = 0; r < reps; r++) samples.push(await trivialThroughput(pool, tasks));
+      return { samples, traceEvents: pool.info.events ?? null };
+    } finally {
+      await pool.close();
+    }
+  },
+
+  /** Sequential round-trip latency on a warm pool. */
+  async latency({ pool: id, workers, count }) {
+    const pool = await openPool(id, { workers });
+    try {
+      await warm(pool, 200);
+      for (let i = 0; i < 200; i++) await pool.run('identity', i);
+      return await roundTrips(pool, count);
+    } finally {
+      await pool.close();
+    }
+  },
+
+  /** Pool construction → first result, with the library already imported. */
+  async startup({ pool: id, workers }) {
+    // Import first so that module loading is not counted; only the pool's own start is.
+    await preloadPool(id);
+    const t0 = performance.now();
+    const pool = await openPool(id, { workers });
+    await pool.run('identity', 1);
+    const ms = performance.now() - t0;
+    await pool.close();
+    return { ms };
+  },
+
+  /** CPU-bound speedup: the inline serial loop and the pool, interleaved. */
+  async cpu({ pool: id, workers, tasks, iterations, reps }) {
+    const pool = await openPool(id, { workers });
+    try {
+      await warm(pool, 50);
+      await cpuBound(pool, workers * 2, Math.round(iterations / 10)); // JIT the task in every worker
+      const serialMs = [];
+      const poolMs = [];
+      for (let r = 0; r < reps; r++) {
+        serialMs.push(cpuBoundInline(tasks, iterations));
+        poolMs.push(await cpuBound(pool, tasks, iterations));
+      }
+      return { serialMs, poolMs };
+    } finally {
+      await pool.close();
+    }
+  },
+
+  /** I/O-bound wall time. */
+  async io({ pool: id, workers, tasks, ms, reps }) {
+    const pool = await openPool(id, { workers });
+    try {
+      await warm(pool, 50);
+      const wallMs = [];
+      for (let r = 0; r < reps; r++) wallMs.push(await ioBound(pool, tasks, ms));
+      return { wallMs };
+    } finally {
+      await pool.close();
+    }
+  },
+
+  /**
+   * Tracing on (a subscriber receiving every batch) vs off, on the same
+   * backend in this one process, alternating ABBA so that drift hits both.
+   */
+  async overhead({ pool: id, workers, tasks, pairs }) {
+    const on = await openPool(id, { workers, trace: 'listener' });
+    const off = await openPool(id, { workers, trace: 'off' });
+    try {
+      await warm(on, 2000);
+      await warm(off, 2000);
+      const onSamples = [];
+      const offSamples = [];
+      for (let r = 0; r < pairs; r++) {
+        const order = r % 2 === 0 ? [[on, onSamples], [off, offSamples]] : [[off, offSamples], [on, onSamples]];
+        for (const [pool, samples] of order) samples.push(await trivialThroughput(pool, tasks));
+      }
+      return { onSamples, offSamples, traceEvents: on.info.events };
+    } finally {
+      await Promise.all([on.close(), off.close()]);
+    }
+  },
+};
+
+try {
+  const result = await measurements[spec.workload](spec);
+  process.send({ ok: true, result }, () => process.exit(0));
+} catch (err) {
+  process.send({ ok: false, error: String(err?.stack ?? err) }, () => process.exit(1));
+}

@@ -1,0 +1,59 @@
+// Prints a results object (run.mjs / results.json) as plain-text tables.
+
+const fmt = (v, unit = '') => (v == null || Number.isNaN(v) ? '—' : `${typeof v === 'number' ? v.toLocaleString('en-US') : v}${unit}`);
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  console.log(line(headers));
+  console.log(widths.map((w) => '─'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+export function printReport(r) {
+  if (r.machine) {
+    const m = r.machine;
+    console.log(`\nPoolScope bench — ${r.date}  node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), load ${m.loadavgBefore?.join(' ')} → ${m.loadavgAfter?.join(' ')}` +
+      `${m.nodeExtraCaCerts ? ', NODE_EXTRA_CA_CERTS set (slows every new Node process)' : ''}${r.config?.quick ? ', QUICK run' : ''}`);
+  }
+  if (r.pools) {
+    const c = r.config;
+    console.log(`\n${c.workers} workers; trivial = ${c.trivial.tasks} × identity submitted at once (PoolScope tracing on, listener subscribed);` +
+      ` latency = sequential round trips; start = pool construction → first result; CPU = ${c.cpu.tasks} × ~${c.cpu.targetMs} ms burn` +
+      ` (speedup vs an inline serial loop); I/O = ${c.io.tasks} × ${c.io.ms} ms timer, ${c.io.workers} workers (ideal ${c.io.tasks / c.io.workers * c.io.ms} ms)\n`);
+    const rows = Object.entries(r.pools).map(([id, label]) => [
+      label,
+      fmt(r.trivial?.[id]?.tasksPerSec),
+      fmt(r.latency?.[id]?.p50Us), fmt(r.latency?.[id]?.p99Us),
+      fmt(r.startup?.[id]?.ms),
+      fmt(r.cpu?.[id]?.poolMs), r.cpu?.[id]?.speedup != null ? `${r.cpu[id].speedup}×` : '—',
+      fmt(r.io?.[id]?.wallMs),
+    ]);
+    table(['pool', 'tasks/s', 'p50 µs', 'p99 µs', 'start ms', 'CPU ms', 'speedup', 'I/O ms'], rows);
+  }
+  if (r.overhead) {
+    console.log('\nTracing overhead (same backend, same process, on/off alternating, medians):');
+    table(['backend', 'on tasks/s', 'off tasks/s', 'overhead', 'paired median'],
+      Object.entries(r.overhead).map(([id, o]) => [id, fmt(o.onTasksPerSec), fmt(o.offTasksPerSec), fmt(o.overheadPct, ' %'), fmt(o.pairedMedianPct, ' %')]));
+  }
+  if (r.extras && Object.keys(r.extras).length) {
+    console.log('\nOther parts:');
+    for (const [name, v] of Object.entries(r.extras)) console.log(`  ${name}: ${JSON.stringify(v)}`);
+  }
+  if (r.targets) {
+    console.log('\nTargets:');
+    table(['target', 'value', 'goal', 'result', 'detail'],
+      r.targets.map((t) => [t.name, fmt(t.value), t.target, t.pass == null ? 'N/A' : t.pass ? 'PASS' : 'FAIL', t.detail]));
+  }
+  if (r.soak) {
+    console.log(`\nSoak (${r.soak.date ?? ''}): ${fmt(r.soak.tasks)} trivial tasks per backend, ${r.soak.crashRate * 100} % seeded crashes (seed ${r.soak.seed})`);
+    table(['backend', 'settled', 'ok', 'failed', 'by name', 'tasks/s', 'RSS start/peak/end MiB', 'leaks', 'wall s'],
+      Object.entries(r.soak.backends).map(([b, s]) => s.error ? [b, 'ERROR', '', '', s.error, '', '', '', ''] : [
+        b, s.settled === s.submitted ? 'all' : `${s.settled}/${s.submitted}`, fmt(s.ok), fmt(s.failed),
+        Object.entries(s.failedByName).map(([n, k]) => `${n} ${k}`).join(', ') || '—', fmt(s.tasksPerSec),
+        `${s.rssMiB.start}/${s.rssMiB.peak}/${s.rssMiB.end}`,
+        s.leaks.handles.length || s.leaks.processes.length || s.leaks.threads > 0
+          ? `handles ${JSON.stringify(s.leaks.handles)} procs ${s.leaks.processes.length} threads ${s.leaks.threads}` : 'none',
+        fmt(s.wallS)]));
+  }
+}

@@ -1,0 +1,42 @@
+// The project's performance targets (issue 3), checked against one run's
+// numbers. A target whose inputs are missing is reported as such, never as PASS.
+
+/** @returns {{ name: string, value: number|null, target: string, pass: boolean|null, detail: string }[]} */
+export function checkTargets(r) {
+  const out = [];
+  const add = (name, value, target, pass, detail) =>
+    out.push({ name, value: Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null, target, pass: Number.isFinite(value) ? pass(value) : null, detail });
+
+  const tps = (id) => r.trivial?.[id]?.tasksPerSec;
+  add('thread tasks/s ÷ piscina', tps('poolscope-thread') / tps('piscina'), '≥ 2×', (v) => v >= 2,
+    `${tps('poolscope-thread')} vs ${tps('piscina')} tasks/s, tracing on`);
+
+  const peerProcess = ['tinypool-process', 'workerpool-process'].filter((id) => Number.isFinite(tps(id)));
+  const bestPeer = peerProcess.sort((a, b) => tps(b) - tps(a))[0];
+  add('process tasks/s ÷ best peer process pool', tps('poolscope-process') / tps(bestPeer), '≥ 1.5×', (v) => v >= 1.5,
+    `${tps('poolscope-process')} vs ${bestPeer ?? 'none'} ${tps(bestPeer)} tasks/s`);
+
+  const start = (id) => r.startup?.[id]?.ms;
+  add('thread start→first result ÷ piscina', start('poolscope-thread') / start('piscina'), '≤ 1×', (v) => v <= 1,
+    `${start('poolscope-thread')} vs ${start('piscina')} ms`);
+
+  const speedup = (id) => r.cpu?.[id]?.speedup;
+  add('CPU speedup, thread', speedup('poolscope-thread'), '≥ 1.85×', (v) => v >= 1.85, '16 × ~50 ms on 2 workers vs serial loop');
+  add('CPU speedup, process', speedup('poolscope-process'), '≥ 1.85×', (v) => v >= 1.85, '16 × ~50 ms on 2 workers vs serial loop');
+  add('CPU speedup, event-loop', speedup('poolscope-event-loop'), '≤ 1.1×', (v) => v <= 1.1, 'must not look parallel');
+
+  const ov = r.overhead?.['poolscope-thread'];
+  add('tracing overhead, thread', ov?.overheadPct, '≤ 5 %', (v) => v <= 5,
+    ov ? `${ov.onTasksPerSec} on vs ${ov.offTasksPerSec} off tasks/s (paired median ${ov.pairedMedianPct} %)` : 'not measured');
+
+  const rs = r.extras?.runnerStartup;
+  if (rs && !rs.error) {
+    add('runner start → first task-start, warm, thread (issue 5)', rs.thread?.warmMs, '≤ 300 ms', (v) => v <= 300, `cold ${rs.thread?.coldMs} ms`);
+    add('runner start → first task-start, warm, process (issue 5)', rs.process?.warmMs, '≤ 400 ms', (v) => v <= 400, `cold ${rs.process?.coldMs} ms`);
+  }
+  // The render bench (issue 6) may report its own targets in the same shape.
+  for (const t of Array.isArray(r.extras?.render?.targets) ? r.extras.render.targets : []) {
+    if (t && typeof t.name === 'string') out.push({ name: `${t.name} (render)`, value: t.value ?? null, target: String(t.target ?? ''), pass: t.pass ?? null, detail: String(t.detail ?? '') });
+  }
+  return out;
+}

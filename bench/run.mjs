@@ -1,0 +1,190 @@
+// `npm run bench` — PoolScope's backends and the peer pools (piscina, tinypool,
+// workerpool) on the same workloads, in one run on this machine. Prints a
+// table, checks the targets honestly and writes bench/results.json.
+//
+//   node bench/run.mjs                 the main bench (a few minutes)
+//   node bench/run.mjs --soak          only the 1 000 000-task soak (separate: it is long)
+//   node bench/run.mjs --quick         fewer repetitions (a smoke run; numbers are rough)
+//   node bench/run.mjs --only=trivial,cpu   some sections only (trivial, latency, startup, cpu, io, overhead, extras)
+//   node bench/run.mjs --pools=piscina,poolscope-thread
+//
+// Every measurement runs in a fresh Node process (lib/measure.mjs) and the
+// pools take turns round by round, so slow drift on a shared machine hits
+// all of them alike; medians are reported.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { POOLS, poolscopeAvailable } from './lib/pools.mjs';
+import { measureInChild } from './lib/fork-measure.mjs';
+import { calibrateBurn } from './lib/workloads.mjs';
+import { median, round } from './lib/stats.mjs';
+import { checkTargets } from './lib/targets.mjs';
+import { printReport } from './lib/report.mjs';
+import { runExtras } from './lib/extras.mjs';
+import { runSoak } from './soak.mjs';
+
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const listFlag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
+
+const quick = flag('quick');
+const config = {
+  workers: 2,
+  trivial: { tasks: 50_000, rounds: quick ? 1 : 3 },
+  latency: { count: quick ? 500 : 2000 },
+  startup: { rounds: quick ? 2 : 5 },
+  cpu: { tasks: 16, targetMs: 50, rounds: quick ? 1 : 3 },
+  io: { tasks: 200, ms: 20, workers: 4, reps: quick ? 1 : 2 },
+  overhead: { tasks: 50_000, pairs: quick ? 2 : 8, processPairs: quick ? 1 : 3 },
+};
+
+const sections = listFlag('only') ?? ['trivial', 'latency', 'startup', 'cpu', 'io', 'overhead', 'extras'];
+const wanted = listFlag('pools');
+const pools = POOLS.filter((p) => (!p.poolscope || poolscopeAvailable()) && (!wanted || wanted.includes(p.id)));
+if (!poolscopeAvailable()) console.warn('dist/pool.mjs is missing (run `npm run build`): PoolScope is left out of this run.');
+
+function progress(text) {
+  process.stderr.write(`[bench] ${text}\n`);
+}
+
+/** Runs `spec` for every pool, `rounds` times, pools interleaved; returns { poolId: [result…] }. */
+async function interleaved(section, rounds, specFor, poolList = pools) {
+  const out = Object.fromEntries(poolList.map((p) => [p.id, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const p of poolList) {
+      const spec = specFor(p);
+      if (!spec) continue;
+      progress(`${section} ${p.id} (round ${r + 1}/${rounds})`);
+      const reply = await measureInChild(spec);
+      if (reply.ok) out[p.id].push(reply.result);
+      else { progress(`  ${p.id} failed: ${reply.error.split('\n')[0]}`); out[p.id].push({ error: reply.error.split('\n')[0] }); }
+    }
+  }
+  return out;
+}
+
+const ok = (rs) => rs.filter((r) => !r.error);
+const firstError = (rs) => rs.find((r) => r.error)?.error;
+
+async function mainBench() {
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model, totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
+      loadavgBefore: os.loadavg().map((x) => round(x)),
+      nodeExtraCaCerts: Boolean(process.env.NODE_EXTRA_CA_CERTS),
+    },
+    config: { ...config, quick },
+    pools: Object.fromEntries(pools.map((p) => [p.id, p.label])),
+  };
+  const W = config.workers;
+  const t0 = Date.now();
+
+  if (sections.includes('trivial')) {
+    const raw = await interleaved('trivial', config.trivial.rounds,
+      (p) => ({ workload: 'throughput', pool: p.id, workers: W, tasks: config.trivial.tasks, reps: 1, trace: 'listener' }));
+    results.trivial = Object.fromEntries(Object.entries(raw).map(([id, rs]) => {
+      const samples = ok(rs).flatMap((r) => r.samples);
+      return [id, {
+        tasksPerSec: round(median(samples), 0), samples: samples.map((x) => round(x, 0)),
+        traceEventsPerTask: ok(rs)[0]?.traceEvents != null ? round(ok(rs)[0].traceEvents / (config.trivial.tasks + 2000), 2) : undefined,
+        error: firstError(rs),
+      }];
+    }));
+  }
+
+  if (sections.includes('latency')) {
+    const raw = await interleaved('latency', 1, (p) => ({ workload: 'latency', pool: p.id, workers: W, count: config.latency.count }));
+    results.latency = Object.fromEntries(Object.entries(raw).map(([id, rs]) => [id, ok(rs)[0]
+      ? { p50Us: round(ok(rs)[0].p50Us, 1), p99Us: round(ok(rs)[0].p99Us, 1) } : { error: firstError(rs) }]));
+  }
+
+  if (sections.includes('startup')) {
+    const raw = await interleaved('startup', config.startup.rounds, (p) => ({ workload: 'startup', pool: p.id, workers: W }));
+    results.startup = Object.fromEntries(Object.entries(raw).map(([id, rs]) => {
+      const samples = ok(rs).map((r) => r.ms);
+      return [id, { ms: round(median(samples), 1), samples: samples.map((x) => round(x, 1)), error: firstError(rs) }];
+    }));
+  }
+
+  if (sections.includes('cpu')) {
+    const iterations = calibrateBurn(config.cpu.targetMs);
+    results.cpuIterations = iterations;
+    // One repetition per round, pools interleaved: the CPU numbers are the most sensitive to a busy neighbour.
+    const raw = await interleaved('cpu', config.cpu.rounds,
+      (p) => ({ workload: 'cpu', pool: p.id, workers: W, tasks: config.cpu.tasks, iterations, reps: 1 }));
+    results.cpu = Object.fromEntries(Object.entries(raw).map(([id, rs]) => {
+      if (!ok(rs).length) return [id, { error: firstError(rs) }];
+      const r = { serialMs: ok(rs).flatMap((x) => x.serialMs), poolMs: ok(rs).flatMap((x) => x.poolMs) };
+      // Speedup per repetition against the serial loop measured right before it, then the median.
+      const speedups = r.poolMs.map((ms, i) => r.serialMs[i] / ms);
+      return [id, {
+        speedup: round(median(speedups), 2), poolMs: round(median(r.poolMs), 0), serialMs: round(median(r.serialMs), 0),
+        taskMs: round(median(r.serialMs) / config.cpu.tasks, 1), speedups: speedups.map((x) => round(x, 2)),
+      }];
+    }));
+  }
+
+  if (sections.includes('io')) {
+    const { tasks, ms, workers, reps } = config.io;
+    const raw = await interleaved('io', 1, (p) => ({ workload: 'io', pool: p.id, workers, tasks, ms, reps: p.kind === 'serial' ? 1 : reps }));
+    const idealMs = (tasks / workers) * ms;
+    results.io = Object.fromEntries(Object.entries(raw).map(([id, rs]) => {
+      const r = ok(rs)[0];
+      if (!r) return [id, { error: firstError(rs) }];
+      const wallMs = median(r.wallMs);
+      return [id, { wallMs: round(wallMs, 0), idealMs, efficiency: round(idealMs / wallMs, 2) }];
+    }));
+  }
+
+  if (sections.includes('overhead') && poolscopeAvailable()) {
+    results.overhead = {};
+    for (const [id, pairs] of [['poolscope-thread', config.overhead.pairs], ['poolscope-process', config.overhead.processPairs]]) {
+      if (!pools.some((p) => p.id === id)) continue;
+      progress(`overhead ${id} (${pairs} on/off pairs)`);
+      const reply = await measureInChild({ workload: 'overhead', pool: id, workers: W, tasks: config.overhead.tasks, pairs }, { timeoutMs: 300_000 });
+      if (!reply.ok) { results.overhead[id] = { error: reply.error.split('\n')[0] }; continue; }
+      const { onSamples, offSamples } = reply.result;
+      const on = median(onSamples);
+      const off = median(offSamples);
+      // Paired ratios too: each on/off pair ran back to back, so its ratio sees the same machine state.
+      const pairRatios = onSamples.map((x, i) => 1 - x / offSamples[i]);
+      results.overhead[id] = {
+        onTasksPerSec: round(on, 0), offTasksPerSec: round(off, 0),
+        overheadPct: round((1 - on / off) * 100, 1), pairedMedianPct: round(median(pairRatios) * 100, 1),
+        onSamples: onSamples.map((x) => round(x, 0)), offSamples: offSamples.map((x) => round(x, 0)),
+      };
+    }
+  }
+
+  if (sections.includes('extras')) results.extras = await runExtras(progress);
+
+  results.machine.loadavgAfter = os.loadavg().map((x) => round(x));
+  results.durationS = round((Date.now() - t0) / 1000, 1);
+  return results;
+}
+
+function previousResults() {
+  try {
+    return existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+  } catch {
+    return {};
+  }
+}
+
+const previous = previousResults();
+let results;
+if (flag('soak')) {
+  // The soak is its own step; keep the main bench's last figures next to it.
+  const soak = await runSoak({ progress, tasks: Number(listFlag('tasks')?.[0] ?? 1_000_000), backends: listFlag('backends') });
+  results = { ...previous, soak };
+} else {
+  // A partial run (--only, --pools) replaces only the sections it measured.
+  results = { ...previous, ...(await mainBench()) };
+}
+results.targets = checkTargets(results);
+printReport(results);
+writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote ${RESULTS}`);
