@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# run-workbench-tests.sh (= npm run test:workbench) — PoolScope in a real
+# VS Code workbench (code-server), the way a user gets it:
+#
+#   1. setup.sh: Node 24, code-server, Playwright driver, vsce into a cache
+#      (E2E_CACHE, default ~/.cache/poolscope-e2e; ~5 min cold, ~1 s warm)
+#   2. npm run build, then package-vsix.mjs → the platform .vsix; its file list is checked
+#   3. the .vsix installed into a fresh code-server; poolscope.e2e.mjs drives it
+#      with Playwright in Debian's Chromium (palette, webview, status bar,
+#      Problems, export); screenshots in e2e-out/
+#   4. the extension-API mocha suite (dist/test/suite/index.js) inside
+#      code-server's extension host (run-mocha-in-code-server.sh)
+#
+# Env: E2E_OUT (artifacts, default ./e2e-out), E2E_SKIP_BUILD=1, E2E_SKIP_MOCHA=1,
+# plus those of setup.sh / start-code-server.sh. Exit 0 only if every step passed.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$ROOT"
+export E2E_CACHE="${E2E_CACHE:-$HOME/.cache/poolscope-e2e}"
+OUT="$(mkdir -p "${E2E_OUT:-$ROOT/e2e-out}" && cd "${E2E_OUT:-$ROOT/e2e-out}" && pwd)"
+# Stale artifacts of an earlier run would mislead: remove what these scripts write.
+rm -rf "$OUT"/*.png "$OUT"/*.html "$OUT"/*.txt "$OUT"/*.json "$OUT"/*.log "$OUT/mocha"
+log() { printf '[workbench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+t_start=$SECONDS
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/poolscope-workbench.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+log "setup (cache $E2E_CACHE)"
+bash "$HERE/setup.sh"
+# shellcheck disable=SC1091
+source "$E2E_CACHE/env.sh"
+
+if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
+  log "build"
+  npm run build --silent
+fi
+
+log "package"
+VSIX="$TMP/poolscope.vsix"
+node "$HERE/package-vsix.mjs" --out "$VSIX" | tail -1
+# The .vsix must hold what the extension needs at run time and nothing else.
+python3 - "$VSIX" <<'EOF'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+need = ['extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/media/icon.png',
+        'extension/dist/extension.js', 'extension/dist/runner.js', 'extension/dist/worker.js', 'extension/dist/webview.js',
+        'extension/node_modules/esbuild/lib/main.js']
+missing = [n for n in need if n not in names]
+native = [n for n in names if n.startswith('extension/node_modules/@esbuild/') and n.endswith(('/bin/esbuild', '/esbuild.exe'))]
+stray = [n for n in names if n.startswith(('extension/src/', 'extension/test/', 'extension/webview/', 'extension/dist/test/'))
+         or n.endswith(('.ts', '.map'))
+         or (n.startswith('extension/node_modules/') and not n.startswith(('extension/node_modules/esbuild/', 'extension/node_modules/@esbuild/')))]
+if missing or len(native) != 1 or stray:
+    print(f'vsix contents wrong: missing={missing} native={native} stray={sorted(stray)[:20]}', file=sys.stderr)
+    sys.exit(1)
+print(f'vsix: {len(names)} entries, native esbuild {native[0]}')
+EOF
+
+passed=0; failed=0
+run_step() { # name, command… — counts, keeps going so every step reports
+  local name="$1"; shift
+  log "$name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAILED: $name"; fi
+}
+
+WS="$TMP/workspace"
+cp -r "$HERE/workspace" "$WS"
+run_step "UI e2e in code-server" \
+  env E2E_OUT="$OUT" bash "$HERE/start-code-server.sh" "$VSIX" "$WS" -- \
+  "$E2E_NODE" "$HERE/poolscope.e2e.mjs" --out "$OUT"
+
+if [ "${E2E_SKIP_MOCHA:-0}" != 1 ]; then
+  if [ -f "$ROOT/dist/test/suite/index.js" ]; then
+    MOCHA_WS="$TMP/mocha-workspace"
+    if [ -d "$ROOT/test/vscode/workspace" ]; then cp -r "$ROOT/test/vscode/workspace" "$MOCHA_WS"; else cp -r "$HERE/workspace" "$MOCHA_WS"; fi
+    run_step "extension-API suite in code-server's extension host" \
+      env E2E_OUT="$OUT/mocha" bash "$HERE/run-mocha-in-code-server.sh" "$ROOT" dist/test/suite/index.js "$MOCHA_WS"
+  else
+    log "FAILED: dist/test/suite/index.js missing (test/vscode/suite not built)"
+    failed=$((failed + 1))
+  fi
+fi
+
+log "done in $((SECONDS - t_start)) s; artifacts in $OUT"
+echo "workbench: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
