@@ -2,7 +2,7 @@
 // Node entries share one rule: everything in dist/ sits side by side, so code can find
 // its siblings (worker.js, runner.js, api.mjs, webview.js) next to its own file.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -27,6 +27,11 @@ const entries = [
   { entryPoints: ['src/api/index.ts'], outfile: 'dist/api.mjs', format: 'esm' },
   { entryPoints: ['src/pool/index.ts'], outfile: 'dist/pool.mjs', format: 'esm' },
   { entryPoints: ['src/trace/index.ts'], outfile: 'dist/trace.mjs', format: 'esm' },
+  // Python backends + CPU sampler as a library (tests, CLI tooling); esm has no __dirname, so define it.
+  {
+    entryPoints: ['src/runner/python/index.ts'], outfile: 'dist/python.mjs', format: 'esm',
+    banner: { js: "import { fileURLToPath as __psUrlToPath } from 'node:url'; import { dirname as __psDirname } from 'node:path'; const __dirname = __psDirname(__psUrlToPath(import.meta.url));" },
+  },
   { entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/suite/index.js', format: 'cjs', external: ['vscode', 'esbuild', 'mocha'] },
   {
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', format: 'iife',
@@ -35,6 +40,11 @@ const entries = [
 ].filter((e) => e.entryPoints.every((p) => existsSync(p)));
 
 mkdirSync('dist', { recursive: true });
+// The Python runner ships as source next to the bundles: dist/python/*.py.
+mkdirSync('dist/python', { recursive: true });
+for (const f of readdirSync('src/runner/python').filter((n) => n.endsWith('.py'))) {
+  copyFileSync(`src/runner/python/${f}`, `dist/python/${f}`);
+}
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,0 +1,247 @@
+/**
+ * On-CPU truth: how much CPU each worker thread actually got, sampled from
+ * outside the sampled threads.
+ *
+ * Runs in the process that owns the pool (the runner — the parent of Python
+ * workers; for Node's thread backends the owner of the worker threads), never
+ * inside a sampled interpreter, so it cannot perturb a GIL. Every few ms it
+ * reads each tracked thread's cumulative CPU time and reports the difference
+ * as `cpu-sample` events: with Python threads they show the GIL hand-off (all
+ * threads together ≤ one core), with processes N cores busy, with Node's
+ * event loop one thread busy.
+ *
+ * Source, best first:
+ * - `/proc/<pid>/task/<tid>/schedstat`: first field is on-CPU ns, exact. One
+ *   file descriptor per thread stays open and is re-read with `pread` at
+ *   offset 0 (a seq_file regenerates on every read), which costs a third of an
+ *   open+read+close.
+ * - `/proc/<pid>/task/<tid>/stat`: utime + stime in clock ticks (10 ms):
+ *   coarse, but present on kernels built without schedstats.
+ * - neither (macOS, Windows, a locked-down /proc): `source` is 'none', nothing
+ *   is sampled, and the caller emits a `log` event saying so.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** Where CPU times come from. */
+export type CpuSource = 'schedstat' | 'stat' | 'none';
+
+/** One sample of one OS thread (a `cpu-sample` event without runId/seq). */
+export interface CpuSample {
+  type: 'cpu-sample';
+  /** Run-clock µs of the read. */
+  t: number;
+  pid: number;
+  tid: number;
+  /** CPU time the thread used since the previous sample. */
+  cpuUs: number;
+  /** Time since the previous sample of this thread. */
+  intervalUs: number;
+}
+
+export interface CpuSamplerOptions {
+  /** Sampling period. @default 5 */
+  intervalMs?: number;
+  /** Current time on the run's clock, µs (e.g. `engine.now()`). */
+  now: () => number;
+  /** Receives the samples of one tick (only threads that used CPU since their previous sample). */
+  onSamples: (samples: CpuSample[]) => void;
+  /** Report zero-CPU samples too (idle threads). @default false */
+  includeIdle?: boolean;
+  /** For tests: the proc file system's root. @default '/proc' */
+  procRoot?: string;
+}
+
+/** Linux's USER_HZ: /proc stat times are in these ticks (100 on every mainstream architecture). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+interface TrackedThread {
+  pid: number;
+  tid: number;
+  fd: number;
+  lastCpuUs: number;
+  lastT: number;
+}
+
+/** Picks the best available source for this machine. */
+export function detectCpuSource(procRoot = '/proc'): CpuSource {
+  for (const source of ['schedstat', 'stat'] as const) {
+    try {
+      const fd = openSync(`${procRoot}/thread-self/${source}`, 'r');
+      try {
+        const text = readAt0(fd);
+        if (parseCpuUs(source, text) !== undefined) return source;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // try the next source
+    }
+  }
+  return 'none';
+}
+
+/** Cumulative CPU µs of a thread from the text of its schedstat or stat file; undefined if unparsable. */
+export function parseCpuUs(source: Exclude<CpuSource, 'none'>, text: string): number | undefined {
+  if (source === 'schedstat') {
+    const ns = Number(text.slice(0, text.indexOf(' ')));
+    return Number.isFinite(ns) && text.length > 0 ? ns / 1000 : undefined;
+  }
+  // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+  return ((utime + stime) * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+
+const readBuffer = Buffer.alloc(1024);
+
+function readAt0(fd: number): string {
+  const n = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+  return readBuffer.toString('latin1', 0, n);
+}
+
+/**
+ * Samples the CPU time of a changing set of OS threads.
+ *
+ * @example
+ * const sampler = new CpuSampler({ now: () => engine.now(), onSamples: (s) => emit(s) });
+ * sampler.track(pid, tid);   // on worker-start
+ * sampler.start();
+ * sampler.untrack(pid, tid); // on worker-exit (takes a last sample)
+ * sampler.stop();            // takes a last sample of every thread
+ */
+export class CpuSampler {
+  /** The source in use; 'none' means nothing will be sampled. */
+  readonly source: CpuSource;
+  readonly intervalMs: number;
+  #threads = new Map<string, TrackedThread>();
+  #timer: NodeJS.Timeout | undefined;
+  #options: CpuSamplerOptions;
+  #procRoot: string;
+  #busyNs = 0n;
+  #reads = 0;
+
+  constructor(options: CpuSamplerOptions) {
+    this.#options = options;
+    this.#procRoot = options.procRoot ?? '/proc';
+    this.intervalMs = Math.max(1, options.intervalMs ?? 5);
+    this.source = detectCpuSource(this.#procRoot);
+  }
+
+  /** True when samples can be taken here. */
+  get supported(): boolean {
+    return this.source !== 'none';
+  }
+
+  /** Why there are no samples, for a `log` event; undefined when sampling works. */
+  get unavailableReason(): string | undefined {
+    return this.supported ? undefined
+      : `on-CPU sampling unavailable: ${this.#procRoot}/<pid>/task/<tid>/schedstat and /stat cannot be read ` +
+        `on this system (${process.platform}); the timeline shows task spans only`;
+  }
+
+  /** Number of threads being sampled. */
+  get size(): number {
+    return this.#threads.size;
+  }
+
+  /** Total file reads so far and the time the sampler spent in them (its own overhead). */
+  get cost(): { reads: number; busyUs: number } {
+    return { reads: this.#reads, busyUs: Number(this.#busyNs / 1000n) };
+  }
+
+  /** Start sampling a thread (idempotent). Returns false when it can't be read (gone, or no /proc). */
+  track(pid: number, tid: number): boolean {
+    if (!this.supported) return false;
+    const key = `${pid}/${tid}`;
+    if (this.#threads.has(key)) return true;
+    let fd: number;
+    try {
+      fd = openSync(`${this.#procRoot}/${pid}/task/${tid}/${this.source}`, 'r');
+    } catch {
+      return false;
+    }
+    const cpu = this.#read(fd);
+    if (cpu === undefined) {
+      closeSync(fd);
+      return false;
+    }
+    this.#threads.set(key, { pid, tid, fd, lastCpuUs: cpu, lastT: this.#options.now() });
+    return true;
+  }
+
+  /** Stop sampling a thread, after one last sample (so its final CPU burst is not lost). */
+  untrack(pid: number, tid: number): void {
+    const key = `${pid}/${tid}`;
+    const thread = this.#threads.get(key);
+    if (!thread) return;
+    const sample = this.#sample(thread);
+    this.#forget(key, thread);
+    if (sample) this.#options.onSamples([sample]);
+  }
+
+  /** Sample every `intervalMs` until stop(). The timer does not keep the process alive. */
+  start(): void {
+    if (!this.supported || this.#timer) return;
+    this.#timer = setInterval(() => this.tick(), this.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Take one sample of every tracked thread now. */
+  tick(): void {
+    const samples: CpuSample[] = [];
+    for (const [key, thread] of this.#threads) {
+      const sample = this.#sample(thread);
+      if (sample === null) this.#forget(key, thread);
+      else if (sample) samples.push(sample);
+    }
+    if (samples.length > 0) this.#options.onSamples(samples);
+  }
+
+  /** Last samples, then close every file. */
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.tick();
+    for (const [key, thread] of this.#threads) this.#forget(key, thread);
+  }
+
+  /** undefined: nothing to report (no CPU used); null: the thread is gone. */
+  #sample(thread: TrackedThread): CpuSample | undefined | null {
+    const cpu = this.#read(thread.fd);
+    if (cpu === undefined) return null;
+    const t = this.#options.now();
+    const cpuUs = Math.max(0, Math.round(cpu - thread.lastCpuUs));
+    const intervalUs = Math.round(t - thread.lastT);
+    if (cpuUs === 0 && !this.#options.includeIdle) {
+      thread.lastT = t;
+      return undefined;
+    }
+    thread.lastCpuUs = cpu;
+    thread.lastT = t;
+    return { type: 'cpu-sample', t: Math.round(t), pid: thread.pid, tid: thread.tid, cpuUs, intervalUs };
+  }
+
+  #read(fd: number): number | undefined {
+    const t0 = process.hrtime.bigint();
+    try {
+      if (this.source === 'none') return undefined;
+      return parseCpuUs(this.source, readAt0(fd));
+    } catch {
+      return undefined; // ESRCH: the thread exited
+    } finally {
+      this.#reads++;
+      this.#busyNs += process.hrtime.bigint() - t0;
+    }
+  }
+
+  #forget(key: string, thread: TrackedThread): void {
+    this.#threads.delete(key);
+    try {
+      closeSync(thread.fd);
+    } catch {
+      // already closed
+    }
+  }
+}

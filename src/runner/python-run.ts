@@ -1,0 +1,424 @@
+/**
+ * Runs a user's Python function (or script) through a Python pool and turns
+ * what happens into PoolScope trace events — the same events as the Node
+ * backends, so the timeline, stats and exports need nothing Python-specific.
+ *
+ * The work runs in `python3 dist/python/poolscope_runner.py` (a child of this
+ * process, in its own process group): it writes unstamped trace events as JSON
+ * lines on fd 3 and reads the run request from stdin. User prints go to its
+ * stdout/stderr and become `log` events here (inside a task, the Python side
+ * already attributes them to that task). This side stamps `runId` and `seq`,
+ * adds `cpu-sample` events from a {@link CpuSampler} (sampling from outside the
+ * interpreter, so the GIL is not perturbed), and on stop or crash settles every
+ * task that did not end, so a consumer always sees a complete run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Backend, TaskError, TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
+import { CpuSampler, type CpuSample } from './cpu-sampler.js';
+import { FREE_THREADED_NOT_AVAILABLE, findFreeThreadedPython } from './python/interpreters.js';
+
+/** The Python backends (named in src/trace/events.ts). */
+export const PYTHON_BACKENDS = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft'] as const;
+export type PythonBackend = typeof PYTHON_BACKENDS[number];
+
+/** True for the backends this module runs. */
+export function isPythonBackend(backend: string): backend is PythonBackend {
+  return (PYTHON_BACKENDS as readonly string[]).includes(backend);
+}
+
+export interface PythonRunOptions {
+  /** Absolute path of the user's .py file. */
+  file: string;
+  /** 'fn': call `fn` once per input; 'file': run the script (its own pools are traced). @default 'fn' */
+  mode?: 'fn' | 'file';
+  /** Top-level function name (fn mode). */
+  fn?: string;
+  /** One argument list per task (fn mode). Must be JSON. */
+  inputs?: unknown[][];
+  backend: PythonBackend;
+  /** Pool size (max_workers / processes). */
+  workers: number;
+  /**
+   * Interpreter to run. `py-thread-ft` defaults to the first free-threaded one
+   * found on PATH (see {@link findFreeThreadedPython}).
+   * @default 'python3'
+   */
+  pythonPath?: string;
+  /** @default random */
+  runId?: string;
+  /** CLOCK_MONOTONIC µs of t = 0, to share one time axis with other runs. @default now */
+  originUs?: number;
+  /** Shown in the timeline instead of the GIL state. */
+  label?: string;
+  compareId?: string;
+  /** multiprocessing start method for py-process / py-mp-pool. @default Python's default */
+  startMethod?: 'fork' | 'spawn' | 'forkserver';
+  /** CPU sampling period in ms; 0 turns sampling off. @default 5 */
+  cpuSampleMs?: number;
+  /** Working directory of the Python process. @default the file's directory */
+  cwd?: string;
+  /** Extra environment for the Python process. */
+  env?: Record<string, string>;
+  /** Where poolscope_runner.py lives. @default `python/` next to this bundle */
+  runnerScript?: string;
+}
+
+export interface PythonRunResult {
+  runId: string;
+  /** No task failed and the run ended normally. */
+  ok: boolean;
+  failed: number;
+  /** Set when the file or function could not be loaded (SyntaxError, FunctionNotFound, …). */
+  loadError?: TaskError;
+  /** Set when the run ended abnormally (stopped, Python crashed or could not start). */
+  error?: TaskError;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Monotonic µs; CLOCK_MONOTONIC on Linux, as Python's time.monotonic_ns(). */
+function monotonicUs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e6 + Math.floor(ns / 1e3);
+}
+
+/** dist/python/poolscope_runner.py next to this bundle, or the source copy when run from src. */
+export function defaultRunnerScript(): string {
+  const candidates = [join(__dirname, 'python', 'poolscope_runner.py'), join(__dirname, '..', 'python', 'poolscope_runner.py'),
+    resolve(__dirname, '..', 'src', 'runner', 'python', 'poolscope_runner.py')];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+/** How long stop() waits after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 1000;
+/** cpu-sample events are passed on at most this often (they are many). */
+const SAMPLE_FLUSH_MS = 50;
+
+/**
+ * One Python run. Subscribe with {@link PythonRun.onTrace} right after
+ * {@link runPython} returns (events are delivered asynchronously, in batches).
+ */
+export class PythonRun {
+  readonly runId: string;
+  /** CLOCK_MONOTONIC µs of t = 0: the caller's, or else the moment Python was ready (known from run-start). */
+  #originUs: number;
+  /** Settles when the run is over and the Python process tree is gone. Never rejects. */
+  readonly done: Promise<PythonRunResult>;
+  #listeners = new Set<TraceListener>();
+  #seq = 0;
+  #child: ChildProcess | undefined;
+  #sampler: CpuSampler | undefined;
+  #pendingSamples: CpuSample[] = [];
+  #sampleTimer: NodeJS.Timeout | undefined;
+  #openTasks = new Map<number, number>(); // taskId -> workerId (0 = not started)
+  #liveWorkers = new Map<number, { pid: number; tid: number }>();
+  #sawRunStart = false;
+  #runEnd: TraceEvent | undefined;
+  #failed = 0;
+  #loadError: TaskError | undefined;
+  #stopRequested = false;
+  #resolveDone!: (r: PythonRunResult) => void;
+  #options: PythonRunOptions;
+
+  constructor(options: PythonRunOptions) {
+    this.#options = options;
+    this.runId = options.runId ?? randomUUID();
+    this.#originUs = options.originUs ?? monotonicUs();
+    this.done = new Promise((r) => { this.#resolveDone = r; });
+  }
+
+  /** Subscribe to trace events (batched). Returns an unsubscribe function. */
+  onTrace(listener: TraceListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get originUs(): number {
+    return this.#originUs;
+  }
+
+  /** Current time on this run's clock (µs since origin). */
+  now(): number {
+    return monotonicUs() - this.#originUs;
+  }
+
+  /** Stop the run: SIGTERM the Python process group, SIGKILL after a grace period. Resolves when it is gone. */
+  async stop(): Promise<void> {
+    this.#stopRequested = true;
+    const child = this.#child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_GRACE_MS);
+      await this.done;
+      clearTimeout(timer);
+    }
+    await this.done;
+  }
+
+  /** @internal Started by runPython(). */
+  async start(): Promise<void> {
+    const o = this.#options;
+    let python = o.pythonPath ?? 'python3';
+    if (o.backend === 'py-thread-ft' && !o.pythonPath) {
+      const ft = await findFreeThreadedPython();
+      if (!ft) {
+        this.#failStart(python, Object.assign(new Error(FREE_THREADED_NOT_AVAILABLE), { code: 'NO_FREE_THREADED' }));
+        return;
+      }
+      python = ft.path;
+    }
+    if (this.#stopRequested) {
+      this.#failStart(python, Object.assign(new Error('stopped before it started'), { code: 'STOPPED' }));
+      return;
+    }
+    const sampleMs = o.cpuSampleMs ?? 5;
+    if (sampleMs > 0) {
+      this.#sampler = new CpuSampler({ intervalMs: sampleMs, now: () => this.now(), onSamples: (s) => this.#queueSamples(s) });
+    }
+    let child: ChildProcess;
+    try {
+      child = spawn(python, ['-u', o.runnerScript ?? defaultRunnerScript()], {
+        cwd: o.cwd ?? resolve(o.file, '..'),
+        // Own process group: stop() and a crash take every worker down with one kill(-pgid).
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+        env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8', ...o.env },
+      });
+    } catch (e) {
+      this.#failStart(python, e as Error);
+      return;
+    }
+    this.#child = child;
+    child.on('error', (e) => this.#failStart(python, e));
+    const request = {
+      mode: o.mode ?? 'fn', file: resolve(o.file), fn: o.fn, inputs: o.inputs ?? [], backend: o.backend,
+      workers: o.workers, originUs: o.originUs, label: o.label, compareId: o.compareId, startMethod: o.startMethod,
+      eventsFd: 3,
+    };
+    child.stdin!.on('error', () => { /* Python exited first; 'exit' reports it */ });
+    // The request, then stdin stays open: its EOF tells Python that this process died.
+    child.stdin!.write(JSON.stringify(request) + '\n');
+    readLines(child.stdio[3] as Readable, (lines) => this.#onPythonLines(lines));
+    readLines(child.stdout!, (lines) => this.#onOutput('stdout', lines));
+    readLines(child.stderr!, (lines) => this.#onOutput('stderr', lines));
+    let streamsOpen = 3;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const finishWhenDrained = () => {
+      if (exit && streamsOpen === 0) this.#finish(exit.code, exit.signal);
+    };
+    for (const stream of [child.stdio[3] as Readable, child.stdout!, child.stderr!]) {
+      stream.on('close', () => { streamsOpen--; finishWhenDrained(); });
+    }
+    child.on('exit', (code, signal) => {
+      // Workers forked by the runner hold the pipes open too: take the group down so the streams close.
+      killGroup(child, 'SIGKILL');
+      exit = { code, signal };
+      finishWhenDrained();
+    });
+    this.#sampler?.start();
+  }
+
+  #failStart(python: string, e: Error): void {
+    if (this.#runEnd) return;
+    const code = (e as NodeJS.ErrnoException).code;
+    const error: TaskError = code === 'ENOENT'
+      ? { name: 'PythonNotFound', message: `Python interpreter '${python}' not found: install Python 3 or set poolscope.pythonPath` }
+      : code === 'NO_FREE_THREADED' ? { name: 'FreeThreadedPythonNotFound', message: e.message }
+        : code === 'STOPPED' ? { name: 'RunStopped', message: 'the run was stopped' }
+          : { name: 'PythonStartFailed', message: `could not start '${python}': ${e.message}` };
+    this.#ensureRunStart();
+    this.#emit([{ type: 'run-end', t: this.now(), stats: emptyStats(), error }]);
+    this.#finish(null, null, error);
+  }
+
+  #onPythonLines(lines: string[]): void {
+    const batch: UnstampedEvent[] = [];
+    for (const line of lines) {
+      let event: UnstampedEvent;
+      try {
+        event = JSON.parse(line) as UnstampedEvent;
+      } catch {
+        continue;
+      }
+      this.#observe(event);
+      batch.push(event);
+    }
+    this.#emit(this.#takeSamples().concat(batch));
+  }
+
+  #observe(event: UnstampedEvent): void {
+    switch (event.type) {
+      case 'run-start':
+        this.#sawRunStart = true;
+        this.#originUs = event.originUs; // Python picked t = 0 unless the caller gave one
+        if (this.#sampler && !this.#sampler.supported) {
+          queueMicrotask(() => this.#emit([{ type: 'log', t: this.now(), stream: 'stderr', text: this.#sampler!.unavailableReason! }]));
+        }
+        break;
+      case 'task-queued':
+        this.#openTasks.set(event.taskId, 0);
+        break;
+      case 'task-start':
+        this.#openTasks.set(event.taskId, event.workerId);
+        break;
+      case 'task-end':
+        this.#openTasks.delete(event.taskId);
+        if (!event.ok) this.#failed++;
+        break;
+      case 'worker-start':
+        this.#liveWorkers.set(event.workerId, { pid: event.pid, tid: event.tid ?? event.threadId });
+        this.#sampler?.track(event.pid, event.tid ?? event.threadId);
+        break;
+      case 'worker-exit': {
+        const w = this.#liveWorkers.get(event.workerId);
+        this.#liveWorkers.delete(event.workerId);
+        if (w) this.#sampler?.untrack(w.pid, w.tid);
+        break;
+      }
+      case 'run-end':
+        if (event.error?.data?.load) this.#loadError = event.error;
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
+    const t = this.now();
+    this.#ensureRunStart();
+    this.#emit(lines.map((text) => ({ type: 'log' as const, t, stream, text: text + '\n' })));
+  }
+
+  /** Output can arrive before run-start (e.g. an interpreter that fails at once): keep run-start first. */
+  #ensureRunStart(): void {
+    if (this.#sawRunStart) return;
+    this.#sawRunStart = true;
+    const o = this.#options;
+    this.#emit([{ type: 'run-start', t: 0, backend: o.backend as Backend, workers: o.workers, fn: o.fn, file: resolve(o.file),
+      inputsCount: o.inputs?.length ?? 0, node: 'Python', pid: this.#child?.pid ?? 0, originUs: this.originUs, label: o.label }]);
+  }
+
+  #queueSamples(samples: CpuSample[]): void {
+    this.#pendingSamples.push(...samples);
+    this.#sampleTimer ??= setTimeout(() => {
+      this.#sampleTimer = undefined;
+      if (!this.#runEnd) this.#emit(this.#takeSamples());
+    }, SAMPLE_FLUSH_MS);
+  }
+
+  #takeSamples(): UnstampedEvent[] {
+    if (!this.#sawRunStart || this.#runEnd) return [];
+    const samples = this.#pendingSamples;
+    this.#pendingSamples = [];
+    return samples;
+  }
+
+  #emit(events: UnstampedEvent[]): void {
+    if (events.length === 0 || this.#runEnd) return;
+    const batch: TraceEvent[] = [];
+    for (const e of events) {
+      const stamped = { ...e, runId: this.runId, seq: this.#seq++ } as TraceEvent;
+      batch.push(stamped);
+      if (stamped.type === 'run-end') {
+        this.#runEnd = stamped;
+        break;
+      }
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(batch);
+      } catch {
+        // a failing subscriber must not break the run or the other subscribers
+      }
+    }
+  }
+
+  #finish(code: number | null, signal: NodeJS.Signals | null, startError?: TaskError): void {
+    if (this.#sampleTimer) clearTimeout(this.#sampleTimer);
+    this.#sampleTimer = undefined;
+    this.#sampler?.stop();
+    let error = startError;
+    if (!this.#runEnd) {
+      // Python did not finish the run itself: it was stopped or it crashed. Settle everything.
+      error ??= this.#stopRequested
+        ? { name: 'RunStopped', message: 'the run was stopped' }
+        : { name: 'PythonRunnerCrashed', message: `the Python runner exited unexpectedly (${signal ?? `exit code ${code}`})`, data: { code, signal } };
+      this.#ensureRunStart();
+      const t = this.now();
+      const closing: UnstampedEvent[] = [...this.#takeSamples()];
+      for (const [taskId, workerId] of this.#openTasks) {
+        closing.push({ type: 'task-end', t, taskId, workerId, ok: false, error });
+        this.#failed++;
+      }
+      for (const [workerId] of this.#liveWorkers) {
+        closing.push({ type: 'worker-exit', t, workerId, code: null, signal: signal ?? 'SIGKILL', reason: 'killed' });
+      }
+      closing.push({ type: 'run-end', t, stats: emptyStats(), error });
+      this.#emit(closing);
+    } else if (this.#runEnd.type === 'run-end' && this.#runEnd.error && !this.#loadError) {
+      error = this.#runEnd.error;
+    }
+    this.#openTasks.clear();
+    this.#resolveDone({
+      runId: this.runId, ok: !error && !this.#loadError && this.#failed === 0, failed: this.#failed,
+      loadError: this.#loadError, error: this.#loadError ? undefined : error, exitCode: code, signal,
+    });
+  }
+}
+
+function emptyStats() {
+  return { wallUs: 0, tasks: 0, ok: 0, failed: 0, taskUs: 0, pids: [], threadIds: [], workersStarted: 0 };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Calls `onLines` with every complete line of a stream, one call per chunk. */
+function readLines(stream: Readable, onLines: (lines: string[]) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const text = rest + chunk;
+    const cut = text.lastIndexOf('\n');
+    if (cut < 0) {
+      rest = text;
+      return;
+    }
+    rest = text.slice(cut + 1);
+    onLines(text.slice(0, cut).split('\n'));
+  });
+  stream.on('end', () => {
+    if (rest) onLines([rest]);
+    rest = '';
+  });
+}
+
+/**
+ * Start a Python run. Events flow to {@link PythonRun.onTrace} subscribers;
+ * `run.done` settles when it is over.
+ *
+ * @example
+ * const run = runPython({ file: '/abs/tasks.py', fn: 'spin', inputs: [[150], [150]], backend: 'py-process', workers: 2 });
+ * run.onTrace((batch) => console.log(batch));
+ * const result = await run.done;
+ */
+export function runPython(options: PythonRunOptions): PythonRun {
+  const run = new PythonRun(options);
+  // Start on the next tick so the caller can subscribe before the first event.
+  queueMicrotask(() => void run.start());
+  return run;
+}

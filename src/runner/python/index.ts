@@ -1,0 +1,4 @@
+// Re-exports only: the Python backends and the CPU sampler, bundled as dist/python.mjs.
+export * from '../python-run.js';
+export * from '../cpu-sampler.js';
+export * from './interpreters.js';

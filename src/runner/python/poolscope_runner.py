@@ -1,0 +1,370 @@
+"""PoolScope's Python runner: runs a user's .py function (or script) through a Python pool, traced.
+
+Started by src/runner/python-run.ts as
+    python3 poolscope_runner.py
+with fd 3 open for the event stream (JSON lines, one trace event each, written
+in batches) and the run request as the first line of stdin. Stdin then stays
+open: when it reaches EOF the parent is gone, and the runner kills its whole
+process group so no worker outlives it. The user's prints go to stdout/stderr
+(inside a task they become that task's `log` events instead).
+
+Backends (names from src/trace/events.ts):
+    py-serial     the runner's main thread, one task after another (the baseline)
+    py-thread     concurrent.futures.ThreadPoolExecutor (one PID, N threads, one GIL)
+    py-thread-ft  the same on a free-threaded CPython (no GIL), when there is one
+    py-process    concurrent.futures.ProcessPoolExecutor (N PIDs)
+    py-mp-pool    multiprocessing.Pool (N PIDs)
+"""
+
+import concurrent.futures as cf
+import json
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import threading
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import poolscope_worker as worker  # noqa: E402
+from poolscope_events import EventHub, signal_name  # noqa: E402
+
+EVENTS_FD = 3
+POLL_S = 0.05
+
+
+class LoadError(Exception):
+    """The user's file or function could not be loaded; `error` is the trace TaskError."""
+
+    def __init__(self, error):
+        super().__init__(error['message'])
+        self.error = error
+
+
+def gil_label():
+    is_enabled = getattr(sys, '_is_gil_enabled', None)
+    if is_enabled is None:
+        return 'GIL enabled'
+    return 'GIL enabled' if is_enabled() else 'free-threaded (GIL disabled)'
+
+
+def python_version():
+    return 'Python %d.%d.%d' % sys.version_info[:3] + (' free-threaded' if not _gil_enabled() else '')
+
+
+def _gil_enabled():
+    is_enabled = getattr(sys, '_is_gil_enabled', None)
+    return True if is_enabled is None else bool(is_enabled())
+
+
+def module_name_for(file):
+    stem = os.path.splitext(os.path.basename(file))[0]
+    if stem.isidentifier() and stem not in sys.modules and stem not in sys.builtin_module_names \
+            and not stem.startswith('poolscope'):
+        return stem
+    return '__poolscope_user__'
+
+
+def load_user_function(file, fn_name):
+    name = module_name_for(file)
+    try:
+        module = worker.load_module(file, name)
+    except SyntaxError as e:
+        raise LoadError({'name': 'SyntaxError', 'message': str(e.msg), 'stack': ''.join(
+            traceback.format_exception_only(type(e), e)),
+            'data': {'file': e.filename or file, 'line': e.lineno or 1, 'column': e.offset or 1}})
+    except BaseException as e:
+        raise LoadError(worker.error_info(e, file))
+    fn = getattr(module, fn_name, None)
+    if fn is None:
+        raise LoadError({'name': 'FunctionNotFound',
+                         'message': '%s has no top-level function %r' % (os.path.basename(file), fn_name),
+                         'data': {'file': file}})
+    if not callable(fn):
+        raise LoadError({'name': 'NotAFunction', 'message': '%r in %s is a %s, not a function' % (
+            fn_name, os.path.basename(file), type(fn).__name__), 'data': {'file': file}})
+    if getattr(fn, '__qualname__', fn_name) != fn_name and '<locals>' in getattr(fn, '__qualname__', ''):
+        raise LoadError({'name': 'NotTopLevel', 'message': '%r is not a top-level function: process pools '
+                         'send functions by reference (pickle), so it must be defined at module level'
+                         % fn_name, 'data': {'file': file}})
+    return name, fn
+
+
+class FnRun:
+    """fn mode: call one top-level function over a list of argument lists, through the chosen pool."""
+
+    def __init__(self, request, hub):
+        self.req = request
+        self.hub = hub
+        self.file = os.path.abspath(request['file'])
+        self.fn_name = request['fn']
+        self.inputs = request.get('inputs') or []
+        self.workers = max(1, int(request.get('workers') or os.cpu_count() or 1))
+        self.backend = request['backend']
+        self.born = worker.now_us()
+        self.processes = {}  # pid -> multiprocessing Process, kept after the pool forgets them
+        self.crashed = {}    # pid -> exitcode, workers that died during the run
+
+    def run(self):
+        module_name, fn = load_user_function(self.file, self.fn_name)
+        os.environ[worker.USER_FILE_ENV] = self.file
+        self.fnref = worker.FnRef(self.file, module_name, self.fn_name)
+        self.fn = fn
+        for i, args in enumerate(self.inputs):
+            self.hub.post({'k': 'tq', 'task': i + 1, 'fn': self.fn_name, 'preview': worker.args_preview(args),
+                           'at': worker.now_us()})
+        if self.backend == 'py-serial':
+            self._serial()
+        elif self.backend in ('py-thread', 'py-thread-ft'):
+            self._threads()
+        elif self.backend == 'py-process':
+            self._process_pool_executor()
+        elif self.backend == 'py-mp-pool':
+            self._mp_pool()
+        else:
+            raise LoadError({'name': 'UnknownBackend', 'message': 'unknown Python backend %r' % self.backend})
+
+    def _meta(self, i, check_pickle=False):
+        return {'task': i + 1, 'born': self.born, 'checkPickle': check_pickle}
+
+    def _serial(self):
+        worker.init_worker(self.born, self.file)
+        for i, args in enumerate(self.inputs):
+            try:
+                worker.traced_call(self._meta(i), self.fn, *args)
+            except Exception:
+                pass  # reported by traced_call; the next task still runs, like a pool would
+        self.hub.post({'k': 'wx', 'pid': os.getpid(), 'tid': threading.get_native_id(), 'code': 0,
+                       'signal': None, 'reason': 'idle', 'at': worker.now_us()})
+
+    def _threads(self):
+        ex = cf.ThreadPoolExecutor(self.workers, initializer=worker.init_worker, initargs=(self.born, self.file))
+        futures = {ex.submit(worker.traced_call, self._meta(i), self.fn, *args): i + 1
+                   for i, args in enumerate(self.inputs)}
+        self._settle_futures(futures, None)
+        ex.shutdown(wait=True)
+        at = worker.now_us()
+        for pid, tid in self.hub.worker_keys():
+            self.hub.post({'k': 'wx', 'pid': pid, 'tid': tid, 'code': 0, 'signal': None, 'reason': 'idle',
+                           'at': at})
+
+    def _context(self):
+        return multiprocessing.get_context(self.req.get('startMethod') or None)
+
+    def _process_pool_executor(self):
+        ex = cf.ProcessPoolExecutor(self.workers, mp_context=self._context(), initializer=worker.init_worker,
+                                    initargs=(self.born, self.file))
+        futures = {ex.submit(worker.traced_call, self._meta(i, True), self.fnref, *args): i + 1
+                   for i, args in enumerate(self.inputs)}
+        self._settle_futures(futures, lambda: getattr(ex, '_processes', None) or {})
+        ex.shutdown(wait=True, cancel_futures=True)
+        self._report_process_exits()
+
+    def _mp_pool(self):
+        pool = self._context().Pool(self.workers, initializer=worker.init_worker, initargs=(self.born, self.file))
+        results = {i + 1: pool.apply_async(worker.traced_call, (self._meta(i, True), self.fnref) + tuple(args))
+                   for i, args in enumerate(self.inputs)}
+        pending = dict(results)
+        lost = False
+        while pending:
+            for task, r in list(pending.items()):
+                if r.ready():
+                    del pending[task]
+                    if not r.successful():
+                        try:
+                            r.get(0)
+                        except BaseException as e:
+                            self._settle(task, e)
+            self._watch_processes(lambda: {p.pid: p for p in list(getattr(pool, '_pool', []) or [])})
+            for pid in list(self.crashed):
+                # multiprocessing.Pool never fails a task whose worker died: it would wait forever.
+                # PoolScope fails it, by name, and says why.
+                self.hub.barrier()
+                for task in self.hub.running_on(pid):
+                    if task in pending:
+                        del pending[task]
+                        lost = True
+                        self._post_crash(task, pid, 'WorkerCrashed',
+                                         'multiprocessing.Pool worker (pid %d) died while running this task '
+                                         '(exit code %s); multiprocessing.Pool itself would wait forever here'
+                                         % (pid, self.crashed[pid]))
+            if pending:
+                next(iter(pending.values())).wait(POLL_S)
+        if lost:
+            pool.terminate()  # close()+join() would wait for the lost result forever
+        else:
+            pool.close()
+        pool.join()
+        self._report_process_exits()
+
+    def _post_crash(self, task, pid, name, message):
+        code = self.crashed.get(pid)
+        self.hub.post({'k': 'settle', 'task': task, 'ok': False, 'at': worker.now_us(), 'error': {
+            'name': name, 'message': message,
+            'data': {'pid': pid, 'exitCode': code, 'signal': signal_name(code)}}})
+
+    def _watch_processes(self, current):
+        for pid, p in list(current().items()):
+            self.processes.setdefault(pid, p)
+        for pid, p in self.processes.items():
+            code = p.exitcode
+            if code is not None and code != 0 and pid not in self.crashed:
+                self.crashed[pid] = code
+
+    def _settle_futures(self, futures, processes):
+        pending = set(futures)
+        while pending:
+            done, pending = cf.wait(pending, timeout=POLL_S, return_when=cf.FIRST_COMPLETED)
+            if processes is not None:
+                self._watch_processes(processes)
+            for f in done:
+                if f.cancelled():
+                    self.hub.post({'k': 'settle', 'task': futures[f], 'ok': False, 'at': worker.now_us(),
+                                   'error': {'name': 'CancelledError', 'message': 'cancelled before it started'}})
+                    continue
+                e = f.exception()
+                if e is not None:
+                    self._settle(futures[f], e)
+
+    def _settle(self, task, exc):
+        """A task whose future failed: reported by the worker already, unless the pool broke under it."""
+        error = worker.error_info(exc, self.file)
+        if type(exc).__name__ == 'BrokenProcessPool':
+            self.hub.barrier()
+            for pid, code in self.crashed.items():
+                if task in self.hub.running_on(pid):
+                    error['data'].update({'pid': pid, 'exitCode': code, 'signal': signal_name(code)})
+        self.hub.post({'k': 'settle', 'task': task, 'ok': False, 'at': worker.now_us(), 'error': error})
+
+    def _report_process_exits(self):
+        at = worker.now_us()
+        for pid, p in self.processes.items():
+            p.join(5)
+            code = p.exitcode
+            if pid in self.crashed:
+                reason = 'crash'
+            elif code == 0:
+                reason = 'idle'
+            else:
+                reason = 'killed'  # stopped by its pool (e.g. after another worker broke it)
+            self.hub.post({'k': 'wx', 'pid': pid, 'tid': None, 'code': code if code is None or code >= 0 else None,
+                           'signal': signal_name(code), 'reason': reason, 'at': at})
+
+
+def run_file(request, hub):
+    """file mode: run a script the way `python file.py` would, with its pools instrumented."""
+    import runpy
+    import poolscope_instrument
+    file = os.path.abspath(request['file'])
+    os.environ[worker.USER_FILE_ENV] = file
+    try:
+        with open(file, encoding='utf-8') as f:
+            source = f.read()
+        compile(source, file, 'exec')
+    except SyntaxError as e:
+        raise LoadError({'name': 'SyntaxError', 'message': str(e.msg), 'stack': ''.join(
+            traceback.format_exception_only(type(e), e)),
+            'data': {'file': e.filename or file, 'line': e.lineno or 1, 'column': e.offset or 1}})
+    except OSError as e:
+        raise LoadError({'name': type(e).__name__, 'message': str(e), 'data': {'file': file}})
+    poolscope_instrument.install(hub, file)
+    sys.path.insert(0, os.path.dirname(file))
+    sys.argv = [file]
+    has_guard = re.search(r'''^if\s+__name__\s*==\s*['"]__main__['"]\s*:''', source, re.M) is not None
+    calls_main = re.search(r'^main\(\s*\)', source, re.M) is not None
+    namespace = runpy.run_path(file, run_name='__main__')
+    if not has_guard and not calls_main and callable(namespace.get('main')):
+        namespace['main']()
+
+
+def watch_parent():
+    """Stdin EOF means the parent (the Node runner) is gone: take the whole process group down."""
+    def wait_for_eof():
+        # The raw fd, not sys.stdin: a forked child closes sys.stdin, and would deadlock on the
+        # buffered reader's lock if this thread held it at fork time.
+        try:
+            while os.read(0, 65536):
+                pass
+        except OSError:
+            pass
+        kill_process_tree()
+    threading.Thread(target=wait_for_eof, name='poolscope-parent-watch', daemon=True).start()
+
+
+def kill_process_tree():
+    for child in multiprocessing.active_children():
+        try:
+            child.kill()
+        except Exception:
+            pass
+    if os.getpgid(0) == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)  # we lead our group (spawned detached): takes every descendant
+    os._exit(137)
+
+
+def read_request_line():
+    data = b''
+    while not data.endswith(b'\n'):
+        chunk = os.read(0, 1)  # byte by byte: nothing after the line may be consumed here
+        if not chunk:
+            break
+        data += chunk
+    return data.decode('utf-8')
+
+
+def main():
+    request = json.loads(read_request_line())
+    sys.stdin = open(os.devnull)  # stdin is PoolScope's control pipe, not the user's input
+    os.environ[worker.RUNNER_PID_ENV] = str(os.getpid())
+    os.environ['POOLSCOPE_BACKEND'] = request.get('backend', 'py-thread')
+    events_fd = int(request.get('eventsFd', EVENTS_FD))
+    origin = int(request.get('originUs') or worker.now_us())
+    watch_parent()
+    hub = EventHub(events_fd, origin)
+    mode = request.get('mode', 'fn')
+    run_start = {'type': 'run-start', 't': worker.now_us() - origin, 'backend': request['backend'],
+                 'workers': int(request.get('workers') or 1), 'file': os.path.abspath(request['file']),
+                 'inputsCount': len(request.get('inputs') or []), 'node': python_version(), 'pid': os.getpid(),
+                 'originUs': origin,
+                 'label': request.get('label') or gil_label()}
+    if mode == 'fn':
+        run_start['fn'] = request['fn']
+    if request.get('compareId'):
+        run_start['compareId'] = request['compareId']
+    hub.emit(run_start)
+    hub.start()
+    error = None
+    try:
+        if mode == 'file':
+            run_file(request, hub)
+        else:
+            FnRun(request, hub).run()
+    except LoadError as e:
+        error = e.error
+        error.setdefault('data', {})['load'] = True
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            error = {'name': 'SystemExit', 'message': 'the script exited with %r' % (e.code,)}
+    except BaseException as e:
+        error = worker.error_info(e, os.environ.get(worker.USER_FILE_ENV))
+        sys.stderr.write(error.get('stack', ''))
+    hub.close()
+    stats = dict(hub.stats)
+    at = worker.now_us()
+    stats['wallUs'] = at - origin - run_start['t']
+    run_end = {'type': 'run-end', 't': at - origin, 'stats': stats}
+    if error is not None:
+        run_end['error'] = error
+    hub.emit(run_end)
+    hub.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for child in multiprocessing.active_children():
+        child.kill()  # a script that left pool workers running must not leave them behind
+    os._exit(1 if error is not None else 0)
+
+
+if __name__ == '__main__':
+    main()

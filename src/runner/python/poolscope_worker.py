@@ -1,0 +1,282 @@
+"""The only PoolScope code that runs inside pool workers (threads or processes).
+
+Every traced task goes through ``traced_call``: it reports task-start, runs the
+user's function, and reports task-end (result preview or the Python traceback)
+plus the task's own CPU time. Reports are JSON datagrams sent to the runner's
+event hub over a Unix datagram socket whose address is in the environment
+(``POOLSCOPE_EVENTS_ADDR``), so the same code works in a thread of the runner,
+in a forked child and in a spawned child. A datagram is atomic: a worker killed
+mid-write can never corrupt the event stream. Only the standard library is used.
+"""
+
+import importlib.util
+import json
+import os
+import pickle
+import socket
+import sys
+import threading
+import time
+import traceback
+
+ADDR_ENV = 'POOLSCOPE_EVENTS_ADDR'
+RUNNER_PID_ENV = 'POOLSCOPE_RUNNER_PID'
+USER_FILE_ENV = 'POOLSCOPE_USER_FILE'
+PREVIEW_CHARS = 120
+# One datagram carries at most this much log text; longer writes are split.
+LOG_CHUNK_CHARS = 16 * 1024
+MAX_LOG_CHARS_PER_TASK = 1024 * 1024
+_OUR_DIR = os.path.dirname(os.path.abspath(__file__))
+
+_local = threading.local()
+_send_lock = threading.Lock()
+_sender = None  # (pid, socket): re-created after fork, since a socket is per process
+_capture_installed_pid = None
+
+
+def now_us():
+    """CLOCK_MONOTONIC in µs: the same clock as Node's process.hrtime on Linux."""
+    return time.monotonic_ns() // 1000
+
+
+def preview(value, limit=PREVIEW_CHARS):
+    try:
+        text = repr(value)
+    except Exception as e:  # a broken __repr__ must not fail the task
+        text = '<unrepresentable %s: %s>' % (type(value).__name__, e)
+    return text if len(text) <= limit else text[: limit - 1] + '…'
+
+
+def args_preview(args, kwargs=None):
+    parts = [preview(a, PREVIEW_CHARS) for a in args]
+    parts += ['%s=%s' % (k, preview(v, PREVIEW_CHARS)) for k, v in (kwargs or {}).items()]
+    text = ', '.join(parts)
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + '…'
+
+
+def send(message):
+    """Send one event datagram to the hub. Silently drops when no hub is listening."""
+    global _sender
+    addr = os.environ.get(ADDR_ENV)
+    if not addr:
+        return
+    data = json.dumps(message, separators=(',', ':'), default=str).encode('utf-8')
+    with _send_lock:
+        pid = os.getpid()
+        if _sender is None or _sender[0] != pid:
+            _sender = (pid, socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+        try:
+            _sender[1].sendto(data, _address(addr))
+        except OSError:
+            pass  # the hub is gone (run stopped): the task itself must still finish or fail on its own
+
+
+def _address(addr):
+    # Linux abstract namespace: a leading '@' stands for the NUL byte (no file to clean up).
+    return ('\0' + addr[1:]) if addr.startswith('@') else addr
+
+
+def identity():
+    """(pid, native thread id, the name Python reports for this worker)."""
+    import multiprocessing
+    thread = threading.current_thread()
+    in_child = str(os.getpid()) != os.environ.get(RUNNER_PID_ENV)
+    if in_child and thread is threading.main_thread():
+        name = multiprocessing.current_process().name  # ForkProcess-1, SpawnProcess-2, ForkPoolWorker-1 …
+    else:
+        name = thread.name  # ThreadPoolExecutor-0_0, MainThread …
+    return os.getpid(), threading.get_native_id(), name
+
+
+def announce_worker(born_us=None):
+    """Report this thread as a pool worker, once. Used as a pool initializer and before the first task."""
+    if getattr(_local, 'announced', None) == os.getpid():
+        return
+    _local.announced = os.getpid()
+    pid, tid, name = identity()
+    send({'k': 'ws', 'pid': pid, 'tid': tid, 'name': name, 'at': now_us(), 'born': born_us})
+
+
+def init_worker(born_us=None, user_file=None):
+    """Pool initializer: announce the worker as soon as it is up (so start-up cost shows)."""
+    _install_capture()
+    if user_file:
+        os.environ[USER_FILE_ENV] = user_file
+    announce_worker(born_us)
+
+
+class FnRef:
+    """A task function by reference (file + export name), like pickle does it, for any start method."""
+
+    def __init__(self, file, module_name, name):
+        self.file = file
+        self.module_name = module_name
+        self.name = name
+
+    def resolve(self):
+        module = sys.modules.get(self.module_name)
+        if module is None:
+            module = load_module(self.file, self.module_name)
+        return getattr(module, self.name)
+
+
+def load_module(file, module_name):
+    """Import a user's .py file under `module_name` (registered so pickle can find its classes)."""
+    directory = os.path.dirname(os.path.abspath(file))
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def error_info(exc, user_file=None):
+    """name, message, the traceback without PoolScope's own frames, and where it points in the user's file."""
+    te = traceback.TracebackException.from_exception(exc)
+    _strip_our_frames(te)
+    stack = ''.join(te.format())
+    data = {'type': '%s.%s' % (type(exc).__module__, type(exc).__qualname__)}
+    frames = list(te.stack)
+    user_file = user_file or os.environ.get(USER_FILE_ENV)
+    pick = None
+    for frame in reversed(frames):
+        if user_file and os.path.abspath(frame.filename) == os.path.abspath(user_file):
+            pick = frame
+            break
+    if pick is None and frames:
+        pick = frames[-1]
+    if pick is not None:
+        data.update({'file': pick.filename, 'line': pick.lineno, 'function': pick.name})
+    return {'name': type(exc).__name__, 'message': str(exc), 'stack': stack, 'data': data}
+
+
+def _strip_our_frames(te):
+    seen = set()
+    while te is not None and id(te) not in seen:
+        seen.add(id(te))
+        kept = [f for f in te.stack if not os.path.abspath(f.filename).startswith(_OUR_DIR + os.sep)]
+        te.stack = traceback.StackSummary.from_list(kept)
+        te = te.__cause__ or te.__context__
+
+
+def traced_call(meta, fn, *args, **kwargs):
+    """Run one task: report start, call fn, report end (result preview or traceback) and CPU time.
+
+    The result or exception is passed through unchanged, so a traced pool behaves
+    exactly like an untraced one for the user's code.
+    """
+    _install_capture()
+    if isinstance(fn, FnRef):
+        fn = fn.resolve()
+    announce_worker(meta.get('born'))
+    task_id = meta['task']
+    pid, tid = os.getpid(), threading.get_native_id()
+    _local.task = task_id
+    _local.log_chars = 0
+    send({'k': 'ts', 'task': task_id, 'pid': pid, 'tid': tid, 'at': now_us()})
+    cpu0 = time.thread_time_ns()
+    try:
+        result = fn(*args, **kwargs)
+        if meta.get('checkPickle') and str(pid) != os.environ.get(RUNNER_PID_ENV):
+            # The pool will pickle the result to send it home; fail here, visibly, if it can't.
+            pickle.dumps(result)
+    except BaseException as exc:
+        cpu = (time.thread_time_ns() - cpu0) // 1000
+        _end_task_output(task_id)
+        send({'k': 'te', 'task': task_id, 'pid': pid, 'tid': tid, 'at': now_us(), 'ok': False,
+              'error': error_info(exc), 'cpu': cpu})
+        raise
+    cpu = (time.thread_time_ns() - cpu0) // 1000
+    _end_task_output(task_id)
+    send({'k': 'te', 'task': task_id, 'pid': pid, 'tid': tid, 'at': now_us(), 'ok': True,
+          'preview': preview(result), 'cpu': cpu})
+    return result
+
+
+class TracedMapFunc:
+    """Wraps a function given to multiprocessing.Pool.map/starmap: items arrive as (taskId, item)."""
+
+    def __init__(self, meta, fn, star):
+        self.meta = meta
+        self.fn = fn
+        self.star = star
+
+    def __call__(self, *packed):
+        if self.star:
+            task_id, item = packed
+            return traced_call(dict(self.meta, task=task_id), self.fn, *item)
+        task_id, item = packed[0]
+        return traced_call(dict(self.meta, task=task_id), self.fn, item)
+
+
+class _TaskOutput:
+    """sys.stdout/sys.stderr stand-in: text written inside a task becomes a log event of that task."""
+
+    def __init__(self, stream, name):
+        self._stream = stream
+        self._name = name
+
+    def write(self, text):
+        task = getattr(_local, 'task', None)
+        if task is None or not isinstance(text, str):
+            return self._stream.write(text)
+        # Line-buffered per thread and stream: print('a', x) is four writes but one log line.
+        key = 'pending_' + self._name
+        pending = getattr(_local, key, '') + text
+        cut = pending.rfind('\n') + 1
+        if cut == 0 and len(pending) < LOG_CHUNK_CHARS:
+            setattr(_local, key, pending)
+            return len(text)
+        setattr(_local, key, pending[cut:] if cut else '')
+        self._send(task, pending[:cut] if cut else pending)
+        return len(text)
+
+    def end_task(self, task):
+        """Send what a task wrote without a final newline."""
+        key = 'pending_' + self._name
+        pending = getattr(_local, key, '')
+        if pending:
+            setattr(_local, key, '')
+            self._send(task, pending)
+
+    def _send(self, task, text):
+        budget = MAX_LOG_CHARS_PER_TASK - getattr(_local, 'log_chars', 0)
+        if budget <= 0:
+            return
+        shown = text[:budget]
+        _local.log_chars = getattr(_local, 'log_chars', 0) + len(shown)
+        if len(shown) < len(text):
+            shown += '\n[poolscope: output of this task truncated at %d characters]\n' % MAX_LOG_CHARS_PER_TASK
+        for i in range(0, len(shown), LOG_CHUNK_CHARS):
+            send({'k': 'lg', 'task': task, 'pid': os.getpid(), 'tid': threading.get_native_id(),
+                  'stream': self._name, 'text': shown[i:i + LOG_CHUNK_CHARS], 'at': now_us()})
+
+    def flush(self):
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _end_task_output(task_id):
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, _TaskOutput):
+            stream.end_task(task_id)
+    _local.task = None
+
+
+def _install_capture():
+    global _capture_installed_pid
+    if _capture_installed_pid == os.getpid():
+        return
+    _capture_installed_pid = os.getpid()
+    if not isinstance(sys.stdout, _TaskOutput) and sys.stdout is not None:
+        sys.stdout = _TaskOutput(sys.stdout, 'stdout')
+    if not isinstance(sys.stderr, _TaskOutput) and sys.stderr is not None:
+        sys.stderr = _TaskOutput(sys.stderr, 'stderr')
