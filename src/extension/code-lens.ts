@@ -1,0 +1,38 @@
+/**
+ * "▶ Run in pool · Compare backends" above every exported function of a
+ * .ts/.js file. Off with `poolscope.codeLens: false`.
+ */
+import * as vscode from 'vscode';
+import { findExportedFunctions } from './exported-functions.js';
+import { readSettings } from './settings.js';
+
+export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  readonly #changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.#changed.event;
+  readonly #configListener = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('poolscope.codeLens')) this.#changed.fire();
+  });
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!readSettings().codeLens) return [];
+    const lenses: vscode.CodeLens[] = [];
+    for (const f of findExportedFunctions(document.getText())) {
+      const range = new vscode.Range(f.line, 0, f.line, 0);
+      const args = { file: document.uri.fsPath, fn: f.name };
+      if (f.isDefault) {
+        lenses.push(new vscode.CodeLens(range, { title: '▶ Run file', command: 'poolscope.runFile', arguments: [args], tooltip: 'Run this file\'s default export with the pool backend from the status bar' }));
+        continue;
+      }
+      lenses.push(
+        new vscode.CodeLens(range, { title: '▶ Run in pool', command: 'poolscope.runFunction', arguments: [args], tooltip: `Run ${f.name} over a list of inputs in the pool` }),
+        new vscode.CodeLens(range, { title: 'Compare backends', command: 'poolscope.compareBackends', arguments: [args], tooltip: `Run ${f.name} on every backend, one after another, on one clock` }),
+      );
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.#configListener.dispose();
+    this.#changed.dispose();
+  }
+}

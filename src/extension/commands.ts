@@ -1,0 +1,332 @@
+/**
+ * The PoolScope commands. Each accepts optional arguments so that tests (and
+ * CodeLens, menus, the timeline's buttons) can skip every prompt, and each
+ * resolves with something worth asserting on: run commands with a
+ * `RunSummary`, the settings commands with the new value.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunMode, RunRequest } from '../runner/protocol.js';
+import type { NodeBackend } from '../trace/events.js';
+import type { ExportFormat } from '../../webview/protocol.js';
+import { findExportedFunctions, functionAtLine, functionInSelection, type ExportedFunction } from './exported-functions.js';
+import { parseInputs, type InputsPrompt } from './inputs-prompt.js';
+import type { RunController } from './run-controller.js';
+import type { RunSummary } from './run-summary.js';
+import { BACKEND_EXPLANATIONS, isNodeBackend, nextBackend, readSettings, writeSetting } from './settings.js';
+import type { TimelineController } from './timeline-controller.js';
+import { exportTrace, readTraceFile } from './trace-files.js';
+import type { TrustGate } from './trust.js';
+
+/** Optional arguments of the run commands (all prompts are skipped for what is given). */
+export interface RunArgs {
+  /** Absolute path of the .ts/.js file. @default the active editor's file */
+  file?: string;
+  /** Export name. @default the exported function at the cursor, or a quick pick */
+  fn?: string;
+  /** Inputs text (JSON array, `range(a, b)`, `@file.json`) or argument lists. @default remembered, or an input box */
+  inputs?: string | unknown[][];
+  backend?: NodeBackend;
+  workers?: number;
+  /** Per-task timeout in ms. */
+  timeout?: number;
+  /** Compare: backends to run. @default `poolscope.compareBackends` */
+  backends?: NodeBackend[];
+  /** Open the timeline beside the editor. @default true */
+  showPanel?: boolean;
+  /** Show the progress notification. @default true */
+  progress?: boolean;
+}
+
+/** Named errors the commands reject with. */
+export class CommandError extends Error {
+  constructor(override readonly name: 'NoFile' | 'UnsavedFile' | 'NoExportedFunction' | 'InvalidInputs' | 'Cancelled', message: string) {
+    super(message);
+  }
+}
+
+export interface CommandServices {
+  controller: RunController;
+  timeline: TimelineController;
+  inputs: InputsPrompt;
+  trust: TrustGate;
+  log: vscode.LogOutputChannel;
+}
+
+const SOURCE_FILE = /\.(?:[cm]?[tj]s|[tj]sx)$/;
+
+export function registerCommands(s: CommandServices): vscode.Disposable[] {
+  let lastRun: RunArgs & { mode: RunMode } | undefined;
+
+  /** Runs one request with everything the commands share: trust, panel, notifications. */
+  const execute = async (mode: RunMode, args: RunArgs, resolved: { file: string; fn?: string; inputs?: unknown[][] }): Promise<RunSummary> => {
+    s.trust.assertTrusted();
+    const settings = readSettings();
+    const backend = args.backend ?? settings.backend;
+    const workers = clampWorkers(args.workers ?? settings.workers);
+    const timeout = args.timeout ?? settings.timeout;
+    const request: RunRequest = { type: 'run', mode, file: resolved.file, backend, workers };
+    if (resolved.fn !== undefined && mode !== 'file') request.fn = resolved.fn;
+    if (resolved.inputs) request.inputs = resolved.inputs;
+    if (timeout > 0) request.timeout = timeout;
+    if (mode === 'compare') request.backends = args.backends ?? settings.compareBackends;
+    lastRun = { ...args, mode, file: resolved.file, fn: resolved.fn, inputs: resolved.inputs };
+    void vscode.commands.executeCommand('setContext', 'poolscope.hasLastRun', true);
+    if (args.showPanel !== false) s.timeline.show();
+    const what = mode === 'file' ? path.basename(resolved.file) : `${resolved.fn}`;
+    const where = mode === 'compare' ? request.backends?.join(' vs ') : `${backend} × ${workers}`;
+    const summary = await s.controller.run(request, {
+      nodePath: settings.nodePath || process.execPath,
+      cwd: workspaceDirOf(resolved.file),
+      title: `PoolScope: ${what} on ${where}`,
+      progress: args.progress,
+    });
+    notify(summary, what, where ?? '');
+    return summary;
+  };
+
+  const runFunction = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary | undefined> => {
+    const args = normaliseArgs(arg);
+    const file = await resolveFile(args);
+    const fn = args.fn ?? (await pickFunction(file));
+    const inputs = await resolveInputs(s.inputs, file, fn, args.inputs);
+    if (!inputs) return undefined;
+    return execute('fn', args, { file, fn, inputs });
+  };
+
+  const runSelection = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary | undefined> => {
+    const args = normaliseArgs(arg);
+    const editor = vscode.window.activeTextEditor;
+    if (!args.fn && editor && !editor.selection.isEmpty) {
+      const found = functionInSelection(editor.document.getText(), editor.document.getText(editor.selection));
+      if (!found) throw new CommandError('NoExportedFunction', 'The selection names no exported function: select an exported function (or its name).');
+      args.fn = found.name;
+    }
+    return runFunction(args);
+  };
+
+  const runFile = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary> => {
+    const args = normaliseArgs(arg);
+    const file = await resolveFile(args);
+    return execute('file', args, { file });
+  };
+
+  const compareBackends = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary | undefined> => {
+    const args = normaliseArgs(arg);
+    if (!args.file && !args.fn && lastRun?.mode !== 'file' && lastRun?.fn && !vscode.window.activeTextEditor) {
+      // From the timeline's Compare button with no editor: compare what ran last.
+      Object.assign(args, { file: lastRun.file, fn: lastRun.fn, inputs: args.inputs ?? lastRun.inputs });
+    }
+    const file = await resolveFile(args);
+    const fn = args.fn ?? (await pickFunction(file));
+    const inputs = await resolveInputs(s.inputs, file, fn, args.inputs);
+    if (!inputs) return undefined;
+    return execute('compare', args, { file, fn, inputs });
+  };
+
+  const runAgain = async (): Promise<RunSummary | undefined> => {
+    if (!lastRun) return runFunction();
+    const { mode, ...args } = lastRun;
+    // Backend and pool size come from the current settings: "run again" after a toggle compares.
+    delete args.backend;
+    delete args.workers;
+    if (mode === 'file') return runFile(args);
+    if (mode === 'compare') return compareBackends(args);
+    return runFunction(args);
+  };
+
+  const switchBackend = async (backend?: unknown): Promise<NodeBackend | undefined> => {
+    let chosen = isNodeBackend(backend) ? backend : undefined;
+    if (!chosen) {
+      const current = readSettings().backend;
+      const items = (['event-loop', 'thread', 'process', 'serial'] as const).map((b) => ({
+        label: b, description: b === current ? '(current)' : undefined, detail: BACKEND_EXPLANATIONS[b], backend: b,
+      }));
+      const pick = await vscode.window.showQuickPick(items, { title: 'PoolScope: Switch Backend', placeHolder: 'Where should tasks run?' });
+      chosen = pick?.backend;
+    }
+    if (chosen) await writeSetting('backend', chosen);
+    return chosen;
+  };
+
+  const toggleBackend = async (): Promise<NodeBackend> => {
+    const next = nextBackend(readSettings().backend);
+    await writeSetting('backend', next);
+    return next;
+  };
+
+  const setPoolSize = async (size?: unknown): Promise<number | undefined> => {
+    let n = typeof size === 'number' && Number.isInteger(size) ? size : undefined;
+    if (n === undefined) {
+      const text = await vscode.window.showInputBox({
+        title: 'PoolScope: Set Pool Size',
+        prompt: 'Number of workers (event-loop: tasks in flight on its one thread)',
+        value: String(readSettings().workers),
+        validateInput: (t) => (/^\s*\d+\s*$/.test(t) && Number(t) >= 1 && Number(t) <= 64 ? undefined : 'a whole number from 1 to 64'),
+      });
+      if (text === undefined) return undefined;
+      n = Number(text);
+    }
+    n = clampWorkers(n);
+    await writeSetting('workers', n);
+    return n;
+  };
+
+  const stopRun = (): Promise<boolean> => s.controller.stop();
+
+  const showTimeline = async (arg?: { waitForReadyMs?: number }): Promise<{ ready: boolean; visible: boolean }> => {
+    const panel = s.timeline.show();
+    const wait = arg?.waitForReadyMs ?? 0;
+    if (!panel.ready && wait > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { sub.dispose(); resolve(); }, wait);
+        const sub = panel.onReady(() => { clearTimeout(timer); sub.dispose(); resolve(); });
+      });
+    }
+    return { ready: panel.ready, visible: panel.panel.visible };
+  };
+
+  const exportTraceCommand = async (arg?: { format?: ExportFormat; runIds?: string[]; data?: string; uri?: vscode.Uri | string }): Promise<string | undefined> => {
+    const format = arg?.format ?? (await pickExportFormat());
+    if (!format) return undefined;
+    const target = typeof arg?.uri === 'string' ? vscode.Uri.file(arg.uri) : arg?.uri;
+    const uri = await exportTrace(s.timeline.history.events(arg?.runIds), format, target, arg?.data);
+    if (uri) {
+      s.log.info(`exported ${format} to ${uri.fsPath}`);
+      if (!target) void vscode.window.showInformationMessage(`PoolScope: trace saved to ${uri.fsPath}`);
+    }
+    return uri?.fsPath;
+  };
+
+  const openTrace = async (arg?: vscode.Uri | { uri?: vscode.Uri | string }): Promise<{ events: number; runIds: string[] } | undefined> => {
+    let uri = arg instanceof vscode.Uri ? arg : typeof arg?.uri === 'string' ? vscode.Uri.file(arg.uri) : arg?.uri;
+    if (!uri) {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'PoolScope: Open Trace', canSelectMany: false,
+        filters: { 'Trace (PoolScope / Chrome trace JSON)': ['json'] },
+      });
+      uri = picked?.[0];
+    }
+    if (!uri) return undefined;
+    const events = await readTraceFile(uri);
+    s.timeline.loadTrace(events, path.basename(uri.fsPath));
+    void vscode.commands.executeCommand('setContext', 'poolscope.hasTrace', events.length > 0);
+    const runIds = [...new Set(events.map((e) => e.runId))];
+    s.log.info(`opened trace ${uri.fsPath}: ${events.length} event(s), ${runIds.length} run(s)`);
+    return { events: events.length, runIds };
+  };
+
+  /** Wraps a command so a failure is shown to the user and still rejects for programmatic callers. */
+  const reported = <A extends unknown[], R>(id: string, fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    try {
+      return await fn(...a);
+    } catch (e) {
+      const err = e as Error;
+      s.log.error(`${id}: ${err.name}: ${err.message}`);
+      // The trust gate shows its own message with the "Manage Workspace Trust" button.
+      if (err.name !== 'UntrustedWorkspace' && err.name !== 'Cancelled') void vscode.window.showErrorMessage(`PoolScope: ${err.message}`);
+      throw e;
+    }
+  };
+
+  const table: Record<string, (...a: never[]) => Promise<unknown>> = {
+    'poolscope.runFunction': runFunction,
+    'poolscope.runSelection': runSelection,
+    'poolscope.runFile': runFile,
+    'poolscope.compareBackends': compareBackends,
+    'poolscope.runAgain': runAgain,
+    'poolscope.switchBackend': switchBackend,
+    'poolscope.toggleBackend': toggleBackend,
+    'poolscope.setPoolSize': setPoolSize,
+    'poolscope.stopRun': stopRun,
+    'poolscope.showTimeline': showTimeline,
+    'poolscope.exportTrace': exportTraceCommand,
+    'poolscope.openTrace': openTrace,
+  };
+  return Object.entries(table).map(([id, fn]) => vscode.commands.registerCommand(id, reported(id, fn as (...a: unknown[]) => Promise<unknown>)));
+}
+
+function clampWorkers(n: number): number {
+  return Math.min(64, Math.max(1, Math.trunc(n) || 1));
+}
+
+/** Menus pass the file's Uri; CodeLens and tests pass RunArgs. */
+function normaliseArgs(arg: RunArgs | vscode.Uri | undefined): RunArgs {
+  if (arg instanceof vscode.Uri) return { file: arg.fsPath };
+  return { ...(arg ?? {}) };
+}
+
+/** The file to run: given, or the active editor's (saved first, so the runner sees what the user sees). */
+async function resolveFile(args: RunArgs): Promise<string> {
+  if (args.file) {
+    const file = path.resolve(args.file);
+    if (!fs.existsSync(file)) throw new CommandError('NoFile', `File not found: ${file}`);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+    if (open?.isDirty) await open.save();
+    return file;
+  }
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc) throw new CommandError('NoFile', 'Open a .ts or .js file first.');
+  if (doc.isUntitled || doc.uri.scheme !== 'file') throw new CommandError('UnsavedFile', 'Save the file first: the runner runs files from disk.');
+  if (!SOURCE_FILE.test(doc.uri.fsPath)) throw new CommandError('NoFile', `${path.basename(doc.uri.fsPath)} is not a .ts or .js file.`);
+  if (doc.isDirty && !(await doc.save())) throw new CommandError('UnsavedFile', 'The file could not be saved.');
+  return doc.uri.fsPath;
+}
+
+/** The exported function at the cursor, or one picked from the file's exported functions. */
+async function pickFunction(file: string): Promise<string> {
+  const editor = vscode.window.activeTextEditor;
+  const text = editor?.document.uri.fsPath === file ? editor.document.getText() : fs.readFileSync(file, 'utf8');
+  const candidates = findExportedFunctions(text).filter((f) => !f.isDefault);
+  if (candidates.length === 0) throw new CommandError('NoExportedFunction', `${path.basename(file)} has no exported function: only top-level exports can be sent to workers.`);
+  let at: ExportedFunction | undefined;
+  if (editor?.document.uri.fsPath === file) at = functionAtLine(text, editor.selection.active.line);
+  if (at && !at.isDefault) return at.name;
+  if (candidates.length === 1) return candidates[0].name;
+  const pick = await vscode.window.showQuickPick(candidates.map((f) => ({ label: f.name, description: `line ${f.line + 1}` })), {
+    title: 'PoolScope: which function?',
+  });
+  if (!pick) throw new CommandError('Cancelled', 'No function chosen.');
+  return pick.label;
+}
+
+async function resolveInputs(prompt: InputsPrompt, file: string, fn: string, given: RunArgs['inputs']): Promise<unknown[][] | undefined> {
+  if (Array.isArray(given)) return given.map((v) => (Array.isArray(v) ? v : [v]));
+  if (typeof given === 'string') {
+    const parsed = parseInputs(given, path.dirname(file));
+    if (!parsed.ok) throw new CommandError('InvalidInputs', parsed.error);
+    await prompt.remember(file, fn, given);
+    return parsed.inputs;
+  }
+  const answer = await prompt.ask(file, fn, readSettings().inputs);
+  return answer?.inputs;
+}
+
+async function pickExportFormat(): Promise<ExportFormat | undefined> {
+  const pick = await vscode.window.showQuickPick([
+    { label: 'Chrome trace JSON', detail: 'Opens in Perfetto, speedscope and PoolScope', format: 'chrome-json' as const },
+    { label: 'CSV', detail: 'One row per task', format: 'csv' as const },
+  ], { title: 'PoolScope: Export Trace' });
+  return pick?.format;
+}
+
+/** The workspace folder that holds `file` (user code resolves relative paths from there), else its directory. */
+function workspaceDirOf(file: string): string {
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file);
+}
+
+function notify(summary: RunSummary, what: string, where: string): void {
+  const wall = summary.events.filter((e) => e.type === 'run-end').map((e) => (e.type === 'run-end' ? e.stats.wallUs : 0));
+  const wallText = wall.length ? `, wall ${wall.map((w) => `${(w / 1000).toFixed(0)} ms`).join(' / ')}` : '';
+  if (summary.stopped) {
+    void vscode.window.showInformationMessage(`PoolScope: ${what} stopped after ${summary.tasks} task(s).`);
+  } else if (summary.error) {
+    void vscode.window.showErrorMessage(`PoolScope: ${what}: ${summary.error.name}: ${summary.error.message}`);
+  } else if (summary.failed > 0) {
+    void vscode.window.showWarningMessage(`PoolScope: ${what} on ${where}: ${summary.failed} of ${summary.tasks} task(s) failed${wallText}.`, 'Show Problems')
+      .then((c) => { if (c) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+  } else {
+    vscode.window.setStatusBarMessage(`PoolScope: ${what} on ${where}: ${summary.tasks} task(s) ok${wallText}`, 8000);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Task errors as diagnostics at the line of the user's file where they were
+ * thrown (the runner source-maps stacks back to the .ts source). Cleared when
+ * the next run starts, so they always describe the latest run.
+ */
+import * as vscode from 'vscode';
+import type { TaskError, TraceEvent } from '../trace/events.js';
+import type { SourceLocation } from '../runner/protocol.js';
+import { locateInFile } from './stack-location.js';
+
+export class TaskDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('poolscope');
+  /** Diagnostics of the current run, per file, grouped so one setter call replaces them. */
+  #pending = new Map<string, vscode.Diagnostic[]>();
+  /** One diagnostic per (line, error name): 100 tasks failing at one line are one problem. */
+  #seen = new Set<string>();
+
+  /** Forgets the previous run's problems. */
+  clear(): void {
+    this.collection.clear();
+    this.#pending.clear();
+    this.#seen.clear();
+  }
+
+  /** Adds diagnostics for the failed tasks in `batch`, placed in `file` (the user's file). */
+  addFromEvents(batch: readonly TraceEvent[], file: string): void {
+    let changed = false;
+    for (const e of batch) {
+      if (e.type === 'task-end' && !e.ok && e.error) changed = this.#add(file, e.error, `task ${e.taskId}`) || changed;
+    }
+    if (changed) this.#flush();
+  }
+
+  /** A load error (syntax error, missing export): at its location when known, else at the top. */
+  addLoadError(file: string, error: TaskError & { location?: SourceLocation }): void {
+    const where = error.location && error.location.file === file ? { line: error.location.line, column: error.location.column } : undefined;
+    if (this.#add(file, error, 'load', where)) this.#flush();
+  }
+
+  #add(file: string, error: TaskError, what: string, where = locateInFile(error.stack, file)): boolean {
+    const line = Math.max(0, (where?.line ?? 1) - 1);
+    const key = `${file}:${line}:${error.name}`;
+    if (this.#seen.has(key)) return false;
+    this.#seen.add(key);
+    const column = Math.max(0, (where?.column ?? 1) - 1);
+    const range = new vscode.Range(line, column, line, Number.MAX_SAFE_INTEGER);
+    const d = new vscode.Diagnostic(range, `${error.name}: ${error.message} (${what})`, vscode.DiagnosticSeverity.Error);
+    d.source = 'PoolScope';
+    d.code = error.name;
+    const list = this.#pending.get(file) ?? [];
+    list.push(d);
+    this.#pending.set(file, list);
+    return true;
+  }
+
+  #flush(): void {
+    for (const [file, list] of this.#pending) this.collection.set(vscode.Uri.file(file), [...list]);
+  }
+
+  dispose(): void {
+    this.collection.dispose();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Activation: builds the extension's parts and wires them together. Nothing
+ * heavy happens here — the runner launcher is loaded on the first run, and
+ * user code never runs in this process (it runs in the runner child and its
+ * workers).
+ */
+import * as vscode from 'vscode';
+import { RunCodeLensProvider } from './code-lens.js';
+import { registerCommands } from './commands.js';
+import { TaskDiagnostics } from './diagnostics.js';
+import { InputsPrompt } from './inputs-prompt.js';
+import { RunOutput } from './output.js';
+import { RunController, type LaunchRunner } from './run-controller.js';
+import { readSettings } from './settings.js';
+import { BackendStatusBar } from './status-bar.js';
+import { TimelineController } from './timeline-controller.js';
+import { TrustGate } from './trust.js';
+
+/**
+ * What `activate` returns (`vscode.extensions.getExtension('poolscope.poolscope').exports`):
+ * the live parts, for the extension-API tests. Not a stable public API.
+ */
+export interface PoolScopeExtensionApi {
+  trust: TrustGate;
+  controller: RunController;
+  timeline: TimelineController;
+  diagnostics: TaskDiagnostics;
+  statusBar: BackendStatusBar;
+  output: RunOutput;
+}
+
+const SOURCE_SELECTOR: vscode.DocumentSelector = [
+  { language: 'typescript', scheme: 'file' },
+  { language: 'javascript', scheme: 'file' },
+  { language: 'typescriptreact', scheme: 'file' },
+  { language: 'javascriptreact', scheme: 'file' },
+];
+
+export function activate(context: vscode.ExtensionContext): PoolScopeExtensionApi {
+  const output = new RunOutput();
+  const log = output.channel;
+  const diagnostics = new TaskDiagnostics();
+  const statusBar = new BackendStatusBar();
+  const trust = new TrustGate();
+  const timeline = new TimelineController(context.extensionUri, log);
+  const loadLaunch = async (): Promise<LaunchRunner> => (await import('../runner/launch.js')).launchRunner;
+  const controller = new RunController({
+    log,
+    onEvents: (batch, request) => {
+      timeline.addEvents(batch);
+      output.append(batch);
+      diagnostics.addFromEvents(batch, request.file);
+      void vscode.commands.executeCommand('setContext', 'poolscope.hasTrace', true);
+    },
+    onLoadError: (error, request) => {
+      log.error(`${request.file}: ${error.name}: ${error.message}`);
+      diagnostics.addLoadError(request.file, error);
+    },
+    onPhase: (phase, runIds, message) => {
+      if (phase === 'starting') diagnostics.clear();
+      timeline.setPhase(phase, runIds, message);
+    },
+    onRunnerOutput: (stream, text) => {
+      for (const line of text.replace(/\r?\n$/, '').split(/\r?\n/)) {
+        if (stream === 'stderr') log.warn(`[runner] ${line}`);
+        else log.info(`[runner] ${line}`);
+      }
+    },
+  }, loadLaunch);
+
+  const refreshStatus = (): void => {
+    const s = readSettings();
+    statusBar.update(s.backend, s.workers, controller.running);
+  };
+  refreshStatus();
+
+  context.subscriptions.push(
+    output, diagnostics, statusBar, timeline, controller,
+    ...registerCommands({ controller, timeline, inputs: new InputsPrompt(context.workspaceState), trust, log }),
+    vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, (() => {
+      const provider = new RunCodeLensProvider();
+      context.subscriptions.push(provider);
+      return provider;
+    })()),
+    controller.onDidChangeRunning((running) => {
+      void vscode.commands.executeCommand('setContext', 'poolscope.running', running);
+      refreshStatus();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('poolscope')) refreshStatus();
+    }),
+  );
+  log.info(`PoolScope activated (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
+  return { trust, controller, timeline, diagnostics, statusBar, output };
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions stop any run; the runner also exits when its parent goes away.
+}

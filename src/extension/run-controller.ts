@@ -1,0 +1,199 @@
+/**
+ * Runs one request at a time in a runner child process and fans its events
+ * out: retained history (replay + export), the timeline panel, the output
+ * channel, diagnostics, and the summary the command resolves with. Stop (the
+ * command, the progress notification's cancel, the panel's button, the
+ * status bar while running) asks the runner to stop, then kills it; the
+ * runner's workers go with it (threads die with their process; forked
+ * children exit when their IPC channel to the runner closes).
+ *
+ * The runner launcher is loaded lazily, on the first run: activation stays light.
+ */
+import * as vscode from 'vscode';
+import type { FromRunner, RunRequest } from '../runner/protocol.js';
+import type { TaskError, TraceEvent } from '../trace/events.js';
+import type { RunPhase } from '../../webview/protocol.js';
+import { RunSummaryBuilder, type RunSummary } from './run-summary.js';
+import type { LaunchOptions, RunnerHandle } from '../runner/launch.js';
+
+/** The runner launcher's signature (src/runner/launch.ts), loaded lazily. */
+export type LaunchRunner = (options: LaunchOptions) => RunnerHandle;
+
+/** Stable error names of the controller. */
+export const RUN_IN_PROGRESS = 'RunInProgress';
+
+export class RunInProgressError extends Error {
+  override readonly name = RUN_IN_PROGRESS;
+  constructor() {
+    super('A PoolScope run is already in progress: stop it first (PoolScope: Stop Run).');
+  }
+}
+
+/** Where a run's events and state changes go. */
+export interface RunSinks {
+  /** Every batch of trace events, as it arrives. */
+  onEvents(batch: TraceEvent[], request: RunRequest): void;
+  /** The user's file could not be loaded. */
+  onLoadError(error: TaskError & { location?: { file: string; line: number; column: number } }, request: RunRequest): void;
+  /** Lifecycle: starting → running → done | failed | stopped. */
+  onPhase(phase: RunPhase, runIds: string[], message?: string): void;
+  /** Output of the runner's own process (Run File's console, serial tasks). */
+  onRunnerOutput(stream: 'stdout' | 'stderr', text: string): void;
+  log: vscode.LogOutputChannel;
+}
+
+interface ActiveRun {
+  session: RunnerHandle;
+  request: RunRequest;
+  stopping: boolean;
+  summary: RunSummaryBuilder;
+  settled: Promise<RunSummary>;
+}
+
+/** How long a runner gets to stop its pool cleanly after `stop` before it is killed. */
+const STOP_GRACE_MS = 1500;
+
+export class RunController implements vscode.Disposable {
+  readonly #sinks: RunSinks;
+  readonly #loadLaunch: () => Promise<LaunchRunner>;
+  #active: ActiveRun | undefined;
+  /** True while the launcher module loads, so a second run cannot slip in. */
+  #starting = false;
+  readonly #onDidChangeRunning = new vscode.EventEmitter<boolean>();
+  readonly onDidChangeRunning = this.#onDidChangeRunning.event;
+
+  /** @param loadLaunch lazily provides the function that spawns a runner (src/runner/launch.ts). */
+  constructor(sinks: RunSinks, loadLaunch: () => Promise<LaunchRunner>) {
+    this.#sinks = sinks;
+    this.#loadLaunch = loadLaunch;
+  }
+
+  get running(): boolean {
+    return this.#active !== undefined || this.#starting;
+  }
+
+  /** PID of the current runner process, if a run is in flight. */
+  get runnerPid(): number | undefined {
+    return this.#active?.session.pid;
+  }
+
+  /**
+   * Runs `request` to completion and resolves with its summary (also when
+   * tasks fail, the file does not load, the run is stopped or the runner
+   * dies). Rejects only with RunInProgress, or when the runner cannot start.
+   */
+  async run(request: RunRequest, options: { nodePath: string; cwd: string; title: string; progress?: boolean }): Promise<RunSummary> {
+    if (this.#active || this.#starting) throw new RunInProgressError();
+    const summary = new RunSummaryBuilder();
+    let error: TaskError | undefined;
+    let done: Extract<FromRunner, { type: 'done' }> | undefined;
+    this.#sinks.onPhase('starting', []);
+    let launch: LaunchRunner;
+    this.#starting = true;
+    try {
+      launch = await this.#loadLaunch();
+    } finally {
+      this.#starting = false;
+    }
+    let session: RunnerHandle;
+    const active: ActiveRun = { session: undefined as unknown as RunnerHandle, request, stopping: false, summary, settled: undefined as unknown as Promise<RunSummary> };
+    try {
+      session = launch({
+        nodePath: options.nodePath,
+        cwd: options.cwd,
+        request,
+        stdio: 'pipe',
+        stopGraceMs: STOP_GRACE_MS,
+        onOutput: (stream, text) => this.#sinks.onRunnerOutput(stream, text),
+        onMessage: (message: FromRunner) => {
+          switch (message.type) {
+            case 'events':
+              summary.add(message.batch);
+              this.#sinks.onEvents(message.batch, request);
+              if (message.batch.some((e) => e.type === 'run-start')) this.#sinks.onPhase('running', summary.build({ ok: true, stopped: false }).runIds);
+              break;
+            case 'load-error':
+            case 'main-error':
+              error = message.error;
+              this.#sinks.onLoadError(message.error, request);
+              break;
+            case 'bundled':
+              this.#sinks.log.debug(`bundled ${request.file} in ${message.durationMs.toFixed(0)} ms${message.cacheHit ? ' (cache hit)' : ''}`);
+              break;
+            case 'done':
+              done = message;
+              break;
+            default:
+              break;
+          }
+        },
+      });
+    } catch (e) {
+      this.#sinks.onPhase('failed', [], String(e));
+      throw e;
+    }
+    active.session = session;
+    summary.runnerPid = session.pid;
+    this.#sinks.log.info(`runner started: pid ${session.pid} (extension host pid ${process.pid}), ${request.mode} ${request.fn ?? ''} on ${request.mode === 'compare' ? (request.backends ?? []).join(', ') : request.backend} × ${request.workers}`);
+
+    active.settled = session.done.then((exit) => {
+      if (!done && !error && !active.stopping) {
+        error = { name: 'RunnerCrashed', message: `the runner exited before finishing (code ${exit.code}, signal ${exit.signal})`, data: { code: exit.code, signal: exit.signal } };
+        this.#sinks.log.error(error.message);
+      }
+      const result = summary.build({ ok: done?.ok ?? false, runIds: done?.runIds, stopped: active.stopping, error });
+      if (done && result.failed !== done.failed) this.#sinks.log.debug(`runner reported ${done.failed} failed task(s), events show ${result.failed}`);
+      return result;
+    });
+    this.#active = active;
+    this.#onDidChangeRunning.fire(true);
+
+    if (options.progress !== false) {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: options.title, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => void this.stop());
+          let ended = 0;
+          const total = request.inputs?.length ?? 0;
+          const timer = setInterval(() => {
+            const now = summary.events.reduce((n, e) => n + (e.type === 'task-end' ? 1 : 0), 0);
+            if (now !== ended && total > 0) progress.report({ message: `${now} / ${total * (request.mode === 'compare' ? request.backends?.length ?? 1 : 1)} tasks`, increment: 0 });
+            ended = now;
+          }, 500);
+          return active.settled.finally(() => clearInterval(timer));
+        },
+      );
+    }
+
+    const result = await active.settled;
+    this.#active = undefined;
+    this.#onDidChangeRunning.fire(false);
+    const phase: RunPhase = result.stopped ? 'stopped' : result.error || !done ? 'failed' : 'done';
+    this.#sinks.onPhase(phase, result.runIds, result.error ? `${result.error.name}: ${result.error.message}` : undefined);
+    return result;
+  }
+
+  /**
+   * Stops the current run: `stop` to the runner (its pool terminates and
+   * emits run-end), then a kill after a grace period. Resolves once the
+   * runner exited; false when nothing was running.
+   */
+  async stop(): Promise<boolean> {
+    const active = this.#active;
+    if (!active) return false;
+    if (!active.stopping) {
+      active.stopping = true;
+      this.#sinks.onPhase('stopping', []);
+      this.#sinks.log.info(`stopping runner pid ${active.session.pid}`);
+      void active.session.stop();
+    }
+    await active.settled;
+    return true;
+  }
+
+  dispose(): void {
+    // The window is closing: ask the runner to stop; it also exits by itself when its parent goes away.
+    void this.#active?.session.stop();
+    this.#onDidChangeRunning.dispose();
+  }
+}

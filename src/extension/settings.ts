@@ -1,0 +1,69 @@
+/**
+ * Typed access to the `poolscope.*` settings (declared in package.json
+ * `contributes.configuration`). Reads are cheap and always current, so callers
+ * read at the moment they need a value instead of caching it.
+ */
+import * as vscode from 'vscode';
+import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
+
+export const SETTINGS_SECTION = 'poolscope';
+
+export interface PoolScopeSettings {
+  backend: NodeBackend;
+  workers: number;
+  /** Default inputs text (JSON array or `range(a, b)`). */
+  inputs: string;
+  /** Per-task timeout in ms; 0 = none. */
+  timeout: number;
+  /** Node binary for the runner; '' = the editor's own runtime. */
+  nodePath: string;
+  codeLens: boolean;
+  maxTasksShown: number;
+  compareBackends: NodeBackend[];
+}
+
+export function isNodeBackend(value: unknown): value is NodeBackend {
+  return typeof value === 'string' && (NODE_BACKENDS as readonly string[]).includes(value);
+}
+
+/** The current settings, with out-of-range values clamped to something runnable. */
+export function readSettings(): PoolScopeSettings {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const backend = c.get<string>('backend');
+  const workers = Math.trunc(Number(c.get<number>('workers', 4)));
+  const compare = (c.get<unknown[]>('compareBackends') ?? []).filter(isNodeBackend);
+  return {
+    backend: isNodeBackend(backend) ? backend : 'thread',
+    workers: Number.isFinite(workers) ? Math.min(64, Math.max(1, workers)) : 4,
+    inputs: c.get<string>('inputs', 'range(1, 9)') || 'range(1, 9)',
+    timeout: Math.max(0, Number(c.get<number>('timeout', 0)) || 0),
+    nodePath: (c.get<string>('nodePath', '') ?? '').trim(),
+    codeLens: c.get<boolean>('codeLens', true) !== false,
+    maxTasksShown: Math.max(100, Number(c.get<number>('maxTasksShown', 20000)) || 20000),
+    compareBackends: compare.length > 0 ? [...new Set(compare)] : [...NODE_BACKENDS],
+  };
+}
+
+/**
+ * Writes a setting where the user will see it take effect: the workspace when
+ * one is open (so a project can pin its backend), else the user settings.
+ */
+export async function writeSetting(key: 'backend' | 'workers', value: unknown): Promise<void> {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await c.update(key, value, target);
+}
+
+/** One-line explanation of each backend, shown in the quick pick and the status bar tooltip. */
+export const BACKEND_EXPLANATIONS: Record<NodeBackend, string> = {
+  serial: 'one task at a time in the runner — the baseline for speedup',
+  'event-loop': 'one thread, N tasks in flight — concurrency, not parallelism (the GIL picture)',
+  thread: 'N worker_threads in one process — parallel CPU, one PID',
+  process: 'N child processes — parallel CPU, isolated, costlier start',
+};
+
+/** The toggle's order: from "one thing at a time" to "most isolated". */
+export function nextBackend(current: NodeBackend): NodeBackend {
+  const order: readonly NodeBackend[] = ['event-loop', 'thread', 'process', 'serial'];
+  return order[(order.indexOf(current) + 1) % order.length];
+}

@@ -1,0 +1,35 @@
+/**
+ * The status bar item `$(pulse) thread × 4`: backend × pool size. A click
+ * toggles the backend; the tooltip says what each backend means. While a run
+ * is in flight it shows a spinner and a click stops the run instead.
+ */
+import * as vscode from 'vscode';
+import type { NodeBackend } from '../trace/events.js';
+import { BACKEND_EXPLANATIONS } from './settings.js';
+
+export class BackendStatusBar implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('poolscope.backend', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'PoolScope backend';
+  }
+
+  /** Redraws from the current settings and run state. */
+  update(backend: NodeBackend, workers: number, running: boolean): void {
+    const item = this.item;
+    item.text = running ? `$(sync~spin) ${backend} × ${workers}` : `$(pulse) ${backend} × ${workers}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**PoolScope** — tasks run on **${backend}** with **${workers}** worker(s): ${BACKEND_EXPLANATIONS[backend]}.\n\n`);
+    md.appendMarkdown(running ? 'A run is in progress: click to stop it.\n\n' : 'Click to toggle the backend (event-loop → thread → process → serial).\n\n');
+    for (const [name, text] of Object.entries(BACKEND_EXPLANATIONS)) md.appendMarkdown(`- \`${name}\`: ${text}\n`);
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `PoolScope backend ${backend}, ${workers} workers${running ? ', running' : ''}`, role: 'button' };
+    item.command = running ? 'poolscope.stopRun' : 'poolscope.toggleBackend';
+    item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

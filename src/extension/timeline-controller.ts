@@ -1,0 +1,173 @@
+/**
+ * Owns the one timeline panel and the retained history behind it: creates or
+ * reveals the panel, revives it after a window reload (the
+ * `WebviewPanelSerializer`), feeds it live events, and turns the webview's
+ * validated requests (run again, compare, stop, backend, export …) into
+ * commands.
+ */
+import * as vscode from 'vscode';
+import type { TraceEvent } from '../trace/events.js';
+import type { FromWebview, RunPhase, ToWebview } from '../../webview/protocol.js';
+import { TIMELINE_VIEW_TYPE, TimelinePanel, type TimelineHost } from './timeline-panel.js';
+import { TraceHistory } from './trace-history.js';
+import { readSettings, writeSetting } from './settings.js';
+
+export class TimelineController implements vscode.Disposable, TimelineHost {
+  readonly history: TraceHistory;
+  readonly log: vscode.LogOutputChannel;
+  readonly #extensionUri: vscode.Uri;
+  #panel: TimelinePanel | undefined;
+  #phase: { phase: RunPhase; runIds: string[]; message?: string } = { phase: 'idle', runIds: [] };
+  #running = false;
+  readonly #disposables: vscode.Disposable[] = [];
+  readonly #onDidChangePanel = new vscode.EventEmitter<TimelinePanel | undefined>();
+  readonly onDidChangePanel = this.#onDidChangePanel.event;
+
+  constructor(extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+    this.#extensionUri = extensionUri;
+    this.log = log;
+    this.history = new TraceHistory(readSettings().maxTasksShown);
+    this.#disposables.push(
+      vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+          this.#adopt(TimelinePanel.revive(panel, this.#extensionUri, this));
+        },
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('poolscope.maxTasksShown')) this.history.maxTasks = readSettings().maxTasksShown;
+        if (e.affectsConfiguration('poolscope.backend') || e.affectsConfiguration('poolscope.workers')) this.postConfig();
+      }),
+      this.#onDidChangePanel,
+    );
+  }
+
+  /** The open panel, if any. */
+  get panel(): TimelinePanel | undefined {
+    return this.#panel;
+  }
+
+  /** Opens the panel beside the editor, or reveals the existing one. */
+  show(): TimelinePanel {
+    if (this.#panel) {
+      this.#panel.reveal();
+      return this.#panel;
+    }
+    return this.#adopt(TimelinePanel.create(this.#extensionUri, this));
+  }
+
+  #adopt(panel: TimelinePanel): TimelinePanel {
+    this.#panel?.dispose();
+    this.#panel = panel;
+    panel.onDidDispose(() => {
+      if (this.#panel === panel) {
+        this.#panel = undefined;
+        this.#onDidChangePanel.fire(undefined);
+      }
+    });
+    this.#onDidChangePanel.fire(panel);
+    return panel;
+  }
+
+  /** Live events of a run: retained, then forwarded if the panel is showing. */
+  addEvents(batch: readonly TraceEvent[]): void {
+    const fresh = this.history.add(batch);
+    this.#panel?.pushEvents(fresh);
+  }
+
+  /** Replaces what the panel shows with a trace from a file (Open Trace). */
+  loadTrace(events: TraceEvent[], title: string): void {
+    this.history.clear();
+    this.history.add(events);
+    const panel = this.show();
+    // A panel that is not ready yet gets the events by replay on `ready`.
+    panel.post({ type: 'load-trace', events, title });
+  }
+
+  setPhase(phase: RunPhase, runIds: string[], message?: string): void {
+    this.#phase = { phase, runIds: runIds.length ? runIds : this.#phase.runIds, message };
+    if (phase === 'starting') this.#phase.runIds = [];
+    this.#running = phase === 'starting' || phase === 'running' || phase === 'stopping';
+    this.#panel?.post(this.#runStateMessage());
+    this.postConfig();
+  }
+
+  postConfig(): void {
+    this.#panel?.post(this.#configMessage());
+  }
+
+  #configMessage(): ToWebview {
+    const s = readSettings();
+    return { type: 'config', host: 'vscode', backend: s.backend, workers: s.workers, running: this.#running, maxWorkers: 64 };
+  }
+
+  #runStateMessage(): ToWebview {
+    const m: ToWebview = { type: 'run-state', phase: this.#phase.phase, runIds: this.#phase.runIds };
+    if (this.#phase.message) m.message = this.#phase.message;
+    return m;
+  }
+
+  // ── TimelineHost ──
+
+  eventsSince(lastSeq: Readonly<Record<string, number>>): TraceEvent[] {
+    return this.history.since(lastSeq);
+  }
+
+  initialMessages(): ToWebview[] {
+    return [this.#configMessage(), this.#runStateMessage()];
+  }
+
+  async onMessage(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+      case 'rendered':
+        return;
+      case 'run-again':
+        await vscode.commands.executeCommand('poolscope.runAgain');
+        return;
+      case 'compare':
+        await vscode.commands.executeCommand('poolscope.compareBackends');
+        return;
+      case 'stop':
+        await vscode.commands.executeCommand('poolscope.stopRun');
+        return;
+      case 'set-backend':
+        await writeSetting('backend', message.backend);
+        return;
+      case 'set-workers':
+        await writeSetting('workers', Math.min(64, message.workers));
+        return;
+      case 'clear':
+        this.history.clear();
+        this.#panel?.post({ type: 'reset' });
+        return;
+      case 'export':
+        await vscode.commands.executeCommand('poolscope.exportTrace', { format: message.format, runIds: message.runIds, data: message.data });
+        return;
+      case 'open-trace':
+        await vscode.commands.executeCommand('poolscope.openTrace');
+        return;
+      case 'reveal':
+        await this.#reveal(message.file, message.line, message.column);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Opens a file the trace points at — only files a retained run ran, so a message cannot open arbitrary paths. */
+  async #reveal(file: string, line: number, column: number): Promise<void> {
+    const known = new Set(this.history.events().flatMap((e) => (e.type === 'run-start' && e.file ? [e.file] : [])));
+    if (!known.has(file)) {
+      this.log.warn(`timeline: not revealing ${file}: no retained run ran it`);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const pos = new vscode.Position(line - 1, column - 1);
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+  }
+
+  dispose(): void {
+    this.#panel?.dispose();
+    for (const d of this.#disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,45 @@
+// Activation, contributed commands and manifest facts.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, api, fixture } from './helpers.js';
+
+const COMMANDS = [
+  'poolscope.runFunction', 'poolscope.runSelection', 'poolscope.runFile', 'poolscope.compareBackends',
+  'poolscope.switchBackend', 'poolscope.toggleBackend', 'poolscope.setPoolSize', 'poolscope.stopRun',
+  'poolscope.showTimeline', 'poolscope.exportTrace', 'poolscope.openTrace',
+];
+
+export function defineCommandTests(): void {
+  suite('activation and commands', () => {
+    test('the extension activates and returns its parts', async () => {
+      const parts = await api();
+      assert.ok(parts.controller && parts.timeline && parts.trust);
+      assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
+    });
+
+    test('every contributed command is registered, in category PoolScope', async () => {
+      const registered = new Set(await vscode.commands.getCommands(true));
+      for (const id of COMMANDS) assert.ok(registered.has(id), `${id} is not registered`);
+      const contributed = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands as { command: string; category: string }[];
+      assert.deepEqual(contributed.map((c) => c.command).sort(), [...COMMANDS].sort());
+      assert.ok(contributed.every((c) => c.category === 'PoolScope'));
+    });
+
+    test('manifest: limited support in untrusted workspaces, no eager activation', () => {
+      const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { capabilities: { untrustedWorkspaces: { supported: string } }; activationEvents: string[] };
+      assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+      assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
+    });
+
+    test('CodeLens offers "▶ Run in pool" and "Compare backends" above each exported function', async () => {
+      await api();
+      const uri = vscode.Uri.file(fixture('tasks.ts'));
+      await vscode.workspace.openTextDocument(uri);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      const ours = lenses.filter((l) => l.command?.command.startsWith('poolscope.'));
+      const square = ours.filter((l) => (l.command?.arguments?.[0] as { fn?: string } | undefined)?.fn === 'square');
+      assert.deepEqual(square.map((l) => l.command?.title), ['▶ Run in pool', 'Compare backends']);
+      assert.equal(square[0].range.start.line, 4);
+    });
+  });
+}

@@ -1,0 +1,48 @@
+// The light exported-function scanner behind CodeLens and "function at the cursor".
+import * as assert from 'node:assert/strict';
+import { findExportedFunctions, functionAtLine, functionInSelection } from '../../../src/extension/exported-functions.js';
+import { locateInFile } from '../../../src/extension/stack-location.js';
+
+export function defineScannerTests(): void {
+  suite('exported-function scanner', () => {
+    const source = [
+      'import x from "y";',                                  // 0
+      'export function square(n: number) { return n * n; }', // 1
+      'function helper() {}',                                 // 2
+      '/* export function commented() {}',                    // 3
+      '   still a comment */',                                // 4
+      'export async function fetchAll(urls: string[]) {',     // 5
+      '  return urls;',                                       // 6
+      '}',                                                    // 7
+      'export const double = (n: number) => n * 2;',          // 8
+      'export const VALUE = 3;',                              // 9
+      'function local(a: number) { return a; }',              // 10
+      'export { local as renamed };',                         // 11
+      'export default async function main() {}',              // 12
+    ].join('\n');
+
+    test('findExportedFunctions(source) lists exports in source order, skipping comments and non-functions', () => {
+      assert.deepEqual(findExportedFunctions(source).map((f) => [f.name, f.line, f.isDefault]), [
+        ['square', 1, false], ['fetchAll', 5, false], ['double', 8, false], ['renamed', 10, false], ['default', 12, true],
+      ]);
+    });
+
+    test('functionAtLine(source, 6) is the enclosing exported function', () => {
+      assert.equal(functionAtLine(source, 6)?.name, 'fetchAll');
+      assert.equal(functionAtLine(source, 0), undefined);
+    });
+
+    test('functionInSelection() accepts a selected declaration or a selected name', () => {
+      assert.equal(functionInSelection(source, '  export async function fetchAll(urls: string[]) {\n return urls;\n}')?.name, 'fetchAll');
+      assert.equal(functionInSelection(source, ' double ')?.name, 'double');
+      assert.equal(functionInSelection(source, 'helper'), undefined);
+    });
+
+    test('locateInFile(stack, file) finds the first frame in the user file, path or file URL', () => {
+      const stack = 'RangeError: no\n    at inner (/other/lib.ts:3:9)\n    at failOnTwo (file:///ws/tasks.ts:11:11)\n    at /ws/tasks.ts:40:1';
+      assert.deepEqual(locateInFile(stack, '/ws/tasks.ts'), { line: 11, column: 11 });
+      assert.equal(locateInFile(stack, '/ws/none.ts'), undefined);
+      assert.equal(locateInFile(undefined, '/ws/tasks.ts'), undefined);
+    });
+  });
+}

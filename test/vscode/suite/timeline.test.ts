@@ -1,0 +1,85 @@
+// The timeline panel: one panel, replay on ready, hostile messages ignored.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, fixture, runCommand, waitFor } from './helpers.js';
+
+export function defineTimelineTests(): void {
+  suite('timeline panel', () => {
+    let savedWorkers: unknown;
+    suiteSetup(() => {
+      savedWorkers = vscode.workspace.getConfiguration('poolscope').inspect('workers')?.workspaceValue;
+    });
+    suiteTeardown(async () => {
+      await vscode.workspace.getConfiguration('poolscope').update('workers', savedWorkers, vscode.ConfigurationTarget.Workspace);
+    });
+
+    test('Show Timeline opens one panel beside the editor; the webview reports ready and draws a run', async () => {
+      const parts = await api();
+      const shown = await vscode.commands.executeCommand<{ ready: boolean }>('poolscope.showTimeline', { waitForReadyMs: 45_000 });
+      assert.equal(shown.ready, true, 'the webview sent ready');
+      const panel = parts.timeline.panel;
+      assert.ok(panel);
+      await vscode.commands.executeCommand('poolscope.showTimeline');
+      assert.equal(parts.timeline.panel, panel, 'the panel is reused');
+
+      const summary = await runCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'square', inputs: 'range(0, 5)', backend: 'thread', workers: 2, showPanel: true });
+      assert.equal(summary.ok, true);
+      await waitFor(() => (panel.lastRendered?.bars ?? 0) >= 5 && (panel.lastRendered?.events ?? 0) >= summary.events.length, 30_000,
+        'the webview to draw the run\'s 5 tasks');
+      assert.ok(parts.timeline.history.runIds.includes(summary.runIds[0]), 'the host retains the run for replay');
+    });
+
+    test('the panel survives being hidden: the webview comes back and is replayed', async () => {
+      const parts = await api();
+      const panel = parts.timeline.panel;
+      assert.ok(panel);
+      const before = panel.lastRendered?.events ?? 0;
+      assert.ok(before > 0);
+      // Cover the panel with an editor in its column, then reveal it again.
+      const doc = await vscode.workspace.openTextDocument({ content: 'cover', language: 'plaintext' });
+      await vscode.window.showTextDocument(doc, { viewColumn: panel.panel.viewColumn, preview: false });
+      await waitFor(() => !panel.panel.visible, 10_000, 'the panel to be hidden');
+      const readyAgain = new Promise<void>((resolve) => { const sub = panel.onReady(() => { sub.dispose(); resolve(); }); });
+      panel.reveal();
+      await readyAgain;
+      await waitFor(() => (panel.lastRendered?.events ?? 0) >= before, 30_000, 'the replayed events to be drawn again');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+
+    test('hostile messages from the webview are ignored and logged, never acted on', async () => {
+      const parts = await api();
+      const panel = parts.timeline.panel ?? (await vscode.commands.executeCommand('poolscope.showTimeline'), parts.timeline.panel);
+      assert.ok(panel);
+      await vscode.workspace.getConfiguration('poolscope').update('workers', 2, vscode.ConfigurationTarget.Workspace);
+      const circular: Record<string, unknown> = { type: 'ready' };
+      circular.self = circular;
+      const hostile: unknown[] = [
+        null, undefined, 42, 'ready', [], { type: 42 }, { type: 'nope' },
+        { type: 'set-workers', workers: 1e9 }, { type: 'set-workers', workers: '3' }, { type: 'set-workers', workers: -1 },
+        { type: 'set-backend', backend: 'rm -rf /' },
+        { type: 'export', format: 'exe' }, { type: 'export', format: 'png', data: 'javascript:alert(1)' },
+        { type: 'reveal', file: '', line: 1, column: 1 }, { type: 'reveal', file: '/etc/passwd', line: 0, column: 1 },
+        { type: 'ready', protocol: 1, lastSeq: { a: 'x' } }, { type: 'ready', protocol: 1, lastSeq: [] },
+        { type: '__proto__' }, Object.create(null), circular,
+        { type: 'rendered', runs: -1, lanes: 0, bars: 0, events: 0 },
+        { type: 'set-workers', workers: 3, get extra() { throw new Error('getter'); } },
+      ];
+      const before = panel.rejectedMessages;
+      for (const m of hostile) assert.doesNotThrow(() => panel.receive(m));
+      // The last one has a valid shape (the throwing getter is not read): it is the only one acted on.
+      assert.equal(panel.rejectedMessages - before, hostile.length - 1);
+      await waitFor(() => vscode.workspace.getConfiguration('poolscope').get('workers') === 3, 5000, 'the one valid set-workers');
+      assert.equal(vscode.workspace.getConfiguration('poolscope').get('backend') !== 'rm -rf /', true);
+    });
+
+    test('a well-formed reveal of a file no run touched is not opened', async () => {
+      const parts = await api();
+      const panel = parts.timeline.panel;
+      assert.ok(panel);
+      const before = vscode.window.visibleTextEditors.map((e) => e.document.uri.fsPath);
+      panel.receive({ type: 'reveal', file: '/etc/hostname', line: 1, column: 1 });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === '/etc/hostname' && !before.includes('/etc/hostname')));
+    });
+  });
+}
