@@ -16,6 +16,8 @@ const common = {
   platform: 'node',
   // esbuild is native and needed at run time to bundle user files: never bundle it.
   external: ['vscode', 'esbuild'],
+  // src/pool/backends/worker-script.ts reads import.meta.url only in the ESM bundles (guarded by typeof __dirname).
+  logOverride: { 'empty-import-meta': 'silent' },
 };
 
 /** @type {esbuild.BuildOptions[]} */

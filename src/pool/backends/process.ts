@@ -1,0 +1,91 @@
+/**
+ * `process` backend: N `child_process.fork` children (N PIDs), each the
+ * leader of its own process group so that stopping it (timeout, terminate)
+ * takes down anything it spawned too: SIGTERM, a short grace, SIGKILL.
+ * A child exits by itself when its IPC channel closes (the pool is gone).
+ */
+import { fork } from 'node:child_process';
+import { serialize as v8Serialize } from 'node:v8';
+import { WORKER_INIT_ENV } from '../protocol.js';
+import type { PoolBackend, PoolHost } from './backend.js';
+import type { SpawnWorker } from './transport.js';
+import { workerScriptPath } from './worker-script.js';
+import { WorkerSet } from './worker-set.js';
+
+/** SIGTERM → SIGKILL grace period. */
+const KILL_GRACE_MS = 500;
+/** After 'exit', how long to wait for the IPC channel to deliver the last replies. */
+const DRAIN_AFTER_EXIT_MS = 500;
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone. Fall back to the child alone (e.g. it left its group).
+    try { process.kill(pid, signal); } catch { /* gone */ }
+  }
+}
+
+export function processSpawner(host: PoolHost): SpawnWorker {
+  const script = workerScriptPath();
+  return (init, events) => {
+    const child = fork(script, [], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Structured clone, like the thread backend: same values survive, same errors for unclonable ones.
+      serialization: 'advanced',
+      env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify(init) },
+      execArgv: host.options.execArgv ?? [],
+    });
+    const pid = child.pid ?? -1;
+    let exited = false;
+    let reported = false;
+    let exitCode: number | null = null;
+    let exitSignal: string | null = null;
+    let spawnError: Error | undefined;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const report = (): void => {
+      if (reported) return;
+      reported = true;
+      events.onExit(exitCode, exitSignal, spawnError);
+    };
+    child.on('message', events.onBatch as (m: unknown) => void);
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => events.onOutput(1, text));
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => events.onOutput(2, text));
+    child.on('error', (err) => {
+      // Only a failed spawn matters here; a send racing with the child's death is settled by its exit.
+      if (child.pid === undefined) { spawnError = err; exited = true; report(); }
+    });
+    child.on('exit', (code, signal) => {
+      exited = true;
+      exitCode = code;
+      exitSignal = signal;
+      // 'close' follows once stdio and the IPC channel are drained; don't wait forever for it
+      // (a grandchild holding the pipes open would delay it).
+      setTimeout(report, DRAIN_AFTER_EXIT_MS).unref();
+    });
+    child.on('close', report);
+    return {
+      pid,
+      threadId: 0,
+      send: (batch) => { if (child.connected) child.send(batch); },
+      check: (batch) => { v8Serialize(batch); },
+      kill: () => {
+        if (exited || pid < 0) return;
+        signalGroup(pid, 'SIGTERM');
+        // The whole group gets SIGKILL after the grace period, even if the leader is gone: its children may not be.
+        killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+      },
+    };
+  };
+}
+
+export function createProcessBackend(host: PoolHost): PoolBackend {
+  return new WorkerSet(host, {
+    backend: 'process',
+    workers: host.options.workers,
+    mode: 'sequential',
+    depth: host.options.pipeline,
+    spawn: processSpawner(host),
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * `serial` backend: tasks run in the caller's own process and thread, one at
+ * a time — the baseline every speedup is measured against. No cloning, no
+ * worker; the module is imported right here.
+ *
+ * A timeout here can only reject the task (TaskTimeout): code running on the
+ * caller's own thread cannot be stopped from the outside.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readlinkSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+import { PoolError, deserializeError, poolBroken, serializeError, taskTimeout } from '../errors.js';
+import { OutputCapture } from '../log-capture.js';
+import { TaskModule } from '../module-loader.js';
+import { previewValue } from '../preview.js';
+import type { Task } from '../task.js';
+import type { PoolBackend, PoolHost } from './backend.js';
+
+const WORKER_ID = 1;
+/** Yield to the event loop after running sync tasks this long, so trace batches still go out. */
+const YIELD_AFTER_MS = 10;
+
+function osThreadId(): number {
+  try {
+    const link = readlinkSync('/proc/thread-self');
+    return Number(link.slice(link.lastIndexOf('/') + 1));
+  } catch {
+    return -1;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+class SerialBackend implements PoolBackend {
+  readonly #host: PoolHost;
+  readonly #storage = new AsyncLocalStorage<number>();
+  readonly #capture: OutputCapture | undefined;
+  #module: TaskModule | undefined;
+  #running: Task | undefined;
+  #busy = false;
+  #stopped = false;
+  #broken = false;
+
+  constructor(host: PoolHost) {
+    this.#host = host;
+    if (host.tracing) {
+      this.#capture = new OutputCapture({
+        currentTask: () => this.#storage.getStore() ?? -1,
+        record: (taskId, stream, text) => host.log(taskId, WORKER_ID, stream, host.now(), text),
+        maxBytesPerTask: host.options.maxLogBytesPerTask,
+        passThroughOutsideTasks: true,
+      });
+    }
+  }
+
+  start(): void {
+    const host = this.#host;
+    const spawnedAt = host.now();
+    this.#capture?.install();
+    TaskModule.load(host.options.moduleUrl).then(
+      (mod) => {
+        this.#module = mod;
+        const t = host.now();
+        host.workerStarted({
+          workerId: WORKER_ID, name: host.options.workerName(WORKER_ID), pid: process.pid, threadId,
+          tid: osThreadId(), t, startupUs: t - spawnedAt,
+        });
+        host.schedulePump();
+      },
+      (err: unknown) => {
+        // Importing again would fail the same way (the module record caches the error): broken at once.
+        this.#broken = true;
+        this.#capture?.uninstall();
+        const cause = err instanceof Error ? err : deserializeError(serializeError(err));
+        host.broken(poolBroken(cause, 1));
+      },
+    );
+  }
+
+  pump(): void {
+    if (this.#busy || !this.#module || this.#stopped || this.#broken) return;
+    this.#busy = true;
+    this.#runNext(performance.now());
+  }
+
+  #runNext(sliceStart: number): void {
+    const host = this.#host;
+    for (;;) {
+      if (this.#stopped) break;
+      const task = host.take();
+      if (!task) break;
+      if (performance.now() - sliceStart > YIELD_AFTER_MS) {
+        host.requeue([task]);
+        setImmediate(() => this.#runNext(performance.now()));
+        return;
+      }
+      const start = host.now();
+      host.started(task, WORKER_ID, start);
+      this.#running = task;
+      let result: unknown;
+      try {
+        const fn = this.#module!.get(task.fn);
+        result = this.#storage.run(task.taskId, () => fn(...task.args));
+      } catch (err) {
+        this.#finish(task, start, false, err);
+        continue;
+      }
+      if (isThenable(result)) {
+        if (task.timeoutMs > 0) {
+          task.timer = setTimeout(() => {
+            host.failed(task, WORKER_ID, start, host.now(), taskTimeout(task.timeoutMs, { workerId: WORKER_ID, pid: process.pid, threadId }));
+            this.#next(task);
+          }, task.timeoutMs);
+        }
+        Promise.resolve(result).then(
+          (value) => { this.#finish(task, start, true, value); this.#next(task); },
+          (err: unknown) => { this.#finish(task, start, false, err); this.#next(task); },
+        );
+        return;
+      }
+      this.#finish(task, start, true, result);
+    }
+    this.#running = undefined;
+    this.#busy = false;
+  }
+
+  /** Continue after an async task — once, whether it settled or timed out first. */
+  #next(task: Task): void {
+    if (this.#running !== task) return;
+    this.#running = undefined;
+    this.#runNext(performance.now());
+  }
+
+  #finish(task: Task, start: number, ok: boolean, value: unknown): void {
+    const host = this.#host;
+    const end = host.now();
+    this.#capture?.taskEnded(task.taskId);
+    if (ok) {
+      host.succeeded(task, WORKER_ID, start, end, value, host.tracing ? previewValue(value) : '');
+    } else {
+      const wire = serializeError(value);
+      const error = value instanceof Error ? value : new PoolError(wire.name, wire.message, wire.data);
+      host.failed(task, WORKER_ID, start, end, error, wire);
+    }
+  }
+
+  cancel(task: Task): void {
+    // The running task cannot be interrupted on our own thread: it is abandoned and the next one starts.
+    if (this.#running === task) this.#next(task);
+  }
+
+  async shutdown(): Promise<void> {
+    this.#stop('idle');
+  }
+
+  async terminate(error: Error): Promise<void> {
+    const running = this.#running;
+    this.#stop('killed');
+    if (running) {
+      running.promise.catch(() => undefined);
+      this.#host.failed(running, WORKER_ID, -1, this.#host.now(), error);
+    }
+  }
+
+  #stop(reason: 'idle' | 'killed'): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#running = undefined;
+    this.#capture?.uninstall();
+    if (this.#module) this.#host.workerExited(WORKER_ID, 0, null, reason);
+  }
+}
+
+export function createSerialBackend(host: PoolHost): PoolBackend {
+  return new SerialBackend(host);
+}

@@ -1,0 +1,28 @@
+/**
+ * A channel to one worker (a thread or a child process): what the shared
+ * worker scheduling (worker-set.ts) needs from each kind of worker.
+ */
+import type { FromWorkerBatch, ToWorkerBatch, WorkerInit } from '../protocol.js';
+
+export interface TransportEvents {
+  onBatch(batch: FromWorkerBatch): void;
+  /** The worker is gone; called once, after every message it sent was delivered. */
+  onExit(code: number | null, signal: string | null, error: Error | undefined): void;
+  /** Raw output that bypassed the runtime's capture (process workers' stdout/stderr). */
+  onOutput(stream: 1 | 2, text: string): void;
+}
+
+export interface WorkerTransport {
+  /** Known at spawn for a process; the pool's own pid for a thread. */
+  readonly pid: number;
+  /** Node threadId as seen from the pool (0 for a process's main thread). */
+  readonly threadId: number;
+  /** Throws (DataCloneError …) when something in the batch cannot be sent. */
+  send(batch: ToWorkerBatch): void;
+  /** Throws when `batch` could not be sent; sends nothing. */
+  check(batch: ToWorkerBatch): void;
+  /** Stop now: terminate the thread / SIGTERM the process group, SIGKILL after a grace period. */
+  kill(): void;
+}
+
+export type SpawnWorker = (init: WorkerInit, events: TransportEvents) => WorkerTransport;

@@ -1,0 +1,461 @@
+/**
+ * Scheduling shared by every backend whose tasks run in workers (thread,
+ * process, event-loop): spawning and replacing workers, handing tasks out
+ * with pipelining, batching sends, timeouts, recycling, cancellation and
+ * what happens to tasks when a worker dies.
+ *
+ * Pipelining: a worker is sent several tasks ahead so it never waits for a
+ * round trip. How many adapts to the observed task length: short tasks get
+ * `pipeline` in flight, long ones one at a time (handing a long task to a
+ * busy worker while another idles would make the run slower, not faster).
+ */
+import type { NodeBackend, WorkerExitReason } from '../../trace/events.js';
+import { deserializeError, poolBroken, serializationError, taskTimeout, workerCrashed } from '../errors.js';
+import { FromWorkerOp, ToWorkerOp, type ExecutionMode, type FromWorkerBatch, type ToWorkerMessage, type WorkerInit } from '../protocol.js';
+import type { Task } from '../task.js';
+import type { PoolBackend, PoolHost } from './backend.js';
+import type { SpawnWorker, WorkerTransport } from './transport.js';
+
+/** Start-ups in a row that may fail (before any task completes) before the pool is declared broken. */
+const MAX_FAILED_STARTS = 3;
+/** Tasks shorter than this (µs, moving average) are pipelined `pipeline` deep; longer ones go one at a time. */
+const SHORT_TASK_US = 1000;
+/** In flight per worker before any task length is known. */
+const INITIAL_DEPTH = 2;
+/** close(): a worker that has not exited this long after being asked is killed. */
+const CLOSE_GRACE_MS = 3000;
+
+export interface WorkerSetConfig {
+  /** Backend name workers report (and WorkerInit carries). */
+  backend: NodeBackend;
+  /** Number of workers kept alive. */
+  workers: number;
+  mode: ExecutionMode;
+  /** Max tasks in flight per worker. */
+  depth: number;
+  spawn: SpawnWorker;
+}
+
+class WorkerSlot {
+  readonly workerId: number;
+  readonly name: string;
+  readonly spawnedAt: number;
+  transport!: WorkerTransport;
+  ready = false;
+  loadFailed = false;
+  pid = 0;
+  threadId = 0;
+  /** Sent and not yet answered, in send order (Map keeps insertion order: the first is the running one). */
+  readonly outstanding = new Map<number, Task>();
+  sent = 0;
+  completed = 0;
+  /** Takes no more tasks (recycling, timed out, cancelled, closing). */
+  retiring = false;
+  /** Close message sent. */
+  closeSent = false;
+  /** Why we stopped it, when we did; otherwise its exit is a crash. */
+  exitReason: WorkerExitReason | undefined;
+  exited = false;
+  outbox: ToWorkerMessage[] = [];
+  /** Task whose timeout timer is armed (sequential mode). */
+  timedTask: Task | undefined;
+  /** Last raw stderr text, for WorkerCrashed's message. */
+  lastStderr = '';
+  readonly exitedPromise: Promise<void>;
+  resolveExited!: () => void;
+
+  constructor(workerId: number, name: string, spawnedAt: number) {
+    this.workerId = workerId;
+    this.name = name;
+    this.spawnedAt = spawnedAt;
+    this.exitedPromise = new Promise((resolve) => { this.resolveExited = resolve; });
+  }
+}
+
+export class WorkerSet implements PoolBackend {
+  readonly #host: PoolHost;
+  readonly #config: WorkerSetConfig;
+  readonly #slots: WorkerSlot[] = [];
+  #nextWorkerId = 1;
+  #rr = 0;
+  #failedStarts = 0;
+  #lastStartError: Error | undefined;
+  #stopping = false;
+  #broken = false;
+  /** Moving average of task run time (µs); −1 until the first task ends. */
+  #avgTaskUs = -1;
+  /** Some task has a timeout: keep timers armed (off otherwise, to keep the hot path lean). */
+  #timeouts: boolean;
+
+  constructor(host: PoolHost, config: WorkerSetConfig) {
+    this.#host = host;
+    this.#config = config;
+    this.#timeouts = host.options.timeout > 0;
+  }
+
+  start(): void {
+    for (let i = 0; i < this.#config.workers; i++) this.#spawn();
+  }
+
+  #spawn(): WorkerSlot {
+    const host = this.#host;
+    const workerId = this.#nextWorkerId++;
+    const slot = new WorkerSlot(workerId, host.options.workerName(workerId), host.now());
+    const init: WorkerInit = {
+      workerId, name: slot.name, backend: this.#config.backend, moduleUrl: host.options.moduleUrl,
+      originUs: host.options.originUs, mode: this.#config.mode, trace: host.tracing,
+      maxLogBytesPerTask: host.options.maxLogBytesPerTask,
+    };
+    this.#slots.push(slot);
+    let exitError: Error | undefined;
+    slot.transport = this.#config.spawn(init, {
+      onBatch: (batch) => this.#onBatch(slot, batch),
+      onExit: (code, signal, error) => { exitError = error; this.#onExit(slot, code, signal, exitError); },
+      onOutput: (stream, text) => {
+        if (stream === 2) slot.lastStderr = text;
+        host.log(this.#runningTaskId(slot), workerId, stream, host.now(), text);
+      },
+    });
+    slot.pid = slot.transport.pid;
+    slot.threadId = slot.transport.threadId;
+    return slot;
+  }
+
+  // ── handing out tasks ───────────────────────────────────────────────────────
+
+  #depth(): number {
+    if (this.#config.mode === 'concurrent') return this.#config.depth;
+    if (this.#avgTaskUs < 0) return Math.min(INITIAL_DEPTH, this.#config.depth);
+    return this.#avgTaskUs < SHORT_TASK_US ? this.#config.depth : 1;
+  }
+
+  pump(): void {
+    const host = this.#host;
+    if (this.#stopping || this.#broken) return;
+    const depth = this.#depth();
+    const slots = this.#slots;
+    const n = slots.length;
+    let progress = true;
+    while (progress && host.queued > 0) {
+      progress = false;
+      for (let k = 0; k < n && host.queued > 0; k++) {
+        const slot = slots[(this.#rr + k) % n];
+        if (slot.retiring || slot.exited || slot.loadFailed || slot.outstanding.size >= depth) continue;
+        const task = host.take()!;
+        if (task.timeoutMs > 0) this.#timeouts = true;
+        slot.outstanding.set(task.taskId, task);
+        slot.outbox.push([ToWorkerOp.Run, task.taskId, task.fn, task.args]);
+        progress = true;
+        if (++slot.sent >= host.options.maxTasksPerWorker) this.#retire(slot, 'recycled');
+      }
+      this.#rr = (this.#rr + 1) % Math.max(1, slots.length);
+    }
+    this.#flushAll();
+  }
+
+  #flushAll(): void {
+    for (const slot of this.#slots) {
+      if (slot.outbox.length !== 0) this.#flush(slot);
+      if (this.#timeouts && slot.ready) this.#armTimers(slot);
+    }
+  }
+
+  #flush(slot: WorkerSlot): void {
+    const batch = slot.outbox;
+    slot.outbox = [];
+    if (slot.exited) return;
+    try {
+      slot.transport.send(batch);
+    } catch {
+      this.#sendCheckingEach(slot, batch);
+    }
+  }
+
+  /** Slow path after a failed send: fail only the tasks whose arguments cannot be cloned. */
+  #sendCheckingEach(slot: WorkerSlot, batch: ToWorkerMessage[]): void {
+    const good: ToWorkerMessage[] = [];
+    for (const msg of batch) {
+      try {
+        slot.transport.check([msg]);
+        good.push(msg);
+      } catch (err) {
+        if (msg[0] !== ToWorkerOp.Run) continue;
+        const task = slot.outstanding.get(msg[1]);
+        if (!task) continue;
+        slot.outstanding.delete(msg[1]);
+        const detail = err instanceof Error ? err.message : String(err);
+        this.#host.failed(task, -1, -1, this.#host.now(), serializationError('argument', detail));
+      }
+    }
+    if (good.length) slot.transport.send(good);
+    this.#host.schedulePump();
+  }
+
+  /** Stops giving `slot` tasks; it exits once its outstanding tasks are done. A replacement starts now. */
+  #retire(slot: WorkerSlot, reason: WorkerExitReason): void {
+    if (slot.retiring) return;
+    slot.retiring = true;
+    slot.exitReason = reason;
+    if (!this.#stopping && !this.#broken) this.#spawn();
+    this.#closeIfIdle(slot);
+  }
+
+  #closeIfIdle(slot: WorkerSlot): void {
+    if (!slot.retiring || slot.closeSent || slot.exited || slot.outstanding.size !== 0) return;
+    slot.closeSent = true;
+    slot.outbox.push([ToWorkerOp.Close]);
+    this.#flush(slot);
+  }
+
+  // ── replies ─────────────────────────────────────────────────────────────────
+
+  #onBatch(slot: WorkerSlot, batch: FromWorkerBatch): void {
+    const host = this.#host;
+    const workerId = slot.workerId;
+    for (const msg of batch) {
+      switch (msg[0]) {
+        case FromWorkerOp.Ok: {
+          const task = slot.outstanding.get(msg[1]);
+          if (!task) break;
+          slot.outstanding.delete(msg[1]);
+          this.#taskDone(slot, msg[3] - msg[2]);
+          host.succeeded(task, workerId, msg[2], msg[3], msg[4], msg[5]);
+          break;
+        }
+        case FromWorkerOp.Error: {
+          const task = slot.outstanding.get(msg[1]);
+          if (!task) break;
+          slot.outstanding.delete(msg[1]);
+          this.#taskDone(slot, msg[3] - msg[2]);
+          host.failed(task, workerId, msg[2], msg[3], deserializeError(msg[4]), msg[4]);
+          break;
+        }
+        case FromWorkerOp.Start: {
+          const task = slot.outstanding.get(msg[1]);
+          if (task) host.started(task, workerId, msg[2]);
+          break;
+        }
+        case FromWorkerOp.Log:
+          if (msg[2] === 2) slot.lastStderr = msg[4];
+          host.log(msg[1], workerId, msg[2], msg[3], msg[4]);
+          break;
+        case FromWorkerOp.Slice:
+          host.slice(msg[1], workerId, msg[2], msg[3]);
+          break;
+        case FromWorkerOp.Skipped:
+          slot.outstanding.delete(msg[1]);
+          break;
+        case FromWorkerOp.Ready:
+          this.#onReady(slot, msg[1], msg[2], msg[3], msg[4], msg[5]);
+          break;
+      }
+    }
+    if (slot.retiring) this.#closeIfIdle(slot);
+    if (host.queued > 0) this.pump();
+    else if (this.#timeouts && slot.ready) this.#armTimers(slot);
+  }
+
+  #taskDone(slot: WorkerSlot, runUs: number): void {
+    slot.completed++;
+    this.#failedStarts = 0;
+    this.#avgTaskUs = this.#avgTaskUs < 0 ? runUs : this.#avgTaskUs * 0.8 + runUs * 0.2;
+    if (slot.timedTask) this.#disarm(slot);
+  }
+
+  #onReady(slot: WorkerSlot, pid: number, threadId: number, tid: number, t: number, loadError: import('../types.js').SerializedError | null): void {
+    slot.pid = pid;
+    slot.threadId = threadId;
+    this.#host.workerStarted({ workerId: slot.workerId, name: slot.name, pid, threadId, tid, t, startupUs: t - slot.spawnedAt });
+    if (loadError) {
+      // The worker exits by itself; what was sent to it never started.
+      slot.loadFailed = true;
+      this.#lastStartError = deserializeError(loadError);
+      return;
+    }
+    slot.ready = true;
+  }
+
+  /** The task (sequential: the first outstanding) the worker is running, −1 if none. */
+  #runningTaskId(slot: WorkerSlot): number {
+    if (this.#config.mode !== 'sequential' || slot.outstanding.size === 0) return -1;
+    return slot.outstanding.keys().next().value ?? -1;
+  }
+
+  // ── timeouts ────────────────────────────────────────────────────────────────
+
+  #armTimers(slot: WorkerSlot): void {
+    if (this.#config.mode === 'concurrent') {
+      for (const task of slot.outstanding.values()) {
+        if (task.timeoutMs > 0 && task.timer === undefined && !task.settled) {
+          task.timer = setTimeout(this.#onTimeout, task.timeoutMs, slot, task);
+        }
+      }
+      return;
+    }
+    // Sequential: only the task at the head is running, so only its clock ticks.
+    let head: Task | undefined;
+    for (const task of slot.outstanding.values()) {
+      if (!task.settled) { head = task; break; }
+    }
+    if (head === slot.timedTask) return;
+    this.#disarm(slot);
+    if (head && head.timeoutMs > 0) {
+      slot.timedTask = head;
+      head.timer = setTimeout(this.#onTimeout, head.timeoutMs, slot, head);
+    }
+  }
+
+  #disarm(slot: WorkerSlot): void {
+    const task = slot.timedTask;
+    slot.timedTask = undefined;
+    if (task?.timer) { clearTimeout(task.timer); task.timer = undefined; }
+  }
+
+  readonly #onTimeout = (slot: WorkerSlot, task: Task): void => {
+    task.timer = undefined;
+    if (slot.timedTask === task) slot.timedTask = undefined;
+    if (task.settled || slot.exited) return;
+    slot.outstanding.delete(task.taskId);
+    this.#host.failed(task, slot.workerId, -1, this.#host.now(),
+      taskTimeout(task.timeoutMs, { workerId: slot.workerId, pid: slot.pid, threadId: slot.threadId }));
+    this.#stop(slot, 'timeout');
+  };
+
+  /** Kill a worker on purpose; its exit is then not a crash. A replacement starts now. */
+  #stop(slot: WorkerSlot, reason: WorkerExitReason): void {
+    if (slot.exited) return;
+    const wasRetiring = slot.retiring;
+    slot.retiring = true;
+    slot.exitReason = reason;
+    if (!wasRetiring && !this.#stopping && !this.#broken) this.#spawn();
+    slot.transport.kill();
+  }
+
+  // ── cancellation ────────────────────────────────────────────────────────────
+
+  cancel(task: Task): void {
+    for (const slot of this.#slots) {
+      if (!slot.outstanding.has(task.taskId)) continue;
+      const running = this.#config.mode === 'concurrent' || this.#runningTaskId(slot) === task.taskId;
+      if (running) {
+        slot.outstanding.delete(task.taskId);
+        this.#stop(slot, 'killed');
+      } else {
+        // Not started yet: the worker drops it when it gets there (and answers Skipped).
+        slot.outbox.push([ToWorkerOp.Cancel, task.taskId]);
+        this.#flush(slot);
+      }
+      return;
+    }
+  }
+
+  // ── exits ───────────────────────────────────────────────────────────────────
+
+  #onExit(slot: WorkerSlot, code: number | null, signal: string | null, error: Error | undefined): void {
+    if (slot.exited) return;
+    slot.exited = true;
+    this.#disarm(slot);
+    const host = this.#host;
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    const reason: WorkerExitReason = slot.exitReason ?? (this.#stopping ? 'killed' : 'crash');
+    const wasRetiring = slot.retiring;
+    host.workerExited(slot.workerId, code, signal, reason);
+
+    const left = [...slot.outstanding.values()].filter((task) => !task.settled);
+    slot.outstanding.clear();
+    slot.resolveExited();
+    if (this.#stopping) return; // terminate()/shutdown() settle what is left
+
+    const failedStart = slot.loadFailed || (reason === 'crash' && (!slot.ready || (slot.completed === 0 && left.length === 0)));
+    if (failedStart) {
+      // Nothing it was sent ever ran (or it died on its own before finishing anything).
+      this.#failedStarts++;
+      if (!slot.loadFailed) {
+        this.#lastStartError = error ?? new Error(`worker ${slot.name} exited with code ${code}${signal ? ` (${signal})` : ''} ` +
+          `before completing a task${slot.lastStderr ? `: ${slot.lastStderr.trim().slice(0, 300)}` : ''}`);
+      }
+      host.requeue(left);
+    } else if (this.#config.mode === 'concurrent') {
+      // Every task on an event-loop worker was running on the thread that died.
+      for (const task of left) this.#failCrashed(slot, task, code, signal, error, reason);
+    } else if (reason === 'crash' && left.length) {
+      this.#failCrashed(slot, left[0], code, signal, error, reason);
+      host.requeue(left.slice(1));
+    } else {
+      host.requeue(left);
+    }
+
+    if (this.#failedStarts >= MAX_FAILED_STARTS) {
+      this.#breakPool();
+      return;
+    }
+    if (!wasRetiring && !this.#stopping) this.#spawn();
+    host.schedulePump();
+  }
+
+  #failCrashed(slot: WorkerSlot, task: Task, code: number | null, signal: string | null, error: Error | undefined, reason: WorkerExitReason): void {
+    const detail = error ? `${error.name}: ${error.message}` : reason !== 'crash' ? `worker ${reason}` : slot.lastStderr.trim().split('\n')[0]?.slice(0, 200);
+    this.#host.failed(task, slot.workerId, -1, this.#host.now(),
+      workerCrashed({ exitCode: code, signal, workerId: slot.workerId, pid: slot.pid, threadId: slot.threadId, detail }));
+  }
+
+  #breakPool(): void {
+    this.#broken = true;
+    const error = poolBroken(this.#lastStartError, this.#failedStarts);
+    this.#host.broken(error);
+    for (const slot of this.#slots) {
+      for (const task of slot.outstanding.values()) {
+        task.promise.catch(() => undefined);
+        this.#host.failed(task, -1, -1, this.#host.now(), error);
+      }
+      slot.outstanding.clear();
+      slot.retiring = true;
+      slot.exitReason ??= 'killed';
+      slot.transport.kill();
+    }
+  }
+
+  // ── shutdown ────────────────────────────────────────────────────────────────
+
+  async shutdown(): Promise<void> {
+    this.#stopping = true;
+    for (const slot of this.#slots) {
+      if (slot.exited) continue;
+      slot.retiring = true;
+      slot.exitReason ??= 'idle';
+      if (slot.exitReason !== 'idle' && slot.exitReason !== 'recycled') {
+        slot.transport.kill();
+      } else if (!slot.closeSent) {
+        // Every task is settled; anything still listed was cancelled and is skipped by the worker.
+        slot.closeSent = true;
+        slot.outbox.push([ToWorkerOp.Close]);
+        this.#flush(slot);
+      }
+    }
+    const slots = [...this.#slots];
+    const timer = setTimeout(() => {
+      for (const slot of slots) if (!slot.exited) { slot.exitReason = 'killed'; slot.transport.kill(); }
+    }, CLOSE_GRACE_MS);
+    await Promise.all(slots.map((slot) => slot.exitedPromise));
+    clearTimeout(timer);
+  }
+
+  async terminate(error: Error): Promise<void> {
+    this.#stopping = true;
+    const slots = [...this.#slots];
+    for (const slot of slots) {
+      this.#disarm(slot);
+      for (const task of slot.outstanding.values()) {
+        task.promise.catch(() => undefined);
+        this.#host.failed(task, slot.workerId, -1, this.#host.now(), error);
+      }
+      slot.outstanding.clear();
+      if (slot.exited) continue;
+      slot.retiring = true;
+      if (slot.exitReason === undefined || slot.exitReason === 'idle') slot.exitReason = 'killed';
+      slot.transport.kill();
+    }
+    await Promise.all(slots.map((slot) => slot.exitedPromise));
+  }
+}

@@ -1,0 +1,6 @@
+// Re-exports only: the engine's public surface (dist/pool.mjs).
+export { createPool } from './pool.js';
+export { monotonicUs } from './clock.js';
+export * from './errors.js';
+export * from './types.js';
+export { WORKER_IDENTITY_KEY, type WorkerIdentityGlobal } from './protocol.js';

@@ -1,0 +1,362 @@
+/**
+ * `createPool(options)`: the queue, task bookkeeping, trace and lifecycle
+ * shared by every backend. The backend (serial, event-loop, thread, process)
+ * only runs tasks; everything a user can observe about a task — its promise,
+ * its state, its trace events — is decided here.
+ */
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import type { NodeBackend, RunStats, TraceListener, UnstampedEvent, WorkerExitReason } from '../trace/events.js';
+import type { PoolBackend, PoolHost, ResolvedPoolOptions, WorkerStartInfo } from './backends/backend.js';
+import { createEventLoopBackend } from './backends/event-loop.js';
+import { createProcessBackend } from './backends/process.js';
+import { createSerialBackend } from './backends/serial.js';
+import { createThreadBackend } from './backends/thread.js';
+import { monotonicUs } from './clock.js';
+import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, serializationError } from './errors.js';
+import { toModuleUrl } from './module-loader.js';
+import { previewArgs } from './preview.js';
+import { TaskQueue } from './queue.js';
+import { Task } from './task.js';
+import type { PoolEngine, PoolOptions, SerializedError, SubmitOptions, TaskHandle } from './types.js';
+import { TraceSink } from './trace-sink.js';
+
+const DEFAULT_PIPELINE = 16;
+const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
+
+type Lifecycle = 'running' | 'closing' | 'broken' | 'terminated';
+
+function resolveOptions(options: PoolOptions): ResolvedPoolOptions {
+  const backend: NodeBackend = options.backend ?? 'thread';
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be an integer ≥ 1, got ${workers}`);
+  const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
+  if (!Number.isInteger(pipeline) || pipeline < 1) throw new RangeError(`pipeline must be an integer ≥ 1, got ${pipeline}`);
+  return {
+    backend,
+    workers,
+    moduleUrl: toModuleUrl(options.module),
+    timeout: options.timeout ?? 0,
+    maxTasksPerWorker: options.maxTasksPerWorker ?? Infinity,
+    maxQueue: options.maxQueue ?? Infinity,
+    pipeline,
+    trace: options.trace ?? true,
+    originUs: options.originUs ?? monotonicUs(),
+    workerName: options.workerName ?? ((i) => `${backend}-worker-${i}`),
+    resourceLimits: options.resourceLimits,
+    execArgv: options.execArgv,
+    maxLogBytesPerTask: options.maxLogBytesPerTask ?? DEFAULT_MAX_LOG_BYTES,
+  };
+}
+
+function createBackend(host: PoolHost): PoolBackend {
+  switch (host.options.backend) {
+    case 'serial': return createSerialBackend(host);
+    case 'event-loop': return createEventLoopBackend(host);
+    case 'thread': return createThreadBackend(host);
+    case 'process': return createProcessBackend(host);
+    default: throw new RangeError(`Unknown backend '${String(host.options.backend)}'`);
+  }
+}
+
+/** A value that can never be structured-cloned, visible without cloning (deeper ones are caught at send). */
+function unclonableArgument(args: unknown[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const t = typeof args[i];
+    if (t === 'function' || t === 'symbol') return `argument ${i} is a ${t}`;
+  }
+  return undefined;
+}
+
+class Pool implements PoolEngine, PoolHost {
+  readonly runId: string;
+  readonly originUs: number;
+  readonly backend: NodeBackend;
+  readonly size: number;
+  readonly options: ResolvedPoolOptions;
+  readonly tracing: boolean;
+  readonly #sink: TraceSink;
+  readonly #queue = new TaskQueue<Task>(256);
+  readonly #backend: PoolBackend;
+  readonly #clockBase: number;
+  #lifecycle: Lifecycle = 'running';
+  #brokenError: Error | undefined;
+  #nextTaskId = 1;
+  #unsettled = 0;
+  #pumpScheduled = false;
+  #drainWaiters: (() => void)[] = [];
+  #closing: Promise<void> | undefined;
+  #terminating: Promise<void> | undefined;
+  #runEnded = false;
+  #runStartT = 0;
+  readonly #stats: RunStats = { wallUs: 0, tasks: 0, ok: 0, failed: 0, taskUs: 0, pids: [], threadIds: [], workersStarted: 0 };
+
+  constructor(options: PoolOptions) {
+    this.options = resolveOptions(options);
+    this.backend = this.options.backend;
+    this.size = this.options.workers;
+    this.originUs = this.options.originUs;
+    this.tracing = this.options.trace;
+    this.runId = options.runId ?? randomUUID();
+    this.#sink = new TraceSink(this.runId);
+    // performance.now() reads the same monotonic clock as hrtime without allocating.
+    this.#clockBase = monotonicUs() - performance.now() * 1000 - this.originUs;
+    this.#runStartT = this.now();
+    const info = options.runInfo ?? {};
+    // run-start is always the first event (seq 0), even with tracing off: consumers key runs on it.
+    this.#sink.emit({
+      type: 'run-start', t: this.#runStartT, backend: this.backend, workers: this.size,
+      fn: info.fn, file: info.file, inputsCount: info.inputsCount ?? 0, node: process.version,
+      pid: process.pid, originUs: this.originUs, label: info.label, compareId: info.compareId,
+    });
+    this.#backend = createBackend(this);
+    this.#backend.start();
+  }
+
+  // ── PoolEngine ────────────────────────────────────────────────────────────
+
+  now(): number {
+    return performance.now() * 1000 + this.#clockBase;
+  }
+
+  onTrace(listener: TraceListener): () => void {
+    return this.#sink.subscribe(listener);
+  }
+
+  recordMainWait(startUs: number, endUs: number, label: string): void {
+    if (this.tracing) this.#sink.emit({ type: 'main-wait', start: startUs, end: endUs, label });
+  }
+
+  submit<T = unknown>(fn: string, args: unknown[], options?: SubmitOptions): TaskHandle<T> {
+    if (this.#lifecycle === 'closing' || this.#lifecycle === 'terminated') throw poolClosed();
+    const task = new Task<T>(this.#nextTaskId++, fn, args, options?.timeout ?? this.options.timeout, this.#cancelTask);
+    this.#stats.tasks++;
+    this.#unsettled++;
+    if (this.tracing) {
+      this.#sink.emit({ type: 'task-queued', t: this.now(), taskId: task.taskId, fn, inputPreview: previewArgs(args) });
+    }
+    if (this.#lifecycle === 'broken') {
+      this.failed(task as Task, -1, -1, this.now(), this.#brokenError!);
+      return task;
+    }
+    if (this.#queue.length >= this.options.maxQueue) {
+      this.failed(task as Task, -1, -1, this.now(), queueFull(this.options.maxQueue));
+      return task;
+    }
+    if (this.backend !== 'serial') {
+      const problem = unclonableArgument(args);
+      if (problem) {
+        this.failed(task as Task, -1, -1, this.now(), serializationError('argument', problem));
+        return task;
+      }
+    }
+    const signal = options?.signal;
+    if (signal) {
+      if (signal.aborted) {
+        this.#cancelTask(task as Task);
+        return task;
+      }
+      const onAbort = (): void => { task.cancel(); };
+      signal.addEventListener('abort', onAbort, { once: true });
+      task.detachSignal = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.#queue.push(task as Task);
+    this.schedulePump();
+    return task;
+  }
+
+  close(): Promise<void> {
+    if (this.#terminating) return this.#terminating;
+    if (this.#closing) return this.#closing;
+    if (this.#lifecycle === 'running') this.#lifecycle = 'closing';
+    this.#closing = (async () => {
+      await this.#drained();
+      await this.#backend.shutdown();
+      this.#endRun();
+    })();
+    return this.#closing;
+  }
+
+  terminate(): Promise<void> {
+    if (this.#terminating) return this.#terminating;
+    this.#lifecycle = 'terminated';
+    const error = poolTerminated();
+    for (const task of this.#queue.drain()) {
+      task.promise.catch(noop); // mass rejection: a dropped handle must not crash the process
+      this.failed(task, -1, -1, this.now(), error);
+    }
+    this.#terminating = (async () => {
+      await this.#backend.terminate(error);
+      await this.#closing?.catch(noop);
+      this.#endRun();
+    })();
+    return this.#terminating;
+  }
+
+  // ── PoolHost (called by the backend) ────────────────────────────────────────
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  emit(event: UnstampedEvent): void {
+    this.#sink.emit(event);
+  }
+
+  take(): Task | undefined {
+    const task = this.#queue.shift();
+    if (task) task.state = 'running';
+    return task;
+  }
+
+  requeue(tasks: Task[]): void {
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      const task = tasks[i];
+      if (task.settled) continue;
+      if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
+      task.state = 'queued';
+      this.#queue.unshift(task);
+    }
+    this.schedulePump();
+  }
+
+  started(task: Task, workerId: number, t: number): void {
+    if (task.startEmitted) return;
+    task.startEmitted = true;
+    if (this.tracing && !task.settled) this.#sink.emit({ type: 'task-start', t, taskId: task.taskId, workerId });
+  }
+
+  succeeded(task: Task, workerId: number, start: number, end: number, value: unknown, preview: string): void {
+    if (task.settled) return;
+    if (!task.startEmitted) this.started(task, workerId, start);
+    task.state = 'done';
+    this.#stats.ok++;
+    this.#stats.taskUs += end - start;
+    if (this.tracing) this.#sink.emit({ type: 'task-end', t: end, taskId: task.taskId, workerId, ok: true, resultPreview: preview });
+    this.#afterSettle(task);
+    task.resolve(value);
+  }
+
+  failed(task: Task, workerId: number, start: number, end: number, error: Error, wire?: SerializedError): void {
+    if (task.settled) return;
+    if (start >= 0) {
+      if (!task.startEmitted) this.started(task, workerId, start);
+      this.#stats.taskUs += end - start;
+    }
+    task.state = error.name === 'CancelledError' ? 'cancelled' : 'failed';
+    this.#stats.failed++;
+    if (this.tracing) {
+      this.#sink.emit({ type: 'task-end', t: end, taskId: task.taskId, workerId, ok: false, error: wire ?? errorToWire(error) });
+    }
+    this.#afterSettle(task);
+    task.reject(error);
+  }
+
+  workerStarted(info: WorkerStartInfo): void {
+    this.#stats.workersStarted++;
+    if (!this.#stats.pids.includes(info.pid)) this.#stats.pids.push(info.pid);
+    if (!this.#stats.threadIds.includes(info.threadId)) this.#stats.threadIds.push(info.threadId);
+    if (this.tracing) {
+      this.#sink.emit({
+        type: 'worker-start', t: info.t, workerId: info.workerId, name: info.name, pid: info.pid,
+        threadId: info.threadId, tid: info.tid >= 0 ? info.tid : undefined, startupUs: info.startupUs,
+      });
+    }
+  }
+
+  workerExited(workerId: number, code: number | null, signal: string | null, reason: WorkerExitReason): void {
+    if (this.tracing) this.#sink.emit({ type: 'worker-exit', t: this.now(), workerId, code, signal, reason });
+  }
+
+  log(taskId: number, workerId: number, stream: 1 | 2, t: number, text: string): void {
+    if (!this.tracing) return;
+    this.#sink.emit({
+      type: 'log', t, taskId: taskId >= 0 ? taskId : undefined, workerId: workerId >= 0 ? workerId : undefined,
+      stream: stream === 1 ? 'stdout' : 'stderr', text,
+    });
+  }
+
+  slice(taskId: number, workerId: number, start: number, end: number): void {
+    if (this.tracing) this.#sink.emit({ type: 'task-slice', taskId, workerId, start, end });
+  }
+
+  broken(error: Error): void {
+    if (this.#lifecycle === 'terminated' || this.#lifecycle === 'broken') return;
+    // A closing pool also breaks: close() then finds nothing left to drain.
+    this.#lifecycle = this.#lifecycle === 'closing' ? 'closing' : 'broken';
+    this.#brokenError = error;
+    for (const task of this.#queue.drain()) {
+      task.promise.catch(noop);
+      this.failed(task, -1, -1, this.now(), error);
+    }
+  }
+
+  schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(this.#pump);
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────
+
+  readonly #pump = (): void => {
+    this.#pumpScheduled = false;
+    if (this.#lifecycle === 'terminated' || this.#queue.length === 0) return;
+    this.#backend.pump();
+  };
+
+  readonly #cancelTask = (task: Task): boolean => {
+    if (task.settled) return false;
+    if (task.state === 'queued') {
+      this.#queue.remove(task);
+    } else {
+      this.#backend.cancel(task);
+    }
+    this.failed(task, -1, -1, this.now(), cancelledError());
+    return true;
+  };
+
+  #afterSettle(task: Task): void {
+    if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
+    if (task.detachSignal) { task.detachSignal(); task.detachSignal = undefined; }
+    if (--this.#unsettled === 0 && this.#drainWaiters.length) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  #drained(): Promise<void> {
+    if (this.#unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #endRun(): void {
+    if (this.#runEnded) return;
+    this.#runEnded = true;
+    const t = this.now();
+    this.#stats.wallUs = t - this.#runStartT;
+    const error = this.#brokenError ? errorToWire(this.#brokenError)
+      : this.#lifecycle === 'terminated' ? errorToWire(poolTerminated()) : undefined;
+    this.#sink.emit({ type: 'run-end', t, stats: { ...this.#stats, pids: [...this.#stats.pids], threadIds: [...this.#stats.threadIds] }, error });
+    this.#sink.flush();
+  }
+
+}
+
+function noop(): void { /* handled elsewhere */ }
+
+/**
+ * Creates a pool and spawns its workers right away (start-up cost is part of
+ * the run and shows on the timeline). Subscribe with `onTrace` right after
+ * creating it: events are delivered asynchronously, from the first one.
+ *
+ * @example
+ * const pool = createPool({ backend: 'thread', workers: 2, module: import.meta.url });
+ * pool.onTrace((batch) => console.log(batch.length, 'events'));
+ * const sq = await pool.submit('square', [7]).promise; // 49
+ * await pool.close();
+ */
+export function createPool(options: PoolOptions): PoolEngine {
+  return new Pool(options);
+}

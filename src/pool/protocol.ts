@@ -1,0 +1,92 @@
+/**
+ * Messages between the pool and its workers (thread and process backends).
+ *
+ * One union per direction. Each message is a small tuple whose first element
+ * is an opcode, and every transfer carries a *batch* of them (one
+ * `postMessage` / `process.send` per tick and direction), because per-message
+ * overhead, not payload, dominates for small tasks. Times are plain numbers:
+ * microseconds since the run's origin.
+ */
+import type { NodeBackend } from '../trace/events.js';
+import type { SerializedError } from './types.js';
+
+/** Opcodes pool → worker. */
+export const ToWorkerOp = {
+  Run: 0,
+  Cancel: 1,
+  Close: 2,
+} as const;
+
+/** Run export `fn` with `args`. */
+export type RunMessage = [op: typeof ToWorkerOp.Run, taskId: number, fn: string, args: unknown[]];
+/** Skip the task if it has not started yet (a running task is stopped by killing the worker instead). */
+export type CancelMessage = [op: typeof ToWorkerOp.Cancel, taskId: number];
+/** Finish what was sent, flush, exit with code 0. */
+export type CloseMessage = [op: typeof ToWorkerOp.Close];
+
+export type ToWorkerMessage = RunMessage | CancelMessage | CloseMessage;
+export type ToWorkerBatch = ToWorkerMessage[];
+
+/** Opcodes worker → pool. */
+export const FromWorkerOp = {
+  Ready: 0,
+  Start: 1,
+  Ok: 2,
+  Error: 3,
+  Log: 4,
+  Slice: 5,
+  Skipped: 6,
+} as const;
+
+/** The runtime is up and the task module loaded (loadError = null) or failed to load. */
+export type ReadyMessage = [op: typeof FromWorkerOp.Ready, pid: number, threadId: number, tid: number, t: number, loadError: SerializedError | null];
+/** A task started; sent on its own only when the task is likely to run long (else folded into Ok/Error). */
+export type StartMessage = [op: typeof FromWorkerOp.Start, taskId: number, t: number];
+export type OkMessage = [op: typeof FromWorkerOp.Ok, taskId: number, start: number, end: number, value: unknown, preview: string];
+export type ErrorMessage = [op: typeof FromWorkerOp.Error, taskId: number, start: number, end: number, error: SerializedError];
+/** Captured console / stdout / stderr output; taskId −1 = not inside a task. stream 1 = stdout, 2 = stderr. */
+export type LogMessage = [op: typeof FromWorkerOp.Log, taskId: number, stream: 1 | 2, t: number, text: string];
+/** The task held the thread from start to end (event-loop backend). */
+export type SliceMessage = [op: typeof FromWorkerOp.Slice, taskId: number, start: number, end: number];
+/** A cancelled task was dropped before it started. */
+export type SkippedMessage = [op: typeof FromWorkerOp.Skipped, taskId: number];
+
+export type FromWorkerMessage = ReadyMessage | StartMessage | OkMessage | ErrorMessage | LogMessage | SliceMessage | SkippedMessage;
+export type FromWorkerBatch = FromWorkerMessage[];
+
+/** How a worker runs what it is sent. */
+export type ExecutionMode =
+  /** One task at a time, in order (thread, process). */
+  | 'sequential'
+  /** Every task it is sent at once, interleaving at `await` (event-loop). */
+  | 'concurrent';
+
+/** Everything a worker needs to start: workerData (thread) or an environment variable (process). */
+export interface WorkerInit {
+  workerId: number;
+  name: string;
+  backend: NodeBackend;
+  /** file:// URL of the task module. */
+  moduleUrl: string;
+  /** CLOCK_MONOTONIC µs of the run's t = 0. */
+  originUs: number;
+  mode: ExecutionMode;
+  /** Record previews, log capture and (concurrent mode) task slices. */
+  trace: boolean;
+  maxLogBytesPerTask: number;
+}
+
+/** Environment variable that carries `WorkerInit` (JSON) to a forked worker. */
+export const WORKER_INIT_ENV = 'POOLSCOPE_WORKER_INIT';
+
+/** Key of the worker identity that task code can read (`currentProcess()` / `currentThread()`). */
+export const WORKER_IDENTITY_KEY = Symbol.for('poolscope.worker');
+
+/** What `globalThis[Symbol.for('poolscope.worker')]` holds inside a worker. */
+export interface WorkerIdentityGlobal {
+  workerId: number;
+  name: string;
+  backend: NodeBackend;
+  pid: number;
+  threadId: number;
+}

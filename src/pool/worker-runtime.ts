@@ -1,0 +1,340 @@
+/**
+ * The only code that runs inside a pool worker (a worker thread or a forked
+ * child process). Bundled alone to dist/worker.js; the pool side never
+ * imports it.
+ *
+ * It publishes the worker's identity, captures stdout/stderr, loads the task
+ * module once, then runs what the pool sends — one at a time in order
+ * (thread, process) or all at once interleaving at `await` (event-loop) —
+ * timestamping start and end itself on the run's clock. Replies are batched:
+ * one message per tick, flushed before anything that could take long.
+ */
+import { readlinkSync } from 'node:fs';
+import { serialize as v8Serialize } from 'node:v8';
+import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
+import { monotonicUs } from './clock.js';
+import { serializationError, serializeError } from './errors.js';
+import { OutputCapture } from './log-capture.js';
+import { TaskModule, type TaskFunction } from './module-loader.js';
+import { previewValue } from './preview.js';
+import {
+  FromWorkerOp, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV,
+  type FromWorkerBatch, type FromWorkerMessage, type RunMessage, type ToWorkerBatch, type WorkerIdentityGlobal, type WorkerInit,
+} from './protocol.js';
+import { TaskQueue } from './queue.js';
+import { SliceRecorder } from './slice-recorder.js';
+
+/** A task that ran longer than this makes the next one announce its start at once (live timeline). */
+const LONG_TASK_US = 1000;
+
+interface Channel {
+  send(batch: FromWorkerBatch): void;
+  /** Throws when `batch` cannot be sent (used to find the one unclonable result). */
+  check(batch: FromWorkerBatch): void;
+  listen(onBatch: (batch: ToWorkerBatch) => void): void;
+}
+
+function threadChannel(): Channel {
+  const port = parentPort!;
+  return {
+    send: (batch) => port.postMessage(batch),
+    check: (batch) => { structuredClone(batch); },
+    listen: (onBatch) => port.on('message', onBatch),
+  };
+}
+
+function processChannel(): Channel {
+  return {
+    send: (batch) => { process.send!(batch); },
+    check: (batch) => { v8Serialize(batch); },
+    listen: (onBatch) => process.on('message', onBatch as (m: unknown) => void),
+  };
+}
+
+function readInit(): WorkerInit {
+  if (!isMainThread) return workerData as WorkerInit;
+  const raw = process.env[WORKER_INIT_ENV];
+  if (!raw || !process.send) throw new Error('dist/worker.js is a PoolScope worker; it is started by the pool, not by hand');
+  delete process.env[WORKER_INIT_ENV];
+  return JSON.parse(raw) as WorkerInit;
+}
+
+/** The OS thread id, for per-thread CPU sampling (/proc/<pid>/task/<tid>/stat). −1 where unknown. */
+function osThreadId(): number {
+  try {
+    const link = readlinkSync('/proc/thread-self'); // "PID/task/TID"
+    const tid = Number(link.slice(link.lastIndexOf('/') + 1));
+    return Number.isInteger(tid) ? tid : -1;
+  } catch {
+    return -1;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+class WorkerRuntime {
+  readonly #init: WorkerInit;
+  readonly #channel: Channel;
+  readonly #realExit: (code?: number) => never;
+  #outbox: FromWorkerMessage[] = [];
+  #flushScheduled = false;
+  #module: TaskModule | undefined;
+  readonly #inbox = new TaskQueue<RunMessage>();
+  readonly #cancelled = new Set<number>();
+  #draining = false;
+  #closing = false;
+  /** Task whose code is running (sequential mode), or −1. */
+  #currentTask = -1;
+  #lastTaskUs = 0;
+  readonly #capture: OutputCapture | undefined;
+  readonly #slices: SliceRecorder | undefined;
+  readonly #now: () => number;
+
+  constructor(init: WorkerInit, channel: Channel) {
+    this.#init = init;
+    this.#channel = channel;
+    // performance.now() reads the same monotonic clock as hrtime but allocates nothing.
+    const base = monotonicUs() - performance.now() * 1000 - init.originUs;
+    this.#now = () => performance.now() * 1000 + base;
+    this.#realExit = process.exit.bind(process) as (code?: number) => never;
+
+    if (init.mode === 'concurrent' && init.trace) {
+      this.#slices = new SliceRecorder(this.#now, (taskId, start, end) => this.#post([FromWorkerOp.Slice, taskId, start, end]));
+    }
+    if (init.trace) {
+      const slices = this.#slices;
+      this.#capture = new OutputCapture({
+        currentTask: slices ? () => slices.storage.getStore() ?? -1 : () => this.#currentTask,
+        record: (taskId, stream, text) => this.#post([FromWorkerOp.Log, taskId, stream, this.#now(), text]),
+        maxBytesPerTask: init.maxLogBytesPerTask,
+        passThroughOutsideTasks: false,
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    const init = this.#init;
+    const identity: WorkerIdentityGlobal = { workerId: init.workerId, name: init.name, backend: init.backend, pid: process.pid, threadId };
+    (globalThis as Record<symbol, unknown>)[WORKER_IDENTITY_KEY] = identity;
+    process.setSourceMapsEnabled(true);
+    this.#capture?.install();
+    this.#installExitHooks();
+    this.#channel.listen(this.#onBatch);
+    let loadError = null;
+    try {
+      this.#module = await TaskModule.load(init.moduleUrl);
+    } catch (err) {
+      loadError = serializeError(err);
+    }
+    this.#post([FromWorkerOp.Ready, process.pid, threadId, osThreadId(), this.#now(), loadError]);
+    this.#flush();
+    if (loadError) {
+      // Nothing can run here; the pool re-queues what it sent and counts a failed start.
+      this.#realExit(1);
+      return;
+    }
+    this.#slices?.enable();
+    this.#pump();
+  }
+
+  /** Flush replies before the thread/process goes away, so finished results are not lost. */
+  #installExitHooks(): void {
+    const exit = (code?: number | string | null): never => {
+      this.#flush();
+      return this.#realExit(typeof code === 'number' ? code : code == null ? (process.exitCode as number | undefined) : Number(code));
+    };
+    process.exit = exit as typeof process.exit;
+    process.on('uncaughtException', (err) => {
+      const text = `Uncaught exception in worker ${this.#init.name}: ${err instanceof Error ? err.stack : String(err)}\n`;
+      this.#post([FromWorkerOp.Log, this.#currentTask, 2, this.#now(), text]);
+      exit(1);
+    });
+    // A forked worker whose pool is gone (IPC closed) exits by itself.
+    if (isMainThread) process.on('disconnect', () => this.#realExit(0));
+  }
+
+  readonly #onBatch = (batch: ToWorkerBatch): void => {
+    for (const msg of batch) {
+      switch (msg[0]) {
+        case ToWorkerOp.Run:
+          if (this.#init.mode === 'concurrent' && this.#module) this.#runConcurrent(msg);
+          else this.#inbox.push(msg);
+          break;
+        case ToWorkerOp.Cancel:
+          this.#cancelled.add(msg[1]);
+          break;
+        case ToWorkerOp.Close:
+          this.#closing = true;
+          break;
+      }
+    }
+    this.#pump();
+  };
+
+  #pump(): void {
+    if (!this.#module) return;
+    if (this.#init.mode === 'concurrent') {
+      for (let msg = this.#inbox.shift(); msg; msg = this.#inbox.shift()) this.#runConcurrent(msg);
+      this.#maybeClose();
+    } else if (!this.#draining) {
+      this.#drainSequential(true);
+    }
+  }
+
+  /** Runs queued tasks one after another; returns early (and resumes later) at an async task. */
+  #drainSequential(afterIdle: boolean): void {
+    this.#draining = true;
+    const mod = this.#module!;
+    for (let msg = this.#inbox.shift(); msg; msg = this.#inbox.shift()) {
+      const taskId = msg[1];
+      if (this.#cancelled.size !== 0 && this.#cancelled.delete(taskId)) {
+        this.#post([FromWorkerOp.Skipped, taskId]);
+        continue;
+      }
+      const start = this.#now();
+      if (afterIdle || this.#lastTaskUs > LONG_TASK_US) {
+        this.#post([FromWorkerOp.Start, taskId, start]);
+        this.#flush();
+      }
+      afterIdle = false;
+      this.#currentTask = taskId;
+      let result: unknown;
+      try {
+        const fn: TaskFunction = mod.get(msg[2]);
+        result = fn(...msg[3]);
+      } catch (err) {
+        this.#fail(taskId, start, err);
+        continue;
+      }
+      if (isThenable(result)) {
+        this.#flush();
+        Promise.resolve(result).then(
+          (value) => { this.#succeed(taskId, start, value); this.#drainSequential(false); },
+          (err: unknown) => { this.#fail(taskId, start, err); this.#drainSequential(false); },
+        );
+        return;
+      }
+      this.#succeed(taskId, start, result);
+    }
+    this.#currentTask = -1;
+    this.#draining = false;
+    this.#flush();
+    this.#maybeClose();
+  }
+
+  #runConcurrent(msg: RunMessage): void {
+    const taskId = msg[1];
+    if (this.#cancelled.size !== 0 && this.#cancelled.delete(taskId)) {
+      this.#post([FromWorkerOp.Skipped, taskId]);
+      return;
+    }
+    const start = this.#now();
+    this.#post([FromWorkerOp.Start, taskId, start]);
+    const slices = this.#slices;
+    const call = (): unknown => {
+      slices?.enter(taskId, start);
+      try {
+        return this.#module!.get(msg[2])(...msg[3]);
+      } finally {
+        slices?.leave(this.#now());
+      }
+    };
+    let result: unknown;
+    try {
+      result = slices ? slices.storage.run(taskId, call) : call();
+    } catch (err) {
+      this.#fail(taskId, start, err);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.#succeed(taskId, start, result);
+      return;
+    }
+    this.#running++;
+    Promise.resolve(result).then(
+      (value) => { this.#running--; this.#succeed(taskId, start, value); this.#maybeClose(); },
+      (err: unknown) => { this.#running--; this.#fail(taskId, start, err); this.#maybeClose(); },
+    );
+  }
+
+  #running = 0;
+
+  #succeed(taskId: number, start: number, value: unknown): void {
+    const end = this.#now();
+    this.#currentTask = -1;
+    this.#lastTaskUs = end - start;
+    this.#slices?.taskEnded(taskId, end);
+    this.#capture?.taskEnded(taskId);
+    this.#post([FromWorkerOp.Ok, taskId, start, end, value, this.#init.trace ? previewValue(value) : '']);
+  }
+
+  #fail(taskId: number, start: number, err: unknown): void {
+    const end = this.#now();
+    this.#currentTask = -1;
+    this.#lastTaskUs = end - start;
+    this.#slices?.taskEnded(taskId, end);
+    this.#capture?.taskEnded(taskId);
+    this.#post([FromWorkerOp.Error, taskId, start, end, serializeError(err)]);
+  }
+
+  #maybeClose(): void {
+    if (!this.#closing || this.#draining || this.#running !== 0 || this.#inbox.length !== 0) return;
+    this.#flush();
+    this.#slices?.disable();
+    if (isMainThread) {
+      // Let the IPC write drain before leaving.
+      process.send!([], () => this.#realExit(0));
+    } else {
+      this.#realExit(0);
+    }
+  }
+
+  #post(msg: FromWorkerMessage): void {
+    this.#outbox.push(msg);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#scheduledFlush);
+    }
+  }
+
+  readonly #scheduledFlush = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
+
+  #flush(): void {
+    if (this.#outbox.length === 0) return;
+    const batch = this.#outbox;
+    this.#outbox = [];
+    try {
+      this.#channel.send(batch);
+    } catch {
+      this.#channel.send(this.#replaceUnsendable(batch));
+    }
+  }
+
+  /** Slow path: find the messages that cannot be cloned; results among them become SerializationErrors. */
+  #replaceUnsendable(batch: FromWorkerBatch): FromWorkerBatch {
+    const out: FromWorkerBatch = [];
+    for (const msg of batch) {
+      try {
+        this.#channel.check([msg]);
+        out.push(msg);
+      } catch (err) {
+        if (msg[0] === FromWorkerOp.Ok) {
+          const detail = err instanceof Error ? err.message : String(err);
+          out.push([FromWorkerOp.Error, msg[1], msg[2], msg[3], serializeError(serializationError('result', detail))]);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+const init = readInit();
+new WorkerRuntime(init, isMainThread ? processChannel() : threadChannel()).start().catch((err: unknown) => {
+  process.stderr.write(`PoolScope worker failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
