@@ -156,9 +156,13 @@ class FnRun:
     def _process_pool_executor(self):
         ex = cf.ProcessPoolExecutor(self.workers, mp_context=self._context(), initializer=worker.init_worker,
                                     initargs=(self.born, self.file))
-        futures = {ex.submit(worker.traced_call, self._meta(i, True), self.fnref, *args): i + 1
-                   for i, args in enumerate(self.inputs)}
-        self._settle_futures(futures, lambda: getattr(ex, '_processes', None) or {})
+        processes = lambda: dict(getattr(ex, '_processes', None) or {})  # noqa: E731
+        futures = {}
+        for i, args in enumerate(self.inputs):
+            futures[ex.submit(worker.traced_call, self._meta(i, True), self.fnref, *args)] = i + 1
+            # Remember the workers at once: a pool that breaks forgets them before the next poll.
+            self._watch_processes(processes)
+        self._settle_futures(futures, processes)
         ex.shutdown(wait=True, cancel_futures=True)
         self._report_process_exits()
 
@@ -232,6 +236,7 @@ class FnRun:
         """A task whose future failed: reported by the worker already, unless the pool broke under it."""
         error = worker.error_info(exc, self.file)
         if type(exc).__name__ == 'BrokenProcessPool':
+            self._watch_processes(dict)
             self.hub.barrier()
             for pid, code in self.crashed.items():
                 if task in self.hub.running_on(pid):
