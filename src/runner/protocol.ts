@@ -25,6 +25,8 @@ export interface RunRequest {
   timeout?: number;
   /** Directory for the bundle cache. @default os.tmpdir()/poolscope-cache */
   cacheDir?: string;
+  /** Heap limit per worker in MiB (thread/event-loop: resourceLimits; process: --max-old-space-size), so runaway allocation fails one task instead of the machine. */
+  maxMemoryMb?: number;
 }
 
 export type ToRunner = RunRequest | { type: 'stop' };
@@ -41,5 +43,9 @@ export type FromRunner =
   | { type: 'events'; batch: TraceEvent[] }
   /** The user's file could not be bundled or loaded, or the fn is missing / not exported / not a function. */
   | { type: 'load-error'; error: TaskError & { location?: SourceLocation } }
+  /** The user's file was bundled (or a cached bundle reused): for start-up timing. */
+  | { type: 'bundled'; cacheHit: boolean; durationMs: number }
+  /** file mode: the script's `main()` (or its top-level code) threw after loading. */
+  | { type: 'main-error'; error: TaskError & { location?: SourceLocation } }
   /** The run (or all compare runs) finished; the runner exits right after. */
   | { type: 'done'; ok: boolean; failed: number; runIds: string[] };

@@ -1,0 +1,144 @@
+/**
+ * Command-line arguments → a typed command, or a `UsageError` that says what
+ * is wrong (exit code 2). Parsing only: no files are read here except by
+ * `loadInputs` for `@file.json`, and no user code is imported.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
+import { loadInputs } from '../runner/inputs.js';
+
+/** Wrong command line: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Where to write results besides the terminal. */
+export interface OutputOptions {
+  trace?: string;
+  csv?: string;
+  html?: string;
+  json: boolean;
+}
+
+export interface RunnerOptions {
+  workers: number;
+  timeout?: number;
+  nodePath?: string;
+  cacheDir?: string;
+  maxMemoryMb?: number;
+  /** Print start-up timing (to first task-start) as JSON on stderr. */
+  timing: boolean;
+}
+
+export type Command =
+  | { kind: 'help'; topic?: string }
+  | { kind: 'version' }
+  | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: NodeBackend; runner: RunnerOptions; output: OutputOptions }
+  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends: NodeBackend[]; runner: RunnerOptions; output: OutputOptions }
+  | { kind: 'demo'; runner: RunnerOptions; output: OutputOptions };
+
+const OPTIONS = {
+  fn: { type: 'string', short: 'f' },
+  inputs: { type: 'string', short: 'i' },
+  backend: { type: 'string', short: 'b' },
+  backends: { type: 'string' },
+  workers: { type: 'string', short: 'w' },
+  timeout: { type: 'string', short: 't' },
+  trace: { type: 'string' },
+  csv: { type: 'string' },
+  html: { type: 'string' },
+  json: { type: 'boolean' },
+  node: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'max-memory': { type: 'string' },
+  timing: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+/** Parses `argv` (without `node` and the script). @throws UsageError */
+export function parseCommand(argv: readonly string[], cwd: string = process.cwd()): Command {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) return { kind: 'version' };
+  if (values.help || command === undefined || command === 'help') return { kind: 'help', topic: command === 'help' ? rest[0] : command };
+
+  const runner: RunnerOptions = {
+    workers: positiveInt(values.workers, '--workers') ?? availableParallelism(),
+    timeout: positiveInt(values.timeout, '--timeout'),
+    nodePath: values.node,
+    cacheDir: values['cache-dir'] ? resolve(cwd, values['cache-dir']) : undefined,
+    maxMemoryMb: positiveInt(values['max-memory'], '--max-memory'),
+    timing: values.timing ?? false,
+  };
+  const output: OutputOptions = {
+    trace: values.trace ? resolve(cwd, values.trace) : undefined,
+    csv: values.csv ? resolve(cwd, values.csv) : undefined,
+    html: values.html ? resolve(cwd, values.html) : undefined,
+    json: values.json ?? false,
+  };
+
+  switch (command) {
+    case 'demo':
+      expectNoMore(rest, 'demo');
+      return { kind: 'demo', runner, output };
+    case 'run': {
+      const file = fileArgument(rest, 'run', cwd);
+      const backend = parseBackend(values.backend ?? 'thread');
+      const inputs = parseInputsOption(values.inputs, cwd);
+      if (!values.fn && values.inputs !== undefined) throw new UsageError('--inputs needs --fn (without --fn, run calls the file\'s default export main())');
+      return { kind: 'run', file, fn: values.fn, inputs, backend, runner, output };
+    }
+    case 'compare': {
+      const file = fileArgument(rest, 'compare', cwd);
+      if (!values.fn) throw new UsageError('compare needs --fn <exported function name>');
+      if (values.backend) throw new UsageError('compare runs every backend; use --backends serial,thread to choose some');
+      const backends = values.backends ? values.backends.split(',').map((b) => parseBackend(b.trim())) : [...NODE_BACKENDS];
+      return { kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd), backends, runner, output };
+    }
+    default:
+      throw new UsageError(`unknown command '${command}': expected run, compare or demo`);
+  }
+}
+
+function fileArgument(rest: string[], command: string, cwd: string): string {
+  if (rest.length === 0) throw new UsageError(`${command} needs a file: poolscope ${command} <file.ts> …`);
+  expectNoMore(rest.slice(1), command);
+  return resolve(cwd, rest[0]);
+}
+
+function expectNoMore(rest: string[], command: string): void {
+  if (rest.length > 0) throw new UsageError(`unexpected argument${rest.length > 1 ? 's' : ''} for ${command}: ${rest.join(' ')}`);
+}
+
+function parseBackend(value: string): NodeBackend {
+  if (!(NODE_BACKENDS as readonly string[]).includes(value)) {
+    throw new UsageError(`unknown backend '${value}': expected one of ${NODE_BACKENDS.join(', ')}`);
+  }
+  return value as NodeBackend;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got '${value}'`);
+  return n;
+}
+
+/** Without --inputs the function is called once with no arguments. */
+function parseInputsOption(value: string | undefined, cwd: string): unknown[][] {
+  if (value === undefined) return [[]];
+  try {
+    return loadInputs(value, cwd);
+  } catch (e) {
+    throw new UsageError(`bad --inputs: ${(e as Error).name}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The `poolscope` command (dist/cli.js, the package's `bin`). It parses the
+ * command line, hands the work to a runner process (user code never runs in
+ * this process), prints tables and errors, writes trace files and exits with
+ * 0 (all tasks ok), 1 (some failed) or 2 (usage or load error).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { NodeBackend } from '../trace/events.js';
+import type { RunRequest } from '../runner/protocol.js';
+import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
+import { HELP } from './help.js';
+import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
+import { buildReport, compareTable, failureLines, formatError, formatLoadError, jsonReport, resultLines, runTable, type RunReport } from './report.js';
+import { writeOutputs } from './outputs.js';
+import { demoTakeaway, DEMO_STEPS } from './demo.js';
+
+/** Exit codes: the contract with scripts and CI. */
+export const EXIT_OK = 0;
+export const EXIT_TASKS_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const cliStartMonoUs = processStartMonoUs();
+
+async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`poolscope: ${e.message}\nRun 'poolscope --help' for usage.\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(HELP);
+      return EXIT_OK;
+    case 'version':
+      process.stdout.write(`${readVersion()}\n`);
+      return EXIT_OK;
+    case 'run':
+      return runCommand(command);
+    case 'compare':
+      return compareCommand(command);
+    case 'demo':
+      return demoCommand(command.runner, command.output);
+  }
+}
+
+function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb'> {
+  return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb };
+}
+
+async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<number> {
+  if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
+  const request: RunRequest = command.fn
+    ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, inputs: command.inputs, backend: command.backend }
+    : { ...baseRequest(command.file, command.runner), mode: 'file', backend: command.backend };
+  const outcome = await execute(request, command.runner, command.output, command.inputs.length);
+  const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.backend}`;
+  return finish(outcome, command.output, command.runner, title, (report) => {
+    const out: string[] = [runTable(report.summaries)];
+    const results = resultLines(report.tasks);
+    if (results) out.push('', 'results:', results);
+    return out;
+  });
+}
+
+async function compareCommand(command: Extract<Command, { kind: 'compare' }>): Promise<number> {
+  if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
+  const request: RunRequest = {
+    ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, inputs: command.inputs,
+    backend: command.backends[0], backends: command.backends,
+  };
+  const outcome = await execute(request, command.runner, command.output, command.inputs.length * command.backends.length);
+  const title = `${basename(command.file)} · ${command.fn} × ${command.inputs.length} · compare`;
+  return finish(outcome, command.output, command.runner, title, (report) => [
+    `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers:`,
+    compareTable(report.summaries),
+  ]);
+}
+
+async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promise<number> {
+  const examplesDir = join(__dirname, '..', 'examples');
+  const allEvents: RunOutcome['events'] = [];
+  let worst = EXIT_OK;
+  const takeaways: string[] = [];
+  if (!output.json) {
+    process.stdout.write('PoolScope demo: the same tasks on serial, event-loop, thread and process.\n');
+    process.stdout.write('Your code runs in a runner process and its workers; times are wall clock, worker start-up included.\n\n');
+  }
+  const jsonRuns: unknown[] = [];
+  for (const step of DEMO_STEPS) {
+    const file = join(examplesDir, step.file);
+    if (!existsSync(file)) return loadFailure(`FileNotFound: the demo's example ${file} is missing`);
+    const workers = step.workers(runner.workers);
+    const inputs = step.inputs(workers);
+    const backends: NodeBackend[] = ['serial', 'event-loop', 'thread', 'process'];
+    const request: RunRequest = {
+      ...baseRequest(file, { ...runner, workers }), mode: 'compare', fn: step.fn, inputs, backend: 'serial', backends,
+    };
+    const outcome = await execute(request, { ...runner, workers }, output, inputs.length * backends.length);
+    const report = buildReport(outcome);
+    const code = exitCodeOf(outcome, report);
+    allEvents.push(...outcome.events);
+    if (code !== EXIT_OK) {
+      printProblems(outcome, report);
+      worst = Math.max(worst, code);
+      continue;
+    }
+    const takeaway = demoTakeaway(step.kind, report.summaries);
+    takeaways.push(takeaway);
+    if (output.json) {
+      jsonRuns.push({ example: step.file, fn: step.fn, runs: report.summaries, takeaway });
+      continue;
+    }
+    process.stdout.write(`${step.title} — ${step.fn} × ${inputs.length} tasks, ${workers} workers (${step.file}):\n`);
+    process.stdout.write(`${compareTable(report.summaries)}\n  → ${takeaway}\n\n`);
+  }
+  if (output.json) process.stdout.write(`${JSON.stringify({ ok: worst === EXIT_OK, exitCode: worst, demo: jsonRuns }, null, 2)}\n`);
+  else {
+    process.stdout.write('Try your own code: poolscope compare <file.ts> --fn <exported function> --inputs \'range(8)\'\n');
+  }
+  for (const line of writeOutputs(allEvents, output, 'PoolScope demo')) process.stderr.write(`${line}\n`);
+  return worst;
+}
+
+async function execute(request: RunRequest, runner: RunnerOptions, output: OutputOptions, totalTasks: number): Promise<RunOutcome> {
+  const outcome = await executeRequest(request, {
+    nodePath: runner.nodePath,
+    totalTasks,
+    // Task output goes where the task wrote it, unless stdout is reserved for --json.
+    onLog: (stream, text) => (output.json || stream === 'stderr' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`),
+  });
+  if (runner.timing) {
+    const firstTaskStartMs = outcome.firstTaskStartMonoUs !== undefined ? (outcome.firstTaskStartMonoUs - cliStartMonoUs) / 1000 : undefined;
+    process.stderr.write(`${JSON.stringify({
+      timing: {
+        backend: request.backend, mode: request.mode, firstTaskStartMs, cacheHit: outcome.bundle?.cacheHit,
+        bundleMs: outcome.bundle?.durationMs, cliStartMonoUs, firstTaskStartMonoUs: outcome.firstTaskStartMonoUs,
+      },
+    })}\n`);
+  }
+  return outcome;
+}
+
+function exitCodeOf(outcome: RunOutcome, report: RunReport): number {
+  if (outcome.loadError) return EXIT_USAGE;
+  if (outcome.exit.crashed || outcome.exit.stopped) return EXIT_TASKS_FAILED;
+  if (report.failedTasks.length > 0 || outcome.mainErrors.length > 0) return EXIT_TASKS_FAILED;
+  if (outcome.exit.done && !outcome.exit.done.ok) return EXIT_TASKS_FAILED;
+  return EXIT_OK;
+}
+
+/** Prints the outcome (tables from `body`, failures, errors), writes output files, returns the exit code. */
+function finish(outcome: RunOutcome, output: OutputOptions, runner: RunnerOptions, title: string, body: (report: RunReport) => string[]): number {
+  const report = buildReport(outcome);
+  const code = exitCodeOf(outcome, report);
+  if (output.json) {
+    process.stdout.write(`${JSON.stringify(jsonReport(outcome, report, code), null, 2)}\n`);
+  } else if (!outcome.loadError && report.summaries.length > 0) {
+    process.stdout.write(`${body(report).join('\n')}\n`);
+  }
+  printProblems(outcome, report, output.json);
+  if (!outcome.loadError && outcome.events.length > 0) {
+    for (const line of writeOutputs(outcome.events, output, title)) process.stderr.write(`${line}\n`);
+  }
+  void runner;
+  return code;
+}
+
+/** Load errors, main-program errors, failed tasks and runner crashes, on stderr. */
+function printProblems(outcome: RunOutcome, report: RunReport, json = false): void {
+  const cwd = process.cwd();
+  if (outcome.loadError) {
+    process.stderr.write(`poolscope: ${formatLoadError(outcome.loadError, cwd)}\n`);
+    return;
+  }
+  for (const error of outcome.mainErrors) {
+    const where = error.location ? ` (${formatLoadError({ ...error, message: '' }, cwd).replace(/: $/, '')})` : '';
+    process.stderr.write(`poolscope: the program threw${where}: ${formatError(error, cwd)}\n`);
+  }
+  if (report.failedTasks.length > 0 && !json) {
+    const total = report.tasks.length;
+    process.stderr.write(`\n${report.failedTasks.length} of ${total} tasks failed:\n${failureLines(report.failedTasks, cwd)}\n`);
+  }
+  const exit = outcome.exit;
+  if (exit.crashed) {
+    process.stderr.write(`poolscope: RunnerCrashed: the runner process exited before finishing (code ${exit.code}, signal ${exit.signal})\n`);
+  } else if (exit.stopped) {
+    process.stderr.write('poolscope: the run was stopped\n');
+  }
+}
+
+function loadFailure(message: string): number {
+  process.stderr.write(`poolscope: ${message}\n`);
+  return EXIT_USAGE;
+}
+
+function readVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    process.stderr.write(`poolscope: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

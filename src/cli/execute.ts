@@ -1,0 +1,90 @@
+/**
+ * Runs one request in a runner process and gathers everything it reports:
+ * trace events, load and main-program errors, bundling info and how the
+ * runner ended. Ctrl-C stops the runner (and so its workers) cleanly.
+ */
+import { monotonicUs } from '../pool/clock.js';
+import type { TaskError, TraceEvent } from '../trace/events.js';
+import { launchRunner, type RunnerExit } from '../runner/launch.js';
+import type { RunRequest, SourceLocation } from '../runner/protocol.js';
+import { ProgressLine } from './progress.js';
+
+export interface RunOutcome {
+  events: TraceEvent[];
+  loadError?: TaskError & { location?: SourceLocation };
+  mainErrors: (TaskError & { location?: SourceLocation })[];
+  exit: RunnerExit;
+  bundle?: { cacheHit: boolean; durationMs: number };
+  /** CLOCK_MONOTONIC µs of the first `task-start`, from the run's origin. */
+  firstTaskStartMonoUs?: number;
+}
+
+export interface ExecuteOptions {
+  nodePath?: string;
+  cwd?: string;
+  /** Tasks expected in total (for the progress line). */
+  totalTasks: number;
+  /** Log events (console output of tasks) as they arrive. */
+  onLog?: (stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+/** Launches a runner for `request` and resolves when it has exited. */
+export async function executeRequest(request: RunRequest, options: ExecuteOptions): Promise<RunOutcome> {
+  const outcome: Omit<RunOutcome, 'exit'> = { events: [], mainErrors: [] };
+  const origins = new Map<string, number>();
+  const progress = new ProgressLine(options.totalTasks);
+  const runner = launchRunner({
+    request,
+    nodePath: options.nodePath,
+    cwd: options.cwd,
+    onMessage: (message) => {
+      switch (message.type) {
+        case 'events':
+          for (const event of message.batch) {
+            outcome.events.push(event);
+            if (event.type === 'run-start') {
+              origins.set(event.runId, event.originUs);
+              if (event.label) progress.label = event.label;
+            } else if (event.type === 'task-start' && outcome.firstTaskStartMonoUs === undefined) {
+              outcome.firstTaskStartMonoUs = (origins.get(event.runId) ?? 0) + event.t;
+            } else if (event.type === 'task-end') {
+              progress.taskEnded(event.ok);
+            } else if (event.type === 'log') {
+              options.onLog?.(event.stream, event.text);
+            }
+          }
+          break;
+        case 'bundled':
+          outcome.bundle = { cacheHit: message.cacheHit, durationMs: message.durationMs };
+          break;
+        case 'load-error':
+          outcome.loadError = message.error;
+          break;
+        case 'main-error':
+          outcome.mainErrors.push(message.error);
+          break;
+        case 'done':
+          break;
+      }
+    },
+  });
+  const onSigint = (): void => {
+    progress.stop();
+    process.stderr.write('\npoolscope: stopping (Ctrl-C again to force)…\n');
+    process.once('SIGINT', () => process.exit(130));
+    void runner.stop();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const exit = await runner.done;
+    return { ...outcome, exit };
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    progress.stop();
+  }
+}
+
+/** CLOCK_MONOTONIC µs when this process started (performance.timeOrigin on the monotonic clock). */
+export function processStartMonoUs(): number {
+  return monotonicUs() - performance.now() * 1000;
+}

@@ -1,0 +1,106 @@
+/**
+ * What the CLI prints after a run: the per-run table (or the compare table
+ * with speed-up and efficiency), task results, failed tasks with their
+ * errors, load errors with their place in the user's file, and the JSON
+ * document of `--json`.
+ */
+import { relative } from 'node:path';
+import type { TaskError } from '../trace/events.js';
+import { computeRunSummaries, type RunSummary } from '../trace/stats.js';
+import { TraceModel, type TaskRecord } from '../trace/trace-model.js';
+import type { SourceLocation } from '../runner/protocol.js';
+import { formatDuration, formatPercent, formatRatio, renderTable, truncate } from './format.js';
+import type { RunOutcome } from './execute.js';
+
+/** Results printed in full before "… n more". */
+const RESULTS_SHOWN = 20;
+const FAILURES_SHOWN = 20;
+
+/** Everything a report is made of. */
+export interface RunReport {
+  summaries: RunSummary[];
+  tasks: TaskRecord[];
+  failedTasks: TaskRecord[];
+}
+
+export function buildReport(outcome: RunOutcome): RunReport {
+  const model = new TraceModel().add(outcome.events);
+  const summaries = computeRunSummaries(outcome.events);
+  const tasks = model.runs().flatMap((run) => [...run.tasks.values()]);
+  return { summaries, tasks, failedTasks: tasks.filter((t) => t.ok === false) };
+}
+
+/** One line per run: what ran where, how long, what failed. */
+export function runTable(summaries: readonly RunSummary[]): string {
+  return renderTable(
+    ['backend', 'workers', 'tasks', 'ok', 'failed', 'wall', 'Σ task', 'PIDs', 'threads', 'where'],
+    summaries.map((s) => [
+      s.backend, String(s.workers), String(s.tasks), String(s.ok), String(s.failed),
+      formatDuration(s.wallUs), formatDuration(s.taskUs), String(s.pids.length), String(s.threadIds.length), s.identity,
+    ]));
+}
+
+/** The compare table: wall time, speed-up vs serial, efficiency, PIDs and threads seen, failures. */
+export function compareTable(summaries: readonly RunSummary[]): string {
+  return renderTable(
+    ['backend', 'workers', 'wall', 'speedup', 'efficiency', 'PIDs', 'threads', 'failed'],
+    summaries.map((s) => [
+      s.backend, String(s.workers), formatDuration(s.wallUs),
+      s.backend === 'serial' ? formatRatio(1) : formatRatio(s.speedupVsSerial),
+      s.backend === 'serial' ? '–' : formatPercent(s.efficiency),
+      String(s.pids.length), String(s.threadIds.length), String(s.failed),
+    ]));
+}
+
+/** Task results, first few in full. */
+export function resultLines(tasks: readonly TaskRecord[]): string {
+  const ok = tasks.filter((t) => t.ok === true);
+  if (ok.length === 0) return '';
+  const lines = ok.slice(0, RESULTS_SHOWN).map((t) => `  #${t.taskId} ${t.fn}(${truncate(t.inputPreview, 40)}) → ${truncate(t.resultPreview ?? '', 80)}`);
+  if (ok.length > RESULTS_SHOWN) lines.push(`  … ${ok.length - RESULTS_SHOWN} more (--json or --csv for all)`);
+  return lines.join('\n');
+}
+
+/** Failed tasks with error name, message and the first frames of the (source-mapped) stack. */
+export function failureLines(failed: readonly TaskRecord[], cwd: string): string {
+  const lines: string[] = [];
+  for (const t of failed.slice(0, FAILURES_SHOWN)) {
+    lines.push(`  #${t.taskId} ${t.fn}(${truncate(t.inputPreview, 40)}): ${formatError(t.error, cwd)}`);
+  }
+  if (failed.length > FAILURES_SHOWN) lines.push(`  … ${failed.length - FAILURES_SHOWN} more failed (--json or --csv for all)`);
+  return lines.join('\n');
+}
+
+/** "Name: message" plus up to three stack frames, indented. */
+export function formatError(error: TaskError | undefined, cwd: string): string {
+  if (!error) return 'failed (no error reported)';
+  const frames = (error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3)
+    .map((l) => `      ${l.trim().replace(/\(?(\/[^():]+)(:\d+:\d+)\)?$/, (m, p: string, pos: string) => m.replace(p + pos, shortPath(p, cwd) + pos))}`);
+  return [`${error.name}: ${error.message}`, ...frames].join('\n');
+}
+
+/** "file.ts:3:9: FunctionNotExported: …" — the form editors and terminals link. */
+export function formatLoadError(error: TaskError & { location?: SourceLocation }, cwd: string): string {
+  const where = error.location ? `${shortPath(error.location.file, cwd)}:${error.location.line}:${error.location.column}: ` : '';
+  return `${where}${error.name}: ${error.message}`;
+}
+
+function shortPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** The `--json` document. */
+export function jsonReport(outcome: RunOutcome, report: RunReport, exitCode: number): unknown {
+  return {
+    ok: exitCode === 0,
+    exitCode,
+    loadError: outcome.loadError,
+    mainErrors: outcome.mainErrors.length > 0 ? outcome.mainErrors : undefined,
+    runs: report.summaries,
+    tasks: report.tasks.map((t) => ({
+      runId: t.runId, taskId: t.taskId, fn: t.fn, input: t.inputPreview, ok: t.ok,
+      result: t.resultPreview, error: t.error, queuedT: t.queuedT, startT: t.startT, endT: t.endT, workerId: t.workerId,
+    })),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Spawns a runner child process and talks to it over IPC. The CLI and the
+ * extension host both launch runners through this function, so both start
+ * them the same way: on the Node that launched the parent (in VS Code desktop
+ * that is Electron, hence `ELECTRON_RUN_AS_NODE=1`; in code-server and the CLI
+ * it is plain Node) or on `nodePath`, with source maps on, so every stack
+ * trace from user code points at the user's `.ts` lines — in the runner and,
+ * by inheritance of `execArgv`, in its worker threads and forked workers.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { FromRunner, RunRequest } from './protocol.js';
+
+export interface LaunchOptions {
+  /** What to run. Sent to the runner as soon as it is spawned. */
+  request: RunRequest;
+  /** Every message from the runner, in order. */
+  onMessage: (message: FromRunner) => void;
+  /** Working directory of the runner (relative paths in user code resolve against it). */
+  cwd?: string;
+  /** Node binary to run the runner on. @default process.execPath */
+  nodePath?: string;
+  /** The runner bundle. @default dist/runner.js next to this bundle */
+  runnerPath?: string;
+  /** Environment of the runner. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * `inherit`: the runner's stdout/stderr are the parent's (CLI).
+   * `pipe`: they go to `onOutput` (extension host).
+   * @default 'inherit'
+   */
+  stdio?: 'inherit' | 'pipe';
+  /** Output of the runner's own process (Run File's `console.log`, serial tasks), with `stdio: 'pipe'`. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** After `stop()`, how long the runner gets to stop its pools before it is killed. @default 2000 */
+  stopGraceMs?: number;
+}
+
+/** How a runner ended. */
+export interface RunnerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The runner's `done` message, when it finished normally. */
+  done?: Extract<FromRunner, { type: 'done' }>;
+  /** True when the runner exited without sending `done` and without being stopped. */
+  crashed: boolean;
+  /** True when `stop()` was called. */
+  stopped: boolean;
+}
+
+export interface RunnerHandle {
+  /** PID of the runner process. */
+  readonly pid: number | undefined;
+  /** Resolves once the runner process has exited (never rejects). */
+  readonly done: Promise<RunnerExit>;
+  /** Asks the runner to stop (it terminates its pools), kills it after the grace period; resolves when it exited. */
+  stop(): Promise<RunnerExit>;
+}
+
+/** The runner bundle next to the running bundle (cli.js and extension.js both live in dist/). */
+export function defaultRunnerPath(): string {
+  return join(__dirname, 'runner.js');
+}
+
+/**
+ * Spawns a runner for `options.request`.
+ *
+ * @example
+ * const runner = launchRunner({ request, onMessage: (m) => console.log(m.type) });
+ * const exit = await runner.done; // { code: 0, done: { ok: true, … }, crashed: false, stopped: false }
+ */
+export function launchRunner(options: LaunchOptions): RunnerHandle {
+  const stdio = options.stdio ?? 'inherit';
+  const child: ChildProcess = fork(options.runnerPath ?? defaultRunnerPath(), [], {
+    cwd: options.cwd,
+    execPath: options.nodePath ?? process.execPath,
+    execArgv: ['--enable-source-maps'],
+    env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
+    stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+
+  let doneMessage: RunnerExit['done'];
+  let stopped = false;
+  let killTimer: NodeJS.Timeout | undefined;
+
+  child.on('message', (message: FromRunner) => {
+    if (message.type === 'done') doneMessage = message;
+    options.onMessage(message);
+  });
+  if (stdio === 'pipe') {
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stdout', text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => options.onOutput?.('stderr', text));
+  }
+
+  const done = new Promise<RunnerExit>((resolve) => {
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      resolve({ code, signal, done: doneMessage, crashed: !doneMessage && !stopped, stopped });
+    };
+    // 'exit' can come before the last IPC messages are read; 'close' waits for the channel.
+    child.on('close', (code, signal) => finish(code, signal));
+    child.on('error', () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid === undefined) finish(null, null);
+    });
+  });
+
+  if (child.connected) child.send(options.request);
+
+  return {
+    pid: child.pid,
+    done,
+    stop(): Promise<RunnerExit> {
+      if (!stopped && child.exitCode === null && child.signalCode === null) {
+        stopped = true;
+        if (child.connected) child.send({ type: 'stop' }, (err) => { if (err) child.kill('SIGKILL'); });
+        else child.kill('SIGKILL');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), options.stopGraceMs ?? 2000);
+        killTimer.unref();
+      }
+      return done;
+    },
+  };
+}

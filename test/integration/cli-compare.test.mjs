@@ -1,0 +1,43 @@
+// `poolscope compare`: the same function and inputs on every backend, one
+// after another on one clock; a table with speed-up vs serial; one trace.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+
+const cache = tempDir();
+const out = tempDir('poolscope-cli-out-');
+after(() => { cache.cleanup(); out.cleanup(); });
+
+test('compare prints one row per backend with speedup, efficiency, PIDs, threads, failed; trace has 4 runs on one clock', async () => {
+  const trace = join(out.dir, 'compare.json');
+  const r = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(8)', '--workers', '2', '--trace', trace, '--cache-dir', cache.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.leftover, []);
+  for (const column of ['backend', 'wall', 'speedup', 'efficiency', 'PIDs', 'threads', 'failed']) assert.match(r.stdout, new RegExp(column));
+  const rows = r.stdout.split('\n').filter((l) => /^\s+(serial|event-loop|thread|process)\s/.test(l));
+  assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0]), ['serial', 'event-loop', 'thread', 'process']);
+  assert.match(rows[0], /1\.00×/, 'serial is the baseline');
+  for (const row of rows.slice(1)) assert.match(row, /\d+\.\d\d×/, `speedup shown: ${row}`);
+  // PIDs seen: the process row has 2 (two children), the thread row 1.
+  const cells = (row) => row.trim().split(/\s{2,}/);
+  assert.equal(cells(rows[2])[5], '1', 'thread: 1 PID');
+  assert.equal(cells(rows[3])[5], '2', 'process: 2 PIDs');
+
+  const events = JSON.parse(readFileSync(trace, 'utf8')).poolscope.events;
+  const starts = events.filter((e) => e.type === 'run-start');
+  assert.deepEqual(starts.map((s) => s.backend), ['serial', 'event-loop', 'thread', 'process']);
+  assert.equal(new Set(starts.map((s) => s.compareId)).size, 1, 'one compareId');
+  assert.equal(new Set(starts.map((s) => s.originUs)).size, 1, 'one clock origin');
+  assert.ok(starts.every((s, i) => i === 0 || s.t >= starts[i - 1].t), 'runs one after another on the shared clock');
+  assert.equal(events.filter((e) => e.type === 'task-end' && e.ok).length, 32);
+});
+
+test('compare --backends serial,thread runs only those two', async () => {
+  const r = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', '[1,2]', '--backends', 'serial,thread', '--workers', '2', '--cache-dir', cache.dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.runs.map((s) => s.backend), ['serial', 'thread']);
+  assert.ok(doc.runs[1].speedupVsSerial > 0);
+});

@@ -1,0 +1,70 @@
+// Bad user code never hangs or leaks: process.exit in a task, an infinite loop
+// with --timeout, an unserializable result, unbounded allocation — each fails
+// its own task with a named error, the CLI exits 1 in bounded time, and no
+// process of the run remains.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+
+const cache = tempDir();
+after(() => cache.cleanup());
+const common = ['--cache-dir', cache.dir, '--json'];
+
+function tasksOf(r) {
+  return JSON.parse(r.stdout).tasks;
+}
+
+for (const backend of ['thread', 'process']) {
+  test(`process.exit(3) inside a task on ${backend} → that task WorkerCrashed, the others ok, exit 1`, async () => {
+    const r = await runCli(['run', fixture('process-exit.ts'), '--fn', 'quit', '--inputs', '[3]', '--backend', backend, '--workers', '1', ...common]);
+    assert.equal(r.code, 1, r.stderr);
+    const [task] = tasksOf(r);
+    assert.equal(task.ok, false);
+    assert.equal(task.error.name, 'WorkerCrashed');
+    assert.deepEqual(r.leftover, []);
+  });
+
+  test(`infinite loop with --timeout 500 on ${backend} → TaskTimeout, exit 1 within 20 s`, async () => {
+    const r = await runCli(['run', fixture('infinite-loop.ts'), '--fn', 'spinForever', '--inputs', '[[]]', '--timeout', '500', '--backend', backend, '--workers', '1', ...common], { timeoutMs: 20_000 });
+    assert.equal(r.code, 1, r.stderr);
+    const [task] = tasksOf(r);
+    assert.equal(task.error.name, 'TaskTimeout');
+    assert.deepEqual(r.leftover, []);
+  });
+}
+
+test('process.exit inside a serial task (runs in the runner) → ProcessExitCalled, run continues, exit 1', async () => {
+  const r = await runCli(['run', fixture('process-exit.ts'), '--fn', 'quit', '--inputs', '[3, 4]', '--backend', 'serial', ...common]);
+  assert.equal(r.code, 1, r.stderr);
+  const tasks = tasksOf(r);
+  assert.equal(tasks.length, 2);
+  assert.ok(tasks.every((t) => t.error?.name === 'ProcessExitCalled'), JSON.stringify(tasks));
+  assert.deepEqual(r.leftover, []);
+});
+
+for (const backend of ['thread', 'process']) {
+  test(`unserializable result (a function) on ${backend} → that task fails with a named error, exit 1`, async () => {
+    const r = await runCli(['run', fixture('unserializable.ts'), '--fn', 'makeFunction', '--inputs', '[[]]', '--backend', backend, '--workers', '1', ...common]);
+    assert.equal(r.code, 1, r.stderr);
+    const [task] = tasksOf(r);
+    assert.equal(task.ok, false);
+    assert.equal(task.error.name, 'SerializationError');
+    assert.deepEqual(r.leftover, []);
+  });
+}
+
+test('unbounded allocation with --max-memory 64 on thread → WorkerCrashed (out of memory), exit 1', async () => {
+  const r = await runCli(['run', fixture('allocate-forever.ts'), '--fn', 'hoard', '--inputs', '[[]]', '--max-memory', '64', '--backend', 'thread', '--workers', '1', ...common], { timeoutMs: 30_000 });
+  assert.equal(r.code, 1, r.stderr);
+  const [task] = tasksOf(r);
+  assert.equal(task.error.name, 'WorkerCrashed');
+  assert.deepEqual(r.leftover, []);
+});
+
+test('unbounded allocation with --max-memory 64 on process → WorkerCrashed, exit 1', async () => {
+  const r = await runCli(['run', fixture('allocate-forever.ts'), '--fn', 'hoard', '--inputs', '[[]]', '--max-memory', '64', '--backend', 'process', '--workers', '1', ...common], { timeoutMs: 30_000 });
+  assert.equal(r.code, 1, r.stderr);
+  const [task] = tasksOf(r);
+  assert.equal(task.error.name, 'WorkerCrashed');
+  assert.deepEqual(r.leftover, []);
+});

@@ -1,0 +1,44 @@
+// `poolscope run <file>` without --fn: Run File calls the default export main().
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+
+const cache = tempDir();
+after(() => cache.cleanup());
+
+test('script without the API: main() runs, its output reaches stdout, exit 0', async () => {
+  const r = await runCli(['run', fixture('script-plain.ts'), '--cache-dir', cache.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /plain main ran/);
+  assert.deepEqual(r.leftover, []);
+});
+
+test('main() that throws → exit 1 with the error and its script-throws.ts line', async () => {
+  const r = await runCli(['run', fixture('script-throws.ts'), '--cache-dir', cache.dir]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /Error: main failed on purpose/);
+  assert.match(r.stderr, /script-throws\.ts:3/);
+  assert.deepEqual(r.leftover, []);
+});
+
+test('--inputs without --fn → exit 2 (usage)', async () => {
+  const r = await runCli(['run', fixture('script-plain.ts'), '--inputs', '[1]']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--inputs needs --fn/);
+});
+
+test('script using the API (new Pool()) on --backend process --workers 2: results, trace events, exit 0', async () => {
+  const r = await runCli(['run', fixture('script-api.ts'), '--backend', 'process', '--workers', '2', '--cache-dir', cache.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /squares \[1,4,9,16\]/);
+  assert.match(r.stdout, /backend process × 2, main pid \d+, worker pids [12]/);
+  // The API's trace events reached the CLI: the run table shows the pool's run.
+  assert.match(r.stdout, /process\s+2\s+8\s+8\s+0/);
+  assert.deepEqual(r.leftover, []);
+});
+
+test('script using the API on --backend thread: worker pids = the runner (1)', async () => {
+  const r = await runCli(['run', fixture('script-api.ts'), '--backend', 'thread', '--workers', '2', '--cache-dir', cache.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /backend thread × 2, main pid \d+, worker pids 1/);
+});
