@@ -1,0 +1,186 @@
+/**
+ * One runner request, start to finish: bundle the user's file, load it, then
+ * run it in the requested mode —
+ * - `fn`: one export over the inputs, on one backend;
+ * - `compare`: the same export and inputs on each backend, one after another,
+ *   on one shared clock (same `originUs`, one `compareId`, labels "compare i/n");
+ * - `file`: the script's default export `main()`, with the API configured so
+ *   `new Pool()` / `PoolExecutor` default to the chosen backend, size and the
+ *   user's own module, and its trace events come here.
+ * Every trace event goes to the parent as it arrives; the session counts
+ * failures and run ids for the final `done`.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { createPool } from '../pool/pool.js';
+import { monotonicUs } from '../pool/clock.js';
+import type { PoolEngine, PoolOptions } from '../pool/types.js';
+import type { NodeBackend, TraceEvent } from '../trace/events.js';
+import { NODE_BACKENDS } from '../trace/events.js';
+import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
+import { RunnerError } from './errors.js';
+import { locationFromStack, toTaskError } from './error-location.js';
+import type { FromRunner, RunRequest } from './protocol.js';
+import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
+
+type DoneMessage = Extract<FromRunner, { type: 'done' }>;
+
+/** The API's runtime hook, as the runner uses it (see src/api/runtime-config.ts). */
+interface ApiRuntime {
+  configureRuntime(config: {
+    onTrace?: (batch: TraceEvent[]) => void;
+    defaultModule?: string;
+    defaultBackend?: NodeBackend;
+    defaultWorkers?: number;
+    originUs?: number;
+  }): void;
+}
+
+export class RunSession {
+  readonly #request: RunRequest;
+  readonly #send: (message: FromRunner) => void;
+  readonly #pools = new Set<PoolEngine>();
+  readonly #runIds: string[] = [];
+  #failed = 0;
+  #stopped = false;
+
+  constructor(request: RunRequest, send: (message: FromRunner) => void) {
+    this.#request = request;
+    this.#send = send;
+  }
+
+  /** Runs the request; resolves with the `done` message (also after a load error or a stop). */
+  async run(): Promise<DoneMessage> {
+    const request = this.#request;
+    let bundle: BundleResult;
+    try {
+      bundle = await bundleUserFile({ file: request.file, cacheDir: request.cacheDir });
+      this.#send({ type: 'bundled', cacheHit: bundle.cacheHit, durationMs: bundle.durationMs });
+      if (request.mode === 'file') await this.#runFile(bundle);
+      else await this.#runFunction(bundle);
+    } catch (e) {
+      if (e instanceof LoadFailure) this.#send({ type: 'load-error', error: e.error });
+      else if (e instanceof BundleError) this.#send({ type: 'load-error', error: { name: e.name, message: e.message, location: e.location } });
+      else if (e instanceof RunnerError) this.#send({ type: 'load-error', error: { name: e.name, message: e.message } });
+      else throw e;
+      return this.#done(false);
+    }
+    return this.#done(this.#failed === 0 && !this.#stopped);
+  }
+
+  /** Stops every pool now (queued and running tasks fail with PoolTerminated). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.allSettled([...this.#pools].map((p) => p.terminate()));
+  }
+
+  /** A `done` message for what happened so far. */
+  doneMessage(): DoneMessage {
+    return this.#done(false);
+  }
+
+  #done(ok: boolean): DoneMessage {
+    return { type: 'done', ok, failed: this.#failed, runIds: [...this.#runIds] };
+  }
+
+  /** fn and compare modes. */
+  async #runFunction(bundle: BundleResult): Promise<void> {
+    const request = this.#request;
+    const fn = request.fn;
+    if (!fn) throw new RunnerError('FunctionNotExported', `mode '${request.mode}' needs the name of an exported function (fn)`);
+    // The static export list catches a missing export before any user code runs.
+    checkTaskExport(fn, request.file, bundle.exports);
+    const namespace = await importUserModule(bundle, request.file);
+    checkTaskExport(fn, request.file, bundle.exports, namespace);
+
+    const inputs = request.inputs ?? [];
+    if (request.mode === 'fn') {
+      await this.#runOnBackend(bundle, fn, inputs, request.backend, {});
+      return;
+    }
+    const backends = request.backends ?? [...NODE_BACKENDS];
+    const originUs = monotonicUs();
+    const compareId = randomUUID().slice(0, 8);
+    for (const [i, backend] of backends.entries()) {
+      if (this.#stopped) break;
+      await this.#runOnBackend(bundle, fn, inputs, backend, { originUs, compareId, label: `compare ${i + 1}/${backends.length} · ${backend}` });
+    }
+  }
+
+  async #runOnBackend(bundle: BundleResult, fn: string, inputs: unknown[][], backend: NodeBackend,
+    shared: { originUs?: number; compareId?: string; label?: string }): Promise<void> {
+    const request = this.#request;
+    const pool = createPool({
+      ...this.#poolLimits(backend),
+      backend,
+      workers: request.workers,
+      module: bundle.url,
+      timeout: request.timeout,
+      originUs: shared.originUs,
+      runInfo: { fn, file: request.file, inputsCount: inputs.length, label: shared.label, compareId: shared.compareId },
+    });
+    this.#pools.add(pool);
+    pool.onTrace((batch) => this.#forward(batch));
+    try {
+      const settled: Promise<unknown>[] = [];
+      for (const args of inputs) {
+        if (this.#stopped) break;
+        settled.push(pool.submit(fn, args).promise);
+      }
+      await Promise.allSettled(settled);
+    } finally {
+      await pool.close().catch(() => undefined);
+      this.#pools.delete(pool);
+    }
+  }
+
+  /** Heap limits per worker, so runaway allocation fails one task (WorkerCrashed) instead of the machine. */
+  #poolLimits(backend: NodeBackend): Partial<PoolOptions> {
+    const mb = this.#request.maxMemoryMb;
+    const sourceMaps = ['--enable-source-maps'];
+    if (!mb) return backend === 'process' ? { execArgv: sourceMaps } : {};
+    if (backend === 'process') return { execArgv: [...sourceMaps, `--max-old-space-size=${mb}`] };
+    return { resourceLimits: { maxOldGenerationSizeMb: mb } };
+  }
+
+  /** file mode: configure the API, import the script, await its default export. */
+  async #runFile(bundle: BundleResult): Promise<void> {
+    const request = this.#request;
+    const apiPath = defaultApiPath();
+    if (existsSync(apiPath)) {
+      const api = await import(pathToFileURL(apiPath).href) as Partial<ApiRuntime>;
+      if (typeof api.configureRuntime === 'function') {
+        api.configureRuntime({
+          onTrace: (batch) => this.#forward(batch),
+          defaultModule: bundle.url,
+          defaultBackend: request.backend,
+          defaultWorkers: request.workers,
+          originUs: monotonicUs(),
+        });
+      }
+    }
+    const namespace = await importUserModule(bundle, request.file);
+    const main = namespace.default;
+    // A script without a default export ran its top-level code on import: that was the run.
+    if (main === undefined) return;
+    if (typeof main !== 'function') {
+      throw new LoadFailure({ name: 'NotAFunction', message: `the default export of ${request.file} is a ${typeof main}, not a function (Run File calls export default function main())` });
+    }
+    try {
+      await (main as () => unknown)();
+    } catch (e) {
+      const error = toTaskError(e);
+      this.#failed++;
+      this.#send({ type: 'main-error', error: { ...error, location: locationFromStack(error.stack, bundle.inputs) } });
+    }
+  }
+
+  #forward(batch: TraceEvent[]): void {
+    for (const event of batch) {
+      if (event.type === 'run-start') this.#runIds.push(event.runId);
+      else if (event.type === 'task-end' && !event.ok) this.#failed++;
+    }
+    this.#send({ type: 'events', batch });
+  }
+}

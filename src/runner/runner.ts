@@ -1,0 +1,95 @@
+/**
+ * The runner process (dist/runner.js): forked by `launchRunner()` for the CLI
+ * and the extension host, it receives one `RunRequest` over IPC, runs it (see
+ * run-session.ts), streams trace events to its parent, sends `done` and exits.
+ *
+ * It never outlives its parent: when the IPC channel closes it terminates its
+ * pools and exits (forked workers exit when their own channel closes). It
+ * never hangs on an error: anything uncaught is reported, then it exits.
+ */
+import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
+import { toTaskError } from './error-location.js';
+import { RunSession } from './run-session.js';
+
+process.setSourceMapsEnabled(true);
+
+/** Our own exit; user code's `process.exit` is intercepted while a request runs (see below). */
+const exitRunner = process.exit.bind(process) as (code?: number) => never;
+
+/** How long pools get to terminate when the parent is gone or a stop was asked for. */
+const SHUTDOWN_GRACE_MS = 1000;
+
+let session: RunSession | undefined;
+let exiting = false;
+
+function send(message: FromRunner): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+async function shutdown(code: number, final?: FromRunner): Promise<never> {
+  if (!exiting) {
+    exiting = true;
+    const force = setTimeout(() => exitRunner(code), SHUTDOWN_GRACE_MS);
+    force.unref();
+    await session?.stop().catch(() => undefined);
+    if (final) await send(final);
+  }
+  return exitRunner(code);
+}
+
+function isToRunner(value: unknown): value is ToRunner {
+  const type = (value as { type?: unknown } | null)?.type;
+  return type === 'stop' || (type === 'run' && typeof (value as RunRequest).file === 'string');
+}
+
+/**
+ * In the runner, `process.exit` from user code (a serial task, an import-time
+ * call) would end the whole run without a word; make it a thrown, named error
+ * instead so that one task fails. In workers it stays real: the pool reports
+ * the exit as WorkerCrashed.
+ */
+function interceptProcessExit(): void {
+  process.exit = ((code?: number | string | null) => {
+    const err = new Error(`process.exit(${code ?? ''}) was called in the runner process; a task cannot end the run`);
+    err.name = 'ProcessExitCalled';
+    throw err;
+  }) as typeof process.exit;
+}
+
+process.on('message', (message: unknown) => {
+  if (!isToRunner(message)) return;
+  if (message.type === 'stop') {
+    void shutdown(0, session?.doneMessage());
+    return;
+  }
+  if (session) return;
+  const request = message;
+  session = new RunSession(request, (m) => { void send(m); });
+  if (request.mode !== 'file') interceptProcessExit();
+  session.run().then(
+    (done) => shutdown(0, done),
+    (e) => shutdown(1, { type: 'load-error', error: { ...toTaskError(e), name: 'RunnerCrashed' } }),
+  );
+});
+
+// The parent went away (closed, crashed, killed): take the workers down with us.
+process.on('disconnect', () => { void shutdown(0); });
+// Ctrl-C in a terminal reaches the whole process group; the parent decides (it sends stop).
+process.on('SIGINT', () => undefined);
+
+// User code that throws or rejects outside a task (a stray timer, a forgotten promise):
+// report it and end the run rather than hang or die silently.
+process.on('uncaughtException', (e) => {
+  void send({ type: 'main-error', error: toTaskError(e) }).then(() => shutdown(1, session?.doneMessage()));
+});
+process.on('unhandledRejection', (e) => {
+  void send({ type: 'main-error', error: toTaskError(e) }).then(() => shutdown(1, session?.doneMessage()));
+});
+
+if (!process.send) {
+  process.stderr.write('poolscope runner: this is the runner process; start it through launchRunner() or the poolscope CLI\n');
+  exitRunner(2);
+}
