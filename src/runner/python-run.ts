@@ -117,6 +117,7 @@ export class PythonRun {
   #openTasks = new Map<number, number>(); // taskId -> workerId (0 = not started)
   #liveWorkers = new Map<number, { pid: number; tid: number }>();
   #sawRunStart = false;
+  #earlyOutput: UnstampedEvent[] = [];
   #runEnd: TraceEvent | undefined;
   #failed = 0;
   #loadError: TaskError | undefined;
@@ -246,6 +247,7 @@ export class PythonRun {
       }
       this.#observe(event);
       batch.push(event);
+      if (event.type === 'run-start') batch.push(...this.#earlyOutput.splice(0));
     }
     this.#emit(this.#takeSamples().concat(batch));
   }
@@ -289,8 +291,10 @@ export class PythonRun {
 
   #onOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
     const t = this.now();
-    this.#ensureRunStart();
-    this.#emit(lines.map((text) => ({ type: 'log' as const, t, stream, text: text + '\n' })));
+    const events = lines.map((text) => ({ type: 'log' as const, t, stream, text: text + '\n' }));
+    // stdout and fd 3 are separate pipes: output read before run-start waits for it (or for the exit).
+    if (this.#sawRunStart) this.#emit(events);
+    else this.#earlyOutput.push(...events);
   }
 
   /** Output can arrive before run-start (e.g. an interpreter that fails at once): keep run-start first. */
@@ -300,6 +304,7 @@ export class PythonRun {
     const o = this.#options;
     this.#emit([{ type: 'run-start', t: 0, backend: o.backend as Backend, workers: o.workers, fn: o.fn, file: resolve(o.file),
       inputsCount: o.inputs?.length ?? 0, node: 'Python', pid: this.#child?.pid ?? 0, originUs: this.originUs, label: o.label }]);
+    this.#emit(this.#earlyOutput.splice(0));
   }
 
   #queueSamples(samples: CpuSample[]): void {

@@ -339,6 +339,7 @@ def main():
     if request.get('compareId'):
         run_start['compareId'] = request['compareId']
     hub.emit(run_start)
+    hub.flush()  # run-start first, before any output of the user's code
     hub.start()
     error = None
     try:

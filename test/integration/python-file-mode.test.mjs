@@ -1,0 +1,44 @@
+// Run File on a Python script: the pools the script creates itself are traced (submit, map, apply_async),
+// prints inside tasks belong to their task, and the `poolscope.PoolExecutor` alias follows the toggle.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { runCollect, alive } from '../fixtures/python/run-helpers.mjs';
+
+const example = (name) => fileURLToPath(new URL(`../../examples/python/${name}`, import.meta.url));
+
+for (const [backend, executor] of [['py-thread', 'ThreadPoolExecutor'], ['py-process', 'ProcessPoolExecutor']]) {
+  test(`unify.py on ${backend}: PoolExecutor is ${executor}; 6 traced get_title tasks with their prints`, async () => {
+    const { result, events, runStart, pids, ends } = await runCollect({ file: example('unify.py'), mode: 'file', backend });
+    assert.equal(result.ok, true, JSON.stringify(result));
+    const queued = events.filter((e) => e.type === 'task-queued');
+    assert.equal(queued.length, 6);
+    for (const q of queued) assert.equal(q.fn, 'get_title');
+    assert.equal(ends.filter((e) => e.ok).length, 6);
+    const mainLogs = events.filter((e) => e.type === 'log' && e.taskId === undefined).map((e) => e.text);
+    assert.ok(mainLogs.includes(`${executor} with 3 workers\n`), mainLogs.join(''));
+    const taskLogs = events.filter((e) => e.type === 'log' && e.taskId !== undefined);
+    assert.equal(taskLogs.length, 6);
+    for (const l of taskLogs) assert.match(l.text, /^Getting title from 127\.0\.0\.1:\d+\/\S+ PID: \d+ ProcName: \S+\n$/);
+    if (backend === 'py-thread') {
+      assert.deepEqual(pids, [runStart.pid], 'threads: one PID');
+      for (const l of taskLogs) assert.match(l.text, /ProcName: MainProcess/);
+    } else {
+      assert.ok(pids.length >= 2 && !pids.includes(runStart.pid), `processes: their own PIDs ${pids}`);
+      for (const l of taskLogs) assert.match(l.text, /ProcName: ForkProcess-\d/);
+      for (const pid of pids) assert.equal(alive(pid), false);
+    }
+  });
+}
+
+test('return_values.py: apply_async, map and apply on multiprocessing.Pool are each traced per item', async () => {
+  const { result, events, ends } = await runCollect({ file: example('return_values.py'), mode: 'file', backend: 'py-mp-pool' });
+  assert.equal(result.ok, true);
+  const fns = events.filter((e) => e.type === 'task-queued').map((e) => e.fn);
+  assert.deepEqual(fns, [...Array(6).fill('describe'), ...Array(10).fill('square'), 'square']);
+  assert.equal(ends.length, 17);
+  assert.ok(ends.every((e) => e.ok));
+  const out = events.filter((e) => e.type === 'log').map((e) => e.text).join('');
+  assert.match(out, /map \(blocking\): \[0, 1, 4, 9, 16, 25, 36, 49, 64, 81\]/, 'results come back unchanged');
+  assert.match(out, /apply \(blocking\): 144/);
+});
