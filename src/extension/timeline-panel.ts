@@ -233,7 +233,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   ${styles}
 </head>
 <body data-host="vscode">
-  <div id="app" role="main" aria-label="PoolScope timeline"></div>
+  <div id="poolscope-root" class="ps-app" role="main" aria-label="PoolScope timeline"></div>
   <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

@@ -80,7 +80,7 @@ export function defineRunTests(): void {
     test('bad inputs are refused before anything runs, by name', async () => {
       await assert.rejects(
         Promise.resolve(vscode.commands.executeCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'square', inputs: 'range(1,', showPanel: false, progress: false })),
-        (e: Error) => e.name === 'InvalidInputs' || /range/.test(e.message),
+        (e: Error) => e.name === 'InvalidInputs',
       );
     });
   });
