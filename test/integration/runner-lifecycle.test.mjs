@@ -1,0 +1,137 @@
+// The runner process (dist/runner.js) driven over IPC the way launchRunner()
+// drives it: events then done; stop; exit when its parent dies, taking its
+// workers with it; the bundle cache across runs.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, fixture, processesTagged, tempDir } from '../fixtures/cli/run-cli.mjs';
+
+const RUNNER = join(ROOT, 'dist', 'runner.js');
+const cache = tempDir();
+after(() => cache.cleanup());
+
+/** Forks the runner with a unique tag; collects messages; resolves on exit. */
+function startRunner(request) {
+  const tag = randomUUID();
+  const child = fork(RUNNER, [], {
+    execArgv: ['--enable-source-maps'],
+    env: { ...process.env, POOLSCOPE_TEST_TAG: tag },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const messages = [];
+  const waiters = [];
+  child.on('message', (m) => {
+    messages.push(m);
+    for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.send({ type: 'run', cacheDir: cache.dir, workers: 2, ...request });
+  const waitFor = (match) => {
+    const found = messages.find(match);
+    return found ? Promise.resolve(found) : new Promise((resolve) => waiters.push({ match, resolve }));
+  };
+  return { child, tag, messages, exited, waitFor };
+}
+
+async function noneLeft(tag, ms = 5000) {
+  let left = processesTagged(tag);
+  for (let waited = 0; left.length > 0 && waited < ms; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = processesTagged(tag);
+  }
+  for (const pid of left) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  return left;
+}
+
+const hasTaskStart = (m) => m.type === 'events' && m.batch.some((e) => e.type === 'task-start');
+
+test('run → bundled, events (run-start … run-end), done {ok, failed: 0, runIds}, exit 0', async () => {
+  const r = startRunner({ mode: 'fn', file: fixture('top-level-await.ts'), fn: 'scale', inputs: [[1], [2]], backend: 'thread' });
+  const { code } = await r.exited;
+  assert.equal(code, 0);
+  const types = r.messages.map((m) => m.type);
+  assert.equal(types[0], 'bundled');
+  assert.equal(types.at(-1), 'done');
+  const events = r.messages.filter((m) => m.type === 'events').flatMap((m) => m.batch);
+  assert.equal(events[0].type, 'run-start');
+  assert.equal(events.at(-1).type, 'run-end');
+  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i), 'seq 0, 1, 2 … without gaps');
+  const done = r.messages.at(-1);
+  assert.deepEqual({ ok: done.ok, failed: done.failed, runIds: done.runIds }, { ok: true, failed: 0, runIds: [events[0].runId] });
+  assert.deepEqual(await noneLeft(r.tag), []);
+});
+
+for (const backend of ['thread', 'process']) {
+  test(`stop during a never-ending task on ${backend} → done {ok: false}, runner and workers gone`, async () => {
+    const r = startRunner({ mode: 'fn', file: fixture('infinite-loop.ts'), fn: 'spinForever', inputs: [[], []], backend });
+    await r.waitFor(hasTaskStart);
+    r.child.send({ type: 'stop' });
+    const { code } = await r.exited;
+    assert.equal(code, 0);
+    assert.equal(r.messages.at(-1).type, 'done');
+    assert.equal(r.messages.at(-1).ok, false);
+    assert.deepEqual(await noneLeft(r.tag), []);
+  });
+}
+
+test('parent killed (SIGKILL) mid-run → runner and its process workers exit by themselves', async () => {
+  const tag = randomUUID();
+  // An intermediate parent that forks the runner, like the CLI or the extension host would.
+  const parentScript = `
+    const { fork } = require('node:child_process');
+    const runner = fork(${JSON.stringify(RUNNER)}, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    runner.on('message', (m) => {
+      if (m.type === 'events' && m.batch.some((e) => e.type === 'task-start')) process.stdout.write('task-started\\n');
+    });
+    runner.send(${JSON.stringify({ type: 'run', mode: 'fn', file: fixture('infinite-loop.ts'), fn: 'spinForever', inputs: [[], []], backend: 'process', workers: 2, cacheDir: cache.dir })});
+    setInterval(() => {}, 1000);
+  `;
+  const parent = spawn(process.execPath, ['-e', parentScript], { env: { ...process.env, POOLSCOPE_TEST_TAG: tag }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    parent.stdout.on('data', (d) => { if (String(d).includes('task-started')) resolve(); });
+    parent.on('exit', () => reject(new Error('parent exited early')));
+  });
+  // Runner + 2 workers + the parent, at least.
+  assert.ok(processesTagged(tag).length >= 3, `expected parent, runner and workers: ${processesTagged(tag)}`);
+  parent.removeAllListeners('exit');
+  parent.kill('SIGKILL');
+  assert.deepEqual(await noneLeft(tag, 8000), [], 'nothing of the run survives its parent');
+});
+
+test('bundle cache: unchanged file → cacheHit; edited file or edited import → rebuilt', async () => {
+  const dir = tempDir('poolscope-cache-test-');
+  try {
+    const main = join(dir.dir, 'main.ts');
+    const dep = join(dir.dir, 'dep.ts');
+    writeFileSync(main, "import { k } from './dep';\nexport function f(x: number): number { return x + k; }\n");
+    writeFileSync(dep, 'export const k = 1;\n');
+    const run = async () => {
+      const r = startRunner({ mode: 'fn', file: main, fn: 'f', inputs: [[1]], backend: 'serial', cacheDir: join(dir.dir, 'cache') });
+      await r.exited;
+      const bundled = r.messages.find((m) => m.type === 'bundled');
+      const end = r.messages.filter((m) => m.type === 'events').flatMap((m) => m.batch).find((e) => e.type === 'task-end');
+      return { cacheHit: bundled.cacheHit, result: end.resultPreview };
+    };
+    assert.deepEqual(await run(), { cacheHit: false, result: '2' });
+    assert.deepEqual(await run(), { cacheHit: true, result: '2' });
+    writeFileSync(dep, 'export const k = 10;\n');
+    assert.deepEqual(await run(), { cacheHit: false, result: '11' });
+    writeFileSync(main, readFileSync(main, 'utf8').replace('x + k', 'x * k'));
+    assert.deepEqual(await run(), { cacheHit: false, result: '10' });
+    assert.deepEqual(await run(), { cacheHit: true, result: '10' });
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('started without a parent (no IPC) → exits 2 with a message', async () => {
+  const child = spawn(process.execPath, [RUNNER], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(stderr, /this is the runner process/);
+});
