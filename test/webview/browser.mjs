@@ -1,0 +1,92 @@
+// Shared by the webview tests and the render bench: one headless Chromium per
+// file, pages built the way the HTML report builds them (buildHtmlReport from
+// dist/trace.mjs, strict CSP), and helpers to read what the user sees.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '../..');
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'webview');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'traces');
+
+/** System Chromium when present (CI installs it), else the npm-only one (no download). */
+export async function chromiumPath() {
+  if (process.env.POOLSCOPE_CHROMIUM) return process.env.POOLSCOPE_CHROMIUM;
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  const sparticuz = (await import('@sparticuz/chromium')).default;
+  return sparticuz.executablePath();
+}
+
+/** Launches headless Chromium (Playwright's own flags; never sparticuz's `args`, which disable web security). */
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: await chromiumPath(), headless: true });
+}
+
+export function loadFixture(name) {
+  return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
+}
+
+const webviewJs = () => readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8');
+const css = () => readFileSync(path.join(ROOT, 'media', 'timeline.css'), 'utf8');
+
+/** The standalone page exactly as the CLI's `--html` report writes it. */
+export async function reportHtml(events, title = 'PoolScope test') {
+  const { buildHtmlReport } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
+  return buildHtmlReport({ events, webviewJs: webviewJs(), css: css(), title });
+}
+
+/**
+ * Opens a page and records console errors, page errors and CSP violations
+ * (the listener is installed before any page script runs).
+ */
+export async function openPage(browser, html, { viewport = { width: 1400, height: 1000 }, vscode = false, colorScheme = 'dark' } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = { console: [], pageErrors: [], csp: [] };
+  page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
+  page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
+  await page.addInitScript((asVsCode) => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${e.sample}`);
+    });
+    if (asVsCode) {
+      // A stand-in for VS Code's webview API: records what the page posts and persists.
+      const posted = [];
+      let state;
+      window.__vscodePosted = posted;
+      window.__vscodeState = () => state;
+      window.acquireVsCodeApi = () => ({ postMessage: (m) => posted.push(m), getState: () => state, setState: (s) => { state = s; } });
+    }
+  }, vscode);
+  // Served from a real (intercepted) origin rather than setContent, so init scripts and CSP apply as in a file.
+  await page.route('http://poolscope.test/**', (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+  await page.goto('http://poolscope.test/report.html', { waitUntil: 'load' });
+  await page.waitForFunction(() => window.__poolscope !== undefined);
+  await settle(page);
+  problems.csp = () => page.evaluate(() => window.__cspViolations);
+  return { page, context, problems };
+}
+
+/** Waits for two animation frames (the app redraws at most once per frame). */
+export async function settle(page) {
+  await page.evaluate(() => window.__poolscope.settled());
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** RGBA of the canvas pixel under client point (x, y), in device pixels. */
+export async function canvasPixel(page, x, y) {
+  return page.evaluate(([cx, cy]) => {
+    const c = document.querySelector('.ps-canvas');
+    const r = c.getBoundingClientRect();
+    const dpr = c.width / r.width;
+    const d = c.getContext('2d').getImageData(Math.floor((cx - r.left) * dpr), Math.floor((cy - r.top) * dpr), 1, 1).data;
+    return [d[0], d[1], d[2], d[3]];
+  }, [x, y]);
+}

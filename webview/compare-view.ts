@@ -1,0 +1,113 @@
+/**
+ * Compare mode: a side-by-side table of the shown runs and a small speed-up
+ * chart (SVG via D3: few bars, so DOM is fine here).
+ */
+import { axisBottom, max, scaleBand, scaleLinear, select } from 'd3';
+import type { RunSummary } from './run-summaries.js';
+import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from './format.js';
+import { text } from './summary-view.js';
+
+export class CompareView {
+  readonly element: HTMLElement;
+  readonly #table: HTMLTableElement;
+  readonly #chart: SVGSVGElement;
+
+  constructor(private readonly onPickRun: (runId: string) => void) {
+    this.element = document.createElement('section');
+    this.element.className = 'ps-compare';
+    this.element.setAttribute('aria-label', 'Compare runs');
+    this.#table = document.createElement('table');
+    this.#table.className = 'ps-compare-table';
+    this.#chart = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    this.#chart.classList.add('ps-speedup-chart');
+    this.#chart.setAttribute('role', 'img');
+    const chartWrap = document.createElement('figure');
+    chartWrap.className = 'ps-speedup';
+    const cap = document.createElement('figcaption');
+    cap.textContent = 'Speed-up vs serial (dashed: ideal = workers)';
+    chartWrap.append(cap, this.#chart);
+    this.element.append(this.#table, chartWrap);
+  }
+
+  /** Renders the runs; hidden when fewer than two. */
+  render(runs: RunSummary[], speedups: Map<string, number>, labels: Map<string, string>): void {
+    this.element.hidden = runs.length < 2;
+    if (runs.length < 2) return;
+    const head = ['Run', 'Backend', 'Where it ran', 'Wall', 'Σ task time', 'Speed-up', 'Efficiency', 'Throughput', 'Wait p95', 'Failed'];
+    const thead = document.createElement('thead');
+    const hr = document.createElement('tr');
+    for (const h of head) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = h;
+      hr.append(th);
+    }
+    thead.append(hr);
+    const tbody = document.createElement('tbody');
+    const best = Math.max(...runs.map((r) => speedups.get(r.runId) ?? 0));
+    for (const r of runs) {
+      const tr = document.createElement('tr');
+      tr.dataset.runId = r.runId;
+      tr.dataset.backend = r.backend;
+      const sp = speedups.get(r.runId);
+      const eff = sp !== undefined ? sp / Math.max(1, r.workers) : undefined;
+      const cells = [
+        labels.get(r.runId) ?? r.runId, `${r.backend} × ${r.workers}`, r.identity, formatUs(r.wallUs), formatUs(r.taskUs),
+        formatSpeedup(sp), formatPercent(eff), formatRate(r.throughput), formatUs(r.queueWaitP95Us), formatCount(r.failed),
+      ];
+      cells.forEach((c, k) => {
+        const td = document.createElement(k === 0 ? 'th' : 'td');
+        if (k === 0) (td as HTMLTableCellElement).scope = 'row';
+        td.textContent = c;
+        td.dataset.col = head[k];
+        if (k === 5 && sp !== undefined && sp === best && best > 1) td.classList.add('ps-best');
+        tr.append(td);
+      });
+      tr.tabIndex = 0;
+      tr.addEventListener('click', () => this.onPickRun(r.runId));
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.onPickRun(r.runId); });
+      tbody.append(tr);
+    }
+    const caption = document.createElement('caption');
+    caption.textContent = 'Runs side by side (click a row for its summary)';
+    this.#table.replaceChildren(caption, thead, tbody);
+    this.#renderChart(runs, speedups, labels);
+  }
+
+  #renderChart(runs: RunSummary[], speedups: Map<string, number>, labels: Map<string, string>): void {
+    const data = runs.filter((r) => speedups.has(r.runId));
+    const svg = select(this.#chart);
+    svg.selectAll('*').remove();
+    const width = 360;
+    const barH = 20;
+    const left = 120;
+    const height = Math.max(40, data.length * (barH + 6) + 26);
+    svg.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
+    if (!data.length) {
+      svg.append('text').attr('x', 4).attr('y', 20).attr('class', 'ps-chart-note').text('Add a serial run to see speed-up.');
+      this.#chart.setAttribute('aria-label', 'No serial baseline');
+      return;
+    }
+    const top = max(data, (r) => Math.max(speedups.get(r.runId) ?? 0, r.workers)) ?? 1;
+    const x = scaleLinear().domain([0, Math.max(1, top) * 1.05]).range([left, width - 10]);
+    const y = scaleBand<string>().domain(data.map((r) => r.runId)).range([0, height - 22]).padding(0.2);
+    const g = svg.append('g');
+    for (const r of data) {
+      const sp = speedups.get(r.runId) ?? 0;
+      const yy = y(r.runId) ?? 0;
+      g.append('text').attr('x', left - 6).attr('y', yy + y.bandwidth() / 2 + 4).attr('text-anchor', 'end')
+        .attr('class', 'ps-chart-label').text(labels.get(r.runId) ?? r.backend);
+      g.append('rect').attr('x', left).attr('y', yy).attr('width', Math.max(1, x(sp) - left)).attr('height', y.bandwidth())
+        .attr('class', `ps-chart-bar ps-backend-${r.backend}`);
+      g.append('line').attr('x1', x(r.workers)).attr('x2', x(r.workers)).attr('y1', yy - 2).attr('y2', yy + y.bandwidth() + 2)
+        .attr('class', 'ps-chart-ideal');
+      g.append('text').attr('x', x(sp) + 4).attr('y', yy + y.bandwidth() / 2 + 4).attr('class', 'ps-chart-value').text(formatSpeedup(sp));
+    }
+    g.append('line').attr('x1', x(1)).attr('x2', x(1)).attr('y1', 0).attr('y2', height - 22).attr('class', 'ps-chart-one');
+    svg.append('g').attr('transform', `translate(0,${height - 22})`).attr('class', 'ps-chart-axis')
+      .call(axisBottom(x).ticks(5).tickFormat((v) => `${v}×`));
+    this.#chart.setAttribute('aria-label', data.map((r) => `${labels.get(r.runId) ?? r.backend}: ${formatSpeedup(speedups.get(r.runId))}`).join(', '));
+  }
+}
+
+export { text };

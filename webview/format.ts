@@ -1,0 +1,53 @@
+/** Human-readable numbers for the timeline: durations from µs, counts, ratios. */
+
+/** Formats a duration given in microseconds with a unit that keeps 3 significant digits ("820 µs", "12.4 ms", "3.20 s"). */
+export function formatUs(us: number): string {
+  if (!Number.isFinite(us)) return '–';
+  const a = Math.abs(us);
+  if (a < 1000) return `${round(us, a < 10 ? 1 : 0)} µs`;
+  if (a < 1e6) return `${round(us / 1000, a < 1e4 ? 2 : a < 1e5 ? 1 : 0)} ms`;
+  if (a < 60e6) return `${round(us / 1e6, a < 1e7 ? 2 : 1)} s`;
+  const min = Math.floor(a / 60e6);
+  return `${us < 0 ? '-' : ''}${min} min ${Math.round((a - min * 60e6) / 1e6)} s`;
+}
+
+function round(v: number, digits: number): string {
+  return v.toFixed(digits);
+}
+
+/** "1,234,567" */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–';
+}
+
+/** "1.93×" */
+export function formatSpeedup(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`;
+}
+
+/** "87 %" from a 0…1 ratio. */
+export function formatPercent(r: number | undefined): string {
+  return r === undefined || !Number.isFinite(r) ? '–' : `${Math.round(r * 100)} %`;
+}
+
+/** "12,345 tasks/s" */
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return '–';
+  return `${perSecond >= 100 ? formatCount(perSecond) : perSecond.toFixed(perSecond >= 10 ? 1 : 2)} tasks/s`;
+}
+
+/** Tick labels for a time axis whose domain is in µs: the unit follows the visible span. */
+export function axisTickFormatter(spanUs: number): (us: number) => string {
+  if (spanUs < 2_000) return (us) => `${Math.round(us)} µs`;
+  if (spanUs < 2_000_000) {
+    const digits = spanUs < 20_000 ? 2 : spanUs < 200_000 ? 1 : 0;
+    return (us) => `${(us / 1000).toFixed(digits)} ms`;
+  }
+  const digits = spanUs < 20e6 ? 2 : 1;
+  return (us) => `${(us / 1e6).toFixed(digits)} s`;
+}
+
+/** Shortens a preview for one-line display. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

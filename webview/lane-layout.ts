@@ -1,0 +1,83 @@
+/**
+ * Vertical layout of the timeline: rows grouped run → process (PID) →
+ * thread/worker, with a header row per run and, when the program waited on
+ * the pool (Run File), the main program's lane.
+ */
+import type { RunInfo, TimelineModel, WorkerLane } from './timeline-model.js';
+
+export type RowKind = 'run' | 'main' | 'worker';
+
+export interface Row {
+  kind: RowKind;
+  runIndex: number;
+  /** Index into model.lanes for worker rows, -1 otherwise. */
+  lane: number;
+  y: number;
+  height: number;
+  label: string;
+  /** Secondary text (identity, backend…) shown dimmed. */
+  detail: string;
+  /** True for the first worker row of a new PID within a run (a group separator is drawn). */
+  newPid: boolean;
+}
+
+export const ROW_HEIGHT = { run: 26, main: 24, worker: 28 } as const;
+
+/** "PID 4242 · thread 3 · PoolWorker-2" (thread 0 is the process's main thread). */
+export function laneLabel(lane: WorkerLane): string {
+  const pid = lane.known || lane.pid ? `PID ${lane.pid}` : 'PID ?';
+  const thread = lane.threadId < 0 ? 'thread ?' : lane.threadId === 0 ? 'main thread' : `thread ${lane.threadId}`;
+  return `${pid} · ${thread} · ${lane.name}`;
+}
+
+/** "Run 2 · thread × 4 · square" */
+export function runLabel(run: RunInfo): string {
+  const s = run.start;
+  if (!s) return `Run ${run.index + 1} · ${run.runId}`;
+  const what = s.fn ?? (s.file ? s.file.split(/[\\/]/).pop() : undefined);
+  return [`Run ${run.index + 1}`, `${s.backend} × ${s.workers}`, s.label, what].filter(Boolean).join(' · ');
+}
+
+/** Lays out the given runs (in order); returns rows and total height. */
+export function layoutRows(model: TimelineModel, runIndices: readonly number[], identityOf: (runId: string) => string): { rows: Row[]; height: number } {
+  const rows: Row[] = [];
+  let y = 0;
+  for (const ri of runIndices) {
+    const run = model.runs[ri];
+    rows.push({ kind: 'run', runIndex: ri, lane: -1, y, height: ROW_HEIGHT.run, label: runLabel(run), detail: identityOf(run.runId), newPid: false });
+    y += ROW_HEIGHT.run;
+    if (run.mainWaits.length) {
+      rows.push({
+        kind: 'main', runIndex: ri, lane: -1, y, height: ROW_HEIGHT.main,
+        label: `PID ${run.start?.pid ?? '?'} · main program`, detail: 'waits on the pool', newPid: false,
+      });
+      y += ROW_HEIGHT.main;
+    }
+    const lanes = run.lanes.map((li) => model.lanes[li]).sort((a, b) =>
+      a.pid - b.pid || a.threadId - b.threadId || a.startT - b.startT || a.workerId - b.workerId);
+    let lastPid = NaN;
+    for (const lane of lanes) {
+      rows.push({
+        kind: 'worker', runIndex: ri, lane: lane.index, y, height: ROW_HEIGHT.worker, label: laneLabel(lane),
+        detail: lane.exit ? `exited: ${lane.exit.reason}` : '', newPid: lane.pid !== lastPid,
+      });
+      lastPid = lane.pid;
+      y += ROW_HEIGHT.worker;
+    }
+  }
+  return { rows, height: y };
+}
+
+/** Index of the row at `y` (binary search), or -1. */
+export function rowAt(rows: readonly Row[], y: number): number {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = rows[mid];
+    if (y < r.y) hi = mid - 1;
+    else if (y >= r.y + r.height) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}

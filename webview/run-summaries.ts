@@ -1,0 +1,162 @@
+/**
+ * Run summaries for the summary cards and the compare table.
+ *
+ * The figures come from the trace library (`summarizeRuns` over its
+ * `TraceModel`, src/trace/stats.ts), fed incrementally with every event, so
+ * the timeline, the CLI and the HTML report agree on every number. That model
+ * keeps one object per task, which does not fit a million-task trace in the
+ * webview's heap budget: past {@link STATS_MODEL_TASK_CAP} tasks the webview
+ * stops feeding it and derives the same figures from its own typed-array
+ * columns instead (same definitions, see stats.ts).
+ */
+import type { TraceEvent } from '../src/trace/events.js';
+import { TraceModel } from '../src/trace/trace-model.js';
+import { describeIdentity, summarizeRuns, type RunSummary, type WorkerUtilization } from '../src/trace/stats.js';
+import { percentile } from '../src/trace/percentile.js';
+import { TaskStatus, type RunInfo, type TimelineModel } from './timeline-model.js';
+
+export type { RunSummary };
+
+/** Above this many tasks the object-per-task stats model is dropped for the column path. */
+export const STATS_MODEL_TASK_CAP = 250_000;
+
+/** Keeps summaries current while events stream in; recomputes lazily, at most once per model version. */
+export class RunSummaries {
+  #stats: TraceModel | undefined = new TraceModel();
+  #statsTasks = 0;
+  #cache: RunSummary[] = [];
+  #cacheVersion = -1;
+
+  constructor(private readonly model: TimelineModel) {}
+
+  /** Feed the events the timeline model accepted (call with exactly the new ones). */
+  add(events: readonly TraceEvent[]): void {
+    if (!this.#stats) return;
+    for (const e of events) if (e.type === 'task-queued') this.#statsTasks++;
+    if (this.#statsTasks > STATS_MODEL_TASK_CAP) {
+      this.#stats = undefined;
+      return;
+    }
+    this.#stats.add(events);
+  }
+
+  /** Forget everything (after a reset). */
+  clear(): void {
+    this.#stats = new TraceModel();
+    this.#statsTasks = 0;
+    this.#cacheVersion = -1;
+  }
+
+  /** Whether the figures come from the trace library's model (false: the column path). */
+  get fromTraceLibrary(): boolean {
+    return this.#stats !== undefined;
+  }
+
+  /** One summary per run that has a `run-start`, in arrival order. */
+  all(): RunSummary[] {
+    if (this.#cacheVersion === this.model.version) return this.#cache;
+    this.#cache = this.#stats ? summarizeRuns(this.#stats) : summarizeFromColumns(this.model);
+    this.#cacheVersion = this.model.version;
+    return this.#cache;
+  }
+
+  byRunId(runId: string): RunSummary | undefined {
+    return this.all().find((s) => s.runId === runId);
+  }
+}
+
+const SERIAL = new Set(['serial', 'py-serial']);
+
+/** The column path: the same figures as stats.ts, from the timeline's typed arrays. */
+export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
+  const out: RunSummary[] = [];
+  const waitsByRun = new Map<number, number[]>();
+  const taskUs = new Float64Array(model.runs.length);
+  const busyByLane = new Float64Array(model.lanes.length);
+  const tasksByLane = new Int32Array(model.lanes.length);
+  const t = model.tasks;
+  for (let i = 0; i < t.count; i++) {
+    const r = t.run[i];
+    const q = t.queued[i];
+    const s = t.start[i];
+    if (!Number.isNaN(q) && !Number.isNaN(s)) {
+      let w = waitsByRun.get(r);
+      if (!w) waitsByRun.set(r, (w = []));
+      w.push(Math.max(0, s - q));
+    }
+    const st = t.status[i];
+    if (st !== TaskStatus.Ok && st !== TaskStatus.Failed) continue;
+    const runUs = Number.isNaN(s) ? 0 : Math.max(0, t.end[i] - s);
+    taskUs[r] += runUs;
+    const lane = t.lane[i];
+    if (lane >= 0 && !Number.isNaN(s)) {
+      tasksByLane[lane]++;
+      let busy = runUs;
+      if (t.firstSlice[i] >= 0) {
+        busy = 0;
+        for (let k = t.firstSlice[i]; k >= 0; k = model.slices.nextOfTask[k]) busy += Math.max(0, model.slices.end[k] - model.slices.start[k]);
+      }
+      busyByLane[lane] += busy;
+    }
+  }
+  for (const run of model.runs) {
+    const start = run.start;
+    if (!start) continue;
+    const wallUs = Math.max(0, (run.end ? run.end.t : run.lastT) - start.t);
+    const pids = new Set<number>();
+    const threadIds = new Set<number>();
+    let crashes = 0;
+    const utilization: WorkerUtilization[] = [];
+    for (const li of run.lanes) {
+      const lane = model.lanes[li];
+      if (!lane.known) continue;
+      pids.add(lane.pid);
+      threadIds.add(lane.threadId);
+      if (lane.exit?.reason === 'crash') crashes++;
+      utilization.push({
+        workerId: lane.workerId, name: lane.name, pid: lane.pid, threadId: lane.threadId, tasks: tasksByLane[li],
+        busyUs: busyByLane[li], utilization: wallUs > 0 ? Math.min(1, busyByLane[li] / wallUs) : 0,
+      });
+    }
+    if (pids.size === 0) pids.add(start.pid);
+    const waits = waitsByRun.get(run.index) ?? [];
+    const finished = run.ok + run.failed;
+    const summary: RunSummary = {
+      runId: run.runId, backend: start.backend, workers: start.workers, label: start.label, compareId: start.compareId,
+      fn: start.fn, file: start.file, startT: start.t, finished: run.end !== undefined, wallUs, taskUs: taskUs[run.index],
+      tasks: run.tasks, ok: run.ok, failed: run.failed, pending: run.tasks - finished,
+      throughput: wallUs > 0 ? finished / (wallUs / 1e6) : 0,
+      queueWaitP50Us: percentile(waits, 0.5), queueWaitP95Us: percentile(waits, 0.95),
+      pids: [...pids].sort((a, b) => a - b), threadIds: [...threadIds].sort((a, b) => a - b),
+      workersStarted: utilization.length, crashes, utilization, identity: '',
+    };
+    if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
+    summary.identity = describeIdentity(summary);
+    out.push(summary);
+  }
+  const serialByCompare = new Map<string, RunSummary>();
+  for (const s of out) if (SERIAL.has(s.backend) && s.compareId !== undefined && s.finished) serialByCompare.set(s.compareId, s);
+  for (const s of out) {
+    const base = s.compareId !== undefined ? serialByCompare.get(s.compareId) : undefined;
+    if (!base || base.wallUs <= 0 || s.wallUs <= 0) continue;
+    s.speedupVsSerial = base.wallUs / s.wallUs;
+    s.efficiency = s.speedupVsSerial / Math.max(1, s.workers);
+  }
+  return out;
+}
+
+/** Speed-up of each run against a serial run among `summaries` (compare mode across separate runs). */
+export function speedupAgainstShownSerial(summaries: RunSummary[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const serial = [...summaries].reverse().find((s) => SERIAL.has(s.backend) && s.finished && s.wallUs > 0);
+  for (const s of summaries) {
+    if (s.speedupVsSerial !== undefined) out.set(s.runId, s.speedupVsSerial);
+    else if (serial && s.wallUs > 0 && s.finished) out.set(s.runId, serial.wallUs / s.wallUs);
+  }
+  return out;
+}
+
+/** Whether a run is still receiving events. */
+export function isLive(run: RunInfo): boolean {
+  return run.start !== undefined && run.end === undefined;
+}

@@ -1,0 +1,94 @@
+/**
+ * The summary above the chart for one run: wall time, Σ task time, speed-up
+ * and efficiency, throughput, queue wait, per-worker utilization and the
+ * identity callout ("4 workers · 1 PID · 4 threads"). Figures come from the
+ * trace library's RunSummary; this file only presents them.
+ */
+import type { RunSummary } from './run-summaries.js';
+import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from './format.js';
+
+export class SummaryView {
+  readonly element: HTMLElement;
+  readonly #cards: HTMLElement;
+  readonly #identity: HTMLElement;
+  readonly #util: HTMLElement;
+  readonly #text: HTMLElement;
+
+  constructor() {
+    this.element = document.createElement('section');
+    this.element.className = 'ps-summary';
+    this.element.setAttribute('aria-label', 'Run summary');
+    this.#identity = document.createElement('div');
+    this.#identity.className = 'ps-identity';
+    this.#cards = document.createElement('div');
+    this.#cards.className = 'ps-cards';
+    this.#util = document.createElement('div');
+    this.#util.className = 'ps-util';
+    this.#text = document.createElement('p');
+    this.#text.className = 'ps-sr-only ps-summary-text';
+    this.element.append(this.#identity, this.#cards, this.#util, this.#text);
+  }
+
+  /** Shows `s` (undefined: an empty-state hint). `speedup` overrides the summary's own (compare across runs). */
+  render(s: RunSummary | undefined, title: string, speedup?: number): void {
+    if (!s) {
+      this.#identity.replaceChildren(text('span', 'ps-identity-main', 'No run yet'),
+        text('span', 'ps-identity-sub', 'Run a function in a pool, or open a trace, to see it here.'));
+      this.#cards.replaceChildren();
+      this.#util.replaceChildren();
+      this.#text.textContent = 'No run loaded.';
+      return;
+    }
+    const sp = s.speedupVsSerial ?? speedup;
+    const eff = s.efficiency ?? (sp !== undefined ? sp / Math.max(1, s.workers) : undefined);
+    const state = s.finished ? (s.error ? `ended: ${s.error.name}` : 'finished') : 'running…';
+    this.#identity.replaceChildren(
+      text('span', 'ps-identity-main', s.identity),
+      text('span', 'ps-identity-sub', `${title} · ${state}`),
+    );
+    this.#identity.dataset.backend = s.backend;
+    const cards: [string, string, string, string?][] = [
+      ['wall', 'Wall time', formatUs(s.wallUs)],
+      ['task-time', 'Σ task time', formatUs(s.taskUs)],
+      ['speedup', 'Speed-up vs serial', formatSpeedup(sp), sp === undefined ? 'needs a serial run: use Compare' : undefined],
+      ['efficiency', 'Parallel efficiency', formatPercent(eff), eff === undefined ? undefined : `speed-up ÷ ${s.workers} workers`],
+      ['throughput', 'Throughput', formatRate(s.throughput)],
+      ['queue-wait', 'Queue wait p50 / p95', `${formatUs(s.queueWaitP50Us)} / ${formatUs(s.queueWaitP95Us)}`],
+      ['tasks', 'Tasks ok / failed', `${formatCount(s.ok)} / ${formatCount(s.failed)}`, s.pending ? `${formatCount(s.pending)} pending` : undefined],
+    ];
+    this.#cards.replaceChildren(...cards.map(([key, label, value, hint]) => {
+      const card = document.createElement('div');
+      card.className = 'ps-card';
+      card.dataset.metric = key;
+      if (key === 'tasks' && s.failed > 0) card.classList.add('ps-card-bad');
+      card.append(text('div', 'ps-card-label', label), text('div', 'ps-card-value', value));
+      if (hint) card.append(text('div', 'ps-card-hint', hint));
+      return card;
+    }));
+    const rows: HTMLElement[] = s.utilization.slice(0, 64).map((u) => {
+      const row = document.createElement('div');
+      row.className = 'ps-util-row';
+      const bar = document.createElement('div');
+      bar.className = 'ps-util-bar';
+      const fill = document.createElement('div');
+      fill.className = 'ps-util-fill';
+      fill.style.width = `${Math.round(u.utilization * 100)}%`;
+      bar.append(fill);
+      row.append(text('span', 'ps-util-name', `${u.name} (PID ${u.pid} · thread ${u.threadId})`), bar,
+        text('span', 'ps-util-value', `${formatPercent(u.utilization)} · ${formatCount(u.tasks)} tasks`));
+      return row;
+    });
+    if (s.utilization.length > 64) rows.push(text('div', 'ps-util-more', `… and ${s.utilization.length - 64} more workers`));
+    this.#util.replaceChildren(text('div', 'ps-util-title', 'Worker utilization'), ...rows);
+    this.#text.textContent = `${title}: ${s.backend} backend, ${s.identity}. Wall time ${formatUs(s.wallUs)}, `
+      + `total task time ${formatUs(s.taskUs)}, ${formatCount(s.ok)} tasks ok, ${formatCount(s.failed)} failed`
+      + `${sp !== undefined ? `, speed-up ${formatSpeedup(sp)} over serial` : ''}.`;
+  }
+}
+
+export function text(tag: string, className: string, content: string): HTMLElement {
+  const el = document.createElement(tag);
+  el.className = className;
+  el.textContent = content;
+  return el;
+}

@@ -1,0 +1,72 @@
+/** Everything the tooltip, the details pane and the task table show about one task, read from the model. */
+import type { TaskError } from '../src/trace/events.js';
+import { TaskStatus, type TimelineModel } from './timeline-model.js';
+
+export interface TaskInfo {
+  index: number;
+  runId: string;
+  taskId: number;
+  fn: string;
+  input: string;
+  result?: string;
+  error?: TaskError;
+  status: 'queued' | 'running' | 'ok' | 'failed';
+  pid?: number;
+  threadId?: number;
+  worker?: string;
+  workerId?: number;
+  /** Run-clock µs. */
+  queued?: number;
+  start?: number;
+  end?: number;
+  durationUs?: number;
+  waitUs?: number;
+  cpuUs?: number;
+  /** Number of on-thread slices (event-loop) and their total. */
+  slices: number;
+  onThreadUs?: number;
+}
+
+const STATUS = ['queued', 'running', 'ok', 'failed'] as const;
+
+function num(v: number): number | undefined {
+  return Number.isNaN(v) ? undefined : v;
+}
+
+export function taskInfo(model: TimelineModel, i: number): TaskInfo {
+  const t = model.tasks;
+  const lane = t.lane[i] >= 0 ? model.lanes[t.lane[i]] : undefined;
+  const queued = num(t.queued[i]);
+  const start = num(t.start[i]);
+  const end = num(t.end[i]);
+  let slices = 0;
+  let onThread = 0;
+  for (let k = t.firstSlice[i]; k >= 0; k = model.slices.nextOfTask[k]) {
+    slices++;
+    onThread += model.slices.end[k] - model.slices.start[k];
+  }
+  return {
+    index: i,
+    runId: model.runs[t.run[i]].runId,
+    taskId: t.taskId[i],
+    fn: model.fnName(i) || '(unknown)',
+    input: t.input[i] ?? '',
+    result: t.result[i],
+    error: t.errors.get(i),
+    status: STATUS[t.status[i] as 0 | 1 | 2 | 3],
+    pid: lane?.pid,
+    threadId: lane && lane.threadId >= 0 ? lane.threadId : undefined,
+    worker: lane?.name,
+    workerId: lane?.workerId,
+    queued, start, end,
+    durationUs: start !== undefined && end !== undefined ? end - start : undefined,
+    waitUs: queued !== undefined && start !== undefined ? start - queued : undefined,
+    cpuUs: num(t.cpuUs[i]),
+    slices,
+    onThreadUs: slices ? onThread : undefined,
+  };
+}
+
+export function isFailed(model: TimelineModel, i: number): boolean {
+  return model.tasks.status[i] === TaskStatus.Failed;
+}

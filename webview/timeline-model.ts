@@ -1,0 +1,505 @@
+/**
+ * The timeline's own index of the trace, built for drawing: tasks live in
+ * growable typed-array columns (no object per task), each worker lane keeps
+ * its tasks sorted by start time so a frame only visits what is on screen.
+ * A million tasks fit in well under 300 MB of heap this way, which an object
+ * per task (or keeping the raw events) would not.
+ *
+ * Events are de-duplicated by `(runId, seq)`: the host may replay more than
+ * needed after a reload and nothing is drawn twice.
+ */
+import type {
+  LogEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TraceEvent, WorkerExitReason, WorkerStartEvent,
+} from '../src/trace/events.js';
+
+/** Task status codes stored in {@link TaskColumns.status}. */
+export const TaskStatus = { Queued: 0, Running: 1, Ok: 2, Failed: 3 } as const;
+
+const NO_LANE = -1;
+
+function grow<T extends Float64Array | Int32Array | Uint8Array | Uint16Array>(a: T, min: number): T {
+  if (a.length >= min) return a;
+  const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, 1024));
+  next.set(a);
+  return next;
+}
+
+/** Every task of every run, one typed array per field, indexed by a global task index. */
+export class TaskColumns {
+  count = 0;
+  run = new Int32Array(0);
+  taskId = new Int32Array(0);
+  queued = new Float64Array(0);
+  start = new Float64Array(0);
+  end = new Float64Array(0);
+  lane = new Int32Array(0);
+  fn = new Uint16Array(0);
+  status = new Uint8Array(0);
+  cpuUs = new Float64Array(0);
+  /** First slice of the task in the slice columns, -1 when none (event-loop backend only). */
+  firstSlice = new Int32Array(0);
+  input: (string | undefined)[] = [];
+  result: (string | undefined)[] = [];
+  errors = new Map<number, TaskError>();
+
+  add(runIndex: number, taskId: number): number {
+    const i = this.count++;
+    if (i >= this.run.length) {
+      const n = i + 1;
+      this.run = grow(this.run, n);
+      this.taskId = grow(this.taskId, n);
+      this.queued = grow(this.queued, n);
+      this.start = grow(this.start, n);
+      this.end = grow(this.end, n);
+      this.lane = grow(this.lane, n);
+      this.fn = grow(this.fn, n);
+      this.status = grow(this.status, n);
+      this.cpuUs = grow(this.cpuUs, n);
+      this.firstSlice = grow(this.firstSlice, n);
+    }
+    this.run[i] = runIndex;
+    this.taskId[i] = taskId;
+    this.queued[i] = NaN;
+    this.start[i] = NaN;
+    this.end[i] = NaN;
+    this.lane[i] = NO_LANE;
+    this.fn[i] = 0;
+    this.status[i] = TaskStatus.Queued;
+    this.cpuUs[i] = NaN;
+    this.firstSlice[i] = -1;
+    return i;
+  }
+}
+
+/** On-thread slices of event-loop tasks, as columns; `nextOfTask` chains a task's slices. */
+export class SliceColumns {
+  count = 0;
+  task = new Int32Array(0);
+  start = new Float64Array(0);
+  end = new Float64Array(0);
+  nextOfTask = new Int32Array(0);
+
+  add(task: number, start: number, end: number): number {
+    const i = this.count++;
+    if (i >= this.task.length) {
+      this.task = grow(this.task, i + 1);
+      this.start = grow(this.start, i + 1);
+      this.end = grow(this.end, i + 1);
+      this.nextOfTask = grow(this.nextOfTask, i + 1);
+    }
+    this.task[i] = task;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.nextOfTask[i] = -1;
+    return i;
+  }
+}
+
+/** A growable list of indices kept sorted by a key (start time), with the longest span seen, for culling. */
+export class SortedSpans {
+  items = new Int32Array(16);
+  length = 0;
+  sorted = true;
+  maxSpan = 0;
+  #lastKey = -Infinity;
+
+  push(index: number, key: number, span: number): void {
+    if (this.length >= this.items.length) this.items = grow(this.items, this.length + 1);
+    this.items[this.length++] = index;
+    if (key < this.#lastKey) this.sorted = false;
+    else this.#lastKey = key;
+    if (span > this.maxSpan) this.maxSpan = span;
+  }
+
+  noteSpan(span: number): void {
+    if (span > this.maxSpan) this.maxSpan = span;
+  }
+
+  /** Restores order after out-of-order arrivals (rare: only replays and clock ties). */
+  ensureSorted(keyOf: Float64Array): void {
+    if (this.sorted) return;
+    const view = Array.from(this.items.subarray(0, this.length));
+    view.sort((a, b) => keyOf[a] - keyOf[b]);
+    this.items.set(view);
+    this.#lastKey = this.length ? keyOf[this.items[this.length - 1]] : -Infinity;
+    this.sorted = true;
+  }
+
+  /** First position whose key is ≥ `key` (list must be sorted). */
+  lowerBound(keyOf: Float64Array, key: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keyOf[this.items[mid]] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** One worker of one run: a lane on the timeline. */
+export interface WorkerLane {
+  index: number;
+  runIndex: number;
+  workerId: number;
+  name: string;
+  pid: number;
+  threadId: number;
+  tid?: number;
+  /** Run-clock µs when the worker reported ready, and how long it took to get there. */
+  startT: number;
+  startupUs: number;
+  /** False when tasks referenced the worker before (or without) its `worker-start`. */
+  known: boolean;
+  exit?: { t: number; reason: WorkerExitReason; code: number | null; signal: string | null };
+  /** Task indices sorted by start. */
+  tasks: SortedSpans;
+  /** Slice indices sorted by start. */
+  slices: SortedSpans;
+  /** CPU samples of this lane's OS thread: [t, intervalUs, cpuUs] triples. */
+  cpu: number[];
+}
+
+/** One run: its start/end events and what hangs off it. */
+export interface RunInfo {
+  index: number;
+  runId: string;
+  start?: RunStartEvent;
+  end?: RunEndEvent;
+  lastSeq: number;
+  eventCount: number;
+  /** Largest run-clock time seen: "now" for a live run. */
+  lastT: number;
+  /** Smallest run-clock time seen (normally the run-start's t). */
+  firstT: number;
+  lanes: number[];
+  laneByWorker: Map<number, number>;
+  /** Global task index by taskId: dense array for small ids, map for the rest. */
+  taskByIdDense: Int32Array;
+  taskByIdSparse: Map<number, number>;
+  tasks: number;
+  ok: number;
+  failed: number;
+  mainWaits: MainWaitEvent[];
+  /** Captured output, capped (the details pane shows a task's lines). */
+  logs: LogEvent[];
+  /** cpu-sample events that matched no lane yet (tid unknown), replayed when a worker-start names the tid. */
+  pendingCpu: { pid: number; tid: number; t: number; intervalUs: number; cpuUs: number }[];
+  /** Bumped on every change (summaries are cached by it). */
+  version: number;
+}
+
+const MAX_LOGS_PER_RUN = 5000;
+const DENSE_TASK_IDS = 1 << 24;
+
+/** The timeline's data: runs, worker lanes, task and slice columns. */
+export class TimelineModel {
+  readonly runs: RunInfo[] = [];
+  readonly lanes: WorkerLane[] = [];
+  readonly tasks = new TaskColumns();
+  readonly slices = new SliceColumns();
+  /** Function names; index 0 is "" (unknown). */
+  readonly fnNames: string[] = [''];
+  readonly #fnIndex = new Map<string, number>([['', 0]]);
+  readonly #runByid = new Map<string, RunInfo>();
+  /** Bumped on every accepted event batch. */
+  version = 0;
+  /** Events accepted in total. */
+  events = 0;
+
+  runById(runId: string): RunInfo | undefined {
+    return this.#runByid.get(runId);
+  }
+
+  /** Highest seq held per run (what `ready` tells the host). */
+  lastSeqByRun(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const run of this.runs) out[run.runId] = run.lastSeq;
+    return out;
+  }
+
+  /** Adds events; returns how many were new (and pushes those onto `accepted` when given). */
+  add(batch: readonly TraceEvent[], accepted?: TraceEvent[]): number {
+    let count = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i];
+      const run = this.#runOf(e.runId);
+      if (e.seq <= run.lastSeq) continue;
+      run.lastSeq = e.seq;
+      run.eventCount++;
+      run.version++;
+      count++;
+      accepted?.push(e);
+      this.#apply(run, e);
+    }
+    if (count) {
+      this.version++;
+      this.events += count;
+    }
+    return count;
+  }
+
+  /** Global task index of (run, taskId), or -1. */
+  taskIndex(run: RunInfo, taskId: number): number {
+    if (taskId >= 0 && taskId < DENSE_TASK_IDS) {
+      return taskId < run.taskByIdDense.length ? run.taskByIdDense[taskId] : -1;
+    }
+    return run.taskByIdSparse.get(taskId) ?? -1;
+  }
+
+  fnName(task: number): string {
+    return this.fnNames[this.tasks.fn[task]];
+  }
+
+  #runOf(runId: string): RunInfo {
+    let run = this.#runByid.get(runId);
+    if (!run) {
+      run = {
+        index: this.runs.length, runId, lastSeq: -1, eventCount: 0, lastT: 0, firstT: Infinity, lanes: [],
+        laneByWorker: new Map(), taskByIdDense: new Int32Array(0), taskByIdSparse: new Map(),
+        tasks: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], version: 0,
+      };
+      this.runs.push(run);
+      this.#runByid.set(runId, run);
+    }
+    return run;
+  }
+
+  #taskOf(run: RunInfo, taskId: number): number {
+    const existing = this.taskIndex(run, taskId);
+    if (existing >= 0) return existing;
+    const i = this.tasks.add(run.index, taskId);
+    run.tasks++;
+    if (taskId >= 0 && taskId < DENSE_TASK_IDS) {
+      if (taskId >= run.taskByIdDense.length) {
+        const next = new Int32Array(Math.max(taskId + 1, run.taskByIdDense.length * 2, 256)).fill(-1);
+        next.set(run.taskByIdDense);
+        run.taskByIdDense = next;
+      }
+      run.taskByIdDense[taskId] = i;
+    } else {
+      run.taskByIdSparse.set(taskId, i);
+    }
+    return i;
+  }
+
+  #laneOf(run: RunInfo, workerId: number): WorkerLane {
+    const existing = run.laneByWorker.get(workerId);
+    if (existing !== undefined) return this.lanes[existing];
+    const lane: WorkerLane = {
+      index: this.lanes.length, runIndex: run.index, workerId, name: `worker ${workerId}`,
+      pid: run.start?.pid ?? 0, threadId: -1, startT: NaN, startupUs: 0, known: false,
+      tasks: new SortedSpans(), slices: new SortedSpans(), cpu: [],
+    };
+    this.lanes.push(lane);
+    run.lanes.push(lane.index);
+    run.laneByWorker.set(workerId, lane.index);
+    return lane;
+  }
+
+  #fnIndexOf(name: string): number {
+    let i = this.#fnIndex.get(name);
+    if (i === undefined) {
+      i = this.fnNames.length;
+      if (i >= 65535) return 0;
+      this.fnNames.push(name);
+      this.#fnIndex.set(name, i);
+    }
+    return i;
+  }
+
+  #noteTime(run: RunInfo, t: number): void {
+    if (t > run.lastT) run.lastT = t;
+    if (t < run.firstT) run.firstT = t;
+  }
+
+  #apply(run: RunInfo, e: TraceEvent): void {
+    const tasks = this.tasks;
+    switch (e.type) {
+      case 'run-start':
+        run.start = e;
+        this.#noteTime(run, e.t);
+        for (const li of run.lanes) if (!this.lanes[li].known) this.lanes[li].pid = e.pid;
+        break;
+      case 'run-end':
+        run.end = e;
+        this.#noteTime(run, e.t);
+        break;
+      case 'worker-start':
+        this.#workerStart(run, e);
+        break;
+      case 'worker-exit': {
+        const lane = this.#laneOf(run, e.workerId);
+        lane.exit = { t: e.t, reason: e.reason, code: e.code, signal: e.signal };
+        this.#noteTime(run, e.t);
+        break;
+      }
+      case 'task-queued': {
+        const i = this.#taskOf(run, e.taskId);
+        tasks.queued[i] = e.t;
+        tasks.fn[i] = this.#fnIndexOf(e.fn);
+        tasks.input[i] = e.inputPreview;
+        this.#noteTime(run, e.t);
+        break;
+      }
+      case 'task-start': {
+        const i = this.#taskOf(run, e.taskId);
+        tasks.start[i] = e.t;
+        if (tasks.status[i] === TaskStatus.Queued) tasks.status[i] = TaskStatus.Running;
+        const lane = this.#laneOf(run, e.workerId);
+        if (tasks.lane[i] === NO_LANE) {
+          tasks.lane[i] = lane.index;
+          const end = tasks.end[i];
+          lane.tasks.push(i, e.t, Number.isNaN(end) ? 0 : end - e.t);
+        }
+        this.#noteTime(run, e.t);
+        break;
+      }
+      case 'task-slice': {
+        const i = this.#taskOf(run, e.taskId);
+        const s = this.slices.add(i, e.start, e.end);
+        // Chain at the head: order within a task does not matter for drawing.
+        this.slices.nextOfTask[s] = tasks.firstSlice[i];
+        tasks.firstSlice[i] = s;
+        this.#laneOf(run, e.workerId).slices.push(s, e.start, e.end - e.start);
+        this.#noteTime(run, e.end);
+        break;
+      }
+      case 'task-end': {
+        const i = this.#taskOf(run, e.taskId);
+        const prev = tasks.status[i];
+        if (prev === TaskStatus.Ok) run.ok--;
+        if (prev === TaskStatus.Failed) run.failed--;
+        tasks.end[i] = e.t;
+        tasks.status[i] = e.ok ? TaskStatus.Ok : TaskStatus.Failed;
+        if (e.ok) run.ok++;
+        else run.failed++;
+        if (e.resultPreview !== undefined) tasks.result[i] = e.resultPreview;
+        if (e.error) tasks.errors.set(i, e.error);
+        if (e.cpuUs !== undefined) tasks.cpuUs[i] = e.cpuUs;
+        if (tasks.lane[i] === NO_LANE) {
+          // Ended without a start (e.g. a crash before it was reported running): place it on its worker's lane.
+          const lane = this.#laneOf(run, e.workerId);
+          tasks.lane[i] = lane.index;
+          if (Number.isNaN(tasks.start[i])) tasks.start[i] = e.t;
+          lane.tasks.push(i, tasks.start[i], e.t - tasks.start[i]);
+        } else {
+          this.lanes[tasks.lane[i]].tasks.noteSpan(e.t - tasks.start[i]);
+        }
+        this.#noteTime(run, e.t);
+        break;
+      }
+      case 'log':
+        if (run.logs.length < MAX_LOGS_PER_RUN) run.logs.push(e);
+        this.#noteTime(run, e.t);
+        break;
+      case 'main-wait':
+        run.mainWaits.push(e);
+        this.#noteTime(run, e.start);
+        this.#noteTime(run, e.end);
+        break;
+      case 'cpu-sample': {
+        const lane = this.#laneByTid(run, e.pid, e.tid);
+        if (lane) lane.cpu.push(e.t, e.intervalUs, e.cpuUs);
+        else if (run.pendingCpu.length < 100_000) run.pendingCpu.push(e);
+        break;
+      }
+    }
+  }
+
+  #workerStart(run: RunInfo, e: WorkerStartEvent): void {
+    const lane = this.#laneOf(run, e.workerId);
+    lane.name = e.name;
+    lane.pid = e.pid;
+    lane.threadId = e.threadId;
+    lane.tid = e.tid;
+    lane.startT = e.t;
+    lane.startupUs = e.startupUs;
+    lane.known = true;
+    this.#noteTime(run, e.t);
+    if (e.tid !== undefined && run.pendingCpu.length) {
+      run.pendingCpu = run.pendingCpu.filter((s) => {
+        if (s.pid !== e.pid || s.tid !== e.tid) return true;
+        lane.cpu.push(s.t, s.intervalUs, s.cpuUs);
+        return false;
+      });
+    }
+  }
+
+  #laneByTid(run: RunInfo, pid: number, tid: number): WorkerLane | undefined {
+    for (const li of run.lanes) {
+      const lane = this.lanes[li];
+      if (lane.tid === tid && lane.pid === pid) return lane;
+    }
+    return undefined;
+  }
+
+  /**
+   * Rebuilds trace events for a run from the columns (export, persisted
+   * state, statistics). Sequence numbers are renumbered; everything the
+   * timeline keeps is preserved.
+   */
+  eventsOf(run: RunInfo): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    const runId = run.runId;
+    let seq = 0;
+    const push = (e: Record<string, unknown>) => {
+      out.push({ ...e, runId, seq: seq++ } as unknown as TraceEvent);
+    };
+    if (run.start) push({ ...run.start });
+    const timed: { t: number; e: Record<string, unknown> }[] = [];
+    for (const li of run.lanes) {
+      const lane = this.lanes[li];
+      if (lane.known) {
+        const ws: Record<string, unknown> = {
+          type: 'worker-start', t: lane.startT, workerId: lane.workerId, name: lane.name, pid: lane.pid,
+          threadId: lane.threadId, startupUs: lane.startupUs,
+        };
+        if (lane.tid !== undefined) ws.tid = lane.tid;
+        timed.push({ t: lane.startT, e: ws });
+      }
+      if (lane.exit) {
+        timed.push({
+          t: lane.exit.t,
+          e: { type: 'worker-exit', t: lane.exit.t, workerId: lane.workerId, code: lane.exit.code, signal: lane.exit.signal, reason: lane.exit.reason },
+        });
+      }
+      for (let k = 0; k + 2 < lane.cpu.length; k += 3) {
+        if (lane.tid === undefined) break;
+        timed.push({ t: lane.cpu[k], e: { type: 'cpu-sample', t: lane.cpu[k], pid: lane.pid, tid: lane.tid, intervalUs: lane.cpu[k + 1], cpuUs: lane.cpu[k + 2] } });
+      }
+    }
+    const tasks = this.tasks;
+    for (let i = 0; i < tasks.count; i++) {
+      if (tasks.run[i] !== run.index) continue;
+      const taskId = tasks.taskId[i];
+      const laneIndex = tasks.lane[i];
+      const workerId = laneIndex >= 0 ? this.lanes[laneIndex].workerId : -1;
+      if (!Number.isNaN(tasks.queued[i])) {
+        timed.push({ t: tasks.queued[i], e: { type: 'task-queued', t: tasks.queued[i], taskId, fn: this.fnName(i), inputPreview: tasks.input[i] ?? '' } });
+      }
+      if (!Number.isNaN(tasks.start[i]) && laneIndex >= 0) {
+        timed.push({ t: tasks.start[i], e: { type: 'task-start', t: tasks.start[i], taskId, workerId } });
+      }
+      for (let s = tasks.firstSlice[i]; s >= 0; s = this.slices.nextOfTask[s]) {
+        timed.push({ t: this.slices.end[s], e: { type: 'task-slice', taskId, workerId, start: this.slices.start[s], end: this.slices.end[s] } });
+      }
+      const status = tasks.status[i];
+      if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
+        const end: Record<string, unknown> = { type: 'task-end', t: tasks.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
+        if (tasks.result[i] !== undefined) end.resultPreview = tasks.result[i];
+        const error = tasks.errors.get(i);
+        if (error) end.error = error;
+        if (!Number.isNaN(tasks.cpuUs[i])) end.cpuUs = tasks.cpuUs[i];
+        timed.push({ t: tasks.end[i], e: end });
+      }
+    }
+    for (const w of run.mainWaits) timed.push({ t: w.end, e: { ...w } });
+    for (const l of run.logs) timed.push({ t: l.t, e: { ...l } });
+    timed.sort((a, b) => a.t - b.t);
+    for (const { e } of timed) push(e);
+    if (run.end) push({ ...run.end });
+    return out;
+  }
+}
