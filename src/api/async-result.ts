@@ -1,0 +1,96 @@
+/**
+ * `AsyncResult`: what `Pool.applyAsync` / `mapAsync` / `starmapAsync` return
+ * at once — Python's `multiprocessing.pool.AsyncResult`.
+ */
+import { InvalidStateError } from './errors.js';
+import type { PoolSession } from './pool-session.js';
+import { checkTimeout, settlesWithin, within } from './timeouts.js';
+
+/** Options of {@link AsyncResult.get}. */
+export interface GetOptions {
+  /** Give up after this many milliseconds with a `TimeoutError` (the task keeps running). @default undefined (wait as long as it takes) */
+  timeout?: number;
+}
+
+/**
+ * The result of a call submitted without waiting for it. Check on it with
+ * `ready()` / `successful()`, wait for it with `wait()`, collect it with `get()`.
+ *
+ * @example
+ * ```ts
+ * const results = inputs.map((x) => pool.applyAsync(square, [x]));
+ * console.log(results[0].ready());            // probably false: still running
+ * for (const r of results) console.log(await r.get({ timeout: 5000 }));
+ * console.log(results[0].successful());       // true
+ * ```
+ */
+export class AsyncResult<T> {
+  readonly #promise: Promise<T>;
+  readonly #session: PoolSession;
+  readonly #label: string;
+  #state: 'pending' | 'ok' | 'failed' = 'pending';
+
+  /** @internal Created by `Pool`; callbacks run in the main program once the result is ready. */
+  constructor(promise: Promise<T>, session: PoolSession, label: string,
+    callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
+    this.#session = session;
+    this.#label = label;
+    // Callbacks run before the result counts as ready, as in Python (its result handler calls them first).
+    this.#promise = promise.then((value) => {
+      runCallback(callback, value, label);
+      this.#state = 'ok';
+      return value;
+    }, (error: unknown) => {
+      runCallback(errorCallback, error, label);
+      this.#state = 'failed';
+      throw error;
+    });
+    // Failure is reported through get(); an AsyncResult nobody asks about must not crash the program.
+    this.#promise.catch(() => undefined);
+  }
+
+  /** True once the call has finished, successfully or not. */
+  ready(): boolean {
+    return this.#state !== 'pending';
+  }
+
+  /**
+   * True if the call finished without an error.
+   * @throws InvalidStateError if it is not ready yet (Python raises `ValueError` there).
+   */
+  successful(): boolean {
+    if (this.#state === 'pending') throw new InvalidStateError(`${this.#label}: result is not ready`);
+    return this.#state === 'ok';
+  }
+
+  /**
+   * Waits until the result is ready or `timeout` ms pass; never throws (like Python's, it returns nothing either way).
+   * @param timeout milliseconds; @default undefined (wait as long as it takes)
+   */
+  async wait(timeout?: number): Promise<void> {
+    const ms = checkTimeout(timeout);
+    const start = this.#session.engine.now();
+    const ready = this.ready() || await settlesWithin(this.#promise, ms);
+    if (ready || ms !== undefined) this.#session.recordWait(start, `${this.#label}.wait()`);
+  }
+
+  /**
+   * The result, once ready. Rejects with the task's own error (same `name`,
+   * `message`, remote stack) if it failed.
+   * @throws TimeoutError when `timeout` ms pass first; the task keeps running and a later `get()` can still collect it.
+   */
+  async get(options: GetOptions = {}): Promise<T> {
+    const ms = checkTimeout(options.timeout);
+    return this.#session.waitFor(within(this.#promise, ms, `${this.#label}.get()`), `${this.#label}.get()`);
+  }
+}
+
+function runCallback<A>(callback: ((arg: A) => void) | undefined, arg: A, label: string): void {
+  if (!callback) return;
+  try {
+    callback(arg);
+  } catch (error) {
+    // Python's result handler would die here and hang the pool; we report and carry on.
+    console.error(`poolscope: a callback of ${label} threw:`, error);
+  }
+}

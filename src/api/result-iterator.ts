@@ -1,0 +1,103 @@
+/**
+ * `ResultIterator`: the async iterable that `Pool.imap` / `imapUnordered`,
+ * `Executor.map` and `asCompleted` return — Python's lazy result iterators,
+ * consumed with `for await`. Node 20 has no `Array.fromAsync`, hence `toArray()`.
+ */
+import { TimeoutError } from './errors.js';
+
+/**
+ * Results as they become available, one `await` at a time.
+ *
+ * @example
+ * ```ts
+ * for await (const y of pool.imapUnordered(square, [3, 1, 2])) console.log(y); // completion order
+ * const all = await pool.imap(square, [1, 2, 3]).toArray();                    // [1, 4, 9]
+ * ```
+ */
+export class ResultIterator<T> implements AsyncIterableIterator<T> {
+  readonly #source: AsyncGenerator<T, void, undefined>;
+
+  /** @internal */
+  constructor(source: AsyncGenerator<T, void, undefined>) {
+    this.#source = source;
+  }
+
+  /** The next result (rejects with the task's error, or `TimeoutError` where a timeout applies). */
+  next(): Promise<IteratorResult<T>> {
+    return this.#source.next();
+  }
+
+  /** Stops early (a `break` in `for await` calls this). */
+  async return(): Promise<IteratorResult<T>> {
+    return this.#source.return(undefined);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Collects every remaining result, in iteration order. */
+  async toArray(): Promise<T[]> {
+    const out: T[] = [];
+    for await (const value of this) out.push(value);
+    return out;
+  }
+}
+
+/** Yields each promise's value in the order given. */
+export async function* inOrder<T>(promises: readonly Promise<T>[], waitFor: <V>(p: Promise<V>) => Promise<V>,
+  deadline?: Deadline): AsyncGenerator<T, void, undefined> {
+  for (const promise of promises) {
+    yield await waitFor(deadline ? deadline.race(promise) : promise);
+  }
+}
+
+/** Yields each promise's outcome in the order they settle (a failure is thrown at its turn). */
+export async function* inCompletionOrder<T>(promises: readonly Promise<T>[], waitFor: <V>(p: Promise<V>) => Promise<V>,
+  deadline?: Deadline): AsyncGenerator<T, void, undefined> {
+  const settled: number[] = [];
+  let wake: (() => void) | undefined;
+  promises.forEach((promise, i) => {
+    const mark = () => { settled.push(i); wake?.(); };
+    promise.then(mark, mark);
+  });
+  for (let yielded = 0; yielded < promises.length; yielded++) {
+    while (settled.length === 0) {
+      const arrived = new Promise<void>((resolve) => { wake = resolve; });
+      await waitFor(deadline ? deadline.race(arrived) : arrived);
+    }
+    wake = undefined;
+    yield await promises[settled.shift()!];
+  }
+}
+
+/**
+ * A point in time after which waits fail with `TimeoutError` — Python's
+ * "timeout from the original call" for `Executor.map` and `as_completed`.
+ */
+export class Deadline {
+  readonly #at: number;
+  readonly #timeout: number;
+  readonly #what: string;
+
+  constructor(timeout: number, what: string) {
+    this.#timeout = timeout;
+    this.#at = performance.now() + timeout;
+    this.#what = what;
+  }
+
+  /** `promise`, or a `TimeoutError` if the deadline passes first. */
+  async race<T>(promise: Promise<T>): Promise<T> {
+    const left = this.#at - performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`${this.#what}: not finished within ${this.#timeout} ms`, this.#timeout)),
+        Math.max(0, left));
+    });
+    try {
+      return await Promise.race([promise, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `wait()` and `asCompleted()`: Python's `concurrent.futures.wait` and
+ * `as_completed`, over futures from any executors.
+ */
+import { TimeoutError } from './errors.js';
+import { futureInternals, type Future } from './future.js';
+import { Deadline, ResultIterator } from './result-iterator.js';
+import { checkTimeout } from './timeouts.js';
+
+/** `wait()` returns as soon as any future finishes or is cancelled. */
+export const FIRST_COMPLETED = 'FIRST_COMPLETED';
+/** `wait()` returns as soon as any future fails (cancelled ones don't count); if none fails, like `ALL_COMPLETED`. */
+export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
+/** `wait()` returns when every future is done. */
+export const ALL_COMPLETED = 'ALL_COMPLETED';
+
+/** When `wait()` returns. */
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+
+/** Options of {@link wait}. */
+export interface WaitOptions {
+  /** Return after this many milliseconds even if the condition is not met (no error). @default undefined (no limit) */
+  timeout?: number;
+  /** @default ALL_COMPLETED */
+  returnWhen?: ReturnWhen;
+}
+
+/** What {@link wait} resolves to: the futures that are done, and those that are not. */
+export interface DoneAndNotDone<T> {
+  done: Set<Future<T>>;
+  notDone: Set<Future<T>>;
+}
+
+/**
+ * Waits for futures until `returnWhen` holds or `timeout` ms pass, and splits
+ * them into done and not done. It never throws on timeout (Python neither).
+ *
+ * @example
+ * ```ts
+ * const { done, notDone } = await wait(futures, { returnWhen: FIRST_COMPLETED });
+ * ```
+ */
+export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions = {}): Promise<DoneAndNotDone<T>> {
+  const list = [...new Set(futures)];
+  const timeout = checkTimeout(options.timeout);
+  const returnWhen = options.returnWhen ?? ALL_COMPLETED;
+  if (![FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED].includes(returnWhen)) {
+    throw new RangeError(`wait(): returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`);
+  }
+  const failed = (f: Future<T>) => futureFailed(f);
+  const satisfied = () => {
+    if (returnWhen === FIRST_COMPLETED) return list.some((f) => f.done());
+    if (returnWhen === FIRST_EXCEPTION && list.some(failed)) return true;
+    return list.every((f) => f.done());
+  };
+  if (list.length > 0 && !satisfied()) {
+    const session = futureInternals(list[0] as Future<unknown>).session;
+    const start = session.engine.now();
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      const check = () => { if (satisfied()) resolve(); };
+      for (const f of list) futureInternals(f as Future<unknown>).done.then(check);
+      if (timeout !== undefined) timer = setTimeout(resolve, timeout);
+    });
+    clearTimeout(timer);
+    session.recordWait(start, `wait(${list.length} futures, ${returnWhen})`);
+  }
+  const done = new Set(list.filter((f) => f.done()));
+  return { done, notDone: new Set(list.filter((f) => !done.has(f))) };
+}
+
+/**
+ * Yields the futures as they finish (finished ones first), whatever order they
+ * were submitted in.
+ * @param timeout milliseconds from the first `next()`; if some futures are still
+ *   unfinished then, the iteration throws `TimeoutError`. @default undefined (no limit)
+ * @example
+ * ```ts
+ * for await (const f of asCompleted(futures, 10_000)) console.log(await f.result());
+ * ```
+ */
+export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): ResultIterator<Future<T>> {
+  const list = [...new Set(futures)];
+  const ms = checkTimeout(timeout);
+  async function* completed(): AsyncGenerator<Future<T>, void, undefined> {
+    const deadline = ms === undefined ? undefined : new Deadline(ms, `asCompleted(${list.length} futures)`);
+    const finished: Future<T>[] = list.filter((f) => f.done());
+    const waiting = new Set(list.filter((f) => !f.done()));
+    let wake: (() => void) | undefined;
+    for (const f of waiting) {
+      futureInternals(f as Future<unknown>).done.then(() => {
+        if (waiting.delete(f)) finished.push(f);
+        wake?.();
+      });
+    }
+    let yielded = 0;
+    while (yielded < list.length) {
+      while (finished.length === 0) {
+        const arrived = new Promise<void>((resolve) => { wake = resolve; });
+        const session = futureInternals(list[0] as Future<unknown>).session;
+        const start = session.engine.now();
+        try {
+          await (deadline ? deadline.race(arrived) : arrived);
+        } catch (error) {
+          if (error instanceof TimeoutError) {
+            throw new TimeoutError(`asCompleted(): ${list.length - yielded} (of ${list.length}) futures unfinished after ${ms} ms`, ms ?? 0);
+          }
+          throw error;
+        } finally {
+          session.recordWait(start, `asCompleted(${list.length} futures)`);
+        }
+      }
+      yielded++;
+      yield finished.shift()!;
+    }
+  }
+  return new ResultIterator(completed());
+}
+
+function futureFailed<T>(f: Future<T>): boolean {
+  return futureInternals(f as Future<unknown>).state() === 'failed';
+}

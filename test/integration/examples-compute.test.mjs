@@ -1,0 +1,15 @@
+// examples/compute.ts — CPU-bound work through Pool(n), then close() and join(), on every backend.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BACKENDS, runExample, grab } from '../fixtures/api/examples.mjs';
+
+for (const backend of BACKENDS) {
+  test(`examples/compute.ts on ${backend}: every task runs, then the pool is closed and joined`, { timeout: 90_000 }, async () => {
+    const { code, stdout, stderr } = await runExample('compute.ts', backend, 2);
+    assert.equal(code, 0, stderr);
+    assert.equal(grab(stdout, /Pool\((\d+)\) on the/), '2');
+    assert.equal(grab(stdout, /on the '([\w-]+)' backend/), backend);
+    assert.equal(grab(stdout, /: (\d+) CPU-bound tasks/), '4');
+    assert.match(stdout, /all 4 tasks done in \d+ ms; the pool is closed and joined/);
+  });
+}
