@@ -245,3 +245,48 @@ export class CpuSampler {
     }
   }
 }
+
+/** The part of a pool (PoolEngine, PythonRun) the sampler needs: its trace events and its clock. */
+export interface SampledPool {
+  onTrace(listener: (batch: readonly { type: string }[]) => void): () => void;
+  now(): number;
+}
+
+/**
+ * Sample every worker of a pool: tracks each `worker-start` that carries an OS
+ * `tid`, untracks it on `worker-exit`. Call the returned function to stop.
+ * The samples are unstamped: the owner of the run's event sequence stamps them.
+ *
+ * @example
+ * const stop = sampleWorkers(engine, (samples) => forward(samples));
+ * await engine.close();
+ * stop();
+ */
+export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[]) => void, intervalMs = 5): () => void {
+  const sampler = new CpuSampler({ intervalMs, now: () => pool.now(), onSamples });
+  const workers = new Map<number, { pid: number; tid: number }>();
+  const unsubscribe = pool.onTrace((batch) => {
+    for (const e of batch as readonly UnknownWorkerEvent[]) {
+      if (e.type === 'worker-start' && typeof e.tid === 'number' && e.tid > 0 && typeof e.pid === 'number') {
+        workers.set(e.workerId, { pid: e.pid, tid: e.tid });
+        sampler.track(e.pid, e.tid);
+      } else if (e.type === 'worker-exit') {
+        const w = workers.get(e.workerId);
+        if (w) sampler.untrack(w.pid, w.tid);
+        workers.delete(e.workerId);
+      }
+    }
+  });
+  sampler.start();
+  return () => {
+    unsubscribe();
+    sampler.stop();
+  };
+}
+
+interface UnknownWorkerEvent {
+  type: string;
+  workerId: number;
+  pid?: number;
+  tid?: number;
+}

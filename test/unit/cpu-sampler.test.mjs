@@ -1,0 +1,121 @@
+// CpuSampler: parses /proc schedstat and stat, samples threads from outside, degrades without /proc,
+// and tells one busy thread (event-loop backend) from N (thread backend).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CpuSampler, parseCpuUs, detectCpuSource, sampleWorkers } from '../../dist/python.mjs';
+import { createPool, monotonicUs } from '../../dist/pool.mjs';
+
+const hasProc = detectCpuSource() !== 'none';
+
+test('parseCpuUs("schedstat", …) reads the first field, ns → µs', () => {
+  assert.equal(parseCpuUs('schedstat', '96512345 1234 56\n'), 96512.345);
+});
+
+test('parseCpuUs("stat", …) adds utime and stime ticks, even with spaces and parens in the name', () => {
+  // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
+  const line = '4242 (my (odd) name) R 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 3 0\n';
+  assert.equal(parseCpuUs('stat', line), (250 + 50) * 10_000);
+});
+
+test('no /proc: source is none, nothing tracked, and a reason to show', () => {
+  const root = mkdtempSync(join(tmpdir(), 'poolscope-noproc-'));
+  try {
+    const sampler = new CpuSampler({ now: () => 0, onSamples: () => assert.fail('no samples expected'), procRoot: root });
+    assert.equal(sampler.source, 'none');
+    assert.equal(sampler.supported, false);
+    assert.equal(sampler.track(process.pid, process.pid), false);
+    sampler.start();
+    sampler.stop();
+    assert.match(sampler.unavailableReason, /on-CPU sampling unavailable/);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
+test('stat fallback: a proc tree with only /stat files is sampled at tick resolution', () => {
+  const root = mkdtempSync(join(tmpdir(), 'poolscope-statproc-'));
+  try {
+    const stat = (ticks) => `7 (w) R 1 7 7 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0\n`;
+    mkdirSync(join(root, 'thread-self'), { recursive: true });
+    writeFileSync(join(root, 'thread-self', 'stat'), stat(1));
+    mkdirSync(join(root, '7', 'task', '7'), { recursive: true });
+    writeFileSync(join(root, '7', 'task', '7', 'stat'), stat(10));
+    let t = 0;
+    const got = [];
+    const sampler = new CpuSampler({ now: () => t, onSamples: (s) => got.push(...s), procRoot: root });
+    assert.equal(sampler.source, 'stat');
+    assert.equal(sampler.track(7, 7), true);
+    writeFileSync(join(root, '7', 'task', '7', 'stat'), stat(13));
+    t = 40_000;
+    sampler.tick();
+    sampler.stop();
+    assert.deepEqual(got, [{ type: 'cpu-sample', t: 40_000, pid: 7, tid: 7, cpuUs: 30_000, intervalUs: 40_000 }]);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
+test('a spinning worker thread is seen on a CPU; an idle one is not', { skip: !hasProc && 'no /proc here' }, async () => {
+  const src = `
+    const { parentPort } = require('node:worker_threads');
+    const { readlinkSync } = require('node:fs');
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    parentPort.postMessage(tid);
+    parentPort.once('message', (spin) => {
+      const end = Date.now() + (spin ? 300 : 0);
+      while (Date.now() < end);
+      parentPort.postMessage('done');
+    });`;
+  const busy = new Worker(src, { eval: true });
+  const idle = new Worker(src, { eval: true });
+  const tidOf = (w) => new Promise((r) => w.once('message', r));
+  const [busyTid, idleTid] = await Promise.all([tidOf(busy), tidOf(idle)]);
+  const origin = monotonicUs();
+  const samples = [];
+  const sampler = new CpuSampler({ intervalMs: 5, now: () => monotonicUs() - origin, onSamples: (s) => samples.push(...s) });
+  assert.equal(sampler.track(process.pid, busyTid), true);
+  assert.equal(sampler.track(process.pid, idleTid), true);
+  sampler.start();
+  busy.postMessage(true);
+  await new Promise((r) => busy.once('message', r));
+  sampler.stop();
+  await Promise.all([busy.terminate(), idle.terminate()]);
+  const cpuOf = (tid) => samples.filter((s) => s.tid === tid).reduce((a, s) => a + s.cpuUs, 0);
+  assert.ok(cpuOf(busyTid) > 20_000, `busy thread on CPU ${cpuOf(busyTid)} µs`);
+  assert.ok(cpuOf(idleTid) < cpuOf(busyTid) / 5, `idle thread on CPU ${cpuOf(idleTid)} µs`);
+  for (const s of samples) {
+    assert.ok(s.cpuUs <= s.intervalUs * 1.05 + 1000, `one thread cannot use more than one core: ${JSON.stringify(s)}`);
+  }
+  assert.equal(sampler.size, 0, 'stop() closed every thread');
+  assert.ok(sampler.cost.reads > 10);
+});
+
+async function busyThreadsOf(backend) {
+  const pool = createPool({ backend, workers: 2, module: new URL('../fixtures/python/node-cpu-tasks.mjs', import.meta.url).href });
+  const samples = [];
+  const workers = [];
+  pool.onTrace((batch) => { for (const e of batch) if (e.type === 'worker-start') workers.push(e); });
+  const stop = sampleWorkers(pool, (s) => samples.push(...s), 5);
+  await Promise.all(Array.from({ length: 4 }, () => pool.submit('count', [30_000_000]).promise));
+  await pool.close();
+  stop();
+  const perTid = new Map();
+  for (const s of samples) perTid.set(s.tid, (perTid.get(s.tid) ?? 0) + s.cpuUs);
+  // "busy": at least 10 % of the CPU all the work took
+  const total = [...perTid.values()].reduce((a, b) => a + b, 0);
+  return { busy: [...perTid].filter(([, us]) => us > total / 10).map(([tid]) => tid), workers, total };
+}
+
+test('sampleWorkers(engine): event-loop backend → one busy thread; thread backend → two', { skip: !hasProc && 'no /proc here' }, async () => {
+  const loop = await busyThreadsOf('event-loop');
+  assert.equal(loop.busy.length, 1, `event-loop: ${JSON.stringify(loop)}`);
+  assert.equal(loop.busy[0], loop.workers[0].tid);
+  const threads = await busyThreadsOf('thread');
+  assert.equal(threads.busy.length, 2, `thread: ${JSON.stringify(threads)}`);
+  assert.deepEqual(new Set(threads.busy), new Set(threads.workers.map((w) => w.tid)));
+  assert.ok(!threads.busy.includes(Number(readlinkSync('/proc/thread-self').split('/').pop())), 'the main thread is not a worker');
+});
