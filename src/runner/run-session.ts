@@ -23,6 +23,10 @@ import { RunnerError } from './errors.js';
 import { locationFromStack, toTaskError } from './error-location.js';
 import type { FromRunner, RunRequest } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
+import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
+
+/** Slack on top of --timeout before a blocked runner main thread is killed. */
+const WATCHDOG_GRACE_MS = 2000;
 
 type DoneMessage = Extract<FromRunner, { type: 'done' }>;
 
@@ -91,7 +95,7 @@ export class RunSession {
     if (!fn) throw new RunnerError('FunctionNotExported', `mode '${request.mode}' needs the name of an exported function (fn)`);
     // The static export list catches a missing export before any user code runs.
     checkTaskExport(fn, request.file, bundle.exports);
-    const namespace = await importUserModule(bundle, request.file);
+    const namespace = await this.#watched('the module\'s top-level code ran past --timeout', () => importUserModule(bundle, request.file));
     checkTaskExport(fn, request.file, bundle.exports, namespace);
 
     const inputs = request.inputs ?? [];
@@ -122,6 +126,8 @@ export class RunSession {
     });
     this.#pools.add(pool);
     pool.onTrace((batch) => this.#forward(batch));
+    // Serial tasks run on this thread: only a watchdog thread can stop one that never returns.
+    const watchdog = backend === 'serial' ? this.#watchdog('a serial task ran past --timeout') : undefined;
     try {
       const settled: Promise<unknown>[] = [];
       for (const args of inputs) {
@@ -130,8 +136,24 @@ export class RunSession {
       }
       await Promise.allSettled(settled);
     } finally {
+      watchdog?.stop();
       await pool.close().catch(() => undefined);
       this.#pools.delete(pool);
+    }
+  }
+
+  /** A main-thread watchdog when a timeout was asked for (see main-thread-watchdog.ts). */
+  #watchdog(reason: string): Watchdog | undefined {
+    const timeout = this.#request.timeout;
+    return timeout ? startMainThreadWatchdog(timeout + WATCHDOG_GRACE_MS, reason) : undefined;
+  }
+
+  async #watched<T>(reason: string, work: () => Promise<T>): Promise<T> {
+    const watchdog = this.#watchdog(reason);
+    try {
+      return await work();
+    } finally {
+      watchdog?.stop();
     }
   }
 

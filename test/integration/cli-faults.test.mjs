@@ -68,3 +68,18 @@ test('unbounded allocation with --max-memory 64 on process → WorkerCrashed, ex
   assert.equal(task.error.name, 'WorkerCrashed');
   assert.deepEqual(r.leftover, []);
 });
+
+test('infinite loop in a serial task (the runner\'s own thread) with --timeout 300 → runner stopped by its watchdog, exit 1', async () => {
+  const r = await runCli(['run', fixture('infinite-loop.ts'), '--fn', 'spinForever', '--inputs', '[[]]', '--timeout', '300', '--backend', 'serial', '--cache-dir', cache.dir], { timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /a serial task ran past --timeout/);
+  assert.match(r.stderr, /RunnerCrashed/);
+  assert.deepEqual(r.leftover, []);
+});
+
+test('module whose top-level code never finishes, with --timeout 300 → stopped by the watchdog, exit 1', async () => {
+  const r = await runCli(['run', fixture('import-spins.ts'), '--fn', 'never', '--inputs', '[[]]', '--timeout', '300', '--backend', 'thread', '--cache-dir', cache.dir], { timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /top-level code ran past --timeout/);
+  assert.deepEqual(r.leftover, []);
+});
