@@ -148,6 +148,12 @@ function jsonSafeFields(err: Record<string, unknown>): Record<string, unknown> |
 export function deserializeError(wire: SerializedError): PoolError {
   const err = new PoolError(wire.name, wire.message, wire.data);
   err.stack = wire.stack ?? `${wire.name}: ${wire.message}`;
+  // Fields such as `code` stay readable where callers look for them (err.code), as on the original.
+  if (wire.data) {
+    for (const [key, value] of Object.entries(wire.data)) {
+      if (!(key in err)) (err as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
   return err;
 }
 

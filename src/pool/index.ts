@@ -4,3 +4,5 @@ export { monotonicUs } from './clock.js';
 export * from './errors.js';
 export * from './types.js';
 export { WORKER_IDENTITY_KEY, type WorkerIdentityGlobal } from './protocol.js';
+export { TaskQueue } from './queue.js';
+export { previewValue, previewArgs } from './preview.js';

@@ -42,6 +42,8 @@ class WorkerSlot {
   readonly spawnedAt: number;
   transport!: WorkerTransport;
   ready = false;
+  /** worker-start was emitted. */
+  announced = false;
   loadFailed = false;
   pid = 0;
   threadId = 0;
@@ -251,7 +253,8 @@ export class WorkerSet implements PoolBackend {
       }
     }
     if (slot.retiring) this.#closeIfIdle(slot);
-    if (host.queued > 0) this.pump();
+    // Refill at a low-water mark, not after every reply: sends stay batches, not a trickle of single tasks.
+    if (host.queued > 0 && (this.#config.mode === 'concurrent' || slot.outstanding.size <= this.#depth() >> 1)) this.pump();
     else if (this.#timeouts && slot.ready) this.#armTimers(slot);
   }
 
@@ -265,6 +268,7 @@ export class WorkerSet implements PoolBackend {
   #onReady(slot: WorkerSlot, pid: number, threadId: number, tid: number, t: number, loadError: import('../types.js').SerializedError | null): void {
     slot.pid = pid;
     slot.threadId = threadId;
+    slot.announced = true;
     this.#host.workerStarted({ workerId: slot.workerId, name: slot.name, pid, threadId, tid, t, startupUs: t - slot.spawnedAt });
     if (loadError) {
       // The worker exits by itself; what was sent to it never started.
@@ -360,7 +364,8 @@ export class WorkerSet implements PoolBackend {
     if (i >= 0) this.#slots.splice(i, 1);
     const reason: WorkerExitReason = slot.exitReason ?? (this.#stopping ? 'killed' : 'crash');
     const wasRetiring = slot.retiring;
-    host.workerExited(slot.workerId, code, signal, reason);
+    // A worker that never came up has no lane on the timeline: no worker-start, so no worker-exit either.
+    if (slot.announced) host.workerExited(slot.workerId, code, signal, reason);
 
     const left = [...slot.outstanding.values()].filter((task) => !task.settled);
     slot.outstanding.clear();
