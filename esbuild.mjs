@@ -39,6 +39,8 @@ const entries = [
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', format: 'iife',
     platform: 'browser', target: 'es2022', external: [],
   },
+  // The host⇄webview protocol validators, importable by node tests.
+  { entryPoints: ['webview/protocol.ts'], outfile: 'dist/webview-protocol.mjs', format: 'esm' },
 ].filter((e) => e.entryPoints.every((p) => existsSync(p)));
 
 mkdirSync('dist', { recursive: true });
