@@ -4,7 +4,7 @@
  * errors, load errors with their place in the user's file, and the JSON
  * document of `--json`.
  */
-import { relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { TaskError } from '../trace/events.js';
 import { computeRunSummaries, type RunSummary } from '../trace/stats.js';
 import { TraceModel, type TaskRecord } from '../trace/trace-model.js';
@@ -71,10 +71,18 @@ export function failureLines(failed: readonly TaskRecord[], cwd: string): string
   return lines.join('\n');
 }
 
-/** "Name: message" plus up to three stack frames, indented. */
+/** This package's root (cli.js lives in dist/): frames under it are PoolScope's own, not the user's. */
+const PACKAGE_ROOT = join(__dirname, '..');
+
+function isInternalFrame(line: string): boolean {
+  return line.includes('node:internal') || line.includes(join(PACKAGE_ROOT, 'src') + sep) || line.includes(join(PACKAGE_ROOT, 'dist') + sep);
+}
+
+/** "Name: message" plus up to three stack frames of the user's code, indented. */
 export function formatError(error: TaskError | undefined, cwd: string): string {
   if (!error) return 'failed (no error reported)';
-  const frames = (error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3)
+  // PoolScope's own frames (engine, runner, Node internals) say nothing about the user's code.
+  const frames = (error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !isInternalFrame(l)).slice(0, 3)
     .map((l) => `      ${l.trim().replace(/\(?(\/[^():]+)(:\d+:\d+)\)?$/, (m, p: string, pos: string) => m.replace(p + pos, shortPath(p, cwd) + pos))}`);
   return [`${error.name}: ${error.message}`, ...frames].join('\n');
 }

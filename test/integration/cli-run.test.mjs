@@ -95,3 +95,16 @@ for (const backend of ['thread', 'process', 'serial', 'event-loop']) {
     assert.equal(rows.length, 1 + 6, 'CSV: header + one row per task');
   });
 }
+
+test('--html writes one self-contained page: strict CSP, the timeline script, the trace as a data block', async () => {
+  const html = join(out.dir, 'report.html');
+  const r = await runCli(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(3)', '--backend', 'thread', '--workers', '2', '--html', html, ...common]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /html: .*report\.html/);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /^<!DOCTYPE html>/);
+  assert.match(page, /Content-Security-Policy" content="default-src &#39;none&#39;/);
+  assert.match(page, /<script type="application\/json" id="[^"]+">/);
+  assert.doesNotMatch(page, /<script[^>]+src=/, 'no external scripts');
+  assert.match(page, /scale/);
+});
