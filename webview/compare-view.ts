@@ -71,10 +71,10 @@ export class CompareView {
     const caption = document.createElement('caption');
     caption.textContent = 'Runs side by side (click a row for its summary)';
     this.#table.replaceChildren(caption, thead, tbody);
-    this.#renderChart(runs, speedups, labels);
+    this.#renderChart(runs, speedups);
   }
 
-  #renderChart(runs: RunSummary[], speedups: Map<string, number>, labels: Map<string, string>): void {
+  #renderChart(runs: RunSummary[], speedups: Map<string, number>): void {
     const data = runs.filter((r) => speedups.has(r.runId));
     const svg = select(this.#chart);
     svg.selectAll('*').remove();
@@ -96,7 +96,7 @@ export class CompareView {
       const sp = speedups.get(r.runId) ?? 0;
       const yy = y(r.runId) ?? 0;
       g.append('text').attr('x', left - 6).attr('y', yy + y.bandwidth() / 2 + 4).attr('text-anchor', 'end')
-        .attr('class', 'ps-chart-label').text(labels.get(r.runId) ?? r.backend);
+        .attr('class', 'ps-chart-label').text(`${r.backend} × ${r.workers}`);
       g.append('rect').attr('x', left).attr('y', yy).attr('width', Math.max(1, x(sp) - left)).attr('height', y.bandwidth())
         .attr('class', `ps-chart-bar ps-backend-${r.backend}`);
       g.append('line').attr('x1', x(r.workers)).attr('x2', x(r.workers)).attr('y1', yy - 2).attr('y2', yy + y.bandwidth() + 2)
@@ -106,7 +106,7 @@ export class CompareView {
     g.append('line').attr('x1', x(1)).attr('x2', x(1)).attr('y1', 0).attr('y2', height - 22).attr('class', 'ps-chart-one');
     svg.append('g').attr('transform', `translate(0,${height - 22})`).attr('class', 'ps-chart-axis')
       .call(axisBottom(x).ticks(5).tickFormat((v) => `${v}×`));
-    this.#chart.setAttribute('aria-label', data.map((r) => `${labels.get(r.runId) ?? r.backend}: ${formatSpeedup(speedups.get(r.runId))}`).join(', '));
+    this.#chart.setAttribute('aria-label', data.map((r) => `${r.backend} × ${r.workers}: ${formatSpeedup(speedups.get(r.runId))}`).join(', '));
   }
 }
 

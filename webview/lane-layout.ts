@@ -21,7 +21,16 @@ export interface Row {
   newPid: boolean;
 }
 
-export const ROW_HEIGHT = { run: 26, main: 24, worker: 28 } as const;
+export const ROW_HEIGHT = { run: 34, main: 24, worker: 28 } as const;
+/** Event-loop lanes get one thin sub-row per task in flight (capped) above the slices. */
+export const IN_FLIGHT_ROW = 4;
+export const MAX_IN_FLIGHT_ROWS = 8;
+
+/** How many in-flight sub-rows a lane draws (0 unless it has slices). */
+export function inFlightRows(model: TimelineModel, lane: WorkerLane): number {
+  if (!lane.slices.length) return 0;
+  return Math.max(1, Math.min(MAX_IN_FLIGHT_ROWS, model.runs[lane.runIndex].start?.workers ?? 1));
+}
 
 /** "PID 4242 · thread 3 · PoolWorker-2" (thread 0 is the process's main thread). */
 export function laneLabel(lane: WorkerLane): string {
@@ -57,12 +66,13 @@ export function layoutRows(model: TimelineModel, runIndices: readonly number[], 
       a.pid - b.pid || a.threadId - b.threadId || a.startT - b.startT || a.workerId - b.workerId);
     let lastPid = NaN;
     for (const lane of lanes) {
+      const height = ROW_HEIGHT.worker + inFlightRows(model, lane) * IN_FLIGHT_ROW;
       rows.push({
-        kind: 'worker', runIndex: ri, lane: lane.index, y, height: ROW_HEIGHT.worker, label: laneLabel(lane),
+        kind: 'worker', runIndex: ri, lane: lane.index, y, height, label: laneLabel(lane),
         detail: lane.exit ? `exited: ${lane.exit.reason}` : '', newPid: lane.pid !== lastPid,
       });
       lastPid = lane.pid;
-      y += ROW_HEIGHT.worker;
+      y += height;
     }
   }
   return { rows, height: y };

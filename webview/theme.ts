@@ -19,6 +19,8 @@ export interface Theme {
   cpu: string;
   focus: string;
   highContrast: boolean;
+  /** Font family for text drawn on the canvas (canvas fonts cannot use var()). */
+  font: string;
   /** Colour per function index (index 0 = unknown function). */
   fn: (index: number) => string;
 }
@@ -47,6 +49,7 @@ export function readTheme(root: HTMLElement = document.body): Theme {
     cpu: cssVar(s, '--ps-cpu', '#89d185'),
     focus: cssVar(s, '--ps-focus', '#007fd4'),
     highContrast,
+    font: s.fontFamily || 'system-ui, sans-serif',
     fn: (i) => palette[(Math.max(1, i) - 1) % palette.length],
   };
 }

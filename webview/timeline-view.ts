@@ -6,7 +6,7 @@
  * narrower than a pixel are merged per pixel column.
  */
 import { axisTop, brushX, scaleLinear, select, zoom, zoomIdentity, type BrushBehavior, type D3ZoomEvent, type ScaleLinear, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
-import { layoutRows, rowAt, type Row } from './lane-layout.js';
+import { IN_FLIGHT_ROW, inFlightRows, layoutRows, rowAt, type Row } from './lane-layout.js';
 import { axisTickFormatter } from './format.js';
 import { readTheme, type Theme } from './theme.js';
 import { TaskStatus, type RunInfo, type TimelineModel, type WorkerLane } from './timeline-model.js';
@@ -440,7 +440,7 @@ export class TimelineView {
     const ctx = this.#ctx;
     const off = this.#offsets[run.index];
     const th = this.#theme;
-    ctx.font = '11px var(--vscode-font-family, system-ui, sans-serif)';
+    ctx.font = `11px ${this.#theme.font}`;
     for (const wait of run.mainWaits) {
       const x0 = x(wait.start + off);
       const x1 = x(wait.end + off);
@@ -464,10 +464,13 @@ export class TimelineView {
   }
 
   #fillFor(task: number, th: Theme): string {
-    const st = this.model.tasks.status[task];
+    const tasks = this.model.tasks;
+    const st = tasks.status[task];
     if (st === TaskStatus.Failed) return th.failed;
     if (this.#colorMode === 'status') return st === TaskStatus.Running ? th.running : th.ok;
-    return th.fn(this.model.tasks.fn[task]);
+    // One function on an interleaving (event-loop) lane: colour by task, so the interleaving is visible.
+    if (tasks.firstSlice[task] >= 0 && this.model.fnNames.length <= 2) return th.fn(1 + (tasks.taskId[task] % 10));
+    return th.fn(tasks.fn[task]);
   }
 
   /** Draws one worker lane; returns the number of task bars in view. */
@@ -481,8 +484,10 @@ export class TimelineView {
     const [d0, d1] = this.#domain;
     const kx = this.#width / (d1 - d0);
     const px = (t: number) => (t + off - d0) * kx;
-    const barTop = top + 5;
-    const barH = height - 13;
+    const flightRows = inFlightRows(model, lane);
+    const flightTop = top + 4;
+    const barTop = top + 5 + flightRows * IN_FLIGHT_ROW;
+    const barH = height - 13 - flightRows * IN_FLIGHT_ROW;
     const queueY = top + height - 7;
     const cpuY = top + height - 4;
     const nowT = run.lastT;
@@ -543,11 +548,11 @@ export class TimelineView {
         }
       }
       if (hasSlices) {
-        // Event loop: the task's whole span is "in flight" (thin, translucent); its slices are where it held the thread.
-        ctx.globalAlpha = 0.3;
+        // Event loop: each task's whole span is "in flight" (a thin line in its own sub-row); the solid bar
+        // below is made of slices — the moments a task actually held the one thread.
+        const y = flightTop + (tasks.taskId[i] % flightRows) * IN_FLIGHT_ROW;
         ctx.fillStyle = this.#fillFor(i, th);
-        ctx.fillRect(Math.max(x0, -1), barTop, Math.max(1, Math.min(x1, width + 1) - Math.max(x0, -1)), 3);
-        ctx.globalAlpha = 1;
+        ctx.fillRect(Math.max(x0, -1), y, Math.max(1, Math.min(x1, width + 1) - Math.max(x0, -1)), IN_FLIGHT_ROW - 1);
         if (tasks.status[i] === TaskStatus.Failed) this.#failMark(x1, barTop, barH);
         continue;
       }
@@ -656,7 +661,8 @@ export class TimelineView {
       const x1 = (sl.end[s] - tmin) * kx;
       const fill = this.#fillFor(sl.task[s], th);
       if (fill !== lastFill) { ctx.fillStyle = fill; lastFill = fill; }
-      ctx.fillRect(Math.max(-1, x0), top, Math.max(1, Math.min(x1, this.#width + 1) - Math.max(-1, x0)), h);
+      const w = Math.max(1, Math.min(x1, this.#width + 1) - Math.max(-1, x0));
+      ctx.fillRect(Math.max(-1, x0), top, w > 4 ? w - 1 : w, h);
     }
   }
 
@@ -801,9 +807,10 @@ export class TimelineView {
     if (best >= 0) { s = this.model.slices.start[best]; e = this.model.slices.end[best]; }
     const x0 = x(s + off);
     const x1 = x(e + off);
-    const y = row.y - this.#scroll.scrollTop + 5;
+    const flight = inFlightRows(this.model, this.model.lanes[lane]) * IN_FLIGHT_ROW;
+    const y = row.y - this.#scroll.scrollTop + 5 + flight;
     if (x1 < 0 || x0 > this.#width || y < 0 || y > this.#viewHeight) return undefined;
-    return { x: rect.left + Math.max(0, x0), y: rect.top + y, width: Math.max(1, Math.min(x1, this.#width) - Math.max(0, x0)), height: row.height - 13 };
+    return { x: rect.left + Math.max(0, x0), y: rect.top + y, width: Math.max(1, Math.min(x1, this.#width) - Math.max(0, x0)), height: row.height - 13 - flight };
   }
 
   /** Scrolls vertically so the task's lane is visible and pans if it is outside the window. */
