@@ -21,6 +21,7 @@
  *   is sampled, and the caller emits a `log` event saying so.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { TraceListener, UnstampedEvent } from '../trace/events.js';
 
 /** Where CPU times come from. */
 export type CpuSource = 'schedstat' | 'stat' | 'none';
@@ -209,9 +210,9 @@ export class CpuSampler {
 
   /** undefined: nothing to report (no CPU used); null: the thread is gone. */
   #sample(thread: TrackedThread): CpuSample | undefined | null {
+    const t = this.#options.now();
     const cpu = this.#read(thread.fd);
     if (cpu === undefined) return null;
-    const t = this.#options.now();
     const cpuUs = Math.max(0, Math.round(cpu - thread.lastCpuUs));
     const intervalUs = Math.round(t - thread.lastT);
     if (cpuUs === 0 && !this.#options.includeIdle) {
@@ -248,7 +249,7 @@ export class CpuSampler {
 
 /** The part of a pool (PoolEngine, PythonRun) the sampler needs: its trace events and its clock. */
 export interface SampledPool {
-  onTrace(listener: (batch: readonly { type: string }[]) => void): () => void;
+  onTrace(listener: TraceListener): () => void;
   now(): number;
 }
 
@@ -266,8 +267,8 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
   const sampler = new CpuSampler({ intervalMs, now: () => pool.now(), onSamples });
   const workers = new Map<number, { pid: number; tid: number }>();
   const unsubscribe = pool.onTrace((batch) => {
-    for (const e of batch as readonly UnknownWorkerEvent[]) {
-      if (e.type === 'worker-start' && typeof e.tid === 'number' && e.tid > 0 && typeof e.pid === 'number') {
+    for (const e of batch) {
+      if (e.type === 'worker-start' && typeof e.tid === 'number' && e.tid > 0) {
         workers.set(e.workerId, { pid: e.pid, tid: e.tid });
         sampler.track(e.pid, e.tid);
       } else if (e.type === 'worker-exit') {
@@ -284,9 +285,48 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
   };
 }
 
-interface UnknownWorkerEvent {
-  type: string;
-  workerId: number;
-  pid?: number;
-  tid?: number;
+/** A pool whose own event stream can take extra events (the engine's Pool has `emit`). */
+export interface EmittingPool extends SampledPool {
+  emit?(event: UnstampedEvent): void;
+}
+
+/**
+ * On-CPU lanes for a Node engine run: samples its workers and emits the
+ * samples into the pool's own event stream (so they get its runId and seq),
+ * coalesced every `flushMs`. Call the returned function before `close()` —
+ * nothing is emitted after `run-end`. Without /proc it emits one `log` event
+ * saying so, and nothing else.
+ *
+ * @example
+ * const stopSampling = sampleEngine(pool);
+ * await Promise.allSettled(tasks);
+ * stopSampling();
+ * await pool.close();
+ */
+export function sampleEngine(pool: EmittingPool, { intervalMs = 5, flushMs = 50 } = {}): () => void {
+  const emit = pool.emit?.bind(pool);
+  if (!emit) return () => undefined;
+  let ended = false;
+  let buffer: CpuSample[] = [];
+  const unsubscribe = pool.onTrace((batch) => {
+    if (batch.some((e) => e.type === 'run-end')) ended = true;
+  });
+  const flush = () => {
+    if (!ended) for (const s of buffer) emit(s);
+    buffer = [];
+  };
+  const probe = new CpuSampler({ now: () => 0, onSamples: () => undefined });
+  if (!probe.supported) {
+    emit({ type: 'log', t: pool.now(), stream: 'stderr', text: `${probe.unavailableReason}\n` });
+    return unsubscribe;
+  }
+  const stop = sampleWorkers(pool, (samples) => { buffer.push(...samples); }, intervalMs);
+  const timer = setInterval(flush, flushMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    stop();
+    flush();
+    unsubscribe();
+  };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CpuSampler, parseCpuUs, detectCpuSource, sampleWorkers } from '../../dist/python.mjs';
+import { CpuSampler, parseCpuUs, detectCpuSource, sampleWorkers, sampleEngine } from '../../dist/python.mjs';
 import { createPool, monotonicUs } from '../../dist/pool.mjs';
 
 const hasProc = detectCpuSource() !== 'none';
@@ -87,9 +87,11 @@ test('a spinning worker thread is seen on a CPU; an idle one is not', { skip: !h
   const cpuOf = (tid) => samples.filter((s) => s.tid === tid).reduce((a, s) => a + s.cpuUs, 0);
   assert.ok(cpuOf(busyTid) > 20_000, `busy thread on CPU ${cpuOf(busyTid)} µs`);
   assert.ok(cpuOf(idleTid) < cpuOf(busyTid) / 5, `idle thread on CPU ${cpuOf(idleTid)} µs`);
-  for (const s of samples) {
-    assert.ok(s.cpuUs <= s.intervalUs * 1.05 + 1000, `one thread cannot use more than one core: ${JSON.stringify(s)}`);
-  }
+  // One thread cannot use more than one core (per sample the read and the clock can be preempted apart,
+  // so this holds for the sum, not for every sample).
+  const busySamples = samples.filter((s) => s.tid === busyTid);
+  const busyInterval = busySamples.reduce((a, s) => a + s.intervalUs, 0);
+  assert.ok(cpuOf(busyTid) <= busyInterval * 1.05 + 10_000, `busy ${cpuOf(busyTid)} µs in ${busyInterval} µs`);
   assert.equal(sampler.size, 0, 'stop() closed every thread');
   assert.ok(sampler.cost.reads > 10);
 });
@@ -118,4 +120,21 @@ test('sampleWorkers(engine): event-loop backend → one busy thread; thread back
   assert.equal(threads.busy.length, 2, `thread: ${JSON.stringify(threads)}`);
   assert.deepEqual(new Set(threads.busy), new Set(threads.workers.map((w) => w.tid)));
   assert.ok(!threads.busy.includes(Number(readlinkSync('/proc/thread-self').split('/').pop())), 'the main thread is not a worker');
+});
+
+test('sampleEngine(pool): cpu-sample events join the pool\'s own stream (its runId, contiguous seq, before run-end)', { skip: !hasProc && 'no /proc here' }, async () => {
+  const pool = createPool({ backend: 'thread', workers: 2, module: new URL('../fixtures/python/node-cpu-tasks.mjs', import.meta.url).href });
+  const events = [];
+  pool.onTrace((batch) => events.push(...batch));
+  const stopSampling = sampleEngine(pool, { intervalMs: 5, flushMs: 20 });
+  await Promise.all(Array.from({ length: 2 }, () => pool.submit('count', [20_000_000]).promise));
+  stopSampling();
+  await pool.close();
+  const samples = events.filter((e) => e.type === 'cpu-sample');
+  assert.ok(samples.length > 0, 'samples were emitted');
+  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i), 'one contiguous sequence');
+  for (const s of samples) assert.equal(s.runId, pool.runId);
+  assert.equal(events.at(-1).type, 'run-end');
+  const workerTids = new Set(events.filter((e) => e.type === 'worker-start').map((e) => e.tid));
+  for (const s of samples) assert.ok(workerTids.has(s.tid), `sample of a worker thread: ${s.tid}`);
 });
