@@ -34,7 +34,8 @@ function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): str
 export function readTheme(root: HTMLElement = document.body): Theme {
   const s = getComputedStyle(root);
   const highContrast = document.body.classList.contains('vscode-high-contrast');
-  const palette = schemeTableau10;
+  // Red is reserved for failures: drop it from the function palette.
+  const palette = schemeTableau10.filter((c) => c !== '#e15759');
   return {
     background: cssVar(s, '--ps-chart-bg', '#1e1e1e'),
     foreground: cssVar(s, '--ps-fg', '#cccccc'),
