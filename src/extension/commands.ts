@@ -191,6 +191,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     const format = arg?.format ?? (await pickExportFormat());
     if (!format) return undefined;
     const target = typeof arg?.uri === 'string' ? vscode.Uri.file(arg.uri) : arg?.uri;
+    await s.timeline.ensureRestored();
     const uri = await exportTrace(s.timeline.history.events(arg?.runIds), format, target, arg?.data);
     if (uri) {
       s.log.info(`exported ${format} to ${uri.fsPath}`);

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { RunCodeLensProvider } from './code-lens.js';
 import { registerCommands } from './commands.js';
 import { TaskDiagnostics } from './diagnostics.js';
+import { HistoryStore } from './history-store.js';
 import { InputsPrompt } from './inputs-prompt.js';
 import { RunOutput } from './output.js';
 import { RunController, type LaunchRunner } from './run-controller.js';
@@ -27,6 +28,7 @@ export interface PoolScopeExtensionApi {
   diagnostics: TaskDiagnostics;
   statusBar: BackendStatusBar;
   output: RunOutput;
+  store: HistoryStore;
 }
 
 const SOURCE_SELECTOR: vscode.DocumentSelector = [
@@ -42,7 +44,8 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   const diagnostics = new TaskDiagnostics();
   const statusBar = new BackendStatusBar();
   const trust = new TrustGate();
-  const timeline = new TimelineController(context.extensionUri, log);
+  const store = new HistoryStore(context.storageUri ?? context.globalStorageUri, log);
+  const timeline = new TimelineController(context.extensionUri, log, store);
   const loadLaunch = async (): Promise<LaunchRunner> => (await import('../runner/launch.js')).launchRunner;
   const controller = new RunController({
     log,
@@ -75,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   refreshStatus();
 
   context.subscriptions.push(
-    output, diagnostics, statusBar, timeline, controller,
+    output, diagnostics, statusBar, timeline, controller, store,
     ...registerCommands({ controller, timeline, inputs: new InputsPrompt(context.workspaceState), trust, log }),
     vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, (() => {
       const provider = new RunCodeLensProvider();
@@ -91,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     }),
   );
   log.info(`PoolScope activated (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
-  return { trust, controller, timeline, diagnostics, statusBar, output };
+  return { trust, controller, timeline, diagnostics, statusBar, output, store };
 }
 
 export function deactivate(): void {

@@ -138,7 +138,9 @@ export class RunController implements vscode.Disposable {
 
     active.settled = session.done.then((exit) => {
       if (!done && !error && !active.stopping) {
-        error = { name: 'RunnerCrashed', message: `the runner exited before finishing (code ${exit.code}, signal ${exit.signal})`, data: { code: exit.code, signal: exit.signal } };
+        error = session.pid === undefined
+          ? { name: 'RunnerCrashed', message: `could not start the runner with ${options.nodePath} — check the poolscope.nodePath setting`, data: { nodePath: options.nodePath } }
+          : { name: 'RunnerCrashed', message: `the runner exited before finishing (code ${exit.code}, signal ${exit.signal})`, data: { code: exit.code, signal: exit.signal } };
         this.#sinks.log.error(error.message);
       }
       const result = summary.build({ ok: done?.ok ?? false, runIds: done?.runIds, stopped: active.stopping, error });

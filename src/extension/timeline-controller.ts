@@ -10,6 +10,7 @@ import type { TraceEvent } from '../trace/events.js';
 import type { FromWebview, RunPhase, ToWebview } from '../../webview/protocol.js';
 import { TIMELINE_VIEW_TYPE, TimelinePanel, type TimelineHost } from './timeline-panel.js';
 import { TraceHistory } from './trace-history.js';
+import type { HistoryStore } from './history-store.js';
 import { readSettings, writeSetting } from './settings.js';
 
 export class TimelineController implements vscode.Disposable, TimelineHost {
@@ -22,14 +23,19 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
   readonly #disposables: vscode.Disposable[] = [];
   readonly #onDidChangePanel = new vscode.EventEmitter<TimelinePanel | undefined>();
   readonly onDidChangePanel = this.#onDidChangePanel.event;
+  readonly #store: HistoryStore;
+  #restored: Promise<void> | undefined;
 
-  constructor(extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+  constructor(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, store: HistoryStore) {
     this.#extensionUri = extensionUri;
     this.log = log;
+    this.#store = store;
     this.history = new TraceHistory(readSettings().maxTasksShown);
     this.#disposables.push(
       vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+          // Replay needs the restored history: wait for it before the webview can say `ready`.
+          await this.ensureRestored();
           this.#adopt(TimelinePanel.revive(panel, this.#extensionUri, this));
         },
       }),
@@ -46,8 +52,27 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
     return this.#panel;
   }
 
+  /**
+   * Brings the stored history (from before a window reload) back into memory,
+   * once, on first need — not at activation, which must stay light.
+   */
+  ensureRestored(): Promise<void> {
+    this.#restored ??= this.#store.load().then((events) => {
+      if (events.length === 0) return;
+      // Runs that arrived while loading are newer: put the stored ones first.
+      const live = this.history.events();
+      this.history.clear();
+      const restored = this.history.add(events);
+      this.history.add(live);
+      this.#panel?.pushEvents(restored);
+      this.log.debug(`timeline: restored ${this.history.size} run(s) from before the reload`);
+    });
+    return this.#restored;
+  }
+
   /** Opens the panel beside the editor, or reveals the existing one. */
   show(): TimelinePanel {
+    void this.ensureRestored();
     if (this.#panel) {
       this.#panel.reveal();
       return this.#panel;
@@ -72,12 +97,19 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
   addEvents(batch: readonly TraceEvent[]): void {
     const fresh = this.history.add(batch);
     this.#panel?.pushEvents(fresh);
+    if (fresh.some((e) => e.type === 'run-end')) this.#save();
+  }
+
+  #save(): void {
+    this.#store.scheduleSave(() => this.history.events());
   }
 
   /** Replaces what the panel shows with a trace from a file (Open Trace). */
   loadTrace(events: TraceEvent[], title: string): void {
+    this.#restored ??= Promise.resolve(); // the stored history is superseded, never to be merged in later
     this.history.clear();
     this.history.add(events);
+    this.#save();
     const panel = this.show();
     // A panel that is not ready yet gets the events by replay on `ready`.
     panel.post({ type: 'load-trace', events, title });
@@ -137,7 +169,9 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
         await writeSetting('workers', Math.min(64, message.workers));
         return;
       case 'clear':
+        this.#restored ??= Promise.resolve();
         this.history.clear();
+        this.#save();
         this.#panel?.post({ type: 'reset' });
         return;
       case 'export':

@@ -73,6 +73,26 @@ export function defineIsolationTests(): void {
       assert.notEqual(again.runnerPid, runnerPid);
     });
 
+    test('a poolscope.nodePath that does not exist fails the run with a clear RunnerCrashed, not a hang', async () => {
+      const c = vscode.workspace.getConfiguration('poolscope');
+      const saved = c.inspect('nodePath')?.workspaceValue;
+      await c.update('nodePath', '/nonexistent/bin/node', vscode.ConfigurationTarget.Workspace);
+      try {
+        const summary = await vscode.commands.executeCommand<RunSummary>('poolscope.runFunction', {
+          file: fixture('tasks.ts'), fn: 'square', inputs: '[1]', showPanel: false, progress: false,
+        });
+        assert.equal(summary.ok, false);
+        assert.equal(summary.error?.name, 'RunnerCrashed');
+        assert.match(summary.error?.message ?? '', /nodePath/);
+      } finally {
+        await c.update('nodePath', saved, vscode.ConfigurationTarget.Workspace);
+      }
+      const again = await vscode.commands.executeCommand<RunSummary>('poolscope.runFunction', {
+        file: fixture('tasks.ts'), fn: 'square', inputs: '[2]', backend: 'serial', showPanel: false, progress: false,
+      });
+      assert.equal(again.ok, true, 'the default runtime (the editor\'s own Node) works again');
+    });
+
     test('one run at a time: a second run while one is in flight is refused by name', async () => {
       const parts = await api();
       const run = await startLongRun('thread', 1);

@@ -36,7 +36,7 @@ export function defineTimelineTests(): void {
       const before = panel.lastRendered?.events ?? 0;
       assert.ok(before > 0);
       // Cover the panel with an editor in its column, then reveal it again.
-      const doc = await vscode.workspace.openTextDocument({ content: 'cover', language: 'plaintext' });
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(fixture('tasks.ts')));
       await vscode.window.showTextDocument(doc, { viewColumn: panel.panel.viewColumn, preview: false });
       await waitFor(() => !panel.panel.visible, 10_000, 'the panel to be hidden');
       const readyAgain = new Promise<void>((resolve) => { const sub = panel.onReady(() => { sub.dispose(); resolve(); }); });
@@ -44,6 +44,16 @@ export function defineTimelineTests(): void {
       await readyAgain;
       await waitFor(() => (panel.lastRendered?.events ?? 0) >= before, 30_000, 'the replayed events to be drawn again');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+
+    test('retained runs are stored on disk, so a window reload can replay them', async () => {
+      const parts = await api();
+      const summary = await runCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'square', inputs: '[7, 8]', backend: 'serial' });
+      await parts.store.flush();
+      const stored = await parts.store.load();
+      const mine = stored.filter((e) => e.runId === summary.runIds[0]);
+      assert.equal(mine.length, summary.events.length);
+      assert.equal(mine[mine.length - 1].type, 'run-end');
     });
 
     test('hostile messages from the webview are ignored and logged, never acted on', async () => {
