@@ -2,3 +2,4 @@
 export * from '../python-run.js';
 export * from '../cpu-sampler.js';
 export * from './interpreters.js';
+export * from './session.js';

@@ -333,7 +333,7 @@ def main():
                  'workers': int(request.get('workers') or 1), 'file': os.path.abspath(request['file']),
                  'inputsCount': len(request.get('inputs') or []), 'node': python_version(), 'pid': os.getpid(),
                  'originUs': origin,
-                 'label': request.get('label') or gil_label()}
+                 'label': '%s · %s' % (request['label'], gil_label()) if request.get('label') else gil_label()}
     if mode == 'fn':
         run_start['fn'] = request['fn']
     if request.get('compareId'):
