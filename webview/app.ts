@@ -199,8 +199,7 @@ export class App {
   #reset(): void {
     this.model = new TimelineModel();
     this.summaries = new RunSummaries(this.model);
-    this.view.model = this.model;
-    this.view.selectTask(-1);
+    this.view.setModel(this.model);
     this.#hidden.clear();
     this.#focused = undefined;
     this.#details.hide();

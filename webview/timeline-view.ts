@@ -161,6 +161,13 @@ export class TimelineView {
     this.update(true);
   }
 
+  /** Switches to another model (after a reset): forgets rows, selection and runs shown. */
+  setModel(model: TimelineModel): void {
+    this.model = model;
+    this.#selected = -1;
+    this.update(true, []);
+  }
+
   selectTask(task: number): void {
     this.#selected = task;
     this.draw();

@@ -38,16 +38,30 @@ export async function reportHtml(events, title = 'PoolScope test') {
 }
 
 /**
+ * A page like the extension's panel: no embedded trace, strict CSP with a
+ * nonce for the one script (VS Code serves the CSS as a file; here it is a
+ * nonce'd style element), events arrive by postMessage.
+ */
+export function panelHtml() {
+  const nonce = 'cG9vbHNjb3BlLXRlc3Q=';
+  const csp = `default-src 'none'; img-src data: blob:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<style nonce="${nonce}">${css()}</style></head>
+<body><div id="poolscope-root"></div><script nonce="${nonce}">${webviewJs().replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
+}
+
+/**
  * Opens a page and records console errors, page errors and CSP violations
  * (the listener is installed before any page script runs).
  */
-export async function openPage(browser, html, { viewport = { width: 1400, height: 1000 }, vscode = false, colorScheme = 'dark' } = {}) {
+export async function openPage(browser, html, { viewport = { width: 1400, height: 1000 }, vscode = false, colorScheme = 'dark', state } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = { console: [], pageErrors: [], csp: [] };
   page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
   page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
-  await page.addInitScript((asVsCode) => {
+  await page.addInitScript(([asVsCode, initialState]) => {
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
       window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${e.sample}`);
@@ -55,12 +69,12 @@ export async function openPage(browser, html, { viewport = { width: 1400, height
     if (asVsCode) {
       // A stand-in for VS Code's webview API: records what the page posts and persists.
       const posted = [];
-      let state;
+      let state = initialState ?? undefined;
       window.__vscodePosted = posted;
       window.__vscodeState = () => state;
       window.acquireVsCodeApi = () => ({ postMessage: (m) => posted.push(m), getState: () => state, setState: (s) => { state = s; } });
     }
-  }, vscode);
+  }, [vscode, state ?? null]);
   // Served from a real (intercepted) origin rather than setContent, so init scripts and CSP apply as in a file.
   await page.route('http://poolscope.test/**', (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
   await page.goto('http://poolscope.test/report.html', { waitUntil: 'load' });

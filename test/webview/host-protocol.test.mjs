@@ -1,0 +1,162 @@
+// The host⇄webview protocol: validators reject what they must, the page in a VS Code-like
+// host says `ready` with what it holds, renders live batches at most once per frame,
+// follows the newest time, persists its state and restores it, and posts toolbar actions.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, reportHtml, settle } from './browser.mjs';
+
+const { parseFromWebview, parseToWebview, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
+const { chromeToTrace, traceToChrome } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
+
+describe('parseFromWebview / parseToWebview', () => {
+  test('parseFromWebview keeps well-formed messages and only their known fields', () => {
+    assert.deepEqual(parseFromWebview({ type: 'ready', protocol: 1, lastSeq: { r1: 41 }, extra: 1 }), { type: 'ready', protocol: 1, lastSeq: { r1: 41 } });
+    assert.deepEqual(parseFromWebview({ type: 'set-workers', workers: 8 }), { type: 'set-workers', workers: 8 });
+    assert.deepEqual(parseFromWebview({ type: 'reveal', file: '/a/b.ts', line: 3, column: 7 }), { type: 'reveal', file: '/a/b.ts', line: 3, column: 7 });
+    assert.deepEqual(parseFromWebview({ type: 'export', format: 'png', data: 'data:image/png;base64,AAAA' }), { type: 'export', format: 'png', data: 'data:image/png;base64,AAAA' });
+  });
+
+  test('parseFromWebview rejects unknown types, wrong shapes and huge payloads', () => {
+    const bad = [
+      null, 'ready', [], { type: 'rm -rf' }, { type: 'set-backend', backend: 'gpu' }, { type: 'set-workers', workers: 0 },
+      { type: 'set-workers', workers: 1.5 }, { type: 'set-workers', workers: 1e9 }, { type: 'reveal', file: '', line: 1, column: 1 },
+      { type: 'reveal', file: 'x'.repeat(5000), line: 1, column: 1 }, { type: 'reveal', file: '/a', line: -1, column: 1 },
+      { type: 'export', format: 'exe' }, { type: 'export', format: 'png', data: 'javascript:alert(1)' },
+      { type: 'export', format: 'png', data: `data:image/png;base64,${'A'.repeat(33 * 1024 * 1024)}` },
+      { type: 'export', format: 'csv', data: 'x' }, { type: 'ready', protocol: 1, lastSeq: { r: 'x' } },
+      { type: 'ready', protocol: 1, lastSeq: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`r${i}`, 1])) },
+      { type: 'rendered', runs: -1, lanes: 0, bars: 0, events: 0 },
+    ];
+    for (const m of bad) assert.equal(parseFromWebview(m), undefined, JSON.stringify(m)?.slice(0, 80));
+  });
+
+  test('parseToWebview checks every event of a batch', () => {
+    const ok = { type: 'events', batch: [{ type: 'task-start', runId: 'r', seq: 0, t: 1, taskId: 0, workerId: 0 }] };
+    assert.deepEqual(parseToWebview(ok), ok);
+    assert.equal(parseToWebview({ type: 'events', batch: [...ok.batch, { type: 'task-start', runId: 'r', seq: 'x', t: 1 }] }), undefined);
+    assert.equal(parseToWebview({ type: 'events', batch: [{ type: 'eval', runId: 'r', seq: 1, t: 1 }] }), undefined);
+    assert.equal(parseToWebview({ type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: 'yes' }), undefined);
+    assert.equal(PROTOCOL_VERSION, 1);
+  });
+});
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+const post = (page, message) => page.evaluate((m) => window.postMessage(m, '*'), message);
+
+describe('in a VS Code-like host', () => {
+  const fx = loadFixture('thread.json');
+  let saved;
+
+  test('says ready, renders live batches at most once per frame, follows, and settles at run-end', async () => {
+    const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true });
+    try {
+      const posted = () => page.evaluate(() => window.__vscodePosted);
+      assert.deepEqual((await posted())[0], { type: 'ready', protocol: 1, lastSeq: {} });
+      await post(page, { type: 'config', host: 'vscode', backend: 'process', workers: 3, running: true });
+      await post(page, { type: 'run-state', phase: 'running', runIds: ['thread-1'] });
+      await settle(page);
+      assert.equal(await page.getAttribute('vscode-button:has-text("Stop")', 'disabled'), null, 'Stop is enabled while running');
+      assert.notEqual(await page.getAttribute('vscode-button:has-text("Run again")', 'disabled'), null);
+      // Half the events in 30 tiny batches, posted back to back: they coalesce into few frames.
+      const half = fx.events.slice(0, Math.floor(fx.events.length / 2));
+      const framesBefore = await page.evaluate(() => window.__poolscope.frames);
+      await page.evaluate((events) => { for (let i = 0; i < events.length; i += 3) window.postMessage({ type: 'events', batch: events.slice(i, i + 3) }, '*'); }, half);
+      await settle(page);
+      const frames = (await page.evaluate(() => window.__poolscope.frames)) - framesBefore;
+      assert.ok(frames >= 1 && frames < Math.ceil(half.length / 3), `${frames} redraws for ${Math.ceil(half.length / 3)} batches`);
+      assert.equal(await page.evaluate(() => window.__poolscope.follow), true);
+      const live = await page.evaluate(() => ({ d: window.__poolscope.domain, f: window.__poolscope.fullDomain }));
+      assert.ok(Math.abs(live.d[1] - live.f[1]) < 1, 'follow keeps the newest time in view');
+      assert.match(await page.textContent('.ps-identity-sub'), /running/);
+      // Replayed events (already seen) are ignored; the rest completes the run.
+      await post(page, { type: 'events', batch: fx.events });
+      await settle(page);
+      assert.equal(await page.evaluate(() => window.__poolscope.events), fx.events.length);
+      assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
+      await post(page, { type: 'run-state', phase: 'done' });
+      await settle(page);
+      assert.match(await page.textContent('.ps-identity-sub'), /finished/);
+      assert.match(await page.textContent('.ps-status'), /16 tasks done/);
+      const rendered = (await posted()).filter((m) => m.type === 'rendered').pop();
+      assert.deepEqual(rendered, { type: 'rendered', runs: 1, lanes: 4, bars: 16, events: fx.events.length });
+      // Hostile input is dropped without harm.
+      await post(page, { type: 'events', batch: [{ type: 'task-start', runId: 'x', seq: 'NaN' }] });
+      await post(page, { type: 'exec', code: 'alert(1)' });
+      await settle(page);
+      assert.equal(await page.evaluate(() => window.__poolscope.runIds.length), 1);
+      // Toolbar actions become messages.
+      await page.click('vscode-button:has-text("Export JSON")');
+      await page.click('vscode-button:has-text("PNG")');
+      await post(page, { type: 'run-state', phase: 'idle' });
+      await settle(page);
+      await page.click('vscode-button:has-text("Run again")');
+      const actions = (await posted()).filter((m) => ['export', 'run-again'].includes(m.type));
+      assert.deepEqual(actions[0], { type: 'export', format: 'chrome-json', runIds: ['thread-1'] });
+      assert.equal(actions[1].format, 'png');
+      assert.match(actions[1].data, /^data:image\/png;base64,/);
+      assert.ok(parseFromWebview(actions[1]), 'the PNG export passes the host-side validator');
+      assert.deepEqual(actions[2], { type: 'run-again' });
+      // State is persisted (debounced) for a torn-down webview.
+      await page.waitForFunction(() => window.__vscodeState()?.events?.length > 0, null, { timeout: 5000 });
+      saved = await page.evaluate(() => window.__vscodeState());
+      assert.deepEqual(await problems.csp(), []);
+      assert.deepEqual(problems.console, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a restored webview shows the run from its state and asks the host only for newer events', async () => {
+    assert.ok(saved, 'state from the previous test');
+    const { page, context } = await openPage(browser, panelHtml(), { vscode: true, state: saved });
+    try {
+      const ready = await page.evaluate(() => window.__vscodePosted[0]);
+      const lastSeq = fx.events[fx.events.length - 1].seq;
+      assert.deepEqual(ready, { type: 'ready', protocol: 1, lastSeq: { 'thread-1': lastSeq } });
+      assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
+      assert.equal(await page.textContent('.ps-identity-main'), '4 workers · 1 PID · 4 threads');
+      // A host that replays everything anyway does not duplicate anything.
+      await post(page, { type: 'events', batch: fx.events });
+      await settle(page);
+      assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('standalone export and open', () => {
+  test('Export JSON downloads a Chrome trace that round-trips; opening it shows the same tasks', async () => {
+    const fx = loadFixture('failures.json');
+    const { page, context, problems } = await openPage(browser, await reportHtml(fx.events, fx.title));
+    try {
+      assert.equal(await page.isVisible('vscode-button:has-text("Run again")'), false, 'host-only actions are hidden');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('vscode-button:has-text("Export JSON")')]);
+      const file = await download.path();
+      const { readFileSync } = await import('node:fs');
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      assert.ok(json.traceEvents.some((e) => e.ph === 'X'), 'Chrome X events');
+      const back = chromeToTrace(json);
+      assert.equal(back.filter((e) => e.type === 'task-end').length, 18);
+      assert.equal(back.filter((e) => e.type === 'task-end' && !e.ok).length, 4);
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.click('vscode-button:has-text("CSV")')]);
+      const rows = readFileSync(await csv.path(), 'utf8').trim().split(/\r?\n/);
+      assert.equal(rows.length, 1 + 18);
+      // Open a foreign-shaped copy (our export) back in the page.
+      const n = await page.evaluate((text) => window.__poolscope.loadTraceText(text, 'exported.json'), JSON.stringify(traceToChrome(fx.events)));
+      await settle(page);
+      assert.equal(n, fx.events.length);
+      assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
+      assert.equal(await page.textContent('.ps-title'), 'exported.json');
+      assert.equal(await page.evaluate(() => window.__poolscope.loadTraceText('{"nope": 1}', 'bad.json')), 0);
+      assert.match(await page.textContent('.ps-status'), /bad\.json is not a trace PoolScope can open \(TraceFormatError/);
+      assert.deepEqual(await problems.csp(), []);
+    } finally {
+      await context.close();
+    }
+  });
+});
