@@ -134,16 +134,35 @@ async function execute(request: RunRequest, runner: RunnerOptions, output: Outpu
     // Task output goes where the task wrote it, unless stdout is reserved for --json.
     onLog: (stream, text) => (output.json || stream === 'stderr' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`),
   });
-  if (runner.timing) {
-    const firstTaskStartMs = outcome.firstTaskStartMonoUs !== undefined ? (outcome.firstTaskStartMonoUs - cliStartMonoUs) / 1000 : undefined;
-    process.stderr.write(`${JSON.stringify({
-      timing: {
-        backend: request.backend, mode: request.mode, firstTaskStartMs, cacheHit: outcome.bundle?.cacheHit,
-        bundleMs: outcome.bundle?.durationMs, cliStartMonoUs, firstTaskStartMonoUs: outcome.firstTaskStartMonoUs,
-      },
-    })}\n`);
-  }
+  if (runner.timing) process.stderr.write(`${JSON.stringify({ timing: startupTiming(request, outcome) })}\n`);
   return outcome;
+}
+
+/**
+ * Start-up timing for `--timing`: milliseconds from this process's start to
+ * each step, ending at the first `task-start`; absolute CLOCK_MONOTONIC µs
+ * too, so a caller can measure from its own spawn time.
+ */
+function startupTiming(request: RunRequest, outcome: RunOutcome): Record<string, unknown> {
+  const sinceCli = (monoUs: number | undefined): number | undefined =>
+    monoUs === undefined ? undefined : Math.round((monoUs - cliStartMonoUs) / 100) / 10;
+  const marks = outcome.bundle?.marks;
+  return {
+    backend: request.backend,
+    mode: request.mode,
+    firstTaskStartMs: sinceCli(outcome.firstTaskStartMonoUs),
+    cacheHit: outcome.bundle?.cacheHit,
+    bundleMs: outcome.bundle && Math.round(outcome.bundle.durationMs * 10) / 10,
+    steps: {
+      runnerProcessStartMs: sinceCli(marks?.runnerStartMonoUs),
+      requestReceivedMs: sinceCli(marks?.requestMonoUs),
+      bundledMs: sinceCli(marks?.bundledMonoUs),
+      poolCreatedMs: sinceCli(outcome.firstRunStartMonoUs),
+      firstTaskStartMs: sinceCli(outcome.firstTaskStartMonoUs),
+    },
+    cliStartMonoUs,
+    firstTaskStartMonoUs: outcome.firstTaskStartMonoUs,
+  };
 }
 
 function exitCodeOf(outcome: RunOutcome, report: RunReport): number {

@@ -6,7 +6,7 @@
 import { monotonicUs } from '../pool/clock.js';
 import type { TaskError, TraceEvent } from '../trace/events.js';
 import { launchRunner, type RunnerExit } from '../runner/launch.js';
-import type { RunRequest, SourceLocation } from '../runner/protocol.js';
+import type { RunRequest, SourceLocation, StartupMarks } from '../runner/protocol.js';
 import { ProgressLine } from './progress.js';
 
 export interface RunOutcome {
@@ -14,7 +14,9 @@ export interface RunOutcome {
   loadError?: TaskError & { location?: SourceLocation };
   mainErrors: (TaskError & { location?: SourceLocation })[];
   exit: RunnerExit;
-  bundle?: { cacheHit: boolean; durationMs: number };
+  bundle?: { cacheHit: boolean; durationMs: number; marks?: StartupMarks };
+  /** CLOCK_MONOTONIC µs of the first `run-start` (the pool was created). */
+  firstRunStartMonoUs?: number;
   /** CLOCK_MONOTONIC µs of the first `task-start`, from the run's origin. */
   firstTaskStartMonoUs?: number;
 }
@@ -44,6 +46,7 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
             outcome.events.push(event);
             if (event.type === 'run-start') {
               origins.set(event.runId, event.originUs);
+              outcome.firstRunStartMonoUs ??= event.originUs + event.t;
               if (event.label) progress.label = event.label;
             } else if (event.type === 'task-start' && outcome.firstTaskStartMonoUs === undefined) {
               outcome.firstTaskStartMonoUs = (origins.get(event.runId) ?? 0) + event.t;
@@ -55,7 +58,7 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
           }
           break;
         case 'bundled':
-          outcome.bundle = { cacheHit: message.cacheHit, durationMs: message.durationMs };
+          outcome.bundle = { cacheHit: message.cacheHit, durationMs: message.durationMs, marks: message.marks };
           break;
         case 'load-error':
           outcome.loadError = message.error;

@@ -38,13 +38,23 @@ export interface SourceLocation {
   column: number;
 }
 
+/** CLOCK_MONOTONIC µs of the runner's start-up steps (compare with `run-start.originUs`, `task-start`). */
+export interface StartupMarks {
+  /** The runner process started (its performance.timeOrigin). */
+  runnerStartMonoUs: number;
+  /** The run request arrived. */
+  requestMonoUs: number;
+  /** The bundle was ready. */
+  bundledMonoUs: number;
+}
+
 export type FromRunner =
   /** Trace events, batched. */
   | { type: 'events'; batch: TraceEvent[] }
   /** The user's file could not be bundled or loaded, or the fn is missing / not exported / not a function. */
   | { type: 'load-error'; error: TaskError & { location?: SourceLocation } }
   /** The user's file was bundled (or a cached bundle reused): for start-up timing. */
-  | { type: 'bundled'; cacheHit: boolean; durationMs: number }
+  | { type: 'bundled'; cacheHit: boolean; durationMs: number; marks?: StartupMarks }
   /** file mode: the script's `main()` (or its top-level code) threw after loading. */
   | { type: 'main-error'; error: TaskError & { location?: SourceLocation } }
   /** The run (or all compare runs) finished; the runner exits right after. */

@@ -21,7 +21,7 @@ import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
 import { RunnerError } from './errors.js';
 import { locationFromStack, toTaskError } from './error-location.js';
-import type { FromRunner, RunRequest } from './protocol.js';
+import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
 import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
 
@@ -49,9 +49,13 @@ export class RunSession {
   #failed = 0;
   #stopped = false;
 
-  constructor(request: RunRequest, send: (message: FromRunner) => void) {
+  readonly #startup: Omit<StartupMarks, 'bundledMonoUs'> | undefined;
+
+  /** @param startup when the runner started and got the request, reported with `bundled` for start-up timing. */
+  constructor(request: RunRequest, send: (message: FromRunner) => void, startup?: Omit<StartupMarks, 'bundledMonoUs'>) {
     this.#request = request;
     this.#send = send;
+    this.#startup = startup;
   }
 
   /** Runs the request; resolves with the `done` message (also after a load error or a stop). */
@@ -60,7 +64,10 @@ export class RunSession {
     let bundle: BundleResult;
     try {
       bundle = await bundleUserFile({ file: request.file, cacheDir: request.cacheDir });
-      this.#send({ type: 'bundled', cacheHit: bundle.cacheHit, durationMs: bundle.durationMs });
+      this.#send({
+        type: 'bundled', cacheHit: bundle.cacheHit, durationMs: bundle.durationMs,
+        marks: this.#startup && { ...this.#startup, bundledMonoUs: monotonicUs() },
+      });
       if (request.mode === 'file') await this.#runFile(bundle);
       else await this.#runFunction(bundle);
     } catch (e) {
@@ -95,25 +102,46 @@ export class RunSession {
     if (!fn) throw new RunnerError('FunctionNotExported', `mode '${request.mode}' needs the name of an exported function (fn)`);
     // The static export list catches a missing export before any user code runs.
     checkTaskExport(fn, request.file, bundle.exports);
-    const namespace = await this.#watched('the module\'s top-level code ran past --timeout', () => importUserModule(bundle, request.file));
-    checkTaskExport(fn, request.file, bundle.exports, namespace);
-
     const inputs = request.inputs ?? [];
+
     if (request.mode === 'fn') {
-      await this.#runOnBackend(bundle, fn, inputs, request.backend, {});
+      // Workers start while the runner imports the module to check it: start-up costs overlap.
+      // Their events are held back until the module is known to load, so a load error shows no run.
+      const started = this.#startPool(bundle, fn, inputs.length, request.backend, {});
+      try {
+        await this.#loadAndCheck(bundle, fn);
+      } catch (e) {
+        await started.pool.terminate().catch(() => undefined);
+        this.#pools.delete(started.pool);
+        throw e;
+      }
+      started.release();
+      await this.#drive(started.pool, fn, inputs, request.backend);
       return;
     }
+
+    await this.#loadAndCheck(bundle, fn);
     const backends = request.backends ?? [...NODE_BACKENDS];
     const originUs = monotonicUs();
     const compareId = randomUUID().slice(0, 8);
     for (const [i, backend] of backends.entries()) {
       if (this.#stopped) break;
-      await this.#runOnBackend(bundle, fn, inputs, backend, { originUs, compareId, label: `compare ${i + 1}/${backends.length} · ${backend}` });
+      const started = this.#startPool(bundle, fn, inputs.length, backend, { originUs, compareId, label: `compare ${i + 1}/${backends.length} · ${backend}` });
+      started.release();
+      await this.#drive(started.pool, fn, inputs, backend);
     }
   }
 
-  async #runOnBackend(bundle: BundleResult, fn: string, inputs: unknown[][], backend: NodeBackend,
-    shared: { originUs?: number; compareId?: string; label?: string }): Promise<void> {
+  /** Imports the user's module in the runner (import-time errors, NotAFunction) under the watchdog. */
+  async #loadAndCheck(bundle: BundleResult, fn: string): Promise<void> {
+    const file = this.#request.file;
+    const namespace = await this.#watched('the module\'s top-level code ran past --timeout', () => importUserModule(bundle, file));
+    checkTaskExport(fn, file, bundle.exports, namespace);
+  }
+
+  /** Creates a pool whose trace events wait until `release()`. */
+  #startPool(bundle: BundleResult, fn: string, inputsCount: number, backend: NodeBackend,
+    shared: { originUs?: number; compareId?: string; label?: string }): { pool: PoolEngine; release(): void } {
     const request = this.#request;
     const pool = createPool({
       ...this.#poolLimits(backend),
@@ -122,10 +150,26 @@ export class RunSession {
       module: bundle.url,
       timeout: request.timeout,
       originUs: shared.originUs,
-      runInfo: { fn, file: request.file, inputsCount: inputs.length, label: shared.label, compareId: shared.compareId },
+      runInfo: { fn, file: request.file, inputsCount, label: shared.label, compareId: shared.compareId },
     });
     this.#pools.add(pool);
-    pool.onTrace((batch) => this.#forward(batch));
+    let held: TraceEvent[][] | undefined = [];
+    pool.onTrace((batch) => {
+      if (held) held.push(batch);
+      else this.#forward(batch);
+    });
+    return {
+      pool,
+      release: () => {
+        const batches = held ?? [];
+        held = undefined;
+        for (const batch of batches) this.#forward(batch);
+      },
+    };
+  }
+
+  /** Submits every input, waits for all to settle, closes the pool. */
+  async #drive(pool: PoolEngine, fn: string, inputs: unknown[][], backend: NodeBackend): Promise<void> {
     // Serial tasks run on this thread: only a watchdog thread can stop one that never returns.
     const watchdog = backend === 'serial' ? this.#watchdog('a serial task ran past --timeout') : undefined;
     try {

@@ -10,6 +10,10 @@
 import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
 import { toTaskError } from './error-location.js';
 import { RunSession } from './run-session.js';
+import { monotonicUs } from '../pool/clock.js';
+
+/** When this process started, on the run clock's time base (for start-up timing). */
+const runnerStartMonoUs = monotonicUs() - performance.now() * 1000;
 
 process.setSourceMapsEnabled(true);
 
@@ -67,7 +71,7 @@ process.on('message', (message: unknown) => {
   }
   if (session) return;
   const request = message;
-  session = new RunSession(request, (m) => { void send(m); });
+  session = new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() });
   if (request.mode !== 'file') interceptProcessExit();
   session.run().then(
     (done) => shutdown(0, done),
