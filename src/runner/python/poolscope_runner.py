@@ -33,6 +33,7 @@ from poolscope_events import EventHub, signal_name  # noqa: E402
 
 EVENTS_FD = 3
 POLL_S = 0.05
+MIN_PYTHON = (3, 8)
 
 
 class LoadError(Exception):
@@ -163,7 +164,10 @@ class FnRun:
             # Remember the workers at once: a pool that breaks forgets them before the next poll.
             self._watch_processes(processes)
         self._settle_futures(futures, processes)
-        ex.shutdown(wait=True, cancel_futures=True)
+        try:
+            ex.shutdown(wait=True, cancel_futures=True)
+        except TypeError:  # Python 3.8: no cancel_futures
+            ex.shutdown(wait=True)
         self._report_process_exits()
 
     def _mp_pool(self):
@@ -309,6 +313,20 @@ def kill_process_tree():
     os._exit(137)
 
 
+def too_old(events_fd, origin, request):
+    """Say so by name instead of failing somewhere inside the standard library."""
+    t = worker.now_us() - origin
+    message = 'PoolScope needs Python %d.%d or newer; %s is %s' % (MIN_PYTHON + (sys.executable, sys.version.split()[0]))
+    events = [{'type': 'run-start', 't': t, 'backend': request.get('backend', 'py-serial'), 'workers': 1,
+               'file': request.get('file', ''), 'inputsCount': 0, 'node': python_version(), 'pid': os.getpid(),
+               'originUs': origin, 'label': gil_label()},
+              {'type': 'run-end', 't': t, 'stats': {'tasks': 0, 'ok': 0, 'failed': 0, 'taskUs': 0, 'pids': [],
+                                                     'threadIds': [], 'workersStarted': 0, 'wallUs': 0},
+               'error': {'name': 'PythonTooOld', 'message': message, 'data': {'load': True}}}]
+    os.write(events_fd, ''.join(json.dumps(e) + '\n' for e in events).encode('utf-8'))
+    os._exit(1)
+
+
 def read_request_line():
     data = b''
     while not data.endswith(b'\n'):
@@ -327,6 +345,8 @@ def main():
     events_fd = int(request.get('eventsFd', EVENTS_FD))
     origin = int(request.get('originUs') or worker.now_us())
     watch_parent()
+    if sys.version_info < MIN_PYTHON:
+        too_old(events_fd, origin, request)
     hub = EventHub(events_fd, origin)
     mode = request.get('mode', 'fn')
     run_start = {'type': 'run-start', 't': worker.now_us() - origin, 'backend': request['backend'],

@@ -36,7 +36,9 @@ _capture_installed_pid = None
 
 def now_us():
     """CLOCK_MONOTONIC in µs: the same clock as Node's process.hrtime on Linux."""
-    return time.monotonic_ns() // 1000
+    if hasattr(time, 'monotonic_ns'):
+        return time.monotonic_ns() // 1000
+    return int(time.monotonic() * 1e6)  # Python < 3.7, only to report PythonTooOld
 
 
 def preview(value, limit=PREVIEW_CHARS):
