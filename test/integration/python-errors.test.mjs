@@ -50,3 +50,9 @@ test('a missing interpreter is PythonNotFound, and the run still ends', async ()
   assert.equal(runEnd.error.name, 'PythonNotFound');
   assert.ok(runStart, 'run-start precedes run-end');
 });
+
+test('an async def task is awaited in its worker', async () => {
+  const { result, ends } = await runCollect({ backend: 'py-process', fn: 'async_nap', inputs: [[10], [20]] });
+  assert.equal(result.ok, true);
+  assert.deepEqual(ends.map((e) => e.resultPreview).sort(), ['20', '40']);
+});

@@ -3,3 +3,4 @@ export * from '../python-run.js';
 export * from '../cpu-sampler.js';
 export * from './interpreters.js';
 export * from './session.js';
+export * from './functions.js';

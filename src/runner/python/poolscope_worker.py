@@ -9,7 +9,9 @@ in a forked child and in a spawned child. A datagram is atomic: a worker killed
 mid-write can never corrupt the event stream. Only the standard library is used.
 """
 
+import asyncio
 import importlib.util
+import inspect
 import json
 import os
 import pickle
@@ -185,6 +187,9 @@ def traced_call(meta, fn, *args, **kwargs):
     cpu0 = time.thread_time_ns()
     try:
         result = fn(*args, **kwargs)
+        if inspect.iscoroutine(result):
+            # An `async def` task: run it to completion on an event loop of its own, in this worker.
+            result = asyncio.run(result)
         if meta.get('checkPickle') and str(pid) != os.environ.get(RUNNER_PID_ENV):
             # The pool will pickle the result to send it home; fail here, visibly, if it can't.
             pickle.dumps(result)

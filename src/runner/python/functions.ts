@@ -1,0 +1,42 @@
+/**
+ * Top-level functions of a Python source — the ones a pool can run (process
+ * pools send functions by reference, so only module-level `def`s travel).
+ * For the editor's CodeLens and function pick on `.py` files; a line scan,
+ * no Python needed: `def`/`async def` at column 0, not `_private`.
+ */
+
+export interface PythonFunction {
+  name: string;
+  /** 0-based line of the `def`. */
+  line: number;
+  /** Parameter names, as written (without defaults / annotations). */
+  params: string[];
+  isAsync: boolean;
+}
+
+const DEF = /^(async\s+)?def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)?/;
+
+/** The module-level, public functions of `source`, in order. */
+export function findPythonFunctions(source: string): PythonFunction[] {
+  const found: PythonFunction[] = [];
+  const lines = source.split(/\r?\n/);
+  let inString: string | undefined;
+  for (const [i, line] of lines.entries()) {
+    // Skip the inside of triple-quoted strings (docstrings that show example code).
+    if (inString) {
+      if (line.includes(inString)) inString = undefined;
+      continue;
+    }
+    const opener = /^(?:[rRbBuU]{0,2})("""|''')/.exec(line.trimStart())?.[1];
+    if (opener && line.split(opener).length === 2) {
+      inString = opener;
+      continue;
+    }
+    const m = DEF.exec(line);
+    if (!m || m[2].startsWith('_')) continue;
+    const params = (m[3] ?? '').split(',').map((p) => p.trim().replace(/^\*{1,2}/, '').split(/[:=]/)[0].trim())
+      .filter((p) => p && p !== '/' && p !== '*');
+    found.push({ name: m[2], line: i, params, isAsync: Boolean(m[1]) });
+  }
+  return found;
+}

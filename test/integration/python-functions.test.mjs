@@ -1,0 +1,33 @@
+// findPythonFunctions(source): the module-level functions a Python pool can run (for CodeLens / pick).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { findPythonFunctions } from '../../dist/python.mjs';
+
+test('findPythonFunctions(tasks.py) lists the top-level public defs with lines and params', () => {
+  const source = readFileSync(new URL('../../examples/python/tasks.py', import.meta.url), 'utf8');
+  const fns = findPythonFunctions(source);
+  assert.deepEqual(fns.map((f) => f.name), ['count_primes', 'fib', 'hash_rounds', 'sleep_io', 'whoami', 'flaky']);
+  const lines = source.split('\n');
+  for (const f of fns) assert.match(lines[f.line], new RegExp(`^def ${f.name}\\(`));
+  assert.deepEqual(fns.find((f) => f.name === 'whoami').params, ['_']);
+});
+
+test('findPythonFunctions skips methods, nested and private defs, and code inside docstrings', () => {
+  const source = [
+    '"""Module doc.',
+    'def in_docstring(x):',
+    '"""',
+    'async def fetch(url, *, timeout: float = 1.0, **kw):',
+    '    def inner(): pass',
+    'class A:',
+    '    def method(self): pass',
+    'def _private(): pass',
+    'def ok(a, b=2, /, *args):',
+    '    return a',
+  ].join('\n');
+  assert.deepEqual(findPythonFunctions(source), [
+    { name: 'fetch', line: 3, params: ['url', 'timeout', 'kw'], isAsync: true },
+    { name: 'ok', line: 8, params: ['a', 'b', 'args'], isAsync: false },
+  ]);
+});
