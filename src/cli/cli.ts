@@ -166,7 +166,7 @@ function startupTiming(request: RunRequest, outcome: RunOutcome): Record<string,
 }
 
 function exitCodeOf(outcome: RunOutcome, report: RunReport): number {
-  if (outcome.loadError) return EXIT_USAGE;
+  if (outcome.loadError || outcome.exit.spawnError) return EXIT_USAGE;
   if (outcome.exit.crashed || outcome.exit.stopped) return EXIT_TASKS_FAILED;
   if (report.failedTasks.length > 0 || outcome.mainErrors.length > 0) return EXIT_TASKS_FAILED;
   if (outcome.exit.done && !outcome.exit.done.ok) return EXIT_TASKS_FAILED;
@@ -206,7 +206,9 @@ function printProblems(outcome: RunOutcome, report: RunReport, json = false): vo
     process.stderr.write(`\n${report.failedTasks.length} of ${total} tasks failed:\n${failureLines(report.failedTasks, cwd)}\n`);
   }
   const exit = outcome.exit;
-  if (exit.crashed) {
+  if (exit.spawnError) {
+    process.stderr.write(`poolscope: RunnerNotStarted: ${exit.spawnError.message} (check --node)\n`);
+  } else if (exit.crashed) {
     process.stderr.write(`poolscope: RunnerCrashed: the runner process exited before finishing (code ${exit.code}, signal ${exit.signal})\n`);
   } else if (exit.stopped) {
     process.stderr.write('poolscope: the run was stopped\n');

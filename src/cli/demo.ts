@@ -40,8 +40,8 @@ export function demoTakeaway(kind: DemoStep['kind'], summaries: readonly RunSumm
   const by = (backend: string): RunSummary | undefined => summaries.find((s) => s.backend === backend);
   const x = (backend: string): string => `${(by(backend)?.speedupVsSerial ?? NaN).toFixed(1)}×`;
   if (kind === 'cpu') {
-    return `event-loop ${x('event-loop')} vs serial: one thread runs one piece of JavaScript at a time (like Python's GIL); `
-      + `thread ${x('thread')} and process ${x('process')}: real parallelism across cores.`;
+    return `event-loop ${x('event-loop')} — no real gain over serial: one thread runs one piece of JavaScript at a time (like Python's GIL); `
+      + `thread ${x('thread')} and process ${x('process')}: parallel across cores.`;
   }
   return `event-loop ${x('event-loop')} on one thread: waits overlap without extra threads (concurrency, not parallelism); `
     + `thread ${x('thread')}, process ${x('process')} — and processes pay the most to start.`;

@@ -46,6 +46,8 @@ export interface RunnerExit {
   crashed: boolean;
   /** True when `stop()` was called. */
   stopped: boolean;
+  /** The runner could not be started at all (e.g. `nodePath` does not exist): the spawn error. */
+  spawnError?: { code?: string; message: string };
 }
 
 export interface RunnerHandle {
@@ -80,6 +82,7 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
   });
 
   let doneMessage: RunnerExit['done'];
+  let spawnError: RunnerExit['spawnError'];
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
 
@@ -98,12 +101,16 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
       if (settled) return;
       settled = true;
       clearTimeout(killTimer);
-      resolve({ code, signal, done: doneMessage, crashed: !doneMessage && !stopped, stopped });
+      resolve({ code, signal, done: doneMessage, crashed: !doneMessage && !stopped && !spawnError, stopped, spawnError });
     };
     // 'exit' can come before the last IPC messages are read; 'close' waits for the channel.
     child.on('close', (code, signal) => finish(code, signal));
-    child.on('error', () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid === undefined) finish(null, null);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      // A failed spawn has no pid and may never emit 'close'.
+      if (child.pid === undefined) {
+        spawnError = { code: err.code, message: `cannot start the runner with ${options.nodePath ?? process.execPath}: ${err.message}` };
+        finish(null, null);
+      }
     });
   });
 

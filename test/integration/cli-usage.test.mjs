@@ -74,3 +74,16 @@ test('poolscope run --workers 0 → exit 2', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--workers must be a whole number/);
 });
+
+test('--node /nonexistent/node → exit 2 RunnerNotStarted naming the path', async () => {
+  const r = await runCli(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', '[1]', '--node', '/nonexistent/node']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /RunnerNotStarted: cannot start the runner with \/nonexistent\/node/);
+});
+
+test('--node <this node> runs the tasks on that binary → exit 0', async () => {
+  const r = await runCli(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', '[2]', '--node', process.execPath, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).tasks[0].result, '20');
+  assert.deepEqual(r.leftover, []);
+});
