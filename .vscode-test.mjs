@@ -5,13 +5,14 @@
 // this runner's mocha, and exports run() for extensionTestsPath loaders).
 // Build first: npm run build.
 import { defineConfig } from '@vscode/test-cli';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // The tests write settings and scratch files into the workspace: give them a copy.
 const workspaceFolder = mkdtempSync(join(tmpdir(), 'poolscope-vscode-ws-'));
 cpSync('test/vscode/workspace', workspaceFolder, { recursive: true });
+process.once('exit', () => rmSync(workspaceFolder, { recursive: true, force: true }));
 
 export default defineConfig({
   label: 'extension-api',

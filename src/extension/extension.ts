@@ -29,6 +29,7 @@ export interface PoolScopeExtensionApi {
   statusBar: BackendStatusBar;
   output: RunOutput;
   store: HistoryStore;
+  inputs: InputsPrompt;
 }
 
 const SOURCE_SELECTOR: vscode.DocumentSelector = [
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   const trust = new TrustGate();
   const store = new HistoryStore(context.storageUri ?? context.globalStorageUri, log);
   const timeline = new TimelineController(context.extensionUri, log, store);
+  const inputs = new InputsPrompt(context.workspaceState);
   const loadLaunch = async (): Promise<LaunchRunner> => (await import('../runner/launch.js')).launchRunner;
   const controller = new RunController({
     log,
@@ -79,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
 
   context.subscriptions.push(
     output, diagnostics, statusBar, timeline, controller, store,
-    ...registerCommands({ controller, timeline, inputs: new InputsPrompt(context.workspaceState), trust, log }),
+    ...registerCommands({ controller, timeline, inputs, trust, log }),
     vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, (() => {
       const provider = new RunCodeLensProvider();
       context.subscriptions.push(provider);
@@ -94,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     }),
   );
   log.info(`PoolScope activated (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
-  return { trust, controller, timeline, diagnostics, statusBar, output, store };
+  return { trust, controller, timeline, diagnostics, statusBar, output, store, inputs };
 }
 
 export function deactivate(): void {

@@ -19,12 +19,14 @@ import { defineTrustTests } from './trust.test.js';
 import { defineIsolationTests } from './isolation.test.js';
 import { defineTimelineTests } from './timeline.test.js';
 import { defineScannerTests } from './scanner.test.js';
+import { defineEditorTests } from './editor.test.js';
 
 function defineAll(): void {
   defineScannerTests();
   defineCommandTests();
   defineStatusBarTests();
   defineRunTests();
+  defineEditorTests();
   defineDiagnosticsTests();
   defineTrustTests();
   defineIsolationTests();
