@@ -350,7 +350,7 @@ def main():
     hub = EventHub(events_fd, origin)
     mode = request.get('mode', 'fn')
     run_start = {'type': 'run-start', 't': worker.now_us() - origin, 'backend': request['backend'],
-                 'workers': int(request.get('workers') or 1), 'file': os.path.abspath(request['file']),
+                 'workers': 1 if request['backend'] == 'py-serial' else int(request.get('workers') or 1), 'file': os.path.abspath(request['file']),
                  'inputsCount': len(request.get('inputs') or []), 'node': python_version(), 'pid': os.getpid(),
                  'originUs': origin,
                  'label': '%s · %s' % (request['label'], gil_label()) if request.get('label') else gil_label()}
