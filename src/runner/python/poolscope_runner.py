@@ -24,6 +24,7 @@ import re
 import signal
 import sys
 import threading
+import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -218,7 +219,9 @@ class FnRun:
             self.processes.setdefault(pid, p)
         for pid, p in self.processes.items():
             code = p.exitcode
-            if code is not None and code != 0 and pid not in self.crashed:
+            # SIGTERM is how a pool stops its own workers (e.g. the survivors of a broken executor);
+            # any other death — a signal, os._exit, a segfault — is a crash.
+            if code is not None and code not in (0, -signal.SIGTERM) and pid not in self.crashed:
                 self.crashed[pid] = code
 
     def _settle_futures(self, futures, processes):
@@ -240,7 +243,13 @@ class FnRun:
         """A task whose future failed: reported by the worker already, unless the pool broke under it."""
         error = worker.error_info(exc, self.file)
         if type(exc).__name__ == 'BrokenProcessPool':
-            self._watch_processes(dict)
+            # The executor's own thread may be reaping the dead worker right now (its exit code is
+            # briefly unreadable from here): give it a moment to say which worker died.
+            for _ in range(40):
+                self._watch_processes(dict)
+                if self.crashed:
+                    break
+                time.sleep(0.025)
             self.hub.barrier()
             for pid, code in self.crashed.items():
                 if task in self.hub.running_on(pid):
