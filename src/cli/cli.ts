@@ -60,7 +60,7 @@ async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<n
     : { ...baseRequest(command.file, command.runner), mode: 'file', backend: command.backend };
   const outcome = await execute(request, command.runner, command.output, command.inputs.length);
   const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.backend}`;
-  return finish(outcome, command.output, command.runner, title, (report) => {
+  return finish(outcome, command.output, title, (report) => {
     const out: string[] = [runTable(report.summaries)];
     const results = resultLines(report.tasks);
     if (results) out.push('', 'results:', results);
@@ -76,7 +76,7 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
   };
   const outcome = await execute(request, command.runner, command.output, command.inputs.length * command.backends.length);
   const title = `${basename(command.file)} · ${command.fn} × ${command.inputs.length} · compare`;
-  return finish(outcome, command.output, command.runner, title, (report) => [
+  return finish(outcome, command.output, title, (report) => [
     `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers:`,
     compareTable(report.summaries),
   ]);
@@ -174,7 +174,7 @@ function exitCodeOf(outcome: RunOutcome, report: RunReport): number {
 }
 
 /** Prints the outcome (tables from `body`, failures, errors), writes output files, returns the exit code. */
-function finish(outcome: RunOutcome, output: OutputOptions, runner: RunnerOptions, title: string, body: (report: RunReport) => string[]): number {
+function finish(outcome: RunOutcome, output: OutputOptions, title: string, body: (report: RunReport) => string[]): number {
   const report = buildReport(outcome);
   const code = exitCodeOf(outcome, report);
   if (output.json) {
@@ -186,7 +186,6 @@ function finish(outcome: RunOutcome, output: OutputOptions, runner: RunnerOption
   if (!outcome.loadError && outcome.events.length > 0) {
     for (const line of writeOutputs(outcome.events, output, title)) process.stderr.write(`${line}\n`);
   }
-  void runner;
   return code;
 }
 

@@ -11,10 +11,9 @@ export type RunnerErrorName =
   | 'ModuleLoadFailed'
   | 'FunctionNotExported'
   | 'NotAFunction'
-  | 'NoDefaultExport'
-  | 'ApiNotAvailable'
+  | 'ProcessExitCalled'
   | 'RunnerCrashed'
-  | 'RunnerStalled';
+  | 'RunnerNotStarted';
 
 /** An error with a stable `name` from the set above. */
 export class RunnerError extends Error {

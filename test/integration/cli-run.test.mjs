@@ -108,3 +108,17 @@ test('--html writes one self-contained page: strict CSP, the timeline script, th
   assert.doesNotMatch(page, /<script[^>]+src=/, 'no external scripts');
   assert.match(page, /scale/);
 });
+
+test('inputs forms: 1 → f(1); [2, 3] → f(2, 3); [[4, 5]] → f([4, 5]); [] → f()', async () => {
+  const r = await runJson(['run', fixture('echo-args.ts'), '--fn', 'echoArgs', '--inputs', '[1, [2, 3], [[4, 5]], []]', '--backend', 'serial']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.doc.tasks.map((t) => t.result), [
+    '{count: 1, args: [1]}', '{count: 2, args: [2, 3]}', '{count: 1, args: [[4, 5]]}', '{count: 0, args: []}',
+  ]);
+});
+
+test('range(3) (Python form, start 0) → f(0), f(1), f(2)', async () => {
+  const r = await runJson(['run', fixture('echo-args.ts'), '--fn', 'echoArgs', '--inputs', 'range(3)', '--backend', 'thread', '--workers', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.doc.tasks.map((t) => t.input), ['0', '1', '2']);
+});
