@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { TaskError, TraceEvent } from '../trace/events.js';
 import type { SourceLocation } from '../runner/protocol.js';
 import { locateInFile } from './stack-location.js';
+import { firstUserFrame } from '../../webview/stack-location.js';
 
 export class TaskDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('poolscope');
@@ -33,11 +34,20 @@ export class TaskDiagnostics implements vscode.Disposable {
 
   /** A load error (syntax error, missing export): at its location when known, else at the top. */
   addLoadError(file: string, error: TaskError & { location?: SourceLocation }): void {
-    const where = error.location && error.location.file === file ? { line: error.location.line, column: error.location.column } : undefined;
-    if (this.#add(file, error, 'load', where)) this.#flush();
+    const at = error.location;
+    if (this.#add(at?.file ?? file, error, 'load', at ? { line: at.line, column: at.column } : undefined)) this.#flush();
   }
 
-  #add(file: string, error: TaskError, what: string, where = locateInFile(error.stack, file)): boolean {
+  #add(runFile: string, error: TaskError, what: string, at?: { line: number; column: number }): boolean {
+    // Prefer the run's own file; an error thrown in a module it imports goes on that module's line.
+    let file = runFile;
+    let where = at ?? locateInFile(error.stack, runFile);
+    const frame = where ? undefined : firstUserFrame(error.stack);
+    // Only the user's own files: never a bundle in a cache directory.
+    if (frame && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(frame.file))) {
+      file = frame.file;
+      where = { line: frame.line, column: frame.column };
+    }
     const line = Math.max(0, (where?.line ?? 1) - 1);
     const key = `${file}:${line}:${error.name}`;
     if (this.#seen.has(key)) return false;

@@ -40,6 +40,7 @@ const SOURCE_SELECTOR: vscode.DocumentSelector = [
 ];
 
 export function activate(context: vscode.ExtensionContext): PoolScopeExtensionApi {
+  const t0 = performance.now();
   const output = new RunOutput();
   const log = output.channel;
   const diagnostics = new TaskDiagnostics();
@@ -95,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
       if (e.affectsConfiguration('poolscope')) refreshStatus();
     }),
   );
-  log.info(`PoolScope activated (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
+  log.info(`PoolScope activated in ${(performance.now() - t0).toFixed(1)} ms (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
   return { trust, controller, timeline, diagnostics, statusBar, output, store, inputs };
 }
 

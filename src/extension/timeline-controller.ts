@@ -188,10 +188,13 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
     }
   }
 
-  /** Opens a file the trace points at — only files a retained run ran, so a message cannot open arbitrary paths. */
+  /**
+   * Opens a file the trace points at — only a file a retained run ran or one
+   * inside the workspace, so a message cannot open arbitrary paths.
+   */
   async #reveal(file: string, line: number, column: number): Promise<void> {
     const known = new Set(this.history.events().flatMap((e) => (e.type === 'run-start' && e.file ? [e.file] : [])));
-    if (!known.has(file)) {
+    if (!known.has(file) && !vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))) {
       this.log.warn(`timeline: not revealing ${file}: no retained run ran it`);
       return;
     }
