@@ -9,7 +9,7 @@ import { canvasPngDataUrl, chromeJsonBlob, csvBlob, dataUrlToBlob, download, par
 import { formatCount } from './format.js';
 import { postedMessages, type Host } from './host.js';
 import { laneLabel, runLabel } from './lane-layout.js';
-import { PROTOCOL_VERSION, type ExportFormat, type RunPhase, type ToWebview } from './protocol.js';
+import { PROTOCOL_VERSION, type ExportFormat, type PackedTasks, type RunPhase, type ToWebview } from './protocol.js';
 import { RunSummaries, speedupAgainstShownSerial, type RunSummary } from './run-summaries.js';
 import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from './task-panels.js';
 import { taskInfo, type TaskInfo } from './task-info.js';
@@ -32,6 +32,8 @@ interface PersistedState {
 const PERSIST_EVENT_CAP = 50_000;
 /** Summary, compare table and task table refresh at most this often while a run is live. */
 const LIVE_PANEL_INTERVAL_MS = 250;
+/** Above this many tasks, panels are computed after the chart has painted. */
+const BIG_TRACE_TASKS = 50_000;
 
 export class App {
   model = new TimelineModel();
@@ -58,6 +60,7 @@ export class App {
   #panelsVersion = -1;
   #renderedSent = '';
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
+  #panelsTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
   #frames = 0;
@@ -137,6 +140,7 @@ export class App {
     if (embedded) {
       if (embedded.title) this.#setTitle(embedded.title);
       this.#ingest(embedded.events);
+      for (const p of embedded.tasks ?? []) this.#ingestPacked(p);
       // A finished trace opens fitted, not following.
       this.#setFollow(false);
     }
@@ -152,6 +156,9 @@ export class App {
       case 'events':
         this.#ingest(m.batch);
         break;
+      case 'tasks':
+        this.#ingestPacked(m.packed);
+        break;
       case 'reset':
         this.#reset();
         break;
@@ -159,6 +166,7 @@ export class App {
         this.#reset();
         if (m.title) this.#setTitle(m.title);
         this.#ingest(m.events);
+        for (const p of m.packed ?? []) this.#ingestPacked(p);
         this.#setFollow(false);
         this.#refit = true;
         break;
@@ -189,6 +197,19 @@ export class App {
       // A new run takes the summary; earlier ones stay for compare.
       const latest = this.model.runs[this.model.runs.length - 1];
       this.#focused = latest.runId;
+      if (knownRuns === 0) this.#refit = true;
+    }
+    this.#layoutDirty = true;
+    this.#schedule();
+    this.#schedulePersist();
+  }
+
+  #ingestPacked(p: PackedTasks): void {
+    const knownRuns = this.model.runs.length;
+    if (!this.model.addPacked(p)) return;
+    this.summaries.useColumns();
+    if (this.model.runs.length !== knownRuns) {
+      this.#focused = p.runId;
       if (knownRuns === 0) this.#refit = true;
     }
     this.#layoutDirty = true;
@@ -244,12 +265,17 @@ export class App {
     const now = performance.now();
     const live = this.model.runs.some((r) => r.start && !r.end);
     if (this.#panelsVersion !== this.model.version && (!live || now - this.#lastPanels >= LIVE_PANEL_INTERVAL_MS)) {
-      this.#renderPanels();
-      this.#lastPanels = now;
       this.#panelsVersion = this.model.version;
-    } else if (this.#panelsVersion !== this.model.version) {
+      this.#lastPanels = now;
+      if (this.model.tasks.count > BIG_TRACE_TASKS) {
+        // Large trace: let the chart reach the screen first; the summary follows in the next task.
+        setTimeout(() => this.#renderPanels(), 0);
+      } else {
+        this.#renderPanels();
+      }
+    } else if (this.#panelsVersion !== this.model.version && !this.#panelsTimer) {
       // Come back for the panels once the throttle interval has passed.
-      setTimeout(() => this.#schedule(), LIVE_PANEL_INTERVAL_MS);
+      this.#panelsTimer = setTimeout(() => { this.#panelsTimer = undefined; this.#schedule(); }, LIVE_PANEL_INTERVAL_MS);
     }
     this.#reportRendered();
   }
@@ -284,8 +310,7 @@ export class App {
 
   #barCount(): number {
     let n = 0;
-    const t = this.model.tasks;
-    for (let i = 0; i < t.count; i++) if (t.lane[i] >= 0 && !this.#hidden.has(this.model.runs[t.run[i]].runId)) n++;
+    for (const run of this.model.runs) if (!this.#hidden.has(run.runId)) n += run.bars;
     return n;
   }
 

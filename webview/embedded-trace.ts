@@ -17,6 +17,7 @@
  * No DOM or Node dependencies: the HTML report writer (src/trace) imports it.
  */
 import type { TraceEvent } from '../src/trace/events.js';
+import { isPackedTasks, packTaskEvents, type PackedTasks } from './packed-tasks.js';
 
 /** The `id` of the `<script type="application/json">` element holding the trace. */
 export const EMBEDDED_TRACE_ELEMENT_ID = 'poolscope-trace';
@@ -27,7 +28,12 @@ export interface EmbeddedTrace {
   /** Shown as the page's heading, e.g. "demo.ts · square × 64". */
   title?: string;
   events: TraceEvent[];
+  /** Task events of large runs in columnar form (packed-tasks.ts); `events` holds the rest. */
+  tasks?: PackedTasks[];
 }
+
+/** Runs with at least this many tasks are embedded packed: JSON number arrays parse far faster than objects. */
+export const PACK_TASKS_FROM = 20_000;
 
 /**
  * Encodes a trace for embedding in a `<script type="application/json">`
@@ -35,7 +41,9 @@ export interface EmbeddedTrace {
  * neither close the element nor be mistaken for HTML.
  */
 export function encodeEmbeddedTrace(events: readonly TraceEvent[], title?: string): string {
-  const doc: EmbeddedTrace = { version: 1, events: events as TraceEvent[] };
+  const { packs, rest } = packTaskEvents(events, PACK_TASKS_FROM);
+  const doc: EmbeddedTrace = { version: 1, events: rest };
+  if (packs.length) doc.tasks = packs;
   if (title !== undefined) doc.title = title;
   return JSON.stringify(doc).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -52,5 +60,8 @@ export function decodeEmbeddedTrace(text: string): EmbeddedTrace | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined;
   const d = doc as Partial<EmbeddedTrace>;
   if (!Array.isArray(d.events)) return undefined;
-  return { version: 1, events: d.events, ...(typeof d.title === 'string' ? { title: d.title } : {}) };
+  const out: EmbeddedTrace = { version: 1, events: d.events };
+  if (typeof d.title === 'string') out.title = d.title;
+  if (Array.isArray(d.tasks)) out.tasks = d.tasks.filter((p) => isPackedTasks(p, Number.MAX_SAFE_INTEGER));
+  return out;
 }

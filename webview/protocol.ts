@@ -11,6 +11,9 @@
  * This file has no DOM or Node dependencies: the extension host imports it.
  */
 import type { NodeBackend, TraceEvent, TraceEventType } from '../src/trace/events.js';
+import { isPackedTasks, type PackedTasks } from './packed-tasks.js';
+
+export type { PackedTasks };
 
 /** Bumped when a message changes incompatibly. */
 export const PROTOCOL_VERSION = 1;
@@ -33,6 +36,13 @@ export type RunPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'done' | '
  */
 export interface EventsMessage { type: 'events'; batch: TraceEvent[] }
 
+/**
+ * Task events of one run in the compact columnar form (packed-tasks.ts): for
+ * large replays and traces, where millions of event objects would be slow to
+ * clone. Send after the ordinary events (run-start, worker-start …) it follows.
+ */
+export interface TasksMessage { type: 'tasks'; packed: PackedTasks }
+
 /** Forget every run (the host's "clear" or a new session). */
 export interface ResetMessage { type: 'reset' }
 
@@ -40,7 +50,7 @@ export interface ResetMessage { type: 'reset' }
  * A whole trace (e.g. a file the user opened): replaces what is shown.
  * `title` is shown in the page header (e.g. the file name).
  */
-export interface LoadTraceMessage { type: 'load-trace'; events: TraceEvent[]; title?: string }
+export interface LoadTraceMessage { type: 'load-trace'; events: TraceEvent[]; title?: string; packed?: PackedTasks[] }
 
 /** The host's settings the toolbar reflects. */
 export interface ConfigMessage {
@@ -65,7 +75,7 @@ export interface RunStateMessage {
   message?: string;
 }
 
-export type ToWebview = EventsMessage | ResetMessage | LoadTraceMessage | ConfigMessage | RunStateMessage;
+export type ToWebview = EventsMessage | TasksMessage | ResetMessage | LoadTraceMessage | ConfigMessage | RunStateMessage;
 
 // ───────────────────────────── webview → host ─────────────────────────────
 
@@ -223,14 +233,20 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
   switch (raw.type) {
     case 'events':
       return isEventList(raw.batch) ? { type: 'events', batch: raw.batch } : undefined;
+    case 'tasks':
+      return isPackedTasks(raw.packed, LIMITS.events) ? { type: 'tasks', packed: raw.packed } : undefined;
     case 'reset':
       return { type: 'reset' };
     case 'load-trace': {
       if (!isEventList(raw.events)) return undefined;
       if (raw.title !== undefined && !isStr(raw.title, 1000)) return undefined;
-      return raw.title === undefined
-        ? { type: 'load-trace', events: raw.events }
-        : { type: 'load-trace', events: raw.events, title: raw.title };
+      const msg: LoadTraceMessage = { type: 'load-trace', events: raw.events };
+      if (raw.title !== undefined) msg.title = raw.title;
+      if (raw.packed !== undefined) {
+        if (!Array.isArray(raw.packed) || raw.packed.length > LIMITS.runs || !raw.packed.every((p) => isPackedTasks(p, LIMITS.events))) return undefined;
+        msg.packed = raw.packed as PackedTasks[];
+      }
+      return msg;
     }
     case 'config': {
       if (raw.host !== 'vscode' && raw.host !== 'standalone') return undefined;

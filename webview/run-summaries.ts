@@ -40,6 +40,12 @@ export class RunSummaries {
     this.#stats.add(events);
   }
 
+  /** Packed task batches bypass the event stream: from now on, use the column path. */
+  useColumns(): void {
+    this.#stats = undefined;
+    this.#cacheVersion = -1;
+  }
+
   /** Forget everything (after a reset). */
   clear(): void {
     this.#stats = new TraceModel();

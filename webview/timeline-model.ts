@@ -8,6 +8,7 @@
  * Events are de-duplicated by `(runId, seq)`: the host may replay more than
  * needed after a reload and nothing is drawn twice.
  */
+import { cell, type PackedTasks } from './packed-tasks.js';
 import type {
   LogEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TraceEvent, WorkerExitReason, WorkerStartEvent,
 } from '../src/trace/events.js';
@@ -42,20 +43,28 @@ export class TaskColumns {
   result: (string | undefined)[] = [];
   errors = new Map<number, TaskError>();
 
+  /** Makes room for `n` tasks in total at once (a packed batch), instead of doubling step by step. */
+  reserve(n: number): void {
+    if (n > this.run.length) this.#growTo(n);
+  }
+
+  #growTo(n: number): void {
+    this.run = grow(this.run, n);
+    this.taskId = grow(this.taskId, n);
+    this.queued = grow(this.queued, n);
+    this.start = grow(this.start, n);
+    this.end = grow(this.end, n);
+    this.lane = grow(this.lane, n);
+    this.fn = grow(this.fn, n);
+    this.status = grow(this.status, n);
+    this.cpuUs = grow(this.cpuUs, n);
+    this.firstSlice = grow(this.firstSlice, n);
+  }
+
   add(runIndex: number, taskId: number): number {
     const i = this.count++;
     if (i >= this.run.length) {
-      const n = i + 1;
-      this.run = grow(this.run, n);
-      this.taskId = grow(this.taskId, n);
-      this.queued = grow(this.queued, n);
-      this.start = grow(this.start, n);
-      this.end = grow(this.end, n);
-      this.lane = grow(this.lane, n);
-      this.fn = grow(this.fn, n);
-      this.status = grow(this.status, n);
-      this.cpuUs = grow(this.cpuUs, n);
-      this.firstSlice = grow(this.firstSlice, n);
+      this.#growTo(i + 1);
     }
     this.run[i] = runIndex;
     this.taskId[i] = taskId;
@@ -179,6 +188,8 @@ export interface RunInfo {
   taskByIdDense: Int32Array;
   taskByIdSparse: Map<number, number>;
   tasks: number;
+  /** Tasks placed on a lane (drawn as bars). */
+  bars: number;
   ok: number;
   failed: number;
   mainWaits: MainWaitEvent[];
@@ -240,6 +251,77 @@ export class TimelineModel {
     return count;
   }
 
+  /**
+   * Adds a pack of task events (see packed-tasks.ts). Idempotent per task, so
+   * an over-replayed pack draws nothing twice. Send packs after the ordinary
+   * events of the same seq range: a pack advances the run's last seq.
+   * Returns the number of task events it stood for.
+   */
+  addPacked(p: PackedTasks): number {
+    const run = this.#runOf(p.runId);
+    const tasks = this.tasks;
+    const n = p.taskId.length;
+    const fnMap = p.fns.map((f) => this.#fnIndexOf(f));
+    tasks.reserve(tasks.count + n);
+    let count = 0;
+    const errorOf = new Map(p.errors);
+    const cpuOf = new Map(p.cpuUs ?? []);
+    for (let k = 0; k < n; k++) {
+      const i = this.#taskOf(run, p.taskId[k]);
+      const q = cell(p.queued, k);
+      const s = cell(p.start, k);
+      const e = cell(p.end, k);
+      const outcome = p.outcome[k];
+      if (!Number.isNaN(q)) {
+        tasks.queued[i] = q;
+        tasks.fn[i] = fnMap[p.fnIndex[k]] ?? 0;
+        tasks.input[i] = p.inputPreview[k] ?? '';
+        this.#noteTime(run, q);
+        count++;
+      }
+      const workerId = p.workerId[k];
+      if (!Number.isNaN(s)) {
+        tasks.start[i] = s;
+        if (tasks.status[i] === TaskStatus.Queued) tasks.status[i] = TaskStatus.Running;
+        this.#noteTime(run, s);
+        count++;
+      }
+      if (outcome === 0 || outcome === 1) {
+        const prev = tasks.status[i];
+        if (prev === TaskStatus.Ok) run.ok--;
+        if (prev === TaskStatus.Failed) run.failed--;
+        tasks.end[i] = e;
+        tasks.status[i] = outcome === 1 ? TaskStatus.Ok : TaskStatus.Failed;
+        if (outcome === 1) run.ok++;
+        else run.failed++;
+        const r = p.resultPreview[k];
+        if (r !== null && r !== undefined) tasks.result[i] = r;
+        const err = errorOf.get(k);
+        if (err) tasks.errors.set(i, err);
+        const cpu = cpuOf.get(k);
+        if (cpu !== undefined) tasks.cpuUs[i] = cpu;
+        if (Number.isNaN(tasks.start[i])) tasks.start[i] = e;
+        this.#noteTime(run, e);
+        count++;
+      }
+      if (workerId >= 0 && tasks.lane[i] === NO_LANE && !Number.isNaN(tasks.start[i])) {
+        const lane = this.#laneOf(run, workerId);
+        tasks.lane[i] = lane.index;
+        run.bars++;
+        const end = tasks.end[i];
+        lane.tasks.push(i, tasks.start[i], Number.isNaN(end) ? 0 : end - tasks.start[i]);
+      } else if (tasks.lane[i] !== NO_LANE && !Number.isNaN(e)) {
+        this.lanes[tasks.lane[i]].tasks.noteSpan(e - tasks.start[i]);
+      }
+    }
+    if (p.lastSeq > run.lastSeq) run.lastSeq = p.lastSeq;
+    run.eventCount += count;
+    run.version++;
+    this.version++;
+    this.events += count;
+    return count;
+  }
+
   /** Global task index of (run, taskId), or -1. */
   taskIndex(run: RunInfo, taskId: number): number {
     if (taskId >= 0 && taskId < DENSE_TASK_IDS) {
@@ -258,7 +340,7 @@ export class TimelineModel {
       run = {
         index: this.runs.length, runId, lastSeq: -1, eventCount: 0, lastT: 0, firstT: Infinity, lanes: [],
         laneByWorker: new Map(), taskByIdDense: new Int32Array(0), taskByIdSparse: new Map(),
-        tasks: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], version: 0,
+        tasks: 0, bars: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], version: 0,
       };
       this.runs.push(run);
       this.#runByid.set(runId, run);
@@ -350,6 +432,7 @@ export class TimelineModel {
         const lane = this.#laneOf(run, e.workerId);
         if (tasks.lane[i] === NO_LANE) {
           tasks.lane[i] = lane.index;
+          run.bars++;
           const end = tasks.end[i];
           lane.tasks.push(i, e.t, Number.isNaN(end) ? 0 : end - e.t);
         }
@@ -382,6 +465,7 @@ export class TimelineModel {
           // Ended without a start (e.g. a crash before it was reported running): place it on its worker's lane.
           const lane = this.#laneOf(run, e.workerId);
           tasks.lane[i] = lane.index;
+          run.bars++;
           if (Number.isNaN(tasks.start[i])) tasks.start[i] = e.t;
           lane.tasks.push(i, tasks.start[i], e.t - tasks.start[i]);
         } else {

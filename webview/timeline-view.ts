@@ -16,6 +16,7 @@ const OVERVIEW_HEIGHT = 34;
 const MAX_CHART_HEIGHT = 560;
 /** Queue-wait lines are skipped on lanes with more visible tasks than this (they would only paint a solid band). */
 const MAX_QUEUE_LINES_PER_LANE = 3000;
+const OVERVIEW_INTERVAL_MS = 400;
 
 export type ColorMode = 'function' | 'status';
 
@@ -65,6 +66,8 @@ export class TimelineView {
   #selected = -1;
   #lastBars = 0;
   #colBuf = new Int32Array(0);
+  #overviewAt = -Infinity;
+  #overviewTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(public model: TimelineModel, private readonly opts: TimelineViewOptions) {
     this.element = document.createElement('section');
@@ -386,7 +389,26 @@ export class TimelineView {
     this.#labels.replaceChildren(...labelHtml);
     this.#lastBars = bars;
     this.#drawAxis(x);
-    if (this.#overviewDirty) this.#drawOverview();
+    if (this.#overviewDirty) this.#maybeDrawOverview();
+  }
+
+  /**
+   * The overview visits every task, so while events stream in it is redrawn at
+   * most every OVERVIEW_INTERVAL_MS (and once more when they stop).
+   */
+  #maybeDrawOverview(): void {
+    const now = performance.now();
+    const wait = this.#overviewAt + OVERVIEW_INTERVAL_MS - now;
+    if (wait <= 0) {
+      this.#overviewAt = now;
+      if (this.#overviewTimer) { clearTimeout(this.#overviewTimer); this.#overviewTimer = undefined; }
+      this.#drawOverview();
+    } else if (!this.#overviewTimer) {
+      this.#overviewTimer = setTimeout(() => {
+        this.#overviewTimer = undefined;
+        if (this.#overviewDirty) this.#maybeDrawOverview();
+      }, wait);
+    }
   }
 
   #labelFor(row: Row, top: number): HTMLElement {
