@@ -24,6 +24,7 @@ test('py-thread: one PID, N native thread ids named ThreadPoolExecutor-0_i', asy
 test('py-thread: CPU-bound speed-up ≤ 1.2× over py-serial, on-CPU time of all threads ≤ ~1 core', async (t) => {
   let threads;
   const speedups = [];
+  const others = [];
   // Load that changes between the two runs skews the ratio either way: up to three attempts.
   for (let i = 0; i < 3; i++) {
     const serial = await runCollect({ backend: 'py-serial', fn: 'count', inputs: WORK });
@@ -31,9 +32,10 @@ test('py-thread: CPU-bound speed-up ≤ 1.2× over py-serial, on-CPU time of all
     assert.equal(serial.result.ok, true);
     assert.equal(threads.result.ok, true);
     speedups.push(+(serial.spanUs / threads.spanUs).toFixed(2));
+    others.push(Math.max(serial.otherCores, threads.otherCores));
     if (speedups.at(-1) <= 1.2) break;
   }
-  if (Math.min(...speedups) > 1.2 && await machineOverloaded()) {
+  if (Math.min(...speedups) > 1.2 && (others.every((c) => c > 0.3) || await machineOverloaded())) {
     t.diagnostic(`machine overloaded: speed-up not measurable, got ${speedups.join(', ')}`);
   } else {
     assert.ok(Math.min(...speedups) <= 1.2, `threads must not beat serial under the GIL: speed-ups ${speedups.join(', ')}`);

@@ -102,7 +102,7 @@ async function busyThreadsOf(backend) {
   const workers = [];
   pool.onTrace((batch) => { for (const e of batch) if (e.type === 'worker-start') workers.push(e); });
   const stop = sampleWorkers(pool, (s) => samples.push(...s), 5);
-  await Promise.all(Array.from({ length: 4 }, () => pool.submit('count', [30_000_000]).promise));
+  await Promise.all(Array.from({ length: 4 }, () => pool.submit('count', [12_000_000]).promise));
   await pool.close();
   stop();
   const perTid = new Map();
