@@ -36,7 +36,8 @@ export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: NodeBackend; runner: RunnerOptions; output: OutputOptions }
-  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends: NodeBackend[]; runner: RunnerOptions; output: OutputOptions }
+  /** `backends` undefined: the runner's default set for the file's language (Node: all four). */
+  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: NodeBackend[]; runner: RunnerOptions; output: OutputOptions }
   | { kind: 'demo'; runner: RunnerOptions; output: OutputOptions };
 
 const OPTIONS = {
@@ -101,7 +102,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       const file = fileArgument(rest, 'compare', cwd);
       if (!values.fn) throw new UsageError('compare needs --fn <exported function name>');
       if (values.backend) throw new UsageError('compare runs every backend; use --backends serial,thread to choose some');
-      const backends = values.backends ? values.backends.split(',').map((b) => parseBackend(b.trim())) : [...NODE_BACKENDS];
+      const backends = values.backends ? values.backends.split(',').map((b) => parseBackend(b.trim())) : undefined;
       return { kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd), backends, runner, output };
     }
     default:

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { NodeBackend } from '../trace/events.js';
+import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
 import type { RunRequest } from '../runner/protocol.js';
 import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
 import { HELP } from './help.js';
@@ -72,9 +72,9 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
   if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
   const request: RunRequest = {
     ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, inputs: command.inputs,
-    backend: command.backends[0], backends: command.backends,
+    backend: command.backends?.[0] ?? 'serial', backends: command.backends,
   };
-  const outcome = await execute(request, command.runner, command.output, command.inputs.length * command.backends.length);
+  const outcome = await execute(request, command.runner, command.output, command.inputs.length * (command.backends ?? NODE_BACKENDS).length);
   const title = `${basename(command.file)} · ${command.fn} × ${command.inputs.length} · compare`;
   return finish(outcome, command.output, title, (report) => [
     `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers:`,
