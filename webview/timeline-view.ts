@@ -587,7 +587,8 @@ export class TimelineView {
       }
       if (x1 - x0 < 1) {
         const c = Math.max(0, Math.min(width, Math.floor(x0)));
-        cols[c] = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+        // A failure wins its pixel column: one failed task among thousands stays visible.
+        if (cols[c] !== -2) cols[c] = tasks.status[i] === TaskStatus.Failed ? -2 : i;
         bucketed++;
         continue;
       }
@@ -744,7 +745,7 @@ export class TimelineView {
         const e = Number.isNaN(tasks.end[i]) ? nowT : tasks.end[i];
         const a = Math.max(0, Math.floor((s + off - f0) * kx));
         const b = Math.min(w, Math.ceil((e + off - f0) * kx));
-        for (let col = a; col <= b && col <= w; col++) cols[col] = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+        for (let col = a; col <= b && col <= w; col++) if (cols[col] !== -2) cols[col] = tasks.status[i] === TaskStatus.Failed ? -2 : i;
         if (b - a > w) break;
       }
       const y = 2 + n * rowH;
