@@ -44,6 +44,7 @@ class EventHub:
         self.stats = {'tasks': 0, 'ok': 0, 'failed': 0, 'taskUs': 0, 'pids': [], 'threadIds': [],
                       'workersStarted': 0}
         self._start_at = {}
+        self._path = None  # a socket file to remove at close (no abstract namespace outside Linux)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
@@ -58,6 +59,7 @@ class EventHub:
             path = os.path.join(tempfile.gettempdir(), name + '.sock')
             self._sock.bind(path)
             self.addr = path
+            self._path = path
         os.environ[ADDR_ENV] = self.addr
         self._thread = threading.Thread(target=self._receive, name='poolscope-events', daemon=True)
 
@@ -97,6 +99,8 @@ class EventHub:
         self.flush()
         try:
             self._sock.close()
+            if self._path:
+                os.unlink(self._path)
         except OSError:
             pass
 
