@@ -3,11 +3,26 @@
  * thrown (the runner source-maps stacks back to the .ts source). Cleared when
  * the next run starts, so they always describe the latest run.
  */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { TaskError, TraceEvent } from '../trace/events.js';
 import type { SourceLocation } from '../runner/protocol.js';
-import { locateInFile } from './stack-location.js';
 import { firstUserFrame } from '../../webview/stack-location.js';
+import { findExportedFunctions } from './exported-functions.js';
+import { locateInFile } from './stack-location.js';
+
+/** Errors that mean "the run was stopped", not "the code is wrong". */
+const STOP_ERRORS = new Set(['PoolTerminated']);
+
+/** 1-based position of `fn`'s declaration in `file`, when the scanner finds it. */
+function declarationOf(file: string, fn: string): { line: number; column: number } | undefined {
+  try {
+    const found = findExportedFunctions(fs.readFileSync(file, 'utf8')).find((f) => f.name === fn);
+    return found ? { line: found.line + 1, column: 1 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class TaskDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('poolscope');
@@ -23,11 +38,18 @@ export class TaskDiagnostics implements vscode.Disposable {
     this.#seen.clear();
   }
 
-  /** Adds diagnostics for the failed tasks in `batch`, placed in `file` (the user's file). */
-  addFromEvents(batch: readonly TraceEvent[], file: string): void {
+  /**
+   * Adds diagnostics for the failed tasks in `batch`, placed in `file` (the
+   * user's file). An error with no frame in the user's code (a timeout, a
+   * crashed worker) goes on the declaration of `fn` when it is known.
+   */
+  addFromEvents(batch: readonly TraceEvent[], file: string, fn?: string): void {
     let changed = false;
     for (const e of batch) {
-      if (e.type === 'task-end' && !e.ok && e.error) changed = this.#add(file, e.error, `task ${e.taskId}`) || changed;
+      if (e.type !== 'task-end' || e.ok || !e.error) continue;
+      // The user stopped the run: the tasks it cut short are not problems in their code.
+      if (STOP_ERRORS.has(e.error.name)) continue;
+      changed = this.#add(file, e.error, `task ${e.taskId}`, undefined, fn) || changed;
     }
     if (changed) this.#flush();
   }
@@ -38,7 +60,7 @@ export class TaskDiagnostics implements vscode.Disposable {
     if (this.#add(at?.file ?? file, error, 'load', at ? { line: at.line, column: at.column } : undefined)) this.#flush();
   }
 
-  #add(runFile: string, error: TaskError, what: string, at?: { line: number; column: number }): boolean {
+  #add(runFile: string, error: TaskError, what: string, at?: { line: number; column: number }, fn?: string): boolean {
     // Prefer the run's own file; an error thrown in a module it imports goes on that module's line.
     let file = runFile;
     let where = at ?? locateInFile(error.stack, runFile);
@@ -48,6 +70,7 @@ export class TaskDiagnostics implements vscode.Disposable {
       file = frame.file;
       where = { line: frame.line, column: frame.column };
     }
+    where ??= fn ? declarationOf(runFile, fn) : undefined;
     const line = Math.max(0, (where?.line ?? 1) - 1);
     const key = `${file}:${line}:${error.name}`;
     if (this.#seen.has(key)) return false;

@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     onEvents: (batch, request) => {
       timeline.addEvents(batch);
       output.append(batch);
-      diagnostics.addFromEvents(batch, request.file);
+      diagnostics.addFromEvents(batch, request.file, request.fn);
       void vscode.commands.executeCommand('setContext', 'poolscope.hasTrace', true);
     },
     onLoadError: (error, request) => {

@@ -38,7 +38,12 @@ export class RunOutput implements vscode.Disposable {
           break;
         }
         case 'task-end':
-          if (!e.ok && e.error) this.channel.error(`task ${e.taskId} failed: ${e.error.name}: ${e.error.message}`);
+          if (!e.ok && e.error) {
+            const line = `task ${e.taskId} failed: ${e.error.name}: ${e.error.message}`;
+            // Tasks cut short by Stop Run are expected, not errors.
+            if (e.error.name === 'PoolTerminated') this.channel.info(line);
+            else this.channel.error(line);
+          }
           break;
         case 'worker-exit':
           if (e.reason === 'crash' || e.reason === 'timeout') {

@@ -134,7 +134,7 @@ export class RunController implements vscode.Disposable {
     }
     active.session = session;
     summary.runnerPid = session.pid;
-    this.#sinks.log.info(`runner started: pid ${session.pid} (extension host pid ${process.pid}), ${request.mode} ${request.fn ?? ''} on ${request.mode === 'compare' ? (request.backends ?? []).join(', ') : request.backend} × ${request.workers}`);
+    this.#sinks.log.info(`runner started: pid ${session.pid} (extension host pid ${process.pid}), ${request.mode} ${request.fn ?? request.file} on ${request.mode === 'compare' ? (request.backends ?? []).join(', ') : request.backend} × ${request.workers}`);
 
     active.settled = session.done.then((exit) => {
       if (!done && !error && !active.stopping) {

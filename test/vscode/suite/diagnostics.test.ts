@@ -27,6 +27,18 @@ export function defineDiagnosticsTests(): void {
       assert.deepEqual(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'PoolScope'), []);
     });
 
+    test('a task stopped by its timeout is flagged on its function\'s declaration (no frame of its own)', async () => {
+      const file = fixture('tasks.ts');
+      const summary = await runCommand('poolscope.runFunction', { file, fn: 'spin', inputs: '[3000]', backend: 'thread', workers: 1, timeout: 300 });
+      assert.equal(summary.failed, 1);
+      const error = ofType(summary.events, 'task-end')[0].error;
+      assert.equal(error?.name, 'TaskTimeout');
+      const diags = vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'PoolScope');
+      assert.equal(diags.length, 1);
+      assert.equal(diags[0].code, 'TaskTimeout');
+      assert.equal(diags[0].range.start.line, 16, '`export function spin` (line 17)');
+    });
+
     test('console output of a task reaches the PoolScope log, prefixed by its worker', async () => {
       const summary = await runCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'shout', inputs: '["hi"]', backend: 'thread', workers: 1 });
       assert.equal(summary.ok, true);

@@ -51,6 +51,8 @@ export function defineIsolationTests(): void {
       assert.ok(Date.now() - t0 < 15_000, 'stop did not wait for the tasks');
       await waitFor(() => ![runnerPid, ...workerPids, ...processesOf(summary)].some(isAlive), 10_000, 'runner and workers to exit');
       assert.equal(parts.controller.running, false);
+      assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(fixture('tasks.ts'))).filter((d) => d.source === 'PoolScope'), [],
+        'tasks cut short by Stop Run are not problems in the code');
       assert.equal(await vscode.commands.executeCommand('poolscope.stopRun'), false, 'nothing left to stop');
     });
 
