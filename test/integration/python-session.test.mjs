@@ -51,3 +51,10 @@ test('file mode: a script that raises is a main-error at the raising line', asyn
   assert.equal(mainError.error.location.line, 6);
   assert.match(mainError.error.stack, /raising_script\.py", line 6, in main/);
 });
+
+test('compare with Node backend names (the editor\'s compareBackends setting) runs the Python default set', async () => {
+  const { done, events } = await session({ mode: 'compare', file: TASKS, fn: 'square', inputs: [[2]], backends: ['serial', 'event-loop', 'thread', 'process'] });
+  assert.equal(done.ok, true);
+  const backends = events.filter((e) => e.type === 'run-start').map((e) => e.backend);
+  assert.deepEqual(backends.slice(0, 3), ['py-serial', 'py-thread', 'py-process']);
+});

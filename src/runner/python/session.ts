@@ -72,7 +72,9 @@ export class PythonSession {
   async run(): Promise<DoneMessage> {
     const r = this.#request;
     if (r.mode === 'compare') {
-      const backends = r.backends?.length ? r.backends.map(toPythonBackend) : await pythonCompareBackends(r.pythonPath);
+      // Node backend names (the editor's compareBackends setting) mean "the Python default set".
+      const named = (r.backends ?? []).filter(isPythonBackend);
+      const backends = named.length > 0 ? [...new Set(named)] : await pythonCompareBackends(r.pythonPath);
       const originUs = monotonicUs();
       const compareId = randomUUID().slice(0, 8);
       for (const [i, backend] of backends.entries()) {
