@@ -165,8 +165,19 @@ function startupTiming(request: RunRequest, outcome: RunOutcome): Record<string,
   };
 }
 
+/**
+ * Run File: a script may end itself with `process.exit(code)`, as scripts do.
+ * Code 0 is a normal end; another code is the script's own failure.
+ */
+function scriptExited(request: RunRequest, outcome: RunOutcome): number | undefined {
+  const exit = outcome.exit;
+  return request.mode === 'file' && exit.crashed && exit.signal === null && exit.code !== null ? exit.code : undefined;
+}
+
 function exitCodeOf(outcome: RunOutcome, report: RunReport): number {
   if (outcome.loadError || outcome.exit.spawnError) return EXIT_USAGE;
+  const scriptCode = scriptExited(outcome.request, outcome);
+  if (scriptCode !== undefined) return scriptCode === 0 && report.failedTasks.length === 0 ? EXIT_OK : EXIT_TASKS_FAILED;
   if (outcome.exit.crashed || outcome.exit.stopped) return EXIT_TASKS_FAILED;
   if (report.failedTasks.length > 0 || outcome.mainErrors.length > 0) return EXIT_TASKS_FAILED;
   if (outcome.exit.done && !outcome.exit.done.ok) return EXIT_TASKS_FAILED;
@@ -205,8 +216,11 @@ function printProblems(outcome: RunOutcome, report: RunReport, json = false): vo
     process.stderr.write(`\n${report.failedTasks.length} of ${total} tasks failed:\n${failureLines(report.failedTasks, cwd)}\n`);
   }
   const exit = outcome.exit;
+  const scriptCode = scriptExited(outcome.request, outcome);
   if (exit.spawnError) {
     process.stderr.write(`poolscope: RunnerNotStarted: ${exit.spawnError.message} (check --node)\n`);
+  } else if (scriptCode !== undefined) {
+    if (scriptCode !== 0) process.stderr.write(`poolscope: the script called process.exit(${scriptCode})\n`);
   } else if (exit.crashed) {
     process.stderr.write(`poolscope: RunnerCrashed: the runner process exited before finishing (code ${exit.code}, signal ${exit.signal})\n`);
   } else if (exit.stopped) {

@@ -10,6 +10,7 @@ import type { RunRequest, SourceLocation, StartupMarks } from '../runner/protoco
 import { ProgressLine } from './progress.js';
 
 export interface RunOutcome {
+  request: RunRequest;
   events: TraceEvent[];
   loadError?: TaskError & { location?: SourceLocation };
   mainErrors: (TaskError & { location?: SourceLocation })[];
@@ -32,7 +33,7 @@ export interface ExecuteOptions {
 
 /** Launches a runner for `request` and resolves when it has exited. */
 export async function executeRequest(request: RunRequest, options: ExecuteOptions): Promise<RunOutcome> {
-  const outcome: Omit<RunOutcome, 'exit'> = { events: [], mainErrors: [] };
+  const outcome: Omit<RunOutcome, 'exit'> = { request, events: [], mainErrors: [] };
   const origins = new Map<string, number>();
   const progress = new ProgressLine(options.totalTasks);
   const runner = launchRunner({

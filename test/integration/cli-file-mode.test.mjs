@@ -42,3 +42,15 @@ test('script using the API on --backend thread: worker pids = the runner (1)', a
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /backend thread × 2, main pid \d+, worker pids 1/);
 });
+
+test('script that ends with process.exit(0) → exit 0; with process.exit(3) → exit 1 naming the code', async () => {
+  const ok = await runCli(['run', fixture('script-exits.ts'), '--cache-dir', cache.dir]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /doubled \[2,4\]/);
+  assert.doesNotMatch(ok.stderr, /RunnerCrashed/);
+  assert.deepEqual(ok.leftover, []);
+  const failed = await runCli(['run', fixture('script-exits.ts'), '--cache-dir', cache.dir], { env: { SCRIPT_EXIT_CODE: '3' } });
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /the script called process\.exit\(3\)/);
+  assert.deepEqual(failed.leftover, []);
+});
