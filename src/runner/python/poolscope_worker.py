@@ -36,6 +36,18 @@ _sender = None  # (pid, socket): re-created after fork, since a socket is per pr
 _capture_installed_pid = None
 
 
+def _after_fork_in_child():
+    # Another thread of the parent may have held the lock (or been mid-send) at fork time:
+    # the child starts with a fresh lock and its own socket.
+    global _send_lock, _sender
+    _send_lock = threading.Lock()
+    _sender = None
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def now_us():
     """CLOCK_MONOTONIC in µs: the same clock as Node's process.hrtime on Linux."""
     if hasattr(time, 'monotonic_ns'):
