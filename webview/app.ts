@@ -361,7 +361,7 @@ export class App {
     } else {
       entries.push(['swatch', th.ok, 'ok'], ['swatch', th.running, 'running']);
     }
-    entries.push(['swatch', th.failed, 'failed'], ['queue', th.queue, 'queue wait'], ['start', th.ok, 'worker ready'],
+    entries.push(['swatch', th.failed, 'failed'], ['queue', th.queue, 'queue wait'], ['startup', th.muted, 'worker start-up'], ['start', th.ok, 'worker ready'],
       ['cross', th.failed, 'worker crashed'], ['ring', th.running, 'recycled'], ['swatch', th.mainWait, 'main program waited']);
     if (this.model.lanes.some((l) => l.cpu.length)) entries.push(['cpu', th.cpu, 'on CPU (sampled)']);
     if (this.model.slices.count) entries.push(['thin', th.muted, 'in flight (event loop)']);

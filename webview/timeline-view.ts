@@ -7,7 +7,7 @@
  */
 import { axisTop, brushX, scaleLinear, select, zoom, zoomIdentity, type BrushBehavior, type D3ZoomEvent, type ScaleLinear, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { IN_FLIGHT_ROW, inFlightRows, layoutRows, rowAt, type Row } from './lane-layout.js';
-import { axisTickFormatter } from './format.js';
+import { axisTickFormatter, formatUs } from './format.js';
 import { readTheme, type Theme } from './theme.js';
 import { TaskStatus, type RunInfo, type TimelineModel, type WorkerLane } from './timeline-model.js';
 
@@ -529,8 +529,18 @@ export class TimelineView {
       ctx.fillStyle = th.laneAlt;
       ctx.fillRect(sx1, barTop, Math.max(0, ex - sx1), barH);
       if (sx1 - sx0 >= 1) {
-        ctx.fillStyle = th.grid;
-        ctx.fillRect(sx0, barTop + barH / 2 - 1, sx1 - sx0, 3);
+        // Start-up (spawn → ready): what a process or thread costs before its first task.
+        ctx.globalAlpha = 0.5;
+        ctx.strokeStyle = th.muted;
+        ctx.setLineDash([3, 3]);
+        ctx.strokeRect(sx0 + 0.5, barTop + 0.5, sx1 - sx0 - 1, barH - 1);
+        ctx.setLineDash([]);
+        ctx.globalAlpha = 1;
+        if (sx1 - sx0 > 70) {
+          ctx.fillStyle = th.muted;
+          ctx.font = `10px ${th.font}`;
+          ctx.fillText(`start-up ${formatUs(lane.startupUs)}`, Math.max(sx0, 0) + 4, barTop + barH / 2 + 3.5);
+        }
       }
       ctx.fillStyle = th.ok;
       ctx.beginPath();
