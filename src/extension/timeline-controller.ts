@@ -33,11 +33,7 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
     this.history = new TraceHistory(readSettings().maxTasksShown);
     this.#disposables.push(
       vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
-          // Replay needs the restored history: wait for it before the webview can say `ready`.
-          await this.ensureRestored();
-          this.#adopt(TimelinePanel.revive(panel, this.#extensionUri, this));
-        },
+        deserializeWebviewPanel: (panel: vscode.WebviewPanel) => this.revive(panel).then(() => undefined),
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('poolscope.maxTasksShown')) this.history.maxTasks = readSettings().maxTasksShown;
@@ -68,6 +64,16 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
       this.log.debug(`timeline: restored ${this.history.size} run(s) from before the reload`);
     });
     return this.#restored;
+  }
+
+  /**
+   * Adopts a panel VS Code restored after a window reload (the serializer's
+   * job; public so the suite can drive the same path without reloading).
+   */
+  async revive(panel: vscode.WebviewPanel): Promise<TimelinePanel> {
+    // Replay needs the restored history: wait for it before the webview can say `ready`.
+    await this.ensureRestored();
+    return this.#adopt(TimelinePanel.revive(panel, this.#extensionUri, this));
   }
 
   /** Opens the panel beside the editor, or reveals the existing one. */

@@ -1,5 +1,7 @@
 // Activation, contributed commands and manifest facts.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, api, fixture } from './helpers.js';
 
@@ -29,6 +31,16 @@ export function defineCommandTests(): void {
       const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { capabilities: { untrustedWorkspaces: { supported: string } }; activationEvents: string[] };
       assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
       assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
+    });
+
+    test('the walkthrough has 3–4 steps, each with a picture that ships with the extension', () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext);
+      const walkthroughs = ext.packageJSON.contributes.walkthroughs as { steps: { media: { image: string } }[] }[];
+      assert.equal(walkthroughs.length, 1);
+      const steps = walkthroughs[0].steps;
+      assert.ok(steps.length >= 3 && steps.length <= 4);
+      for (const step of steps) assert.ok(fs.existsSync(path.join(ext.extensionPath, step.media.image)), `${step.media.image} is missing`);
     });
 
     test('CodeLens offers "▶ Run in pool" and "Compare backends" above each exported function', async () => {

@@ -46,6 +46,23 @@ export function defineTimelineTests(): void {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
 
+    test('a panel restored after a reload (serializer path) gets the same options, HTML and a full replay', async () => {
+      const parts = await api();
+      const held = parts.timeline.history.events().length;
+      assert.ok(held > 0);
+      // What VS Code hands the serializer: a bare panel of our view type, options not yet applied.
+      const bare = vscode.window.createWebviewPanel('poolscope.timeline', 'PoolScope Timeline', vscode.ViewColumn.Two, {});
+      const revived = await parts.timeline.revive(bare);
+      assert.equal(parts.timeline.panel, revived, 'the revived panel is the one panel');
+      assert.equal(bare.webview.options.enableScripts, true);
+      assert.deepEqual(bare.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-1)[0]), ['dist', 'media']);
+      assert.match(bare.webview.html, /default-src 'none'/);
+      assert.match(bare.webview.html, /script-src 'nonce-[^']+'/);
+      assert.doesNotMatch(bare.webview.html, /unsafe-inline|unsafe-eval/);
+      await waitFor(() => revived.ready, 45_000, 'the revived webview to report ready');
+      await waitFor(() => (revived.lastRendered?.events ?? 0) >= held, 30_000, 'every retained event to be replayed and drawn');
+    });
+
     test('retained runs are stored on disk, so a window reload can replay them', async () => {
       const parts = await api();
       const summary = await runCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'square', inputs: '[7, 8]', backend: 'serial' });
