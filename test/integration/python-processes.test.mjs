@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { runCollect, maxOverlap, alive, machineOverloaded } from '../fixtures/python/run-helpers.mjs';
 
 const WORK = Array.from({ length: 8 }, () => [800_000]);
+// Cores other programs may use during an attempt before it no longer counts as measured on free cores
+// (this test process and the Python runner's own threads use ~0.05).
+const BUSY_OTHERS = 0.15;
 
 test('py-process: N PIDs, named ForkProcess-i, none of them the runner', async () => {
   const { result, pids, workers, runStart, ends, events } = await runCollect({ backend: 'py-process', fn: 'whoami', inputs: [[1], [2], [3], [4]] });
@@ -48,7 +51,7 @@ test('py-process: CPU-bound speed-up ≥ 1.7× over py-serial on 2 workers, 2 co
   }
   const best = attempts.reduce((a, b) => (b.speedup > a.speedup ? b : a));
   // Other programs took CPU during every attempt: two free cores were never there to measure.
-  const contended = attempts.every((a) => a.otherCores > 0.3) || await machineOverloaded();
+  const contended = attempts.every((a) => a.otherCores > BUSY_OTHERS) || await machineOverloaded();
   if (best.speedup < 1.7 && contended) {
     // Visible in the report, not silently passed: the claim cannot be measured on a busy machine.
     t.skip(`machine busy (other programs used CPU during every attempt): ${JSON.stringify(attempts)}`);

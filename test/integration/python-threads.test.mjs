@@ -6,6 +6,9 @@ import { runCollect, maxOverlap, machineOverloaded } from '../fixtures/python/ru
 
 // ~150 ms of pure-Python work per task on this machine: fixed work, so wall time shows CPU contention.
 const WORK = Array.from({ length: 8 }, () => [800_000]);
+// Cores other programs may use during an attempt before it no longer counts as measured on free cores
+// (this test process and the Python runner's own threads use ~0.05).
+const BUSY_OTHERS = 0.15;
 
 test('py-thread: one PID, N native thread ids named ThreadPoolExecutor-0_i', async () => {
   const { result, pids, tids, workers, runStart, ends } = await runCollect({ backend: 'py-thread', fn: 'whoami', inputs: [[1], [2], [3], [4]] });
@@ -35,7 +38,7 @@ test('py-thread: CPU-bound speed-up ≤ 1.2× over py-serial, on-CPU time of all
     others.push(Math.max(serial.otherCores, threads.otherCores));
     if (speedups.at(-1) <= 1.2) break;
   }
-  if (Math.min(...speedups) > 1.2 && (others.every((c) => c > 0.3) || await machineOverloaded())) {
+  if (Math.min(...speedups) > 1.2 && (others.every((c) => c > BUSY_OTHERS) || await machineOverloaded())) {
     t.diagnostic(`machine overloaded: speed-up not measurable, got ${speedups.join(', ')}`);
   } else {
     assert.ok(Math.min(...speedups) <= 1.2, `threads must not beat serial under the GIL: speed-ups ${speedups.join(', ')}`);
