@@ -12,7 +12,7 @@
  * without starting esbuild at all.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +21,7 @@ import type { SourceLocation } from './protocol.js';
 import { RunnerError } from './errors.js';
 
 /** Bumped when the bundle options change, so old cache entries are not reused. */
-const BUNDLE_FORMAT = 3;
+const BUNDLE_FORMAT = 4;
 
 export interface BundleOptions {
   /** The user's .ts/.js file (absolute, or relative to the current directory). */
@@ -60,6 +60,8 @@ interface CacheManifest {
   exports: string[];
   /** [absolute path, sha256 of contents] */
   inputs: [string, string][];
+  /** The config files esbuild saw (see nearestConfigFiles); a new or removed one invalidates the bundle. */
+  configs: string[];
 }
 
 /** Default location of the bundle cache. */
@@ -88,7 +90,8 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
   const key = sha256(JSON.stringify({ file, esbuildVersion, BUNDLE_FORMAT, apiPath, node: process.versions.node })).slice(0, 20);
   const manifestPath = join(cacheDir, `${key}.json`);
 
-  const cached = readValidManifest(manifestPath, cacheDir);
+  const configs = nearestConfigFiles(dirname(file));
+  const cached = readValidManifest(manifestPath, cacheDir, configs);
   if (cached) {
     return result(join(cacheDir, cached.output), true, cached, started);
   }
@@ -131,12 +134,15 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
     format: BUNDLE_FORMAT,
     output: outName,
     exports: meta?.exports ?? [],
-    inputs: Object.keys(build.metafile.inputs)
-      .filter((p) => !p.startsWith('<'))
-      .map((p) => resolve(dirname(file), p))
-      .map((p) => [p, sha256File(p)] as [string, string]),
+    inputs: [
+      ...Object.keys(build.metafile.inputs).filter((p) => !p.startsWith('<')).map((p) => resolve(dirname(file), p)),
+      // esbuild also reads these (paths, jsx, decorators, module type); they are not in the metafile.
+      ...configs,
+    ].map((p) => [p, sha256File(p)] as [string, string]),
+    configs,
   };
   writeAtomic(manifestPath, JSON.stringify(manifest));
+  pruneOldBundles(cacheDir, key, outName);
   return result(outPath, false, manifest, started);
 }
 
@@ -166,7 +172,40 @@ function poolscopeApiPlugin(apiPath: string): Plugin {
   };
 }
 
-function readValidManifest(manifestPath: string, cacheDir: string): CacheManifest | undefined {
+/** The nearest tsconfig.json / jsconfig.json / package.json above `dir`. */
+function nearestConfigFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const name of ['tsconfig.json', 'jsconfig.json', 'package.json']) {
+    for (let d = dir; ; d = dirname(d)) {
+      const candidate = join(d, name);
+      if (existsSync(candidate)) {
+        found.push(candidate);
+        break;
+      }
+      if (dirname(d) === d) break;
+    }
+  }
+  return found;
+}
+
+/** Older bundles of the same entry file, untouched for this long, are deleted (a running pool may still import a recent one). */
+const STALE_BUNDLE_MS = 60 * 60 * 1000;
+
+/** Keeps the cache from growing with every edit: drops stale bundles of this entry file. */
+function pruneOldBundles(cacheDir: string, key: string, keep: string): void {
+  try {
+    const now = Date.now();
+    for (const name of readdirSync(cacheDir)) {
+      if (!name.startsWith(`${key}-`) || name === keep || !name.endsWith('.mjs')) continue;
+      const path = join(cacheDir, name);
+      if (now - statSync(path).mtimeMs > STALE_BUNDLE_MS) rmSync(path, { force: true });
+    }
+  } catch {
+    // pruning is best effort
+  }
+}
+
+function readValidManifest(manifestPath: string, cacheDir: string, configs: readonly string[]): CacheManifest | undefined {
   let manifest: CacheManifest;
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as CacheManifest;
@@ -174,6 +213,7 @@ function readValidManifest(manifestPath: string, cacheDir: string): CacheManifes
     return undefined;
   }
   if (manifest.format !== BUNDLE_FORMAT || !existsSync(join(cacheDir, manifest.output))) return undefined;
+  if (manifest.configs.join('\n') !== configs.join('\n')) return undefined;
   for (const [path, hash] of manifest.inputs) {
     if (sha256File(path) !== hash) return undefined;
   }

@@ -101,7 +101,7 @@ test('parent killed (SIGKILL) mid-run → runner and its process workers exit by
   assert.deepEqual(await noneLeft(tag, 8000), [], 'nothing of the run survives its parent');
 });
 
-test('bundle cache: unchanged file → cacheHit; edited file or edited import → rebuilt', async () => {
+test('bundle cache: unchanged file → cacheHit; edited file, edited import or edited tsconfig.json → rebuilt', async () => {
   const dir = tempDir('poolscope-cache-test-');
   try {
     const main = join(dir.dir, 'main.ts');
@@ -122,6 +122,12 @@ test('bundle cache: unchanged file → cacheHit; edited file or edited import �
     writeFileSync(main, readFileSync(main, 'utf8').replace('x + k', 'x * k'));
     assert.deepEqual(await run(), { cacheHit: false, result: '10' });
     assert.deepEqual(await run(), { cacheHit: true, result: '10' });
+    // esbuild reads the nearest tsconfig.json, so it is part of the key too.
+    writeFileSync(join(dir.dir, 'tsconfig.json'), '{ "compilerOptions": {} }\n');
+    assert.deepEqual(await run(), { cacheHit: false, result: '10' });
+    assert.deepEqual(await run(), { cacheHit: true, result: '10' });
+    writeFileSync(join(dir.dir, 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }\n');
+    assert.deepEqual(await run(), { cacheHit: false, result: '10' });
   } finally {
     dir.cleanup();
   }
