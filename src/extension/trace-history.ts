@@ -83,10 +83,11 @@ export class TraceHistory {
   #evict(): void {
     let total = 0;
     for (const run of this.#runs.values()) total += run.tasks;
-    for (const run of this.#runs.values()) {
+    // Oldest first; never the newest run (what the user is looking at) nor one still streaming.
+    const candidates = [...this.#runs.values()].slice(0, -1);
+    for (const run of candidates) {
       if (total <= this.#maxTasks) break;
-      // Keep at least the newest run, and never drop a run that is still streaming.
-      if (!run.ended || this.#runs.size <= 1) continue;
+      if (!run.ended) continue;
       this.#runs.delete(run.runId);
       total -= run.tasks;
     }

@@ -18,11 +18,12 @@ import { defineDiagnosticsTests } from './diagnostics.test.js';
 import { defineTrustTests } from './trust.test.js';
 import { defineIsolationTests } from './isolation.test.js';
 import { defineTimelineTests } from './timeline.test.js';
-import { defineScannerTests } from './scanner.test.js';
+import { defineHistoryTests, defineScannerTests } from './scanner.test.js';
 import { defineEditorTests } from './editor.test.js';
 
 function defineAll(): void {
   defineScannerTests();
+  defineHistoryTests();
   defineCommandTests();
   defineStatusBarTests();
   defineRunTests();

@@ -2,6 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { findExportedFunctions, functionAtLine, functionInSelection } from '../../../src/extension/exported-functions.js';
 import { locateInFile } from '../../../src/extension/stack-location.js';
+import { TraceHistory } from '../../../src/extension/trace-history.js';
+import type { TraceEvent } from '../../../src/trace/events.js';
 
 export function defineScannerTests(): void {
   suite('exported-function scanner', () => {
@@ -43,6 +45,38 @@ export function defineScannerTests(): void {
       assert.deepEqual(locateInFile(stack, '/ws/tasks.ts'), { line: 11, column: 11 });
       assert.equal(locateInFile(stack, '/ws/none.ts'), undefined);
       assert.equal(locateInFile(undefined, '/ws/tasks.ts'), undefined);
+    });
+  });
+}
+
+export function defineHistoryTests(): void {
+  suite('TraceHistory (replay buffer)', () => {
+    const run = (runId: string, tasks: number, ended = true): TraceEvent[] => {
+      const events: TraceEvent[] = [];
+      let seq = 0;
+      events.push({ type: 'run-start', runId, seq: seq++, t: 0, backend: 'thread', workers: 1, inputsCount: tasks, node: 'v20', pid: 1, originUs: 0 });
+      for (let i = 0; i < tasks; i++) events.push({ type: 'task-queued', runId, seq: seq++, t: 1, taskId: i, fn: 'f', inputPreview: '1' });
+      if (ended) events.push({ type: 'run-end', runId, seq: seq++, t: 2, stats: { wallUs: 2, tasks, ok: tasks, failed: 0, taskUs: 0, pids: [1], threadIds: [1], workersStarted: 1 } });
+      return events;
+    };
+
+    test('since(lastSeq) returns only what the webview lacks; add() skips what is already held', () => {
+      const h = new TraceHistory(1000);
+      const a = run('a', 3);
+      assert.equal(h.add(a).length, a.length);
+      assert.equal(h.add(a.slice(0, 2)).length, 0, 'duplicates are dropped');
+      assert.deepEqual(h.since({ a: 2 }).map((e) => e.seq), [3, 4]);
+      assert.deepEqual(h.since({ a: a.length - 1 }), []);
+      assert.equal(h.since({}).length, a.length, 'an unknown run is replayed in full');
+    });
+
+    test('new TraceHistory(5) drops the oldest finished runs beyond 5 tasks, never a run still streaming', () => {
+      const h = new TraceHistory(5);
+      h.add(run('old', 3));
+      h.add(run('live', 4, false));
+      assert.deepEqual(h.runIds, ['live'], 'the finished run went first');
+      h.add(run('next', 4));
+      assert.deepEqual(h.runIds, ['live', 'next'], 'the streaming run stays even over the cap');
     });
   });
 }
