@@ -34,6 +34,8 @@ const PERSIST_EVENT_CAP = 50_000;
 const LIVE_PANEL_INTERVAL_MS = 250;
 /** Above this many tasks, panels are computed after the chart has painted. */
 const BIG_TRACE_TASKS = 50_000;
+/** `rendered` reports go to the host at most this often. */
+const RENDERED_INTERVAL_MS = 500;
 
 export class App {
   model = new TimelineModel();
@@ -61,6 +63,8 @@ export class App {
   #renderedSent = '';
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #panelsTimer: ReturnType<typeof setTimeout> | undefined;
+  #renderedTimer: ReturnType<typeof setTimeout> | undefined;
+  #renderedAt = -Infinity;
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
   #frames = 0;
@@ -297,7 +301,14 @@ export class App {
     this.view.draw();
   }
 
+  /** Tells the host what is drawn, at most every RENDERED_INTERVAL_MS (trailing: the final state is always sent). */
   #reportRendered(): void {
+    const wait = this.#renderedAt + RENDERED_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      if (!this.#renderedTimer) this.#renderedTimer = setTimeout(() => { this.#renderedTimer = undefined; this.#reportRendered(); }, wait);
+      return;
+    }
+    this.#renderedAt = performance.now();
     const rendered = {
       type: 'rendered' as const, runs: this.model.runs.length, lanes: this.model.lanes.length,
       bars: this.#barCount(), events: this.model.events,

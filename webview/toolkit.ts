@@ -92,14 +92,13 @@ export interface NumberFieldOptions {
   onChange(value: number): void;
 }
 
-/** A small numeric input (the pool size); invalid entries snap back. */
+/** A small numeric input (the pool size); invalid entries snap back. The caller places the visible label. */
 export function createNumberField(o: NumberFieldOptions): { element: HTMLElement; setValue(v: number): void; setMax(max: number): void } {
   const tf = document.createElement('vscode-text-field') as HTMLElement & { value: string };
   tf.setAttribute('type', 'number');
   tf.setAttribute('size', '3');
   tf.setAttribute('aria-label', o.label);
   tf.className = 'ps-number';
-  tf.textContent = o.label;
   let max = o.max;
   let current = o.value;
   tf.value = String(o.value);

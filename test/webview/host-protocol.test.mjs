@@ -81,6 +81,8 @@ describe('in a VS Code-like host', () => {
       await settle(page);
       assert.match(await page.textContent('.ps-identity-sub'), /finished/);
       assert.match(await page.textContent('.ps-status'), /16 tasks done/);
+      // `rendered` is throttled (≤ 2 per second, trailing): wait for the report of the final state.
+      await page.waitForFunction((n) => window.__vscodePosted.filter((m) => m.type === 'rendered').pop()?.events === n, fx.events.length, { timeout: 5000 });
       const rendered = (await posted()).filter((m) => m.type === 'rendered').pop();
       assert.deepEqual(rendered, { type: 'rendered', runs: 1, lanes: 4, bars: 16, events: fx.events.length });
       // Hostile input is dropped without harm.
