@@ -74,10 +74,12 @@ export class OutputCapture {
     const max = this.#options.maxBytesPerTask;
     if (taskId >= 0 && max !== Infinity) {
       const used = this.#bytes.get(taskId) ?? 0;
-      if (used >= max) return;
+      if (used > max) return; // already truncated (and said so)
       const size = Buffer.byteLength(text);
-      this.#bytes.set(taskId, used + size);
-      if (used + size > max) {
+      if (used + size <= max) {
+        this.#bytes.set(taskId, used + size);
+      } else {
+        this.#bytes.set(taskId, max + 1);
         text = text.slice(0, Math.max(0, max - used)) + `\n[PoolScope: output of this task truncated at ${max} bytes]\n`;
       }
     }
