@@ -24,6 +24,7 @@ import { locationFromStack, toTaskError } from './error-location.js';
 import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
 import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
+import type { RuntimeConfig } from '../api/runtime-config.js';
 
 /** Slack on top of --timeout before a blocked runner main thread is killed. */
 const WATCHDOG_GRACE_MS = 2000;
@@ -32,13 +33,7 @@ type DoneMessage = Extract<FromRunner, { type: 'done' }>;
 
 /** The API's runtime hook, as the runner uses it (see src/api/runtime-config.ts). */
 interface ApiRuntime {
-  configureRuntime(config: {
-    onTrace?: (batch: TraceEvent[]) => void;
-    defaultModule?: string;
-    defaultBackend?: NodeBackend;
-    defaultWorkers?: number;
-    originUs?: number;
-  }): void;
+  configureRuntime(config: RuntimeConfig): void;
 }
 
 export class RunSession {
@@ -226,7 +221,7 @@ export class RunSession {
         });
       }
     }
-    const namespace = await importUserModule(bundle, request.file);
+    const namespace = await this.#watched('the script\'s top-level code ran past --timeout', () => importUserModule(bundle, request.file));
     const main = namespace.default;
     // A script without a default export ran its top-level code on import: that was the run.
     if (main === undefined) return;
