@@ -59,10 +59,23 @@ print(f'vsix: {len(names)} entries, native esbuild {native[0]}')
 EOF
 
 passed=0; failed=0
-run_step() { # name, command… — counts, keeps going so every step reports
+# Runs one step, keeps going so every step reports, and adds up the tests it
+# counted (its "<name>: N passed, M failed" line); a step that fails without
+# such a line counts as one failure.
+run_step() { # name, command…
   local name="$1"; shift
+  local logf="$TMP/step.log" rc=0 line
   log "$name"
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAILED: $name"; fi
+  "$@" 2>&1 | tee "$logf" || rc=$?
+  line="$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$logf" | tail -1 || true)"
+  if [ -n "$line" ]; then
+    passed=$((passed + $(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")))
+  fi
+  if [ "$rc" -ne 0 ]; then
+    log "FAILED: $name (exit $rc)"
+    if [ -z "$line" ] || [ "$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")" = 0 ]; then failed=$((failed + 1)); fi
+  fi
 }
 
 WS="$TMP/workspace"
@@ -85,4 +98,4 @@ fi
 
 log "done in $((SECONDS - t_start)) s; artifacts in $OUT"
 echo "workbench: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
