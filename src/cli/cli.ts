@@ -131,6 +131,7 @@ async function execute(request: RunRequest, runner: RunnerOptions, output: Outpu
   const outcome = await executeRequest(request, {
     nodePath: runner.nodePath,
     totalTasks,
+    stdoutReserved: output.json,
     // Task output goes where the task wrote it, unless stdout is reserved for --json.
     onLog: (stream, text) => (output.json || stream === 'stderr' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`),
   });

@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   totalTasks: number;
   /** Log events (console output of tasks) as they arrive. */
   onLog?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Keep stdout for the JSON document: the runner's own output (a script's console.log) goes to stderr. */
+  stdoutReserved?: boolean;
 }
 
 /** Launches a runner for `request` and resolves when it has exited. */
@@ -40,6 +42,8 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
     request,
     nodePath: options.nodePath,
     cwd: options.cwd,
+    stdio: options.stdoutReserved ? 'pipe' : 'inherit',
+    onOutput: (_stream, text) => process.stderr.write(text),
     onMessage: (message) => {
       switch (message.type) {
         case 'events':

@@ -54,3 +54,10 @@ test('script that ends with process.exit(0) → exit 0; with process.exit(3) →
   assert.match(failed.stderr, /the script called process\.exit\(3\)/);
   assert.deepEqual(failed.leftover, []);
 });
+
+test('--json keeps stdout for the JSON document: the script\'s console.log goes to stderr', async () => {
+  const r = await runCli(['run', fixture('script-plain.ts'), '--json', '--cache-dir', cache.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).ok, true);
+  assert.match(r.stderr, /plain main ran/);
+});
