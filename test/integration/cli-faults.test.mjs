@@ -4,7 +4,7 @@
 // process of the run remains.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+import { fixture, processesTagged, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
 
 const cache = tempDir();
 after(() => cache.cleanup());
@@ -81,5 +81,24 @@ test('module whose top-level code never finishes, with --timeout 300 → stopped
   const r = await runCli(['run', fixture('import-spins.ts'), '--fn', 'never', '--inputs', '[[]]', '--timeout', '300', '--backend', 'thread', '--cache-dir', cache.dir], { timeoutMs: 20_000 });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /top-level code ran past --timeout/);
+  assert.deepEqual(r.leftover, []);
+});
+
+test('Ctrl-C (SIGINT to poolscope) during never-ending tasks on process → stopped, exit 1, runner and workers gone', async () => {
+  const r = await runCli(['run', fixture('infinite-loop.ts'), '--fn', 'spinForever', '--inputs', '[[], []]', '--backend', 'process', '--workers', '2', '--cache-dir', cache.dir], {
+    timeoutMs: 30_000,
+    onSpawn: (child, tag) => {
+      // Once the CLI, the runner and both workers exist, press Ctrl-C.
+      const poll = setInterval(() => {
+        if (processesTagged(tag).length >= 4) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), 300);
+        }
+      }, 100);
+      child.on('exit', () => clearInterval(poll));
+    },
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /the run was stopped/);
   assert.deepEqual(r.leftover, []);
 });
