@@ -42,3 +42,16 @@ test('return_values.py: apply_async, map and apply on multiprocessing.Pool are e
   assert.match(out, /map \(blocking\): \[0, 1, 4, 9, 16, 25, 36, 49, 64, 81\]/, 'results come back unchanged');
   assert.match(out, /apply \(blocking\): 144/);
 });
+
+test('compute.py: multiprocessing.Pool(2) — 8 count_primes tasks on two ForkPoolWorker PIDs, close() then join()', async () => {
+  const { result, events, workers, ends, runStart } = await runCollect({ file: example('compute.py'), mode: 'file', backend: 'py-mp-pool' });
+  assert.equal(result.ok, true);
+  assert.equal(ends.length, 8);
+  assert.ok(ends.every((e) => e.ok && e.resultPreview === '2762'), 'primes below 25,000');
+  assert.deepEqual(workers.map((w) => w.name).sort(), ['ForkPoolWorker-1', 'ForkPoolWorker-2']);
+  assert.ok(workers.every((w) => w.pid !== runStart.pid));
+  const taskLogs = events.filter((e) => e.type === 'log' && e.taskId !== undefined);
+  assert.equal(taskLogs.length, 8);
+  const pidOf = new Map(workers.map((w) => [w.workerId, w.pid]));
+  for (const l of taskLogs) assert.ok(l.text.includes(`PID ${pidOf.get(l.workerId)} (ForkPoolWorker-`), l.text);
+});
