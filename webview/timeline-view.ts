@@ -15,7 +15,7 @@ const LABEL_WIDTH = 270;
 const OVERVIEW_HEIGHT = 34;
 const MAX_CHART_HEIGHT = 560;
 /** Queue-wait lines are skipped on lanes with more visible tasks than this (they would only paint a solid band). */
-const MAX_QUEUE_LINES_PER_LANE = 3000;
+const MAX_QUEUE_LINES_PER_LANE = 600;
 const OVERVIEW_INTERVAL_MS = 400;
 
 export type ColorMode = 'function' | 'status';
@@ -566,6 +566,7 @@ export class TimelineView {
     cols.fill(-1, 0, width + 1);
     let bucketed = 0;
     let bars = 0;
+    let curFill = '';
     const items = spans.items;
     for (let k = lo; k < hi; k++) {
       const i = items[k];
@@ -581,7 +582,7 @@ export class TimelineView {
         if (q < s) {
           const qx = (q - tmin) * kx;
           if (x0 - qx >= 1) {
-            ctx.fillStyle = th.queue;
+            if (curFill !== th.queue) { ctx.fillStyle = th.queue; curFill = th.queue; }
             ctx.fillRect(Math.max(qx, -1), queueY, Math.min(x0, width + 1) - Math.max(qx, -1), 2);
           }
         }
@@ -590,9 +591,10 @@ export class TimelineView {
         // Event loop: each task's whole span is "in flight" (a thin line in its own sub-row); the solid bar
         // below is made of slices — the moments a task actually held the one thread.
         const y = flightTop + (tasks.taskId[i] % flightRows) * IN_FLIGHT_ROW;
-        ctx.fillStyle = this.#fillFor(i, th);
+        const fill = this.#fillFor(i, th);
+        if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
         ctx.fillRect(Math.max(x0, -1), y, Math.max(1, Math.min(x1, width + 1) - Math.max(x0, -1)), IN_FLIGHT_ROW - 1);
-        if (tasks.status[i] === TaskStatus.Failed) this.#failMark(x1, barTop, barH);
+        if (tasks.status[i] === TaskStatus.Failed) { this.#failMark(x1, barTop, barH); curFill = ''; }
         continue;
       }
       if (x1 - x0 < 1) {
@@ -604,14 +606,11 @@ export class TimelineView {
       }
       const cx0 = Math.max(x0, -1);
       const cx1 = Math.min(x1, width + 1);
-      ctx.fillStyle = this.#fillFor(i, th);
-      ctx.fillRect(cx0, barTop, cx1 - cx0, barH);
-      if (x1 - x0 > 3) {
-        // A hairline gap between back-to-back tasks keeps them countable.
-        ctx.fillStyle = th.background;
-        ctx.fillRect(cx1 - 1, barTop, 1, barH);
-      }
-      if (tasks.status[i] === TaskStatus.Failed) this.#failMark(x1, barTop, barH);
+      const fill = this.#fillFor(i, th);
+      if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
+      // Bars wider than 3 px leave a hairline gap at their end, so back-to-back tasks stay countable.
+      ctx.fillRect(cx0, barTop, x1 - x0 > 3 ? cx1 - cx0 - 1 : cx1 - cx0, barH);
+      if (tasks.status[i] === TaskStatus.Failed) { this.#failMark(x1, barTop, barH); curFill = ''; }
       if (i === this.#selected) this.#selectionRing(cx0, barTop, cx1 - cx0, barH);
     }
     if (bucketed) {
