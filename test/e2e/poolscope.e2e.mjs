@@ -65,7 +65,8 @@ async function check(name, fn) {
   } catch (err) {
     err.check = name;
     results.push({ name, ok: false, err });
-    step(`FAIL ${name}: ${err?.message?.split('\n')[0] ?? err}`);
+    // Playwright names the locator it waited for on the following lines: keep them.
+    step(`FAIL ${name}: ${err?.message?.split('\n').slice(0, 4).join(' | ') ?? err}`);
     throw err;
   }
 }
@@ -122,6 +123,11 @@ async function pickQuickPickRow(page, label) {
   const row = widget.locator('.monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();
+}
+
+/** Matches code as Monaco renders it: spaces become U+00A0. */
+function codeText(text) {
+  return new RegExp(text.split(' ').map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\u00a0]+'));
 }
 
 /** Puts the cursor on a 1-based line of the active editor. */
@@ -189,9 +195,13 @@ try {
   await check('opens demo.ts in an editor', async () => {
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'demo.ts' }).first().click();
     await page.locator('.tabs-container .tab.active', { hasText: 'demo.ts' }).waitFor({ state: 'visible' });
-    await page.locator('.monaco-editor .view-lines', { hasText: 'export function burn' }).first().waitFor({ state: 'visible' });
-    await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+    step('  tab open');
+    const lines = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: codeText('export function burn') }).first();
+    await lines.waitFor({ state: 'visible' });
+    step('  code shown');
+    await lines.click({ position: { x: 5, y: 5 } });
     await goToLine(page, 1);
+    step('  cursor on line 1');
   });
 
   await check('status bar shows the backend from the workspace settings (extension activated)', async () => {
@@ -271,7 +281,7 @@ try {
   });
 
   await check('running the throwing function puts its error in the Problems panel', async () => {
-    await page.locator('.monaco-editor .view-lines', { hasText: 'export function explode' }).first().click();
+    await page.locator('.monaco-editor .view-lines', { hasText: codeText('export function explode') }).first().click();
     await goToLine(page, 11);
     await runPaletteCommand(page, 'PoolScope: Run Function in Pool', { keepsInputOpen: true });
     await answerInputBox(page, '[1, 2, 3, 4]', { titleContains: 'inputs for explode' });
