@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { findPythonFunctions } from '../../dist/python.mjs';
+import { findPythonFunctions, findPythonRunnables } from '../../dist/python.mjs';
 
 test('findPythonFunctions(tasks.py) lists the top-level public defs with lines and params', () => {
   const source = readFileSync(new URL('../../examples/python/tasks.py', import.meta.url), 'utf8');
@@ -30,4 +30,11 @@ test('findPythonFunctions skips methods, nested and private defs, and code insid
     { name: 'fetch', line: 3, params: ['url', 'timeout', 'kw'], isAsync: true },
     { name: 'ok', line: 8, params: ['a', 'b', 'args'], isAsync: false },
   ]);
+});
+
+test('findPythonRunnables(unify.py): its functions to run in a pool, and the __main__ guard as "Run file"', () => {
+  const source = readFileSync(new URL('../../examples/python/unify.py', import.meta.url), 'utf8');
+  const runnables = findPythonRunnables(source);
+  assert.deepEqual(runnables.map((r) => [r.name, r.isDefault]), [['get_title', false], ['main', false], ['__main__', true]]);
+  assert.match(source.split('\n')[runnables.at(-1).line], /^if __name__ == '__main__':/);
 });

@@ -40,3 +40,26 @@ export function findPythonFunctions(source: string): PythonFunction[] {
   }
   return found;
 }
+
+/** What the editor offers to run in a .py file: each top-level function, and the script itself. */
+export interface PythonRunnable {
+  name: string;
+  /** 0-based line. */
+  line: number;
+  /** True for the script entry (`if __name__ == '__main__':`): "Run file", not "Run in pool". */
+  isDefault: boolean;
+}
+
+const MAIN_GUARD = /^if\s+__name__\s*==\s*(['"])__main__\1\s*:/;
+
+/**
+ * Top-level functions as {@link PythonRunnable}s, plus the `__main__` guard as
+ * the file's entry — the same shape as the TypeScript scanner's exports, so
+ * the CodeLens and function pick can take either.
+ */
+export function findPythonRunnables(source: string): PythonRunnable[] {
+  const runnables: PythonRunnable[] = findPythonFunctions(source).map((f) => ({ name: f.name, line: f.line, isDefault: false }));
+  const guard = source.split(/\r?\n/).findIndex((l) => MAIN_GUARD.test(l));
+  if (guard >= 0) runnables.push({ name: '__main__', line: guard, isDefault: true });
+  return runnables;
+}
