@@ -56,3 +56,14 @@ test('an async def task is awaited in its worker', async () => {
   assert.equal(result.ok, true);
   assert.deepEqual(ends.map((e) => e.resultPreview).sort(), ['20', '40']);
 });
+
+test('a task that prints more than 1 MiB is cut there, with a note, and still finishes', async () => {
+  const { result, events } = await runCollect({ backend: 'py-process', fn: 'chatty', inputs: [[20_000], [3]] });
+  assert.equal(result.ok, true);
+  const textOf = (taskId) => events.filter((e) => e.type === 'log' && e.taskId === taskId).map((e) => e.text).join('');
+  const big = textOf(1);
+  assert.ok(big.length <= 1024 * 1024 + 200, `capped: ${big.length}`);
+  assert.ok(big.length >= 1024 * 1024 - 200, `kept up to the cap: ${big.length}`);
+  assert.match(big, /output of this task truncated at 1048576 characters/);
+  assert.equal(textOf(2).split('\n').filter(Boolean).length, 3);
+});
