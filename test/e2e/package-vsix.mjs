@@ -9,6 +9,7 @@
 // (tools-only mode here: no code-server, no apt, ~20 s cold, instant warm).
 //
 // Usage: node test/e2e/package-vsix.mjs [--target linux-x64] [--out file.vsix]
+//        node test/e2e/package-vsix.mjs --ls      (= `vsce ls --tree`: what would be packaged)
 // Prints the .vsix path and size; exits non-zero if vsce fails or warns.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -64,6 +65,11 @@ if (!env.E2E_VSCE || !existsSync(env.E2E_VSCE) || !existsSync(env.E2E_NODE ?? ''
   console.error('package-vsix: provisioning Node 24 and @vscode/vsce into', cache);
   execFileSync('bash', [path.join(root, 'test/e2e/setup.sh')], { stdio: 'inherit', env: { ...process.env, E2E_CACHE: cache, E2E_TOOLS_ONLY: '1' } });
   env = readEnv();
+}
+
+if (args.includes('--ls')) {
+  const ls = spawnSync(env.E2E_NODE, [env.E2E_VSCE, 'ls', '--tree'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  process.exit(ls.status ?? 1);
 }
 
 const started = Date.now();
