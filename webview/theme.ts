@@ -33,7 +33,7 @@ function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): str
 /** Reads the current theme from the document's computed style. */
 export function readTheme(root: HTMLElement = document.body): Theme {
   const s = getComputedStyle(root);
-  const highContrast = document.body.classList.contains('vscode-high-contrast');
+  const highContrast = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
   // Red is reserved for failures: drop it from the function palette.
   const palette = schemeTableau10.filter((c) => c !== '#e15759');
   return {

@@ -610,6 +610,11 @@ export class TimelineView {
       if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
       // Bars wider than 3 px leave a hairline gap at their end, so back-to-back tasks stay countable.
       ctx.fillRect(cx0, barTop, x1 - x0 > 3 ? cx1 - cx0 - 1 : cx1 - cx0, barH);
+      if (th.highContrast && cx1 - cx0 > 3) {
+        // High contrast themes: bars get a border in the contrast colour, as VS Code's own widgets do.
+        ctx.strokeStyle = th.foreground;
+        ctx.strokeRect(cx0 + 0.5, barTop + 0.5, cx1 - cx0 - 2, barH - 1);
+      }
       if (tasks.status[i] === TaskStatus.Failed) { this.#failMark(x1, barTop, barH); curFill = ''; }
       if (i === this.#selected) this.#selectionRing(cx0, barTop, cx1 - cx0, barH);
     }

@@ -177,3 +177,32 @@ describe('light theme', () => {
     }
   });
 });
+
+describe('VS Code theme changes', () => {
+  test('the canvas follows the theme variables when VS Code swaps body classes', async () => {
+    const { panelHtml } = await import('./browser.mjs');
+    const { page, problems, context } = await openPage(browser, panelHtml(), { vscode: true });
+    try {
+      await page.evaluate((events) => window.postMessage({ type: 'events', batch: events }, '*'), loadFixture('thread.json').events);
+      await settle(page);
+      const corner = async () => canvasPixel(page, ...(await page.evaluate(() => {
+        const r = document.querySelector('.ps-canvas').getBoundingClientRect();
+        return [r.right - 2, r.bottom - 2];
+      })));
+      const setTheme = (cls, bg) => page.evaluate(([c, b]) => {
+        document.documentElement.style.setProperty('--vscode-editor-background', b);
+        document.body.className = c;
+      }, [cls, bg]);
+      await setTheme('vscode-light', '#fffffe');
+      await settle(page);
+      assert.deepEqual((await corner()).slice(0, 3), [255, 255, 254]);
+      await setTheme('vscode-high-contrast', '#000001');
+      await settle(page);
+      assert.deepEqual((await corner()).slice(0, 3), [0, 0, 1]);
+      await screenshot(page, 'thread-high-contrast');
+      await assertClean(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
