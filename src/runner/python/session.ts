@@ -28,6 +28,8 @@ export interface PythonSessionRequest {
   workers: number;
   /** Interpreter (the `poolscope.pythonPath` setting / `--python`). @default 'python3' */
   pythonPath?: string;
+  /** The Python backend to use (fn and file modes); without it `backend` is mapped by {@link toPythonBackend}. */
+  pythonBackend?: string;
 }
 
 /** True for a file the Python runner handles. */
@@ -83,7 +85,7 @@ export class PythonSession {
         if (ok === 'load-error') return this.#done(false);
       }
     } else {
-      const ok = await this.#runOne(toPythonBackend(r.backend), {});
+      const ok = await this.#runOne(toPythonBackend(r.pythonBackend ?? r.backend), {});
       if (ok === 'load-error') return this.#done(false);
     }
     return this.#done(this.#failed === 0 && !this.#stopped);
