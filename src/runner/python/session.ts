@@ -30,6 +30,8 @@ export interface PythonSessionRequest {
   pythonPath?: string;
   /** The Python backend to use (fn and file modes); without it `backend` is mapped by {@link toPythonBackend}. */
   pythonBackend?: string;
+  /** compare mode: the Python backends to run (else the Python ones among `backends`, else the default set). */
+  pythonBackends?: readonly string[];
 }
 
 /** True for a file the Python runner handles. */
@@ -75,7 +77,7 @@ export class PythonSession {
     const r = this.#request;
     if (r.mode === 'compare') {
       // Node backend names (the editor's compareBackends setting) mean "the Python default set".
-      const named = (r.backends ?? []).filter(isPythonBackend);
+      const named = [...(r.pythonBackends ?? []), ...(r.backends ?? [])].filter(isPythonBackend);
       const backends = named.length > 0 ? [...new Set(named)] : await pythonCompareBackends(r.pythonPath);
       const originUs = monotonicUs();
       const compareId = randomUUID().slice(0, 8);
