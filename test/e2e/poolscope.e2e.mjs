@@ -268,6 +268,8 @@ try {
     }
     await shot(page, '01-compare-timeline');
     await page.locator(outer).first().screenshot({ path: path.join(OUT, '02-timeline-webview.png') }).catch(() => {});
+    // The lanes themselves (below the summary in a narrow panel): scrolled into view by the screenshot.
+    await inner.locator('.ps-timeline').first().screenshot({ path: path.join(OUT, '02-timeline-lanes.png') }).catch(() => {});
   });
 
   await check('status bar click toggles the backend (thread → process)', async () => {
