@@ -28,6 +28,7 @@ const PAGES: Record<string, string> = {
 /** Fetches `url` and returns its `<title>`, with the process that did the work. */
 export async function getTitle(url: string): Promise<{ url: string; title: string; pid: number; procName: string }> {
   const p = currentProcess();
+  // The seed's line; task output shows on the timeline (and in `poolscope run`'s output).
   console.log(`Getting title from ${url.replace('http://', '')} PID: ${p.pid} ProcName: ${p.name}`);
   const response = await fetch(url);
   const html = await response.text();
@@ -63,7 +64,7 @@ export default async function main(): Promise<void> {
     for await (const future of asCompleted(futures)) {
       const page = await future.result();
       pids.add(page.pid);
-      console.log(`Getting title from ${page.url.replace('http://', '')} PID: ${page.pid} ProcName: ${page.procName} -> "${page.title}"`);
+      console.log(`Title of ${new URL(page.url).pathname}: "${page.title}" (PID: ${page.pid} ProcName: ${page.procName})`);
     }
     console.log(`main program PID: ${currentProcess().pid} (${currentProcess().name})`);
     console.log(`distinct PIDs that ran tasks: ${pids.size}`);

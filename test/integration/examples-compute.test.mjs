@@ -1,7 +1,7 @@
 // examples/compute.ts — CPU-bound work through Pool(n), then close() and join(), on every backend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKENDS, runExample, grab } from '../fixtures/api/examples.mjs';
+import { BACKENDS, runExample, runCli, grab } from '../fixtures/api/examples.mjs';
 
 for (const backend of BACKENDS) {
   test(`examples/compute.ts on ${backend}: every task runs, then the pool is closed and joined`, { timeout: 90_000 }, async () => {
@@ -13,3 +13,11 @@ for (const backend of BACKENDS) {
     assert.match(stdout, /all 4 tasks done in \d+ ms; the pool is closed and joined/);
   });
 }
+
+test('poolscope run examples/compute.ts --backend process: the CLI runs the script; its tasks show in the summary', { timeout: 90_000 }, async () => {
+  const { code, stdout, stderr } = await runCli(['run', 'examples/compute.ts', '--backend', 'process', '--workers', '2']);
+  assert.equal(code, 0, stderr + stdout);
+  assert.match(stdout, /all 4 tasks done in \d+ ms; the pool is closed and joined/);
+  // The task's own log line, captured in a SpawnPoolWorker process.
+  assert.match(stdout, /primes below 200000: 17984 \(SpawnPoolWorker-\d+ pid \d+, MainThread\)/);
+});

@@ -1,7 +1,7 @@
 // examples/cpu-vs-io.ts — the event loop serializes CPU-bound tasks but overlaps I/O-bound ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKENDS, runExample, grab } from '../fixtures/api/examples.mjs';
+import { BACKENDS, runExample, runCli, grab } from '../fixtures/api/examples.mjs';
 
 /** How many tasks the example saw running at once, per batch. */
 function overlaps(stdout) {
@@ -29,3 +29,9 @@ for (const backend of BACKENDS) {
     assert.ok(expected[backend].io(seen.io), `${backend} I/O-bound overlap ${seen.io}\n${stdout}`);
   });
 }
+
+test('poolscope run examples/cpu-vs-io.ts --backend event-loop --workers 4: the GIL picture through the CLI', { timeout: 90_000 }, async () => {
+  const { code, stdout, stderr } = await runCli(['run', 'examples/cpu-vs-io.ts', '--backend', 'event-loop', '--workers', '4']);
+  assert.equal(code, 0, stderr + stdout);
+  assert.deepEqual(overlaps(stdout), { cpu: 1, io: 4 });
+});
