@@ -11,6 +11,7 @@ import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
 import { toTaskError } from './error-location.js';
 import { RunSession } from './run-session.js';
 import { monotonicUs } from '../pool/clock.js';
+import { startOrphanGuard } from './orphan-guard.js';
 
 /** When this process started, on the run clock's time base (for start-up timing). */
 const runnerStartMonoUs = monotonicUs() - performance.now() * 1000;
@@ -33,13 +34,27 @@ function send(message: FromRunner): Promise<void> {
   });
 }
 
+/**
+ * Upper bound for handing the last messages to a slow parent. Exiting earlier loses
+ * whatever is still queued on the IPC channel (seen: a parent that spends ~5 ms per
+ * message lost the last 20-50 % of a 10 000-task run's events and its `done`).
+ */
+const FLUSH_TIMEOUT_MS = 30_000;
+
 async function shutdown(code: number, final?: FromRunner): Promise<never> {
   if (!exiting) {
     exiting = true;
     const force = setTimeout(() => exitRunner(code), SHUTDOWN_GRACE_MS);
     force.unref();
     await session?.stop().catch(() => undefined);
-    if (final) await send(final);
+    // The pools are down; what is left is flushing. The grace timer must not cut that off:
+    // `send` resolves once `final` — and so everything queued before it — is written.
+    clearTimeout(force);
+    if (final) {
+      const flushed = setTimeout(() => exitRunner(code), FLUSH_TIMEOUT_MS);
+      flushed.unref();
+      await send(final);
+    }
   }
   return exitRunner(code);
 }
@@ -73,6 +88,8 @@ process.on('message', (message: unknown) => {
   const request = message;
   session = new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() });
   if (request.mode !== 'file') interceptProcessExit();
+  // Off the start-up path: the guard matters only once user code runs.
+  setImmediate(startOrphanGuard);
   session.run().then(
     (done) => shutdown(0, done),
     (e) => shutdown(1, { type: 'load-error', error: { ...toTaskError(e), name: 'RunnerCrashed' } }),

@@ -77,29 +77,39 @@ for (const backend of ['thread', 'process']) {
   });
 }
 
-test('parent killed (SIGKILL) mid-run → runner and its process workers exit by themselves', async () => {
-  const tag = randomUUID();
-  // An intermediate parent that forks the runner, like the CLI or the extension host would.
-  const parentScript = `
-    const { fork } = require('node:child_process');
-    const runner = fork(${JSON.stringify(RUNNER)}, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    runner.on('message', (m) => {
-      if (m.type === 'events' && m.batch.some((e) => e.type === 'task-start')) process.stdout.write('task-started\\n');
-    });
-    runner.send(${JSON.stringify({ type: 'run', mode: 'fn', file: fixture('infinite-loop.ts'), fn: 'spinForever', inputs: [[], []], backend: 'process', workers: 2, cacheDir: cache.dir })});
-    setInterval(() => {}, 1000);
-  `;
-  const parent = spawn(process.execPath, ['-e', parentScript], { env: { ...process.env, POOLSCOPE_TEST_TAG: tag }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    parent.stdout.on('data', (d) => { if (String(d).includes('task-started')) resolve(); });
-    parent.on('exit', () => reject(new Error('parent exited early')));
+for (const backend of ['process', 'serial']) {
+  // process: the runner's main thread is free and sees its IPC channel close;
+  // serial: the task blocks the runner's main thread, so only the orphan guard thread can act.
+  test(`parent killed (SIGKILL) during never-ending ${backend} tasks → runner and its workers exit by themselves`, async () => {
+    const tag = randomUUID();
+    // An intermediate parent that forks the runner, like the CLI or the extension host would.
+    const parentScript = `
+      const { fork } = require('node:child_process');
+      const runner = fork(${JSON.stringify(RUNNER)}, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      runner.on('message', (m) => {
+        if (m.type === 'events' && m.batch.some((e) => e.type === 'task-start')) process.stdout.write('task-started\\n');
+      });
+      runner.send(${JSON.stringify({ type: 'run', mode: 'fn', file: fixture('infinite-loop.ts'), fn: 'spinForever', inputs: [[], []], backend, workers: 2, cacheDir: cache.dir })});
+      setInterval(() => {}, 1000);
+    `;
+    const parent = spawn(process.execPath, ['-e', parentScript], { env: { ...process.env, POOLSCOPE_TEST_TAG: tag }, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (backend === 'process') {
+      await new Promise((resolve, reject) => {
+        parent.stdout.on('data', (d) => { if (String(d).includes('task-started')) resolve(); });
+        parent.on('exit', () => reject(new Error('parent exited early')));
+      });
+      assert.ok(processesTagged(tag).length >= 4, `expected parent, runner and two workers: ${processesTagged(tag)}`);
+    } else {
+      // The serial task blocks the runner before its events are flushed: wait for the runner to spin.
+      for (let i = 0; i < 100 && processesTagged(tag).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(processesTagged(tag).length >= 2, `expected parent and runner: ${processesTagged(tag)}`);
+    }
+    parent.removeAllListeners('exit');
+    parent.kill('SIGKILL');
+    assert.deepEqual(await noneLeft(tag, 8000), [], 'nothing of the run survives its parent');
   });
-  // Runner + 2 workers + the parent, at least.
-  assert.ok(processesTagged(tag).length >= 3, `expected parent, runner and workers: ${processesTagged(tag)}`);
-  parent.removeAllListeners('exit');
-  parent.kill('SIGKILL');
-  assert.deepEqual(await noneLeft(tag, 8000), [], 'nothing of the run survives its parent');
-});
+}
 
 test('bundle cache: unchanged file → cacheHit; edited file, edited import or edited tsconfig.json → rebuilt', async () => {
   const dir = tempDir('poolscope-cache-test-');
