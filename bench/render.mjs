@@ -162,6 +162,11 @@ async function openBenchPage(browser) {
 export async function benchRender({ frames = 90 } = {}) {
   const browser = await chromium.launch({ executablePath: await chromiumPath(), headless: true });
   try {
+    // Warm the browser process up (GPU process, fonts, code caches), as a panel that is already open would be.
+    const warm = await openBenchPage(browser);
+    await warm.page.evaluate(feedInPage, { n: 10_000, workers: 8, batchTasks: 5_000 });
+    await warm.context.close();
+
     // 100 000 tasks: frame times while panning and zooming.
     const a = await openBenchPage(browser);
     const load100k = await a.page.evaluate(feedInPage, { n: 100_000, workers: 8, batchTasks: 20_000 });

@@ -17,6 +17,8 @@ const MAX_CHART_HEIGHT = 560;
 /** Queue-wait lines are skipped on lanes with more visible tasks than this (they would only paint a solid band). */
 const MAX_QUEUE_LINES_PER_LANE = 600;
 const OVERVIEW_INTERVAL_MS = 400;
+/** Bars narrower than this are merged per pixel column instead of drawn one by one. */
+const BUCKET_BELOW_PX = 2;
 
 export type ColorMode = 'function' | 'status';
 
@@ -597,10 +599,12 @@ export class TimelineView {
         if (tasks.status[i] === TaskStatus.Failed) { this.#failMark(x1, barTop, barH); curFill = ''; }
         continue;
       }
-      if (x1 - x0 < 1) {
-        const c = Math.max(0, Math.min(width, Math.floor(x0)));
-        // A failure wins its pixel column: one failed task among thousands stays visible.
-        if (cols[c] !== -2) cols[c] = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+      if (x1 - x0 < BUCKET_BELOW_PX) {
+        // Narrow bars are not drawn one by one: they mark the pixel columns they cover.
+        // A failure wins its column: one failed task among thousands stays visible.
+        const v = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+        const c1 = Math.min(width, Math.floor(x1));
+        for (let c = Math.max(0, Math.floor(x0)); c <= c1; c++) if (cols[c] !== -2) cols[c] = v;
         bucketed++;
         continue;
       }
