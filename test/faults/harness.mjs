@@ -10,6 +10,7 @@
 //   so workers and their own children inherit it), and `assertNoLeaks()`
 //   waits a bounded time for them to be gone.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +20,12 @@ const POOL_BUNDLE = fileURLToPath(new URL('../../dist/pool.mjs', import.meta.url
 /** Every process this test process starts (directly or not) carries this in its environment. */
 export const LEAK_TAG = `poolscope-fault-${process.pid}-${randomUUID().slice(0, 8)}`;
 process.env.POOLSCOPE_FAULT_TAG = LEAK_TAG;
+
+// Scenarios crash workers with SIGABRT (process.abort, V8's out-of-memory abort). Workers inherit our
+// resource limits, so turning core dumps off here keeps those crashes from writing core files into the repo.
+spawnSync('prlimit', ['--pid', String(process.pid), '--core=0'], { stdio: 'ignore' });
+/** True when this process (and so every worker it forks) cannot write core dumps. */
+export const coreDumpsOff = /^Max core file size\s+0\s/m.test(readFileSync('/proc/self/limits', 'utf8'));
 
 // libuv starts its thread pool on first use; warm it now so it is part of every baseline.
 statSync('/');
@@ -69,7 +76,14 @@ export async function waitFor(predicate, ms = 10_000) {
 export function openPool(backend, moduleName, options = {}) {
   const pool = createPool({ backend, workers: 2, module: fixture(moduleName), ...options });
   const events = [];
-  pool.onTrace((batch) => { for (const e of batch) events.push(e); });
+  /** taskId → number of task-end events, kept as events arrive (10 000-task scenarios poll it). */
+  const ends = new Map();
+  pool.onTrace((batch) => {
+    for (const e of batch) {
+      events.push(e);
+      if (e.type === 'task-end') ends.set(e.taskId, (ends.get(e.taskId) ?? 0) + 1);
+    }
+  });
   const tracked = [];
 
   /** Records how `handle` settles: { handle, status: 'pending'|'fulfilled'|'rejected', value?, error?, settlements }. */
@@ -98,19 +112,55 @@ export function openPool(backend, moduleName, options = {}) {
         assert.notEqual(t.error.name, '', 'rejection without a name');
       }
     }
+    // Trace events reach listeners in batches (once per event-loop turn): wait, bounded, for every task-end.
+    await waitFor(() => tracked.every((t) => endCount(t.handle.taskId) > 0), 10_000);
+    for (const t of tracked) assert.equal(endCount(t.handle.taskId), 1, `task ${t.handle.taskId}: task-end events in the trace`);
     assertTaskEndsOnce();
     return tracked;
   }
 
+  function endCount(taskId) {
+    return ends.get(taskId) ?? 0;
+  }
+
   /** No task has two `task-end` events (a task that settled twice in the trace). */
   function assertTaskEndsOnce() {
-    const ends = new Map();
-    for (const e of events) if (e.type === 'task-end') ends.set(e.taskId, (ends.get(e.taskId) ?? 0) + 1);
     for (const [taskId, n] of ends) assert.equal(n, 1, `task ${taskId} has ${n} task-end events`);
   }
 
   const ofType = (type) => events.filter((e) => e.type === type);
   return { pool, events, ofType, track, submit, settleAll, tracked, assertTaskEndsOnce };
+}
+
+/** How many workers a fresh pool starts: event-loop runs all its in-flight tasks on one thread. */
+export function initialWorkers(pool) {
+  return pool.backend === 'event-loop' ? 1 : pool.backend === 'serial' ? 0 : pool.size;
+}
+
+/**
+ * The worker a task ran on, from its task-start event. On event-loop there is
+ * one worker thread (id 1), also for a task whose task-start has not been
+ * delivered yet (see waitUntilRunning).
+ */
+export function workerOfTask(ctx, taskId) {
+  const start = ctx.ofType('task-start').find((e) => e.taskId === taskId);
+  if (start) return start.workerId;
+  return ctx.pool.backend === 'event-loop' ? ctx.ofType('worker-start')[0]?.workerId : undefined;
+}
+
+/**
+ * Waits (bounded) until a tracked task runs. Thread/process: its task-start
+ * event arrived. Event-loop: its worker batches the start notice until the
+ * thread is free, so a task that blocks the thread never reports it — there,
+ * the handle's state plus a moment for the message to reach the worker.
+ */
+export async function waitUntilRunning(ctx, t) {
+  if (ctx.pool.backend === 'event-loop') {
+    const ok = await waitFor(() => t.handle.state === 'running' && ctx.ofType('worker-start').length > 0, 20_000);
+    await sleep(300);
+    return ok;
+  }
+  return waitFor(() => ctx.ofType('task-start').some((e) => e.taskId === t.handle.taskId), 20_000);
 }
 
 /** The pool still runs tasks: `n` calls of fixture export `fn` resolve to `expected(i)`. */
