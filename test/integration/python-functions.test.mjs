@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { findPythonFunctions, findPythonRunnables } from '../../dist/python.mjs';
+import { findPythonFunctions, findPythonRunnables, pythonFunctionAtLine } from '../../dist/python.mjs';
 
 test('findPythonFunctions(tasks.py) lists the top-level public defs with lines and params', () => {
   const source = readFileSync(new URL('../../examples/python/tasks.py', import.meta.url), 'utf8');
@@ -37,4 +37,13 @@ test('findPythonRunnables(unify.py): its functions to run in a pool, and the __m
   const runnables = findPythonRunnables(source);
   assert.deepEqual(runnables.map((r) => [r.name, r.isDefault]), [['get_title', false], ['main', false], ['__main__', true]]);
   assert.match(source.split('\n')[runnables.at(-1).line], /^if __name__ == '__main__':/);
+});
+
+test('pythonFunctionAtLine(source, line): the function the cursor is in', () => {
+  const source = ['import os', '', 'def a(x):', '    return x', '', 'LIMIT = 3', '', 'async def b():', '    pass'].join('\n');
+  assert.equal(pythonFunctionAtLine(source, 0), undefined);
+  assert.equal(pythonFunctionAtLine(source, 3).name, 'a');
+  assert.equal(pythonFunctionAtLine(source, 4).name, 'a');
+  assert.equal(pythonFunctionAtLine(source, 5), undefined, 'a top-level statement ends the function');
+  assert.equal(pythonFunctionAtLine(source, 8).name, 'b');
 });

@@ -63,3 +63,19 @@ export function findPythonRunnables(source: string): PythonRunnable[] {
   if (guard >= 0) runnables.push({ name: '__main__', line: guard, isDefault: true });
   return runnables;
 }
+
+/** The top-level function whose body holds `line` (0-based): the last `def` at or above it, if any. */
+export function pythonFunctionAtLine(source: string, line: number): PythonRunnable | undefined {
+  const lines = source.split(/\r?\n/);
+  let found: PythonRunnable | undefined;
+  for (const r of findPythonRunnables(source)) {
+    if (r.line > line) break;
+    found = r;
+  }
+  if (!found) return undefined;
+  // A top-level statement between the def and the cursor ends the function.
+  for (let i = found.line + 1; i <= line && i < lines.length; i++) {
+    if (/^[^\s#]/.test(lines[i]) && !/^(?:def|async|@|\)|\])/.test(lines[i])) return undefined;
+  }
+  return found;
+}
