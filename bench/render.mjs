@@ -22,9 +22,10 @@ import { chromium } from 'playwright-core';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function chromiumPath() {
-  if (process.env.POOLSCOPE_CHROMIUM) return process.env.POOLSCOPE_CHROMIUM;
+  const forced = process.env.POOLSCOPE_CHROMIUM;
+  if (forced && forced !== 'npm') return forced;
   const { existsSync } = await import('node:fs');
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  if (forced !== 'npm' && existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
   return (await import('@sparticuz/chromium')).default.executablePath();
 }
 

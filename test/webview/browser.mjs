@@ -13,8 +13,10 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'traces');
 
 /** System Chromium when present (CI installs it), else the npm-only one (no download). */
 export async function chromiumPath() {
-  if (process.env.POOLSCOPE_CHROMIUM) return process.env.POOLSCOPE_CHROMIUM;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  // POOLSCOPE_CHROMIUM=npm forces the npm Chromium (what a fresh machine without Debian's gets).
+  const forced = process.env.POOLSCOPE_CHROMIUM;
+  if (forced && forced !== 'npm') return forced;
+  if (forced !== 'npm' && existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
   const sparticuz = (await import('@sparticuz/chromium')).default;
   return sparticuz.executablePath();
 }
