@@ -14,14 +14,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
 import type { SourceLocation } from './protocol.js';
 import { RunnerError } from './errors.js';
 
 /** Bumped when the bundle options change, so old cache entries are not reused. */
-const BUNDLE_FORMAT = 4;
+const BUNDLE_FORMAT = 5;
 
 export interface BundleOptions {
   /** The user's .ts/.js file (absolute, or relative to the current directory). */
@@ -39,8 +39,8 @@ export interface BundleResult {
   url: string;
   /** True when an unchanged earlier bundle was reused. */
   cacheHit: boolean;
-  /** Export names of the bundled module. */
-  exports: string[];
+  /** Export names of the bundled module; undefined when only an import can tell (a CommonJS file run as is). */
+  exports: string[] | undefined;
   /** Absolute paths of every file that went into the bundle. */
   inputs: string[];
   /** Time spent (validation of the cache, or bundling). */
@@ -56,8 +56,11 @@ export class BundleError extends RunnerError {
 
 interface CacheManifest {
   format: number;
+  /** File name of the bundle in the cache dir, or (direct) the user's own file. */
   output: string;
-  exports: string[];
+  /** A CommonJS .js/.cjs file is run as it is: Node's own loader gives it named exports, a bundle would not. */
+  direct?: boolean;
+  exports: string[] | undefined;
   /** [absolute path, sha256 of contents] */
   inputs: [string, string][];
   /** The config files esbuild saw (see nearestConfigFiles); a new or removed one invalidates the bundle. */
@@ -93,7 +96,7 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
   const configs = nearestConfigFiles(dirname(file));
   const cached = readValidManifest(manifestPath, cacheDir, configs);
   if (cached) {
-    return result(join(cacheDir, cached.output), true, cached, started);
+    return result(cached.direct ? cached.output : join(cacheDir, cached.output), true, cached, started);
   }
 
   // Loaded only on a cache miss: starting esbuild's service costs tens of ms.
@@ -123,6 +126,15 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
     });
   } catch (e) {
     throw toBundleError(e, dirname(file));
+  }
+  const entryFormat = build.metafile.inputs[relative(dirname(file), file)]?.format;
+  if (entryFormat === 'cjs' && /\.c?js$/i.test(file)) {
+    const manifest: CacheManifest = {
+      format: BUNDLE_FORMAT, output: file, direct: true, exports: undefined,
+      inputs: [[file, sha256File(file)]], configs,
+    };
+    writeAtomic(manifestPath, JSON.stringify(manifest));
+    return result(file, false, manifest, started);
   }
   const output = build.outputFiles.find((o) => o.path.endsWith('.mjs'));
   if (!output) throw new BundleError(`esbuild produced no output for ${file}`);
@@ -212,7 +224,7 @@ function readValidManifest(manifestPath: string, cacheDir: string, configs: read
   } catch {
     return undefined;
   }
-  if (manifest.format !== BUNDLE_FORMAT || !existsSync(join(cacheDir, manifest.output))) return undefined;
+  if (manifest.format !== BUNDLE_FORMAT || !existsSync(manifest.direct ? manifest.output : join(cacheDir, manifest.output))) return undefined;
   if (manifest.configs.join('\n') !== configs.join('\n')) return undefined;
   for (const [path, hash] of manifest.inputs) {
     if (sha256File(path) !== hash) return undefined;

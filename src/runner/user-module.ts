@@ -45,7 +45,10 @@ export async function importUserModule(bundle: BundleResult, file: string): Prom
  * Checks that `fn` is an exported function, from the bundle's static export
  * list (no code runs) and, when the module was imported, its value.
  */
-export function checkTaskExport(fn: string, file: string, exports: readonly string[], namespace?: Record<string, unknown>): void {
+export function checkTaskExport(fn: string, file: string, staticExports: readonly string[] | undefined, namespace?: Record<string, unknown>): void {
+  // Without a static list (CommonJS run as is), only the imported namespace can tell.
+  const exports = namespace && !staticExports ? Object.keys(namespace) : staticExports;
+  if (!exports) return;
   if (!exports.includes(fn)) {
     const declared = findDeclaration(file, fn);
     const available = exports.filter((e) => e !== 'default');

@@ -122,3 +122,9 @@ test('range(3) (Python form, start 0) → f(0), f(1), f(2)', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.doc.tasks.map((t) => t.input), ['0', '1', '2']);
 });
+
+test('CommonJS .cjs file (exports.triple, relative require) → named export found, runs on process', async () => {
+  const r = await runJson(['run', fixture('commonjs-tasks.cjs'), '--fn', 'triple', '--inputs', '[1, 2]', '--backend', 'process', '--workers', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.doc.tasks.map((t) => t.result), ['3', '6']);
+});
