@@ -5,6 +5,11 @@
  * no Python needed: `def`/`async def` at column 0, not `_private`.
  */
 
+/** True for a file the Python runner handles. */
+export function isPythonFile(file: string): boolean {
+  return /\.py$/i.test(file);
+}
+
 export interface PythonFunction {
   name: string;
   /** 0-based line of the `def`. */

@@ -34,10 +34,7 @@ export interface PythonSessionRequest {
   pythonBackends?: readonly string[];
 }
 
-/** True for a file the Python runner handles. */
-export function isPythonFile(file: string): boolean {
-  return /\.py$/i.test(file);
-}
+export { isPythonFile } from './functions.js';
 
 /**
  * A Node backend name given for a .py file means its Python counterpart
