@@ -69,9 +69,10 @@ export class AsyncResult<T> {
    */
   async wait(timeout?: number): Promise<void> {
     const ms = checkTimeout(timeout);
+    if (this.ready()) return;
     const start = this.#session.engine.now();
-    const ready = this.ready() || await settlesWithin(this.#promise, ms);
-    if (ready || ms !== undefined) this.#session.recordWait(start, `${this.#label}.wait()`);
+    await settlesWithin(this.#promise, ms);
+    this.#session.recordWait(start, `${this.#label}.wait()`);
   }
 
   /**

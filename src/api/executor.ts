@@ -103,8 +103,11 @@ export abstract class Executor implements AsyncDisposable {
    * console.log(await f.result()); // 5
    * ```
    */
-  submit<F extends TaskFunction>(fn: F | string, ...args: Parameters<F> | unknown[]): Future<TaskResult<F>> {
-    const task = this.#session.submit<TaskResult<F>>(fn, args, 'submit');
+  submit<F extends TaskFunction>(fn: F, ...args: Parameters<F>): Future<TaskResult<F>>;
+  /** `submit` by export name: `executor.submit<number>('add', 2, 3)`. */
+  submit<R = unknown>(fn: string, ...args: unknown[]): Future<R>;
+  submit(fn: TaskFunction | string, ...args: unknown[]): Future<unknown> {
+    const task = this.#session.submit<unknown>(fn, args, 'submit');
     this.#track(task as SubmittedTask<unknown>);
     return new Future(task, this.#session);
   }

@@ -56,7 +56,10 @@ export class PoolSession {
         'or run the file with PoolScope (Run File / `poolscope run file.ts`), which sets it for you.');
     }
     this.module = new TaskModule(moduleUrl);
+    // A shared runId would merge every pool into one run: runs get their own.
+    const { runId: _sharedRunId, ...engineDefaults } = config.engine ?? {};
     this.engine = createPool({
+      ...engineDefaults,
       ...options.engine,
       backend,
       workers,

@@ -152,8 +152,11 @@ export class Pool implements AsyncDisposable {
    * const y = await pool.apply(add, [2, 3]); // 5
    * ```
    */
-  async apply<F extends TaskFunction>(fn: F | string, args: Parameters<F> | unknown[] = []): Promise<TaskResult<F>> {
-    const task = this.#submit<TaskResult<F>>(fn, args, 'apply');
+  apply<F extends TaskFunction>(fn: F, args?: Parameters<F>): Promise<TaskResult<F>>;
+  /** `apply` by export name: `await pool.apply<number>('add', [2, 3])`. */
+  apply<R = unknown>(fn: string, args?: unknown[]): Promise<R>;
+  async apply(fn: TaskFunction | string, args: unknown[] = []): Promise<unknown> {
+    const task = this.#submit<unknown>(fn, args, 'apply');
     return this.#session.waitFor(task.promise, `pool.apply(${task.label})`);
   }
 
@@ -216,9 +219,11 @@ export class Pool implements AsyncDisposable {
    * console.log(r.ready(), await r.get({ timeout: 1000 }), r.successful()); // false 49 true
    * ```
    */
-  applyAsync<F extends TaskFunction>(fn: F | string, args: Parameters<F> | unknown[] = [],
-    options: ApplyAsyncOptions<TaskResult<F>> = {}): AsyncResult<TaskResult<F>> {
-    const task = this.#submit<TaskResult<F>>(fn, args, 'applyAsync');
+  applyAsync<F extends TaskFunction>(fn: F, args?: Parameters<F>, options?: ApplyAsyncOptions<TaskResult<F>>): AsyncResult<TaskResult<F>>;
+  /** `applyAsync` by export name. */
+  applyAsync<R = unknown>(fn: string, args?: unknown[], options?: ApplyAsyncOptions<R>): AsyncResult<R>;
+  applyAsync(fn: TaskFunction | string, args: unknown[] = [], options: ApplyAsyncOptions<unknown> = {}): AsyncResult<unknown> {
+    const task = this.#submit<unknown>(fn, args, 'applyAsync');
     return new AsyncResult(task.promise, this.#session, `applyAsync(${task.label})`, options.callback, options.errorCallback);
   }
 

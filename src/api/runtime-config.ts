@@ -13,6 +13,7 @@
  * bundled into a user's file and the runner's own) still agree.
  */
 import type { NodeBackend, TraceListener } from '../trace/events.js';
+import type { PoolOptions } from '../pool/types.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 
 /** What `configureRuntime()` accepts. Every field is optional; `undefined` leaves a setting unchanged. */
@@ -27,6 +28,11 @@ export interface RuntimeConfig {
   defaultWorkers?: number;
   /** Clock origin (CLOCK_MONOTONIC µs) shared by every pool, so that all runs sit on one time axis. */
   originUs?: number;
+  /**
+   * Engine options for every pool (e.g. `execArgv: ['--enable-source-maps']`, `resourceLimits`);
+   * a pool's own `engine` option overrides them field by field.
+   */
+  engine?: Partial<PoolOptions>;
 }
 
 const CONFIG_KEY = Symbol.for('poolscope.runtime-config');

@@ -34,6 +34,19 @@ test('configureRuntime({ defaultModule, defaultBackend, defaultWorkers, originUs
   assert.ok(events.some((e) => e.type === 'main-wait' && e.label === 'pool.map(square) × 2'));
 });
 
+test('configureRuntime({ engine }) passes engine options to every pool; a pool\'s own engine option wins', { timeout: 30_000 }, async () => {
+  configureRuntime({ defaultModule: TASKS_URL, engine: { execArgv: ['--max-old-space-size=123'], runId: 'not-shared' } });
+  const pool = new Pool(1, { backend: 'process' });
+  const own = new Pool(1, { backend: 'process', engine: { execArgv: ['--max-old-space-size=77'] } });
+  try {
+    assert.deepEqual(await pool.apply(tasks.nodeFlags), ['--max-old-space-size=123']);
+    assert.deepEqual(await own.apply(tasks.nodeFlags), ['--max-old-space-size=77']);
+    assert.notEqual(pool.runId, 'not-shared', 'each pool is its own run');
+  } finally {
+    await Promise.all([pool.terminate(), own.terminate()]);
+  }
+});
+
 test('configureRuntime rejects an unknown backend or a bad size', () => {
   assert.throws(() => configureRuntime({ defaultBackend: 'gpu' }), { name: 'RangeError' });
   assert.throws(() => configureRuntime({ defaultWorkers: 0 }), { name: 'RangeError' });
