@@ -39,6 +39,8 @@ export interface BundleResult {
   url: string;
   /** True when an unchanged earlier bundle was reused. */
   cacheHit: boolean;
+  /** A CommonJS file run as it is (its default export is `module.exports`). */
+  commonJs: boolean;
   /** Export names of the bundled module; undefined when only an import can tell (a CommonJS file run as is). */
   exports: string[] | undefined;
   /** Absolute paths of every file that went into the bundle. */
@@ -163,6 +165,7 @@ function result(path: string, cacheHit: boolean, manifest: CacheManifest, starte
     path,
     url: pathToFileURL(path).href,
     cacheHit,
+    commonJs: manifest.direct === true,
     exports: manifest.exports,
     inputs: manifest.inputs.map(([p]) => p),
     durationMs: performance.now() - started,

@@ -224,7 +224,8 @@ export class RunSession {
     const namespace = await this.#watched('the script\'s top-level code ran past --timeout', () => importUserModule(bundle, request.file));
     const main = namespace.default;
     // A script without a default export ran its top-level code on import: that was the run.
-    if (main === undefined) return;
+    // (A CommonJS script's default export is its module.exports.)
+    if (main === undefined || (bundle.commonJs && typeof main !== 'function')) return;
     if (typeof main !== 'function') {
       throw new LoadFailure({ name: 'NotAFunction', message: `the default export of ${request.file} is a ${typeof main}, not a function (Run File calls export default function main())` });
     }
