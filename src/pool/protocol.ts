@@ -74,6 +74,8 @@ export interface WorkerInit {
   /** Record previews, log capture and (concurrent mode) task slices. */
   trace: boolean;
   maxLogBytesPerTask: number;
+  /** Thread workers: Int32Array memory where the worker records pids of child processes its tasks start. */
+  childPids?: SharedArrayBuffer;
 }
 
 /** Environment variable that carries `WorkerInit` (JSON) to a forked worker. */

@@ -9,6 +9,7 @@
  * timestamping start and end itself on the run's clock. Replies are batched:
  * one message per tick, flushed before anything that could take long.
  */
+import { ChildProcess } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { serialize as v8Serialize } from 'node:v8';
 import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
@@ -70,6 +71,29 @@ function osThreadId(): number {
   }
 }
 
+/**
+ * Thread workers: record the pid of every child process task code starts, in
+ * memory shared with the pool. Those children belong to the pool's process,
+ * so nothing else would stop them when the worker ends; the pool reads the
+ * pids (even after the thread was terminated mid-task) and kills them.
+ * Slot 0 holds the count. Patching here affects this thread only: each thread
+ * has its own module instances.
+ */
+function trackChildProcesses(pids: Int32Array): void {
+  // `spawn` is on the prototype (every spawn/fork/exec goes through it) but not in the typings.
+  const proto = ChildProcess.prototype as unknown as { spawn: (this: ChildProcess, ...args: unknown[]) => unknown };
+  const spawn = proto.spawn;
+  proto.spawn = function (this: ChildProcess, ...args: unknown[]) {
+    const result = spawn.apply(this, args);
+    const pid = this.pid;
+    if (pid !== undefined) {
+      const i = Atomics.add(pids, 0, 1) + 1;
+      if (i < pids.length) Atomics.store(pids, i, pid);
+    }
+    return result;
+  };
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -119,6 +143,7 @@ class WorkerRuntime {
     const identity: WorkerIdentityGlobal = { workerId: init.workerId, name: init.name, backend: init.backend, pid: process.pid, threadId };
     (globalThis as Record<symbol, unknown>)[WORKER_IDENTITY_KEY] = identity;
     process.setSourceMapsEnabled(true);
+    if (init.childPids) trackChildProcesses(new Int32Array(init.childPids));
     this.#capture?.install();
     this.#installExitHooks();
     this.#channel.listen(this.#onBatch);
@@ -232,6 +257,8 @@ class WorkerRuntime {
     }
     const start = this.#now();
     this.#post([FromWorkerOp.Start, taskId, start]);
+    // Sent now, not batched: a task that holds the thread would otherwise have no task-start while it runs.
+    this.#flush();
     const slices = this.#slices;
     const call = (): unknown => {
       slices?.enter(taskId, start);

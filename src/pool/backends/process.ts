@@ -17,12 +17,12 @@ const KILL_GRACE_MS = 500;
 /** After 'exit', how long to wait for the IPC channel to deliver the last replies. */
 const DRAIN_AFTER_EXIT_MS = 500;
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+function signalGroup(pid: number, signal: NodeJS.Signals, orLeader: boolean): void {
   try {
     process.kill(-pid, signal);
   } catch {
     // ESRCH: the group is already gone. Fall back to the child alone (e.g. it left its group).
-    try { process.kill(pid, signal); } catch { /* gone */ }
+    if (orLeader) try { process.kill(pid, signal); } catch { /* gone */ }
   }
 }
 
@@ -58,6 +58,11 @@ export function processSpawner(host: PoolHost): SpawnWorker {
     });
     child.on('exit', (code, signal) => {
       exited = true;
+      // Whatever task code started in the worker's group goes with it (also after a clean exit).
+      if (pid > 0) {
+        signalGroup(pid, 'SIGTERM', false);
+        killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL', false), KILL_GRACE_MS);
+      }
       exitCode = code;
       exitSignal = signal;
       // 'close' follows once stdio and the IPC channel are drained; don't wait forever for it
@@ -72,9 +77,9 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       check: (batch) => { v8Serialize(batch); },
       kill: () => {
         if (exited || pid < 0) return;
-        signalGroup(pid, 'SIGTERM');
+        signalGroup(pid, 'SIGTERM', true);
         // The whole group gets SIGKILL after the grace period, even if the leader is gone: its children may not be.
-        killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+        killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL', false), KILL_GRACE_MS);
       },
     };
   };

@@ -2,18 +2,52 @@
  * `thread` backend: N worker_threads in the pool's own process (one PID, N
  * threadIds), tasks pipelined and run one at a time per thread.
  */
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
 import { workerScriptPath } from './worker-script.js';
 import { WorkerSet } from './worker-set.js';
 
+/** Child processes per worker whose pids are remembered (so they can be stopped with it). */
+const MAX_TRACKED_CHILDREN = 255;
+/** SIGTERM → SIGKILL grace period for children task code left running. */
+const KILL_GRACE_MS = 500;
+
+/** Is `pid` (still) a child of this process? Guards against killing a recycled pid. */
+function isOurChild(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 4 is the parent pid; field 2 (comm) may contain spaces, so count from the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return ppid === process.pid;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the child processes a worker thread's tasks started and left running. */
+function killChildren(pids: Int32Array): void {
+  const count = Math.min(Atomics.load(pids, 0), pids.length - 1);
+  const alive: number[] = [];
+  for (let i = 1; i <= count; i++) {
+    const pid = Atomics.load(pids, i);
+    if (pid > 0 && isOurChild(pid)) alive.push(pid);
+  }
+  if (alive.length === 0) return;
+  for (const pid of alive) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  setTimeout(() => {
+    for (const pid of alive) if (isOurChild(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }, KILL_GRACE_MS);
+}
+
 /** Spawns one worker thread running dist/worker.js. */
 export function threadSpawner(host: PoolHost): SpawnWorker {
   const script = workerScriptPath();
   return (init, events) => {
+    const childPids = new SharedArrayBuffer(4 * (MAX_TRACKED_CHILDREN + 1));
     const worker = new Worker(script, {
-      workerData: init,
+      workerData: { ...init, childPids },
       resourceLimits: host.options.resourceLimits,
       name: init.name,
     });
@@ -22,7 +56,10 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
     // 'error' (uncaught exception, out of memory) always comes before 'exit'.
     worker.on('error', (err) => { error = err; });
     // Node drains the worker's ports before 'exit', so every reply it sent has been handled.
-    worker.on('exit', (code) => events.onExit(code, null, error));
+    worker.on('exit', (code) => {
+      killChildren(new Int32Array(childPids));
+      events.onExit(code, null, error);
+    });
     return {
       pid: process.pid,
       threadId: worker.threadId,
