@@ -375,7 +375,10 @@ export class App {
     entries.push(['swatch', th.failed, 'failed'], ['queue', th.queue, 'queue wait'], ['startup', th.muted, 'worker start-up'], ['start', th.ok, 'worker ready'],
       ['cross', th.failed, 'worker crashed'], ['ring', th.running, 'recycled'], ['swatch', th.mainWait, 'main program waited']);
     if (this.model.lanes.some((l) => l.cpu.length)) entries.push(['cpu', th.cpu, 'on CPU (sampled)']);
-    if (this.model.slices.count) entries.push(['thin', th.muted, 'in flight (event loop)']);
+    if (this.model.slices.count) {
+      entries.push(['thin', th.muted, 'in flight (event loop)']);
+      if (this.view.colorMode === 'function' && this.model.fnNames.length <= 2) entries.push(['swatch', th.fn(2), 'event loop: one colour per task']);
+    }
     this.#legend.replaceChildren(...entries.map(([kind, color, label]) => {
       const item = document.createElement('span');
       item.className = 'ps-legend-item';
