@@ -88,7 +88,7 @@ test('executor.map(fn, ...iterables) zips the iterables and yields in input orde
 test('executor.map(…, { timeout }) raises TimeoutError when a result is late', { timeout: 30_000 }, async (t) => {
   const ex = use(t, new ThreadPoolExecutor({ maxWorkers: 2, module: TASKS_URL }));
   await ex.submit(square, 1).result(); // workers up: the timeout below measures the tasks, not start-up
-  const results = ex.map(sleep, [10, 3000], { timeout: 1000 });
+  const results = ex.map(sleep, [10, 1500], { timeout: 700 });
   assert.deepEqual(await results.next(), { value: 10, done: false });
   await rejectsNamed(results.next(), 'TimeoutError');
 });

@@ -31,7 +31,7 @@ test('wait(fs) defaults to ALL_COMPLETED', { timeout: 30_000 }, async (t) => {
 test('wait(fs, { returnWhen: FIRST_COMPLETED }) returns once one is done', { timeout: 30_000 }, async (t) => {
   const ex = await executor(t);
   const fast = ex.submit(sleep, 20);
-  const slow = [ex.submit(sleep, 3000), ex.submit(sleep, 3000)];
+  const slow = [ex.submit(sleep, 1000), ex.submit(sleep, 1000)];
   const { done, notDone } = await wait([fast, ...slow], { returnWhen: FIRST_COMPLETED });
   assert.deepEqual([...done], [fast]);
   assert.deepEqual(new Set(notDone), new Set(slow));
@@ -42,7 +42,7 @@ test('wait(fs, { returnWhen: FIRST_EXCEPTION }) returns at the first failure, or
   const ex = await executor(t);
   const failing = ex.submit(failLater, 30, 'boom');
   const ok = ex.submit(sleep, 10);
-  const slow = ex.submit(sleep, 3000);
+  const slow = ex.submit(sleep, 1000);
   const { done, notDone } = await wait([failing, ok, slow], { returnWhen: FIRST_EXCEPTION });
   assert.ok(done.has(failing));
   assert.ok(done.has(ok));
@@ -58,7 +58,7 @@ test('wait(fs, { returnWhen: FIRST_EXCEPTION }) returns at the first failure, or
 test('wait(fs, { timeout }) returns the unfinished ones in notDone, without raising', { timeout: 30_000 }, async (t) => {
   const ex = await executor(t);
   const quick = ex.submit(sleep, 5);
-  const long = ex.submit(sleep, 2000);
+  const long = ex.submit(sleep, 1000);
   const { done, notDone } = await wait([quick, long], { timeout: 300 });
   assert.deepEqual([...done], [quick]);
   assert.deepEqual([...notDone], [long]);
@@ -79,7 +79,7 @@ test('asCompleted(fs) yields futures in the order they finish', { timeout: 30_00
 
 test('asCompleted(fs, timeout) raises TimeoutError when some are unfinished by then', { timeout: 30_000 }, async (t) => {
   const ex = await executor(t);
-  const fs = [ex.submit(sleep, 10), ex.submit(sleep, 5000)];
+  const fs = [ex.submit(sleep, 10), ex.submit(sleep, 1000)];
   const seen = [];
   const error = await rejectsNamed((async () => {
     for await (const f of asCompleted(fs, 300)) seen.push(await f.result());
