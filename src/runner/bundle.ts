@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { isBuiltin } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
 import type { SourceLocation } from './protocol.js';
@@ -105,29 +106,36 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const outfile = join(cacheDir, `${key}.mjs`);
+  const buildOptions = (externalPackages: boolean): import('esbuild').BuildOptions & { write: false; metafile: true } => ({
+    entryPoints: [file],
+    absWorkingDir: dirname(file),
+    outfile,
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    plugins: externalPackages ? [poolscopeApiPlugin(apiPath), externalPackagesPlugin()] : [poolscopeApiPlugin(apiPath)],
+    // Bundled CommonJS dependencies call require() for builtins and dynamic
+    // paths; ESM has none, so give the bundle one that resolves like the user's file would.
+    banner: {
+      js: `import { createRequire as __poolscopeCreateRequire } from 'node:module';\nconst require = __poolscopeCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
+    },
+  });
   let build: import('esbuild').BuildResult<{ write: false; metafile: true }>;
   try {
-    build = await esbuild.build({
-      entryPoints: [file],
-      absWorkingDir: dirname(file),
-      outfile,
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'esm',
-      platform: 'node',
-      target: `node${process.versions.node.split('.')[0]}`,
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      plugins: [poolscopeApiPlugin(apiPath)],
-      // Bundled CommonJS dependencies call require() for builtins and dynamic
-      // paths; ESM has none, so give the bundle one that resolves like the user's file would.
-      banner: {
-        js: `import { createRequire as __poolscopeCreateRequire } from 'node:module';\nconst require = __poolscopeCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
-      },
-    });
+    build = await esbuild.build(buildOptions(false));
   } catch (e) {
-    throw toBundleError(e, dirname(file));
+    // A package with a native addon (.node) cannot be bundled: leave every package to Node instead.
+    if (!hasNativeAddonError(e)) throw toBundleError(e, dirname(file));
+    try {
+      build = await esbuild.build(buildOptions(true));
+    } catch (e2) {
+      throw toBundleError(e2, dirname(file));
+    }
   }
   const entryFormat = build.metafile.inputs[relative(dirname(file), file)]?.format;
   if (entryFormat === 'cjs' && /\.c?js$/i.test(file)) {
@@ -171,6 +179,33 @@ function result(path: string, cacheHit: boolean, manifest: CacheManifest, starte
     durationMs: performance.now() - started,
   };
 }
+
+function hasNativeAddonError(e: unknown): boolean {
+  const errors = (e as Partial<BuildFailure>).errors;
+  return Array.isArray(errors) && errors.some((m) => /No loader is configured for "\.node" files/.test(m.text));
+}
+
+/**
+ * Every package import stays an import, of the file esbuild resolves it to
+ * (by absolute URL, since the bundle lives in the cache directory): Node then
+ * loads the package itself, native addons included.
+ */
+function externalPackagesPlugin(): Plugin {
+  return {
+    name: 'poolscope-external-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.path === 'poolscope' || isBuiltin(args.path) || args.pluginData === EXTERNAL_PACKAGES_PLUGIN) return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: EXTERNAL_PACKAGES_PLUGIN });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        return { path: pathToFileURL(resolved.path).href, external: true };
+      });
+    },
+  };
+}
+
+/** Marks the plugin's own resolve calls, so it does not answer itself. */
+const EXTERNAL_PACKAGES_PLUGIN = Symbol('poolscope-external-packages');
 
 /** `poolscope` → our API bundle, kept external and imported by absolute URL. */
 function poolscopeApiPlugin(apiPath: string): Plugin {

@@ -128,3 +128,9 @@ test('CommonJS .cjs file (exports.triple, relative require) → named export fou
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.doc.tasks.map((t) => t.result), ['3', '6']);
 });
+
+test('package with a native addon (.node, cannot be bundled) → left to Node by absolute URL, runs on thread', async () => {
+  const r = await runJson(['run', fixture('native-dep.ts'), '--fn', 'addLoud', '--inputs', '[[1, 2]]', '--backend', 'thread', '--workers', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.doc.tasks[0].result, '"3!1"');
+});
