@@ -67,7 +67,7 @@ run_step() { # name, command…
   local logf="$TMP/step.log" rc=0 line
   log "$name"
   "$@" 2>&1 | tee "$logf" || rc=$?
-  line="$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$logf" | tail -1 || true)"
+  line="$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$logf" | tail -1 || true)"
   if [ -n "$line" ]; then
     passed=$((passed + $(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")))
     failed=$((failed + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")))
