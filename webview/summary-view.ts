@@ -49,7 +49,9 @@ export class SummaryView {
     this.#identity.dataset.backend = s.backend;
     const cards: [string, string, string, string?][] = [
       ['wall', 'Wall time', formatUs(s.wallUs)],
-      ['task-time', 'Σ task time', formatUs(s.taskUs)],
+      ['task-time', 'Σ task time', formatUs(s.taskUs), s.backend === 'event-loop'
+        // On the event loop a task's start→end includes time it waited for the thread: show what it really held.
+        ? `on the thread: ${formatUs(s.utilization.reduce((sum, u) => sum + u.busyUs, 0))}` : undefined],
       ['speedup', 'Speed-up vs serial', formatSpeedup(sp), sp === undefined ? 'needs a serial run: use Compare' : undefined],
       ['efficiency', 'Parallel efficiency', formatPercent(eff), eff === undefined ? undefined : `speed-up ÷ ${s.workers} workers`],
       ['throughput', 'Throughput', formatRate(s.throughput)],
