@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { NodeBackend, TraceListener } from '../trace/events.js';
 import type { PoolEngine, PoolOptions } from '../pool/types.js';
 import { createPool } from '../pool/index.js';
+import { ErrorNames } from '../pool/errors.js';
 import { NoTaskModule } from './errors.js';
 import { closedError, terminatedError } from './engine-errors.js';
 import { backendFromEnv, runtimeConfig, workersFromEnv } from './runtime-config.js';
@@ -44,6 +45,7 @@ export class PoolSession {
   #closed: Promise<void> | undefined;
   #terminated: Promise<void> | undefined;
   #ended = false;
+  #broken: Error | undefined;
 
   constructor(options: SessionOptions) {
     const config = runtimeConfig();
@@ -98,7 +100,12 @@ export class PoolSession {
    */
   submit<T>(fn: TaskFunction | string, args: unknown[], what = 'submit'): SubmittedTask<T> {
     if (this.#lifecycle !== 'running') throw closedError(`${what}(): pool is not running (it was ${this.#lifecycle === 'terminated' ? 'terminated' : 'closed'})`);
+    // Python's BrokenProcessPool: once broken, a pool refuses new work at submit.
+    if (this.#broken) throw this.#broken;
     const task = new SubmittedTask<T>(labelOf(fn));
+    task.promise.catch((error: unknown) => {
+      if ((error as Error | undefined)?.name === ErrorNames.PoolBroken) this.#broken ??= error as Error;
+    });
     const name = this.#resolving === 0 ? this.module.nameNow(fn) : undefined;
     if (name !== undefined) {
       task.attach(this.engine.submit<T>(name, args));

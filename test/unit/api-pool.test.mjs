@@ -183,3 +183,19 @@ test('new Pool(0) and bad chunksize throw RangeError; no module throws NoTaskMod
   pool.close();
   await pool.join();
 });
+
+for (const backend of ['thread', 'process']) {
+  test(`a task module that cannot load in workers breaks the pool (${backend}): PoolBroken, then refused at submit`, { timeout: 30_000 }, async () => {
+    const broken = await import('../fixtures/api/broken-in-workers.mjs');
+    const url = new URL('../fixtures/api/broken-in-workers.mjs', import.meta.url).href;
+    const pool = new Pool(2, { backend, module: url });
+    try {
+      const error = await rejectsNamed(pool.map(broken.square, [1, 2, 3]), 'PoolBroken');
+      assert.match(error.message, /refuses to load in a worker/);
+      // Like Python's BrokenProcessPool: a broken pool takes no new work.
+      throwsNamed(() => pool.applyAsync(broken.square, [1]), 'PoolBroken');
+    } finally {
+      await pool.terminate();
+    }
+  });
+}
