@@ -199,3 +199,17 @@ for (const backend of ['thread', 'process']) {
     }
   });
 }
+
+test('engine errors reach the API by name: TaskTimeout (timeout option) and WorkerCrashed (process.exit in a task)', { timeout: 30_000 }, async () => {
+  const pool = new Pool(1, { backend: 'process', module: TASKS_URL, timeout: 300 });
+  try {
+    const timedOut = await rejectsNamed(pool.apply(spin, [10_000]), 'TaskTimeout');
+    assert.equal(timedOut.data.timeoutMs, 300);
+    const crashed = await rejectsNamed(pool.apply(tasks.exitNow, [3]), 'WorkerCrashed');
+    assert.equal(crashed.data.exitCode, 3);
+    // The worker was replaced: the pool keeps working.
+    assert.equal(await pool.apply(square, [4]), 16);
+  } finally {
+    await pool.terminate();
+  }
+});
