@@ -49,6 +49,8 @@ function extra(a, b) {
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Create stdout/stderr's handles now (they are made lazily on first use) so they belong to the baseline.
+void process.stdout; void process.stderr;
 // Warm libuv's thread pool first: it starts its threads on first use, which would look like a leak.
 readFileSync('/proc/self/stat');
 await new Promise((r) => import('node:fs').then((fs) => fs.stat('/', r)));
@@ -103,7 +105,12 @@ await pool.close();
 clearInterval(sampler);
 
 // Threads and processes exit asynchronously after close(): give them a bounded moment.
-for (let i = 0; i < 50 && (threadCount() > baseline.threads || extra(childPids(), baseline.children).length); i++) await sleep(100);
+// (The process backend also keeps a grace timer to SIGKILL each worker's process group, then lets go.)
+const settledDown = () => threadCount() <= baseline.threads && extra(childPids(), baseline.children).length === 0
+  && extra(process.getActiveResourcesInfo(), baseline.handles).length === 0;
+const closedAt = performance.now();
+for (let i = 0; i < 100 && !settledDown(); i++) await sleep(100);
+const quietAfterCloseMs = Math.round(performance.now() - closedAt);
 global.gc?.();
 rss.end = process.memoryUsage().rss;
 let settled = 0;
@@ -115,6 +122,7 @@ const result = {
   rssMiB: { start: Math.round(rss.start / MiB), peak: Math.round(rss.peak / MiB), end: Math.round(rss.end / MiB) },
   workerRssPeakMiB: spec.backend === 'process' ? Math.round(workerRssPeak / MiB) : undefined,
   workersStarted: events.workerStart, workerExits: events.workerExit, traceEvents: events.total,
+  quietAfterCloseMs,
   leaks: {
     handles: extra(process.getActiveResourcesInfo(), baseline.handles),
     processes: extra(childPids(), baseline.children),

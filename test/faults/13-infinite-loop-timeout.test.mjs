@@ -30,15 +30,14 @@ for (const backend of ISOLATED_BACKENDS) {
   });
 }
 
-// Found by this lab: the event-loop worker queues a task's "started" notice
-// and sends it once the thread is free, so a task that holds the thread (the
-// very CPU-bound task the event-loop view exists to show) has no task-start —
-// the timeline cannot show it running, and a task stopped by its timeout never
-// started at all in the trace. Thread and process workers flush the notice first.
-test('event-loop: a task that holds the thread reports task-start while it runs', { todo: 'engine: event-loop start notice is batched behind the running task' }, async () => {
+// Found by this lab (fixed in the engine): the event-loop worker used to queue
+// a task's "started" notice until the thread was free, so a task holding the
+// thread — the very CPU-bound task the event-loop view exists to show — had no
+// task-start while it ran.
+test('event-loop: a task that holds the thread reports task-start while it runs', async () => {
   await withPool('event-loop', 'tasks.mjs', {}, async (ctx) => {
     const t = ctx.submit('spin', [3000]);
-    const seen = await waitFor(() => ctx.ofType('task-start').some((e) => e.taskId === t.handle.taskId), 2000);
+    const seen = await waitFor(() => ctx.ofType('task-start').some((e) => e.taskId === t.handle.taskId), 2500);
     assert.ok(seen, 'no task-start while the task ran');
     await ctx.settleAll();
   });

@@ -137,29 +137,13 @@ export function initialWorkers(pool) {
   return pool.backend === 'event-loop' ? 1 : pool.backend === 'serial' ? 0 : pool.size;
 }
 
-/**
- * The worker a task ran on, from its task-start event. On event-loop there is
- * one worker thread (id 1), also for a task whose task-start has not been
- * delivered yet (see waitUntilRunning).
- */
+/** The worker a task ran on, from its task-start event. */
 export function workerOfTask(ctx, taskId) {
-  const start = ctx.ofType('task-start').find((e) => e.taskId === taskId);
-  if (start) return start.workerId;
-  return ctx.pool.backend === 'event-loop' ? ctx.ofType('worker-start')[0]?.workerId : undefined;
+  return ctx.ofType('task-start').find((e) => e.taskId === taskId)?.workerId;
 }
 
-/**
- * Waits (bounded) until a tracked task runs. Thread/process: its task-start
- * event arrived. Event-loop: its worker batches the start notice until the
- * thread is free, so a task that blocks the thread never reports it — there,
- * the handle's state plus a moment for the message to reach the worker.
- */
-export async function waitUntilRunning(ctx, t) {
-  if (ctx.pool.backend === 'event-loop') {
-    const ok = await waitFor(() => t.handle.state === 'running' && ctx.ofType('worker-start').length > 0, 20_000);
-    await sleep(300);
-    return ok;
-  }
+/** Waits (bounded) until a tracked task runs: its task-start event arrived. */
+export function waitUntilRunning(ctx, t) {
   return waitFor(() => ctx.ofType('task-start').some((e) => e.taskId === t.handle.taskId), 20_000);
 }
 
