@@ -22,7 +22,7 @@ import type { SourceLocation } from './protocol.js';
 import { RunnerError } from './errors.js';
 
 /** Bumped when the bundle options change, so old cache entries are not reused. */
-const BUNDLE_FORMAT = 5;
+const BUNDLE_FORMAT = 6;
 
 export interface BundleOptions {
   /** The user's .ts/.js file (absolute, or relative to the current directory). */
@@ -117,6 +117,8 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
     sourcemap: 'inline',
+    // Stack traces need the mappings, not the sources: a smaller map loads faster in every worker.
+    sourcesContent: false,
     logLevel: 'silent',
     plugins: externalPackages ? [poolscopeApiPlugin(apiPath), externalPackagesPlugin()] : [poolscopeApiPlugin(apiPath)],
     // Bundled CommonJS dependencies call require() for builtins and dynamic
