@@ -4,8 +4,11 @@
  * One union per direction. Each message is a small tuple whose first element
  * is an opcode, and every transfer carries a *batch* of them (one
  * `postMessage` / `process.send` per tick and direction), because per-message
- * overhead, not payload, dominates for small tasks. Times are plain numbers:
- * microseconds since the run's origin.
+ * overhead, not payload, dominates for small tasks. On the wire a batch is
+ * flat: the tuples laid end to end in one array (each opcode has a fixed
+ * arity), so cloning it allocates one array per batch instead of one per
+ * message. Function names are sent once per worker (Define) and then referred
+ * to by index. Times are plain numbers: microseconds since the run's origin.
  */
 import type { NodeBackend } from '../trace/events.js';
 import type { SerializedError } from './types.js';
@@ -15,17 +18,23 @@ export const ToWorkerOp = {
   Run: 0,
   Cancel: 1,
   Close: 2,
+  Define: 3,
 } as const;
 
-/** Run export `fn` with `args`. */
-export type RunMessage = [op: typeof ToWorkerOp.Run, taskId: number, fn: string, args: unknown[]];
+/** Run the export whose name was defined with index `fn`, with `args`. */
+export type RunMessage = [op: typeof ToWorkerOp.Run, taskId: number, fn: number, args: unknown[]];
+/** The next function index (0, 1, 2 … in order of definition) names export `name`. */
+export type DefineMessage = [op: typeof ToWorkerOp.Define, name: string];
 /** Skip the task if it has not started yet (a running task is stopped by killing the worker instead). */
 export type CancelMessage = [op: typeof ToWorkerOp.Cancel, taskId: number];
 /** Finish what was sent, flush, exit with code 0. */
 export type CloseMessage = [op: typeof ToWorkerOp.Close];
 
-export type ToWorkerMessage = RunMessage | CancelMessage | CloseMessage;
-export type ToWorkerBatch = ToWorkerMessage[];
+export type ToWorkerMessage = RunMessage | CancelMessage | CloseMessage | DefineMessage;
+/** Messages laid end to end: `[Run, 7, 0, [1], Run, 8, 0, [2], Close]`. */
+export type ToWorkerBatch = ToWorkerMessage[number][];
+/** Length of each message, by opcode. */
+export const TO_WORKER_ARITY: readonly number[] = [4, 2, 1, 2];
 
 /** Opcodes worker → pool. */
 export const FromWorkerOp = {
@@ -52,7 +61,21 @@ export type SliceMessage = [op: typeof FromWorkerOp.Slice, taskId: number, start
 export type SkippedMessage = [op: typeof FromWorkerOp.Skipped, taskId: number];
 
 export type FromWorkerMessage = ReadyMessage | StartMessage | OkMessage | ErrorMessage | LogMessage | SliceMessage | SkippedMessage;
-export type FromWorkerBatch = FromWorkerMessage[];
+/** Messages laid end to end, like `ToWorkerBatch`. */
+export type FromWorkerBatch = FromWorkerMessage[number][];
+/** Length of each message, by opcode. */
+export const FROM_WORKER_ARITY: readonly number[] = [6, 3, 6, 5, 5, 4, 2];
+
+/** Splits a flat batch into its messages (slow paths and tests only; the hot paths index the array directly). */
+export function splitBatch<M extends unknown[]>(batch: M[number][], arity: readonly number[]): M[] {
+  const out: M[] = [];
+  for (let i = 0; i < batch.length;) {
+    const n = arity[batch[i] as number];
+    out.push(batch.slice(i, i + n) as M);
+    i += n;
+  }
+  return out;
+}
 
 /** How a worker runs what it is sent. */
 export type ExecutionMode =

@@ -19,8 +19,8 @@ import { OutputCapture } from './log-capture.js';
 import { TaskModule, type TaskFunction } from './module-loader.js';
 import { previewValue } from './preview.js';
 import {
-  FromWorkerOp, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV,
-  type FromWorkerBatch, type FromWorkerMessage, type RunMessage, type ToWorkerBatch, type WorkerIdentityGlobal, type WorkerInit,
+  FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, splitBatch,
+  type FromWorkerBatch, type FromWorkerMessage, type ToWorkerBatch, type WorkerIdentityGlobal, type WorkerInit,
 } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { SliceRecorder } from './slice-recorder.js';
@@ -102,10 +102,13 @@ class WorkerRuntime {
   readonly #init: WorkerInit;
   readonly #channel: Channel;
   readonly #realExit: (code?: number) => never;
-  #outbox: FromWorkerMessage[] = [];
+  #outbox: FromWorkerBatch = [];
   #flushScheduled = false;
   #module: TaskModule | undefined;
-  readonly #inbox = new TaskQueue<RunMessage>();
+  /** Tasks received and not started: taskId, function index, args — three entries each. */
+  readonly #inbox = new TaskQueue<unknown>();
+  /** Function names by index, as defined by the pool. */
+  readonly #names: string[] = [];
   readonly #cancelled = new Set<number>();
   #draining = false;
   #closing = false;
@@ -125,13 +128,13 @@ class WorkerRuntime {
     this.#realExit = process.exit.bind(process) as (code?: number) => never;
 
     if (init.mode === 'concurrent' && init.trace) {
-      this.#slices = new SliceRecorder(this.#now, (taskId, start, end) => this.#post([FromWorkerOp.Slice, taskId, start, end]));
+      this.#slices = new SliceRecorder(this.#now, (taskId, start, end) => this.#post4(FromWorkerOp.Slice, taskId, start, end));
     }
     if (init.trace) {
       const slices = this.#slices;
       this.#capture = new OutputCapture({
         currentTask: slices ? () => slices.storage.getStore() ?? -1 : () => this.#currentTask,
-        record: (taskId, stream, text) => this.#post([FromWorkerOp.Log, taskId, stream, this.#now(), text]),
+        record: (taskId, stream, text) => this.#post5(FromWorkerOp.Log, taskId, stream, this.#now(), text),
         maxBytesPerTask: init.maxLogBytesPerTask,
         passThroughOutsideTasks: false,
       });
@@ -153,7 +156,7 @@ class WorkerRuntime {
     } catch (err) {
       loadError = serializeError(err);
     }
-    this.#post([FromWorkerOp.Ready, process.pid, threadId, osThreadId(), this.#now(), loadError]);
+    this.#outbox.push(FromWorkerOp.Ready, process.pid, threadId, osThreadId(), this.#now(), loadError);
     this.#flush();
     if (loadError) {
       // Nothing can run here; the pool re-queues what it sent and counts a failed start.
@@ -173,7 +176,7 @@ class WorkerRuntime {
     process.exit = exit as typeof process.exit;
     process.on('uncaughtException', (err) => {
       const text = `Uncaught exception in worker ${this.#init.name}: ${err instanceof Error ? err.stack : String(err)}\n`;
-      this.#post([FromWorkerOp.Log, this.#currentTask, 2, this.#now(), text]);
+      this.#post5(FromWorkerOp.Log, this.#currentTask, 2, this.#now(), text);
       exit(1);
     });
     // A forked worker whose pool is gone (IPC closed) exits by itself.
@@ -181,14 +184,23 @@ class WorkerRuntime {
   }
 
   readonly #onBatch = (batch: ToWorkerBatch): void => {
-    for (const msg of batch) {
-      switch (msg[0]) {
+    const concurrentNow = this.#init.mode === 'concurrent' && this.#module !== undefined;
+    for (let i = 0; i < batch.length; i += TO_WORKER_ARITY[batch[i] as number]) {
+      switch (batch[i]) {
         case ToWorkerOp.Run:
-          if (this.#init.mode === 'concurrent' && this.#module) this.#runConcurrent(msg);
-          else this.#inbox.push(msg);
+          if (concurrentNow) {
+            this.#runConcurrent(batch[i + 1] as number, batch[i + 2] as number, batch[i + 3] as unknown[]);
+          } else {
+            this.#inbox.push(batch[i + 1]);
+            this.#inbox.push(batch[i + 2]);
+            this.#inbox.push(batch[i + 3]);
+          }
+          break;
+        case ToWorkerOp.Define:
+          this.#names.push(batch[i + 1] as string);
           break;
         case ToWorkerOp.Cancel:
-          this.#cancelled.add(msg[1]);
+          this.#cancelled.add(batch[i + 1] as number);
           break;
         case ToWorkerOp.Close:
           this.#closing = true;
@@ -201,7 +213,8 @@ class WorkerRuntime {
   #pump(): void {
     if (!this.#module) return;
     if (this.#init.mode === 'concurrent') {
-      for (let msg = this.#inbox.shift(); msg; msg = this.#inbox.shift()) this.#runConcurrent(msg);
+      const inbox = this.#inbox;
+      while (inbox.length !== 0) this.#runConcurrent(inbox.shift() as number, inbox.shift() as number, inbox.shift() as unknown[]);
       this.#maybeClose();
     } else if (!this.#draining) {
       this.#drainSequential(true);
@@ -212,23 +225,26 @@ class WorkerRuntime {
   #drainSequential(afterIdle: boolean): void {
     this.#draining = true;
     const mod = this.#module!;
-    for (let msg = this.#inbox.shift(); msg; msg = this.#inbox.shift()) {
-      const taskId = msg[1];
+    const inbox = this.#inbox;
+    while (inbox.length !== 0) {
+      const taskId = inbox.shift() as number;
+      const fnIndex = inbox.shift() as number;
+      const args = inbox.shift() as unknown[];
       if (this.#cancelled.size !== 0 && this.#cancelled.delete(taskId)) {
-        this.#post([FromWorkerOp.Skipped, taskId]);
+        this.#outbox.push(FromWorkerOp.Skipped, taskId);
         continue;
       }
       const start = this.#now();
       if (afterIdle || this.#lastTaskUs > LONG_TASK_US) {
-        this.#post([FromWorkerOp.Start, taskId, start]);
+        this.#outbox.push(FromWorkerOp.Start, taskId, start);
         this.#flush();
       }
       afterIdle = false;
       this.#currentTask = taskId;
       let result: unknown;
       try {
-        const fn: TaskFunction = mod.get(msg[2]);
-        result = fn(...msg[3]);
+        const fn: TaskFunction = mod.get(this.#names[fnIndex]);
+        result = fn(...args);
       } catch (err) {
         this.#fail(taskId, start, err);
         continue;
@@ -249,21 +265,21 @@ class WorkerRuntime {
     this.#maybeClose();
   }
 
-  #runConcurrent(msg: RunMessage): void {
-    const taskId = msg[1];
+  #runConcurrent(taskId: number, fnIndex: number, args: unknown[]): void {
     if (this.#cancelled.size !== 0 && this.#cancelled.delete(taskId)) {
-      this.#post([FromWorkerOp.Skipped, taskId]);
+      this.#outbox.push(FromWorkerOp.Skipped, taskId);
+      this.#scheduleFlush();
       return;
     }
     const start = this.#now();
-    this.#post([FromWorkerOp.Start, taskId, start]);
+    this.#outbox.push(FromWorkerOp.Start, taskId, start);
     // Sent now, not batched: a task that holds the thread would otherwise have no task-start while it runs.
     this.#flush();
     const slices = this.#slices;
     const call = (): unknown => {
       slices?.enter(taskId, start);
       try {
-        return this.#module!.get(msg[2])(...msg[3]);
+        return this.#module!.get(this.#names[fnIndex])(...args);
       } finally {
         slices?.leave(this.#now());
       }
@@ -294,7 +310,8 @@ class WorkerRuntime {
     this.#lastTaskUs = end - start;
     this.#slices?.taskEnded(taskId, end);
     this.#capture?.taskEnded(taskId);
-    this.#post([FromWorkerOp.Ok, taskId, start, end, value, this.#init.trace ? previewValue(value) : '']);
+    this.#outbox.push(FromWorkerOp.Ok, taskId, start, end, value, this.#init.trace ? previewValue(value) : '');
+    this.#scheduleFlush();
   }
 
   #fail(taskId: number, start: number, err: unknown): void {
@@ -303,7 +320,8 @@ class WorkerRuntime {
     this.#lastTaskUs = end - start;
     this.#slices?.taskEnded(taskId, end);
     this.#capture?.taskEnded(taskId);
-    this.#post([FromWorkerOp.Error, taskId, start, end, serializeError(err)]);
+    this.#outbox.push(FromWorkerOp.Error, taskId, start, end, serializeError(err));
+    this.#scheduleFlush();
   }
 
   #maybeClose(): void {
@@ -318,8 +336,18 @@ class WorkerRuntime {
     }
   }
 
-  #post(msg: FromWorkerMessage): void {
-    this.#outbox.push(msg);
+  #post4(op: number, a: unknown, b: unknown, c: unknown): void {
+    this.#outbox.push(op, a, b, c);
+    this.#scheduleFlush();
+  }
+
+  #post5(op: number, a: unknown, b: unknown, c: unknown, d: unknown): void {
+    this.#outbox.push(op, a, b, c, d);
+    this.#scheduleFlush();
+  }
+
+  /** Replies go out once per tick at the latest (explicit flushes send them sooner). */
+  #scheduleFlush(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(this.#scheduledFlush);
@@ -345,14 +373,14 @@ class WorkerRuntime {
   /** Slow path: find the messages that cannot be cloned; results among them become SerializationErrors. */
   #replaceUnsendable(batch: FromWorkerBatch): FromWorkerBatch {
     const out: FromWorkerBatch = [];
-    for (const msg of batch) {
+    for (const msg of splitBatch<FromWorkerMessage>(batch, FROM_WORKER_ARITY)) {
       try {
-        this.#channel.check([msg]);
-        out.push(msg);
+        this.#channel.check(msg);
+        out.push(...msg);
       } catch (err) {
         if (msg[0] === FromWorkerOp.Ok) {
           const detail = err instanceof Error ? err.message : String(err);
-          out.push([FromWorkerOp.Error, msg[1], msg[2], msg[3], serializeError(serializationError('result', detail))]);
+          out.push(FromWorkerOp.Error, msg[1], msg[2], msg[3], serializeError(serializationError('result', detail)));
         }
       }
     }

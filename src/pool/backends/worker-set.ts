@@ -11,8 +11,12 @@
  */
 import type { NodeBackend, WorkerExitReason } from '../../trace/events.js';
 import { deserializeError, poolBroken, serializationError, taskTimeout, workerCrashed } from '../errors.js';
-import { FromWorkerOp, ToWorkerOp, type ExecutionMode, type FromWorkerBatch, type ToWorkerMessage, type WorkerInit } from '../protocol.js';
+import {
+  FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
+  type ExecutionMode, type FromWorkerBatch, type ToWorkerBatch, type ToWorkerMessage, type WorkerInit,
+} from '../protocol.js';
 import type { Task } from '../task.js';
+import type { SerializedError } from '../types.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker, WorkerTransport } from './transport.js';
 
@@ -58,7 +62,9 @@ class WorkerSlot {
   /** Why we stopped it, when we did; otherwise its exit is a crash. */
   exitReason: WorkerExitReason | undefined;
   exited = false;
-  outbox: ToWorkerMessage[] = [];
+  outbox: ToWorkerBatch = [];
+  /** Function names defined on this worker → their index there. */
+  readonly fnIndex = new Map<string, number>();
   /** Task whose timeout timer is armed (sequential mode). */
   timedTask: Task | undefined;
   /** Last raw stderr text, for WorkerCrashed's message. */
@@ -146,7 +152,13 @@ export class WorkerSet implements PoolBackend {
         const task = host.take()!;
         if (task.timeoutMs > 0) this.#timeouts = true;
         slot.outstanding.set(task.taskId, task);
-        slot.outbox.push([ToWorkerOp.Run, task.taskId, task.fn, task.args]);
+        let fn = slot.fnIndex.get(task.fn);
+        if (fn === undefined) {
+          fn = slot.fnIndex.size;
+          slot.fnIndex.set(task.fn, fn);
+          slot.outbox.push(ToWorkerOp.Define, task.fn);
+        }
+        slot.outbox.push(ToWorkerOp.Run, task.taskId, fn, task.args);
         progress = true;
         if (++slot.sent >= host.options.maxTasksPerWorker) this.#retire(slot, 'recycled');
       }
@@ -174,12 +186,12 @@ export class WorkerSet implements PoolBackend {
   }
 
   /** Slow path after a failed send: fail only the tasks whose arguments cannot be cloned. */
-  #sendCheckingEach(slot: WorkerSlot, batch: ToWorkerMessage[]): void {
-    const good: ToWorkerMessage[] = [];
-    for (const msg of batch) {
+  #sendCheckingEach(slot: WorkerSlot, batch: ToWorkerBatch): void {
+    const good: ToWorkerBatch = [];
+    for (const msg of splitBatch<ToWorkerMessage>(batch, TO_WORKER_ARITY)) {
       try {
-        slot.transport.check([msg]);
-        good.push(msg);
+        slot.transport.check(msg);
+        good.push(...msg);
       } catch (err) {
         if (msg[0] !== ToWorkerOp.Run) continue;
         const task = slot.outstanding.get(msg[1]);
@@ -205,7 +217,7 @@ export class WorkerSet implements PoolBackend {
   #closeIfIdle(slot: WorkerSlot): void {
     if (!slot.retiring || slot.closeSent || slot.exited || slot.outstanding.size !== 0) return;
     slot.closeSent = true;
-    slot.outbox.push([ToWorkerOp.Close]);
+    slot.outbox.push(ToWorkerOp.Close);
     this.#flush(slot);
   }
 
@@ -214,41 +226,50 @@ export class WorkerSet implements PoolBackend {
   #onBatch(slot: WorkerSlot, batch: FromWorkerBatch): void {
     const host = this.#host;
     const workerId = slot.workerId;
-    for (const msg of batch) {
-      switch (msg[0]) {
+    for (let i = 0; i < batch.length; i += FROM_WORKER_ARITY[batch[i] as number]) {
+      switch (batch[i]) {
         case FromWorkerOp.Ok: {
-          const task = slot.outstanding.get(msg[1]);
+          const task = slot.outstanding.get(batch[i + 1] as number);
           if (!task) break;
-          slot.outstanding.delete(msg[1]);
-          this.#taskDone(slot, msg[3] - msg[2]);
-          host.succeeded(task, workerId, msg[2], msg[3], msg[4], msg[5]);
+          slot.outstanding.delete(task.taskId);
+          const start = batch[i + 2] as number;
+          const end = batch[i + 3] as number;
+          this.#taskDone(slot, end - start);
+          host.succeeded(task, workerId, start, end, batch[i + 4], batch[i + 5] as string);
           break;
         }
         case FromWorkerOp.Error: {
-          const task = slot.outstanding.get(msg[1]);
+          const task = slot.outstanding.get(batch[i + 1] as number);
           if (!task) break;
-          slot.outstanding.delete(msg[1]);
-          this.#taskDone(slot, msg[3] - msg[2]);
-          host.failed(task, workerId, msg[2], msg[3], deserializeError(msg[4]), msg[4]);
+          slot.outstanding.delete(task.taskId);
+          const start = batch[i + 2] as number;
+          const end = batch[i + 3] as number;
+          const wire = batch[i + 4] as SerializedError;
+          this.#taskDone(slot, end - start);
+          host.failed(task, workerId, start, end, deserializeError(wire), wire);
           break;
         }
         case FromWorkerOp.Start: {
-          const task = slot.outstanding.get(msg[1]);
-          if (task) host.started(task, workerId, msg[2]);
+          const task = slot.outstanding.get(batch[i + 1] as number);
+          if (task) host.started(task, workerId, batch[i + 2] as number);
           break;
         }
-        case FromWorkerOp.Log:
-          if (msg[2] === 2) slot.lastStderr = msg[4];
-          host.log(msg[1], workerId, msg[2], msg[3], msg[4]);
+        case FromWorkerOp.Log: {
+          const stream = batch[i + 2] as 1 | 2;
+          const text = batch[i + 4] as string;
+          if (stream === 2) slot.lastStderr = text;
+          host.log(batch[i + 1] as number, workerId, stream, batch[i + 3] as number, text);
           break;
+        }
         case FromWorkerOp.Slice:
-          host.slice(msg[1], workerId, msg[2], msg[3]);
+          host.slice(batch[i + 1] as number, workerId, batch[i + 2] as number, batch[i + 3] as number);
           break;
         case FromWorkerOp.Skipped:
-          slot.outstanding.delete(msg[1]);
+          slot.outstanding.delete(batch[i + 1] as number);
           break;
         case FromWorkerOp.Ready:
-          this.#onReady(slot, msg[1], msg[2], msg[3], msg[4], msg[5]);
+          this.#onReady(slot, batch[i + 1] as number, batch[i + 2] as number, batch[i + 3] as number, batch[i + 4] as number,
+            batch[i + 5] as SerializedError | null);
           break;
       }
     }
@@ -265,7 +286,7 @@ export class WorkerSet implements PoolBackend {
     if (slot.timedTask) this.#disarm(slot);
   }
 
-  #onReady(slot: WorkerSlot, pid: number, threadId: number, tid: number, t: number, loadError: import('../types.js').SerializedError | null): void {
+  #onReady(slot: WorkerSlot, pid: number, threadId: number, tid: number, t: number, loadError: SerializedError | null): void {
     slot.pid = pid;
     slot.threadId = threadId;
     slot.announced = true;
@@ -346,7 +367,7 @@ export class WorkerSet implements PoolBackend {
         this.#stop(slot, 'killed');
       } else {
         // Not started yet: the worker drops it when it gets there (and answers Skipped).
-        slot.outbox.push([ToWorkerOp.Cancel, task.taskId]);
+        slot.outbox.push(ToWorkerOp.Cancel, task.taskId);
         this.#flush(slot);
       }
       return;
@@ -434,7 +455,7 @@ export class WorkerSet implements PoolBackend {
       } else if (!slot.closeSent) {
         // Every task is settled; anything still listed was cancelled and is skipped by the worker.
         slot.closeSent = true;
-        slot.outbox.push([ToWorkerOp.Close]);
+        slot.outbox.push(ToWorkerOp.Close);
         this.#flush(slot);
       }
     }
