@@ -756,15 +756,25 @@ export class TimelineView {
       const off = this.#offsets[lane.runIndex];
       const nowT = this.model.runs[lane.runIndex].lastT;
       cols.fill(-1);
-      const items = lane.tasks.items;
-      for (let k = 0; k < lane.tasks.length; k++) {
-        const i = items[k];
-        const s = tasks.start[i];
-        const e = Number.isNaN(tasks.end[i]) ? nowT : tasks.end[i];
+      const mark = (i: number, s: number, e: number) => {
         const a = Math.max(0, Math.floor((s + off - f0) * kx));
         const b = Math.min(w, Math.ceil((e + off - f0) * kx));
-        for (let col = a; col <= b && col <= w; col++) if (cols[col] !== -2) cols[col] = tasks.status[i] === TaskStatus.Failed ? -2 : i;
-        if (b - a > w) break;
+        const v = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+        for (let col = a; col <= b; col++) if (cols[col] !== -2) cols[col] = v;
+      };
+      if (lane.slices.length) {
+        // Event loop: what held the thread (slices), not the overlapping in-flight spans.
+        const sl = this.model.slices;
+        for (let k = 0; k < lane.slices.length; k++) {
+          const x = lane.slices.items[k];
+          mark(sl.task[x], sl.start[x], sl.end[x]);
+        }
+      } else {
+        const items = lane.tasks.items;
+        for (let k = 0; k < lane.tasks.length; k++) {
+          const i = items[k];
+          mark(i, tasks.start[i], Number.isNaN(tasks.end[i]) ? nowT : tasks.end[i]);
+        }
       }
       const y = 2 + n * rowH;
       for (let col = 0; col <= w; col++) {
