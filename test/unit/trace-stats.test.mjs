@@ -143,3 +143,27 @@ test('percentile() nearest rank, and describeIdentity() plurals', () => {
   assert.equal(describeIdentity({ backend: 'thread', workers: 1, pids: [1], threadIds: [2] }), '1 worker · 1 PID · 1 thread');
   assert.equal(describeIdentity({ backend: 'py-process', workers: 3, pids: [1, 2, 3], threadIds: [0] }), '3 workers · 3 PIDs');
 });
+
+test('computeRunSummaries() of a trace recorded from the real engine agrees with the engine\'s own run-end stats', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = JSON.parse(readFileSync(new URL('../fixtures/traces/real-compare.json', import.meta.url), 'utf8'));
+  const events = doc.events ?? doc;
+  const summaries = computeRunSummaries(events);
+  assert.deepEqual(summaries.map((s) => s.backend), ['serial', 'event-loop', 'thread', 'process']);
+  for (const s of summaries) {
+    const { stats } = events.find((e) => e.type === 'run-end' && e.runId === s.runId);
+    assert.ok(Math.abs(s.wallUs - stats.wallUs) < 1, `${s.backend} wall`);
+    assert.ok(Math.abs(s.taskUs - stats.taskUs) < 1, `${s.backend} Σ task`);
+    assert.deepEqual([s.tasks, s.ok, s.failed, s.workersStarted], [stats.tasks, stats.ok, stats.failed, stats.workersStarted], s.backend);
+    assert.deepEqual(s.pids, [...stats.pids].sort((a, b) => a - b), `${s.backend} pids`);
+    assert.deepEqual(s.threadIds, [...stats.threadIds].sort((a, b) => a - b), `${s.backend} threadIds`);
+    for (const u of s.utilization) assert.ok(u.utilization > 0 && u.utilization <= 1, `${s.backend} ${u.name} utilization ${u.utilization}`);
+    assert.ok(s.speedupVsSerial > 0, 'every run of the compare has a speed-up against its serial run');
+  }
+  const [serial, , thread, proc] = summaries;
+  assert.equal(serial.speedupVsSerial, 1);
+  assert.equal(thread.pids.length, 1);
+  assert.ok(thread.threadIds.length >= 2 && !thread.threadIds.includes(0), 'worker threads, not the main thread');
+  assert.equal(proc.pids.length, proc.workers);
+  assert.ok(!proc.pids.includes(serial.pids[0]), 'process workers are not the runner');
+});
