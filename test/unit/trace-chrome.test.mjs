@@ -123,3 +123,20 @@ test('chromeToTrace() rejects what is not a trace with TraceFormatError', () => 
   assert.throws(() => chromeToTrace({ traceEvents: [{ name: 'x', ph: 'i', ts: 1 }] }), { name: 'TraceFormatError' });
   assert.throws(() => chromeToTrace({ traceEvents: [], poolscope: { version: 1, events: [{ nope: true }] } }), { name: 'TraceFormatError' });
 });
+
+test('traceToChrome() of a real engine compare: one X per thread/process/serial task, slices for the event loop, lossless round trip', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = JSON.parse(readFileSync(new URL('../fixtures/traces/real-compare.json', import.meta.url), 'utf8'));
+  const events = doc.events ?? doc;
+  const chrome = traceToChrome(events);
+  const backendOf = new Map(events.filter((e) => e.type === 'run-start').map((e) => [e.runId, e.backend]));
+  const ended = events.filter((e) => e.type === 'task-end');
+  const syncTasks = ended.filter((e) => backendOf.get(e.runId) !== 'event-loop').length;
+  assert.equal(chrome.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task').length, syncTasks);
+  assert.equal(chrome.traceEvents.filter((e) => e.ph === 'b').length, ended.length - syncTasks);
+  assert.equal(chrome.traceEvents.filter((e) => e.cat === 'slice').length, events.filter((e) => e.type === 'task-slice').length);
+  // Every process of the trace is named, and every X sits in a named process.
+  const named = new Set(chrome.traceEvents.filter((e) => e.name === 'process_name').map((e) => e.pid));
+  for (const e of chrome.traceEvents.filter((x) => x.ph === 'X')) assert.ok(named.has(e.pid), `pid ${e.pid} named`);
+  assert.deepEqual(chromeToTrace(JSON.stringify(chrome)), events);
+});
