@@ -137,6 +137,12 @@ export class RunController implements vscode.Disposable {
     this.#sinks.log.info(`runner started: pid ${session.pid} (extension host pid ${process.pid}), ${request.mode} ${request.fn ?? request.file} on ${request.mode === 'compare' ? (request.backends ?? []).join(', ') : request.backend} × ${request.workers}`);
 
     active.settled = session.done.then((exit) => {
+      if (!done && !error && !active.stopping && exit.code === 0 && summary.allRunsEnded()) {
+        // The runner finished every run but its last message was lost (seen under heavy load when it
+        // exits right after sending): the events are complete, so report the run, not a crash.
+        this.#sinks.log.warn('the runner exited without its final "done" message; the result is taken from the trace events');
+        done = { type: 'done', ok: true, failed: 0, runIds: [] };
+      }
       if (!done && !error && !active.stopping) {
         error = session.pid === undefined
           ? { name: 'RunnerCrashed', message: `could not start the runner with ${options.nodePath} — check the poolscope.nodePath setting`, data: { nodePath: options.nodePath } }

@@ -33,6 +33,7 @@ export class RunSummaryBuilder {
   readonly #runIds: string[] = [];
   readonly #pids = new Set<number>();
   readonly #threadIds = new Set<number>();
+  readonly #ended = new Set<string>();
   #failed = 0;
   #tasks = 0;
   runnerPid: number | undefined;
@@ -53,6 +54,7 @@ export class RunSummaryBuilder {
           if (!e.ok) this.#failed++;
           break;
         case 'run-end':
+          this.#ended.add(e.runId);
           for (const p of e.stats.pids) this.#pids.add(p);
           for (const t of e.stats.threadIds) this.#threadIds.add(t);
           break;
@@ -60,6 +62,11 @@ export class RunSummaryBuilder {
           break;
       }
     }
+  }
+
+  /** True when at least one run started and every started run has its run-end. */
+  allRunsEnded(): boolean {
+    return this.#runIds.length > 0 && this.#runIds.every((id) => this.#ended.has(id));
   }
 
   build(outcome: { ok: boolean; runIds?: string[]; stopped: boolean; error?: TaskError }): RunSummary {

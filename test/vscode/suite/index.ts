@@ -20,6 +20,7 @@ import { defineIsolationTests } from './isolation.test.js';
 import { defineTimelineTests } from './timeline.test.js';
 import { defineHistoryTests, defineScannerTests } from './scanner.test.js';
 import { defineEditorTests } from './editor.test.js';
+import { defineLoadTests } from './load.test.js';
 
 function defineAll(): void {
   defineScannerTests();
@@ -32,6 +33,7 @@ function defineAll(): void {
   defineTrustTests();
   defineIsolationTests();
   defineTimelineTests();
+  defineLoadTests();
 }
 
 // Loaded as a test *file* by @vscode/test-cli's own mocha (.vscode-test.mjs), the tdd
