@@ -39,6 +39,19 @@ describe('parseFromWebview / parseToWebview', () => {
     assert.equal(parseToWebview({ type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: 'yes' }), undefined);
     assert.equal(PROTOCOL_VERSION, 1);
   });
+
+  test("parseToWebview({ type: 'tasks' }) checks that every column of the pack has one entry per task", () => {
+    const packed = {
+      runId: 'r', lastSeq: 5, taskId: new Int32Array([0, 1]), fns: ['f'], fnIndex: [0, 0], inputPreview: ['[1]', '[2]'],
+      queued: new Float64Array([0, 1]), start: [2, null], end: [3, null], workerId: [0, -1], outcome: [1, 2],
+      resultPreview: ['1', null], errors: [],
+    };
+    assert.deepEqual(parseToWebview({ type: 'tasks', packed }), { type: 'tasks', packed });
+    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, start: [2] } }), undefined);
+    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, inputPreview: 'x' } }), undefined);
+    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, errors: [[0, { name: 1 }]] } }), undefined);
+    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, runId: '' } }), undefined);
+  });
 });
 
 let browser;
