@@ -32,6 +32,7 @@ export class ResultIterator<T> implements AsyncIterableIterator<T> {
     return this.#source.return(undefined);
   }
 
+  /** Makes it usable in `for await`. */
   [Symbol.asyncIterator](): this {
     return this;
   }
