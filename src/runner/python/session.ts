@@ -17,6 +17,9 @@ import { findFreeThreadedPython } from './interpreters.js';
 
 type DoneMessage = Extract<FromRunner, { type: 'done' }>;
 
+/** Errors that mean Python could not run at all (reported like a load error). */
+const START_FAILURES = new Set(['PythonNotFound', 'PythonStartFailed', 'FreeThreadedPythonNotFound']);
+
 /** The fields of a RunRequest a Python run uses (a RunRequest fits; backends may be Node names, see toPythonBackend). */
 export interface PythonSessionRequest {
   mode: RunMode;
@@ -121,7 +124,12 @@ export class PythonSession {
       this.#send({ type: 'load-error', error: withLocation(result.loadError) });
       return 'load-error';
     }
-    if (result.error && r.mode === 'file' && result.error.name !== 'RunStopped') {
+    if (result.error && START_FAILURES.has(result.error.name)) {
+      // No interpreter to run at all: the same kind of problem as a file that does not load.
+      this.#send({ type: 'load-error', error: result.error });
+      return 'load-error';
+    }
+    if (result.error && (r.mode === 'file' || result.error.name === 'PythonRunnerCrashed') && result.error.name !== 'RunStopped') {
       // The script itself raised (or could not start): the file-mode counterpart of a failed main().
       this.#failed++;
       this.#send({ type: 'main-error', error: withLocation(result.error) });
