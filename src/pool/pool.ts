@@ -133,7 +133,8 @@ class Pool implements PoolEngine, PoolHost {
     this.#stats.tasks++;
     this.#unsettled++;
     if (this.tracing) {
-      this.#sink.emit({ type: 'task-queued', t: this.now(), taskId: task.taskId, fn, inputPreview: previewArgs(args) });
+      const sink = this.#sink;
+      sink.push({ type: 'task-queued', runId: this.runId, seq: sink.nextSeq(), t: this.now(), taskId: task.taskId, fn, inputPreview: previewArgs(args) });
     }
     if (this.#lifecycle === 'broken') {
       this.failed(task as Task, -1, -1, this.now(), this.#brokenError!);
@@ -223,7 +224,10 @@ class Pool implements PoolEngine, PoolHost {
   started(task: Task, workerId: number, t: number): void {
     if (task.startEmitted) return;
     task.startEmitted = true;
-    if (this.tracing && !task.settled) this.#sink.emit({ type: 'task-start', t, taskId: task.taskId, workerId });
+    if (this.tracing && !task.settled) {
+      const sink = this.#sink;
+      sink.push({ type: 'task-start', runId: this.runId, seq: sink.nextSeq(), t, taskId: task.taskId, workerId });
+    }
   }
 
   succeeded(task: Task, workerId: number, start: number, end: number, value: unknown, preview: string): void {
@@ -232,7 +236,10 @@ class Pool implements PoolEngine, PoolHost {
     task.state = 'done';
     this.#stats.ok++;
     this.#stats.taskUs += end - start;
-    if (this.tracing) this.#sink.emit({ type: 'task-end', t: end, taskId: task.taskId, workerId, ok: true, resultPreview: preview });
+    if (this.tracing) {
+      const sink = this.#sink;
+      sink.push({ type: 'task-end', runId: this.runId, seq: sink.nextSeq(), t: end, taskId: task.taskId, workerId, ok: true, resultPreview: preview });
+    }
     this.#afterSettle(task);
     task.resolve(value);
   }

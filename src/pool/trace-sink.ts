@@ -1,9 +1,13 @@
 /**
  * Stamps `runId` and a contiguous `seq` on every event and delivers them to
  * listeners in batches: events collect in an array and are flushed once per
- * turn of the event loop (setImmediate), never one callback per event.
+ * turn of the event loop (setImmediate), or as soon as a batch is large —
+ * never one callback per event.
  */
 import type { TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
+
+/** Pending events that trigger delivery right away instead of at the end of the tick. */
+const FLUSH_AT = 2048;
 
 export class TraceSink {
   readonly runId: string;
@@ -25,8 +29,24 @@ export class TraceSink {
     const stamped = event as TraceEvent;
     stamped.runId = this.runId;
     stamped.seq = this.#seq++;
-    this.#pending.push(stamped);
-    if (this.#scheduled === undefined) this.#scheduled = setImmediate(this.#flushNow);
+    this.push(stamped);
+  }
+
+  /** Next sequence number, for events built already stamped (the per-task hot path: no shape change afterwards). */
+  nextSeq(): number {
+    return this.#seq++;
+  }
+
+  /** Queues an event that already carries `runId` and `seq` from `nextSeq()`, in seq order. */
+  push(event: TraceEvent): void {
+    const pending = this.#pending;
+    pending.push(event);
+    if (pending.length >= FLUSH_AT) {
+      // A burst (thousands of submits in one loop) is delivered in slices, so events die young instead of piling up.
+      this.flush();
+    } else if (this.#scheduled === undefined) {
+      this.#scheduled = setImmediate(this.#flushNow);
+    }
   }
 
   subscribe(listener: TraceListener): () => void {
