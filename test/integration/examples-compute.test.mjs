@@ -10,14 +10,14 @@ for (const backend of BACKENDS) {
     assert.equal(grab(stdout, /Pool\((\d+)\) on the/), '2');
     assert.equal(grab(stdout, /on the '([\w-]+)' backend/), backend);
     assert.equal(grab(stdout, /: (\d+) CPU-bound tasks/), '4');
-    assert.match(stdout, /all 4 tasks done in \d+ ms; the pool is closed and joined/);
+    assert.match(stdout, /all 4 tasks done in \d+ ms, worker start-up included; the pool is closed and joined/);
   });
 }
 
 test('poolscope run examples/compute.ts --backend process: the CLI runs the script; its tasks show in the summary', { timeout: 90_000 }, async () => {
   const { code, stdout, stderr } = await runCli(['run', 'examples/compute.ts', '--backend', 'process', '--workers', '2']);
   assert.equal(code, 0, stderr + stdout);
-  assert.match(stdout, /all 4 tasks done in \d+ ms; the pool is closed and joined/);
+  assert.match(stdout, /all 4 tasks done in \d+ ms, worker start-up included; the pool is closed and joined/);
   // The task's own log line, captured in a SpawnPoolWorker process.
   assert.match(stdout, /primes below 200000: 17984 \(SpawnPoolWorker-\d+ pid \d+, MainThread\)/);
 });
