@@ -53,7 +53,8 @@ test('result({ timeout }) raises TimeoutError while the call keeps running', { t
 });
 
 test('addDoneCallback runs once when done, and at once for a future that is already done', { timeout: 30_000 }, async (t) => {
-  const ex = use(t, new ThreadPoolExecutor({ maxWorkers: 1, module: TASKS_URL }));
+  // One task in flight at a time, so the second submission below is still pending when cancelled.
+  const ex = use(t, new ThreadPoolExecutor({ maxWorkers: 1, module: TASKS_URL, engine: { pipeline: 1 } }));
   const f = ex.submit(sleep, 50, 'x');
   const calls = [];
   f.addDoneCallback((future) => calls.push(['first', future === f, future.done()]));

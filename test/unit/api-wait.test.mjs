@@ -58,8 +58,8 @@ test('wait(fs, { returnWhen: FIRST_EXCEPTION }) returns at the first failure, or
 test('wait(fs, { timeout }) returns the unfinished ones in notDone, without raising', { timeout: 30_000 }, async (t) => {
   const ex = await executor(t);
   const quick = ex.submit(sleep, 5);
-  const long = ex.submit(sleep, 1000);
-  const { done, notDone } = await wait([quick, long], { timeout: 300 });
+  const long = ex.submit(sleep, 1500);
+  const { done, notDone } = await wait([quick, long], { timeout: 600 });
   assert.deepEqual([...done], [quick]);
   assert.deepEqual([...notDone], [long]);
   await assert.rejects(wait([quick], { returnWhen: 'SOMETIMES' }), { name: 'RangeError' });
@@ -79,10 +79,10 @@ test('asCompleted(fs) yields futures in the order they finish', { timeout: 30_00
 
 test('asCompleted(fs, timeout) raises TimeoutError when some are unfinished by then', { timeout: 30_000 }, async (t) => {
   const ex = await executor(t);
-  const fs = [ex.submit(sleep, 10), ex.submit(sleep, 1000)];
+  const fs = [ex.submit(sleep, 10), ex.submit(sleep, 1500)];
   const seen = [];
   const error = await rejectsNamed((async () => {
-    for await (const f of asCompleted(fs, 300)) seen.push(await f.result());
+    for await (const f of asCompleted(fs, 600)) seen.push(await f.result());
   })(), 'TimeoutError');
   assert.deepEqual(seen, [10]);
   assert.match(error.message, /1 \(of 2\) futures unfinished/);
