@@ -50,13 +50,18 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   const timeline = new TimelineController(context.extensionUri, log, store);
   const inputs = new InputsPrompt(context.workspaceState);
   const loadLaunch = async (): Promise<LaunchRunner> => (await import('../runner/launch.js')).launchRunner;
+  let hasTrace = false;
   const controller = new RunController({
     log,
     onEvents: (batch, request) => {
       timeline.addEvents(batch);
       output.append(batch);
       diagnostics.addFromEvents(batch, request.file, request.fn);
-      void vscode.commands.executeCommand('setContext', 'poolscope.hasTrace', true);
+      // A context key is a round trip to the workbench: set it once, not per batch.
+      if (!hasTrace) {
+        hasTrace = true;
+        void vscode.commands.executeCommand('setContext', 'poolscope.hasTrace', true);
+      }
     },
     onLoadError: (error, request) => {
       log.error(`${request.file}: ${error.name}: ${error.message}`);

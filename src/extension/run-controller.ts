@@ -161,12 +161,12 @@ export class RunController implements vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: options.title, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => void this.stop());
-          let ended = 0;
-          const total = request.inputs?.length ?? 0;
+          let shown = -1;
+          const total = (request.inputs?.length ?? 0) * (request.mode === 'compare' ? request.backends?.length ?? 1 : 1);
           const timer = setInterval(() => {
-            const now = summary.events.reduce((n, e) => n + (e.type === 'task-end' ? 1 : 0), 0);
-            if (now !== ended && total > 0) progress.report({ message: `${now} / ${total * (request.mode === 'compare' ? request.backends?.length ?? 1 : 1)} tasks`, increment: 0 });
-            ended = now;
+            const now = summary.tasksEnded;
+            if (now !== shown && total > 0) progress.report({ message: `${now} / ${total} tasks` });
+            shown = now;
           }, 500);
           return active.settled.finally(() => clearInterval(timer));
         },

@@ -64,6 +64,11 @@ export class RunSummaryBuilder {
     }
   }
 
+  /** Tasks ended so far (ok or not). */
+  get tasksEnded(): number {
+    return this.#tasks;
+  }
+
   /** True when at least one run started and every started run has its run-end. */
   allRunsEnded(): boolean {
     return this.#runIds.length > 0 && this.#runIds.every((id) => this.#ended.has(id));
