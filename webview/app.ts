@@ -395,8 +395,7 @@ export class App {
     const run = this.model.runById(this.#focused ?? '') ?? this.model.runs[this.model.runs.length - 1];
     if (!run) { this.#table.render('No run', 0, []); return; }
     const t = this.model.tasks;
-    const idx: number[] = [];
-    for (let i = 0; i < t.count; i++) if (t.run[i] === run.index) idx.push(i);
+    const idx = [...this.model.taskIndicesOf(run)];
     idx.sort((a, b) => (t.start[a] || 0) - (t.start[b] || 0));
     this.#table.render(runLabel(run), idx.length, idx.slice(0, TASK_TABLE_CAP).map((i) => taskInfo(this.model, i)));
   }

@@ -330,6 +330,13 @@ export class TimelineModel {
     return run.taskByIdSparse.get(taskId) ?? -1;
   }
 
+  /** Global indices of a run's tasks, without visiting other runs' tasks. */
+  *taskIndicesOf(run: RunInfo): Generator<number> {
+    const dense = run.taskByIdDense;
+    for (let id = 0; id < dense.length; id++) if (dense[id] >= 0) yield dense[id];
+    yield* run.taskByIdSparse.values();
+  }
+
   fnName(task: number): string {
     return this.fnNames[this.tasks.fn[task]];
   }
@@ -555,8 +562,7 @@ export class TimelineModel {
       }
     }
     const tasks = this.tasks;
-    for (let i = 0; i < tasks.count; i++) {
-      if (tasks.run[i] !== run.index) continue;
+    for (const i of this.taskIndicesOf(run)) {
       const taskId = tasks.taskId[i];
       const laneIndex = tasks.lane[i];
       const workerId = laneIndex >= 0 ? this.lanes[laneIndex].workerId : -1;
