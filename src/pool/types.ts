@@ -71,7 +71,11 @@ export interface PoolEngine {
   readonly backend: NodeBackend;
   /** Number of workers (event-loop: tasks in flight). */
   readonly size: number;
-  /** Queue a call of export `fn` of the pool's module with `args`. Throws PoolClosed after close()/terminate(). */
+  /**
+   * Queue a call of export `fn` of the pool's module with `args`. Throws PoolClosed after close()/terminate().
+   * Every other refusal rejects the handle's promise instead: QueueFull (maxQueue reached), PoolBroken (workers
+   * keep failing to start), SerializationError (an argument that can never be cloned, e.g. a function).
+   */
   submit<T = unknown>(fn: string, args: unknown[], options?: SubmitOptions): TaskHandle<T>;
   /** Subscribe to trace events (batched). Returns an unsubscribe function. */
   onTrace(listener: TraceListener): () => void;
