@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CLI, ROOT, fixture, runCli } from '../fixtures/cli/run-cli.mjs';
+import { randomUUID } from 'node:crypto';
+import { CLI, ROOT, fixture, processesTagged, runCli } from '../fixtures/cli/run-cli.mjs';
 
 const args = ['run', fixture('../../../examples/cpu-bound.ts'), '--fn', 'cpuTask', '--inputs', 'range(80)', '--backend', 'thread', '--workers', '2'];
 
@@ -18,7 +19,9 @@ test('not a terminal (pipe): no progress line on stderr', async () => {
 const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
 test('terminal (pty via script): "n/80 tasks · rate/s · ETA" redrawn on stderr', { skip: script ? false : 'util-linux script not installed' }, () => {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  const r = spawnSync(script, ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const tag = randomUUID();
+  const r = spawnSync(script, ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, POOLSCOPE_TEST_TAG: tag } });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.deepEqual(processesTagged(tag), []);
   assert.match(r.stdout, /\r\x1b\[K\d+\/80 tasks · \d+\.\d\/s · ETA \d+\.\d s/);
 });
