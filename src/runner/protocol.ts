@@ -3,7 +3,7 @@
  * CLI), over the `child_process.fork` IPC channel. One union per direction.
  * The parent never runs user code; the runner never imports `vscode`.
  */
-import type { NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
+import type { Backend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
 
 export type RunMode = 'fn' | 'file' | 'compare';
 
@@ -27,6 +27,12 @@ export interface RunRequest {
   cacheDir?: string;
   /** Heap limit per worker in MiB (thread/event-loop: resourceLimits; process: --max-old-space-size), so runaway allocation fails one task instead of the machine. */
   maxMemoryMb?: number;
+  /** .py files: the Python backend (fn and file modes); without it `backend` maps onto Python (thread → py-thread, …). */
+  pythonBackend?: Extract<Backend, `py-${string}`>;
+  /** .py files, compare mode: the Python backends to run. @default py-serial, py-thread, py-process (+ py-thread-ft when installed) */
+  pythonBackends?: Extract<Backend, `py-${string}`>[];
+  /** .py files: the Python interpreter. @default 'python3' */
+  pythonPath?: string;
 }
 
 export type ToRunner = RunRequest | { type: 'stop' };

@@ -20,6 +20,7 @@ import type { NodeBackend, TraceEvent } from '../trace/events.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
 import { RunnerError } from './errors.js';
+import { sampleEngine } from './cpu-sampler.js';
 import { locationFromStack, toTaskError } from './error-location.js';
 import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
@@ -167,6 +168,8 @@ export class RunSession {
   async #drive(pool: PoolEngine, fn: string, inputs: unknown[][], backend: NodeBackend): Promise<void> {
     // Serial tasks run on this thread: only a watchdog thread can stop one that never returns.
     const watchdog = backend === 'serial' ? this.#watchdog('a serial task ran past --timeout') : undefined;
+    // On-CPU lanes: each worker thread's CPU time, sampled from this thread (src/runner/cpu-sampler.ts).
+    const stopSampling = sampleEngine(pool);
     try {
       const settled: Promise<unknown>[] = [];
       for (const args of inputs) {
@@ -176,6 +179,7 @@ export class RunSession {
       await Promise.allSettled(settled);
     } finally {
       watchdog?.stop();
+      stopSampling();
       await pool.close().catch(() => undefined);
       this.#pools.delete(pool);
     }

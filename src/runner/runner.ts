@@ -10,6 +10,7 @@
 import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
 import { toTaskError } from './error-location.js';
 import { RunSession } from './run-session.js';
+import { PythonSession, isPythonFile } from './python/session.js';
 import { monotonicUs } from '../pool/clock.js';
 import { startOrphanGuard } from './orphan-guard.js';
 
@@ -24,7 +25,7 @@ const exitRunner = process.exit.bind(process) as (code?: number) => never;
 /** How long pools get to terminate when the parent is gone or a stop was asked for. */
 const SHUTDOWN_GRACE_MS = 1000;
 
-let session: RunSession | undefined;
+let session: RunSession | PythonSession | undefined;
 let exiting = false;
 
 function send(message: FromRunner): Promise<void> {
@@ -86,7 +87,10 @@ process.on('message', (message: unknown) => {
   }
   if (session) return;
   const request = message;
-  session = new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() });
+  // A .py file runs in a Python runner of its own (src/runner/python/); everything else in this process.
+  session = isPythonFile(request.file)
+    ? new PythonSession(request, (m) => { void send(m); })
+    : new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() });
   if (request.mode !== 'file') interceptProcessExit();
   // Off the start-up path: the guard matters only once user code runs.
   setImmediate(startOrphanGuard);
