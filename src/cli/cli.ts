@@ -86,7 +86,6 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
   const examplesDir = join(__dirname, '..', 'examples');
   const allEvents: RunOutcome['events'] = [];
   let worst = EXIT_OK;
-  const takeaways: string[] = [];
   if (!output.json) {
     process.stdout.write('PoolScope demo: the same tasks on serial, event-loop, thread and process.\n');
     process.stdout.write('Your code runs in a runner process and its workers; times are wall clock, worker start-up included.\n\n');
@@ -108,10 +107,10 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
     if (code !== EXIT_OK) {
       printProblems(outcome, report);
       worst = Math.max(worst, code);
+      if (outcome.exit.stopped) break;
       continue;
     }
     const takeaway = demoTakeaway(step.kind, report.summaries);
-    takeaways.push(takeaway);
     if (output.json) {
       jsonRuns.push({ example: step.file, fn: step.fn, runs: report.summaries, takeaway });
       continue;
