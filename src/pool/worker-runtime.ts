@@ -145,7 +145,8 @@ class WorkerRuntime {
     const init = this.#init;
     const identity: WorkerIdentityGlobal = { workerId: init.workerId, name: init.name, backend: init.backend, pid: process.pid, threadId };
     (globalThis as Record<symbol, unknown>)[WORKER_IDENTITY_KEY] = identity;
-    process.setSourceMapsEnabled(true);
+    // Stacks point at the user's .ts lines (the runner bundles with source maps); skip if already on (--enable-source-maps).
+    if (!(process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) process.setSourceMapsEnabled(true);
     if (init.childPids) trackChildProcesses(new Int32Array(init.childPids));
     this.#capture?.install();
     this.#installExitHooks();
