@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { findExportedFunctions } from './exported-functions.js';
+import { findPythonRunnables, isPythonFile } from '../runner/python/functions.js';
 import { readSettings } from './settings.js';
 
 export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -16,7 +17,8 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!readSettings().codeLens) return [];
     const lenses: vscode.CodeLens[] = [];
-    for (const f of findExportedFunctions(document.getText())) {
+    const text = document.getText();
+    for (const f of isPythonFile(document.uri.fsPath) ? findPythonRunnables(text) : findExportedFunctions(text)) {
       const range = new vscode.Range(f.line, 0, f.line, 0);
       const args = { file: document.uri.fsPath, fn: f.name };
       if (f.isDefault) {

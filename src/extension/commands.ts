@@ -11,6 +11,8 @@ import type { RunMode, RunRequest } from '../runner/protocol.js';
 import type { NodeBackend } from '../trace/events.js';
 import type { ExportFormat } from '../../webview/protocol.js';
 import { findExportedFunctions, functionAtLine, functionInSelection, type ExportedFunction } from './exported-functions.js';
+import { findPythonRunnables, isPythonFile, pythonFunctionAtLine } from '../runner/python/functions.js';
+import { PYTHON_BACKEND_EXPLANATIONS, PYTHON_BACKENDS, isPythonBackend, type PythonBackend as PythonBackendName } from '../runner/python-run.js';
 import { parseInputs, type InputsPrompt } from './inputs-prompt.js';
 import type { RunController } from './run-controller.js';
 import type { RunSummary } from './run-summary.js';
@@ -54,7 +56,7 @@ export interface CommandServices {
   log: vscode.LogOutputChannel;
 }
 
-const SOURCE_FILE = /\.(?:[cm]?[tj]s|[tj]sx)$/;
+const SOURCE_FILE = /\.(?:[cm]?[tj]s|[tj]sx|py)$/;
 
 export function registerCommands(s: CommandServices): vscode.Disposable[] {
   let lastRun: RunArgs & { mode: RunMode } | undefined;
@@ -71,11 +73,17 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (resolved.inputs) request.inputs = resolved.inputs;
     if (timeout > 0) request.timeout = timeout;
     if (mode === 'compare') request.backends = args.backends ?? settings.compareBackends;
+    // .py files run in the Python runner: its backend and interpreter come from the python settings.
+    const python = isPythonFile(resolved.file);
+    if (python) {
+      request.pythonBackend = settings.pythonBackend;
+      if (settings.pythonPath) request.pythonPath = settings.pythonPath;
+    }
     lastRun = { ...args, mode, file: resolved.file, fn: resolved.fn, inputs: resolved.inputs };
     void vscode.commands.executeCommand('setContext', 'poolscope.hasLastRun', true);
     if (args.showPanel !== false) s.timeline.show();
     const what = mode === 'file' ? path.basename(resolved.file) : `${resolved.fn}`;
-    const where = mode === 'compare' ? request.backends?.join(' vs ') : `${backend} × ${workers}`;
+    const where = mode === 'compare' ? (python ? 'Python backends' : request.backends?.join(' vs ')) : `${python ? settings.pythonBackend : backend} × ${workers}`;
     const summary = await s.controller.run(request, {
       nodePath: settings.nodePath || process.execPath,
       cwd: workspaceDirOf(resolved.file),
@@ -136,7 +144,20 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return runFunction(args);
   };
 
-  const switchBackend = async (backend?: unknown): Promise<NodeBackend | undefined> => {
+  const switchBackend = async (backend?: unknown): Promise<NodeBackend | PythonBackendName | undefined> => {
+    // With a .py file active (or a Python backend named), the choice is the Python backend.
+    if (isPythonBackend(String(backend)) || (backend === undefined && isPythonFile(vscode.window.activeTextEditor?.document.uri.fsPath ?? ''))) {
+      let py = isPythonBackend(String(backend)) ? backend as PythonBackendName : undefined;
+      if (!py) {
+        const current = readSettings().pythonBackend;
+        const pick = await vscode.window.showQuickPick(PYTHON_BACKENDS.map((b) => ({
+          label: b, description: b === current ? '(current)' : undefined, detail: PYTHON_BACKEND_EXPLANATIONS[b], backend: b,
+        })), { title: 'PoolScope: Switch Python Backend', placeHolder: 'Where should Python tasks run?' });
+        py = pick?.backend;
+      }
+      if (py) await writeSetting('pythonBackend', py);
+      return py;
+    }
     let chosen = isNodeBackend(backend) ? backend : undefined;
     if (!chosen) {
       const current = readSettings().backend;
@@ -268,9 +289,9 @@ async function resolveFile(args: RunArgs): Promise<string> {
     return file;
   }
   const doc = vscode.window.activeTextEditor?.document;
-  if (!doc) throw new CommandError('NoFile', 'Open a .ts or .js file first.');
+  if (!doc) throw new CommandError('NoFile', 'Open a .ts, .js or .py file first.');
   if (doc.isUntitled || doc.uri.scheme !== 'file') throw new CommandError('UnsavedFile', 'Save the file first: the runner runs files from disk.');
-  if (!SOURCE_FILE.test(doc.uri.fsPath)) throw new CommandError('NoFile', `${path.basename(doc.uri.fsPath)} is not a .ts or .js file.`);
+  if (!SOURCE_FILE.test(doc.uri.fsPath)) throw new CommandError('NoFile', `${path.basename(doc.uri.fsPath)} is not a .ts, .js or .py file.`);
   if (doc.isDirty && !(await doc.save())) throw new CommandError('UnsavedFile', 'The file could not be saved.');
   return doc.uri.fsPath;
 }
@@ -279,10 +300,11 @@ async function resolveFile(args: RunArgs): Promise<string> {
 async function pickFunction(file: string): Promise<string> {
   const editor = vscode.window.activeTextEditor;
   const text = editor?.document.uri.fsPath === file ? editor.document.getText() : fs.readFileSync(file, 'utf8');
-  const candidates = findExportedFunctions(text).filter((f) => !f.isDefault);
+  const python = isPythonFile(file);
+  const candidates = (python ? findPythonRunnables(text) : findExportedFunctions(text)).filter((f) => !f.isDefault);
   if (candidates.length === 0) throw new CommandError('NoExportedFunction', `${path.basename(file)} has no exported function: only top-level exports can be sent to workers.`);
   let at: ExportedFunction | undefined;
-  if (editor?.document.uri.fsPath === file) at = functionAtLine(text, editor.selection.active.line);
+  if (editor?.document.uri.fsPath === file) at = python ? pythonFunctionAtLine(text, editor.selection.active.line) : functionAtLine(text, editor.selection.active.line);
   if (at && !at.isDefault) return at.name;
   if (candidates.length === 1) return candidates[0].name;
   const pick = await vscode.window.showQuickPick(candidates.map((f) => ({ label: f.name, description: `line ${f.line + 1}` })), {

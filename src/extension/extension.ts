@@ -37,6 +37,7 @@ const SOURCE_SELECTOR: vscode.DocumentSelector = [
   { language: 'javascript', scheme: 'file' },
   { language: 'typescriptreact', scheme: 'file' },
   { language: 'javascriptreact', scheme: 'file' },
+  { language: 'python', scheme: 'file' },
 ];
 
 export function activate(context: vscode.ExtensionContext): PoolScopeExtensionApi {

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
+import { isPythonBackend, type PythonBackend } from '../runner/python-run.js';
 
 export const SETTINGS_SECTION = 'poolscope';
 
@@ -20,6 +21,10 @@ export interface PoolScopeSettings {
   codeLens: boolean;
   maxTasksShown: number;
   compareBackends: NodeBackend[];
+  /** Python interpreter for .py files; '' = python3 from PATH. */
+  pythonPath: string;
+  /** Backend for .py files. */
+  pythonBackend: PythonBackend;
 }
 
 export function isNodeBackend(value: unknown): value is NodeBackend {
@@ -41,6 +46,8 @@ export function readSettings(): PoolScopeSettings {
     codeLens: c.get<boolean>('codeLens', true) !== false,
     maxTasksShown: Math.max(100, Number(c.get<number>('maxTasksShown', 20000)) || 20000),
     compareBackends: compare.length > 0 ? [...new Set(compare)] : [...NODE_BACKENDS],
+    pythonPath: (c.get<string>('pythonPath', '') ?? '').trim(),
+    pythonBackend: isPythonBackend(String(c.get('pythonBackend'))) ? c.get('pythonBackend') as PythonBackend : 'py-thread',
   };
 }
 
@@ -48,7 +55,7 @@ export function readSettings(): PoolScopeSettings {
  * Writes a setting where the user will see it take effect: the workspace when
  * one is open (so a project can pin its backend), else the user settings.
  */
-export async function writeSetting(key: 'backend' | 'workers', value: unknown): Promise<void> {
+export async function writeSetting(key: 'backend' | 'workers' | 'pythonBackend', value: unknown): Promise<void> {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await c.update(key, value, target);
