@@ -69,13 +69,24 @@ export function findExportedFunctions(text: string): ExportedFunction[] {
   return found.sort((a, b) => a.line - b.line);
 }
 
-/** The exported function whose declaration is the nearest one at or above `line`. */
+/**
+ * The exported function the cursor is in: the top-level item that starts at
+ * or above `line` (a line beginning at column 0 with a word — `export`,
+ * `function`, `const`, `class` …), when that item is an exported function.
+ * Inside a helper that is not exported there is no answer, rather than the
+ * wrong function.
+ */
 export function functionAtLine(text: string, line: number): ExportedFunction | undefined {
-  let best: ExportedFunction | undefined;
-  for (const f of findExportedFunctions(text)) {
-    if (f.line <= line) best = f;
+  const lines = text.split(/\r?\n/);
+  let start = -1;
+  for (let i = Math.min(line, lines.length - 1); i >= 0; i--) {
+    if (/^[A-Za-z_$@]/.test(lines[i])) {
+      start = i;
+      break;
+    }
   }
-  return best;
+  if (start < 0) return undefined;
+  return findExportedFunctions(text).find((f) => f.line === start);
 }
 
 /**

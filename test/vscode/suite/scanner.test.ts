@@ -29,8 +29,12 @@ export function defineScannerTests(): void {
       ]);
     });
 
-    test('functionAtLine(source, 6) is the enclosing exported function', () => {
+    test('functionAtLine(source, 6) is the enclosing exported function; inside a helper there is none', () => {
       assert.equal(functionAtLine(source, 6)?.name, 'fetchAll');
+      assert.equal(functionAtLine(source, 7)?.name, 'fetchAll', 'the closing brace belongs to it');
+      assert.equal(functionAtLine(source, 1)?.name, 'square');
+      assert.equal(functionAtLine(source, 2), undefined, 'helper() is not exported');
+      assert.equal(functionAtLine(source, 10)?.name, 'renamed', 'exported through export { local as renamed }');
       assert.equal(functionAtLine(source, 0), undefined);
     });
 
