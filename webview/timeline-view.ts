@@ -69,6 +69,8 @@ export class TimelineView {
   #lastBars = 0;
   #colBuf = new Int32Array(0);
   #overviewAt = -Infinity;
+  #layoutVersion = 0;
+  #labelsKey = '';
   #overviewTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(public model: TimelineModel, private readonly opts: TimelineViewOptions) {
@@ -199,6 +201,7 @@ export class TimelineView {
     const model = this.model;
     const { rows, height } = layoutRows(model, this.#visibleRuns, this.opts.identityOf);
     this.#rows = rows;
+    this.#layoutVersion++;
     this.#totalHeight = height;
     this.#computeOffsets();
     let lo = Infinity;
@@ -366,6 +369,10 @@ export class TimelineView {
     let first = rowAt(this.#rows, scrollTop);
     if (first < 0) first = 0;
     let bars = 0;
+    // Lane labels are DOM: rebuild them only when the rows or the scroll position changed, not on every pan.
+    const labelsKey = `${this.#layoutVersion}:${scrollTop}:${h}`;
+    const rebuildLabels = labelsKey !== this.#labelsKey;
+    this.#labelsKey = labelsKey;
     const labelHtml: HTMLElement[] = [];
     for (let r = first; r < this.#rows.length; r++) {
       const row = this.#rows[r];
@@ -386,9 +393,9 @@ export class TimelineView {
         }
         bars += this.#drawWorkerLane(this.model.lanes[row.lane], top, row.height, x);
       }
-      labelHtml.push(this.#labelFor(row, top));
+      if (rebuildLabels) labelHtml.push(this.#labelFor(row, top));
     }
-    this.#labels.replaceChildren(...labelHtml);
+    if (rebuildLabels) this.#labels.replaceChildren(...labelHtml);
     this.#lastBars = bars;
     this.#drawAxis(x);
     if (this.#overviewDirty) this.#maybeDrawOverview();
