@@ -5,7 +5,9 @@ import { api, fixture, ofType, runCommand, waitFor } from './helpers.js';
 
 export function defineLoadTests(): void {
   suite('load', () => {
-    test('10 000 tasks on thread × 2: complete trace in the host, drawn by the panel', async () => {
+    test('10 000 tasks on thread × 2: complete trace in the host, drawn by the panel', async function () {
+      // Generous: the bound is "it arrives", not a speed (timing belongs in the bench); CI machines are noisy.
+      this.timeout(240_000);
       const parts = await api();
       await vscode.commands.executeCommand('poolscope.showTimeline', { waitForReadyMs: 45_000 });
       const panel = parts.timeline.panel;
@@ -17,7 +19,7 @@ export function defineLoadTests(): void {
       assert.equal(ofType(summary.events, 'task-end').length, 10_000);
       const runId = summary.runIds[0];
       assert.equal(parts.timeline.history.events([runId]).length, summary.events.length);
-      await waitFor(() => (panel.lastRendered?.bars ?? 0) >= 10_000, 60_000, 'the panel to draw 10 000 bars');
+      await waitFor(() => (panel.lastRendered?.bars ?? 0) >= 10_000, 180_000, 'the panel to draw 10 000 bars');
       parts.output.channel.info(`load test: 10 000 tasks, ${summary.events.length} events, command ${ranMs} ms, drawn after ${Date.now() - t0} ms`);
     });
   });
