@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
+import type { RunRequest } from '../runner/protocol.js';
 import { loadInputs } from '../runner/inputs.js';
 
 /** Wrong command line: printed with a pointer to --help, exit code 2. */
@@ -30,14 +31,20 @@ export interface RunnerOptions {
   maxMemoryMb?: number;
   /** Print start-up timing (to first task-start) as JSON on stderr. */
   timing: boolean;
+  /** .py files: the Python interpreter. */
+  pythonPath?: string;
 }
+
+/** A Python backend name (`--backend py-process` for a .py file). */
+export type PythonBackendName = NonNullable<RunRequest['pythonBackend']>;
+const PYTHON_BACKENDS: readonly PythonBackendName[] = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft'];
 
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
-  | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: NodeBackend; runner: RunnerOptions; output: OutputOptions }
+  | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: NodeBackend; pythonBackend?: PythonBackendName; runner: RunnerOptions; output: OutputOptions }
   /** `backends` undefined: the runner's default set for the file's language (Node: all four). */
-  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: NodeBackend[]; runner: RunnerOptions; output: OutputOptions }
+  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: NodeBackend[]; pythonBackends?: PythonBackendName[]; runner: RunnerOptions; output: OutputOptions }
   | { kind: 'demo'; runner: RunnerOptions; output: OutputOptions };
 
 const OPTIONS = {
@@ -52,6 +59,7 @@ const OPTIONS = {
   html: { type: 'string' },
   json: { type: 'boolean' },
   node: { type: 'string' },
+  python: { type: 'string' },
   'cache-dir': { type: 'string' },
   'max-memory': { type: 'string' },
   timing: { type: 'boolean' },
@@ -79,6 +87,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
     cacheDir: values['cache-dir'] ? resolve(cwd, values['cache-dir']) : undefined,
     maxMemoryMb: positiveInt(values['max-memory'], '--max-memory'),
     timing: values.timing ?? false,
+    pythonPath: values.python,
   };
   const output: OutputOptions = {
     trace: values.trace ? resolve(cwd, values.trace) : undefined,
@@ -93,17 +102,25 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       return { kind: 'demo', runner, output };
     case 'run': {
       const file = fileArgument(rest, 'run', cwd);
-      const backend = parseBackend(values.backend ?? 'thread');
+      const chosen = parseBackend(values.backend ?? 'thread', file);
+      // A Python backend rides in pythonBackend; `backend` then only says "threads/processes" to a Node reader.
+      const backend: NodeBackend = isPythonName(chosen) ? 'thread' : chosen;
+      const pythonBackend = isPythonName(chosen) ? chosen : undefined;
       const inputs = parseInputsOption(values.inputs, cwd);
       if (!values.fn && values.inputs !== undefined) throw new UsageError('--inputs needs --fn (without --fn, run calls the file\'s default export main())');
-      return { kind: 'run', file, fn: values.fn, inputs, backend, runner, output };
+      return { kind: 'run', file, fn: values.fn, inputs, backend, pythonBackend, runner, output };
     }
     case 'compare': {
       const file = fileArgument(rest, 'compare', cwd);
       if (!values.fn) throw new UsageError('compare needs --fn <exported function name>');
       if (values.backend) throw new UsageError('compare runs every backend; use --backends serial,thread to choose some');
-      const backends = values.backends ? values.backends.split(',').map((b) => parseBackend(b.trim())) : undefined;
-      return { kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd), backends, runner, output };
+      const chosen = values.backends ? values.backends.split(',').map((b) => parseBackend(b.trim(), file)) : undefined;
+      const node = chosen?.filter((b): b is NodeBackend => !isPythonName(b));
+      const python = chosen?.filter(isPythonName);
+      return {
+        kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd),
+        backends: node?.length ? node : undefined, pythonBackends: python?.length ? python : undefined, runner, output,
+      };
     }
     default:
       throw new UsageError(`unknown command '${command}': expected run, compare or demo`);
@@ -120,9 +137,18 @@ function expectNoMore(rest: string[], command: string): void {
   if (rest.length > 0) throw new UsageError(`unexpected argument${rest.length > 1 ? 's' : ''} for ${command}: ${rest.join(' ')}`);
 }
 
-function parseBackend(value: string): NodeBackend {
+function isPythonName(backend: string): backend is PythonBackendName {
+  return (PYTHON_BACKENDS as readonly string[]).includes(backend);
+}
+
+/** A Node backend name, or (for a .py file) a Python one. */
+function parseBackend(value: string, file: string): NodeBackend | PythonBackendName {
+  if (isPythonName(value)) {
+    if (!/\.py$/i.test(file)) throw new UsageError(`backend '${value}' runs Python files (.py); for ${file} use one of ${NODE_BACKENDS.join(', ')}`);
+    return value;
+  }
   if (!(NODE_BACKENDS as readonly string[]).includes(value)) {
-    throw new UsageError(`unknown backend '${value}': expected one of ${NODE_BACKENDS.join(', ')}`);
+    throw new UsageError(`unknown backend '${value}': expected one of ${NODE_BACKENDS.join(', ')} (.py files also ${PYTHON_BACKENDS.join(', ')})`);
   }
   return value as NodeBackend;
 }

@@ -49,17 +49,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb'> {
-  return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb };
+function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath'> {
+  return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb, pythonPath: runner.pythonPath };
 }
 
 async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
   const request: RunRequest = command.fn
-    ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, inputs: command.inputs, backend: command.backend }
-    : { ...baseRequest(command.file, command.runner), mode: 'file', backend: command.backend };
+    ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, inputs: command.inputs, backend: command.backend, pythonBackend: command.pythonBackend }
+    : { ...baseRequest(command.file, command.runner), mode: 'file', backend: command.backend, pythonBackend: command.pythonBackend };
   const outcome = await execute(request, command.runner, command.output, command.inputs.length);
-  const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.backend}`;
+  const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.pythonBackend ?? command.backend}`;
   return finish(outcome, command.output, title, (report) => {
     const out: string[] = [runTable(report.summaries)];
     const results = resultLines(report.tasks);
@@ -72,9 +72,10 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
   if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
   const request: RunRequest = {
     ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, inputs: command.inputs,
-    backend: command.backends?.[0] ?? 'serial', backends: command.backends,
+    backend: command.backends?.[0] ?? 'serial', backends: command.backends, pythonBackends: command.pythonBackends,
   };
-  const outcome = await execute(request, command.runner, command.output, command.inputs.length * (command.backends ?? NODE_BACKENDS).length);
+  const backendCount = (command.pythonBackends ?? command.backends ?? NODE_BACKENDS).length;
+  const outcome = await execute(request, command.runner, command.output, command.inputs.length * backendCount);
   const title = `${basename(command.file)} · ${command.fn} × ${command.inputs.length} · compare`;
   return finish(outcome, command.output, title, (report) => [
     `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers:`,

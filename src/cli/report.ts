@@ -46,10 +46,14 @@ export function compareTable(summaries: readonly RunSummary[]): string {
     ['backend', 'workers', 'wall', 'speedup', 'efficiency', 'PIDs', 'threads', 'failed'],
     summaries.map((s) => [
       s.backend, String(s.workers), formatDuration(s.wallUs),
-      s.backend === 'serial' ? formatRatio(1) : formatRatio(s.speedupVsSerial),
-      s.backend === 'serial' ? '–' : formatPercent(s.efficiency),
+      isSerial(s) ? formatRatio(1) : formatRatio(s.speedupVsSerial),
+      isSerial(s) ? '–' : formatPercent(s.efficiency),
       String(s.pids.length), String(s.threadIds.length), String(s.failed),
     ]));
+}
+
+function isSerial(s: RunSummary): boolean {
+  return s.backend === 'serial' || s.backend === 'py-serial';
 }
 
 /** Task results, first few in full. */

@@ -1,0 +1,36 @@
+// The CLI on .py files: Python backends by name, --python, compare's default
+// Python set; Python backends on a .ts file are a usage error.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+
+const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
+const skip = python ? false : 'python3 not installed';
+const cache = tempDir();
+after(() => cache.cleanup());
+
+test('run py_tasks.py --backend py-process --workers 2 --python python3 → six tasks on at most two worker PIDs', { skip }, async () => {
+  const r = await runCli(['run', fixture('py_tasks.py'), '--fn', 'pid', '--inputs', 'range(6)', '--backend', 'py-process', '--workers', '2', '--python', python, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.runs[0].backend, 'py-process');
+  assert.equal(doc.runs[0].ok, 6);
+  assert.ok(doc.runs[0].pids.length >= 1 && doc.runs[0].pids.length <= 2);
+  assert.deepEqual(r.leftover, []);
+});
+
+test('compare py_tasks.py --backends py-serial,py-thread → two rows, py-serial is the baseline', { skip }, async () => {
+  const r = await runCli(['compare', fixture('py_tasks.py'), '--fn', 'square', '--inputs', '[1, 2, 3]', '--backends', 'py-serial,py-thread', '--workers', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split('\n').filter((l) => /^\s+py-/.test(l));
+  assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0]), ['py-serial', 'py-thread']);
+  assert.match(rows[0], /1\.00×/);
+  assert.deepEqual(r.leftover, []);
+});
+
+test('a Python backend for a .ts file → exit 2', async () => {
+  const r = await runCli(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--backend', 'py-thread', '--cache-dir', cache.dir]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /backend 'py-thread' runs Python files/);
+});
