@@ -59,3 +59,13 @@ export class NotExported extends PoolScopeApiError {
 
 /** No task module is known: pass `{ module: import.meta.url }` (or run the file through PoolScope's runner). */
 export class NoTaskModule extends PoolScopeApiError {}
+
+/**
+ * A pool or executor was created inside a pool worker. Workers import the task
+ * module, so unguarded top-level code that creates a pool would run again in
+ * every worker and start pools of pools without end. Python refuses the same
+ * ("daemonic processes are not allowed to have children"); guard the main part
+ * with `if (!workerIdentity())` (Python's `if __name__ == '__main__'`), or put it in
+ * `export default async function main()` and run the file with PoolScope.
+ */
+export class PoolInWorker extends PoolScopeApiError {}

@@ -19,7 +19,7 @@ export { currentProcess, currentThread, workerIdentity } from './current.js';
 export type { ProcessInfo, ThreadInfo, WorkerIdentity } from './current.js';
 export { configureRuntime, resetRuntime, runtimeConfig } from './runtime-config.js';
 export type { RuntimeConfig } from './runtime-config.js';
-export { TimeoutError, CancelledError, InvalidStateError, NotExported, NoTaskModule, PoolScopeApiError } from './errors.js';
+export { TimeoutError, CancelledError, InvalidStateError, NotExported, NoTaskModule, PoolInWorker, PoolScopeApiError } from './errors.js';
 export { PoolError, ErrorNames } from '../pool/errors.js';
 export type { EngineErrorName } from '../pool/errors.js';
 export type { TaskFunction } from './task-module.js';

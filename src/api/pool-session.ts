@@ -9,7 +9,8 @@ import type { NodeBackend, TraceListener } from '../trace/events.js';
 import type { PoolEngine, PoolOptions } from '../pool/types.js';
 import { createPool } from '../pool/index.js';
 import { ErrorNames } from '../pool/errors.js';
-import { NoTaskModule } from './errors.js';
+import { NoTaskModule, PoolInWorker } from './errors.js';
+import { workerIdentity } from './current.js';
 import { closedError, terminatedError } from './engine-errors.js';
 import { backendFromEnv, runtimeConfig, workersFromEnv } from './runtime-config.js';
 import { SubmittedTask } from './submitted-task.js';
@@ -48,6 +49,12 @@ export class PoolSession {
   #broken: Error | undefined;
 
   constructor(options: SessionOptions) {
+    const worker = workerIdentity();
+    if (worker !== undefined) {
+      throw new PoolInWorker(`Cannot create a pool inside pool worker '${worker.name}': workers import the task module, so ` +
+        'top-level code that creates a pool would start pools in every worker. Guard it with `if (!workerIdentity())` ' +
+        "(Python's `if __name__ == '__main__'`) or move it into `export default async function main()`.");
+    }
     const config = runtimeConfig();
     const backend = options.backend ?? config.defaultBackend ?? backendFromEnv() ?? options.fallbackBackend;
     const workers = options.workers ?? config.defaultWorkers ?? workersFromEnv() ?? availableParallelism();

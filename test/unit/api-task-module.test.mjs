@@ -18,3 +18,24 @@ for (const backend of ['thread', 'process']) {
     assert.equal(out.refused, 'NotExported');
   });
 }
+
+for (const backend of ['thread', 'process']) {
+  test(`an unguarded script that creates its pool at top level (${backend}): PoolInWorker in the workers, PoolBroken in main, no runaway`, { timeout: 60_000 }, async () => {
+    const script = fileURLToPath(new URL('../fixtures/api/unguarded-module.mjs', import.meta.url));
+    const error = await run(process.execPath, [script, backend], { timeout: 30_000 }).then(() => undefined, (e) => e);
+    assert.ok(error, 'the script must fail');
+    assert.notEqual(error.killed, true, 'it ended by itself, in bounded time');
+    assert.match(error.stderr, /PoolBroken/);
+    assert.match(error.stderr, /PoolInWorker: Cannot create a pool inside pool worker/);
+  });
+}
+
+test('a task that creates a pool fails with PoolInWorker', { timeout: 30_000 }, async () => {
+  const { api, tasks, TASKS_URL } = await import('../fixtures/api/helpers.mjs');
+  const pool = new api.Pool(1, { backend: 'thread', module: TASKS_URL });
+  try {
+    await assert.rejects(pool.apply(tasks.makePool), { name: 'PoolInWorker' });
+  } finally {
+    await pool.terminate();
+  }
+});
