@@ -23,15 +23,24 @@ function normalise(file: string): string {
   return path.normalize(p);
 }
 
-/** The first stack frame in `file`, or undefined when the stack never enters it. */
+// A Python traceback frame: '  File "FILE", line N, in fn' — innermost last, unlike a JS stack.
+const PYTHON_FRAME = /^\s*File "(.+)", line (\d+)/;
+
+/** The first stack frame in `file` (Python tracebacks: the last one), or undefined when the stack never enters it. */
 export function locateInFile(stack: string | undefined, file: string): StackLocation | undefined {
   if (!stack) return undefined;
   const wanted = normalise(file);
+  let python: StackLocation | undefined;
   for (const line of stack.split('\n')) {
+    const py = PYTHON_FRAME.exec(line);
+    if (py) {
+      if (normalise(py[1]) === wanted) python = { line: Number(py[2]), column: 1 };
+      continue;
+    }
     const m = FRAME.exec(line);
     if (!m) continue;
     if (normalise(m[1]) !== wanted) continue;
     return { line: Number(m[2]), column: Number(m[3]) };
   }
-  return undefined;
+  return python;
 }
