@@ -65,6 +65,8 @@ export class App {
   #panelsTimer: ReturnType<typeof setTimeout> | undefined;
   #renderedTimer: ReturnType<typeof setTimeout> | undefined;
   #renderedAt = -Infinity;
+  /** What the last panel render cost (adaptive throttle while live). */
+  #panelsCostMs = 0;
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
   #frames = 0;
@@ -268,7 +270,10 @@ export class App {
     this.view.draw();
     const now = performance.now();
     const live = this.model.runs.some((r) => r.start && !r.end);
-    if (this.#panelsVersion !== this.model.version && (!live || now - this.#lastPanels >= LIVE_PANEL_INTERVAL_MS)) {
+    // While events stream in, the panels wait at least LIVE_PANEL_INTERVAL_MS, and longer when they are
+    // costly (a big run's summary visits every task): never more than ~20 % of the time goes to them.
+    const interval = Math.max(LIVE_PANEL_INTERVAL_MS, this.#panelsCostMs * 5);
+    if (this.#panelsVersion !== this.model.version && (!live || now - this.#lastPanels >= interval)) {
       this.#panelsVersion = this.model.version;
       this.#lastPanels = now;
       if (this.model.tasks.count > BIG_TRACE_TASKS) {
@@ -279,12 +284,21 @@ export class App {
       }
     } else if (this.#panelsVersion !== this.model.version && !this.#panelsTimer) {
       // Come back for the panels once the throttle interval has passed.
-      this.#panelsTimer = setTimeout(() => { this.#panelsTimer = undefined; this.#schedule(); }, LIVE_PANEL_INTERVAL_MS);
+      this.#panelsTimer = setTimeout(() => { this.#panelsTimer = undefined; this.#schedule(); }, interval);
     }
     this.#reportRendered();
   }
 
   #renderPanels(): void {
+    const t0 = performance.now();
+    try {
+      this.#renderPanelsNow();
+    } finally {
+      this.#panelsCostMs = performance.now() - t0;
+    }
+  }
+
+  #renderPanelsNow(): void {
     const all = this.summaries.all();
     const shown = all.filter((s) => !this.#hidden.has(s.runId));
     const speedups = speedupAgainstShownSerial(shown);

@@ -70,6 +70,7 @@ export class TimelineView {
   #colBuf = new Int32Array(0);
   #overviewAt = -Infinity;
   #layoutVersion = 0;
+  #overviewCostMs = 0;
   #labelsKey = '';
   #overviewTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -407,11 +408,13 @@ export class TimelineView {
    */
   #maybeDrawOverview(): void {
     const now = performance.now();
-    const wait = this.#overviewAt + OVERVIEW_INTERVAL_MS - now;
+    // Adaptive: a costly overview (millions of tasks) is redrawn proportionally less often.
+    const wait = this.#overviewAt + Math.max(OVERVIEW_INTERVAL_MS, this.#overviewCostMs * 5) - now;
     if (wait <= 0) {
       this.#overviewAt = now;
       if (this.#overviewTimer) { clearTimeout(this.#overviewTimer); this.#overviewTimer = undefined; }
       this.#drawOverview();
+      this.#overviewCostMs = performance.now() - now;
     } else if (!this.#overviewTimer) {
       this.#overviewTimer = setTimeout(() => {
         this.#overviewTimer = undefined;
