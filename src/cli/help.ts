@@ -37,7 +37,7 @@ Options
       --node <path>      run the tasks on this Node binary (default: the one running poolscope)
       --python <path>    .py files: the Python interpreter (default: python3); their backends
                          are py-serial, py-thread, py-process, py-mp-pool, py-thread-ft
-      --cache-dir <dir>  where bundles of your file are cached (default: <tmp>/poolscope-cache)
+      --cache-dir <dir>  where bundles of your file are cached (default: <tmp>/poolscope-cache-<uid>)
       --timing           print start-up timing as JSON on stderr (time to the first task start)
   -h, --help             this text
   -v, --version          the version

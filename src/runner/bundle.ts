@@ -70,9 +70,29 @@ interface CacheManifest {
   configs: string[];
 }
 
-/** Default location of the bundle cache. */
+/**
+ * Default location of the bundle cache: one directory per user in the temp
+ * directory. Bundles in it are executed, so on a shared machine nobody else
+ * may be able to write there (see `ensurePrivateDir`).
+ */
 export function defaultCacheDir(): string {
-  return join(tmpdir(), 'poolscope-cache');
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : (process.env.USERNAME ?? 'user');
+  return join(tmpdir(), `poolscope-cache-${user}`);
+}
+
+/**
+ * Creates `dir` (mode 0700) or checks an existing one: owned by this user and
+ * not writable by group or others. Otherwise a planted bundle could run as us.
+ * @throws RunnerError `BundleError` when the directory is not safe.
+ */
+function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (typeof process.getuid !== 'function') return; // Windows: per-user temp dirs already
+  const st = statSync(dir);
+  if (st.uid !== process.getuid() || (st.mode & 0o022) !== 0) {
+    throw new BundleError(`the bundle cache directory ${dir} is not private (owner uid ${st.uid}, mode ${(st.mode & 0o777).toString(8)}); `
+      + 'use a directory only you can write (--cache-dir)');
+  }
 }
 
 /** The `dist/api.mjs` next to the running bundle (runner.js, cli.js, extension.js all live in dist/). */
@@ -90,7 +110,7 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
   if (!existsSync(file)) throw new RunnerError('FileNotFound', `file not found: ${file}`);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const apiPath = options.apiPath ?? defaultApiPath();
-  mkdirSync(cacheDir, { recursive: true });
+  ensurePrivateDir(cacheDir);
 
   const esbuildVersion = readEsbuildVersion();
   const key = sha256(JSON.stringify({ file, esbuildVersion, BUNDLE_FORMAT, apiPath, node: process.versions.node })).slice(0, 20);

@@ -23,7 +23,7 @@ export interface RunRequest {
   workers: number;
   /** Per-task timeout in ms. */
   timeout?: number;
-  /** Directory for the bundle cache. @default os.tmpdir()/poolscope-cache */
+  /** Directory for the bundle cache (must be private to the user: bundles in it are executed). @default os.tmpdir()/poolscope-cache-<uid> */
   cacheDir?: string;
   /** Heap limit per worker in MiB (thread/event-loop: resourceLimits; process: --max-old-space-size), so runaway allocation fails one task instead of the machine. */
   maxMemoryMb?: number;

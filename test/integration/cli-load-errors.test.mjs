@@ -2,6 +2,7 @@
 // missing — exit 2, with the place in the user's .ts file, and no process left.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmodSync } from 'node:fs';
 import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
 
 const cache = tempDir();
@@ -43,4 +44,16 @@ test('module that throws at import → exit 2 ModuleLoadFailed at import-throws.
   assert.match(r.stderr, /TypeError: config missing at import time/);
   assert.match(r.stderr, /import-throws\.ts:5:\d+/);
   assert.deepEqual(r.leftover, []);
+});
+
+test('a cache directory others can write to → exit 2 BundleError (bundles in it would be executed)', async () => {
+  const open = tempDir('poolscope-open-cache-');
+  try {
+    chmodSync(open.dir, 0o777);
+    const r = await runCli(['run', fixture('not-exported.ts'), '--fn', 'visible', '--inputs', '[1]', '--cache-dir', open.dir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /BundleError: the bundle cache directory .* is not private/);
+  } finally {
+    open.cleanup();
+  }
 });
