@@ -14,6 +14,8 @@ import type { NodeBackend, TraceEvent, TraceEventType } from '../src/trace/event
 import { isPackedTasks, type PackedTasks } from './packed-tasks.js';
 
 export type { PackedTasks };
+/** Hosts pack large replays with it: `packTaskEvents(events)` → `tasks` messages plus the remaining events. */
+export { packTaskEvents } from './packed-tasks.js';
 
 /** Bumped when a message changes incompatibly. */
 export const PROTOCOL_VERSION = 1;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, reportHtml, settle } from './browser.mjs';
 
-const { parseFromWebview, parseToWebview, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
+const { parseFromWebview, parseToWebview, packTaskEvents, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
 const { chromeToTrace, traceToChrome } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
 
 describe('parseFromWebview / parseToWebview', () => {
@@ -138,6 +138,35 @@ describe('in a VS Code-like host', () => {
       await post(page, { type: 'events', batch: fx.events });
       await settle(page);
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('packed task batches', () => {
+  test("a host that sends packTaskEvents' packs as 'tasks' messages gets the same timeline as with events", async () => {
+    const fx = loadFixture('failures.json');
+    const { packs, rest } = packTaskEvents(fx.events, 1);
+    assert.equal(packs.length, 1);
+    assert.equal(rest.some((e) => e.type.startsWith('task-') && e.type !== 'task-slice'), false);
+    const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true });
+    try {
+      await post(page, { type: 'events', batch: rest });
+      for (const packed of packs) await post(page, { type: 'tasks', packed });
+      await settle(page);
+      await page.waitForFunction(() => window.__poolscope.summary !== undefined);
+      assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
+      assert.equal(await page.evaluate(() => window.__poolscope.events), fx.events.length);
+      const s = await page.evaluate(() => window.__poolscope.summary);
+      assert.deepEqual([s.ok, s.failed, s.identity], [14, 4, '3 workers · 1 PID · 6 threads']);
+      const info = await page.evaluate(() => {
+        const r = window.__poolscope.taskRect('failures-1', 11);
+        return window.__poolscope.hitTest(r.x + r.width / 2, r.y + r.height / 2);
+      });
+      assert.equal(info.error.name, 'RangeError');
+      assert.deepEqual(await problems.csp(), []);
+      assert.deepEqual(problems.console, []);
     } finally {
       await context.close();
     }
