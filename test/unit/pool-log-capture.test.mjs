@@ -39,3 +39,16 @@ test('thread: output beyond maxLogBytesPerTask is dropped with one truncation no
   assert.ok(ofType(events, 'log').some((e) => e.taskId === next.taskId && e.text === 'after\n'));
   await assertNothingLeft(events);
 });
+
+test("process: raw writes to fd 1 (past console) arrive as stdout log events of that worker and task", async () => {
+  const { pool, events } = tracedPool({ backend: 'process', workers: 1 });
+  const h = pool.submit('rawWrite', ['from the fd']);
+  assert.equal(await h.promise, 'from the fd');
+  await pool.close();
+  const log = ofType(events, 'log').find((e) => e.text.includes('from the fd'));
+  assert.ok(log, 'the raw write was captured');
+  assert.equal(log.stream, 'stdout');
+  assert.equal(log.workerId, ofType(events, 'worker-start')[0].workerId);
+  assert.equal(log.taskId, h.taskId);
+  await assertNothingLeft(events);
+});
