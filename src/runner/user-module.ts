@@ -7,6 +7,7 @@
  * function (`NotAFunction`).
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { TaskError } from '../trace/events.js';
 import type { BundleResult } from './bundle.js';
 import { locationFromStack, toTaskError } from './error-location.js';
@@ -58,14 +59,14 @@ export function checkTaskExport(fn: string, file: string, staticExports: readonl
     const list = available.length > 0 ? ` Exported: ${available.join(', ')}.` : ' The file exports nothing.';
     throw new LoadFailure({
       name: 'FunctionNotExported',
-      message: `${file} does not export '${fn}'.${hint}${list}`,
+      message: `${basename(file)} does not export '${fn}'.${hint}${list}`,
       location: declared,
     });
   }
   if (namespace && typeof namespace[fn] !== 'function') {
     throw new LoadFailure({
       name: 'NotAFunction',
-      message: `export '${fn}' of ${file} is ${describe(namespace[fn])}, not a function`,
+      message: `export '${fn}' of ${basename(file)} is ${describe(namespace[fn])}, not a function`,
       location: findDeclaration(file, fn),
     });
   }
