@@ -95,7 +95,7 @@ describe('in a VS Code-like host', () => {
       assert.match(await page.textContent('.ps-identity-sub'), /finished/);
       assert.match(await page.textContent('.ps-status'), /16 tasks done/);
       // `rendered` is throttled (≤ 2 per second, trailing): wait for the report of the final state.
-      await page.waitForFunction((n) => window.__vscodePosted.filter((m) => m.type === 'rendered').pop()?.events === n, fx.events.length, { timeout: 5000 });
+      await page.waitForFunction((n) => window.__vscodePosted.filter((m) => m.type === 'rendered').pop()?.events === n, fx.events.length, { timeout: 20_000 });
       const rendered = (await posted()).filter((m) => m.type === 'rendered').pop();
       assert.deepEqual(rendered, { type: 'rendered', runs: 1, lanes: 4, bars: 16, events: fx.events.length });
       // Hostile input is dropped without harm.
@@ -116,7 +116,7 @@ describe('in a VS Code-like host', () => {
       assert.ok(parseFromWebview(actions[1]), 'the PNG export passes the host-side validator');
       assert.deepEqual(actions[2], { type: 'run-again' });
       // State is persisted (debounced) for a torn-down webview.
-      await page.waitForFunction(() => window.__vscodeState()?.events?.length > 0, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.__vscodeState()?.events?.length > 0, null, { timeout: 20_000 });
       saved = await page.evaluate(() => window.__vscodeState());
       assert.deepEqual(await problems.csp(), []);
       assert.deepEqual(problems.console, []);
