@@ -21,6 +21,7 @@ import { defineTimelineTests } from './timeline.test.js';
 import { defineHistoryTests, defineScannerTests } from './scanner.test.js';
 import { defineEditorTests } from './editor.test.js';
 import { defineLoadTests } from './load.test.js';
+import { definePythonTests } from './python.test.js';
 
 function defineAll(): void {
   defineScannerTests();
@@ -33,6 +34,7 @@ function defineAll(): void {
   defineTrustTests();
   defineIsolationTests();
   defineTimelineTests();
+  definePythonTests();
   defineLoadTests();
 }
 
