@@ -113,7 +113,8 @@ export class App {
       ? 'Nothing to show yet. Run a function in a pool (▶ Run in pool above an exported function, or PoolScope: Run Function in Pool) and its tasks appear here live.'
       : 'This trace has no runs.');
 
-    const main = document.createElement('main');
+    // One main landmark: the host page may already have made the root one (the VS Code panel does).
+    const main = document.createElement(root.getAttribute('role') === 'main' ? 'div' : 'main');
     main.className = 'ps-main';
     main.append(this.#summaryView.element, this.#runsList, this.#compare.element, this.#empty, this.view.element, this.#legend, this.#details.element, this.#table.element);
     root.replaceChildren(header, this.#buildToolbar(), main, this.#tooltip.element);
