@@ -12,7 +12,8 @@ import type { NodeBackend } from '../trace/events.js';
 import type { ExportFormat } from '../../webview/protocol.js';
 import { findExportedFunctions, functionAtLine, functionInSelection, type ExportedFunction } from './exported-functions.js';
 import { findPythonRunnables, isPythonFile, pythonFunctionAtLine } from '../runner/python/functions.js';
-import { PYTHON_BACKEND_EXPLANATIONS, PYTHON_BACKENDS, isPythonBackend, type PythonBackend as PythonBackendName } from '../runner/python-run.js';
+import { PYTHON_BACKEND_EXPLANATIONS, PYTHON_BACKENDS, isPythonBackend, nextPythonBackend, type PythonBackend as PythonBackendName } from '../runner/python-run.js';
+import type { ActiveSource } from './active-source.js';
 import { parseInputs, type InputsPrompt } from './inputs-prompt.js';
 import type { RunController } from './run-controller.js';
 import type { RunSummary } from './run-summary.js';
@@ -54,6 +55,7 @@ export interface CommandServices {
   inputs: InputsPrompt;
   trust: TrustGate;
   log: vscode.LogOutputChannel;
+  activeSource: ActiveSource;
 }
 
 const SOURCE_FILE = /\.(?:[cm]?[tj]s|[tj]sx|py)$/;
@@ -146,7 +148,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
 
   const switchBackend = async (backend?: unknown): Promise<NodeBackend | PythonBackendName | undefined> => {
     // With a .py file active (or a Python backend named), the choice is the Python backend.
-    if (isPythonBackend(String(backend)) || (backend === undefined && isPythonFile(vscode.window.activeTextEditor?.document.uri.fsPath ?? ''))) {
+    if (isPythonBackend(String(backend)) || (backend === undefined && s.activeSource.isPython)) {
       let py = isPythonBackend(String(backend)) ? backend as PythonBackendName : undefined;
       if (!py) {
         const current = readSettings().pythonBackend;
@@ -171,7 +173,13 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return chosen;
   };
 
-  const toggleBackend = async (): Promise<NodeBackend> => {
+  const toggleBackend = async (): Promise<NodeBackend | PythonBackendName> => {
+    // The status bar shows the backend of the language being edited; its click toggles that one.
+    if (s.activeSource.isPython) {
+      const py = nextPythonBackend(readSettings().pythonBackend);
+      await writeSetting('pythonBackend', py);
+      return py;
+    }
     const next = nextBackend(readSettings().backend);
     await writeSetting('backend', next);
     return next;

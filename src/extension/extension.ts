@@ -14,6 +14,8 @@ import { RunOutput } from './output.js';
 import { RunController, type LaunchRunner } from './run-controller.js';
 import { readSettings } from './settings.js';
 import { BackendStatusBar } from './status-bar.js';
+import { ActiveSource } from './active-source.js';
+import { PYTHON_BACKEND_EXPLANATIONS } from '../runner/python-run.js';
 import { TimelineController } from './timeline-controller.js';
 import { TrustGate } from './trust.js';
 
@@ -80,15 +82,18 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     },
   }, loadLaunch);
 
+  const activeSource = new ActiveSource();
   const refreshStatus = (): void => {
     const s = readSettings();
-    statusBar.update(s.backend, s.workers, controller.running);
+    if (activeSource.isPython) statusBar.update(s.pythonBackend, s.workers, controller.running, PYTHON_BACKEND_EXPLANATIONS);
+    else statusBar.update(s.backend, s.workers, controller.running);
   };
   refreshStatus();
 
   context.subscriptions.push(
-    output, diagnostics, statusBar, timeline, controller, store,
-    ...registerCommands({ controller, timeline, inputs, trust, log }),
+    output, diagnostics, statusBar, timeline, controller, store, activeSource,
+    activeSource.onDidChange(() => refreshStatus()),
+    ...registerCommands({ controller, timeline, inputs, trust, log, activeSource }),
     vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, (() => {
       const provider = new RunCodeLensProvider();
       context.subscriptions.push(provider);

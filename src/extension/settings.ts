@@ -63,10 +63,10 @@ export async function writeSetting(key: 'backend' | 'workers' | 'pythonBackend',
 
 /** One-line explanation of each backend, shown in the quick pick and the status bar tooltip. */
 export const BACKEND_EXPLANATIONS: Record<NodeBackend, string> = {
-  serial: 'one task at a time in the runner — the baseline for speedup',
   'event-loop': 'one thread, N tasks in flight — concurrency, not parallelism (the GIL picture)',
   thread: 'N worker_threads in one process — parallel CPU, one PID',
   process: 'N child processes — parallel CPU, isolated, costlier start',
+  serial: 'one task at a time in the runner — the baseline for speedup',
 };
 
 /** The toggle's order: from "one thing at a time" to "most isolated". */

@@ -4,7 +4,6 @@
  * is in flight it shows a spinner and a click stops the run instead.
  */
 import * as vscode from 'vscode';
-import type { NodeBackend } from '../trace/events.js';
 import { BACKEND_EXPLANATIONS } from './settings.js';
 
 export class BackendStatusBar implements vscode.Disposable {
@@ -15,14 +14,17 @@ export class BackendStatusBar implements vscode.Disposable {
     this.item.name = 'PoolScope backend';
   }
 
-  /** Redraws from the current settings and run state. */
-  update(backend: NodeBackend, workers: number, running: boolean): void {
+  /**
+   * Redraws from the current settings and run state. `explanations` are the
+   * one-liners of the backends the click cycles through (Node's or Python's).
+   */
+  update(backend: string, workers: number, running: boolean, explanations: Readonly<Record<string, string>> = BACKEND_EXPLANATIONS): void {
     const item = this.item;
     item.text = running ? `$(sync~spin) ${backend} × ${workers}` : `$(pulse) ${backend} × ${workers}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**PoolScope** — tasks run on **${backend}** with **${workers}** worker(s): ${BACKEND_EXPLANATIONS[backend]}.\n\n`);
-    md.appendMarkdown(running ? 'A run is in progress: click to stop it.\n\n' : 'Click to toggle the backend (event-loop → thread → process → serial).\n\n');
-    for (const [name, text] of Object.entries(BACKEND_EXPLANATIONS)) md.appendMarkdown(`- \`${name}\`: ${text}\n`);
+    md.appendMarkdown(`**PoolScope** — tasks run on **${backend}** with **${workers}** worker(s): ${explanations[backend] ?? ''}.\n\n`);
+    md.appendMarkdown(running ? 'A run is in progress: click to stop it.\n\n' : `Click to toggle the backend (${Object.keys(explanations).join(' → ')}).\n\n`);
+    for (const [name, text] of Object.entries(explanations)) md.appendMarkdown(`- \`${name}\`: ${text}\n`);
     item.tooltip = md;
     item.accessibilityInformation = { label: `PoolScope backend ${backend}, ${workers} workers${running ? ', running' : ''}`, role: 'button' };
     item.command = running ? 'poolscope.stopRun' : 'poolscope.toggleBackend';

@@ -1,7 +1,7 @@
 // .py files go to the Python runner through the same commands, events and diagnostics.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, assertCompleteRun, fixture, ofType, runCommand } from './helpers.js';
+import { api, assertCompleteRun, fixture, ofType, runCommand, waitFor } from './helpers.js';
 
 export function definePythonTests(): void {
   suite('Python files', () => {
@@ -27,6 +27,22 @@ export function definePythonTests(): void {
         assert.ok(parts.timeline.history.runIds.includes(summary.runIds[0]));
       });
     }
+
+    test('with a .py file in the editor the status bar shows and toggles the Python backend', async () => {
+      const { statusBar } = await api();
+      await vscode.commands.executeCommand('poolscope.switchBackend', 'py-thread');
+      const workers = vscode.workspace.getConfiguration('poolscope').get<number>('workers');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(fixture('py_tasks.py'))));
+      await waitFor(() => statusBar.item.text === `$(pulse) py-thread × ${workers}`, 10_000, 'the Python backend in the status bar');
+      assert.equal(await vscode.commands.executeCommand('poolscope.toggleBackend'), 'py-process');
+      await waitFor(() => statusBar.item.text === `$(pulse) py-process × ${workers}`, 10_000, 'the toggled Python backend');
+      assert.match((statusBar.item.tooltip as vscode.MarkdownString).value, /ProcessPoolExecutor/);
+
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(fixture('tasks.ts'))));
+      const node = vscode.workspace.getConfiguration('poolscope').get<string>('backend');
+      await waitFor(() => statusBar.item.text === `$(pulse) ${node} × ${workers}`, 10_000, 'the Node backend again');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
 
     test('a Python exception becomes a diagnostic on the raising line', async () => {
       const file = fixture('py_tasks.py');
