@@ -1,14 +1,12 @@
-// The CLI on .py files: Python backends by name, --python, compare's default
-// Python set; Python backends on a .ts file are a usage error.
-import { test, after } from 'node:test';
+// The CLI on .py files: Python backend names in --backend and --backends, and
+// --python (python-cli.test.mjs covers the rest of the Python CLI surface).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+import { fixture, runCli } from '../fixtures/cli/run-cli.mjs';
 
 const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
 const skip = python ? false : 'python3 not installed';
-const cache = tempDir();
-after(() => cache.cleanup());
 
 test('run py_tasks.py --backend py-process --workers 2 --python python3 → six tasks on at most two worker PIDs', { skip }, async () => {
   const r = await runCli(['run', fixture('py_tasks.py'), '--fn', 'pid', '--inputs', 'range(6)', '--backend', 'py-process', '--workers', '2', '--python', python, '--json']);
@@ -27,10 +25,4 @@ test('compare py_tasks.py --backends py-serial,py-thread → two rows, py-serial
   assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0]), ['py-serial', 'py-thread']);
   assert.match(rows[0], /1\.00×/);
   assert.deepEqual(r.leftover, []);
-});
-
-test('a Python backend for a .ts file → exit 2', async () => {
-  const r = await runCli(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--backend', 'py-thread', '--cache-dir', cache.dir]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /backend 'py-thread' runs Python files/);
 });
