@@ -25,6 +25,8 @@ Inputs (one element per task)
   (no --inputs)          one task: f()
 
 Options
+  -f, --fn <name>        the exported function to call (without it, run calls main())
+  -i, --inputs <inputs>  the inputs, as above
   -b, --backend <name>   event-loop | thread | process | serial   (default: thread)
       --backends <list>  compare: which backends, comma-separated (default: all four)
   -w, --workers <n>      pool size; event-loop: tasks in flight   (default: number of CPUs)
