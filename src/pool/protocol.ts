@@ -99,6 +99,18 @@ export interface WorkerInit {
   maxLogBytesPerTask: number;
   /** Thread workers: Int32Array memory where the worker records pids of child processes its tasks start. */
   childPids?: SharedArrayBuffer;
+  /**
+   * Thread workers: Float64Array(2) memory [taskId, start] of the task running now, written at each start.
+   * The pool reads it to announce task-start live, so a thread worker sends no Start message at all.
+   */
+  running?: SharedArrayBuffer;
+}
+
+/** Reads `WorkerInit.running` consistently (the worker writes start, then taskId). */
+export function readRunning(running: Float64Array): { taskId: number; t: number } | undefined {
+  const id = running[0];
+  const t = running[1];
+  return id >= 0 && running[0] === id ? { taskId: id, t } : undefined;
 }
 
 /** Environment variable that carries `WorkerInit` (JSON) to a forked worker. */

@@ -118,6 +118,8 @@ class WorkerRuntime {
   readonly #capture: OutputCapture | undefined;
   readonly #slices: SliceRecorder | undefined;
   readonly #now: () => number;
+  /** Shared [taskId, start] of the running task (thread workers), instead of Start messages. */
+  readonly #shared: Float64Array | undefined;
 
   constructor(init: WorkerInit, channel: Channel) {
     this.#init = init;
@@ -126,6 +128,7 @@ class WorkerRuntime {
     const base = monotonicUs() - performance.now() * 1000 - init.originUs;
     this.#now = () => performance.now() * 1000 + base;
     this.#realExit = process.exit.bind(process) as (code?: number) => never;
+    this.#shared = init.running ? new Float64Array(init.running) : undefined;
 
     if (init.mode === 'concurrent' && init.trace) {
       this.#slices = new SliceRecorder(this.#now, (taskId, start, end) => this.#post4(FromWorkerOp.Slice, taskId, start, end));
@@ -236,7 +239,11 @@ class WorkerRuntime {
         continue;
       }
       const start = this.#now();
-      if (afterIdle || this.#lastTaskUs > LONG_TASK_US) {
+      const shared = this.#shared;
+      if (shared) {
+        shared[1] = start;
+        shared[0] = taskId;
+      } else if (afterIdle || this.#lastTaskUs > LONG_TASK_US) {
         this.#outbox.push(FromWorkerOp.Start, taskId, start);
         this.#flush();
       }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { readRunning } from '../protocol.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
 import { workerScriptPath } from './worker-script.js';
@@ -46,8 +47,12 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
   const script = workerScriptPath();
   return (init, events) => {
     const childPids = new SharedArrayBuffer(4 * (MAX_TRACKED_CHILDREN + 1));
+    // Sequential workers publish their running task here instead of sending Start messages (one message less per task).
+    const running = init.mode === 'sequential' ? new SharedArrayBuffer(16) : undefined;
+    const runningView = running ? new Float64Array(running) : undefined;
+    if (runningView) runningView[0] = -1;
     const worker = new Worker(script, {
-      workerData: { ...init, childPids },
+      workerData: { ...init, childPids, running },
       resourceLimits: host.options.resourceLimits,
       name: init.name,
     });
@@ -65,6 +70,7 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
       threadId: worker.threadId,
       send: (batch) => worker.postMessage(batch),
       check: (batch) => { structuredClone(batch); },
+      running: runningView ? () => readRunning(runningView) : undefined,
       kill: () => { void worker.terminate(); },
     };
   };

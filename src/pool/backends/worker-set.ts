@@ -26,6 +26,8 @@ const MAX_FAILED_STARTS = 3;
 const SHORT_TASK_US = 1000;
 /** In flight per worker before any task length is known. */
 const INITIAL_DEPTH = 2;
+/** How often running tasks of thread workers are looked up in shared memory to announce their start. */
+const RUNNING_POLL_MS = 15;
 /** close(): a worker that has not exited this long after being asked is killed. */
 const CLOSE_GRACE_MS = 3000;
 
@@ -94,6 +96,8 @@ export class WorkerSet implements PoolBackend {
   #avgTaskUs = -1;
   /** Some task has a timeout: keep timers armed (off otherwise, to keep the hot path lean). */
   #timeouts: boolean;
+  /** Polls shared memory for task starts (thread workers), while tasks are out. */
+  #poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(host: PoolHost, config: WorkerSetConfig) {
     this.#host = host;
@@ -168,11 +172,35 @@ export class WorkerSet implements PoolBackend {
   }
 
   #flushAll(): void {
+    if (this.#poll === undefined && this.#host.tracing) this.#startPolling();
     for (const slot of this.#slots) {
       if (slot.outbox.length !== 0) this.#flush(slot);
       if (this.#timeouts && slot.ready) this.#armTimers(slot);
     }
   }
+
+  #startPolling(): void {
+    if (!this.#slots.some((slot) => slot.transport.running && slot.outstanding.size !== 0)) return;
+    this.#poll = setInterval(this.#announceRunning, RUNNING_POLL_MS);
+    this.#poll.unref();
+  }
+
+  /** Emits task-start for tasks that started since the last look (their start time is the worker's own). */
+  readonly #announceRunning = (): void => {
+    let busy = false;
+    for (const slot of this.#slots) {
+      if (slot.outstanding.size === 0 || !slot.transport.running) continue;
+      busy = true;
+      const running = slot.transport.running();
+      if (!running) continue;
+      const task = slot.outstanding.get(running.taskId);
+      if (task && !task.startEmitted) this.#host.started(task, slot.workerId, running.t);
+    }
+    if (!busy) {
+      clearInterval(this.#poll);
+      this.#poll = undefined;
+    }
+  };
 
   #flush(slot: WorkerSlot): void {
     const batch = slot.outbox;
@@ -446,6 +474,7 @@ export class WorkerSet implements PoolBackend {
 
   async shutdown(): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#poll);
     for (const slot of this.#slots) {
       if (slot.exited) continue;
       slot.retiring = true;
@@ -469,6 +498,7 @@ export class WorkerSet implements PoolBackend {
 
   async terminate(error: Error): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#poll);
     const slots = [...this.#slots];
     for (const slot of slots) {
       this.#disarm(slot);
