@@ -223,7 +223,9 @@ function printProblems(outcome: RunOutcome, report: RunReport, json = false): vo
   } else if (scriptCode !== undefined) {
     if (scriptCode !== 0) process.stderr.write(`poolscope: the script called process.exit(${scriptCode})\n`);
   } else if (exit.crashed) {
-    process.stderr.write(`poolscope: RunnerCrashed: the runner process exited before finishing (code ${exit.code}, signal ${exit.signal})\n`);
+    // V8 aborts when a heap limit is hit: on serial (tasks in the runner) that is the likely cause.
+    const hint = exit.signal === 'SIGABRT' ? ' — most likely out of memory: serial tasks and Run File\'s main program run in the runner itself' : '';
+    process.stderr.write(`poolscope: RunnerCrashed: the runner process exited before finishing (code ${exit.code}, signal ${exit.signal})${hint}\n`);
   } else if (exit.stopped) {
     process.stderr.write('poolscope: the run was stopped\n');
   }

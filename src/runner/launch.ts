@@ -64,6 +64,18 @@ export function defaultRunnerPath(): string {
   return join(__dirname, 'runner.js');
 }
 
+/** Room for the runner's own work (events, bundling) on top of the user's per-worker limit. */
+const RUNNER_HEAP_HEADROOM_MB = 256;
+
+/**
+ * Serial tasks (and Run File's main program) run in the runner itself, so a
+ * per-worker heap limit must bound the runner too, or runaway allocation there
+ * would eat the machine before anything stops it.
+ */
+function runnerHeapLimit(request: RunRequest): string[] {
+  return request.maxMemoryMb ? [`--max-old-space-size=${request.maxMemoryMb + RUNNER_HEAP_HEADROOM_MB}`] : [];
+}
+
 /**
  * Spawns a runner for `options.request`.
  *
@@ -76,7 +88,7 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
   const child: ChildProcess = fork(options.runnerPath ?? defaultRunnerPath(), [], {
     cwd: options.cwd,
     execPath: options.nodePath ?? process.execPath,
-    execArgv: ['--enable-source-maps'],
+    execArgv: ['--enable-source-maps', ...runnerHeapLimit(options.request)],
     env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
     stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
   });

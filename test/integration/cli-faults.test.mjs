@@ -102,3 +102,10 @@ test('Ctrl-C (SIGINT to poolscope) during never-ending tasks on process → stop
   assert.match(r.stderr, /the run was stopped/);
   assert.deepEqual(r.leftover, []);
 });
+
+test('unbounded allocation in a serial task (the runner itself) with --max-memory 64 → runner stops (RunnerCrashed, out of memory), exit 1', async () => {
+  const r = await runCli(['run', fixture('allocate-forever.ts'), '--fn', 'hoard', '--inputs', '[[]]', '--max-memory', '64', '--backend', 'serial', '--cache-dir', cache.dir], { timeoutMs: 60_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /RunnerCrashed: .*signal SIGABRT\) — most likely out of memory/);
+  assert.deepEqual(r.leftover, []);
+});
