@@ -119,10 +119,9 @@ export class WorkerSet implements PoolBackend {
       maxLogBytesPerTask: host.options.maxLogBytesPerTask,
     };
     this.#slots.push(slot);
-    let exitError: Error | undefined;
     slot.transport = this.#config.spawn(init, {
       onBatch: (batch) => this.#onBatch(slot, batch),
-      onExit: (code, signal, error) => { exitError = error; this.#onExit(slot, code, signal, exitError); },
+      onExit: (code, signal, error) => this.#onExit(slot, code, signal, error),
       onOutput: (stream, text) => {
         if (stream === 2) slot.lastStderr = text;
         host.log(this.#runningTaskId(slot), workerId, stream, host.now(), text);
