@@ -152,7 +152,9 @@ async function mainBench() {
       progress(`overhead ${id} (${pairs} on/off pairs)`);
       const reply = await measureInChild({ workload: 'overhead', pool: id, workers: W, tasks: config.overhead.tasks, pairs }, { timeoutMs: 300_000 });
       if (!reply.ok) { results.overhead[id] = { error: reply.error.split('\n')[0] }; continue; }
-      const { onSamples, offSamples } = reply.result;
+      const { onSamples, offSamples, onCpuUsPerTask, offCpuUsPerTask } = reply.result;
+      const onCpu = median(onCpuUsPerTask);
+      const offCpu = median(offCpuUsPerTask);
       const on = median(onSamples);
       const off = median(offSamples);
       // Paired ratios too: each on/off pair ran back to back, so its ratio sees the same machine state.
@@ -160,6 +162,8 @@ async function mainBench() {
       results.overhead[id] = {
         onTasksPerSec: round(on, 0), offTasksPerSec: round(off, 0),
         overheadPct: round((1 - on / off) * 100, 1), pairedMedianPct: round(median(pairRatios) * 100, 1),
+        // CPU per task (this process's threads + its worker processes): robust to a busy machine.
+        onCpuUsPerTask: round(onCpu, 2), offCpuUsPerTask: round(offCpu, 2), cpuOverheadPct: round((onCpu / offCpu - 1) * 100, 1),
         onSamples: onSamples.map((x) => round(x, 0)), offSamples: offSamples.map((x) => round(x, 0)),
       };
     }
@@ -168,6 +172,8 @@ async function mainBench() {
   if (sections.includes('extras')) results.extras = await runExtras(progress);
 
   results.machine.loadavgAfter = os.loadavg().map((x) => round(x));
+  // Wall-clock targets need idle cores; say so when the machine was shared.
+  results.machine.busy = Math.max(results.machine.loadavgBefore[0], results.machine.loadavgAfter[0]) > results.machine.cpus * 0.75;
   results.durationS = round((Date.now() - t0) / 1000, 1);
   return results;
 }
@@ -180,12 +186,13 @@ function previousResults() {
   }
 }
 
-const previous = previousResults();
 let results;
 if (flag('soak')) {
   // The soak is its own step; keep the main bench's last figures next to it.
   const tasks = Number(listFlag('tasks')?.[0] ?? 1_000_000);
   const soak = await runSoak({ progress, tasks, backends: listFlag('backends') });
+  // Read the file only now: another bench run may have written it meanwhile.
+  const previous = previousResults();
   // --backends=… re-runs some backends: keep the others' last figures when they were for the same task count.
   if (listFlag('backends') && previous.soak?.tasks === tasks) {
     soak.backends = { ...previous.soak.backends, ...soak.backends };
@@ -194,7 +201,8 @@ if (flag('soak')) {
   results = { ...previous, soak };
 } else {
   // A partial run (--only, --pools) replaces only the sections it measured.
-  results = { ...previous, ...(await mainBench()) };
+  const measured = await mainBench();
+  results = { ...previousResults(), ...measured };
 }
 results.targets = checkTargets(results);
 printReport(results);

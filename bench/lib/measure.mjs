@@ -2,11 +2,32 @@
 // The orchestrator forks this per (workload, pool, round), so pools never
 // share a heap, a JIT profile or leftover threads, and reads the result from
 // the IPC channel (stdout stays free for whatever the pools print).
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { openPool, preloadPool } from './pools.mjs';
 import { trivialThroughput, roundTrips, cpuBound, cpuBoundInline, ioBound } from './workloads.mjs';
 
 const spec = JSON.parse(process.argv[2]);
+
+/**
+ * CPU time (µs) used so far by this process (all its threads, so thread
+ * workers too) plus its live child processes (process workers; /proc ticks
+ * of 10 ms). Unlike wall time, it barely moves when a busy neighbour steals
+ * the cores, so small overheads stay measurable on a shared machine.
+ */
+function cpuUsOfProcessTree() {
+  const own = process.cpuUsage();
+  let us = own.user + own.system;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) === process.pid) us += (Number(f[11]) + Number(f[12])) * 10_000; // utime + stime, 100 Hz ticks
+    } catch { /* exited meanwhile */ }
+  }
+  return us;
+}
 
 async function warm(pool, n) {
   await Promise.all(Array.from({ length: n }, (_, i) => pool.run('identity', i)));
@@ -93,11 +114,18 @@ const measurements = {
       await warm(off, 2000);
       const onSamples = [];
       const offSamples = [];
+      const onCpuUsPerTask = [];
+      const offCpuUsPerTask = [];
       for (let r = 0; r < pairs; r++) {
-        const order = r % 2 === 0 ? [[on, onSamples], [off, offSamples]] : [[off, offSamples], [on, onSamples]];
-        for (const [pool, samples] of order) samples.push(await trivialThroughput(pool, tasks));
+        const order = r % 2 === 0 ? [[on, onSamples, onCpuUsPerTask], [off, offSamples, offCpuUsPerTask]]
+          : [[off, offSamples, offCpuUsPerTask], [on, onSamples, onCpuUsPerTask]];
+        for (const [pool, samples, cpu] of order) {
+          const cpu0 = cpuUsOfProcessTree();
+          samples.push(await trivialThroughput(pool, tasks));
+          cpu.push((cpuUsOfProcessTree() - cpu0) / tasks);
+        }
       }
-      return { onSamples, offSamples, traceEvents: on.info.events };
+      return { onSamples, offSamples, onCpuUsPerTask, offCpuUsPerTask, traceEvents: on.info.events };
     } finally {
       await Promise.all([on.close(), off.close()]);
     }

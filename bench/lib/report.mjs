@@ -33,8 +33,9 @@ export function printReport(r) {
   }
   if (r.overhead) {
     console.log('\nTracing overhead (same backend, same process, on/off alternating, medians):');
-    table(['backend', 'on tasks/s', 'off tasks/s', 'overhead', 'paired median'],
-      Object.entries(r.overhead).map(([id, o]) => [id, fmt(o.onTasksPerSec), fmt(o.offTasksPerSec), fmt(o.overheadPct, ' %'), fmt(o.pairedMedianPct, ' %')]));
+    table(['backend', 'on tasks/s', 'off tasks/s', 'wall overhead', 'paired median', 'CPU µs/task on', 'off', 'CPU overhead'],
+      Object.entries(r.overhead).map(([id, o]) => [id, fmt(o.onTasksPerSec), fmt(o.offTasksPerSec), fmt(o.overheadPct, ' %'), fmt(o.pairedMedianPct, ' %'),
+        fmt(o.onCpuUsPerTask), fmt(o.offCpuUsPerTask), fmt(o.cpuOverheadPct, ' %')]));
   }
   if (r.extras && Object.keys(r.extras).length) {
     console.log('\nOther parts:');
@@ -43,7 +44,10 @@ export function printReport(r) {
   if (r.targets) {
     console.log('\nTargets:');
     table(['target', 'value', 'goal', 'result', 'detail'],
-      r.targets.map((t) => [t.name, fmt(t.value), t.target, t.pass == null ? 'N/A' : t.pass ? 'PASS' : 'FAIL', t.detail]));
+      r.targets.map((t) => [t.name, fmt(t.value), t.target, `${t.pass == null ? 'N/A' : t.pass ? 'PASS' : 'FAIL'}${t.noisy ? '*' : ''}`, t.detail]));
+    if (r.targets.some((t) => t.noisy)) {
+      console.log(`* the machine was busy (load ${r.machine.loadavgBefore[0]} → ${r.machine.loadavgAfter[0]} on ${r.machine.cpus} CPUs): wall-clock results are not trustworthy either way; re-run on an idle machine.`);
+    }
   }
   if (r.soak) {
     console.log(`\nSoak (${r.soak.date ?? ''}): ${fmt(r.soak.tasks)} trivial tasks per backend, ${r.soak.crashRate * 100} % seeded crashes (seed ${r.soak.seed})`);

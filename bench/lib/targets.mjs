@@ -5,7 +5,9 @@
 export function checkTargets(r) {
   const out = [];
   const add = (name, value, target, pass, detail) =>
-    out.push({ name, value: Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null, target, pass: Number.isFinite(value) ? pass(value) : null, detail });
+    out.push({ name, value: Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null, target, pass: Number.isFinite(value) ? pass(value) : null, detail,
+      // Wall-clock results taken while other work held the cores say little either way.
+      noisy: Boolean(r.machine?.busy) && !name.includes('CPU per task') });
 
   const tps = (id) => r.trivial?.[id]?.tasksPerSec;
   add('thread tasks/s ÷ piscina', tps('poolscope-thread') / tps('piscina'), '≥ 2×', (v) => v >= 2,
@@ -25,9 +27,15 @@ export function checkTargets(r) {
   add('CPU speedup, process', speedup('poolscope-process'), '≥ 1.85×', (v) => v >= 1.85, '16 × ~50 ms on 2 workers vs serial loop');
   add('CPU speedup, event-loop', speedup('poolscope-event-loop'), '≤ 1.1×', (v) => v <= 1.1, 'must not look parallel');
 
+  // Judged on CPU per task (robust on a shared machine); the wall-clock figures are in the detail.
   const ov = r.overhead?.['poolscope-thread'];
-  add('tracing overhead, thread', ov?.overheadPct, '≤ 5 %', (v) => v <= 5,
-    ov ? `${ov.onTasksPerSec} on vs ${ov.offTasksPerSec} off tasks/s (paired median ${ov.pairedMedianPct} %)` : 'not measured');
+  add('tracing overhead, thread (CPU per task)', ov?.cpuOverheadPct, '≤ 5 %', (v) => v <= 5,
+    ov ? `${ov.onCpuUsPerTask} vs ${ov.offCpuUsPerTask} µs CPU/task; wall: ${ov.onTasksPerSec} on vs ${ov.offTasksPerSec} off tasks/s (${ov.overheadPct} %)` : 'not measured');
+  const ovp = r.overhead?.['poolscope-process'];
+  if (ovp) {
+    add('tracing overhead, process (CPU per task)', ovp.cpuOverheadPct, '≤ 5 %', (v) => v <= 5,
+      `${ovp.onCpuUsPerTask} vs ${ovp.offCpuUsPerTask} µs CPU/task; wall ${ovp.overheadPct} %`);
+  }
 
   const rs = r.extras?.runnerStartup;
   if (rs && !rs.error) {
