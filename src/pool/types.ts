@@ -2,7 +2,7 @@
  * The engine's public shape. Everything above the engine (API, runner, CLI,
  * bench) programs against these types; backends implement `Backend`.
  */
-import type { NodeBackend, TraceListener, TaskError } from '../trace/events.js';
+import type { NodeBackend, TraceListener, TaskError, UnstampedEvent } from '../trace/events.js';
 
 export interface PoolOptions {
   /** Which backend runs the tasks. @default 'thread' */
@@ -79,6 +79,11 @@ export interface PoolEngine {
   submit<T = unknown>(fn: string, args: unknown[], options?: SubmitOptions): TaskHandle<T>;
   /** Subscribe to trace events (batched). Returns an unsubscribe function. */
   onTrace(listener: TraceListener): () => void;
+  /**
+   * Append an event to this run's stream: stamped with runId and the next seq, delivered in order with the
+   * engine's own (used by the CPU sampler for `cpu-sample` events). Optional so that stand-ins need not have it.
+   */
+  emit?(event: UnstampedEvent): void;
   /** Record a span on the main program's lane (API: time spent awaiting the pool). */
   recordMainWait(startUs: number, endUs: number, label: string): void;
   /** Current time on this run's clock (µs since origin). */
