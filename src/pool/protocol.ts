@@ -51,6 +51,7 @@ export const FromWorkerOp = {
 export type ReadyMessage = [op: typeof FromWorkerOp.Ready, pid: number, threadId: number, tid: number, t: number, loadError: SerializedError | null];
 /** A task started; sent on its own only when the task is likely to run long (else folded into Ok/Error). */
 export type StartMessage = [op: typeof FromWorkerOp.Start, taskId: number, t: number];
+/** `preview` is '' for a primitive value: the pool previews those itself. */
 export type OkMessage = [op: typeof FromWorkerOp.Ok, taskId: number, start: number, end: number, value: unknown, preview: string];
 export type ErrorMessage = [op: typeof FromWorkerOp.Error, taskId: number, start: number, end: number, error: SerializedError];
 /** Captured console / stdout / stderr output; taskId −1 = not inside a task. stream 1 = stdout, 2 = stderr. */

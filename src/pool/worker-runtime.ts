@@ -318,7 +318,10 @@ class WorkerRuntime {
     this.#lastTaskUs = end - start;
     this.#slices?.taskEnded(taskId, end);
     this.#capture?.taskEnded(taskId);
-    this.#outbox.push(FromWorkerOp.Ok, taskId, start, end, value, this.#init.trace ? previewValue(value) : '');
+    // Objects are previewed here (walking them is work best done off the pool's thread); a primitive's
+    // preview is made by the pool from the value itself, so no second string crosses the wire.
+    const preview = this.#init.trace && typeof value === 'object' && value !== null ? previewValue(value) : '';
+    this.#outbox.push(FromWorkerOp.Ok, taskId, start, end, value, preview);
     this.#scheduleFlush();
   }
 

@@ -15,6 +15,7 @@ import {
   FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
   type ExecutionMode, type FromWorkerBatch, type ToWorkerBatch, type ToWorkerMessage, type WorkerInit,
 } from '../protocol.js';
+import { previewValue } from '../preview.js';
 import type { Task } from '../task.js';
 import type { SerializedError } from '../types.js';
 import type { PoolBackend, PoolHost } from './backend.js';
@@ -262,7 +263,9 @@ export class WorkerSet implements PoolBackend {
           const start = batch[i + 2] as number;
           const end = batch[i + 3] as number;
           this.#taskDone(slot, end - start);
-          host.succeeded(task, workerId, start, end, batch[i + 4], batch[i + 5] as string);
+          const value = batch[i + 4];
+          const preview = batch[i + 5] as string;
+          host.succeeded(task, workerId, start, end, value, preview !== '' || !host.tracing ? preview : previewValue(value));
           break;
         }
         case FromWorkerOp.Error: {
