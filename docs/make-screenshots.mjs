@@ -1,0 +1,38 @@
+// Regenerates the README's timeline screenshots from real runs on this machine:
+// `node docs/make-screenshots.mjs` (after `npm run build`). Each picture is the CLI's
+// standalone HTML report (--html) rendered in headless Chromium.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { chromiumPath } from '../test/webview/browser.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'poolscope-shots-'));
+const shots = [
+  { name: 'screenshot-compare', args: ['compare', 'examples/cpu-bound.ts', '--fn', 'cpuTask', '--inputs', 'range(12)', '--workers', '2'] },
+  { name: 'screenshot-python', args: ['compare', 'examples/python/tasks.py', '--fn', 'count_primes', '--inputs', '[[30000],[30000],[30000],[30000],[30000],[30000]]', '--workers', '2'] },
+];
+const browser = await chromium.launch({ executablePath: await chromiumPath(), headless: true });
+try {
+  for (const shot of shots) {
+    const html = path.join(tmp, `${shot.name}.html`);
+    try {
+      execFileSync(process.execPath, ['dist/cli.js', ...shot.args, '--html', html], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    } catch (err) {
+      if (err.status !== 1) throw err; // 1 = some tasks failed: still worth a picture
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1050 }, colorScheme: 'dark' });
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForFunction(() => globalThis.__poolscope?.bars > 0, null, { timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(root, 'media', `${shot.name}.png`) });
+    await page.close();
+    console.log(`media/${shot.name}.png`);
+  }
+} finally {
+  await browser.close();
+  rmSync(tmp, { recursive: true, force: true });
+}
