@@ -151,13 +151,19 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
   return out;
 }
 
-/** Speed-up of each run against a serial run among `summaries` (compare mode across separate runs). */
+/**
+ * Speed-up of each run against a serial run among `summaries` (compare mode across separate runs).
+ * Only a serial run of the same work counts as a baseline: same file, function and task count —
+ * a serial run of another function says nothing about this one.
+ */
 export function speedupAgainstShownSerial(summaries: RunSummary[]): Map<string, number> {
   const out = new Map<string, number>();
-  const serial = [...summaries].reverse().find((s) => SERIAL.has(s.backend) && s.finished && s.wallUs > 0);
+  const sameWork = (a: RunSummary, b: RunSummary) => a.fn === b.fn && a.file === b.file && a.tasks === b.tasks;
+  const serials = summaries.filter((s) => SERIAL.has(s.backend) && s.finished && s.wallUs > 0).reverse();
   for (const s of summaries) {
-    if (s.speedupVsSerial !== undefined) out.set(s.runId, s.speedupVsSerial);
-    else if (serial && s.wallUs > 0 && s.finished) out.set(s.runId, serial.wallUs / s.wallUs);
+    if (s.speedupVsSerial !== undefined) { out.set(s.runId, s.speedupVsSerial); continue; }
+    const serial = serials.find((b) => sameWork(b, s));
+    if (serial && s.wallUs > 0 && s.finished) out.set(s.runId, serial.wallUs / s.wallUs);
   }
   return out;
 }

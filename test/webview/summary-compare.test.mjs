@@ -40,6 +40,21 @@ describe('summary of one run', () => {
   });
 });
 
+describe('speed-up across separate runs', () => {
+  test('a serial run of another function is not a baseline', async () => {
+    const serial = loadFixture('real-serial.json').events; // spin × 8
+    const thread = loadFixture('thread.json').events; // fib × 16, no compareId
+    const { page, context } = await openPage(browser, await reportHtml([...serial, ...thread], 'two functions'));
+    try {
+      const model = await page.evaluate(() => window.__poolscope.summary);
+      assert.equal(model.fn, 'fib');
+      assert.equal(await page.textContent('.ps-card[data-metric="speedup"] .ps-card-value'), '–');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('compare mode', () => {
   let ctx;
   let fx;
