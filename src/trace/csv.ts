@@ -11,10 +11,15 @@ export const CSV_COLUMNS = [
   'errorName', 'errorMessage', 'input', 'result',
 ] as const;
 
-/** Quotes a field when it holds a comma, quote, CR or LF (RFC 4180); doubles inner quotes. */
+/**
+ * Quotes a field when it holds a comma, quote, CR or LF (RFC 4180); doubles inner quotes.
+ * Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
+ * apostrophe: previews and error messages come from user code and must stay data.
+ */
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return '';
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(round(value)) : '') : String(value);
+  let text = typeof value === 'number' ? (Number.isFinite(value) ? String(round(value)) : '') : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

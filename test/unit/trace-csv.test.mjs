@@ -64,6 +64,11 @@ test('csvField() quotes only when needed and doubles quotes', () => {
   assert.equal(csvField(undefined), '');
   assert.equal(csvField(null), '');
   assert.equal(csvField(1 / 3), '0.333');
+  // Formula injection: user-controlled text never starts a spreadsheet formula; numbers stay numbers.
+  assert.equal(csvField('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+  assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvField('+1'), "'+1");
+  assert.equal(csvField(-5), '-5');
   assert.equal(csvField(Number.NaN), '');
   assert.equal(csvField(false), 'false');
 });
