@@ -34,6 +34,14 @@ const PERSIST_EVENT_CAP = 50_000;
 const LIVE_PANEL_INTERVAL_MS = 250;
 /** Above this many tasks, panels are computed after the chart has painted. */
 const BIG_TRACE_TASKS = 50_000;
+/**
+ * While a run is live, the chart is re-laid out and redrawn at most this often
+ * (and less often when a frame is costly): batches arrive every 40 ms, and a
+ * redraw per batch starves ingestion on a busy machine.
+ */
+const LIVE_FRAME_INTERVAL_MS = 100;
+/** While a run is live, the persisted state is written at most this often (the host replays what it lacks). */
+const LIVE_PERSIST_INTERVAL_MS = 5000;
 /** `rendered` reports go to the host at most this often. */
 const RENDERED_INTERVAL_MS = 500;
 
@@ -65,6 +73,12 @@ export class App {
   #panelsTimer: ReturnType<typeof setTimeout> | undefined;
   #renderedTimer: ReturnType<typeof setTimeout> | undefined;
   #renderedAt = -Infinity;
+  /** When the chart was last laid out and drawn, and what that cost (live-frame throttle). */
+  #drawnAt = -Infinity;
+  #drawCostMs = 0;
+  #frameTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Rebuilt events of finished runs, by run id, so persisting during a live run does not rebuild them again. */
+  #persistCache = new Map<string, { lastSeq: number; events: TraceEvent[] }>();
   /** What the last panel render cost (adaptive throttle while live). */
   #panelsCostMs = 0;
   #phase: RunPhase = 'idle';
@@ -228,6 +242,7 @@ export class App {
     this.model = new TimelineModel();
     this.summaries = new RunSummaries(this.model);
     this.view.setModel(this.model);
+    this.#persistCache.clear();
     this.#hidden.clear();
     this.#focused = undefined;
     this.#details.hide();
@@ -256,11 +271,25 @@ export class App {
     this.#layoutDirty = false;
   }
 
+  #isLive(): boolean {
+    return this.model.runs.some((r) => r.start && !r.end);
+  }
+
   #onFrame(): void {
     this.#frame = 0;
     if (!this.#dirty) return;
+    const live = this.#isLive();
+    if (live && !this.#refit) {
+      // Live stream: redraw at most every LIVE_FRAME_INTERVAL_MS, and spend at most ~20 % of the time drawing.
+      const wait = this.#drawnAt + Math.max(LIVE_FRAME_INTERVAL_MS, this.#drawCostMs * 5) - performance.now();
+      if (wait > 0) {
+        this.#frameTimer ??= setTimeout(() => { this.#frameTimer = undefined; this.#schedule(); }, wait);
+        return;
+      }
+    }
     this.#dirty = false;
     this.#frames++;
+    const t0 = performance.now();
     const hasRuns = this.model.runs.length > 0;
     this.#empty.hidden = hasRuns;
     this.view.element.hidden = !hasRuns;
@@ -270,7 +299,8 @@ export class App {
     }
     this.view.draw();
     const now = performance.now();
-    const live = this.model.runs.some((r) => r.start && !r.end);
+    this.#drawnAt = now;
+    this.#drawCostMs = now - t0;
     // While events stream in, the panels wait at least LIVE_PANEL_INTERVAL_MS, and longer when they are
     // costly (a big run's summary visits every task): never more than ~20 % of the time goes to them.
     const interval = Math.max(LIVE_PANEL_INTERVAL_MS, this.#panelsCostMs * 5);
@@ -622,24 +652,36 @@ export class App {
 
   #schedulePersist(): void {
     if (this.host.kind !== 'vscode' || this.#persistTimer) return;
+    // A live run changes every batch; serialising the whole state each second would cost O(history) per second.
     this.#persistTimer = setTimeout(() => {
       this.#persistTimer = undefined;
       this.host.setState(this.#snapshot());
-    }, 1000);
+    }, this.#isLive() ? LIVE_PERSIST_INTERVAL_MS : 1000);
   }
 
   #snapshot(): PersistedState {
     let budget = PERSIST_EVENT_CAP;
     const events: TraceEvent[] = [];
     // Keep the newest runs that fit; the host replays the others in full (they are absent from lastSeq).
+    const cache = new Map<string, { lastSeq: number; events: TraceEvent[] }>();
+    const kept: TraceEvent[][] = [];
     for (const run of [...this.model.runs].reverse()) {
+      // A live run is left to the host's replay (its lastSeq is then absent); it is persisted once it ends.
+      if (run.start && !run.end) continue;
       if (run.eventCount > budget) continue;
-      const evs = this.model.eventsOf(run);
-      // Rebuilt events are renumbered; restore the host's last seq on the final one so replay starts after it.
-      if (evs.length) evs[evs.length - 1] = { ...evs[evs.length - 1], seq: run.lastSeq };
-      budget -= evs.length;
-      events.unshift(...evs);
+      let entry = this.#persistCache.get(run.runId);
+      if (!entry || entry.lastSeq !== run.lastSeq) {
+        const evs = this.model.eventsOf(run);
+        // Rebuilt events are renumbered; restore the host's last seq on the final one so replay starts after it.
+        if (evs.length) evs[evs.length - 1] = { ...evs[evs.length - 1], seq: run.lastSeq };
+        entry = { lastSeq: run.lastSeq, events: evs };
+      }
+      cache.set(run.runId, entry);
+      budget -= entry.events.length;
+      kept.push(entry.events);
     }
+    this.#persistCache = cache;
+    for (let k = kept.length - 1; k >= 0; k--) for (const e of kept[k]) events.push(e);
     return {
       v: 1,
       ui: {

@@ -72,6 +72,8 @@ export class TimelineView {
   #layoutVersion = 0;
   #overviewCostMs = 0;
   #labelsKey = '';
+  /** What the rows looked like at the last layout (label rebuilds follow changes of it). */
+  #rowsKey = '';
   #overviewTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(public model: TimelineModel, private readonly opts: TimelineViewOptions) {
@@ -202,7 +204,12 @@ export class TimelineView {
     const model = this.model;
     const { rows, height } = layoutRows(model, this.#visibleRuns, this.opts.identityOf);
     this.#rows = rows;
-    this.#layoutVersion++;
+    // Live runs call this every frame; the DOM lane labels are rebuilt only when what they show changed.
+    const rowsKey = rows.map((r) => `${r.kind}|${r.y}|${r.height}|${r.label}|${r.detail}`).join('\n');
+    if (rowsKey !== this.#rowsKey) {
+      this.#rowsKey = rowsKey;
+      this.#layoutVersion++;
+    }
     this.#totalHeight = height;
     this.#computeOffsets();
     let lo = Infinity;
