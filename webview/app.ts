@@ -742,8 +742,15 @@ export class App {
       },
       setDomain(a: number, b: number) { app.#setFollow(false); app.view.setDomain([a, b]); },
       loadTraceText: (content: string, name: string) => app.loadTraceText(content, name),
-      /** Resolves after the next frame has been drawn. */
-      settled: () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+      /** Resolves after the next frame has been drawn (including one the live-frame throttle deferred; waits at most 5 s). */
+      settled: () => new Promise<void>((resolve) => {
+        const until = performance.now() + 5000;
+        const check = () => requestAnimationFrame(() => requestAnimationFrame(() => {
+          if (app.#dirty && performance.now() < until) setTimeout(check, 20);
+          else resolve();
+        }));
+        check();
+      }),
     };
     Object.defineProperty(window, '__poolscope', { value: Object.freeze(api), configurable: false });
   }

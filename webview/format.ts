@@ -15,9 +15,12 @@ function round(v: number, digits: number): string {
   return v.toFixed(digits);
 }
 
+/** One formatter for every count: `toLocaleString` builds a new one per call, which shows in live-run profiles. */
+const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** "1,234,567" */
 export function formatCount(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–';
+  return Number.isFinite(n) ? COUNT_FORMAT.format(Math.round(n)) : '–';
 }
 
 /** "1.93×" */

@@ -82,13 +82,20 @@ export function cell(col: PackedTasks['queued'], k: number): number {
 }
 
 /**
- * Splits events into packs of task events (one per run, when a run has at
- * least `minTasks` tasks) and the remaining events, in order.
+ * Splits events into packs of task events (one per run, when the events
+ * touch at least `minTasks` tasks of that run) and the remaining events, in
+ * order. Packs may be partial (a live batch): the webview merges them per task.
  */
 export function packTaskEvents(events: readonly TraceEvent[], minTasks = 10_000): { packs: PackedTasks[]; rest: TraceEvent[] } {
-  const counts = new Map<string, number>();
-  for (const e of events) if (e.type === 'task-queued') counts.set(e.runId, (counts.get(e.runId) ?? 0) + 1);
-  const packedRuns = new Set([...counts].filter(([, n]) => n >= minTasks).map(([r]) => r));
+  // Tasks are counted by id, not by task-queued: a live batch may hold only the starts and ends of tasks queued earlier.
+  const tasksByRun = new Map<string, Set<number>>();
+  for (const e of events) {
+    if (!TASK_EVENTS.has(e.type)) continue;
+    let ids = tasksByRun.get(e.runId);
+    if (!ids) tasksByRun.set(e.runId, (ids = new Set()));
+    ids.add((e as { taskId: number }).taskId);
+  }
+  const packedRuns = new Set([...tasksByRun].filter(([, ids]) => ids.size >= minTasks).map(([r]) => r));
   if (!packedRuns.size) return { packs: [], rest: [...events] };
 
   interface Builder { pack: PackedTasks; byTask: Map<number, number>; fnIndex: Map<string, number> }

@@ -11,7 +11,7 @@
  * This file has no DOM or Node dependencies: the extension host imports it.
  */
 import type { NodeBackend, TraceEvent, TraceEventType } from '../src/trace/events.js';
-import { isPackedTasks, type PackedTasks } from './packed-tasks.js';
+import { isPackedTasks, packTaskEvents, type PackedTasks } from './packed-tasks.js';
 
 export type { PackedTasks };
 /** Hosts pack large replays with it: `packTaskEvents(events)` → `tasks` messages plus the remaining events. */
@@ -78,6 +78,31 @@ export interface RunStateMessage {
 }
 
 export type ToWebview = EventsMessage | TasksMessage | ResetMessage | LoadTraceMessage | ConfigMessage | RunStateMessage;
+
+/** Events per `events` message: keeps each postMessage well below structured-clone pain. */
+export const EVENTS_PER_MESSAGE = 5000;
+
+/**
+ * A run whose task events in one host flush (or replay) touch at least this
+ * many tasks gets them as a packed `tasks` message: a few columns clone,
+ * validate and ingest far faster than thousands of event objects (a
+ * 10 000-task live run is 30 000 events). Small runs keep plain events.
+ */
+export const PACK_MIN_TASKS = 100;
+
+/**
+ * The messages a host sends to deliver `events` (a live flush or a replay):
+ * ordinary events first, in chunks, then the packs of busy runs' task events.
+ * A pack advances its run's last seq, so it must follow the ordinary events
+ * of the same range.
+ */
+export function eventMessages(events: readonly TraceEvent[], minTasks = PACK_MIN_TASKS): ToWebview[] {
+  const { packs, rest } = packTaskEvents(events, minTasks);
+  const out: ToWebview[] = [];
+  for (let i = 0; i < rest.length; i += EVENTS_PER_MESSAGE) out.push({ type: 'events', batch: rest.slice(i, i + EVENTS_PER_MESSAGE) });
+  for (const packed of packs) out.push({ type: 'tasks', packed });
+  return out;
+}
 
 // ───────────────────────────── webview → host ─────────────────────────────
 

@@ -18,15 +18,12 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../trace/events.js';
-import { PROTOCOL_VERSION, parseFromWebview, type FromWebview, type RenderedMessage, type ToWebview } from '../../webview/protocol.js';
+import { PROTOCOL_VERSION, eventMessages, parseFromWebview, type FromWebview, type RenderedMessage, type ToWebview } from '../../webview/protocol.js';
 
 export const TIMELINE_VIEW_TYPE = 'poolscope.timeline';
 
-/** Events per `events` message: keeps each postMessage well below structured-clone pain. */
-const EVENTS_PER_MESSAGE = 5000;
 /** Live events are coalesced for this long before posting (the webview redraws per frame anyway). */
 const LIVE_FLUSH_MS = 40;
-
 /** The one options object for a created and a restored panel, so both behave the same. */
 export function getWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
@@ -160,9 +157,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.#pending = [];
     for (const m of this.#host.initialMessages()) void this.panel.webview.postMessage(m);
     const missing = this.#host.eventsSince(lastSeq);
-    for (let i = 0; i < missing.length; i += EVENTS_PER_MESSAGE) {
-      void this.panel.webview.postMessage({ type: 'events', batch: missing.slice(i, i + EVENTS_PER_MESSAGE) } satisfies ToWebview);
-    }
+    for (const m of eventMessages(missing)) void this.panel.webview.postMessage(m);
     this.#host.log.debug(`timeline: webview ready, replayed ${missing.length} event(s)`);
     this.#onReady.fire();
   }
@@ -173,9 +168,7 @@ export class TimelinePanel implements vscode.Disposable {
     if (!this.#ready || this.#pending.length === 0) return;
     const all = this.#pending;
     this.#pending = [];
-    for (let i = 0; i < all.length; i += EVENTS_PER_MESSAGE) {
-      void this.panel.webview.postMessage({ type: 'events', batch: all.slice(i, i + EVENTS_PER_MESSAGE) } satisfies ToWebview);
-    }
+    for (const m of eventMessages(all)) void this.panel.webview.postMessage(m);
   }
 
   dispose(): void {
