@@ -39,6 +39,7 @@ test('a 10 000-task live run streamed in 40 ms flushes: every bar drawn, bounded
       const frames0 = ps.frames;
       let liveStateEvents = 0;
       window.postMessage({ type: 'run-state', phase: 'running', runIds: ['live-10k'] }, '*');
+      const firstPost = performance.now();
       for (const flush of window.__flushes) {
         for (const m of flush) window.postMessage(m, '*');
         await new Promise((resolve) => setTimeout(resolve, 40));
@@ -54,12 +55,13 @@ test('a 10 000-task live run streamed in 40 ms flushes: every bar drawn, bounded
         if (!rendered) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       observer.disconnect();
-      return { frames, labelRebuilds, liveStateEvents, drawnAfterMs: performance.now() - lastPost, rendered, flushes: window.__flushes.length };
+      return { frames, streamMs: lastPost - firstPost, labelRebuilds, liveStateEvents, drawnAfterMs: performance.now() - lastPost, rendered, flushes: window.__flushes.length };
     });
     assert.ok(r.rendered, `all 10 000 bars reported drawn within 60 s of the last flush (${Math.round(r.drawnAfterMs)} ms)`);
     assert.deepEqual(r.rendered, { type: 'rendered', runs: 1, lanes: 2, bars: TASKS, events: events.length });
-    // While live, redraws are throttled: far fewer than one per flush (before: more frames than flushes).
-    assert.ok(r.frames <= Math.ceil(r.flushes * 0.75), `${r.frames} redraws for ${r.flushes} flushes`);
+    // While live, redraws are at least 100 ms apart, however fast flushes come (before: one per flush,
+    // 82 for 76 flushes in 3.3 s). Bounded by the stream's duration, so a slow machine cannot fail it.
+    assert.ok(r.frames <= Math.ceil(r.streamMs / 100) + 10, `${r.frames} redraws for ${r.flushes} flushes in ${Math.round(r.streamMs)} ms`);
     // Lane labels are rebuilt when lanes change, not on every redraw.
     assert.ok(r.labelRebuilds <= 10, `${r.labelRebuilds} lane-label rebuilds`);
     // The live run is left to the host's replay, not re-serialised into the persisted state.
