@@ -47,16 +47,18 @@ test('py-process: CPU-bound speed-up ≥ 1.7× over py-serial on 2 workers, 2 co
     const speedup = serial.spanUs / procs.spanUs;
     attempts.push({ speedup: +speedup.toFixed(2), cores: +(cpuUs / procs.spanUs).toFixed(2),
       otherCores: +Math.max(serial.otherCores, procs.otherCores).toFixed(2) });
-    if (speedup >= 1.7) break;
+    if (speedup >= 1.7 && attempts.at(-1).otherCores <= BUSY_OTHERS) break;
   }
-  const best = attempts.reduce((a, b) => (b.speedup > a.speedup ? b : a));
-  // Other programs took CPU during every attempt: two free cores were never there to measure.
-  const contended = attempts.every((a) => a.otherCores > BUSY_OTHERS);
-  if (best.speedup < 1.7 && contended) {
+  // Only attempts measured on free cores count: when other programs take CPU, the serial baseline
+  // slows down too (speed-ups above 2× on 2 workers) and the sampled cores drop below what the
+  // processes would use on an idle machine.
+  const free = attempts.filter((a) => a.otherCores <= BUSY_OTHERS);
+  if (free.length === 0) {
     // Visible in the report, not silently passed: the claim cannot be measured on a busy machine.
     t.skip(`machine busy (other programs used CPU during every attempt): ${JSON.stringify(attempts)}`);
     return;
   }
+  const best = free.reduce((a, b) => (b.speedup > a.speedup ? b : a));
   assert.ok(best.speedup >= 1.7, `processes should scale: ${JSON.stringify(attempts)}`);
   assert.ok(best.cores > 1.3, `two processes should keep more than one core busy: ${JSON.stringify(attempts)}`);
 });
