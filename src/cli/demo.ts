@@ -23,7 +23,9 @@ export const DEMO_STEPS: readonly DemoStep[] = [
     file: 'cpu-bound.ts',
     fn: 'cpuTask',
     workers: (requested) => Math.max(2, requested),
-    inputs: (workers) => Array.from({ length: 4 * workers }, (_, i) => [i]),
+    // Eight tasks per worker: enough work that the workers' start-up (a new Node process costs
+    // ~60–150 ms) does not hide the parallel speed-up the comparison is about.
+    inputs: (workers) => Array.from({ length: 8 * workers }, (_, i) => [i]),
   },
   {
     kind: 'io',
@@ -41,7 +43,7 @@ export function demoTakeaway(kind: DemoStep['kind'], summaries: readonly RunSumm
   const x = (backend: string): string => `${(by(backend)?.speedupVsSerial ?? NaN).toFixed(1)}×`;
   if (kind === 'cpu') {
     return `event-loop ${x('event-loop')} — no real gain over serial: one thread runs one piece of JavaScript at a time (like Python's GIL); `
-      + `thread ${x('thread')} and process ${x('process')}: parallel across cores.`;
+      + `thread ${x('thread')} and process ${x('process')}: parallel across cores (the wall time includes starting the workers, which costs processes the most).`;
   }
   return `event-loop ${x('event-loop')} on one thread: waits overlap without extra threads (concurrency, not parallelism); `
     + `thread ${x('thread')}, process ${x('process')} — and processes pay the most to start.`;

@@ -10,7 +10,7 @@ test('demo prints a CPU-bound and an I/O-bound table (4 backends each, PIDs per 
   assert.deepEqual(r.leftover, []);
   const sections = r.stdout.split(/\n(?=CPU-bound|I\/O-bound)/).slice(1);
   assert.equal(sections.length, 2, r.stdout);
-  assert.match(sections[0], /^CPU-bound .*cpuTask × 8 tasks, 2 workers/);
+  assert.match(sections[0], /^CPU-bound .*cpuTask × 16 tasks, 2 workers/);
   assert.match(sections[1], /^I\/O-bound .*ioTask × 32 tasks, 8 workers/);
   for (const section of sections) {
     const rows = section.split('\n').filter((l) => /^\s+(serial|event-loop|thread|process)\s/.test(l));
