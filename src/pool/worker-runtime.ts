@@ -11,7 +11,6 @@
  */
 import { ChildProcess } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
-import { serialize as v8Serialize } from 'node:v8';
 import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { monotonicUs } from './clock.js';
 import { serializationError, serializeError } from './errors.js';
@@ -47,7 +46,10 @@ function threadChannel(): Channel {
 function processChannel(): Channel {
   return {
     send: (batch) => { process.send!(batch); },
-    check: (batch) => { v8Serialize(batch); },
+    // node:v8 is loaded only on this rare slow path: loading it at start-up costs every thread worker ~1 ms.
+    // (This file is bundled as CommonJS only, dist/worker.js, so `require` is there.)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    check: (batch) => { (require('node:v8') as typeof import('node:v8')).serialize(batch); },
     listen: (onBatch) => process.on('message', onBatch as (m: unknown) => void),
   };
 }
@@ -117,16 +119,19 @@ class WorkerRuntime {
   #lastTaskUs = 0;
   readonly #capture: OutputCapture | undefined;
   readonly #slices: SliceRecorder | undefined;
-  readonly #now: () => number;
+  /** Microseconds on the pool's clock; hrtime until #useFastClock(). */
+  #now: () => number;
   /** Shared [taskId, start] of the running task (thread workers), instead of Start messages. */
   readonly #shared: Float64Array | undefined;
 
   constructor(init: WorkerInit, channel: Channel) {
     this.#init = init;
     this.#channel = channel;
-    // performance.now() reads the same monotonic clock as hrtime but allocates nothing.
-    const base = monotonicUs() - performance.now() * 1000 - init.originUs;
-    this.#now = () => performance.now() * 1000 + base;
+    // Start on hrtime: the `performance` global costs a worker ~1 ms to load on first use, which
+    // would delay its first result. start() moves to performance.now() once the first tasks are out.
+    this.#now = () => monotonicUs() - init.originUs;
+    // The slice recorder keeps the function it is given, so concurrent workers switch at once.
+    if (init.mode === 'concurrent') this.#useFastClock();
     this.#realExit = process.exit.bind(process) as (code?: number) => never;
     this.#shared = init.running ? new Float64Array(init.running) : undefined;
 
@@ -169,6 +174,14 @@ class WorkerRuntime {
     }
     this.#slices?.enable();
     this.#pump();
+    // After the replies to the tasks already here are flushed (their setImmediate was queued first).
+    if (init.mode !== 'concurrent') setImmediate(() => this.#useFastClock());
+  }
+
+  /** performance.now() reads the same monotonic clock as hrtime but allocates nothing (the per-task hot path). */
+  #useFastClock(): void {
+    const base = monotonicUs() - performance.now() * 1000 - this.#init.originUs;
+    this.#now = () => performance.now() * 1000 + base;
   }
 
   /** Flush replies before the thread/process goes away, so finished results are not lost. */
