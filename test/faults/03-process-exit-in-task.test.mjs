@@ -3,7 +3,7 @@
 // tasks complete. (Not on `serial`: it would exit the caller itself.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ISOLATED_BACKENDS, withPool, rejection, assertUsable, initialWorkers } from './harness.mjs';
+import { ISOLATED_BACKENDS, withPool, rejection, assertUsable, initialWorkers, waitFor } from './harness.mjs';
 
 for (const backend of ISOLATED_BACKENDS) {
   test(`${backend}: process.exit(3) in a task → that task rejects WorkerCrashed (exitCode 3), the others complete`, async () => {
@@ -25,11 +25,12 @@ for (const backend of ISOLATED_BACKENDS) {
         for (const t of others) assert.equal(t.status, 'fulfilled', `task ${t.handle.taskId}: ${t.error?.name} ${t.error?.message}`);
         assert.deepEqual(others.map((t) => t.value), [0, 1, 2, 3, 4, 5, 100, 101, 102, 103, 104, 105]);
       }
-      const crashExit = ctx.ofType('worker-exit').find((e) => e.reason === 'crash');
+      // Trace events arrive batched, possibly after the promises settled: wait for them.
+      const crashExit = await waitFor(() => ctx.ofType('worker-exit').find((e) => e.reason === 'crash'), 15_000);
       assert.ok(crashExit, 'a worker-exit with reason crash');
       assert.equal(crashExit.code, 3);
       await assertUsable(ctx.pool);
-      assert.ok(ctx.ofType('worker-start').length > initialWorkers(ctx.pool), 'the crashed worker was replaced');
+      assert.ok(await waitFor(() => ctx.ofType('worker-start').length > initialWorkers(ctx.pool), 15_000), 'the crashed worker was replaced');
     });
   });
 }

@@ -24,7 +24,10 @@ for (const backend of ISOLATED_BACKENDS) {
 test('process: an idle worker killed from outside (SIGKILL) is replaced; no task fails', async () => {
   await withPool('process', 'tasks.mjs', {}, async (ctx) => {
     await assertUsable(ctx.pool);
-    const pid = ctx.ofType('worker-start')[0].pid;
+    // Trace events arrive batched, after the task's promise settles: wait for the worker-start.
+    const started = await waitFor(() => ctx.ofType('worker-start')[0], 15_000);
+    assert.ok(started, 'the worker-start is traced');
+    const pid = started.pid;
     process.kill(pid, 'SIGKILL');
     const exit = await waitFor(() => ctx.ofType('worker-exit').find((e) => e.signal === 'SIGKILL'), 15_000);
     assert.ok(exit, 'the kill is traced as a worker-exit');
