@@ -5,7 +5,7 @@
 import { axisBottom, max, scaleBand, scaleLinear, select } from 'd3';
 import type { RunSummary } from './run-summaries.js';
 import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from './format.js';
-import { text } from './summary-view.js';
+import { tableHead, text } from './summary-view.js';
 
 export class CompareView {
   readonly element: HTMLElement;
@@ -34,15 +34,7 @@ export class CompareView {
     this.element.hidden = runs.length < 2;
     if (runs.length < 2) return;
     const head = ['Run', 'Backend', 'Where it ran', 'Wall', 'Σ task time', 'Speed-up', 'Efficiency', 'Throughput', 'Wait p95', 'Failed'];
-    const thead = document.createElement('thead');
-    const hr = document.createElement('tr');
-    for (const h of head) {
-      const th = document.createElement('th');
-      th.scope = 'col';
-      th.textContent = h;
-      hr.append(th);
-    }
-    thead.append(hr);
+    const thead = tableHead(head);
     const tbody = document.createElement('tbody');
     const best = Math.max(...runs.map((r) => speedups.get(r.runId) ?? 0));
     for (const r of runs) {

@@ -94,3 +94,17 @@ export function text(tag: string, className: string, content: string): HTMLEleme
   el.textContent = content;
   return el;
 }
+
+/** A table header row of column titles (`<th scope="col">`, so screen readers announce each cell's column). */
+export function tableHead(columns: readonly string[]): HTMLTableSectionElement {
+  const thead = document.createElement('thead');
+  const tr = document.createElement('tr');
+  for (const title of columns) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = title;
+    tr.append(th);
+  }
+  thead.append(tr);
+  return thead;
+}

@@ -5,7 +5,7 @@
  */
 import { clip, formatCount, formatUs } from './format.js';
 import { firstUserFrame, type StackLocation } from './stack-location.js';
-import { text } from './summary-view.js';
+import { tableHead, text } from './summary-view.js';
 import type { TaskInfo } from './task-info.js';
 
 function rows(info: TaskInfo): [string, string][] {
@@ -153,15 +153,7 @@ export class TaskTable {
       ? `${title}: showing the first ${formatCount(tasks.length)} of ${formatCount(total)} tasks by start time.`
       : `${title}: ${formatCount(total)} tasks.`;
     const head = ['Task', 'Function', 'PID', 'Thread', 'Worker', 'Start', 'Duration', 'Queue wait', 'Outcome'];
-    const thead = document.createElement('thead');
-    const tr = document.createElement('tr');
-    for (const h of head) {
-      const th = document.createElement('th');
-      th.scope = 'col';
-      th.textContent = h;
-      tr.append(th);
-    }
-    thead.append(tr);
+    const thead = tableHead(head);
     const tbody = document.createElement('tbody');
     for (const t of tasks) {
       const row = document.createElement('tr');
