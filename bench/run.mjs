@@ -37,7 +37,7 @@ const config = {
   startup: { rounds: quick ? 2 : 5 },
   cpu: { tasks: 16, targetMs: 50, rounds: quick ? 1 : 3 },
   io: { tasks: 200, ms: 20, workers: 4, reps: quick ? 1 : 2 },
-  overhead: { tasks: 50_000, pairs: quick ? 2 : 8, processPairs: quick ? 1 : 3 },
+  overhead: { tasks: 50_000, pairs: quick ? 3 : 10, processPairs: quick ? 2 : 6 },
 };
 
 /** Pools whose numbers feed the targets (lib/targets.mjs). */
@@ -149,23 +149,42 @@ async function mainBench() {
     results.overhead = {};
     for (const [id, pairs] of [['poolscope-thread', config.overhead.pairs], ['poolscope-process', config.overhead.processPairs]]) {
       if (!pools.some((p) => p.id === id)) continue;
-      progress(`overhead ${id} (${pairs} on/off pairs)`);
-      const reply = await measureInChild({ workload: 'overhead', pool: id, workers: W, tasks: config.overhead.tasks, pairs }, { timeoutMs: 300_000 });
-      if (!reply.ok) { results.overhead[id] = { error: reply.error.split('\n')[0] }; continue; }
-      const { onSamples, offSamples, onCpuUsPerTask, offCpuUsPerTask } = reply.result;
-      const onCpu = median(onCpuUsPerTask);
-      const offCpu = median(offCpuUsPerTask);
-      const on = median(onSamples);
-      const off = median(offSamples);
-      // Paired ratios too: each on/off pair ran back to back, so its ratio sees the same machine state.
-      const pairRatios = onSamples.map((x, i) => 1 - x / offSamples[i]);
-      results.overhead[id] = {
-        onTasksPerSec: round(on, 0), offTasksPerSec: round(off, 0),
-        overheadPct: round((1 - on / off) * 100, 1), pairedMedianPct: round(median(pairRatios) * 100, 1),
+      progress(`overhead ${id} (${pairs} rounds of off / columns / objects, a process each)`);
+      const modes = { off: 'off', columns: 'columns', listener: 'listener' };
+      const samples = Object.fromEntries(Object.keys(modes).map((m) => [m, { tasksPerSec: [], cpuUsPerTask: [], mainCpuUsPerTask: [] }]));
+      let error;
+      for (let r = 0; r < pairs && !error; r++) {
+        // The order rotates every round, so that drift of the machine hits every mode alike.
+        const order = Object.keys(modes).map((_, k, all) => all[(r + k) % all.length]);
+        for (const mode of order) {
+          const reply = await measureInChild({ workload: 'overheadOne', pool: id, workers: W, tasks: config.overhead.tasks, reps: 3, trace: modes[mode] }, { timeoutMs: 120_000 });
+          if (!reply.ok) { error = reply.error.split('\n')[0]; break; }
+          for (const key of ['tasksPerSec', 'cpuUsPerTask', 'mainCpuUsPerTask']) samples[mode][key].push(reply.result[key]);
+        }
+      }
+      if (error) { results.overhead[id] = { error }; continue; }
+      const off = samples.off;
+      const pct = (on, base) => round((on / base - 1) * 100, 1);
+      const summary = (s) => ({
+        tasksPerSec: round(median(s.tasksPerSec), 0),
         // CPU per task (this process's threads + its worker processes): robust to a busy machine.
-        onCpuUsPerTask: round(onCpu, 2), offCpuUsPerTask: round(offCpu, 2), cpuOverheadPct: round((onCpu / offCpu - 1) * 100, 1),
-        onSamples: onSamples.map((x) => round(x, 0)), offSamples: offSamples.map((x) => round(x, 0)),
+        cpuUsPerTask: round(median(s.cpuUsPerTask), 2),
+        // The main thread alone: it feeds the workers and records the trace, so it bounds throughput.
+        mainCpuUsPerTask: round(median(s.mainCpuUsPerTask), 2),
+        tasksPerSecSamples: s.tasksPerSec.map((x) => round(x, 0)),
+      });
+      const withOverhead = (s) => {
+        const m = summary(s);
+        // Rounds ran back to back, so each round's on/off ratio sees one machine state: their median is the robust figure.
+        const paired = (key) => round(median(s[key].map((x, i) => x / off[key][i] - 1)) * 100, 1);
+        return {
+          ...m,
+          wallOverheadPct: pct(summary(off).tasksPerSec, m.tasksPerSec),
+          cpuOverheadPct: pct(m.cpuUsPerTask, summary(off).cpuUsPerTask), cpuOverheadPairedPct: paired('cpuUsPerTask'),
+          mainCpuOverheadPct: pct(m.mainCpuUsPerTask, summary(off).mainCpuUsPerTask), mainCpuOverheadPairedPct: paired('mainCpuUsPerTask'),
+        };
       };
+      results.overhead[id] = { off: summary(off), columns: withOverhead(samples.columns), objects: withOverhead(samples.listener) };
     }
   }
 

@@ -12,6 +12,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { median, round } from './stats.mjs';
 
+/** Row kind of a task-start in the runner's column batches (src/trace/trace-columns.ts). */
+const { RowKind } = await import(new URL('../../dist/pool.mjs', import.meta.url).href);
+const ROW_STARTED = RowKind.Started;
+
 const RUNNER = fileURLToPath(new URL('../../dist/runner.js', import.meta.url));
 const RENDER = fileURLToPath(new URL('../render.mjs', import.meta.url));
 const USER_FILE = fileURLToPath(new URL('../fixtures/startup-task.ts', import.meta.url));
@@ -28,7 +32,8 @@ function runnerToFirstTask(backend, cacheDir, timeoutMs = 60_000) {
     let error = null;
     const timer = setTimeout(() => { error = 'timeout'; child.kill('SIGKILL'); }, timeoutMs);
     child.on('message', (m) => {
-      if (m.type === 'events' && firstTaskMs === null && m.batch.some((e) => e.type === 'task-start')) firstTaskMs = performance.now() - t0;
+      // A Node pool's events come as columns: a Started row is a task-start.
+      if (m.type === 'trace-columns' && firstTaskMs === null && m.columns.kind.includes(ROW_STARTED)) firstTaskMs = performance.now() - t0;
       if (m.type === 'load-error') error = `${m.error.name}: ${m.error.message}`;
     });
     child.on('close', () => { clearTimeout(timer); resolve(firstTaskMs !== null ? { ms: firstTaskMs } : { error: error ?? 'no task-start' }); });

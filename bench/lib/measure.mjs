@@ -9,6 +9,11 @@ import { trivialThroughput, roundTrips, cpuBound, cpuBoundInline, ioBound } from
 
 const spec = JSON.parse(process.argv[2]);
 
+/** CPU time (µs, ns resolution) of this process's main thread: the one that feeds the workers and records the trace. */
+function cpuUsOfMainThread() {
+  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+}
+
 /**
  * CPU time (µs) used so far by this process (all its threads, so thread
  * workers too) plus its live child processes (process workers; /proc ticks
@@ -103,31 +108,29 @@ const measurements = {
   },
 
   /**
-   * Tracing on (a subscriber receiving every batch) vs off, on the same
-   * backend in this one process, alternating ABBA so that drift hits both.
+   * One tracing mode ('off', 'columns', 'listener') on a warm pool: medians
+   * of `reps` runs. The orchestrator runs the modes in separate processes,
+   * interleaved, so that no mode inherits another's JIT state or heap.
    */
-  async overhead({ pool: id, workers, tasks, pairs }) {
-    const on = await openPool(id, { workers, trace: 'listener' });
-    const off = await openPool(id, { workers, trace: 'off' });
+  async overheadOne({ pool: id, workers, tasks, reps, trace }) {
+    const pool = await openPool(id, { workers, trace });
     try {
-      await warm(on, 2000);
-      await warm(off, 2000);
-      const onSamples = [];
-      const offSamples = [];
-      const onCpuUsPerTask = [];
-      const offCpuUsPerTask = [];
-      for (let r = 0; r < pairs; r++) {
-        const order = r % 2 === 0 ? [[on, onSamples, onCpuUsPerTask], [off, offSamples, offCpuUsPerTask]]
-          : [[off, offSamples, offCpuUsPerTask], [on, onSamples, onCpuUsPerTask]];
-        for (const [pool, samples, cpu] of order) {
-          const cpu0 = cpuUsOfProcessTree();
-          samples.push(await trivialThroughput(pool, tasks));
-          cpu.push((cpuUsOfProcessTree() - cpu0) / tasks);
-        }
+      await warm(pool, 2000);
+      await trivialThroughput(pool, tasks);
+      const tasksPerSec = [];
+      const cpuUsPerTask = [];
+      const mainCpuUsPerTask = [];
+      for (let r = 0; r < reps; r++) {
+        const cpu0 = cpuUsOfProcessTree();
+        const main0 = cpuUsOfMainThread();
+        tasksPerSec.push(await trivialThroughput(pool, tasks));
+        mainCpuUsPerTask.push((cpuUsOfMainThread() - main0) / tasks);
+        cpuUsPerTask.push((cpuUsOfProcessTree() - cpu0) / tasks);
       }
-      return { onSamples, offSamples, onCpuUsPerTask, offCpuUsPerTask, traceEvents: on.info.events };
+      const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+      return { tasksPerSec: med(tasksPerSec), cpuUsPerTask: med(cpuUsPerTask), mainCpuUsPerTask: med(mainCpuUsPerTask), traceEvents: pool.info.events ?? 0 };
     } finally {
-      await Promise.all([on.close(), off.close()]);
+      await pool.close();
     }
   },
 };

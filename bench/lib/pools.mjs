@@ -48,8 +48,9 @@ export async function preloadPool(id) {
 /**
  * Opens pool `id` with `workers` workers (all started eagerly where the pool
  * allows it, so that start-up cost is not billed to the first workload).
- * `trace` (PoolScope only): 'listener' = tracing on with a subscriber that
- * receives every batch, 'off' = tracing disabled.
+ * `trace` (PoolScope only): tracing on with a subscriber that receives every
+ * batch — 'columns' as column batches (what the runner subscribes, see
+ * src/trace/trace-columns.ts), 'listener' as event objects — or 'off'.
  */
 export async function openPool(id, { workers = 2, trace = 'listener', options = {} } = {}) {
   switch (id) {
@@ -88,6 +89,8 @@ async function openPoolScope(backend, workers, trace, options) {
   const info = { events: 0, batches: 0 };
   if (trace === 'listener') {
     pool.onTrace((batch) => { info.batches++; info.events += batch.length; });
+  } else if (trace === 'columns') {
+    pool.onTraceColumns((columns) => { info.batches++; info.events += columns.length; });
   }
   return {
     run: (fn, arg) => pool.submit(fn, [arg]).promise,

@@ -32,10 +32,17 @@ export function printReport(r) {
     table(['pool', 'tasks/s', 'p50 µs', 'p99 µs', 'start ms', 'CPU ms', 'speedup', 'I/O ms'], rows);
   }
   if (r.overhead) {
-    console.log('\nTracing overhead (same backend, same process, on/off alternating, medians):');
-    table(['backend', 'on tasks/s', 'off tasks/s', 'wall overhead', 'paired median', 'CPU µs/task on', 'off', 'CPU overhead'],
-      Object.entries(r.overhead).map(([id, o]) => [id, fmt(o.onTasksPerSec), fmt(o.offTasksPerSec), fmt(o.overheadPct, ' %'), fmt(o.pairedMedianPct, ' %'),
-        fmt(o.onCpuUsPerTask), fmt(o.offCpuUsPerTask), fmt(o.cpuOverheadPct, ' %')]));
+    console.log('\nTracing overhead (same backend, same process, off / columns / objects rotating, medians; paired = median of per-round ratios):');
+    const rows = [];
+    for (const [id, o] of Object.entries(r.overhead)) {
+      if (o.error) { rows.push([id, o.error]); continue; }
+      rows.push([`${id} off`, fmt(o.off.tasksPerSec), '', fmt(o.off.cpuUsPerTask), '', fmt(o.off.mainCpuUsPerTask), '']);
+      for (const [mode, m] of [['columns', o.columns], ['objects', o.objects]]) {
+        rows.push([`${id} ${mode}`, fmt(m.tasksPerSec), fmt(m.wallOverheadPct, ' %'), fmt(m.cpuUsPerTask), `${fmt(m.cpuOverheadPct, ' %')} (${fmt(m.cpuOverheadPairedPct, ' %')})`,
+          fmt(m.mainCpuUsPerTask), `${fmt(m.mainCpuOverheadPct, ' %')} (${fmt(m.mainCpuOverheadPairedPct, ' %')})`]);
+      }
+    }
+    table(['pool, tracing', 'tasks/s', 'wall overhead', 'CPU µs/task', 'CPU overhead (paired)', 'main-thread µs/task', 'main overhead (paired)'], rows);
   }
   if (r.extras && Object.keys(r.extras).length) {
     console.log('\nOther parts:');

@@ -81,6 +81,7 @@ export class PoolSession {
     });
     // Subscribed right away, before the engine's first (batched, asynchronous) delivery.
     if (config.onTrace) this.engine.onTrace(config.onTrace);
+    if (config.onTraceColumns) this.engine.onTraceColumns(config.onTraceColumns);
     if (options.onTrace) this.engine.onTrace(options.onTrace);
   }
 

@@ -10,7 +10,7 @@
  * The runner launcher is loaded lazily, on the first run: activation stays light.
  */
 import * as vscode from 'vscode';
-import type { FromRunner, RunRequest } from '../runner/protocol.js';
+import type { RunnerMessage, RunRequest } from '../runner/protocol.js';
 import type { TaskError, TraceEvent } from '../trace/events.js';
 import type { RunPhase } from '../../webview/protocol.js';
 import { RunSummaryBuilder, type RunSummary } from './run-summary.js';
@@ -86,7 +86,7 @@ export class RunController implements vscode.Disposable {
     if (this.#active || this.#starting) throw new RunInProgressError();
     const summary = new RunSummaryBuilder();
     let error: TaskError | undefined;
-    let done: Extract<FromRunner, { type: 'done' }> | undefined;
+    let done: Extract<RunnerMessage, { type: 'done' }> | undefined;
     this.#sinks.onPhase('starting', []);
     let launch: LaunchRunner;
     this.#starting = true;
@@ -105,7 +105,7 @@ export class RunController implements vscode.Disposable {
         stdio: 'pipe',
         stopGraceMs: STOP_GRACE_MS,
         onOutput: (stream, text) => this.#sinks.onRunnerOutput(stream, text),
-        onMessage: (message: FromRunner) => {
+        onMessage: (message: RunnerMessage) => {
           switch (message.type) {
             case 'events':
               summary.add(message.batch);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { NodeBackend, RunStats, TraceListener, UnstampedEvent, WorkerExitReason } from '../trace/events.js';
+import type { TraceColumnsListener } from '../trace/trace-columns.js';
 import type { PoolBackend, PoolHost, ResolvedPoolOptions, WorkerStartInfo } from './backends/backend.js';
 import { createEventLoopBackend } from './backends/event-loop.js';
 import { createProcessBackend } from './backends/process.js';
@@ -15,7 +16,6 @@ import { createThreadBackend } from './backends/thread.js';
 import { monotonicUs } from './clock.js';
 import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, serializationError } from './errors.js';
 import { toModuleUrl } from './module-loader.js';
-import { previewArgs } from './preview.js';
 import { TaskQueue } from './queue.js';
 import { Task } from './task.js';
 import type { PoolEngine, PoolOptions, SerializedError, SubmitOptions, TaskHandle } from './types.js';
@@ -123,6 +123,10 @@ class Pool implements PoolEngine, PoolHost {
     return this.#sink.subscribe(listener);
   }
 
+  onTraceColumns(listener: TraceColumnsListener): () => void {
+    return this.#sink.subscribeColumns(listener);
+  }
+
   recordMainWait(startUs: number, endUs: number, label: string): void {
     if (this.tracing) this.#sink.emit({ type: 'main-wait', start: startUs, end: endUs, label });
   }
@@ -132,10 +136,7 @@ class Pool implements PoolEngine, PoolHost {
     const task = new Task<T>(this.#nextTaskId++, fn, args, options?.timeout ?? this.options.timeout, this.#cancelTask);
     this.#stats.tasks++;
     this.#unsettled++;
-    if (this.tracing) {
-      const sink = this.#sink;
-      sink.push({ type: 'task-queued', runId: this.runId, seq: sink.nextSeq(), t: this.now(), taskId: task.taskId, fn, inputPreview: previewArgs(args) });
-    }
+    if (this.tracing) this.#sink.queued(this.now(), task.taskId, fn, args);
     if (this.#lifecycle === 'broken') {
       this.failed(task as Task, -1, -1, this.now(), this.#brokenError!);
       return task;
@@ -224,10 +225,7 @@ class Pool implements PoolEngine, PoolHost {
   started(task: Task, workerId: number, t: number): void {
     if (task.startEmitted) return;
     task.startEmitted = true;
-    if (this.tracing && !task.settled) {
-      const sink = this.#sink;
-      sink.push({ type: 'task-start', runId: this.runId, seq: sink.nextSeq(), t, taskId: task.taskId, workerId });
-    }
+    if (this.tracing && !task.settled) this.#sink.started(t, task.taskId, workerId);
   }
 
   succeeded(task: Task, workerId: number, start: number, end: number, value: unknown, preview: string): void {
@@ -236,10 +234,7 @@ class Pool implements PoolEngine, PoolHost {
     task.state = 'done';
     this.#stats.ok++;
     this.#stats.taskUs += end - start;
-    if (this.tracing) {
-      const sink = this.#sink;
-      sink.push({ type: 'task-end', runId: this.runId, seq: sink.nextSeq(), t: end, taskId: task.taskId, workerId, ok: true, resultPreview: preview });
-    }
+    if (this.tracing) this.#sink.endedOk(end, task.taskId, workerId, value, preview);
     this.#afterSettle(task);
     task.resolve(value);
   }

@@ -1,20 +1,49 @@
 /**
  * Stamps `runId` and a contiguous `seq` on every event and delivers them to
- * listeners in batches: events collect in an array and are flushed once per
- * turn of the event loop (setImmediate), or as soon as a batch is large —
- * never one callback per event.
+ * listeners in batches: events collect and are flushed once per turn of the
+ * event loop (setImmediate), or as soon as a batch is large — never one
+ * callback per event.
+ *
+ * The per-task events (queued, started, ended ok) are recorded as rows of
+ * typed arrays (src/trace/trace-columns.ts), not objects: that is what keeps
+ * tracing cheap on the thread that feeds the workers. Column listeners get
+ * the batch as is; object listeners get it expanded into events, once per
+ * batch however many of them there are.
  */
 import type { TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
+import { expandTraceColumns, RowKind, type TraceColumns, type TraceColumnsListener } from '../trace/trace-columns.js';
+import { previewArgs, previewValue } from './preview.js';
 
-/** Pending events that trigger delivery right away instead of at the end of the tick. */
-const FLUSH_AT = 2048;
+/** Pending events that trigger delivery right away. */
+const FLUSH_AT = 4096;
+/**
+ * Under load, batches go out at most this often (ms). A busy pool would otherwise deliver every turn of the
+ * event loop — thousands of tiny batches a second, each with its fixed cost; a quiet one still delivers on
+ * the next turn.
+ */
+const MIN_FLUSH_INTERVAL_MS = 10;
 
 export class TraceSink {
   readonly runId: string;
   #seq = 0;
-  #pending: TraceEvent[] = [];
+  #firstSeq = 0;
+  #n = 0;
+  readonly #kind = new Uint8Array(FLUSH_AT);
+  readonly #taskId = new Float64Array(FLUSH_AT);
+  readonly #t = new Float64Array(FLUSH_AT);
+  readonly #ref = new Int32Array(FLUSH_AT);
+  readonly #num = new Float64Array(FLUSH_AT);
+  /** Sparse: only rows with a text preview have one (numbers keep theirs in #num). */
+  #text: (string | undefined)[] = [];
+  #events: TraceEvent[] = [];
+  readonly #fns: string[] = [];
+  readonly #fnIndex = new Map<string, number>();
+  #lastFn: string | undefined;
+  #lastFnIndex = -1;
   #listeners: TraceListener[] = [];
-  #scheduled: ReturnType<typeof setImmediate> | undefined;
+  #columnListeners: TraceColumnsListener[] = [];
+  #scheduled: ReturnType<typeof setTimeout> | undefined;
+  #lastFlushMs = -Infinity;
 
   constructor(runId: string) {
     this.runId = runId;
@@ -28,56 +57,132 @@ export class TraceSink {
   emit(event: UnstampedEvent): void {
     const stamped = event as TraceEvent;
     stamped.runId = this.runId;
-    stamped.seq = this.#seq++;
-    this.push(stamped);
+    stamped.seq = this.#seq;
+    this.#events.push(stamped);
+    this.#kind[this.#n] = RowKind.Event;
+    this.#advance();
   }
 
-  /** Next sequence number, for events built already stamped (the per-task hot path: no shape change afterwards). */
-  nextSeq(): number {
-    return this.#seq++;
-  }
-
-  /** Queues an event that already carries `runId` and `seq` from `nextSeq()`, in seq order. */
-  push(event: TraceEvent): void {
-    const pending = this.#pending;
-    pending.push(event);
-    if (pending.length >= FLUSH_AT) {
-      // A burst (thousands of submits in one loop) is delivered in slices, so events die young instead of piling up.
-      this.flush();
-    } else if (this.#scheduled === undefined) {
-      this.#scheduled = setImmediate(this.#flushNow);
+  /** task-queued. A lone number argument is kept as a number (its preview is its text). */
+  queued(t: number, taskId: number, fn: string, args: unknown[]): void {
+    const n = this.#n;
+    this.#taskId[n] = taskId;
+    this.#t[n] = t;
+    this.#ref[n] = fn === this.#lastFn ? this.#lastFnIndex : this.#fnRef(fn);
+    if (args.length === 1 && typeof args[0] === 'number') {
+      this.#kind[n] = RowKind.QueuedNum;
+      this.#num[n] = args[0];
+    } else {
+      this.#kind[n] = RowKind.Queued;
+      this.#text[n] = previewArgs(args);
     }
+    this.#advance();
+  }
+
+  /** task-start. */
+  started(t: number, taskId: number, workerId: number): void {
+    const n = this.#n;
+    this.#kind[n] = RowKind.Started;
+    this.#taskId[n] = taskId;
+    this.#t[n] = t;
+    this.#ref[n] = workerId;
+    this.#advance();
+  }
+
+  /**
+   * task-end of a task that succeeded (failures carry an error object: `emit` them). `preview` is the
+   * worker's preview of `value`, or '' when it left that to us (a primitive).
+   */
+  endedOk(t: number, taskId: number, workerId: number, value: unknown, preview: string): void {
+    const n = this.#n;
+    this.#taskId[n] = taskId;
+    this.#t[n] = t;
+    this.#ref[n] = workerId;
+    if (preview === '' && typeof value === 'number') {
+      this.#kind[n] = RowKind.EndedOkNum;
+      this.#num[n] = value;
+    } else {
+      this.#kind[n] = RowKind.EndedOk;
+      this.#text[n] = preview === '' ? previewValue(value) : preview;
+    }
+    this.#advance();
   }
 
   subscribe(listener: TraceListener): () => void {
-    this.#listeners.push(listener);
-    return () => {
-      const i = this.#listeners.indexOf(listener);
-      if (i >= 0) this.#listeners.splice(i, 1);
-    };
+    return addListener(this.#listeners, listener);
+  }
+
+  subscribeColumns(listener: TraceColumnsListener): () => void {
+    return addListener(this.#columnListeners, listener);
   }
 
   /** Delivers pending events now (close() calls it so run-end is out before close resolves). */
   flush(): void {
     if (this.#scheduled !== undefined) {
-      clearImmediate(this.#scheduled);
+      clearTimeout(this.#scheduled);
       this.#scheduled = undefined;
     }
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    for (const listener of this.#listeners.slice()) {
-      try {
-        listener(batch);
-      } catch (err) {
-        // A broken listener must not break the pool or starve the other listeners.
-        process.emitWarning(`PoolScope trace listener threw: ${err instanceof Error ? err.stack : String(err)}`);
-      }
+    const n = this.#n;
+    if (n === 0) return;
+    this.#lastFlushMs = performance.now();
+    // Copies cut to length (a listener may keep the batch); the full-size columns are reused.
+    const columns: TraceColumns = {
+      runId: this.runId, firstSeq: this.#firstSeq, length: n, kind: this.#kind.slice(0, n), taskId: this.#taskId.slice(0, n),
+      t: this.#t.slice(0, n), ref: this.#ref.slice(0, n), num: this.#num.slice(0, n), text: this.#text,
+      fns: this.#fns, events: this.#events,
+    };
+    this.#text = [];
+    this.#firstSeq = this.#seq;
+    this.#n = 0;
+    this.#events = [];
+    for (const listener of this.#columnListeners.slice()) deliver(listener, columns);
+    if (this.#listeners.length === 0) return;
+    const batch = expandTraceColumns(columns);
+    for (const listener of this.#listeners.slice()) deliver(listener, batch);
+  }
+
+  /** Closes the row being written. */
+  #advance(): void {
+    this.#seq++;
+    if (++this.#n >= FLUSH_AT) {
+      // A burst (thousands of submits in one loop) is delivered in slices, so batches die young instead of piling up.
+      this.flush();
+    } else if (this.#scheduled === undefined) {
+      this.#scheduled = setTimeout(this.#flushNow, Math.max(0, this.#lastFlushMs + MIN_FLUSH_INTERVAL_MS - performance.now()));
     }
+  }
+
+  #fnRef(fn: string): number {
+    let index = this.#fnIndex.get(fn);
+    if (index === undefined) {
+      index = this.#fns.length;
+      this.#fns.push(fn);
+      this.#fnIndex.set(fn, index);
+    }
+    this.#lastFn = fn;
+    this.#lastFnIndex = index;
+    return index;
   }
 
   readonly #flushNow = (): void => {
     this.#scheduled = undefined;
     this.flush();
   };
+}
+
+function addListener<L>(listeners: L[], listener: L): () => void {
+  listeners.push(listener);
+  return () => {
+    const i = listeners.indexOf(listener);
+    if (i >= 0) listeners.splice(i, 1);
+  };
+}
+
+function deliver<B>(listener: (batch: B) => void, batch: B): void {
+  try {
+    listener(batch);
+  } catch (err) {
+    // A broken listener must not break the pool or starve the other listeners.
+    process.emitWarning(`PoolScope trace listener threw: ${err instanceof Error ? err.stack : String(err)}`);
+  }
 }

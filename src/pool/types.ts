@@ -3,6 +3,7 @@
  * bench) programs against these types; backends implement `Backend`.
  */
 import type { NodeBackend, TraceListener, TaskError, UnstampedEvent } from '../trace/events.js';
+import type { TraceColumnsListener } from '../trace/trace-columns.js';
 
 export interface PoolOptions {
   /** Which backend runs the tasks. @default 'thread' */
@@ -79,6 +80,11 @@ export interface PoolEngine {
   submit<T = unknown>(fn: string, args: unknown[], options?: SubmitOptions): TaskHandle<T>;
   /** Subscribe to trace events (batched). Returns an unsubscribe function. */
   onTrace(listener: TraceListener): () => void;
+  /**
+   * Subscribe to the same events as columns (src/trace/trace-columns.ts): no object per task event, so this is
+   * the cheap way to follow a large run; `expandTraceColumns` turns a batch into events. Returns an unsubscribe function.
+   */
+  onTraceColumns(listener: TraceColumnsListener): () => void;
   /**
    * Append an event to this run's stream: stamped with runId and the next seq, delivered in order with the
    * engine's own (used by the CPU sampler for `cpu-sample` events). Optional so that stand-ins need not have it.

@@ -21,7 +21,8 @@
  *   is sampled, and the caller emits a `log` event saying so.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { TraceListener, UnstampedEvent } from '../trace/events.js';
+import type { TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
+import type { TraceColumnsListener } from '../trace/trace-columns.js';
 
 /** Where CPU times come from. */
 export type CpuSource = 'schedstat' | 'stat' | 'none';
@@ -272,7 +273,14 @@ export class CpuSampler {
 /** The part of a pool (PoolEngine, PythonRun) the sampler needs: its trace events and its clock. */
 export interface SampledPool {
   onTrace(listener: TraceListener): () => void;
+  /** When the pool has it, the sampler listens to columns: it only needs the non-task events, so nothing is expanded for it. */
+  onTraceColumns?(listener: TraceColumnsListener): () => void;
   now(): number;
+}
+
+/** Calls `listener` with the events of each batch that are not task-queued/start/end rows (all of them without columns). */
+function onOtherEvents(pool: SampledPool, listener: (events: readonly TraceEvent[]) => void): () => void {
+  return pool.onTraceColumns ? pool.onTraceColumns((columns) => listener(columns.events)) : pool.onTrace(listener);
 }
 
 /**
@@ -288,7 +296,7 @@ export interface SampledPool {
 export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[]) => void, intervalMs = 5): () => void {
   const sampler = new CpuSampler({ intervalMs, now: () => pool.now(), onSamples });
   const workers = new Map<number, { pid: number; tid: number }>();
-  const unsubscribe = pool.onTrace((batch) => {
+  const unsubscribe = onOtherEvents(pool, (batch) => {
     for (const e of batch) {
       if (e.type === 'worker-start' && typeof e.tid === 'number' && e.tid > 0) {
         workers.set(e.workerId, { pid: e.pid, tid: e.tid });
@@ -330,7 +338,7 @@ export function sampleEngine(pool: EmittingPool, { intervalMs = 5, flushMs = 50 
   if (!emit) return () => undefined;
   let ended = false;
   let buffer: CpuSample[] = [];
-  const unsubscribe = pool.onTrace((batch) => {
+  const unsubscribe = onOtherEvents(pool, (batch) => {
     if (batch.some((e) => e.type === 'run-end')) ended = true;
   });
   const flush = () => {

@@ -9,13 +9,14 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { FromRunner, RunRequest } from './protocol.js';
+import { expandTraceColumns, isTraceColumns } from '../trace/trace-columns.js';
+import type { FromRunner, RunnerMessage, RunRequest } from './protocol.js';
 
 export interface LaunchOptions {
   /** What to run. Sent to the runner as soon as it is spawned. */
   request: RunRequest;
   /** Every message from the runner, in order. */
-  onMessage: (message: FromRunner) => void;
+  onMessage: (message: RunnerMessage) => void;
   /** Working directory of the runner (relative paths in user code resolve against it). */
   cwd?: string;
   /** Node binary to run the runner on. @default process.execPath */
@@ -41,7 +42,7 @@ export interface RunnerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
   /** The runner's `done` message, when it finished normally. */
-  done?: Extract<FromRunner, { type: 'done' }>;
+  done?: Extract<RunnerMessage, { type: 'done' }>;
   /** True when the runner exited without sending `done` and without being stopped. */
   crashed: boolean;
   /** True when `stop()` was called. */
@@ -99,6 +100,11 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
   let killTimer: NodeJS.Timeout | undefined;
 
   child.on('message', (message: FromRunner) => {
+    if (message.type === 'trace-columns') {
+      // Columns are the wire format only: the parent gets events.
+      if (isTraceColumns(message.columns)) options.onMessage({ type: 'events', batch: expandTraceColumns(message.columns) });
+      return;
+    }
     if (message.type === 'done') doneMessage = message;
     options.onMessage(message);
   });

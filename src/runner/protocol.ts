@@ -4,6 +4,7 @@
  * The parent never runs user code; the runner never imports `vscode`.
  */
 import type { Backend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
+import type { TraceColumns } from '../trace/trace-columns.js';
 
 export type RunMode = 'fn' | 'file' | 'compare';
 
@@ -54,7 +55,13 @@ export interface StartupMarks {
   bundledMonoUs: number;
 }
 
-export type FromRunner =
+/** What the runner sends its parent. `launchRunner` turns `trace-columns` into `events`: see {@link RunnerMessage}. */
+export type FromRunner = RunnerMessage
+  /** Trace events of a Node pool, batched as columns (src/trace/trace-columns.ts, JSON-safe): a fraction of the bytes of objects. */
+  | { type: 'trace-columns'; columns: TraceColumns };
+
+/** What a runner's parent sees (`launchRunner`'s onMessage). */
+export type RunnerMessage =
   /** Trace events, batched. */
   | { type: 'events'; batch: TraceEvent[] }
   /** The user's file could not be bundled or loaded, or the fn is missing / not exported / not a function. */

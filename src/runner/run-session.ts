@@ -16,7 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { createPool } from '../pool/pool.js';
 import { monotonicUs } from '../pool/clock.js';
 import type { PoolEngine, PoolOptions } from '../pool/types.js';
-import type { NodeBackend, TraceEvent } from '../trace/events.js';
+import type { NodeBackend } from '../trace/events.js';
+import { columnsToJson, type TraceColumns } from '../trace/trace-columns.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
 import { RunnerError } from './errors.js';
@@ -149,10 +150,10 @@ export class RunSession {
       runInfo: { fn, file: request.file, inputsCount, label: shared.label, compareId: shared.compareId },
     });
     this.#pools.add(pool);
-    let held: TraceEvent[][] | undefined = [];
-    pool.onTrace((batch) => {
-      if (held) held.push(batch);
-      else this.#forward(batch);
+    let held: TraceColumns[] | undefined = [];
+    pool.onTraceColumns((columns) => {
+      if (held) held.push(columns);
+      else this.#forward(columns);
     });
     return {
       pool,
@@ -217,7 +218,7 @@ export class RunSession {
       const api = await import(pathToFileURL(apiPath).href) as Partial<ApiRuntime>;
       if (typeof api.configureRuntime === 'function') {
         api.configureRuntime({
-          onTrace: (batch) => this.#forward(batch),
+          onTraceColumns: (columns) => this.#forward(columns),
           defaultModule: bundle.url,
           defaultBackend: request.backend,
           defaultWorkers: request.workers,
@@ -242,11 +243,13 @@ export class RunSession {
     }
   }
 
-  #forward(batch: TraceEvent[]): void {
-    for (const event of batch) {
+  /** Sends a batch to the parent as columns (a task's events as rows of numbers: far fewer bytes than objects). */
+  #forward(columns: TraceColumns): void {
+    // run-start and failed task-ends are never rows: they are among the batch's objects.
+    for (const event of columns.events) {
       if (event.type === 'run-start') this.#runIds.push(event.runId);
       else if (event.type === 'task-end' && !event.ok) this.#failed++;
     }
-    this.#send({ type: 'events', batch });
+    this.#send({ type: 'trace-columns', columns: columnsToJson(columns) });
   }
 }

@@ -7,3 +7,4 @@ export * from './chrome-trace.js';
 export * from './csv.js';
 export * from './sha256.js';
 export * from './html-report.js';
+export * from './trace-columns.js';

@@ -7,9 +7,11 @@ import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT, fixture, processesTagged, tempDir } from '../fixtures/cli/run-cli.mjs';
 
 const RUNNER = join(ROOT, 'dist', 'runner.js');
+const { expandTraceColumns, RowKind } = await import(pathToFileURL(join(ROOT, 'dist', 'pool.mjs')).href);
 const cache = tempDir();
 after(() => cache.cleanup());
 
@@ -23,7 +25,9 @@ function startRunner(request) {
   });
   const messages = [];
   const waiters = [];
-  child.on('message', (m) => {
+  child.on('message', (raw) => {
+    // A Node pool's events cross the wire as columns; launchRunner() expands them, and so does this stand-in.
+    const m = raw.type === 'trace-columns' ? { type: 'events', batch: expandTraceColumns(raw.columns) } : raw;
     messages.push(m);
     for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
   });
@@ -87,7 +91,7 @@ for (const backend of ['process', 'serial']) {
       const { fork } = require('node:child_process');
       const runner = fork(${JSON.stringify(RUNNER)}, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       runner.on('message', (m) => {
-        if (m.type === 'events' && m.batch.some((e) => e.type === 'task-start')) process.stdout.write('task-started\\n');
+        if (m.type === 'trace-columns' && m.columns.kind.includes(${RowKind.Started})) process.stdout.write('task-started\\n');
       });
       runner.send(${JSON.stringify({ type: 'run', mode: 'fn', file: fixture('infinite-loop.ts'), fn: 'spinForever', inputs: [[], []], backend, workers: 2, cacheDir: cache.dir })});
       setInterval(() => {}, 1000);

@@ -47,6 +47,7 @@ export interface PoolHost {
   /** Puts tasks back at the front of the queue, in order (their worker died before starting them). */
   requeue(tasks: Task[]): void;
   started(task: Task, workerId: number, t: number): void;
+  /** `preview`: of an object result, made where the value was fresh; '' for a primitive (the trace sink previews it). */
   succeeded(task: Task, workerId: number, start: number, end: number, value: unknown, preview: string): void;
   /** `start` < 0: the task never started. */
   failed(task: Task, workerId: number, start: number, end: number, error: Error, wire?: SerializedError): void;

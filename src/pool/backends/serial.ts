@@ -29,6 +29,10 @@ function osThreadId(): number {
   }
 }
 
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -138,7 +142,8 @@ class SerialBackend implements PoolBackend {
     const end = host.now();
     this.#capture?.taskEnded(task.taskId);
     if (ok) {
-      host.succeeded(task, WORKER_ID, start, end, value, host.tracing ? previewValue(value) : '');
+      // An object is previewed now: the caller may change it once the promise resolves (primitives: by the trace sink).
+      host.succeeded(task, WORKER_ID, start, end, value, host.tracing && isObject(value) ? previewValue(value) : '');
     } else {
       const wire = serializeError(value);
       const error = value instanceof Error ? value : new PoolError(wire.name, wire.message, wire.data);

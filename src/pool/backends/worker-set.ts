@@ -15,7 +15,6 @@ import {
   FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
   type ExecutionMode, type FromWorkerBatch, type ToWorkerBatch, type ToWorkerMessage, type WorkerInit,
 } from '../protocol.js';
-import { previewValue } from '../preview.js';
 import type { Task } from '../task.js';
 import type { SerializedError } from '../types.js';
 import type { PoolBackend, PoolHost } from './backend.js';
@@ -264,8 +263,7 @@ export class WorkerSet implements PoolBackend {
           const end = batch[i + 3] as number;
           this.#taskDone(slot, end - start);
           const value = batch[i + 4];
-          const preview = batch[i + 5] as string;
-          host.succeeded(task, workerId, start, end, value, preview !== '' || !host.tracing ? preview : previewValue(value));
+          host.succeeded(task, workerId, start, end, value, batch[i + 5] as string);
           break;
         }
         case FromWorkerOp.Error: {
