@@ -34,7 +34,7 @@ const config = {
   workers: 2,
   trivial: { tasks: 50_000, rounds: quick ? 1 : 3 },
   latency: { count: quick ? 500 : 2000 },
-  startup: { rounds: quick ? 2 : 5 },
+  startup: { rounds: quick ? 3 : 15 },
   cpu: { tasks: 16, targetMs: 50, rounds: quick ? 1 : 3 },
   io: { tasks: 200, ms: 20, workers: 4, reps: quick ? 1 : 2 },
   overhead: { tasks: 50_000, pairs: quick ? 3 : 10, processPairs: quick ? 2 : 6 },
@@ -56,7 +56,9 @@ function progress(text) {
 async function interleaved(section, rounds, specFor, poolList = pools) {
   const out = Object.fromEntries(poolList.map((p) => [p.id, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const p of poolList) {
+    // The order rotates every round: no pool always runs first (cold page cache, a quiet machine …).
+    for (let k = 0; k < poolList.length; k++) {
+      const p = poolList[(r + k) % poolList.length];
       const spec = specFor(p, r);
       if (!spec) continue;
       progress(`${section} ${p.id} (round ${r + 1}/${rounds}, ${Math.round(process.uptime())} s)`);
@@ -224,6 +226,7 @@ if (flag('soak')) {
   results = { ...previousResults(), ...measured };
 }
 results.targets = checkTargets(results);
-printReport(results);
+// Written before the report is printed: a bug in printing must not lose minutes of measurements.
 writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
+printReport(results);
 console.log(`\nwrote ${RESULTS}`);

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const TASKS_URL = new URL('../tasks.mjs', import.meta.url);
 const TASKS_PATH = fileURLToPath(TASKS_URL);
 const WORKERPOOL_WORKER = fileURLToPath(new URL('../peers/workerpool-worker.mjs', import.meta.url));
-const POOLSCOPE_BUNDLE = fileURLToPath(new URL('../../dist/pool.mjs', import.meta.url));
+const POOLSCOPE_BUNDLE = process.env.POOLSCOPE_BENCH_BUNDLE ?? fileURLToPath(new URL('../../dist/pool.mjs', import.meta.url));
 
 /**
  * Every pool the bench knows. `kind` groups them for the ratios: PoolScope's

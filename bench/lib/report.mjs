@@ -36,6 +36,7 @@ export function printReport(r) {
     const rows = [];
     for (const [id, o] of Object.entries(r.overhead)) {
       if (o.error) { rows.push([id, o.error]); continue; }
+      if (!o.off) { rows.push([id, 'measured by an older bench: re-run --only=overhead']); continue; }
       rows.push([`${id} off`, fmt(o.off.tasksPerSec), '', fmt(o.off.cpuUsPerTask), '', fmt(o.off.mainCpuUsPerTask), '']);
       for (const [mode, m] of [['columns', o.columns], ['objects', o.objects]]) {
         rows.push([`${id} ${mode}`, fmt(m.tasksPerSec), fmt(m.wallOverheadPct, ' %'), fmt(m.cpuUsPerTask), `${fmt(m.cpuOverheadPct, ' %')} (${fmt(m.cpuOverheadPairedPct, ' %')})`,

@@ -4,7 +4,6 @@
  * only runs tasks; everything a user can observe about a task — its promise,
  * its state, its trace events — is decided here.
  */
-import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { NodeBackend, RunStats, TraceListener, UnstampedEvent, WorkerExitReason } from '../trace/events.js';
 import type { TraceColumnsListener } from '../trace/trace-columns.js';
@@ -97,7 +96,7 @@ class Pool implements PoolEngine, PoolHost {
     this.size = this.options.workers;
     this.originUs = this.options.originUs;
     this.tracing = this.options.trace;
-    this.runId = options.runId ?? randomUUID();
+    this.runId = options.runId ?? newRunId();
     this.#sink = new TraceSink(this.runId);
     // performance.now() reads the same monotonic clock as hrtime without allocating.
     this.#clockBase = monotonicUs() - performance.now() * 1000 - this.originUs;
@@ -347,6 +346,16 @@ class Pool implements PoolEngine, PoolHost {
 }
 
 function noop(): void { /* handled elsewhere */ }
+
+/**
+ * A random UUID (v4 layout) naming a run. Not crypto.randomUUID(): its first call seeds an entropy cache
+ * (~0.5 ms, paid by every pool's start), and a run id needs uniqueness, not secrecy.
+ */
+function newRunId(): string {
+  const hex = (n: number): string => Math.floor(Math.random() * 16 ** n).toString(16).padStart(n, '0');
+  const variant = (8 + Math.floor(Math.random() * 4)).toString(16);
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(6)}${hex(6)}`;
+}
 
 /**
  * Creates a pool and spawns its workers right away (start-up cost is part of

@@ -9,9 +9,9 @@
  * timestamping start and end itself on the run's clock. Replies are batched:
  * one message per tick, flushed before anything that could take long.
  */
-import { ChildProcess } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
+import { ChildProcessTracker } from './child-tracker.js';
 import { monotonicUs } from './clock.js';
 import { serializationError, serializeError } from './errors.js';
 import { OutputCapture } from './log-capture.js';
@@ -73,29 +73,6 @@ function osThreadId(): number {
   }
 }
 
-/**
- * Thread workers: record the pid of every child process task code starts, in
- * memory shared with the pool. Those children belong to the pool's process,
- * so nothing else would stop them when the worker ends; the pool reads the
- * pids (even after the thread was terminated mid-task) and kills them.
- * Slot 0 holds the count. Patching here affects this thread only: each thread
- * has its own module instances.
- */
-function trackChildProcesses(pids: Int32Array): void {
-  // `spawn` is on the prototype (every spawn/fork/exec goes through it) but not in the typings.
-  const proto = ChildProcess.prototype as unknown as { spawn: (this: ChildProcess, ...args: unknown[]) => unknown };
-  const spawn = proto.spawn;
-  proto.spawn = function (this: ChildProcess, ...args: unknown[]) {
-    const result = spawn.apply(this, args);
-    const pid = this.pid;
-    if (pid !== undefined) {
-      const i = Atomics.add(pids, 0, 1) + 1;
-      if (i < pids.length) Atomics.store(pids, i, pid);
-    }
-    return result;
-  };
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -123,6 +100,8 @@ class WorkerRuntime {
   #now: () => number;
   /** Shared [taskId, start] of the running task (thread workers), instead of Start messages. */
   readonly #shared: Float64Array | undefined;
+  /** Thread workers: pids of children their tasks start, for the pool to stop. */
+  readonly #children: ChildProcessTracker | undefined;
 
   constructor(init: WorkerInit, channel: Channel) {
     this.#init = init;
@@ -134,6 +113,7 @@ class WorkerRuntime {
     if (init.mode === 'concurrent') this.#useFastClock();
     this.#realExit = process.exit.bind(process) as (code?: number) => never;
     this.#shared = init.running ? new Float64Array(init.running) : undefined;
+    this.#children = init.childPids ? new ChildProcessTracker(new Int32Array(init.childPids)) : undefined;
 
     if (init.mode === 'concurrent' && init.trace) {
       this.#slices = new SliceRecorder(this.#now, (taskId, start, end) => this.#post4(FromWorkerOp.Slice, taskId, start, end));
@@ -155,7 +135,6 @@ class WorkerRuntime {
     (globalThis as Record<symbol, unknown>)[WORKER_IDENTITY_KEY] = identity;
     // Stacks point at the user's .ts lines (the runner bundles with source maps); skip if already on (--enable-source-maps).
     if (!(process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) process.setSourceMapsEnabled(true);
-    if (init.childPids) trackChildProcesses(new Int32Array(init.childPids));
     this.#capture?.install();
     this.#installExitHooks();
     this.#channel.listen(this.#onBatch);
@@ -165,6 +144,7 @@ class WorkerRuntime {
     } catch (err) {
       loadError = serializeError(err);
     }
+    this.#children?.check();
     this.#outbox.push(FromWorkerOp.Ready, process.pid, threadId, osThreadId(), this.#now(), loadError);
     this.#flush();
     if (loadError) {
@@ -262,6 +242,7 @@ class WorkerRuntime {
       }
       afterIdle = false;
       this.#currentTask = taskId;
+      this.#children?.check();
       let result: unknown;
       try {
         const fn: TaskFunction = mod.get(this.#names[fnIndex]);
@@ -296,6 +277,7 @@ class WorkerRuntime {
     this.#outbox.push(FromWorkerOp.Start, taskId, start);
     // Sent now, not batched: a task that holds the thread would otherwise have no task-start while it runs.
     this.#flush();
+    this.#children?.check();
     const slices = this.#slices;
     const call = (): unknown => {
       slices?.enter(taskId, start);

@@ -31,3 +31,29 @@ for (const backend of ISOLATED_BACKENDS) {
     });
   }
 }
+
+// Thread workers patch child_process only once it is loaded (it costs start-up otherwise): a module that
+// loads it lazily, in one task, and spawns in the next must still have those children stopped.
+for (const backend of ['thread', 'event-loop']) {
+  test(`${backend}: children of a lazily loaded node:child_process die with the pool too`, async () => {
+    const snapshot = leakCheck();
+    const ctx = openPool(backend, 'lazy-spawn.mjs', { workers: 1 });
+    let grandchildren = [];
+    try {
+      ctx.submit('loadChildProcess', []);
+      await ctx.settleAll();
+      const t = ctx.submit('spawnWithLoaded', [2]);
+      await ctx.settleAll();
+      grandchildren = t.value;
+      assert.equal(grandchildren.length, 2);
+      assert.ok(grandchildren.every(isAlive), 'the children run while the pool does');
+      await within(ctx.pool.terminate(), 30_000, 'terminate()');
+      const gone = await waitFor(() => grandchildren.every((pid) => !isAlive(pid)), 15_000);
+      assert.ok(gone, `children still running after terminate(): ${grandchildren.filter(isAlive).join(', ')}`);
+    } finally {
+      for (const pid of grandchildren) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      await ctx.pool.terminate().catch(() => {});
+    }
+    await assertNoLeaks(snapshot);
+  });
+}
