@@ -1,6 +1,5 @@
-// At start-up, tasks go only to workers that are ready, one each while others are still booting, and a
-// worker that becomes ready picks first: N long tasks on N fresh workers run side by side, never queued
-// behind each other on whichever worker happened to boot first.
+// At start-up, tasks spread over every worker, booted or still booting: N long tasks on N fresh workers
+// run side by side, never queued behind each other on whichever worker happened to boot first.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tracedPool, assertNothingLeft, ofType } from '../fixtures/pool/harness.mjs';

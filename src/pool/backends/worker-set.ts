@@ -136,12 +136,7 @@ export class WorkerSet implements PoolBackend {
 
   #depth(): number {
     if (this.#config.mode === 'concurrent') return this.#config.depth;
-    if (this.#avgTaskUs < 0) {
-      // Task length unknown and workers still booting: one each, so long tasks spread over every worker
-      // instead of piling up on the one that happened to be ready first.
-      const booting = this.#slots.some((slot) => !slot.ready && !slot.exited && !slot.loadFailed);
-      return booting ? 1 : Math.min(INITIAL_DEPTH, this.#config.depth);
-    }
+    if (this.#avgTaskUs < 0) return Math.min(INITIAL_DEPTH, this.#config.depth);
     return this.#avgTaskUs < SHORT_TASK_US ? this.#config.depth : 1;
   }
 
@@ -156,8 +151,7 @@ export class WorkerSet implements PoolBackend {
       progress = false;
       for (let k = 0; k < n && host.queued > 0; k++) {
         const slot = slots[(this.#rr + k) % n];
-        // Only ready workers get tasks: the first task goes to whichever worker boots first, not to worker 1.
-        if (!slot.ready || slot.retiring || slot.exited || slot.outstanding.size >= depth) continue;
+        if (slot.retiring || slot.exited || slot.loadFailed || slot.outstanding.size >= depth) continue;
         const task = host.take()!;
         if (task.timeoutMs > 0) this.#timeouts = true;
         slot.outstanding.set(task.taskId, task);
@@ -332,11 +326,6 @@ export class WorkerSet implements PoolBackend {
       return;
     }
     slot.ready = true;
-    if (this.#host.queued > 0) {
-      // The new worker picks first: it has nothing, the others may be busy.
-      this.#rr = Math.max(0, this.#slots.indexOf(slot));
-      this.pump();
-    }
   }
 
   /** The task (sequential: the first outstanding) the worker is running, −1 if none. */
