@@ -100,6 +100,10 @@ export class DetailsPane {
       body.push(text('h3', '', `${info.error.name}`), text('p', 'ps-error-text', info.error.message));
       if (info.error.stack) body.push(text('pre', 'ps-stack', info.error.stack));
       if (info.error.data) body.push(text('pre', 'ps-stack', JSON.stringify(info.error.data, null, 2)));
+      for (let cause = info.error.cause; cause; cause = cause.cause) {
+        body.push(text('h3', '', `Caused by ${cause.name}`), text('p', 'ps-error-text', cause.message));
+        if (cause.stack) body.push(text('pre', 'ps-stack', cause.stack));
+      }
       if (this.#location && this.onReveal) {
         const loc = this.#location;
         const b = document.createElement('button');

@@ -73,7 +73,8 @@ export class PoolSession {
       backend,
       workers,
       module: this.module.url,
-      timeout: options.timeout,
+      // The pool's own timeout, else the runtime's (Run File's --timeout), else none.
+      timeout: options.timeout ?? options.engine?.timeout ?? engineDefaults.timeout,
       maxTasksPerWorker: options.maxTasksPerWorker,
       originUs: options.engine?.originUs ?? config.originUs,
       workerName: workerNamer(options.family, backend),

@@ -108,13 +108,18 @@ export function cancelledError(): PoolError {
  * Turns anything thrown into a wire-safe error. Non-Error throws get the name
  * `ThrownValue` so every failure has a name.
  */
-export function serializeError(thrown: unknown): SerializedError {
+/** Causes followed when serializing (`cause` chains can be cyclic). */
+const MAX_CAUSE_DEPTH = 8;
+
+export function serializeError(thrown: unknown, depth = 0): SerializedError {
   if (thrown instanceof Error || (typeof thrown === 'object' && thrown !== null && 'message' in thrown && 'stack' in thrown)) {
     const err = thrown as Error & Record<string, unknown>;
     const out: SerializedError = { name: String(err.name ?? 'Error'), message: String(err.message ?? '') };
     if (typeof err.stack === 'string') out.stack = err.stack;
     const data = jsonSafeFields(err);
     if (data) out.data = data;
+    // `cause` is an own, non-enumerable field: jsonSafeFields does not see it.
+    if (err.cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = serializeError(err.cause, depth + 1);
     return out;
   }
   let text: string;
@@ -148,6 +153,7 @@ function jsonSafeFields(err: Record<string, unknown>): Record<string, unknown> |
 export function deserializeError(wire: SerializedError): PoolError {
   const err = new PoolError(wire.name, wire.message, wire.data);
   err.stack = wire.stack ?? `${wire.name}: ${wire.message}`;
+  if (wire.cause) Object.defineProperty(err, 'cause', { value: deserializeError(wire.cause), writable: true, configurable: true });
   // Fields such as `code` stay readable where callers look for them (err.code), as on the original.
   if (wire.data) {
     for (const [key, value] of Object.entries(wire.data)) {

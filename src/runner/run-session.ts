@@ -223,6 +223,8 @@ export class RunSession {
           defaultBackend: request.backend,
           defaultWorkers: request.workers,
           originUs: monotonicUs(),
+          // --timeout and --max-memory reach the pools the script makes, as they do Run Function's.
+          engine: { timeout: request.timeout, ...this.#poolLimits('thread'), ...this.#poolLimits('process') },
         });
       }
     }

@@ -92,6 +92,8 @@ export interface TaskError {
   stack?: string;
   /** Extra structured fields (exit code, signal, pid, …) — JSON-safe. */
   data?: Record<string, unknown>;
+  /** The error's `cause` (`new Error(msg, { cause })`), when it had one; chains up to 8 deep. */
+  cause?: TaskError;
 }
 
 export interface TaskEndEvent extends EventBase {

@@ -37,6 +37,15 @@ test('script using the API (new Pool()) on --backend process --workers 2: result
   assert.deepEqual(r.leftover, []);
 });
 
+for (const backend of ['thread', 'process']) {
+  test(`--timeout reaches the pools a script makes (${backend}): an endless task fails with TaskTimeout, the pool goes on`, async () => {
+    const r = await runCli(['run', fixture('script-timeout.ts'), '--backend', backend, '--timeout', '500', '--cache-dir', cache.dir]);
+    assert.match(r.stdout, /caught TaskTimeout/, r.stderr);
+    assert.match(r.stdout, /then 42/);
+    assert.deepEqual(r.leftover, []);
+  });
+}
+
 test('script using the API on --backend thread: worker pids = the runner (1)', async () => {
   const r = await runCli(['run', fixture('script-api.ts'), '--backend', 'thread', '--workers', '2', '--cache-dir', cache.dir]);
   assert.equal(r.code, 0, r.stderr);

@@ -33,3 +33,24 @@ for (const backend of ['serial', 'event-loop', 'thread', 'process']) {
     await assertNothingLeft(events);
   });
 }
+
+for (const backend of ['serial', 'thread', 'process']) {
+  test(`${backend}: an error's cause chain crosses the worker boundary (err.cause, task-end error.cause), cycles cut`, async () => {
+    const { pool, events } = tracedPool({ backend, workers: 1 });
+    const err = await rejection(pool.submit('failWithCause', ['load failed']).promise);
+    assert.equal(err.message, 'load failed');
+    assert.equal(err.cause.name, 'TypeError');
+    assert.equal(err.cause.message, 'load failed: middle');
+    assert.equal(err.cause.cause.name, 'RangeError');
+    assert.match(err.cause.cause.stack, /RangeError: load failed: root/);
+    await pool.close();
+
+    const end = ofType(events, 'task-end').find((e) => !e.ok);
+    const chain = [];
+    for (let c = end.error; c; c = c.cause) chain.push(c.name);
+    // outer, middle, root, then the cycle repeats until the depth limit: 1 + 8 causes.
+    assert.deepEqual(chain.slice(0, 4), ['Error', 'TypeError', 'RangeError', 'Error']);
+    assert.equal(chain.length, 9);
+    await assertNothingLeft(events);
+  });
+}
