@@ -29,8 +29,12 @@ for (const backend of ALL_BACKENDS) {
       }
       assert.equal(rejection(withCause).name, 'Error');
       assert.equal(rejection(withCause).message, 'outer failure');
+      assert.equal(rejection(withCause).cause?.name, 'RangeError', 'the cause crossed the worker boundary');
+      assert.equal(rejection(withCause).cause?.message, 'the root cause');
       assert.equal(rejection(circular).name, 'Error');
       assert.equal(rejection(circular).message, 'outer failure with a circular cause');
+      // A cause that is no Error (and cannot be cloned) arrives as a ThrownValue describing it.
+      assert.equal(rejection(circular).cause?.name, 'ThrownValue');
       assert.equal(fine.value, 'still fine');
 
       // The trace tells the same story: one failed task-end per thrown task, with the same name.
