@@ -15,6 +15,9 @@ describe('failures trace', () => {
   let fx;
   before(async () => {
     fx = loadFixture('failures.json');
+    // Task 11's error carries a cause (an Error thrown with { cause }): the details list it under the stack.
+    const end11 = fx.events.find((e) => e.type === 'task-end' && e.taskId === 11);
+    end11.error.cause = { name: 'TypeError', message: 'bad byte 0xff at 4', stack: 'TypeError: bad byte 0xff at 4\n    at decode (/home/user/project/src/codec.ts:9:13)' };
     ctx = await openPage(browser, await reportHtml(fx.events, fx.title), { vscode: true });
   });
   after(async () => { await ctx.context.close(); });
@@ -47,6 +50,8 @@ describe('failures trace', () => {
     const details = await page.textContent('.ps-details');
     assert.match(details, /Task #11 · parseRecord/);
     assert.match(details, /at parseRecord \(\/home\/user\/project\/src\/demo\.ts:16:11\)/);
+    assert.match(details, /Caused by TypeError\s*bad byte 0xff at 4/);
+    assert.match(details, /at decode \(\/home\/user\/project\/src\/codec\.ts:9:13\)/);
     await screenshot(page, 'failures-details');
     await page.click('.ps-reveal');
     const posted = await page.evaluate(() => window.__vscodePosted.filter((m) => m.type === 'reveal'));
