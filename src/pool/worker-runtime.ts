@@ -140,7 +140,7 @@ class WorkerRuntime {
     this.#channel.listen(this.#onBatch);
     let loadError = null;
     try {
-      this.#module = await TaskModule.load(init.moduleUrl);
+      this.#module = await TaskModule.load(init.moduleUrl, { preferRequire: true });
     } catch (err) {
       loadError = serializeError(err);
     }

@@ -96,6 +96,12 @@ export class WorkerSet implements PoolBackend {
   #avgTaskUs = -1;
   /** Some task has a timeout: keep timers armed (off otherwise, to keep the hot path lean). */
   #timeouts: boolean;
+  /**
+   * Some worker has reported Ready. Until then tasks stay in the queue: the first of them goes to whichever
+   * worker boots first rather than waiting for worker 1. From then on, booting workers are sent tasks ahead
+   * too (they wait in the worker's port), so work spreads over every worker at once.
+   */
+  #anyReady = false;
   /** Polls shared memory for task starts (thread workers), while tasks are out. */
   #poll: ReturnType<typeof setInterval> | undefined;
 
@@ -142,7 +148,7 @@ export class WorkerSet implements PoolBackend {
 
   pump(): void {
     const host = this.#host;
-    if (this.#stopping || this.#broken) return;
+    if (this.#stopping || this.#broken || !this.#anyReady) return;
     const depth = this.#depth();
     const slots = this.#slots;
     const n = slots.length;
@@ -326,6 +332,12 @@ export class WorkerSet implements PoolBackend {
       return;
     }
     slot.ready = true;
+    if (!this.#anyReady) {
+      this.#anyReady = true;
+      // This worker picks first: the others are still booting.
+      this.#rr = Math.max(0, this.#slots.indexOf(slot));
+      this.pump();
+    }
   }
 
   /** The task (sequential: the first outstanding) the worker is running, −1 if none. */
