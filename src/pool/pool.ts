@@ -134,7 +134,7 @@ class Pool implements PoolEngine, PoolHost {
     if (this.#lifecycle === 'closing' || this.#lifecycle === 'terminated') throw poolClosed();
     const task = new Task<T>(this.#nextTaskId++, fn, args, options?.timeout ?? this.options.timeout, this.#cancelTask);
     this.#stats.tasks++;
-    this.#unsettled++;
+    if (this.#unsettled++ === 0) this.#backend.keepAlive?.(true);
     if (this.tracing) this.#sink.queued(this.now(), task.taskId, fn, args);
     if (this.#lifecycle === 'broken') {
       this.failed(task as Task, -1, -1, this.now(), this.#brokenError!);
@@ -170,6 +170,8 @@ class Pool implements PoolEngine, PoolHost {
     if (this.#terminating) return this.#terminating;
     if (this.#closing) return this.#closing;
     if (this.#lifecycle === 'running') this.#lifecycle = 'closing';
+    // Until the workers are gone: `await pool.close()` as a script's last line must not see the process end first.
+    this.#backend.keepAlive?.(true);
     this.#closing = (async () => {
       await this.#drained();
       await this.#backend.shutdown();
@@ -181,6 +183,7 @@ class Pool implements PoolEngine, PoolHost {
   terminate(): Promise<void> {
     if (this.#terminating) return this.#terminating;
     this.#lifecycle = 'terminated';
+    this.#backend.keepAlive?.(true);
     const error = poolTerminated();
     for (const task of this.#queue.drain()) {
       task.promise.catch(noop); // mass rejection: a dropped handle must not crash the process
@@ -320,7 +323,8 @@ class Pool implements PoolEngine, PoolHost {
   #afterSettle(task: Task): void {
     if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
     if (task.detachSignal) { task.detachSignal(); task.detachSignal = undefined; }
-    if (--this.#unsettled === 0 && this.#drainWaiters.length) {
+    if (--this.#unsettled === 0 && this.#lifecycle === 'running') this.#backend.keepAlive?.(false);
+    if (this.#unsettled === 0 && this.#drainWaiters.length) {
       const waiters = this.#drainWaiters;
       this.#drainWaiters = [];
       for (const resolve of waiters) resolve();

@@ -72,4 +72,9 @@ export interface PoolBackend {
   shutdown(): Promise<void>;
   /** Kill every worker now; in-flight tasks fail with `error`; resolves when they are gone. */
   terminate(error: Error): Promise<void>;
+  /**
+   * Whether the workers keep the process alive (Node's ref/unref). Off while the pool has nothing to do, so a
+   * script that never closes its pool still ends, as Python's does; on while tasks are out and while closing.
+   */
+  keepAlive?(on: boolean): void;
 }

@@ -75,6 +75,11 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       threadId: 0,
       send: (batch) => { if (child.connected) child.send(batch); },
       check: (batch) => { v8Serialize(batch); },
+      keepAlive: (on) => {
+        for (const handle of [child, child.channel, child.stdout, child.stderr] as ({ ref?(): void; unref?(): void } | null | undefined)[]) {
+          if (on) handle?.ref?.(); else handle?.unref?.();
+        }
+      },
       kill: () => {
         if (exited || pid < 0) return;
         signalGroup(pid, 'SIGTERM', true);

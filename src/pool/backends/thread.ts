@@ -72,6 +72,7 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
       check: (batch) => { structuredClone(batch); },
       running: runningView ? () => readRunning(runningView) : undefined,
       kill: () => { void worker.terminate(); },
+      keepAlive: (on) => { if (on) worker.ref(); else worker.unref(); },
     };
   };
 }

@@ -25,6 +25,8 @@ export interface WorkerTransport {
   running?(): { taskId: number; t: number } | undefined;
   /** Stop now: terminate the thread / SIGTERM the process group, SIGKILL after a grace period. */
   kill(): void;
+  /** ref() / unref() every handle of this worker (thread; child process, its IPC channel and pipes). */
+  keepAlive(on: boolean): void;
 }
 
 export type SpawnWorker = (init: WorkerInit, events: TransportEvents) => WorkerTransport;

@@ -102,6 +102,8 @@ export class WorkerSet implements PoolBackend {
    * too (they wait in the worker's port), so work spreads over every worker at once.
    */
   #anyReady = false;
+  /** Workers keep the process alive (see PoolBackend.keepAlive); new workers start in this state. */
+  #keepAlive = false;
   /** Polls shared memory for task starts (thread workers), while tasks are out. */
   #poll: ReturnType<typeof setInterval> | undefined;
 
@@ -135,6 +137,7 @@ export class WorkerSet implements PoolBackend {
     });
     slot.pid = slot.transport.pid;
     slot.threadId = slot.transport.threadId;
+    if (!this.#keepAlive) slot.transport.keepAlive(false);
     return slot;
   }
 
@@ -480,6 +483,12 @@ export class WorkerSet implements PoolBackend {
       slot.exitReason ??= 'killed';
       slot.transport.kill();
     }
+  }
+
+  keepAlive(on: boolean): void {
+    if (on === this.#keepAlive) return;
+    this.#keepAlive = on;
+    for (const slot of this.#slots) if (!slot.exited) slot.transport.keepAlive(on);
   }
 
   // ── shutdown ────────────────────────────────────────────────────────────────
