@@ -125,11 +125,12 @@ export class TraceSink {
     const n = this.#n;
     if (n === 0) return;
     this.#lastFlushMs = performance.now();
-    // Copies cut to length (a listener may keep the batch); the full-size columns are reused.
+    // The number columns are lent, not given: they are reused for the next batch once the listeners return
+    // (a fresh buffer per batch cost more than all the rows in it: page faults, external-memory GCs).
+    // A listener that keeps a batch copies it (copyTraceColumns / columnsToJson).
     const columns: TraceColumns = {
-      runId: this.runId, firstSeq: this.#firstSeq, length: n, kind: this.#kind.slice(0, n), taskId: this.#taskId.slice(0, n),
-      t: this.#t.slice(0, n), ref: this.#ref.slice(0, n), num: this.#num.slice(0, n), text: this.#text,
-      fns: this.#fns, events: this.#events,
+      runId: this.runId, firstSeq: this.#firstSeq, length: n, kind: this.#kind, taskId: this.#taskId, t: this.#t,
+      ref: this.#ref, num: this.#num, text: this.#text, fns: this.#fns, events: this.#events,
     };
     this.#text = [];
     this.#firstSeq = this.#seq;

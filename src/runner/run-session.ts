@@ -151,7 +151,9 @@ export class RunSession {
     });
     this.#pools.add(pool);
     let held: TraceColumns[] | undefined = [];
-    pool.onTraceColumns((columns) => {
+    pool.onTraceColumns((lent) => {
+      // Made JSON-ready (a copy) right away: the engine reuses the lent columns for its next batch.
+      const columns = columnsToJson(lent);
       if (held) held.push(columns);
       else this.#forward(columns);
     });
@@ -218,7 +220,7 @@ export class RunSession {
       const api = await import(pathToFileURL(apiPath).href) as Partial<ApiRuntime>;
       if (typeof api.configureRuntime === 'function') {
         api.configureRuntime({
-          onTraceColumns: (columns) => this.#forward(columns),
+          onTraceColumns: (lent) => this.#forward(columnsToJson(lent)),
           defaultModule: bundle.url,
           defaultBackend: request.backend,
           defaultWorkers: request.workers,
@@ -245,13 +247,13 @@ export class RunSession {
     }
   }
 
-  /** Sends a batch to the parent as columns (a task's events as rows of numbers: far fewer bytes than objects). */
+  /** Sends a batch (JSON-ready, from columnsToJson) to the parent as columns: far fewer bytes than event objects. */
   #forward(columns: TraceColumns): void {
     // run-start and failed task-ends are never rows: they are among the batch's objects.
     for (const event of columns.events) {
       if (event.type === 'run-start') this.#runIds.push(event.runId);
       else if (event.type === 'task-end' && !event.ok) this.#failed++;
     }
-    this.#send({ type: 'trace-columns', columns: columnsToJson(columns) });
+    this.#send({ type: 'trace-columns', columns });
   }
 }

@@ -60,8 +60,21 @@ export interface TraceColumns {
   events: TraceEvent[];
 }
 
-/** Receives the events of a pool in columns, a batch at a time. */
+/**
+ * Receives the events of a pool in columns, a batch at a time. The number columns are lent for the call
+ * only (the engine reuses them for its next batch): keep a batch with `copyTraceColumns` or `columnsToJson`.
+ */
 export type TraceColumnsListener = (columns: TraceColumns) => void;
+
+/** A batch that owns its columns (cut to `length`), for a listener that keeps it after returning. */
+export function copyTraceColumns(columns: TraceColumns): TraceColumns {
+  const n = columns.length;
+  const cut = (col: Column): Column => (ArrayBuffer.isView(col) ? (col as Float64Array).slice(0, n) : Array.prototype.slice.call(col, 0, n) as number[]);
+  return {
+    ...columns, kind: cut(columns.kind), taskId: cut(columns.taskId), t: cut(columns.t), ref: cut(columns.ref), num: cut(columns.num),
+    text: columns.text.slice(0, n), fns: columns.fns.slice(), events: columns.events.slice(),
+  };
+}
 
 /**
  * The events of a batch, as objects, in seq order.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { engine, TASKS, assertNothingLeft } from '../fixtures/pool/harness.mjs';
 
-const { expandTraceColumns, columnsToJson, isTraceColumns, RowKind } = engine;
+const { expandTraceColumns, columnsToJson, copyTraceColumns, isTraceColumns, RowKind } = engine;
 
 /** Submits a mix that hits every row kind: number / text / object previews, failures and logs. */
 async function mixedRun(pool) {
@@ -30,7 +30,8 @@ for (const backend of ['serial', 'event-loop', 'thread', 'process']) {
     const objects = [];
     const columns = [];
     pool.onTrace((batch) => objects.push(...batch));
-    pool.onTraceColumns((batch) => columns.push(batch));
+    // Kept past the callback, so copied: the engine lends its columns for the call only.
+    pool.onTraceColumns((batch) => columns.push(copyTraceColumns(batch)));
     await mixedRun(pool);
     await pool.close();
 
