@@ -1,8 +1,8 @@
 /**
  * Stamps `runId` and a contiguous `seq` on every event and delivers them to
- * listeners in batches: events collect and are flushed once per turn of the
- * event loop (setImmediate), or as soon as a batch is large — never one
- * callback per event.
+ * listeners in batches: events collect and are flushed on the next turn of
+ * the event loop (at most every 10 ms while busy), or as soon as a batch is
+ * large — never one callback per event.
  *
  * The per-task events (queued, started, ended ok) are recorded as rows of
  * typed arrays (src/trace/trace-columns.ts), not objects: that is what keeps
@@ -28,12 +28,11 @@ export class TraceSink {
   #seq = 0;
   #firstSeq = 0;
   #n = 0;
-  readonly #kind = new Uint8Array(FLUSH_AT);
-  readonly #taskId = new Float64Array(FLUSH_AT);
-  readonly #t = new Float64Array(FLUSH_AT);
-  readonly #ref = new Int32Array(FLUSH_AT);
-  readonly #num = new Float64Array(FLUSH_AT);
-  /** Sparse: only rows with a text preview have one (numbers keep theirs in #num). */
+  /** The rows being written. */
+  #rows = newRows();
+  /** The other set of rows, free to write once the batch lent from it is back (double buffering). */
+  #spare: Rows | undefined = newRows();
+  /** Sparse: only rows with a text preview have one (numbers keep theirs in the num column). */
   #text: (string | undefined)[] = [];
   #events: TraceEvent[] = [];
   readonly #fns: string[] = [];
@@ -59,21 +58,22 @@ export class TraceSink {
     stamped.runId = this.runId;
     stamped.seq = this.#seq;
     this.#events.push(stamped);
-    this.#kind[this.#n] = RowKind.Event;
+    this.#rows.kind[this.#n] = RowKind.Event;
     this.#advance();
   }
 
   /** task-queued. A lone number argument is kept as a number (its preview is its text). */
   queued(t: number, taskId: number, fn: string, args: unknown[]): void {
     const n = this.#n;
-    this.#taskId[n] = taskId;
-    this.#t[n] = t;
-    this.#ref[n] = fn === this.#lastFn ? this.#lastFnIndex : this.#fnRef(fn);
+    const rows = this.#rows;
+    rows.taskId[n] = taskId;
+    rows.t[n] = t;
+    rows.ref[n] = fn === this.#lastFn ? this.#lastFnIndex : this.#fnRef(fn);
     if (args.length === 1 && typeof args[0] === 'number') {
-      this.#kind[n] = RowKind.QueuedNum;
-      this.#num[n] = args[0];
+      rows.kind[n] = RowKind.QueuedNum;
+      rows.num[n] = args[0];
     } else {
-      this.#kind[n] = RowKind.Queued;
+      rows.kind[n] = RowKind.Queued;
       this.#text[n] = previewArgs(args);
     }
     this.#advance();
@@ -82,10 +82,11 @@ export class TraceSink {
   /** task-start. */
   started(t: number, taskId: number, workerId: number): void {
     const n = this.#n;
-    this.#kind[n] = RowKind.Started;
-    this.#taskId[n] = taskId;
-    this.#t[n] = t;
-    this.#ref[n] = workerId;
+    const rows = this.#rows;
+    rows.kind[n] = RowKind.Started;
+    rows.taskId[n] = taskId;
+    rows.t[n] = t;
+    rows.ref[n] = workerId;
     this.#advance();
   }
 
@@ -95,14 +96,15 @@ export class TraceSink {
    */
   endedOk(t: number, taskId: number, workerId: number, value: unknown, preview: string): void {
     const n = this.#n;
-    this.#taskId[n] = taskId;
-    this.#t[n] = t;
-    this.#ref[n] = workerId;
+    const rows = this.#rows;
+    rows.taskId[n] = taskId;
+    rows.t[n] = t;
+    rows.ref[n] = workerId;
     if (preview === '' && typeof value === 'number') {
-      this.#kind[n] = RowKind.EndedOkNum;
-      this.#num[n] = value;
+      rows.kind[n] = RowKind.EndedOkNum;
+      rows.num[n] = value;
     } else {
-      this.#kind[n] = RowKind.EndedOk;
+      rows.kind[n] = RowKind.EndedOk;
       this.#text[n] = preview === '' ? previewValue(value) : preview;
     }
     this.#advance();
@@ -125,21 +127,26 @@ export class TraceSink {
     const n = this.#n;
     if (n === 0) return;
     this.#lastFlushMs = performance.now();
-    // The number columns are lent, not given: they are reused for the next batch once the listeners return
-    // (a fresh buffer per batch cost more than all the rows in it: page faults, external-memory GCs).
-    // A listener that keeps a batch copies it (copyTraceColumns / columnsToJson).
+    // The number columns are lent, not given: they are written again once the listeners return (a fresh
+    // buffer per batch cost more than all the rows in it: page faults, external-memory GCs). A listener
+    // that keeps a batch copies it (copyTraceColumns / columnsToJson). Meanwhile rows go to the spare set,
+    // so a listener that queues work while it holds the batch does not overwrite it.
+    const lent = this.#rows;
     const columns: TraceColumns = {
-      runId: this.runId, firstSeq: this.#firstSeq, length: n, kind: this.#kind, taskId: this.#taskId, t: this.#t,
-      ref: this.#ref, num: this.#num, text: this.#text, fns: this.#fns, events: this.#events,
+      runId: this.runId, firstSeq: this.#firstSeq, length: n, ...lent, text: this.#text, fns: this.#fns, events: this.#events,
     };
+    this.#rows = this.#spare ?? newRows();
+    this.#spare = undefined;
     this.#text = [];
     this.#firstSeq = this.#seq;
     this.#n = 0;
     this.#events = [];
     for (const listener of this.#columnListeners.slice()) deliver(listener, columns);
-    if (this.#listeners.length === 0) return;
-    const batch = expandTraceColumns(columns);
-    for (const listener of this.#listeners.slice()) deliver(listener, batch);
+    if (this.#listeners.length !== 0) {
+      const batch = expandTraceColumns(columns);
+      for (const listener of this.#listeners.slice()) deliver(listener, batch);
+    }
+    this.#spare = lent;
   }
 
   /** Closes the row being written. */
@@ -168,6 +175,21 @@ export class TraceSink {
   readonly #flushNow = (): void => {
     this.#scheduled = undefined;
     this.flush();
+  };
+}
+
+interface Rows {
+  kind: Uint8Array;
+  taskId: Float64Array;
+  t: Float64Array;
+  ref: Int32Array;
+  num: Float64Array;
+}
+
+function newRows(): Rows {
+  return {
+    kind: new Uint8Array(FLUSH_AT), taskId: new Float64Array(FLUSH_AT), t: new Float64Array(FLUSH_AT),
+    ref: new Int32Array(FLUSH_AT), num: new Float64Array(FLUSH_AT),
   };
 }
 

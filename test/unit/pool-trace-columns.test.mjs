@@ -118,3 +118,25 @@ test('a listener that throws does not stop the other kind of listener', async ()
   assert.deepEqual(objects.map((e) => e.type).sort(), ['run-end', 'run-start', 'task-end', 'task-queued', 'task-start', 'worker-exit', 'worker-start']);
   assert.ok(warnings.some((m) => m.includes('listener bug')), warnings.join('\n'));
 });
+
+test('a column listener that submits work while it holds a batch does not see that batch change', async () => {
+  const pool = engine.createPool({ backend: 'thread', workers: 1, module: TASKS });
+  const objects = [];
+  const seen = [];
+  let extra = [];
+  pool.onTrace((batch) => objects.push(...batch));
+  pool.onTraceColumns((batch) => {
+    const before = copyTraceColumns(batch);
+    // Reentrant: queues tasks (new rows) from inside the callback, as a live dashboard might.
+    if (extra.length < 20) for (let i = 0; i < 10; i++) extra.push(pool.submit('square', [1000 + extra.length]).promise);
+    assert.deepEqual(copyTraceColumns(batch), before, 'the lent batch changed under its listener');
+    seen.push(before);
+  });
+  await Promise.all(Array.from({ length: 30 }, (_, i) => pool.submit('square', [i]).promise));
+  while (extra.length < 20) await new Promise((r) => setTimeout(r, 5));
+  await Promise.all(extra);
+  await pool.close();
+  // The object listener (expanded after the column listener ran) got the batch as it was, too.
+  assert.deepEqual(seen.flatMap((c) => expandTraceColumns(c)), objects);
+  assert.equal(objects.filter((e) => e.type === 'task-end').length, 50);
+});
