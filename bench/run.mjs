@@ -152,14 +152,15 @@ async function mainBench() {
     for (const [id, pairs] of [['poolscope-thread', config.overhead.pairs], ['poolscope-process', config.overhead.processPairs]]) {
       if (!pools.some((p) => p.id === id)) continue;
       progress(`overhead ${id} (${pairs} rounds of off / columns / objects, a process each)`);
-      const modes = { off: 'off', columns: 'columns', listener: 'listener' };
-      const samples = Object.fromEntries(Object.keys(modes).map((m) => [m, { tasksPerSec: [], cpuUsPerTask: [], mainCpuUsPerTask: [] }]));
+      // The `trace` modes of openPool() (lib/pools.mjs): off, a column-batch subscriber, an event-object one.
+      const modes = ['off', 'columns', 'listener'];
+      const samples = Object.fromEntries(modes.map((m) => [m, { tasksPerSec: [], cpuUsPerTask: [], mainCpuUsPerTask: [] }]));
       let error;
       for (let r = 0; r < pairs && !error; r++) {
         // The order rotates every round, so that drift of the machine hits every mode alike.
-        const order = Object.keys(modes).map((_, k, all) => all[(r + k) % all.length]);
+        const order = modes.map((_, k) => modes[(r + k) % modes.length]);
         for (const mode of order) {
-          const reply = await measureInChild({ workload: 'overheadOne', pool: id, workers: W, tasks: config.overhead.tasks, reps: 3, trace: modes[mode] }, { timeoutMs: 120_000 });
+          const reply = await measureInChild({ workload: 'overheadOne', pool: id, workers: W, tasks: config.overhead.tasks, reps: 3, trace: mode }, { timeoutMs: 120_000 });
           if (!reply.ok) { error = reply.error.split('\n')[0]; break; }
           for (const key of ['tasksPerSec', 'cpuUsPerTask', 'mainCpuUsPerTask']) samples[mode][key].push(reply.result[key]);
         }
@@ -175,18 +176,19 @@ async function mainBench() {
         mainCpuUsPerTask: round(median(s.mainCpuUsPerTask), 2),
         tasksPerSecSamples: s.tasksPerSec.map((x) => round(x, 0)),
       });
+      const offSummary = summary(off);
       const withOverhead = (s) => {
         const m = summary(s);
         // Rounds ran back to back, so each round's on/off ratio sees one machine state: their median is the robust figure.
         const paired = (key) => round(median(s[key].map((x, i) => x / off[key][i] - 1)) * 100, 1);
         return {
           ...m,
-          wallOverheadPct: pct(summary(off).tasksPerSec, m.tasksPerSec),
-          cpuOverheadPct: pct(m.cpuUsPerTask, summary(off).cpuUsPerTask), cpuOverheadPairedPct: paired('cpuUsPerTask'),
-          mainCpuOverheadPct: pct(m.mainCpuUsPerTask, summary(off).mainCpuUsPerTask), mainCpuOverheadPairedPct: paired('mainCpuUsPerTask'),
+          wallOverheadPct: pct(offSummary.tasksPerSec, m.tasksPerSec),
+          cpuOverheadPct: pct(m.cpuUsPerTask, offSummary.cpuUsPerTask), cpuOverheadPairedPct: paired('cpuUsPerTask'),
+          mainCpuOverheadPct: pct(m.mainCpuUsPerTask, offSummary.mainCpuUsPerTask), mainCpuOverheadPairedPct: paired('mainCpuUsPerTask'),
         };
       };
-      results.overhead[id] = { off: summary(off), columns: withOverhead(samples.columns), objects: withOverhead(samples.listener) };
+      results.overhead[id] = { off: offSummary, columns: withOverhead(samples.columns), objects: withOverhead(samples.listener) };
     }
   }
 

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { openPool, preloadPool } from './pools.mjs';
+import { median } from './stats.mjs';
 import { trivialThroughput, roundTrips, cpuBound, cpuBoundInline, ioBound } from './workloads.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -127,8 +128,7 @@ const measurements = {
         mainCpuUsPerTask.push((cpuUsOfMainThread() - main0) / tasks);
         cpuUsPerTask.push((cpuUsOfProcessTree() - cpu0) / tasks);
       }
-      const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-      return { tasksPerSec: med(tasksPerSec), cpuUsPerTask: med(cpuUsPerTask), mainCpuUsPerTask: med(mainCpuUsPerTask), traceEvents: pool.info.events ?? 0 };
+      return { tasksPerSec: median(tasksPerSec), cpuUsPerTask: median(cpuUsPerTask), mainCpuUsPerTask: median(mainCpuUsPerTask), traceEvents: pool.info.events ?? 0 };
     } finally {
       await pool.close();
     }

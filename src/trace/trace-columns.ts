@@ -117,12 +117,12 @@ export function expandTraceColumns(columns: TraceColumns): TraceEvent[] {
 export function columnsToJson(columns: TraceColumns): TraceColumns {
   const n = columns.length;
   const plain = (col: Column): number[] => Array.prototype.slice.call(col, 0, n) as number[];
-  const num = Array.prototype.slice.call(columns.num, 0, n) as number[];
-  // JSON has no NaN or ±Infinity: such a number keeps its preview as text instead.
+  const num = plain(columns.num);
   const kind = plain(columns.kind);
   const text: (string | null)[] = new Array<string | null>(n);
-  for (let i = 0; i < n; i++) text[i] = columns.text[i] ?? null;
   for (let i = 0; i < n; i++) {
+    text[i] = columns.text[i] ?? null;
+    // JSON has no NaN or ±Infinity: such a number keeps its preview as text instead.
     if ((kind[i] === RowKind.QueuedNum || kind[i] === RowKind.EndedOkNum) && !Number.isFinite(num[i])) {
       kind[i] = kind[i] === RowKind.QueuedNum ? RowKind.Queued : RowKind.EndedOk;
       text[i] = String(num[i]);

@@ -11,6 +11,22 @@ import type { TraceEvent } from '../../../src/trace/events.js';
 
 export const EXTENSION_ID = 'poolscope.poolscope';
 
+/**
+ * Called inside a `suite()`: keeps the workspace values of these `poolscope.*` settings as they were
+ * before the suite and puts them back after it, whatever its tests set.
+ */
+export function keepWorkspaceSettings(...keys: string[]): void {
+  let saved: unknown[] = [];
+  suiteSetup(() => {
+    const c = vscode.workspace.getConfiguration('poolscope');
+    saved = keys.map((key) => c.inspect(key)?.workspaceValue);
+  });
+  suiteTeardown(async () => {
+    const c = vscode.workspace.getConfiguration('poolscope');
+    for (const [i, key] of keys.entries()) await c.update(key, saved[i], vscode.ConfigurationTarget.Workspace);
+  });
+}
+
 export async function api(): Promise<PoolScopeExtensionApi> {
   const ext = vscode.extensions.getExtension<PoolScopeExtensionApi>(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is not installed`);

@@ -1,17 +1,11 @@
 // .py files go to the Python runner through the same commands, events and diagnostics.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, assertCompleteRun, fixture, ofType, runCommand, waitFor } from './helpers.js';
+import { api, assertCompleteRun, fixture, keepWorkspaceSettings, ofType, runCommand, waitFor } from './helpers.js';
 
 export function definePythonTests(): void {
   suite('Python files', () => {
-    let saved: unknown;
-    suiteSetup(() => {
-      saved = vscode.workspace.getConfiguration('poolscope').inspect('pythonBackend')?.workspaceValue;
-    });
-    suiteTeardown(async () => {
-      await vscode.workspace.getConfiguration('poolscope').update('pythonBackend', saved, vscode.ConfigurationTarget.Workspace);
-    });
+    keepWorkspaceSettings('pythonBackend');
 
     for (const backend of ['py-thread', 'py-process'] as const) {
       test(`Run Function in Pool on a .py file with ${backend}: a complete trace`, async () => {

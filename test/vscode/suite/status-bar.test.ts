@@ -1,20 +1,11 @@
 // The backend toggle: status bar text follows the setting.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, waitFor } from './helpers.js';
+import { api, keepWorkspaceSettings, waitFor } from './helpers.js';
 
 export function defineStatusBarTests(): void {
   suite('status bar and backend settings', () => {
-    let saved: { backend: unknown; workers: unknown };
-    suiteSetup(() => {
-      const c = vscode.workspace.getConfiguration('poolscope');
-      saved = { backend: c.inspect('backend')?.workspaceValue, workers: c.inspect('workers')?.workspaceValue };
-    });
-    suiteTeardown(async () => {
-      const c = vscode.workspace.getConfiguration('poolscope');
-      await c.update('backend', saved.backend, vscode.ConfigurationTarget.Workspace);
-      await c.update('workers', saved.workers, vscode.ConfigurationTarget.Workspace);
-    });
+    keepWorkspaceSettings('backend', 'workers');
 
     test('shows "$(pulse) backend × workers" and toggles on click', async () => {
       const { statusBar } = await api();

@@ -1,17 +1,11 @@
 // The timeline panel: one panel, replay on ready, hostile messages ignored.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, fixture, runCommand, waitFor } from './helpers.js';
+import { api, fixture, keepWorkspaceSettings, runCommand, waitFor } from './helpers.js';
 
 export function defineTimelineTests(): void {
   suite('timeline panel', () => {
-    let savedWorkers: unknown;
-    suiteSetup(() => {
-      savedWorkers = vscode.workspace.getConfiguration('poolscope').inspect('workers')?.workspaceValue;
-    });
-    suiteTeardown(async () => {
-      await vscode.workspace.getConfiguration('poolscope').update('workers', savedWorkers, vscode.ConfigurationTarget.Workspace);
-    });
+    keepWorkspaceSettings('workers');
 
     test('Show Timeline opens one panel beside the editor; the webview reports ready and draws a run', async () => {
       const parts = await api();
