@@ -111,6 +111,7 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
     const wallUs = Math.max(0, (run.end ? run.end.t : run.lastT) - start.t);
     const pids = new Set<number>();
     const threadIds = new Set<number>();
+    const threads = new Set<string>();
     let crashes = 0;
     const utilization: WorkerUtilization[] = [];
     for (const li of run.lanes) {
@@ -118,6 +119,7 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
       if (!lane.known) continue;
       pids.add(lane.pid);
       threadIds.add(lane.threadId);
+      threads.add(`${lane.pid}:${lane.threadId}`);
       if (lane.exit?.reason === 'crash') crashes++;
       utilization.push({
         workerId: lane.workerId, name: lane.name, pid: lane.pid, threadId: lane.threadId, tasks: tasksByLane[li],
@@ -133,7 +135,7 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
       tasks: run.tasks, ok: run.ok, failed: run.failed, pending: run.tasks - finished,
       throughput: wallUs > 0 ? finished / (wallUs / 1e6) : 0,
       queueWaitP50Us: percentile(waits, 0.5), queueWaitP95Us: percentile(waits, 0.95),
-      pids: [...pids].sort((a, b) => a - b), threadIds: [...threadIds].sort((a, b) => a - b),
+      pids: [...pids].sort((a, b) => a - b), threadIds: [...threadIds].sort((a, b) => a - b), threads: Math.max(1, threads.size),
       workersStarted: utilization.length, crashes, utilization, identity: '',
     };
     if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };

@@ -124,7 +124,7 @@ export class Pool implements AsyncDisposable {
     return this.#session.backend;
   }
 
-  /** Number of workers. */
+  /** Number of workers (1 on serial, whatever was asked for). */
   get processes(): number {
     return this.#session.size;
   }

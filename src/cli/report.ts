@@ -36,7 +36,7 @@ export function runTable(summaries: readonly RunSummary[]): string {
     ['backend', 'workers', 'tasks', 'ok', 'failed', 'wall', 'Σ task', 'PIDs', 'threads', 'where'],
     summaries.map((s) => [
       s.backend, String(s.workers), String(s.tasks), String(s.ok), String(s.failed),
-      formatDuration(s.wallUs), formatDuration(s.taskUs), String(s.pids.length), String(s.threadIds.length), s.identity,
+      formatDuration(s.wallUs), formatDuration(s.taskUs), String(s.pids.length), String(s.threads), s.identity,
     ]));
 }
 
@@ -47,8 +47,9 @@ export function compareTable(summaries: readonly RunSummary[]): string {
     summaries.map((s) => [
       s.backend, String(s.workers), formatDuration(s.wallUs),
       isSerial(s) ? formatRatio(1) : formatRatio(s.speedupVsSerial),
-      isSerial(s) ? '–' : formatPercent(s.efficiency),
-      String(s.pids.length), String(s.threadIds.length), String(s.failed),
+      // Serial is one worker: its efficiency is 1 / 1.
+      isSerial(s) ? formatPercent(1) : formatPercent(s.efficiency),
+      String(s.pids.length), String(s.threads), String(s.failed),
     ]));
 }
 

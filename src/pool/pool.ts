@@ -27,8 +27,10 @@ type Lifecycle = 'running' | 'closing' | 'broken' | 'terminated';
 
 function resolveOptions(options: PoolOptions): ResolvedPoolOptions {
   const backend: NodeBackend = options.backend ?? 'thread';
-  const workers = options.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be an integer ≥ 1, got ${workers}`);
+  const requested = options.workers ?? availableParallelism();
+  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`workers must be an integer ≥ 1, got ${requested}`);
+  // Serial is one worker, whatever size was asked for (run-start, summaries, efficiency say so).
+  const workers = backend === 'serial' ? 1 : requested;
   const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
   if (!Number.isInteger(pipeline) || pipeline < 1) throw new RangeError(`pipeline must be an integer ≥ 1, got ${pipeline}`);
   return {

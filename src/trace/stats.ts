@@ -52,8 +52,10 @@ export interface RunSummary {
   queueWaitP95Us: number;
   /** Distinct PIDs of the workers (the runner's PID when no worker reported). */
   pids: number[];
-  /** Distinct threadIds of the workers. */
+  /** Distinct threadIds of the workers (Node: 0 is every process's main thread; Python: native ids). */
   threadIds: number[];
+  /** OS threads that ran tasks: distinct (PID, thread) pairs — the same meaning for Node and Python. */
+  threads: number;
   workersStarted: number;
   /** Workers that exited with reason `crash`. */
   crashes: number;
@@ -131,11 +133,13 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
 
   const pids = new Set<number>();
   const threadIds = new Set<number>();
+  const threads = new Set<string>();
   let crashes = 0;
   const utilization: WorkerUtilization[] = [];
   for (const worker of run.workers.values()) {
     pids.add(worker.pid);
     threadIds.add(worker.threadId);
+    threads.add(`${worker.pid}:${worker.threadId}`);
     if (worker.exitReason === 'crash') crashes++;
     const entry = busy.get(worker.workerId) ?? { tasks: 0, busyUs: 0 };
     utilization.push({
@@ -172,6 +176,7 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
     queueWaitP95Us: percentile(waits, 0.95),
     pids: [...pids].sort((a, b) => a - b),
     threadIds: [...threadIds].sort((a, b) => a - b),
+    threads: Math.max(1, threads.size),
     workersStarted: run.workers.size,
     crashes,
     utilization,
@@ -198,12 +203,12 @@ function plural(n: number, one: string, many = `${one}s`): string {
  * The line that says where the work ran, from what the workers reported:
  * threads share one PID, processes do not, the event loop is one thread.
  */
-export function describeIdentity(s: Pick<RunSummary, 'backend' | 'workers' | 'pids' | 'threadIds'>): string {
+export function describeIdentity(s: Pick<RunSummary, 'backend' | 'workers' | 'pids' | 'threads'>): string {
   if (SERIAL_BACKENDS.has(s.backend)) return '1 thread, one task at a time';
   if (s.backend === 'event-loop') return `1 thread, ${s.workers} in flight`;
   const workers = plural(s.workers, 'worker');
   if (PROCESS_BACKENDS.has(s.backend)) return `${workers} · ${plural(s.pids.length, 'PID')}`;
-  return `${workers} · ${plural(s.pids.length, 'PID')} · ${plural(s.threadIds.length, 'thread')}`;
+  return `${workers} · ${plural(s.pids.length, 'PID')} · ${plural(s.threads, 'thread')}`;
 }
 
 /**

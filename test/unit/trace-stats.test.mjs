@@ -140,8 +140,19 @@ test('percentile() nearest rank, and describeIdentity() plurals', () => {
   assert.deepEqual(shuffled, [9, 1, 8, 2, 7, 3, 6, 4, 5, 10], 'input untouched');
   const sorted = Array.from({ length: 1000 }, (_, i) => i + 1);
   assert.equal(percentile(sorted, 0.95), 950);
-  assert.equal(describeIdentity({ backend: 'thread', workers: 1, pids: [1], threadIds: [2] }), '1 worker · 1 PID · 1 thread');
-  assert.equal(describeIdentity({ backend: 'py-process', workers: 3, pids: [1, 2, 3], threadIds: [0] }), '3 workers · 3 PIDs');
+  assert.equal(describeIdentity({ backend: 'thread', workers: 1, pids: [1], threads: 1 }), '1 worker · 1 PID · 1 thread');
+  assert.equal(describeIdentity({ backend: 'py-process', workers: 3, pids: [1, 2, 3], threads: 3 }), '3 workers · 3 PIDs');
+});
+
+test('threads = OS threads that ran tasks (distinct PID, thread pairs): the same meaning for Node and Python', () => {
+  // Node process workers all report threadId 0 (each process's main thread); Python reports native ids.
+  const nodeProcess = makeRun({ runId: 'np', backend: 'process', workers: 2, lanes: [{ pid: 11, threadId: 0 }, { pid: 12, threadId: 0 }] });
+  const pyProcess = makeRun({ runId: 'pp', backend: 'py-process', workers: 2, lanes: [{ pid: 21, threadId: 21 }, { pid: 22, threadId: 22 }] });
+  const nodeThread = makeRun({ runId: 'nt', backend: 'thread', workers: 2, lanes: [{ pid: 1, threadId: 1 }, { pid: 1, threadId: 2 }] });
+  const byRun = new Map(computeRunSummaries([...nodeProcess, ...pyProcess, ...nodeThread]).map((s) => [s.runId, s]));
+  assert.equal(byRun.get('np').threads, 2);
+  assert.equal(byRun.get('pp').threads, 2);
+  assert.equal(byRun.get('nt').threads, 2);
 });
 
 test('computeRunSummaries() of a trace recorded from the real engine agrees with the engine\'s own run-end stats', async () => {

@@ -1,7 +1,9 @@
 /**
  * `serial` backend: tasks run in the caller's own process and thread, one at
- * a time — the baseline every speedup is measured against. No cloning, no
- * worker; the module is imported right here.
+ * a time — the baseline every speedup is measured against. No worker; the
+ * module is imported right here. Arguments and results are structured-cloned
+ * as on every other backend (value-model.ts), so what a task receives and
+ * returns is the same here as across a thread or process.
  *
  * A timeout here can only reject the task (TaskTimeout): code running on the
  * caller's own thread cannot be stopped from the outside.
@@ -9,11 +11,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readlinkSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { PoolError, deserializeError, poolBroken, serializeError, taskTimeout } from '../errors.js';
+import { deserializeError, poolBroken, serializationError, serializeError, taskTimeout } from '../errors.js';
 import { OutputCapture } from '../log-capture.js';
 import { TaskModule } from '../module-loader.js';
 import { previewValue } from '../preview.js';
 import type { Task } from '../task.js';
+import { cloneArgs, cloneForTask } from '../value-model.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 
 const WORKER_ID = 1;
@@ -35,6 +38,10 @@ function isObject(value: unknown): value is object {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function errorDetail(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 class SerialBackend implements PoolBackend {
@@ -100,13 +107,21 @@ class SerialBackend implements PoolBackend {
         setImmediate(() => this.#runNext(performance.now()));
         return;
       }
+      let args: unknown[];
+      try {
+        args = cloneArgs(task.args);
+      } catch (err) {
+        // As on a worker backend: the task never starts.
+        host.failed(task, -1, -1, host.now(), serializationError('argument', errorDetail(err)));
+        continue;
+      }
       const start = host.now();
       host.started(task, WORKER_ID, start);
       this.#running = task;
       let result: unknown;
       try {
         const fn = this.#module!.get(task.fn);
-        result = this.#storage.run(task.taskId, () => fn(...task.args));
+        result = this.#storage.run(task.taskId, () => fn(...args));
       } catch (err) {
         this.#finish(task, start, false, err);
         continue;
@@ -142,12 +157,20 @@ class SerialBackend implements PoolBackend {
     const end = host.now();
     this.#capture?.taskEnded(task.taskId);
     if (ok) {
+      let copy: unknown;
+      try {
+        copy = cloneForTask(value);
+      } catch (err) {
+        const error = serializationError('result', errorDetail(err));
+        host.failed(task, WORKER_ID, start, end, error, serializeError(error));
+        return;
+      }
       // An object is previewed now: the caller may change it once the promise resolves (primitives: by the trace sink).
-      host.succeeded(task, WORKER_ID, start, end, value, host.tracing && isObject(value) ? previewValue(value) : '');
+      host.succeeded(task, WORKER_ID, start, end, copy, host.tracing && isObject(copy) ? previewValue(copy) : '');
     } else {
+      // The caller gets the error rebuilt from its wire form, as from a worker (name, message, stack, data, cause).
       const wire = serializeError(value);
-      const error = value instanceof Error ? value : new PoolError(wire.name, wire.message, wire.data);
-      host.failed(task, WORKER_ID, start, end, error, wire);
+      host.failed(task, WORKER_ID, start, end, deserializeError(wire), wire);
     }
   }
 
