@@ -45,7 +45,9 @@ export type Command =
   | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: NodeBackend; pythonBackend?: PythonBackendName; runner: RunnerOptions; output: OutputOptions }
   /** `backends` undefined: the runner's default set for the file's language (Node: all four). */
   | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: NodeBackend[]; pythonBackends?: PythonBackendName[]; runner: RunnerOptions; output: OutputOptions }
-  | { kind: 'demo'; runner: RunnerOptions; output: OutputOptions };
+  | { kind: 'demo'; runner: RunnerOptions; output: OutputOptions }
+  /** Reads a trace file (PoolScope's own, Ray, Dask task stream, VizTracer, Chrome/Perfetto) and writes the outputs. */
+  | { kind: 'view'; file: string; taskName?: string; output: OutputOptions };
 
 const OPTIONS = {
   fn: { type: 'string', short: 'f' },
@@ -63,6 +65,7 @@ const OPTIONS = {
   'cache-dir': { type: 'string' },
   'max-memory': { type: 'string' },
   timing: { type: 'boolean' },
+  'task-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -97,6 +100,10 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
   };
 
   switch (command) {
+    case 'view': {
+      const file = fileArgument(rest, 'view', cwd);
+      return { kind: 'view', file, taskName: values['task-name'], output };
+    }
     case 'demo':
       expectNoMore(rest, 'demo');
       return { kind: 'demo', runner, output };
@@ -123,7 +130,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       };
     }
     default:
-      throw new UsageError(`unknown command '${command}': expected run, compare or demo`);
+      throw new UsageError(`unknown command '${command}': expected run, compare, view or demo`);
   }
 }
 

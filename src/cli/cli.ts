@@ -14,6 +14,9 @@ import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.j
 import { buildReport, compareTable, failureLines, formatError, formatLoadError, jsonReport, resultLines, runTable, type RunReport } from './report.js';
 import { writeOutputs } from './outputs.js';
 import { demoTakeaway, DEMO_STEPS } from './demo.js';
+import { importTrace, TRACE_FORMAT_NAMES, type ImportedTrace } from '../trace/import-trace.js';
+import { hostLine } from '../trace/hosts.js';
+import { computeRunSummaries } from '../trace/stats.js';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;
@@ -46,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       return compareCommand(command);
     case 'demo':
       return demoCommand(command.runner, command.output);
+    case 'view':
+      return viewCommand(command);
   }
 }
 
@@ -81,6 +86,33 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
     `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers:`,
     compareTable(report.summaries),
   ]);
+}
+
+/** `poolscope view <trace>`: another tool's trace (or one of ours) on PoolScope's lanes. No code runs. */
+function viewCommand(command: Extract<Command, { kind: 'view' }>): number {
+  let imported: ImportedTrace;
+  try {
+    imported = importTrace(readFileSync(command.file, 'utf8'), { taskName: command.taskName });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return loadFailure(`FileNotFound: file not found: ${command.file}`);
+    if (err.code === 'EISDIR') return loadFailure(`NotAFile: ${command.file} is a directory`);
+    return loadFailure(`${err.name}: ${command.file}: ${err.message}`);
+  }
+  const summaries = computeRunSummaries(imported.events);
+  if (command.output.json) {
+    process.stdout.write(`${JSON.stringify({ format: imported.format, runs: summaries }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${basename(command.file)}: ${TRACE_FORMAT_NAMES[imported.format]}\n${runTable(summaries)}\n`);
+    for (const s of summaries) {
+      const line = hostLine(imported.events.filter((e) => e.runId === s.runId));
+      if (line) process.stdout.write(`${line}\n`);
+    }
+  }
+  for (const line of writeOutputs(imported.events, command.output, `${basename(command.file)} · ${TRACE_FORMAT_NAMES[imported.format]}`)) {
+    process.stderr.write(`${line}\n`);
+  }
+  return EXIT_OK;
 }
 
 async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promise<number> {

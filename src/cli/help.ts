@@ -13,6 +13,11 @@ Usage
       Run the same function and inputs on serial, event-loop, thread and
       process, one after another on one clock, and print a table: wall time,
       speed-up vs serial, efficiency, PIDs and threads seen, failures.
+  poolscope view <trace> [--html out.html] [--task-name <fn>]
+      Read a trace without running anything: PoolScope's own, a Ray timeline
+      (ray timeline), a Dask task stream (Client.get_task_stream() saved as
+      JSON), a VizTracer file (its outermost calls per thread, or the calls of
+      --task-name) or any Chrome/Perfetto JSON; print the runs, write outputs.
   poolscope demo
       Run the bundled CPU-bound and I/O-bound examples on every backend.
 
@@ -40,6 +45,7 @@ Options
       --python <path>    .py files: the Python interpreter (default: python3); their backends
                          are py-serial, py-thread, py-process, py-mp-pool, py-thread-ft
       --cache-dir <dir>  where bundles of your file are cached (default: <tmp>/poolscope-cache-<uid>)
+      --task-name <fn>   view, VizTracer files: the function whose calls are the tasks
       --timing           print start-up timing as JSON on stderr (time to the first task start)
   -h, --help             this text
   -v, --version          the version

@@ -234,7 +234,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (!uri) {
       const picked = await vscode.window.showOpenDialog({
         title: 'PoolScope: Open Trace', canSelectMany: false,
-        filters: { 'Trace (PoolScope / Chrome trace JSON)': ['json'] },
+        filters: { 'Trace (PoolScope, Chrome/Perfetto, Ray timeline, Dask task stream, VizTracer)': ['json'] },
       });
       uri = picked?.[0];
     }

@@ -6,7 +6,8 @@
  * untrusted workspaces.
  */
 import * as vscode from 'vscode';
-import { chromeToTrace, traceToChrome } from '../trace/chrome-trace.js';
+import { traceToChrome } from '../trace/chrome-trace.js';
+import { importTrace } from '../trace/import-trace.js';
 import { traceToCsv } from '../trace/csv.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { ExportFormat } from '../../webview/protocol.js';
@@ -63,8 +64,11 @@ export async function exportTrace(events: readonly TraceEvent[], format: ExportF
   return uri;
 }
 
-/** Reads a trace file (our export, any Chrome trace, or a bare array of our events). @throws TraceFormatError */
+/**
+ * Reads a trace file: our export, a bare array of our events, a Ray timeline,
+ * a Dask task stream, a VizTracer file or any Chrome trace. @throws TraceFormatError
+ */
 export async function readTraceFile(uri: vscode.Uri): Promise<TraceEvent[]> {
   const bytes = await vscode.workspace.fs.readFile(uri);
-  return chromeToTrace(new TextDecoder().decode(bytes));
+  return importTrace(new TextDecoder().decode(bytes)).events;
 }

@@ -15,7 +15,8 @@
  * gives `e` back exactly. Foreign traces are imported best effort: each
  * complete span becomes a task, each (pid, tid) lane a worker.
  */
-import type { Backend, TaskError, TraceEvent, UnstampedEvent } from './events.js';
+import type { TraceEvent } from './events.js';
+import { importChromeSpans } from './importers/chrome.js';
 import { TraceModel, type RunRecord, type TaskRecord, type WorkerRecord } from './trace-model.js';
 
 /** One Chrome trace event (the subset of fields we write and read). */
@@ -167,7 +168,7 @@ export function chromeToTrace(input: unknown): TraceEvent[] {
   if (Array.isArray(json) && json.length > 0 && json.every(isTraceEventShape)) return json;
   const traceEvents = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.traceEvents) ? json.traceEvents : undefined;
   if (!traceEvents) throw new TraceFormatError('expected a Chrome trace: an array of events or an object with traceEvents');
-  return importForeign(traceEvents.filter(isRecord) as unknown as ChromeTraceEvent[]);
+  return importForeign(traceEvents.filter(isRecord));
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -178,87 +179,11 @@ function isTraceEventShape(x: unknown): x is TraceEvent {
   return isRecord(x) && typeof x.type === 'string' && typeof x.runId === 'string' && typeof x.seq === 'number';
 }
 
-interface Span {
-  name: string;
-  pid: number;
-  tid: number;
-  start: number;
-  end: number;
-  args?: Record<string, unknown>;
-}
-
 /** Foreign trace → one synthetic run: complete spans (X, or B/E pairs) become tasks; lanes become workers. */
-function importForeign(chromeEvents: ChromeTraceEvent[]): TraceEvent[] {
-  const spans: Span[] = [];
-  const open = new Map<string, ChromeTraceEvent[]>();
-  const processNames = new Map<number, string>();
-  const threadNames = new Map<string, string>();
-  for (const ev of chromeEvents) {
-    const pid = typeof ev.pid === 'number' ? ev.pid : 0;
-    const tid = typeof ev.tid === 'number' ? ev.tid : 0;
-    const name = typeof ev.name === 'string' ? ev.name : '';
-    if (ev.ph === 'M') {
-      const metaName = isRecord(ev.args) && typeof ev.args.name === 'string' ? ev.args.name : undefined;
-      if (metaName && name === 'process_name') processNames.set(pid, metaName);
-      if (metaName && name === 'thread_name') threadNames.set(`${pid}:${tid}`, metaName);
-      continue;
-    }
-    if (typeof ev.ts !== 'number' || !Number.isFinite(ev.ts)) continue;
-    if (ev.ph === 'X') {
-      spans.push({ name, pid, tid, start: ev.ts, end: ev.ts + (typeof ev.dur === 'number' ? Math.max(0, ev.dur) : 0), args: ev.args });
-    } else if (ev.ph === 'B') {
-      const key = `${pid}:${tid}`;
-      const stack = open.get(key) ?? [];
-      stack.push(ev);
-      open.set(key, stack);
-    } else if (ev.ph === 'E') {
-      const begin = open.get(`${pid}:${tid}`)?.pop();
-      if (begin && typeof begin.ts === 'number') {
-        spans.push({ name: begin.name || name, pid, tid, start: begin.ts, end: ev.ts, args: begin.args });
-      }
-    }
+function importForeign(chromeEvents: readonly Record<string, unknown>[]): TraceEvent[] {
+  try {
+    return importChromeSpans(chromeEvents);
+  } catch (err) {
+    throw new TraceFormatError((err as Error).message);
   }
-  if (spans.length === 0) throw new TraceFormatError('no complete spans (X or B/E events) found in the trace');
-  spans.sort((a, b) => a.start - b.start || a.end - b.end);
-
-  const origin = spans[0].start;
-  const lanes = new Map<string, { workerId: number; pid: number; tid: number; firstT: number }>();
-  for (const span of spans) {
-    const key = `${span.pid}:${span.tid}`;
-    if (!lanes.has(key)) lanes.set(key, { workerId: lanes.size + 1, pid: span.pid, tid: span.tid, firstT: span.start - origin });
-  }
-  const pids = new Set([...lanes.values()].map((l) => l.pid));
-  const backend: Backend = pids.size > 1 ? 'process' : lanes.size > 1 ? 'thread' : 'serial';
-  const runId = 'imported';
-  const events: TraceEvent[] = [];
-  const push = (e: UnstampedEvent): void => {
-    events.push({ ...e, runId, seq: events.length } as TraceEvent);
-  };
-  push({ type: 'run-start', t: 0, backend, workers: lanes.size, inputsCount: spans.length, node: 'unknown', pid: spans[0].pid, originUs: origin, label: 'imported Chrome trace' });
-  for (const lane of lanes.values()) {
-    const name = threadNames.get(`${lane.pid}:${lane.tid}`) ?? processNames.get(lane.pid) ?? `pid ${lane.pid} tid ${lane.tid}`;
-    push({ type: 'worker-start', t: lane.firstT, workerId: lane.workerId, name, pid: lane.pid, threadId: lane.tid, startupUs: 0 });
-  }
-  let end = 0;
-  spans.forEach((span, taskId) => {
-    const workerId = lanes.get(`${span.pid}:${span.tid}`)?.workerId ?? 0;
-    const start = span.start - origin;
-    const stop = span.end - origin;
-    end = Math.max(end, stop);
-    const error = isRecord(span.args) && isRecord(span.args.error) ? (span.args.error as unknown as TaskError) : undefined;
-    push({ type: 'task-queued', t: start, taskId, fn: span.name, inputPreview: previewArgs(span.args) });
-    push({ type: 'task-start', t: start, taskId, workerId });
-    push({ type: 'task-end', t: stop, taskId, workerId, ok: !error, ...(error ? { error } : {}) });
-  });
-  const failed = events.filter((e) => e.type === 'task-end' && !e.ok).length;
-  push({ type: 'run-end', t: end, stats: { wallUs: end, tasks: spans.length, ok: spans.length - failed, failed,
-    taskUs: spans.reduce((sum, s) => sum + (s.end - s.start), 0), pids: [...pids], threadIds: [...new Set([...lanes.values()].map((l) => l.tid))],
-    workersStarted: lanes.size } });
-  return events;
-}
-
-function previewArgs(args: Record<string, unknown> | undefined): string {
-  if (!args) return '';
-  const text = JSON.stringify(args);
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }

@@ -42,6 +42,8 @@ export interface RunStartEvent extends EventBase {
   label?: string;
   /** Groups runs made by one `compare`. */
   compareId?: string;
+  /** Machines that ran tasks, when the run spanned more than this one (distributed engines, imported traces). */
+  hosts?: string[];
 }
 
 export interface WorkerStartEvent extends EventBase {
@@ -57,6 +59,8 @@ export interface WorkerStartEvent extends EventBase {
   tid?: number;
   /** Time from spawn to "ready" as measured by the pool. */
   startupUs: number;
+  /** Machine the worker runs on (distributed engines); absent = the runner's own machine. */
+  host?: string;
 }
 
 export interface TaskQueuedEvent extends EventBase {
@@ -106,6 +110,15 @@ export interface TaskEndEvent extends EventBase {
   error?: TaskError;
   /** On-CPU time of the task, when measured. */
   cpuUs?: number;
+  /** Named parts of the run time, as the engine reported them (Dask: deserialize, compute, transfer …). */
+  phases?: TaskPhase[];
+}
+
+/** A named part of a task's run time, on the run clock. */
+export interface TaskPhase {
+  name: string;
+  start: number;
+  end: number;
 }
 
 export interface LogEvent extends EventBase {

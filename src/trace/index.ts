@@ -8,3 +8,5 @@ export * from './csv.js';
 export * from './sha256.js';
 export * from './html-report.js';
 export * from './trace-columns.js';
+export * from './import-trace.js';
+export * from './hosts.js';
