@@ -44,7 +44,8 @@ Options
       --node <path>      run the tasks on this Node binary (default: the one running poolscope)
       --python <path>    .py files: the Python interpreter (default: python3); their backends
                          are py-serial, py-thread, py-process, py-mp-pool, py-thread-ft
-      --cache-dir <dir>  where bundles of your file are cached (default: <tmp>/poolscope-cache-<uid>)
+      --cache-dir <dir>  where bundles of your file are cached (default: $XDG_CACHE_HOME/poolscope,
+                         else ~/.cache/poolscope; it must be writable only by you)
       --task-name <fn>   view, VizTracer files: the function whose calls are the tasks
       --timing           print start-up timing as JSON on stderr (time to the first task start)
   -h, --help             this text

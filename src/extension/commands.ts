@@ -56,6 +56,8 @@ export interface CommandServices {
   trust: TrustGate;
   log: vscode.LogOutputChannel;
   activeSource: ActiveSource;
+  /** Default bundle cache directory: the extension's global storage (the poolscope.cacheDir setting overrides it). */
+  defaultCacheDir: string;
 }
 
 const SOURCE_FILE = /\.(?:[cm]?[tj]s|[tj]sx|py)$/;
@@ -74,6 +76,12 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (resolved.fn !== undefined && mode !== 'file') request.fn = resolved.fn;
     if (resolved.inputs) request.inputs = resolved.inputs;
     if (timeout > 0) request.timeout = timeout;
+    if (settings.cacheDir) {
+      request.cacheDir = settings.cacheDir;
+    } else {
+      request.cacheDir = s.defaultCacheDir;
+      request.cacheDirIsDefault = true;
+    }
     if (mode === 'compare') request.backends = args.backends ?? settings.compareBackends;
     // .py files run in the Python runner: its backend and interpreter come from the python settings.
     const python = isPythonFile(resolved.file);

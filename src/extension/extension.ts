@@ -4,6 +4,7 @@
  * user code never runs in this process (it runs in the runner child and its
  * workers).
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunCodeLensProvider } from './code-lens.js';
 import { registerCommands } from './commands.js';
@@ -93,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   context.subscriptions.push(
     output, diagnostics, statusBar, timeline, controller, store, activeSource,
     activeSource.onDidChange(() => refreshStatus()),
-    ...registerCommands({ controller, timeline, inputs, trust, log, activeSource }),
+    ...registerCommands({ controller, timeline, inputs, trust, log, activeSource, defaultCacheDir: path.join(context.globalStorageUri.fsPath, 'bundle-cache') }),
     vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, (() => {
       const provider = new RunCodeLensProvider();
       context.subscriptions.push(provider);

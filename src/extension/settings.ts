@@ -21,6 +21,8 @@ export interface PoolScopeSettings {
   codeLens: boolean;
   maxTasksShown: number;
   compareBackends: NodeBackend[];
+  /** Bundle cache directory; '' = the extension's global storage. */
+  cacheDir: string;
   /** Python interpreter for .py files; '' = python3 from PATH. */
   pythonPath: string;
   /** Backend for .py files. */
@@ -46,6 +48,7 @@ export function readSettings(): PoolScopeSettings {
     codeLens: c.get<boolean>('codeLens', true) !== false,
     maxTasksShown: Math.max(100, Number(c.get<number>('maxTasksShown', 20000)) || 20000),
     compareBackends: compare.length > 0 ? [...new Set(compare)] : [...NODE_BACKENDS],
+    cacheDir: (c.get<string>('cacheDir', '') ?? '').trim(),
     pythonPath: (c.get<string>('pythonPath', '') ?? '').trim(),
     pythonBackend: isPythonBackend(String(c.get('pythonBackend'))) ? c.get('pythonBackend') as PythonBackend : 'py-thread',
   };

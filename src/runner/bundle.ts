@@ -10,25 +10,40 @@
  * Bundles are cached by content: a manifest per entry file lists every input
  * file with its hash; a re-run whose inputs are unchanged reuses the bundle
  * without starting esbuild at all.
+ *
+ * Bundles in the cache are executed, so the cache is guarded (issue: another
+ * local user must never get their code run as you): it lives in the user's
+ * own cache directory by default, the directory is checked and opened once by
+ * src/runner/private-dir.ts, a manifest may only name a bundle file inside it
+ * (a content-addressed name) and records the bundle's SHA-256, and the bundle
+ * is checked (regular file, owner, mode) and hashed before it is used; any
+ * mismatch means a fresh bundle, never executing what is there.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isBuiltin } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
 import type { SourceLocation } from './protocol.js';
 import { RunnerError } from './errors.js';
+import { openPrivateDir, UnsafeDirError, type PrivateDir } from './private-dir.js';
 
 /** Bumped when the bundle options change, so old cache entries are not reused. */
-const BUNDLE_FORMAT = 6;
+const BUNDLE_FORMAT = 7;
 
 export interface BundleOptions {
   /** The user's .ts/.js file (absolute, or relative to the current directory). */
   file: string;
-  /** Cache directory. @default os.tmpdir()/poolscope-cache */
+  /** Cache directory (checked: see private-dir.ts). @default {@link defaultCacheDir} */
   cacheDir?: string;
+  /**
+   * `cacheDir` is a default location (not one the user chose): when it fails a
+   * check, a fresh private directory is used instead and `note` says why.
+   * @default true when `cacheDir` is not given
+   */
+  cacheDirIsDefault?: boolean;
   /** Absolute path of the module `import 'poolscope'` resolves to. @default dist/api.mjs next to this bundle */
   apiPath?: string;
 }
@@ -48,6 +63,10 @@ export interface BundleResult {
   inputs: string[];
   /** Time spent (validation of the cache, or bundling). */
   durationMs: number;
+  /** The checked cache directory that was used (resolved, no symlinks). */
+  cacheDir: string;
+  /** Why the default cache directory was not used, when it was not. */
+  note?: string;
 }
 
 /** A load error with the place in the user's file it points at. */
@@ -59,9 +78,11 @@ export class BundleError extends RunnerError {
 
 interface CacheManifest {
   format: number;
-  /** File name of the bundle in the cache dir, or (direct) the user's own file. */
-  output: string;
-  /** A CommonJS .js/.cjs file is run as it is: Node's own loader gives it named exports, a bundle would not. */
+  /** File name of the bundle in the cache dir (`<key>-<sha256>.mjs`); absent when direct. */
+  output?: string;
+  /** SHA-256 of the bundle's bytes (hex): checked before every reuse. */
+  outputSha256?: string;
+  /** A CommonJS .js/.cjs file is run as it is (the entry file itself, never a path from the manifest): Node's own loader gives it named exports, a bundle would not. */
   direct?: boolean;
   exports: string[] | undefined;
   /** [absolute path, sha256 of contents] */
@@ -71,27 +92,33 @@ interface CacheManifest {
 }
 
 /**
- * Default location of the bundle cache: one directory per user in the temp
- * directory. Bundles in it are executed, so on a shared machine nobody else
- * may be able to write there (see `ensurePrivateDir`).
+ * Default location of the bundle cache: the user's own cache directory,
+ * `$XDG_CACHE_HOME/poolscope` (when set to an absolute path), else
+ * `~/.cache/poolscope` (Windows: `%LOCALAPPDATA%/poolscope/cache`). Never a
+ * shared directory: bundles in it are executed. The extension passes its
+ * global storage instead.
  */
-export function defaultCacheDir(): string {
-  const user = typeof process.getuid === 'function' ? String(process.getuid()) : (process.env.USERNAME ?? 'user');
-  return join(tmpdir(), `poolscope-cache-${user}`);
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'poolscope');
+  if (process.platform === 'win32') return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), 'poolscope', 'cache');
+  return join(homedir(), '.cache', 'poolscope');
 }
 
 /**
- * Creates `dir` (mode 0700) or checks an existing one: owned by this user and
- * not writable by group or others. Otherwise a planted bundle could run as us.
- * @throws RunnerError `BundleError` when the directory is not safe.
+ * Opens the cache directory (private-dir.ts checks it). A default location
+ * that fails a check is replaced by a fresh private directory (created
+ * exclusively by mkdtemp, removed when this process exits) and the reason is
+ * returned; a directory the user chose is refused (UnsafeCacheDir, exit 2).
  */
-function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (typeof process.getuid !== 'function') return; // Windows: per-user temp dirs already
-  const st = statSync(dir);
-  if (st.uid !== process.getuid() || (st.mode & 0o022) !== 0) {
-    throw new BundleError(`the bundle cache directory ${dir} is not private (owner uid ${st.uid}, mode ${(st.mode & 0o777).toString(8)}); `
-      + 'use a directory only you can write (--cache-dir)');
+function openCacheDir(dir: string, isDefault: boolean): { dir: PrivateDir; note?: string } {
+  try {
+    return { dir: openPrivateDir(dir) };
+  } catch (e) {
+    if (!isDefault || !(e instanceof UnsafeDirError)) throw e;
+    const fresh = mkdtempSync(join(tmpdir(), 'poolscope-cache-'));
+    process.once('exit', () => rmSync(fresh, { recursive: true, force: true }));
+    return { dir: openPrivateDir(fresh), note: `${e.message}; using a fresh private directory for this run instead (${fresh}, removed at exit)` };
   }
 }
 
@@ -108,24 +135,42 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
   const started = performance.now();
   const file = resolve(options.file);
   if (!existsSync(file)) throw new RunnerError('FileNotFound', `file not found: ${file}`);
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
   const apiPath = options.apiPath ?? defaultApiPath();
-  ensurePrivateDir(cacheDir);
+  const opened = openCacheDir(options.cacheDir ?? defaultCacheDir(), options.cacheDirIsDefault ?? options.cacheDir === undefined);
+  try {
+    return await bundleInto(opened.dir, file, apiPath, started, opened.note);
+  } finally {
+    opened.dir.close();
+  }
+}
 
+async function bundleInto(cache: PrivateDir, file: string, apiPath: string, started: number, note: string | undefined): Promise<BundleResult> {
   const esbuildVersion = readEsbuildVersion();
   const key = sha256(JSON.stringify({ file, esbuildVersion, BUNDLE_FORMAT, apiPath, node: process.versions.node })).slice(0, 20);
-  const manifestPath = join(cacheDir, `${key}.json`);
+  const manifestName = `${key}.json`;
+  const done = (path: string, cacheHit: boolean, manifest: CacheManifest): BundleResult => ({
+    path,
+    url: pathToFileURL(path).href,
+    cacheHit,
+    commonJs: manifest.direct === true,
+    exports: manifest.exports,
+    inputs: manifest.inputs.map(([p]) => p),
+    durationMs: performance.now() - started,
+    cacheDir: cache.path,
+    note,
+  });
 
   const configs = nearestConfigFiles(dirname(file));
-  const cached = readValidManifest(manifestPath, cacheDir, configs);
+  const cached = readValidManifest(cache, manifestName, key, file, configs);
   if (cached) {
-    return result(cached.direct ? cached.output : join(cacheDir, cached.output), true, cached, started);
+    // Direct: the entry file itself (the user's own file), never a path read from the manifest.
+    return done(cached.direct ? file : cache.pathOf(cached.output as string), true, cached);
   }
 
   // Loaded only on a cache miss: starting esbuild's service costs tens of ms.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const outfile = join(cacheDir, `${key}.mjs`);
+  const outfile = join(cache.path, `${key}.mjs`);
   const buildOptions = (externalPackages: boolean): import('esbuild').BuildOptions & { write: false; metafile: true } => ({
     entryPoints: [file],
     absWorkingDir: dirname(file),
@@ -162,21 +207,22 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
   const entryFormat = build.metafile.inputs[relative(dirname(file), file)]?.format;
   if (entryFormat === 'cjs' && /\.c?js$/i.test(file)) {
     const manifest: CacheManifest = {
-      format: BUNDLE_FORMAT, output: file, direct: true, exports: undefined,
+      format: BUNDLE_FORMAT, direct: true, exports: undefined,
       inputs: [[file, sha256File(file)]], configs,
     };
-    writeAtomic(manifestPath, JSON.stringify(manifest));
-    return result(file, false, manifest, started);
+    cache.write(manifestName, JSON.stringify(manifest));
+    return done(file, false, manifest);
   }
   const output = build.outputFiles.find((o) => o.path.endsWith('.mjs'));
   if (!output) throw new BundleError(`esbuild produced no output for ${file}`);
   const meta = build.metafile.outputs[Object.keys(build.metafile.outputs).find((k) => k.endsWith('.mjs')) ?? ''];
-  const outName = `${key}-${sha256(output.text).slice(0, 12)}.mjs`;
-  const outPath = join(cacheDir, outName);
-  writeAtomic(outPath, output.contents);
+  const outputSha256 = sha256(output.contents);
+  const outName = `${key}-${outputSha256}.mjs`;
+  cache.write(outName, output.contents);
   const manifest: CacheManifest = {
     format: BUNDLE_FORMAT,
     output: outName,
+    outputSha256,
     exports: meta?.exports ?? [],
     inputs: [
       ...Object.keys(build.metafile.inputs).filter((p) => !p.startsWith('<')).map((p) => resolve(dirname(file), p)),
@@ -185,21 +231,9 @@ export async function bundleUserFile(options: BundleOptions): Promise<BundleResu
     ].map((p) => [p, sha256File(p)] as [string, string]),
     configs,
   };
-  writeAtomic(manifestPath, JSON.stringify(manifest));
-  pruneOldBundles(cacheDir, key, outName);
-  return result(outPath, false, manifest, started);
-}
-
-function result(path: string, cacheHit: boolean, manifest: CacheManifest, started: number): BundleResult {
-  return {
-    path,
-    url: pathToFileURL(path).href,
-    cacheHit,
-    commonJs: manifest.direct === true,
-    exports: manifest.exports,
-    inputs: manifest.inputs.map(([p]) => p),
-    durationMs: performance.now() - started,
-  };
+  cache.write(manifestName, JSON.stringify(manifest));
+  pruneOldBundles(cache, key, outName);
+  return done(cache.pathOf(outName), false, manifest);
 }
 
 function hasNativeAddonError(e: unknown): boolean {
@@ -264,30 +298,54 @@ function nearestConfigFiles(dir: string): string[] {
 const STALE_BUNDLE_MS = 60 * 60 * 1000;
 
 /** Keeps the cache from growing with every edit: drops stale bundles of this entry file. */
-function pruneOldBundles(cacheDir: string, key: string, keep: string): void {
+function pruneOldBundles(cache: PrivateDir, key: string, keep: string): void {
   try {
     const now = Date.now();
-    for (const name of readdirSync(cacheDir)) {
+    for (const name of cache.list()) {
       if (!name.startsWith(`${key}-`) || name === keep || !name.endsWith('.mjs')) continue;
-      const path = join(cacheDir, name);
-      if (now - statSync(path).mtimeMs > STALE_BUNDLE_MS) rmSync(path, { force: true });
+      if (now - cache.lstat(name).mtimeMs > STALE_BUNDLE_MS) cache.remove(name);
     }
   } catch {
     // pruning is best effort
   }
 }
 
-function readValidManifest(manifestPath: string, cacheDir: string, configs: readonly string[]): CacheManifest | undefined {
+/** Manifests are small (paths and hashes); a bigger file is not one of ours. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The manifest, if every check passes: it is a regular file of ours in the
+ * cache, for this entry file and format; it names a bundle inside the cache
+ * by its content-addressed name (or is direct: the entry file itself); the
+ * bundle is a regular file of ours whose bytes hash to the recorded SHA-256;
+ * every input still hashes as recorded. Anything else: undefined (rebundle).
+ */
+function readValidManifest(cache: PrivateDir, manifestName: string, key: string, file: string, configs: readonly string[]): CacheManifest | undefined {
   let manifest: CacheManifest;
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as CacheManifest;
+    manifest = JSON.parse(cache.read(manifestName, MAX_MANIFEST_BYTES).toString('utf8')) as CacheManifest;
   } catch {
     return undefined;
   }
-  if (manifest.format !== BUNDLE_FORMAT || !existsSync(manifest.direct ? manifest.output : join(cacheDir, manifest.output))) return undefined;
+  if (typeof manifest !== 'object' || manifest === null || manifest.format !== BUNDLE_FORMAT) return undefined;
+  if (!Array.isArray(manifest.configs) || !Array.isArray(manifest.inputs)) return undefined;
   if (manifest.configs.join('\n') !== configs.join('\n')) return undefined;
-  for (const [path, hash] of manifest.inputs) {
-    if (sha256File(path) !== hash) return undefined;
+  if (manifest.direct === true) {
+    // Only ever the entry file itself, and its hash must be recorded.
+    if (manifest.output !== undefined || !manifest.inputs.some(([p]) => p === file)) return undefined;
+  } else {
+    const output = manifest.output;
+    const expected = manifest.outputSha256;
+    if (typeof output !== 'string' || typeof expected !== 'string' || !/^[0-9a-f]{64}$/.test(expected)) return undefined;
+    if (output !== `${key}-${expected}.mjs`) return undefined;
+    try {
+      if (sha256(cache.read(output)) !== expected) return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  for (const entry of manifest.inputs) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || sha256File(entry[0]) !== entry[1]) return undefined;
   }
   return manifest;
 }
@@ -327,9 +385,3 @@ function sha256File(path: string): string {
   }
 }
 
-/** Write-then-rename, so a concurrent run never imports a half-written bundle. */
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}

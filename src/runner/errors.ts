@@ -8,6 +8,8 @@ export type RunnerErrorName =
   | 'InvalidInputs'
   | 'FileNotFound'
   | 'BundleError'
+  /** The bundle cache directory failed a safety check (src/runner/private-dir.ts). */
+  | 'UnsafeCacheDir'
   | 'ModuleLoadFailed'
   | 'FunctionNotExported'
   | 'NotAFunction'

@@ -24,8 +24,14 @@ export interface RunRequest {
   workers: number;
   /** Per-task timeout in ms. */
   timeout?: number;
-  /** Directory for the bundle cache (must be private to the user: bundles in it are executed). @default os.tmpdir()/poolscope-cache-<uid> */
+  /**
+   * Directory for the bundle cache. Bundles in it are executed, so it is
+   * checked (src/runner/private-dir.ts) and refused with UnsafeCacheDir when
+   * anyone else could change it. @default $XDG_CACHE_HOME/poolscope, else ~/.cache/poolscope
+   */
   cacheDir?: string;
+  /** `cacheDir` is a default location (the extension's global storage), not the user's choice: if it fails a check, a fresh private directory is used and the reason logged. */
+  cacheDirIsDefault?: boolean;
   /** Heap limit per worker in MiB (thread/event-loop: resourceLimits; process: --max-old-space-size), so runaway allocation fails one task instead of the machine. */
   maxMemoryMb?: number;
   /** .py files: the Python backend (fn and file modes); without it `backend` maps onto Python (thread → py-thread, …). */

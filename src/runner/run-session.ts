@@ -60,7 +60,9 @@ export class RunSession {
     const request = this.#request;
     let bundle: BundleResult;
     try {
-      bundle = await bundleUserFile({ file: request.file, cacheDir: request.cacheDir });
+      bundle = await bundleUserFile({ file: request.file, cacheDir: request.cacheDir, cacheDirIsDefault: request.cacheDirIsDefault });
+      // The default cache directory failed a check and a fresh one was used: say why (the parent shows the runner's stderr).
+      if (bundle.note) process.stderr.write(`poolscope: ${bundle.note}\n`);
       this.#send({
         type: 'bundled', cacheHit: bundle.cacheHit, durationMs: bundle.durationMs,
         marks: this.#startup && { ...this.#startup, bundledMonoUs: monotonicUs() },

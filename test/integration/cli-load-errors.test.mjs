@@ -46,13 +46,13 @@ test('module that throws at import → exit 2 ModuleLoadFailed at import-throws.
   assert.deepEqual(r.leftover, []);
 });
 
-test('a cache directory others can write to → exit 2 BundleError (bundles in it would be executed)', async () => {
+test('a cache directory others can write to → exit 2 UnsafeCacheDir (bundles in it would be executed)', async () => {
   const open = tempDir('poolscope-open-cache-');
   try {
     chmodSync(open.dir, 0o777);
     const r = await runCli(['run', fixture('not-exported.ts'), '--fn', 'visible', '--inputs', '[1]', '--cache-dir', open.dir]);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /BundleError: the bundle cache directory .* is not private/);
+    assert.match(r.stderr, /UnsafeCacheDir: the bundle cache directory .* is writable by group and others \(mode 0777\)/);
   } finally {
     open.cleanup();
   }
