@@ -8,6 +8,7 @@ import { join, relative, sep } from 'node:path';
 import type { TaskError } from '../trace/events.js';
 import { computeRunSummaries, type RunSummary } from '../trace/stats.js';
 import { TraceModel, type TaskRecord } from '../trace/trace-model.js';
+import { runTaskCpu, type TaskCpu } from '../trace/on-cpu.js';
 import type { SourceLocation } from '../runner/protocol.js';
 import { formatDuration, formatPercent, formatRatio, renderTable, truncate } from './format.js';
 import type { RunOutcome } from './execute.js';
@@ -21,36 +22,47 @@ export interface RunReport {
   summaries: RunSummary[];
   tasks: TaskRecord[];
   failedTasks: TaskRecord[];
+  /** On-CPU time per task (src/trace/on-cpu.ts), where measured. */
+  cpu: Map<TaskRecord, TaskCpu>;
 }
 
 export function buildReport(outcome: RunOutcome): RunReport {
   const model = new TraceModel().add(outcome.events);
   const summaries = computeRunSummaries(outcome.events);
   const tasks = model.runs().flatMap((run) => [...run.tasks.values()]);
-  return { summaries, tasks, failedTasks: tasks.filter((t) => t.ok === false) };
+  const cpu = new Map<TaskRecord, TaskCpu>();
+  for (const run of model.runs()) {
+    for (const [taskId, c] of runTaskCpu(run)) cpu.set(run.tasks.get(taskId)!, c);
+  }
+  return { summaries, tasks, failedTasks: tasks.filter((t) => t.ok === false), cpu };
 }
 
 /** One line per run: what ran where, how long, what failed. */
 export function runTable(summaries: readonly RunSummary[]): string {
   return renderTable(
-    ['backend', 'workers', 'tasks', 'ok', 'failed', 'wall', 'Σ task', 'PIDs', 'threads', 'where'],
+    ['backend', 'workers', 'tasks', 'ok', 'failed', 'wall', 'Σ task', 'PIDs', 'threads', 'on CPU', 'where'],
     summaries.map((s) => [
       s.backend, String(s.workers), String(s.tasks), String(s.ok), String(s.failed),
-      formatDuration(s.wallUs), formatDuration(s.taskUs), String(s.pids.length), String(s.threads), s.identity,
+      formatDuration(s.wallUs), formatDuration(s.taskUs), String(s.pids.length), String(s.threads), onCpu(s), s.identity,
     ]));
 }
 
 /** The compare table: wall time, speed-up vs serial, efficiency, PIDs and threads seen, failures. */
 export function compareTable(summaries: readonly RunSummary[]): string {
   return renderTable(
-    ['backend', 'workers', 'wall', 'speedup', 'efficiency', 'PIDs', 'threads', 'failed'],
+    ['backend', 'workers', 'wall', 'speedup', 'efficiency', 'on CPU', 'PIDs', 'threads', 'failed'],
     summaries.map((s) => [
       s.backend, String(s.workers), formatDuration(s.wallUs),
       isSerial(s) ? formatRatio(1) : formatRatio(s.speedupVsSerial),
       // Serial is one worker: its efficiency is 1 / 1.
       isSerial(s) ? formatPercent(1) : formatPercent(s.efficiency),
-      String(s.pids.length), String(s.threads), String(s.failed),
+      onCpu(s), String(s.pids.length), String(s.threads), String(s.failed),
     ]));
+}
+
+/** Mean share of its run time a task was on a CPU ("–" when not measured). */
+function onCpu(s: RunSummary): string {
+  return s.cpuFraction === undefined ? '–' : formatPercent(s.cpuFraction);
 }
 
 function isSerial(s: RunSummary): boolean {
@@ -111,9 +123,13 @@ export function jsonReport(outcome: RunOutcome, report: RunReport, exitCode: num
     loadError: outcome.loadError,
     mainErrors: outcome.mainErrors.length > 0 ? outcome.mainErrors : undefined,
     runs: report.summaries,
-    tasks: report.tasks.map((t) => ({
-      runId: t.runId, taskId: t.taskId, fn: t.fn, input: t.inputPreview, ok: t.ok,
-      result: t.resultPreview, error: t.error, queuedT: t.queuedT, startT: t.startT, endT: t.endT, workerId: t.workerId,
-    })),
+    tasks: report.tasks.map((t) => {
+      const cpu = report.cpu.get(t);
+      return {
+        runId: t.runId, taskId: t.taskId, fn: t.fn, input: t.inputPreview, ok: t.ok,
+        result: t.resultPreview, error: t.error, queuedT: t.queuedT, startT: t.startT, endT: t.endT, workerId: t.workerId,
+        cpuUs: cpu?.cpuUs, cpuFraction: cpu?.cpuFraction, cpuSource: cpu?.source,
+      };
+    }),
   };
 }

@@ -18,6 +18,7 @@
 import type { TraceEvent } from './events.js';
 import { importChromeSpans } from './importers/chrome.js';
 import { TraceModel, type RunRecord, type TaskRecord, type WorkerRecord } from './trace-model.js';
+import { runTaskCpu, seriesByThread, threadKey, type TaskCpu } from './on-cpu.js';
 
 /** One Chrome trace event (the subset of fields we write and read). */
 export interface ChromeTraceEvent {
@@ -88,6 +89,12 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
           args: { runId: run.runId, workerId: worker.workerId, code: worker.exitCode, signal: worker.exitSignal, reason: worker.exitReason } });
       }
     }
+    const cpu = runTaskCpu(run);
+    const series = seriesByThread(run.cpuSamples);
+    for (const worker of run.workers.values()) {
+      const samples = series.get(threadKey(worker.pid, worker.tid ?? worker.threadId));
+      if (samples) for (const e of onCpuCounter(samples, worker)) out.push(e);
+    }
     const asyncSpans = start?.backend === 'event-loop';
     for (const task of run.tasks.values()) {
       if (task.startT === undefined || task.endT === undefined) continue;
@@ -95,7 +102,7 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
       const pid = worker?.pid ?? runnerPid;
       const tid = worker?.threadId ?? 0;
       const name = `${task.fn || 'task'} #${task.taskId}`;
-      const args = taskArgs(run, task, worker);
+      const args = taskArgs(run, task, worker, cpu.get(task.taskId));
       if (asyncSpans) {
         const id = `${run.runId}:${task.taskId}`;
         out.push({ name, ph: 'b', cat: 'task', id, ts: task.startT, pid, tid, args });
@@ -129,7 +136,32 @@ function runLabel(run: RunRecord): string {
   return s.label ?? `${s.backend} × ${s.workers}`;
 }
 
-function taskArgs(run: RunRecord, task: TaskRecord, worker: WorkerRecord | undefined): Record<string, unknown> {
+/**
+ * A counter track per worker thread, "on CPU" 0…1: the share of each sample
+ * interval the thread was on a CPU, back to 0 across gaps (the sampler skips
+ * intervals without CPU use). Perfetto and chrome://tracing draw it as a step
+ * chart under the worker's process.
+ */
+function onCpuCounter(samples: readonly number[], worker: WorkerRecord): ChromeTraceEvent[] {
+  const out: ChromeTraceEvent[] = [];
+  const name = `on CPU · ${worker.name}`;
+  const at = (ts: number, value: number): void => {
+    out.push({ name, ph: 'C', ts, pid: worker.pid, tid: worker.threadId, cat: 'cpu', args: { 'on CPU': Math.round(value * 1000) / 1000 } });
+  };
+  let lastEnd = -Infinity;
+  for (let k = 0; k + 2 < samples.length; k += 3) {
+    const end = samples[k];
+    const interval = samples[k + 1];
+    const start = end - interval;
+    if (start > lastEnd + 1 && Number.isFinite(lastEnd)) at(lastEnd, 0);
+    at(start, interval > 0 ? Math.min(1, samples[k + 2] / interval) : 0);
+    lastEnd = end;
+  }
+  if (Number.isFinite(lastEnd)) at(lastEnd, 0);
+  return out;
+}
+
+function taskArgs(run: RunRecord, task: TaskRecord, worker: WorkerRecord | undefined, cpu: TaskCpu | undefined): Record<string, unknown> {
   const args: Record<string, unknown> = {
     runId: run.runId,
     backend: run.start?.backend,
@@ -141,7 +173,13 @@ function taskArgs(run: RunRecord, task: TaskRecord, worker: WorkerRecord | undef
   };
   if (task.resultPreview !== undefined) args.result = task.resultPreview;
   if (task.error) args.error = { name: task.error.name, message: task.error.message, stack: task.error.stack };
-  if (task.cpuUs !== undefined) args.cpuUs = task.cpuUs;
+  if (cpu) {
+    args.cpuUs = cpu.cpuUs;
+    args.cpuFraction = Math.round(cpu.cpuFraction * 1000) / 1000;
+    args.cpuSource = cpu.source;
+  } else if (task.cpuUs !== undefined) {
+    args.cpuUs = task.cpuUs;
+  }
   return args;
 }
 

@@ -3,6 +3,7 @@ export * from './events.js';
 export * from './trace-model.js';
 export * from './percentile.js';
 export * from './stats.js';
+export * from './on-cpu.js';
 export * from './chrome-trace.js';
 export * from './csv.js';
 export * from './sha256.js';

@@ -7,6 +7,7 @@
 import type { Backend, TraceEvent } from './events.js';
 import { TraceModel, type RunRecord, type TaskRecord } from './trace-model.js';
 import { percentile } from './percentile.js';
+import { meanFraction, runTaskCpu } from './on-cpu.js';
 
 /** How busy one worker was during its run. */
 export interface WorkerUtilization {
@@ -20,6 +21,8 @@ export interface WorkerUtilization {
   busyUs: number;
   /** busyUs / the run's wall time, 0…1. */
   utilization: number;
+  /** Mean on-CPU fraction of this worker's tasks (src/trace/on-cpu.ts), when measured. */
+  cpuFraction?: number;
 }
 
 /** The numbers the timeline's summary, the CLI table and the report show for one run. */
@@ -68,6 +71,14 @@ export interface RunSummary {
   efficiency?: number;
   /** The run-end error, when the run ended abnormally. */
   error?: { name: string; message: string };
+  /**
+   * Mean on-CPU fraction of the finished tasks (each task's cpuUs ÷ its run
+   * time, src/trace/on-cpu.ts), when measured: ≈ 1 when every task had a core,
+   * ≈ cores ÷ threads for threads taking turns under one GIL.
+   */
+  cpuFraction?: number;
+  /** Σ on-CPU µs of the tasks whose CPU time was measured. */
+  cpuUs?: number;
 }
 
 /** A serial run to compare against, when the trace itself has none. */
@@ -131,6 +142,18 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
     }
   }
 
+  const cpu = runTaskCpu(run);
+  const fractionsByWorker = new Map<number, number[]>();
+  let cpuUs = 0;
+  for (const [taskId, c] of cpu) {
+    cpuUs += c.cpuUs;
+    const workerId = run.tasks.get(taskId)?.workerId;
+    if (workerId === undefined) continue;
+    const list = fractionsByWorker.get(workerId);
+    if (list) list.push(c.cpuFraction);
+    else fractionsByWorker.set(workerId, [c.cpuFraction]);
+  }
+
   const pids = new Set<number>();
   const threadIds = new Set<number>();
   const threads = new Set<string>();
@@ -151,6 +174,8 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
       busyUs: entry.busyUs,
       utilization: wallUs > 0 ? Math.min(1, entry.busyUs / wallUs) : 0,
     });
+    const laneFraction = meanFraction(fractionsByWorker.get(worker.workerId) ?? []);
+    if (laneFraction !== undefined) utilization[utilization.length - 1].cpuFraction = laneFraction;
   }
   if (pids.size === 0) pids.add(start.pid);
 
@@ -183,6 +208,11 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
     identity: '',
   };
   if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
+  const runFraction = meanFraction([...cpu.values()].map((c) => c.cpuFraction));
+  if (runFraction !== undefined) {
+    summary.cpuFraction = runFraction;
+    summary.cpuUs = cpuUs;
+  }
   summary.identity = describeIdentity(summary);
   return summary;
 }

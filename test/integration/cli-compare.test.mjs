@@ -15,15 +15,15 @@ test('compare prints one row per backend with speedup, efficiency, PIDs, threads
   const r = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(8)', '--workers', '2', '--trace', trace, '--cache-dir', cache.dir]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.leftover, []);
-  for (const column of ['backend', 'wall', 'speedup', 'efficiency', 'PIDs', 'threads', 'failed']) assert.match(r.stdout, new RegExp(column));
+  for (const column of ['backend', 'wall', 'speedup', 'efficiency', 'on CPU', 'PIDs', 'threads', 'failed']) assert.match(r.stdout, new RegExp(column));
   const rows = r.stdout.split('\n').filter((l) => /^\s+(serial|event-loop|thread|process)\s/.test(l));
   assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0]), ['serial', 'event-loop', 'thread', 'process']);
   assert.match(rows[0], /1\.00×/, 'serial is the baseline');
   for (const row of rows.slice(1)) assert.match(row, /\d+\.\d\d×/, `speedup shown: ${row}`);
   // PIDs seen: the process row has 2 (two children), the thread row 1.
   const cells = (row) => row.trim().split(/\s{2,}/);
-  assert.equal(cells(rows[2])[5], '1', 'thread: 1 PID');
-  assert.equal(cells(rows[3])[5], '2', 'process: 2 PIDs');
+  assert.equal(cells(rows[2])[6], '1', 'thread: 1 PID');
+  assert.equal(cells(rows[3])[6], '2', 'process: 2 PIDs');
 
   const events = JSON.parse(readFileSync(trace, 'utf8')).poolscope.events;
   const starts = events.filter((e) => e.type === 'run-start');
