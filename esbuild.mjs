@@ -35,9 +35,14 @@ const entries = [
     banner: { js: "import { fileURLToPath as __psUrlToPath } from 'node:url'; import { dirname as __psDirname } from 'node:path'; const __dirname = __psDirname(__psUrlToPath(import.meta.url));" },
   },
   { entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/suite/index.js', format: 'cjs', external: ['vscode', 'esbuild', 'mocha'] },
+  // The timeline webview as shipped (no test hook) and as the webview tests load it (window.__poolscope).
   {
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', format: 'iife',
-    platform: 'browser', target: 'es2022', external: [],
+    platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'false' }, minify: true,
+  },
+  {
+    entryPoints: ['webview/main.ts'], outfile: 'dist/test/webview.js', format: 'iife',
+    platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'true' }, minify: true,
   },
   // The host⇄webview protocol validators, importable by node tests.
   { entryPoints: ['webview/protocol.ts'], outfile: 'dist/webview-protocol.mjs', format: 'esm' },

@@ -32,7 +32,7 @@ async function chromiumPath() {
 /** An empty standalone page (strict CSP) that takes events by postMessage. */
 function pageHtml() {
   const nonce = 'YmVuY2g=';
-  const js = readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+  const js = readFileSync(path.join(ROOT, 'dist', 'test', 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
   const css = readFileSync(path.join(ROOT, 'media', 'timeline.css'), 'utf8');
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: blob:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'">

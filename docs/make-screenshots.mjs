@@ -26,7 +26,7 @@ try {
     }
     const page = await browser.newPage({ viewport: { width: 1400, height: 1050 }, colorScheme: 'dark' });
     await page.goto(pathToFileURL(html).href);
-    await page.waitForFunction(() => globalThis.__poolscope?.bars > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('.ps-lane-label[data-kind="worker"]'), null, { timeout: 30_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(root, 'media', `${shot.name}.png`) });
     await page.close();

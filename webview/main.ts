@@ -5,7 +5,7 @@
  */
 // First import: must be evaluated before the toolkit module (see the file).
 import './style-probe-guard.js';
-import { App } from './app.js';
+import { App } from './app/app.js';
 import { detectHost } from './host.js';
 
 function boot(): void {

@@ -30,7 +30,7 @@ export function loadFixture(name) {
   return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
 }
 
-const webviewJs = () => readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8');
+const webviewJs = () => readFileSync(path.join(ROOT, 'dist', 'test', 'webview.js'), 'utf8');
 const css = () => readFileSync(path.join(ROOT, 'media', 'timeline.css'), 'utf8');
 
 /** The standalone page exactly as the CLI's `--html` report writes it. */

@@ -1,0 +1,525 @@
+/**
+ * The timeline app's wiring: owns the model, routes host messages to it, and
+ * connects the chart (timeline/), the toolbar, runs list, legend, summary and
+ * task panels. Drawing goes through the frame scheduler; persistence through
+ * persisted-state.ts.
+ */
+import type { TraceEvent } from '../../src/trace/events.js';
+import { NODE_BACKENDS } from '../../src/trace/events.js';
+import { CompareView } from '../compare-view.js';
+import { canvasPngDataUrl, chromeJsonBlob, csvBlob, dataUrlToBlob, download, parseTraceFile } from '../exporter.js';
+import { formatCount } from '../format.js';
+import type { Host } from '../host.js';
+import { laneLabel, runLabel } from '../lane-layout.js';
+import { PROTOCOL_VERSION, type ExportFormat, type PackedTasks, type RunPhase, type ToWebview } from '../protocol.js';
+import { RunSummaries, speedupAgainstShownSerial, type RunSummary } from '../run-summaries.js';
+import { SummaryView, text } from '../summary-view.js';
+import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from '../task-panels.js';
+import { taskInfo, type TaskInfo } from '../task-info.js';
+import { readTheme } from '../theme.js';
+import { TimelineModel } from '../timeline-model.js';
+import { TimelineView, type Hit } from '../timeline/view.js';
+import { registerToolkit } from '../toolkit.js';
+import { FrameScheduler, PanelThrottle, trailingThrottle } from './frame-scheduler.js';
+import { renderLegend } from './legend.js';
+import { parsePersistedState, SnapshotBuilder, type PersistedState } from './persisted-state.js';
+import { renderRunsList } from './runs-list.js';
+import { exposeTestHook } from './test-hook.js';
+import { Toolbar, type ToolbarConfig } from './toolbar.js';
+
+/** Set by the build: true only in the test bundle (the `window.__poolscope` hook). */
+declare const POOLSCOPE_TEST_HOOK: boolean;
+
+/** While a run is live, the persisted state is written at most this often (the host replays what it lacks). */
+const LIVE_PERSIST_INTERVAL_MS = 5000;
+/** `rendered` reports go to the host at most this often. */
+const RENDERED_INTERVAL_MS = 500;
+
+export class App {
+  model = new TimelineModel();
+  summaries = new RunSummaries(this.model);
+  readonly view: TimelineView;
+  readonly #summaryView = new SummaryView();
+  readonly #compare: CompareView;
+  readonly #tooltip = new Tooltip();
+  readonly #details: DetailsPane;
+  readonly #table: TaskTable;
+  readonly #toolbar: Toolbar;
+  readonly #status: HTMLElement;
+  readonly #title: HTMLElement;
+  readonly #runsList: HTMLElement;
+  readonly #legend: HTMLElement;
+  readonly #empty: HTMLElement;
+  readonly #frames: FrameScheduler;
+  readonly #panels: PanelThrottle;
+  readonly #reportRendered: () => void;
+  readonly #snapshots = new SnapshotBuilder();
+  #hidden = new Set<string>();
+  #focused: string | undefined;
+  #follow = true;
+  #layoutDirty = true;
+  #refit = true;
+  #renderedSent = '';
+  #persistTimer: ReturnType<typeof setTimeout> | undefined;
+  #phase: RunPhase = 'idle';
+  #statusTimer = 0;
+  #config: ToolbarConfig = { backend: 'thread', workers: 4, running: false, backends: [...NODE_BACKENDS], maxWorkers: 64 };
+
+  constructor(private readonly host: Host, private readonly root: HTMLElement) {
+    registerToolkit();
+    document.body.dataset.host = host.kind;
+    this.#compare = new CompareView((runId) => this.#focus(runId));
+    this.#details = new DetailsPane(host.kind === 'vscode'
+      ? (loc) => host.post({ type: 'reveal', file: loc.file, line: loc.line, column: loc.column })
+      : undefined);
+    this.#table = new TaskTable((i) => this.#selectTask(i, true));
+    this.#table.element.addEventListener('toggle', () => this.#renderTable());
+    this.view = new TimelineView(this.model, {
+      onHover: (hit, x, y) => this.#hover(hit, x, y),
+      onSelect: (hit) => this.#select(hit),
+      onUserZoom: () => this.#setFollow(false),
+      onFollowRequest: () => this.#setFollow(true),
+      identityOf: (runId) => this.summaries.byRunId(runId)?.identity ?? '',
+    });
+    this.#frames = new FrameScheduler({
+      isLive: () => this.#isLive(),
+      urgent: () => this.#refit,
+      paint: () => this.#paint(),
+      afterPaint: (live, now) => {
+        this.#panels.afterPaint(this.model.version, live, now, this.model.tasks.count);
+        this.#reportRendered();
+      },
+    });
+    this.#panels = new PanelThrottle(() => this.#renderPanels(), () => this.#schedule());
+    this.#reportRendered = trailingThrottle(() => this.#sendRendered(), RENDERED_INTERVAL_MS);
+
+    const header = document.createElement('header');
+    header.className = 'ps-header';
+    this.#title = text('h1', 'ps-title', 'PoolScope timeline');
+    this.#status = text('div', 'ps-status', '');
+    this.#status.setAttribute('role', 'status');
+    this.#status.setAttribute('aria-live', 'polite');
+    header.append(this.#title, this.#status);
+
+    this.#runsList = document.createElement('div');
+    this.#runsList.className = 'ps-runs';
+    this.#runsList.setAttribute('aria-label', 'Runs');
+    this.#legend = document.createElement('div');
+    this.#legend.className = 'ps-legend';
+    this.#empty = text('div', 'ps-empty', host.kind === 'vscode'
+      ? 'Nothing to show yet. Run a function in a pool (▶ Run in pool above an exported function, or PoolScope: Run Function in Pool) and its tasks appear here live.'
+      : 'This trace has no runs.');
+
+    this.#toolbar = new Toolbar(host.kind, this.#config, this.#follow, {
+      setBackend: (backend) => host.post({ type: 'set-backend', backend }),
+      setWorkers: (workers) => host.post({ type: 'set-workers', workers }),
+      runAgain: () => host.post({ type: 'run-again' }),
+      compare: () => host.post({ type: 'compare' }),
+      stop: () => host.post({ type: 'stop' }),
+      fit: () => { this.#setFollow(false); this.view.fit(); },
+      zoomBy: (f) => { this.#setFollow(false); this.view.zoomBy(f); },
+      setFollow: (on) => this.#setFollow(on),
+      setAligned: (on) => {
+        this.view.aligned = on;
+        this.#refit = true;
+        this.#layoutDirty = true;
+        this.#schedule();
+        this.#schedulePersist();
+      },
+      setColorMode: (m) => { this.view.colorMode = m; this.#panels.invalidate(); this.#schedule(); this.#schedulePersist(); },
+      exportJson: () => this.#export('chrome-json'),
+      exportCsv: () => this.#export('csv'),
+      exportPng: () => this.#export('png'),
+      openTrace: () => this.#openTrace(),
+      clear: () => { this.#reset(); host.post({ type: 'clear' }); },
+    });
+
+    // One main landmark: the host page may already have made the root one (the VS Code panel does).
+    const main = document.createElement(root.getAttribute('role') === 'main' ? 'div' : 'main');
+    main.className = 'ps-main';
+    main.append(this.#summaryView.element, this.#runsList, this.#compare.element, this.#empty, this.view.element, this.#legend, this.#details.element, this.#table.element);
+    root.replaceChildren(header, this.#toolbar.element, main, this.#tooltip.element);
+
+    this.#watchTheme();
+    if (POOLSCOPE_TEST_HOOK) {
+      // Test builds only; the shipped bundle drops this block and test-hook.ts with it.
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the probe's getters read the live app, not a snapshot
+      const app = this;
+      exposeTestHook({
+        get hostKind() { return app.host.kind; },
+        get phase() { return app.#phase; },
+        get model() { return app.model; },
+        get summaries() { return app.summaries; },
+        get view() { return app.view; },
+        get focused() { return app.#focused; },
+        get follow() { return app.#follow; },
+        get frames() { return app.#frames.frames; },
+        get dirty() { return app.#frames.dirty; },
+        get bars() { return app.#barCount(); },
+        setDomain(a, b) { app.#setFollow(false); app.view.setDomain([a, b]); },
+        loadTraceText: (content, name) => app.loadTraceText(content, name),
+      });
+    }
+  }
+
+  /** Loads the embedded or persisted trace, starts listening, and tells the host it is ready. */
+  start(): void {
+    this.host.listen((m) => this.#onMessage(m));
+    const persisted = parsePersistedState(this.host.getState());
+    if (persisted) this.#restore(persisted);
+    const embedded = this.host.embedded;
+    if (embedded) {
+      if (embedded.title) this.#setTitle(embedded.title);
+      this.#ingest(embedded.events);
+      for (const p of embedded.tasks ?? []) this.#ingestPacked(p);
+      // A finished trace opens fitted, not following.
+      this.#setFollow(false);
+    }
+    if (this.host.kind === 'standalone' && !this.model.runs.some((r) => r.start && !r.end)) this.#setPhase('done');
+    this.host.post({ type: 'ready', protocol: PROTOCOL_VERSION, lastSeq: this.model.lastSeqByRun() });
+    this.#schedule();
+  }
+
+  #restore(persisted: PersistedState): void {
+    const ui = persisted.ui;
+    this.#hidden = new Set(ui.hidden);
+    this.#focused = ui.focused;
+    this.#follow = ui.follow;
+    this.view.colorMode = ui.colorMode;
+    this.#toolbar.showViewSettings(ui);
+    this.view.aligned = ui.aligned;
+    this.#ingest(persisted.events);
+    if (ui.domain && !this.#follow) {
+      this.#flushLayout();
+      this.view.setDomain(ui.domain);
+      this.#refit = false;
+    }
+  }
+
+  // ───────────────────────────── messages ─────────────────────────────
+
+  #onMessage(m: ToWebview): void {
+    switch (m.type) {
+      case 'events':
+        this.#ingest(m.batch);
+        break;
+      case 'tasks':
+        this.#ingestPacked(m.packed);
+        break;
+      case 'reset':
+        this.#reset();
+        break;
+      case 'load-trace':
+        this.#reset();
+        if (m.title) this.#setTitle(m.title);
+        this.#ingest(m.events);
+        for (const p of m.packed ?? []) this.#ingestPacked(p);
+        this.#setFollow(false);
+        this.#refit = true;
+        break;
+      case 'config':
+        this.#config = {
+          backend: m.backend, workers: m.workers, running: m.running,
+          backends: m.backends ?? [...NODE_BACKENDS], maxWorkers: m.maxWorkers ?? 64,
+        };
+        this.#toolbar.apply(this.#config);
+        break;
+      case 'run-state':
+        this.#config.running = m.phase === 'starting' || m.phase === 'running' || m.phase === 'stopping';
+        this.#toolbar.apply(this.#config);
+        this.#setPhase(m.phase, m.message);
+        if (m.phase === 'starting') this.#setFollow(true);
+        break;
+    }
+  }
+
+  #ingest(events: readonly TraceEvent[]): void {
+    if (!events.length) return;
+    const knownRuns = this.model.runs.length;
+    const accepted: TraceEvent[] = [];
+    const n = this.model.add(events, accepted);
+    if (!n) return;
+    this.summaries.add(accepted);
+    if (this.model.runs.length !== knownRuns) {
+      // A new run takes the summary; earlier ones stay for compare.
+      const latest = this.model.runs[this.model.runs.length - 1];
+      this.#focused = latest.runId;
+      if (knownRuns === 0) this.#refit = true;
+    }
+    this.#layoutDirty = true;
+    this.#schedule();
+    this.#schedulePersist();
+  }
+
+  #ingestPacked(p: PackedTasks): void {
+    const knownRuns = this.model.runs.length;
+    if (!this.model.addPacked(p)) return;
+    this.summaries.useColumns();
+    if (this.model.runs.length !== knownRuns) {
+      this.#focused = p.runId;
+      if (knownRuns === 0) this.#refit = true;
+    }
+    this.#layoutDirty = true;
+    this.#schedule();
+    this.#schedulePersist();
+  }
+
+  #reset(): void {
+    this.model = new TimelineModel();
+    this.summaries = new RunSummaries(this.model);
+    this.view.setModel(this.model);
+    this.#snapshots.clear();
+    this.#hidden.clear();
+    this.#focused = undefined;
+    this.#details.hide();
+    this.#tooltip.hide();
+    this.#refit = true;
+    this.#layoutDirty = true;
+    this.#schedule();
+    this.#schedulePersist();
+  }
+
+  // ───────────────────────────── frames ─────────────────────────────
+
+  #schedule(): void {
+    this.#frames.schedule();
+  }
+
+  #visibleRuns(): number[] {
+    return this.model.runs.filter((r) => !this.#hidden.has(r.runId)).map((r) => r.index);
+  }
+
+  #flushLayout(): void {
+    this.view.update(this.#refit, this.#visibleRuns());
+    this.#refit = false;
+    this.#layoutDirty = false;
+  }
+
+  #isLive(): boolean {
+    return this.model.runs.some((r) => r.start && !r.end);
+  }
+
+  #paint(): void {
+    const hasRuns = this.model.runs.length > 0;
+    this.#empty.hidden = hasRuns;
+    this.view.element.hidden = !hasRuns;
+    if (this.#layoutDirty) {
+      this.#flushLayout();
+      if (this.#follow) this.view.follow();
+    }
+    this.view.draw();
+  }
+
+  #renderPanels(): void {
+    const all = this.summaries.all();
+    const shown = all.filter((s) => !this.#hidden.has(s.runId));
+    const speedups = speedupAgainstShownSerial(shown);
+    const labels = new Map(this.model.runs.map((r) => [r.runId, runLabel(r)]));
+    const focused = all.find((s) => s.runId === this.#focused) ?? all[all.length - 1];
+    this.#summaryView.render(focused, focused ? (labels.get(focused.runId) ?? focused.runId) : '', focused ? speedups.get(focused.runId) : undefined);
+    this.#compare.render(shown, speedups, labels);
+    renderRunsList(this.#runsList, this.model, all, this.#hidden, this.#focused, {
+      setShown: (runId, shown) => {
+        if (shown) this.#hidden.delete(runId);
+        else this.#hidden.add(runId);
+        this.#layoutDirty = true;
+        this.#refit = true;
+        this.#panels.invalidate();
+        this.#schedule();
+        this.#schedulePersist();
+      },
+      focus: (runId) => this.#focus(runId),
+    });
+    renderLegend(this.#legend, this.model, this.view.colorMode, readTheme());
+    this.#renderTable();
+    this.#updateStatus(focused);
+    // Lane header details (identity) may have changed.
+    this.view.update(false);
+    this.view.draw();
+  }
+
+  /** Tells the host what is drawn (throttled by #reportRendered; the final state is always sent). */
+  #sendRendered(): void {
+    const rendered = {
+      type: 'rendered' as const, runs: this.model.runs.length, lanes: this.model.lanes.length,
+      bars: this.#barCount(), events: this.model.events,
+    };
+    const key = JSON.stringify(rendered);
+    if (key === this.#renderedSent) return;
+    this.#renderedSent = key;
+    this.host.post(rendered);
+  }
+
+  #barCount(): number {
+    let n = 0;
+    for (const run of this.model.runs) if (!this.#hidden.has(run.runId)) n += run.bars;
+    return n;
+  }
+
+  // ───────────────────────────── panels ─────────────────────────────
+
+  #renderTable(): void {
+    if (!this.#table.open) return;
+    const run = this.model.runById(this.#focused ?? '') ?? this.model.runs[this.model.runs.length - 1];
+    if (!run) { this.#table.render('No run', 0, []); return; }
+    const t = this.model.tasks;
+    const idx = [...this.model.taskIndicesOf(run)];
+    idx.sort((a, b) => (t.start[a] || 0) - (t.start[b] || 0));
+    this.#table.render(runLabel(run), idx.length, idx.slice(0, TASK_TABLE_CAP).map((i) => taskInfo(this.model, i)));
+  }
+
+  #updateStatus(s: RunSummary | undefined): void {
+    if (!s) return;
+    const now = performance.now();
+    // Screen readers hear progress at most every 2 s; the final state always.
+    if (!s.finished && now - this.#statusTimer < 2000) return;
+    this.#statusTimer = now;
+    const done = s.ok + s.failed;
+    this.#status.textContent = s.finished
+      ? `${s.backend} × ${s.workers}: ${formatCount(done)} tasks done${s.failed ? `, ${formatCount(s.failed)} failed` : ''}${s.error ? ` — ${s.error.name}: ${s.error.message}` : ''}`
+      : `Running ${s.backend} × ${s.workers}: ${formatCount(done)} of ${formatCount(s.tasks)} tasks done`;
+  }
+
+  #setPhase(phase: RunPhase, message?: string): void {
+    this.#phase = phase;
+    document.body.dataset.phase = phase;
+    if (message) this.#status.textContent = message;
+    else if (phase === 'starting') this.#status.textContent = 'Starting run…';
+    else if (phase === 'stopping') this.#status.textContent = 'Stopping…';
+    else if (phase === 'stopped') this.#status.textContent = 'Run stopped.';
+    this.#statusTimer = 0;
+  }
+
+  #setTitle(title: string): void {
+    this.#title.textContent = title;
+    document.title = `${title} — PoolScope`;
+  }
+
+  #focus(runId: string): void {
+    this.#focused = runId;
+    this.#panels.invalidate();
+    this.#schedule();
+    this.#schedulePersist();
+  }
+
+  // ───────────────────────────── interaction ─────────────────────────────
+
+  #hover(hit: Hit | undefined, x: number, y: number): void {
+    if (!hit) { this.#tooltip.hide(); return; }
+    if (hit.kind === 'task') {
+      this.#tooltip.showTask(taskInfo(this.model, hit.task), x, y);
+    } else if (hit.kind === 'main-wait') {
+      const w = this.model.runs[hit.runIndex].mainWaits[hit.wait];
+      this.#tooltip.showText(['main waited here', w.label, `${((w.end - w.start) / 1000).toFixed(2)} ms`], x, y);
+    } else {
+      const lane = this.model.lanes[hit.lane];
+      const lines = [laneLabel(lane)];
+      if (hit.marker === 'start') lines.push(`ready after ${(lane.startupUs / 1000).toFixed(1)} ms start-up`);
+      else if (lane.exit) lines.push(`exited: ${lane.exit.reason}${lane.exit.code !== null ? ` (code ${lane.exit.code})` : ''}${lane.exit.signal ? ` (${lane.exit.signal})` : ''}`);
+      this.#tooltip.showText(lines, x, y);
+    }
+  }
+
+  #select(hit: Hit | undefined): void {
+    if (hit?.kind !== 'task') { this.#details.hide(); return; }
+    this.#showDetails(taskInfo(this.model, hit.task));
+  }
+
+  #selectTask(i: number, reveal: boolean): void {
+    this.view.selectTask(i);
+    if (reveal) this.view.reveal(i);
+    this.#showDetails(taskInfo(this.model, i));
+  }
+
+  #showDetails(info: TaskInfo): void {
+    const run = this.model.runById(info.runId);
+    const logs = run ? run.logs.filter((l) => l.taskId === info.taskId).map((l) => l.text).slice(0, 200) : [];
+    this.#details.show(info, logs);
+  }
+
+  #setFollow(on: boolean): void {
+    if (this.#follow === on) return;
+    this.#follow = on;
+    this.#toolbar?.setFollow(on);
+    if (on) {
+      this.view.follow();
+      this.view.draw();
+    }
+    this.#schedulePersist();
+  }
+
+  /** Events of the shown runs, rebuilt from the model (the webview does not keep raw events). */
+  #shownEvents(): TraceEvent[] {
+    return this.model.runs.filter((r) => !this.#hidden.has(r.runId)).flatMap((r) => this.model.eventsOf(r));
+  }
+
+  #export(format: ExportFormat): void {
+    const runIds = this.model.runs.filter((r) => !this.#hidden.has(r.runId)).map((r) => r.runId);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    if (format === 'png') {
+      const data = canvasPngDataUrl(this.view.canvas);
+      if (this.host.kind === 'vscode') this.host.post({ type: 'export', format, runIds, data });
+      else download(`poolscope-${stamp}.png`, dataUrlToBlob(data));
+      return;
+    }
+    if (this.host.kind === 'vscode') {
+      this.host.post({ type: 'export', format, runIds });
+      return;
+    }
+    const events = this.#shownEvents();
+    if (format === 'chrome-json') download(`poolscope-${stamp}.trace.json`, chromeJsonBlob(events));
+    else download(`poolscope-${stamp}.csv`, csvBlob(events));
+  }
+
+  #openTrace(): void {
+    if (this.host.kind === 'vscode') {
+      this.host.post({ type: 'open-trace' });
+      return;
+    }
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = '.json,application/json';
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (!file) return;
+      file.text().then((content) => this.loadTraceText(content, file.name)).catch((err: unknown) => {
+        this.#status.textContent = `Could not read ${file.name}: ${(err as Error).message}`;
+      });
+    });
+    input.click();
+  }
+
+  /** Replaces what is shown with a trace file's content (Chrome JSON or our own); returns the number of events. */
+  loadTraceText(content: string, name: string): number {
+    try {
+      const events = parseTraceFile(content);
+      this.#onMessage({ type: 'load-trace', events, title: name });
+      return events.length;
+    } catch (err) {
+      const e = err as Error;
+      this.#status.textContent = `${name} is not a trace PoolScope can open (${e.name}: ${e.message})`;
+      return 0;
+    }
+  }
+
+  // ───────────────────────────── persistence & plumbing ─────────────────────────────
+
+  #schedulePersist(): void {
+    if (this.host.kind !== 'vscode' || this.#persistTimer) return;
+    // A live run changes every batch; serialising the whole state each second would cost O(history) per second.
+    this.#persistTimer = setTimeout(() => {
+      this.#persistTimer = undefined;
+      this.host.setState(this.#snapshots.snapshot(this.model, {
+        colorMode: this.view.colorMode, aligned: this.view.aligned, follow: this.#follow, hidden: [...this.#hidden],
+        focused: this.#focused, domain: this.view.domain,
+      }));
+    }, this.#isLive() ? LIVE_PERSIST_INTERVAL_MS : 1000);
+  }
+
+  #watchTheme(): void {
+    // VS Code swaps body classes (vscode-light / vscode-dark / vscode-high-contrast) on theme change.
+    new MutationObserver(() => { this.view.refreshTheme(); this.#panels.invalidate(); this.#schedule(); })
+      .observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.view.refreshTheme());
+  }
+}

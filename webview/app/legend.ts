@@ -1,0 +1,37 @@
+/** The legend under the chart: what each colour and mark means for what is shown. */
+import type { Theme } from '../theme.js';
+import type { TimelineModel } from '../timeline-model.js';
+import type { ColorMode } from '../timeline/view.js';
+
+export type LegendMark = 'swatch' | 'queue' | 'startup' | 'start' | 'cross' | 'ring' | 'cpu' | 'thin';
+
+/** The legend entries [mark, colour, label] for a model in a colour mode. */
+export function legendEntries(model: TimelineModel, colorMode: ColorMode, th: Theme): [LegendMark, string, string][] {
+  const entries: [LegendMark, string, string][] = [];
+  if (colorMode === 'function') {
+    model.fnNames.slice(1, 11).forEach((name, k) => entries.push(['swatch', th.fn(k + 1), name]));
+    if (model.fnNames.length > 11) entries.push(['swatch', th.muted, `+${model.fnNames.length - 11} more functions`]);
+  } else {
+    entries.push(['swatch', th.ok, 'ok'], ['swatch', th.running, 'running']);
+  }
+  entries.push(['swatch', th.failed, 'failed'], ['queue', th.queue, 'queue wait'], ['startup', th.muted, 'worker start-up'], ['start', th.ok, 'worker ready'],
+    ['cross', th.failed, 'worker crashed'], ['ring', th.running, 'recycled'], ['swatch', th.mainWait, 'main program waited']);
+  if (model.lanes.some((l) => l.cpu.length)) entries.push(['cpu', th.cpu, 'on CPU (sampled)']);
+  if (model.slices.count) {
+    entries.push(['thin', th.muted, 'in flight (event loop)']);
+    if (colorMode === 'function' && model.fnNames.length <= 2) entries.push(['swatch', th.fn(2), 'event loop: one colour per task']);
+  }
+  return entries;
+}
+
+export function renderLegend(el: HTMLElement, model: TimelineModel, colorMode: ColorMode, th: Theme): void {
+  el.replaceChildren(...legendEntries(model, colorMode, th).map(([kind, color, label]) => {
+    const item = document.createElement('span');
+    item.className = 'ps-legend-item';
+    const sw = document.createElement('span');
+    sw.className = `ps-legend-mark ps-mark-${kind}`;
+    sw.style.setProperty('--mark', color);
+    item.append(sw, document.createTextNode(label));
+    return item;
+  }));
+}

@@ -1,0 +1,97 @@
+/**
+ * What survives the webview being torn down (VS Code `setState`): the view
+ * settings and the events of the newest finished runs that fit a budget. The
+ * host replays what is missing (by seq). Restored state is validated: it may
+ * come from an older build, or be damaged.
+ */
+import type { TraceEvent } from '../../src/trace/events.js';
+import { isTraceEvent } from '../protocol.js';
+import type { ColorMode } from '../timeline/view.js';
+import type { RunInfo, TimelineModel } from '../timeline-model.js';
+
+export interface PersistedUi {
+  colorMode: ColorMode;
+  aligned: boolean;
+  follow: boolean;
+  hidden: string[];
+  focused?: string;
+  domain?: [number, number];
+}
+
+export interface PersistedState {
+  v: 1;
+  ui: PersistedUi;
+  /** Events of the runs small enough to keep; the host replays the rest by seq. */
+  events: TraceEvent[];
+}
+
+/** Persist at most this many events; larger histories are replayed by the host. */
+export const PERSIST_EVENT_CAP = 50_000;
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** The state as restored, or undefined when it is not ours; unknown or damaged fields fall back to defaults, bad events are dropped. */
+export function parsePersistedState(raw: unknown): PersistedState | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  if (r.v !== 1) return undefined;
+  const ui = (r.ui && typeof r.ui === 'object' ? r.ui : {}) as Record<string, unknown>;
+  const d = ui.domain;
+  const domain = Array.isArray(d) && d.length === 2 && d.every((x) => typeof x === 'number' && Number.isFinite(x)) && d[1] > d[0]
+    ? [d[0], d[1]] as [number, number] : undefined;
+  return {
+    v: 1,
+    ui: {
+      colorMode: ui.colorMode === 'status' ? 'status' : 'function',
+      aligned: ui.aligned === true,
+      follow: ui.follow !== false,
+      hidden: Array.isArray(ui.hidden) ? ui.hidden.filter(isStr) : [],
+      focused: isStr(ui.focused) ? ui.focused : undefined,
+      domain,
+    },
+    events: Array.isArray(r.events) ? r.events.filter(isTraceEvent) : [],
+  };
+}
+
+type CacheEntry = { lastSeq: number; events: TraceEvent[] };
+
+/**
+ * Builds snapshots; rebuilt events of finished runs are cached by run id, so
+ * persisting during a live run does not rebuild them again.
+ */
+export class SnapshotBuilder {
+  #cache = new Map<string, CacheEntry>();
+
+  clear(): void {
+    this.#cache.clear();
+  }
+
+  snapshot(model: TimelineModel, ui: PersistedUi): PersistedState {
+    let budget = PERSIST_EVENT_CAP;
+    const events: TraceEvent[] = [];
+    // Keep the newest runs that fit; the host replays the others in full (they are absent from lastSeq).
+    const cache = new Map<string, CacheEntry>();
+    const kept: TraceEvent[][] = [];
+    for (const run of [...model.runs].reverse()) {
+      // A live run is left to the host's replay (its lastSeq is then absent); it is persisted once it ends.
+      if (run.start && !run.end) continue;
+      if (run.eventCount > budget) continue;
+      const entry = this.#entry(model, run);
+      cache.set(run.runId, entry);
+      budget -= entry.events.length;
+      kept.push(entry.events);
+    }
+    this.#cache = cache;
+    for (let k = kept.length - 1; k >= 0; k--) for (const e of kept[k]) events.push(e);
+    return { v: 1, ui, events };
+  }
+
+  #entry(model: TimelineModel, run: RunInfo): CacheEntry {
+    const cached = this.#cache.get(run.runId);
+    if (cached && cached.lastSeq === run.lastSeq) return cached;
+    const evs = model.eventsOf(run);
+    // Rebuilt events are renumbered; restore the host's last seq on the final one so replay starts after it.
+    if (evs.length) evs[evs.length - 1] = { ...evs[evs.length - 1], seq: run.lastSeq };
+    return { lastSeq: run.lastSeq, events: evs };
+  }
+}

@@ -1,0 +1,360 @@
+/**
+ * Paints lanes onto a 2-D context: worker lanes (bars, queue waits, start-up,
+ * exit markers, on-CPU strip), event-loop slices, run header spans and the
+ * main program's lane. Pure: it touches nothing but the context it is given,
+ * so it runs (and is tested) without a DOM, against a recording context.
+ */
+import { formatUs } from '../format.js';
+import { IN_FLIGHT_ROW, inFlightRows } from '../lane-layout.js';
+import type { Theme } from '../theme.js';
+import { TaskStatus, type RunInfo, type TimelineModel, type WorkerLane } from '../timeline-model.js';
+
+export type ColorMode = 'function' | 'status';
+
+/** The part of CanvasRenderingContext2D the painters use. */
+export type Paint2D = Pick<CanvasRenderingContext2D,
+  'fillStyle' | 'strokeStyle' | 'lineWidth' | 'globalAlpha' | 'font'
+  | 'fillRect' | 'strokeRect' | 'beginPath' | 'moveTo' | 'lineTo' | 'closePath' | 'fill' | 'stroke'
+  | 'arc' | 'setLineDash' | 'fillText' | 'save' | 'restore' | 'rect' | 'clip'>;
+
+/** Queue-wait lines are skipped on lanes with more visible tasks than this (they would only paint a solid band). */
+export const MAX_QUEUE_LINES_PER_LANE = 600;
+/** Bars narrower than this are merged per pixel column instead of drawn one by one. */
+export const BUCKET_BELOW_PX = 2;
+
+/** What one frame paints: the model, the visible window and how it maps to pixels. */
+export interface PaintFrame {
+  model: TimelineModel;
+  theme: Theme;
+  colorMode: ColorMode;
+  /** Selected task index, or -1. */
+  selected: number;
+  /** Canvas width in CSS px. */
+  width: number;
+  /** Visible window (display µs). */
+  domain: readonly [number, number];
+  /** Per-run offset from run-clock µs to display µs. */
+  offsets: Float64Array;
+}
+
+/** The fill of a task's bar. */
+export function taskFill(model: TimelineModel, task: number, th: Theme, colorMode: ColorMode): string {
+  const tasks = model.tasks;
+  const st = tasks.status[task];
+  if (st === TaskStatus.Failed) return th.failed;
+  if (colorMode === 'status') return st === TaskStatus.Running ? th.running : th.ok;
+  // One function on an interleaving (event-loop) lane: colour by task, so the interleaving is visible.
+  if (tasks.firstSlice[task] >= 0 && model.fnNames.length <= 2) return th.fn(1 + (tasks.taskId[task] % 10));
+  return th.fn(tasks.fn[task]);
+}
+
+export class LanePainter {
+  #colBuf = new Int32Array(0);
+
+  constructor(readonly ctx: Paint2D, public frame: PaintFrame) {}
+
+  /** Display µs → canvas px for the current frame. */
+  x(t: number): number {
+    const [d0, d1] = this.frame.domain;
+    return (t - d0) * (this.frame.width / (d1 - d0));
+  }
+
+  fillFor(task: number): string {
+    return taskFill(this.frame.model, task, this.frame.theme, this.frame.colorMode);
+  }
+
+  /** Vertical grid lines at the axis ticks. */
+  grid(ticks: readonly number[], h: number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = this.frame.theme.grid;
+    for (const t of ticks) ctx.fillRect(Math.round(this.x(t)), 0, 1, h);
+  }
+
+  /** A run's header row: background, separator and the run's span. */
+  runRow(run: RunInfo, top: number, height: number): void {
+    const ctx = this.ctx;
+    const th = this.frame.theme;
+    ctx.fillStyle = th.laneAlt;
+    ctx.fillRect(0, top, this.frame.width, height);
+    ctx.fillStyle = th.grid;
+    ctx.fillRect(0, top, this.frame.width, 1);
+    this.runSpan(run, top, height);
+  }
+
+  runSpan(run: RunInfo, top: number, height: number): void {
+    const off = this.frame.offsets[run.index];
+    const s = run.start ? run.start.t : run.firstT;
+    const e = run.end ? run.end.t : run.lastT;
+    const ctx = this.ctx;
+    const x0 = this.x(s + off);
+    const x1 = this.x(e + off);
+    ctx.fillStyle = this.frame.theme.muted;
+    ctx.fillRect(x0, top + height - 6, Math.max(1, x1 - x0), 2);
+    ctx.fillRect(x0, top + height - 9, 1, 8);
+    if (run.end) ctx.fillRect(x1 - 1, top + height - 9, 1, 8);
+    if (run.end?.error) {
+      ctx.fillStyle = this.frame.theme.failed;
+      ctx.fillRect(x1 - 4, top + height - 10, 4, 10);
+    }
+  }
+
+  mainLane(run: RunInfo, top: number, height: number): void {
+    const ctx = this.ctx;
+    const off = this.frame.offsets[run.index];
+    const th = this.frame.theme;
+    ctx.font = `11px ${th.font}`;
+    for (const wait of run.mainWaits) {
+      const x0 = this.x(wait.start + off);
+      const x1 = this.x(wait.end + off);
+      if (x1 < 0 || x0 > this.frame.width) continue;
+      const bw = Math.max(1, x1 - x0);
+      ctx.globalAlpha = 0.35;
+      ctx.fillStyle = th.mainWait;
+      ctx.fillRect(x0, top + 4, bw, height - 8);
+      ctx.globalAlpha = 1;
+      ctx.fillRect(x0, top + 4, bw, 2);
+      if (bw > 90) {
+        ctx.fillStyle = th.foreground;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(x0, top, bw, height);
+        ctx.clip();
+        ctx.fillText(`main waited here: ${wait.label}`, Math.max(x0, 0) + 4, top + height / 2 + 4);
+        ctx.restore();
+      }
+    }
+  }
+
+  /** A separator above a worker row that starts a new PID. */
+  pidSeparator(top: number): void {
+    this.ctx.fillStyle = this.frame.theme.grid;
+    this.ctx.fillRect(0, top, this.frame.width, 1);
+  }
+
+  /** Draws one worker lane; returns the number of task bars in view. */
+  workerLane(lane: WorkerLane, top: number, height: number): number {
+    const ctx = this.ctx;
+    const { model, theme: th, width, offsets, selected } = this.frame;
+    const tasks = model.tasks;
+    const run = model.runs[lane.runIndex];
+    const off = offsets[lane.runIndex];
+    const [d0, d1] = this.frame.domain;
+    const kx = width / (d1 - d0);
+    const px = (t: number) => (t + off - d0) * kx;
+    const flightRows = inFlightRows(model, lane);
+    const flightTop = top + 4;
+    const barTop = top + 5 + flightRows * IN_FLIGHT_ROW;
+    const barH = height - 13 - flightRows * IN_FLIGHT_ROW;
+    const queueY = top + height - 7;
+    const cpuY = top + height - 4;
+    const nowT = run.lastT;
+
+    // Worker life: startup (spawn → ready) hatched, then a faint band until exit.
+    if (lane.known && Number.isFinite(lane.startT)) {
+      const sx0 = px(lane.startT - lane.startupUs);
+      const sx1 = px(lane.startT);
+      const ex = px(lane.exit ? lane.exit.t : nowT);
+      ctx.fillStyle = th.laneAlt;
+      ctx.fillRect(sx1, barTop, Math.max(0, ex - sx1), barH);
+      if (sx1 - sx0 >= 1) {
+        // Start-up (spawn → ready): what a process or thread costs before its first task.
+        ctx.globalAlpha = 0.5;
+        ctx.strokeStyle = th.muted;
+        ctx.setLineDash([3, 3]);
+        ctx.strokeRect(sx0 + 0.5, barTop + 0.5, sx1 - sx0 - 1, barH - 1);
+        ctx.setLineDash([]);
+        ctx.globalAlpha = 1;
+        if (sx1 - sx0 > 70) {
+          ctx.fillStyle = th.muted;
+          ctx.font = `10px ${th.font}`;
+          ctx.fillText(`start-up ${formatUs(lane.startupUs)}`, Math.max(sx0, 0) + 4, barTop + barH / 2 + 3.5);
+        }
+      }
+      ctx.fillStyle = th.ok;
+      ctx.beginPath();
+      ctx.moveTo(sx1, barTop - 4);
+      ctx.lineTo(sx1 + 4, barTop - 4);
+      ctx.lineTo(sx1, barTop + 2);
+      ctx.closePath();
+      ctx.fill();
+    }
+
+    // Tasks in view: those starting before the right edge and ending after the left edge.
+    const spans = lane.tasks;
+    spans.ensureSorted(tasks.start);
+    const tmin = d0 - off;
+    const tmax = d1 - off;
+    const lo = spans.lowerBound(tasks.start, tmin - spans.maxSpan - 1);
+    const hi = spans.lowerBound(tasks.start, tmax + 1e-9);
+    const hasSlices = lane.slices.length > 0;
+    const drawQueue = hi - lo <= MAX_QUEUE_LINES_PER_LANE;
+    if (this.#colBuf.length < width + 1) this.#colBuf = new Int32Array(width + 1);
+    const cols = this.#colBuf;
+    cols.fill(-1, 0, width + 1);
+    let bucketed = 0;
+    let bars = 0;
+    let curFill = '';
+    const items = spans.items;
+    for (let k = lo; k < hi; k++) {
+      const i = items[k];
+      const s = tasks.start[i];
+      let e = tasks.end[i];
+      if (Number.isNaN(e)) e = nowT;
+      if (e < tmin) continue;
+      bars++;
+      const x0 = (s - tmin) * kx;
+      const x1 = (e - tmin) * kx;
+      if (drawQueue) {
+        const q = tasks.queued[i];
+        if (q < s) {
+          const qx = (q - tmin) * kx;
+          if (x0 - qx >= 1) {
+            if (curFill !== th.queue) { ctx.fillStyle = th.queue; curFill = th.queue; }
+            ctx.fillRect(Math.max(qx, -1), queueY, Math.min(x0, width + 1) - Math.max(qx, -1), 2);
+          }
+        }
+      }
+      if (hasSlices) {
+        // Event loop: each task's whole span is "in flight" (a thin line in its own sub-row); the solid bar
+        // below is made of slices — the moments a task actually held the one thread.
+        const y = flightTop + (tasks.taskId[i] % flightRows) * IN_FLIGHT_ROW;
+        const fill = this.fillFor(i);
+        if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
+        ctx.fillRect(Math.max(x0, -1), y, Math.max(1, Math.min(x1, width + 1) - Math.max(x0, -1)), IN_FLIGHT_ROW - 1);
+        if (tasks.status[i] === TaskStatus.Failed) { this.failMark(x1, barTop, barH); curFill = ''; }
+        continue;
+      }
+      if (x1 - x0 < BUCKET_BELOW_PX) {
+        // Narrow bars are not drawn one by one: they mark the pixel columns they cover.
+        // A failure wins its column: one failed task among thousands stays visible.
+        const v = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+        const c1 = Math.min(width, Math.floor(x1));
+        for (let c = Math.max(0, Math.floor(x0)); c <= c1; c++) if (cols[c] !== -2) cols[c] = v;
+        bucketed++;
+        continue;
+      }
+      const cx0 = Math.max(x0, -1);
+      const cx1 = Math.min(x1, width + 1);
+      const fill = this.fillFor(i);
+      if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
+      // Bars wider than 3 px leave a hairline gap at their end, so back-to-back tasks stay countable.
+      ctx.fillRect(cx0, barTop, x1 - x0 > 3 ? cx1 - cx0 - 1 : cx1 - cx0, barH);
+      if (th.highContrast && cx1 - cx0 > 3) {
+        // High contrast themes: bars get a border in the contrast colour, as VS Code's own widgets do.
+        ctx.strokeStyle = th.foreground;
+        ctx.strokeRect(cx0 + 0.5, barTop + 0.5, cx1 - cx0 - 2, barH - 1);
+      }
+      if (tasks.status[i] === TaskStatus.Failed) { this.failMark(x1, barTop, barH); curFill = ''; }
+      if (i === selected) this.selectionRing(cx0, barTop, cx1 - cx0, barH);
+    }
+    if (bucketed) {
+      // Sub-pixel tasks: one column per pixel, coloured by the last task that landed there; runs of a colour merged.
+      let runStart = -1;
+      let runFill = '';
+      for (let c = 0; c <= width; c++) {
+        const v = cols[c];
+        const fill = v === -1 ? '' : v === -2 ? th.failed : this.fillFor(v);
+        if (fill !== runFill) {
+          if (runFill) { ctx.fillStyle = runFill; ctx.fillRect(runStart, barTop, c - runStart, barH); }
+          runStart = c;
+          runFill = fill;
+        }
+      }
+    }
+    if (hasSlices) this.#slices(lane, tmin, tmax, kx, barTop + 3, barH - 3);
+    if (selected >= 0 && hasSlices && tasks.lane[selected] === lane.index) {
+      const s = tasks.start[selected];
+      const e = Number.isNaN(tasks.end[selected]) ? nowT : tasks.end[selected];
+      this.selectionRing((s - tmin) * kx, barTop, Math.max(2, (e - s) * kx), barH);
+    }
+
+    // Exit marker: idle grey bar, crash red cross, recycled blue ring, killed/timeout orange square.
+    if (lane.exit) {
+      const ex = px(lane.exit.t);
+      const cy = barTop + barH / 2;
+      switch (lane.exit.reason) {
+        case 'crash':
+          ctx.strokeStyle = th.failed;
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.moveTo(ex - 5, cy - 5); ctx.lineTo(ex + 5, cy + 5);
+          ctx.moveTo(ex + 5, cy - 5); ctx.lineTo(ex - 5, cy + 5);
+          ctx.stroke();
+          break;
+        case 'recycled':
+          ctx.strokeStyle = th.running;
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.arc(ex, cy, 4, 0, Math.PI * 2);
+          ctx.stroke();
+          break;
+        case 'killed':
+        case 'timeout':
+          ctx.fillStyle = '#d18616';
+          ctx.fillRect(ex - 4, cy - 4, 8, 8);
+          break;
+        default:
+          ctx.fillStyle = th.muted;
+          ctx.fillRect(ex - 1, barTop, 2, barH);
+      }
+      ctx.lineWidth = 1;
+    }
+
+    // On-CPU strip from cpu-sample events: opacity = share of the interval the thread was on a CPU.
+    if (lane.cpu.length) {
+      ctx.fillStyle = th.cpu;
+      for (let k = 0; k + 2 < lane.cpu.length; k += 3) {
+        const t = lane.cpu[k];
+        const iv = lane.cpu[k + 1];
+        if (t < tmin || t - iv > tmax) continue;
+        const share = iv > 0 ? Math.min(1, lane.cpu[k + 2] / iv) : 0;
+        if (share <= 0.02) continue;
+        ctx.globalAlpha = 0.25 + 0.75 * share;
+        const x0 = (t - iv - tmin) * kx;
+        ctx.fillRect(x0, cpuY, Math.max(1, iv * kx), 3);
+      }
+      ctx.globalAlpha = 1;
+    }
+    return bars;
+  }
+
+  #slices(lane: WorkerLane, tmin: number, tmax: number, kx: number, top: number, h: number): void {
+    const ctx = this.ctx;
+    const sl = this.frame.model.slices;
+    const spans = lane.slices;
+    spans.ensureSorted(sl.start);
+    const lo = spans.lowerBound(sl.start, tmin - spans.maxSpan - 1);
+    const hi = spans.lowerBound(sl.start, tmax + 1e-9);
+    let lastFill = '';
+    for (let k = lo; k < hi; k++) {
+      const s = spans.items[k];
+      if (sl.end[s] < tmin) continue;
+      const x0 = (sl.start[s] - tmin) * kx;
+      const x1 = (sl.end[s] - tmin) * kx;
+      const fill = this.fillFor(sl.task[s]);
+      if (fill !== lastFill) { ctx.fillStyle = fill; lastFill = fill; }
+      const w = Math.max(1, Math.min(x1, this.frame.width + 1) - Math.max(-1, x0));
+      ctx.fillRect(Math.max(-1, x0), top, w > 4 ? w - 1 : w, h);
+    }
+  }
+
+  failMark(x1: number, top: number, h: number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = this.frame.theme.failed;
+    ctx.beginPath();
+    ctx.moveTo(x1, top - 4);
+    ctx.lineTo(x1 + 5, top - 4);
+    ctx.lineTo(x1, top + 3);
+    ctx.closePath();
+    ctx.fill();
+    ctx.fillRect(x1 - 2, top, 2, h);
+  }
+
+  selectionRing(x: number, y: number, w: number, h: number): void {
+    const ctx = this.ctx;
+    ctx.strokeStyle = this.frame.theme.focus;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x - 1, y - 1, Math.max(2, w) + 2, h + 2);
+    ctx.lineWidth = 1;
+  }
+}

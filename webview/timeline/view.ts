@@ -1,0 +1,466 @@
+/**
+ * The chart's scaffold and state: lane labels (DOM), a time axis (SVG,
+ * d3-axis), an overview strip with a brush, and the bars on a <canvas>. It
+ * owns the rows, the visible window and the selection, and per frame hands
+ * the painters (lane-painter.ts, overview.ts) only what is on screen; each
+ * lane's tasks are sorted by start, so a frame binary-searches the window.
+ * Hit-testing, keyboard and zoom live in their own files beside this one.
+ */
+import { axisTop, scaleLinear, select, type ScaleLinear, type Selection } from 'd3';
+import { layoutRows, rowAt, type Row } from '../lane-layout.js';
+import { axisTickFormatter } from '../format.js';
+import { readTheme, type Theme } from '../theme.js';
+import type { TimelineModel } from '../timeline-model.js';
+import { hitAt, taskBar, type ChartGeometry, type Hit } from './hit-test.js';
+import { handleChartKey } from './keyboard.js';
+import { LanePainter, type ColorMode } from './lane-painter.js';
+import { OVERVIEW_HEIGHT, paintOverview } from './overview.js';
+import { followDomain, fullExtent, normalizeDomain, runOffsets, zoomDomain, ZoomBrush, type Domain } from './zoom.js';
+
+export type { ColorMode } from './lane-painter.js';
+export type { Hit } from './hit-test.js';
+
+const LABEL_WIDTH = 270;
+const MAX_CHART_HEIGHT = 560;
+const OVERVIEW_INTERVAL_MS = 400;
+
+export interface TimelineViewOptions {
+  onHover(hit: Hit | undefined, clientX: number, clientY: number): void;
+  onSelect(hit: Hit | undefined): void;
+  /** The user zoomed or panned (so follow mode should stop). */
+  onUserZoom(): void;
+  onFollowRequest(): void;
+  identityOf(runId: string): string;
+}
+
+export class TimelineView {
+  readonly element: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  readonly #ctx: CanvasRenderingContext2D;
+  readonly #painter: LanePainter;
+  readonly #labels: HTMLElement;
+  readonly #scroll: HTMLElement;
+  readonly #spacer: HTMLElement;
+  readonly #sticky: HTMLElement;
+  readonly #axisSvg: Selection<SVGSVGElement, unknown, null, undefined>;
+  readonly #overview: HTMLCanvasElement;
+  readonly #overviewSvg: Selection<SVGSVGElement, unknown, null, undefined>;
+  readonly #zoom: ZoomBrush;
+  #theme: Theme;
+  #rows: Row[] = [];
+  #totalHeight = 0;
+  #width = 0;
+  #viewHeight = 0;
+  #visibleRuns: number[] = [];
+  /** Per-run offset added to run-clock times to place them on the display axis. */
+  #offsets: Float64Array = new Float64Array(0);
+  #full: Domain = [0, 1];
+  #domain: Domain = [0, 1];
+  #overviewDirty = true;
+  #colorMode: ColorMode = 'function';
+  #aligned = false;
+  #selected = -1;
+  #lastBars = 0;
+  #overviewAt = -Infinity;
+  #layoutVersion = 0;
+  #overviewCostMs = 0;
+  #labelsKey = '';
+  /** What the rows looked like at the last layout (label rebuilds follow changes of it). */
+  #rowsKey = '';
+  #overviewTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(public model: TimelineModel, private readonly opts: TimelineViewOptions) {
+    this.element = document.createElement('section');
+    this.element.className = 'ps-timeline';
+    this.element.setAttribute('aria-label', 'Timeline');
+
+    const overviewWrap = div('ps-overview');
+    this.#overview = document.createElement('canvas');
+    this.#overview.className = 'ps-overview-canvas';
+    this.#overview.setAttribute('aria-hidden', 'true');
+    overviewWrap.append(div('ps-label-head', 'Overview — drag to select a range'), this.#overview);
+    const brushSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    brushSvg.classList.add('ps-overview-brush');
+    overviewWrap.append(brushSvg);
+    this.#overviewSvg = select(brushSvg);
+
+    const axisRow = div('ps-axis-row');
+    const axisSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    axisSvg.classList.add('ps-axis');
+    axisRow.append(div('ps-label-head', 'Process · thread · worker'), axisSvg);
+    this.#axisSvg = select(axisSvg);
+
+    this.#scroll = div('ps-chart');
+    this.#scroll.tabIndex = 0;
+    this.#scroll.setAttribute('role', 'application');
+    this.#scroll.setAttribute('aria-label', 'Task timeline. Arrow keys move between tasks, plus and minus zoom, 0 fits, F follows the newest time, Enter opens details.');
+    this.#sticky = div('ps-chart-sticky');
+    this.#labels = div('ps-labels');
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'ps-canvas';
+    this.#sticky.append(this.#labels, this.canvas);
+    this.#spacer = div('ps-chart-spacer');
+    this.#scroll.append(this.#sticky, this.#spacer);
+
+    this.element.append(overviewWrap, axisRow, this.#scroll);
+    const ctx = this.canvas.getContext('2d', { alpha: false });
+    if (!ctx) throw new Error('canvas 2d context unavailable');
+    this.#ctx = ctx;
+    this.#theme = readTheme();
+    this.#painter = new LanePainter(ctx, this.#frame());
+
+    this.#zoom = new ZoomBrush(this.canvas, brushSvg, {
+      wheelZooms: (we) => this.#totalHeight <= this.#viewHeight || Math.abs(we.deltaX) > Math.abs(we.deltaY),
+      onZoom: (d, user) => {
+        this.#domain = d;
+        if (user) this.opts.onUserZoom();
+        this.draw();
+      },
+      onBrush: (d) => {
+        this.setDomain(d);
+        this.opts.onUserZoom();
+      },
+    });
+
+    this.canvas.addEventListener('mousemove', (e) => {
+      const hit = this.hitTest(e.clientX, e.clientY);
+      this.canvas.style.cursor = hit ? 'pointer' : 'default';
+      this.opts.onHover(hit, e.clientX, e.clientY);
+    });
+    this.canvas.addEventListener('mouseleave', () => this.opts.onHover(undefined, 0, 0));
+    this.canvas.addEventListener('click', (e) => {
+      const hit = this.hitTest(e.clientX, e.clientY);
+      if (hit?.kind === 'task') this.#selected = hit.task;
+      this.opts.onSelect(hit);
+      this.draw();
+    });
+    this.#scroll.addEventListener('scroll', () => this.draw(), { passive: true });
+    this.#scroll.addEventListener('keydown', (e) => this.#onKey(e));
+    new ResizeObserver(() => this.resize()).observe(this.#scroll);
+  }
+
+  // ─────────────────────────────── state ───────────────────────────────
+
+  get domain(): Domain { return [this.#domain[0], this.#domain[1]]; }
+  get fullDomain(): Domain { return [this.#full[0], this.#full[1]]; }
+  get rows(): readonly Row[] { return this.#rows; }
+  get barsDrawn(): number { return this.#lastBars; }
+  get selectedTask(): number { return this.#selected; }
+  get aligned(): boolean { return this.#aligned; }
+  get colorMode(): ColorMode { return this.#colorMode; }
+
+  set colorMode(mode: ColorMode) { this.#colorMode = mode; this.#overviewDirty = true; this.draw(); }
+
+  /** Aligned starts: every run starts at 0 instead of sharing one clock. */
+  set aligned(on: boolean) {
+    this.#aligned = on;
+    this.update(true);
+  }
+
+  /** Switches to another model (after a reset): forgets rows, selection and runs shown. */
+  setModel(model: TimelineModel): void {
+    this.model = model;
+    this.#selected = -1;
+    this.update(true, []);
+  }
+
+  selectTask(task: number): void {
+    this.#selected = task;
+    this.draw();
+  }
+
+  /** Offset that puts run `r`'s times on the display axis. */
+  offsetOf(runIndex: number): number {
+    return this.#offsets[runIndex] ?? 0;
+  }
+
+  /** Re-reads theme colours (VS Code changed theme). */
+  refreshTheme(): void {
+    this.#theme = readTheme();
+    this.#overviewDirty = true;
+    this.draw();
+  }
+
+  /**
+   * Recomputes layout and extent after the model or the visible runs changed.
+   * `refit` also resets the view to the whole extent.
+   */
+  update(refit = false, visibleRuns?: number[]): void {
+    if (visibleRuns) this.#visibleRuns = visibleRuns;
+    const model = this.model;
+    const { rows, height } = layoutRows(model, this.#visibleRuns, this.opts.identityOf);
+    this.#rows = rows;
+    // Live runs call this every frame; the DOM lane labels are rebuilt only when what they show changed.
+    const rowsKey = rows.map((r) => `${r.kind}|${r.y}|${r.height}|${r.label}|${r.detail}`).join('\n');
+    if (rowsKey !== this.#rowsKey) {
+      this.#rowsKey = rowsKey;
+      this.#layoutVersion++;
+    }
+    this.#totalHeight = height;
+    this.#offsets = runOffsets(model, this.#visibleRuns, this.#aligned);
+    this.#full = fullExtent(model, this.#visibleRuns, this.#offsets);
+    if (refit) this.#domain = [...this.#full];
+    this.#overviewDirty = true;
+    this.#layoutSizes();
+    this.#zoom.sync(this.#full, this.#domain);
+  }
+
+  /** Shows [a, b] (display µs). */
+  setDomain(d: [number, number]): void {
+    this.#domain = normalizeDomain(d);
+    this.#zoom.sync(this.#full, this.#domain);
+    this.draw();
+  }
+
+  fit(): void {
+    this.setDomain([...this.#full]);
+  }
+
+  /** Keeps the current zoom width and slides the window to the newest time (or fits while everything fits). */
+  follow(): void {
+    this.#domain = followDomain(this.#domain, this.#full);
+    this.#zoom.sync(this.#full, this.#domain);
+  }
+
+  /** Zooms by `factor` (> 1 zooms in) around the centre of the view. */
+  zoomBy(factor: number): void {
+    this.setDomain(zoomDomain(this.#domain, factor));
+  }
+
+  resize(): void {
+    this.#layoutSizes();
+    this.#overviewDirty = true;
+    this.#zoom.sync(this.#full, this.#domain);
+    this.draw();
+  }
+
+  // ───────────────────────────── geometry ─────────────────────────────
+
+  #layoutSizes(): void {
+    const rect = this.#scroll.getBoundingClientRect();
+    this.#width = Math.max(50, Math.floor(rect.width) - LABEL_WIDTH);
+    this.#viewHeight = Math.max(60, Math.min(this.#totalHeight, MAX_CHART_HEIGHT));
+    this.#scroll.style.height = `${this.#viewHeight}px`;
+    this.#sticky.style.height = `${this.#viewHeight}px`;
+    this.#spacer.style.height = `${Math.max(0, this.#totalHeight - this.#viewHeight)}px`;
+    const dpr = window.devicePixelRatio || 1;
+    setCanvasSize(this.canvas, this.#width, this.#viewHeight, dpr);
+    setCanvasSize(this.#overview, this.#width, OVERVIEW_HEIGHT, dpr);
+    this.#overviewSvg.attr('width', this.#width).attr('height', OVERVIEW_HEIGHT);
+    this.#zoom.layout(this.#width, this.#viewHeight, OVERVIEW_HEIGHT);
+    this.#axisSvg.attr('width', this.#width).attr('height', 24);
+  }
+
+  /** The x scale of the visible window: display µs → canvas px. */
+  xScale(): ScaleLinear<number, number> {
+    return scaleLinear().domain(this.#domain).range([0, this.#width]);
+  }
+
+  #geometry(): ChartGeometry {
+    return { model: this.model, rows: this.#rows, offsets: this.#offsets, domain: this.#domain, width: this.#width };
+  }
+
+  #frame() {
+    return {
+      model: this.model, theme: this.#theme, colorMode: this.#colorMode, selected: this.#selected,
+      width: this.#width, domain: this.#domain, offsets: this.#offsets,
+    };
+  }
+
+  // ───────────────────────────── drawing ─────────────────────────────
+
+  /** Draws the visible window now (callers batch through requestAnimationFrame). */
+  draw(): void {
+    const ctx = this.#ctx;
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.#width;
+    const h = this.#viewHeight;
+    const th = this.#theme;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, 0, w, h);
+    const painter = this.#painter;
+    painter.frame = this.#frame();
+    const x = this.xScale();
+    painter.grid(x.ticks(Math.max(2, Math.floor(w / 110))), h);
+    const scrollTop = this.#scroll.scrollTop;
+    let first = rowAt(this.#rows, scrollTop);
+    if (first < 0) first = 0;
+    let bars = 0;
+    // Lane labels are DOM: rebuild them only when the rows or the scroll position changed, not on every pan.
+    const labelsKey = `${this.#layoutVersion}:${scrollTop}:${h}`;
+    const rebuildLabels = labelsKey !== this.#labelsKey;
+    this.#labelsKey = labelsKey;
+    const labelHtml: HTMLElement[] = [];
+    for (let r = first; r < this.#rows.length; r++) {
+      const row = this.#rows[r];
+      const top = row.y - scrollTop;
+      if (top > h) break;
+      if (row.kind === 'run') {
+        painter.runRow(this.model.runs[row.runIndex], top, row.height);
+      } else if (row.kind === 'main') {
+        painter.mainLane(this.model.runs[row.runIndex], top, row.height);
+      } else {
+        if (row.newPid) painter.pidSeparator(top);
+        bars += painter.workerLane(this.model.lanes[row.lane], top, row.height);
+      }
+      if (rebuildLabels) labelHtml.push(this.#labelFor(row, top));
+    }
+    if (rebuildLabels) this.#labels.replaceChildren(...labelHtml);
+    this.#lastBars = bars;
+    this.#drawAxis(x);
+    if (this.#overviewDirty) this.#maybeDrawOverview();
+  }
+
+  /**
+   * The overview visits every task, so while events stream in it is redrawn at
+   * most every OVERVIEW_INTERVAL_MS (and once more when they stop).
+   */
+  #maybeDrawOverview(): void {
+    const now = performance.now();
+    // Adaptive: a costly overview (millions of tasks) is redrawn proportionally less often.
+    const wait = this.#overviewAt + Math.max(OVERVIEW_INTERVAL_MS, this.#overviewCostMs * 5) - now;
+    if (wait <= 0) {
+      this.#overviewAt = now;
+      if (this.#overviewTimer) { clearTimeout(this.#overviewTimer); this.#overviewTimer = undefined; }
+      this.#drawOverview();
+      this.#overviewCostMs = performance.now() - now;
+    } else if (!this.#overviewTimer) {
+      this.#overviewTimer = setTimeout(() => {
+        this.#overviewTimer = undefined;
+        if (this.#overviewDirty) this.#maybeDrawOverview();
+      }, wait);
+    }
+  }
+
+  #drawOverview(): void {
+    this.#overviewDirty = false;
+    const c = this.#overview.getContext('2d');
+    if (!c) return;
+    const dpr = window.devicePixelRatio || 1;
+    c.setTransform(dpr, 0, 0, dpr, 0, 0);
+    paintOverview(c, {
+      model: this.model, theme: this.#theme, colorMode: this.#colorMode, rows: this.#rows,
+      offsets: this.#offsets, full: this.#full, width: this.#width,
+    });
+  }
+
+  #labelFor(row: Row, top: number): HTMLElement {
+    const el = div(`ps-lane-label ps-lane-${row.kind}`);
+    el.style.top = `${top}px`;
+    el.style.height = `${row.height}px`;
+    el.title = row.detail ? `${row.label} — ${row.detail}` : row.label;
+    const main = document.createElement('span');
+    main.className = 'ps-lane-text';
+    main.textContent = row.label;
+    el.append(main);
+    if (row.kind === 'run' && row.detail) {
+      const d = document.createElement('span');
+      d.className = 'ps-lane-detail';
+      d.textContent = row.detail;
+      el.append(d);
+    }
+    el.dataset.kind = row.kind;
+    if (row.lane >= 0) el.dataset.lane = String(row.lane);
+    return el;
+  }
+
+  #drawAxis(x: ScaleLinear<number, number>): void {
+    const span = this.#domain[1] - this.#domain[0];
+    const fmt = axisTickFormatter(span);
+    const axis = axisTop<number>(x).ticks(Math.max(2, Math.floor(this.#width / 110))).tickFormat(fmt).tickSizeOuter(0);
+    let g = this.#axisSvg.select<SVGGElement>('g');
+    if (g.empty()) g = this.#axisSvg.append('g');
+    g.attr('transform', 'translate(0,23)').call(axis);
+  }
+
+  // ───────────────────────────── hit testing ─────────────────────────────
+
+  /** What is drawn at client coordinates (clientX, clientY), if anything. */
+  hitTest(clientX: number, clientY: number): Hit | undefined {
+    const rect = this.canvas.getBoundingClientRect();
+    const cx = clientX - rect.left;
+    const cy = clientY - rect.top;
+    if (cx < 0 || cy < 0 || cx > rect.width || cy > rect.height) return undefined;
+    return hitAt(this.#geometry(), cx, cy + this.#scroll.scrollTop);
+  }
+
+  /** Client-coordinate rectangle of a task's bar as drawn now (tests, keyboard focus), or undefined when off screen. */
+  taskClientRect(task: number): { x: number; y: number; width: number; height: number } | undefined {
+    const bar = taskBar(this.#geometry(), task);
+    if (!bar) return undefined;
+    const rect = this.canvas.getBoundingClientRect();
+    const y = bar.y - this.#scroll.scrollTop;
+    if (bar.x1 < 0 || bar.x0 > this.#width || y < 0 || y > this.#viewHeight) return undefined;
+    return { x: rect.left + Math.max(0, bar.x0), y: rect.top + y, width: Math.max(1, Math.min(bar.x1, this.#width) - Math.max(0, bar.x0)), height: bar.height };
+  }
+
+  /** Scrolls vertically so the task's lane is visible and pans if it is outside the window. */
+  reveal(task: number): void {
+    const tasks = this.model.tasks;
+    const row = this.#rows.find((r) => r.kind === 'worker' && r.lane === tasks.lane[task]);
+    if (!row) return;
+    if (row.y < this.#scroll.scrollTop || row.y + row.height > this.#scroll.scrollTop + this.#viewHeight) {
+      this.#scroll.scrollTop = Math.max(0, row.y - this.#viewHeight / 2);
+    }
+    const off = this.#offsets[row.runIndex];
+    const s = tasks.start[task] + off;
+    const e = (Number.isNaN(tasks.end[task]) ? s : tasks.end[task] + off);
+    const [d0, d1] = this.#domain;
+    if (e < d0 || s > d1) {
+      const half = (d1 - d0) / 2;
+      this.setDomain([(s + e) / 2 - half, (s + e) / 2 + half]);
+    }
+  }
+
+  // ───────────────────────────── keyboard ─────────────────────────────
+
+  #onKey(e: KeyboardEvent): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the target's getters read the live view
+    const view = this;
+    const handled = handleChartKey(e.key, {
+      zoomBy: (f) => this.zoomBy(f),
+      fit: () => this.fit(),
+      userZoomed: () => this.opts.onUserZoom(),
+      followRequested: () => this.opts.onFollowRequest(),
+      focusTask: (t) => this.#focusTask(t),
+      openSelected: () => this.opts.onSelect(this.#taskHit(this.#selected)),
+      clearSelection: () => { this.#selected = -1; this.opts.onSelect(undefined); this.draw(); },
+      get selected() { return view.#selected; },
+      get model() { return view.model; },
+      get rows() { return view.#rows; },
+      get offsets() { return view.#offsets; },
+    });
+    if (handled) e.preventDefault();
+  }
+
+  #taskHit(task: number): Hit {
+    return { kind: 'task', task, runIndex: this.model.tasks.run[task], lane: this.model.tasks.lane[task] };
+  }
+
+  #focusTask(task: number): void {
+    this.#selected = task;
+    this.reveal(task);
+    this.draw();
+    const rect = this.taskClientRect(task);
+    const hit = this.#taskHit(task);
+    if (rect) this.opts.onHover(hit, rect.x + rect.width / 2, rect.y + rect.height);
+    this.opts.onSelect(hit);
+  }
+}
+
+function div(className: string, text?: string): HTMLDivElement {
+  const el = document.createElement('div');
+  el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function setCanvasSize(c: HTMLCanvasElement, w: number, h: number, dpr: number): void {
+  const pw = Math.round(w * dpr);
+  const ph = Math.round(h * dpr);
+  if (c.width !== pw) c.width = pw;
+  if (c.height !== ph) c.height = ph;
+  c.style.width = `${w}px`;
+  c.style.height = `${h}px`;
+}

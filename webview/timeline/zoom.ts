@@ -1,0 +1,162 @@
+/**
+ * The time axis: where each run sits on it (shared clock or aligned starts),
+ * its full extent, the visible window and how zoom, pan, follow and the
+ * overview brush move that window. The domain arithmetic is pure; ZoomBrush
+ * wires it to d3-zoom on the canvas and d3-brush on the overview.
+ */
+import { brushX, scaleLinear, select, zoom, zoomIdentity, type BrushBehavior, type D3ZoomEvent, type ScaleLinear, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
+import type { TimelineModel } from '../timeline-model.js';
+
+export type Domain = [number, number];
+
+/** Offsets that put each run's times on the display axis (shared clock, or every run starting at 0). */
+export function runOffsets(model: TimelineModel, visibleRuns: readonly number[], aligned: boolean): Float64Array {
+  const runs = model.runs;
+  const offsets = new Float64Array(runs.length);
+  let minOrigin = Infinity;
+  for (const ri of visibleRuns) {
+    const s = runs[ri].start;
+    if (s) minOrigin = Math.min(minOrigin, s.originUs);
+  }
+  for (const run of runs) {
+    const s = run.start;
+    if (aligned || !s || !Number.isFinite(minOrigin)) {
+      offsets[run.index] = -(s ? s.t : Number.isFinite(run.firstT) ? run.firstT : 0);
+    } else {
+      // Shared clock: every run's t is relative to its own origin; originUs puts them on one axis.
+      offsets[run.index] = s.originUs - minOrigin;
+    }
+  }
+  return offsets;
+}
+
+/** Everything the visible runs cover (worker start-up included), padded 1 % each side. */
+export function fullExtent(model: TimelineModel, visibleRuns: readonly number[], offsets: Float64Array): Domain {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const ri of visibleRuns) {
+    const run = model.runs[ri];
+    const off = offsets[ri];
+    const first = Number.isFinite(run.firstT) ? run.firstT : 0;
+    lo = Math.min(lo, first + off);
+    hi = Math.max(hi, run.lastT + off);
+    for (const li of run.lanes) {
+      const lane = model.lanes[li];
+      if (lane.known && Number.isFinite(lane.startT)) lo = Math.min(lo, lane.startT - lane.startupUs + off);
+    }
+  }
+  if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+  if (hi - lo < 1) hi = lo + 1;
+  const pad = (hi - lo) * 0.01;
+  return [lo - pad, hi + pad];
+}
+
+/** A window at least 1 µs wide starting at d[0]. */
+export function normalizeDomain(d: readonly [number, number]): Domain {
+  const span = Math.max(1, d[1] - d[0]);
+  return [d[0], d[0] + span];
+}
+
+/** `factor` > 1 zooms in around the window's centre. */
+export function zoomDomain(d: readonly [number, number], factor: number): Domain {
+  const [a, b] = d;
+  const mid = (a + b) / 2;
+  const half = (b - a) / 2 / factor;
+  return [mid - half, mid + half];
+}
+
+/** Keeps the window's width and slides it to the newest time (or fits while everything fits). */
+export function followDomain(d: readonly [number, number], full: readonly [number, number]): Domain {
+  const span = d[1] - d[0];
+  const fullSpan = full[1] - full[0];
+  if (span >= fullSpan * 0.999 || span <= 0) return [full[0], full[1]];
+  return [full[1] - span, full[1]];
+}
+
+export interface ZoomBrushOptions {
+  /** A wheel event without Ctrl/⌘ zooms only when this says so (else it scrolls the lanes). */
+  wheelZooms(e: WheelEvent): boolean;
+  /** The window moved by d3-zoom (user: by a user gesture). */
+  onZoom(domain: Domain, user: boolean): void;
+  /** The user brushed a range on the overview. */
+  onBrush(domain: Domain): void;
+}
+
+/** d3-zoom on the canvas and d3-brush on the overview, kept in step with the view's window. */
+export class ZoomBrush {
+  readonly #zoom: ZoomBehavior<HTMLCanvasElement, unknown>;
+  readonly #brush: BrushBehavior<unknown>;
+  readonly #brushG: Selection<SVGGElement, unknown, null, undefined>;
+  #syncing = false;
+  #full: Domain = [0, 1];
+  #width = 1;
+
+  constructor(private readonly canvas: HTMLCanvasElement, brushSvg: SVGSVGElement, opts: ZoomBrushOptions) {
+    this.#brushG = select(brushSvg).append('g');
+    this.#zoom = zoom<HTMLCanvasElement, unknown>()
+      .scaleExtent([1, 1e7])
+      .filter((event: Event) => {
+        if (event.type === 'wheel') {
+          // Plain wheel scrolls the lanes when they overflow; Ctrl/⌘ + wheel (and trackpad pinch) zooms.
+          const we = event as WheelEvent;
+          return we.ctrlKey || we.metaKey || opts.wheelZooms(we);
+        }
+        return !(event as MouseEvent).button;
+      })
+      .on('zoom', (event: D3ZoomEvent<HTMLCanvasElement, unknown>) => {
+        if (this.#syncing) return;
+        const d = event.transform.rescaleX(this.#baseScale()).domain() as Domain;
+        this.#moveBrush(d);
+        opts.onZoom(d, !!event.sourceEvent);
+      });
+    select(canvas).call(this.#zoom).on('dblclick.zoom', null);
+    this.#brush = brushX<unknown>().on('brush end', (event: { selection: [number, number] | null; sourceEvent?: Event }) => {
+      if (this.#syncing || !event.sourceEvent || !event.selection) return;
+      const ox = this.#baseScale();
+      opts.onBrush([ox.invert(event.selection[0]), ox.invert(event.selection[1])]);
+    });
+  }
+
+  /** New sizes: the canvas is `width` × `height`, the overview `width` × `overviewHeight`. */
+  layout(width: number, height: number, overviewHeight: number): void {
+    this.#width = width;
+    this.#brush.extent([[0, 0], [width, overviewHeight]]);
+    this.#brushG.call(this.#brush);
+    this.#zoom.extent([[0, 0], [width, height]]).translateExtent([[0, -Infinity], [width, Infinity]]);
+  }
+
+  /** Puts d3-zoom's transform and the brush where the window `domain` of `full` is. */
+  sync(full: Domain, domain: Domain): void {
+    this.#full = full;
+    const [f0, f1] = full;
+    const [d0, d1] = domain;
+    const k = (f1 - f0) / Math.max(1e-9, d1 - d0);
+    const base = this.#baseScale();
+    const t: ZoomTransform = zoomIdentity.translate(-base(d0) * k, 0).scale(k);
+    this.#syncing = true;
+    try {
+      const kMin = Math.min(1, k);
+      this.#zoom.scaleExtent([kMin, Math.max(1e7, k)]);
+      select(this.canvas).call(this.#zoom.transform, t);
+    } finally {
+      this.#syncing = false;
+    }
+    this.#moveBrush(domain);
+  }
+
+  #baseScale(): ScaleLinear<number, number> {
+    return scaleLinear().domain(this.#full).range([0, this.#width]);
+  }
+
+  #moveBrush(d: Domain): void {
+    this.#syncing = true;
+    try {
+      const ox = this.#baseScale();
+      const b0 = Math.max(0, ox(d[0]));
+      const b1 = Math.min(this.#width, ox(d[1]));
+      this.#brushG.call(this.#brush.move, b1 - b0 >= this.#width - 0.5 ? null : [b0, Math.max(b0 + 1, b1)]);
+    } finally {
+      this.#syncing = false;
+    }
+  }
+}
