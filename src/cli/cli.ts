@@ -61,7 +61,7 @@ function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'typ
 async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
   const request: RunRequest = command.fn
-    ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, inputs: command.inputs, backend: command.backend, pythonBackend: command.pythonBackend }
+    ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, inputs: command.inputs, backend: command.backend, pythonBackend: command.pythonBackend, results: command.output.json }
     : { ...baseRequest(command.file, command.runner), mode: 'file', backend: command.backend, pythonBackend: command.pythonBackend };
   const outcome = await execute(request, command.runner, command.output, command.inputs.length);
   const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.pythonBackend ?? command.backend}`;
@@ -78,6 +78,7 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
   const request: RunRequest = {
     ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, inputs: command.inputs,
     backend: command.backends?.[0] ?? 'serial', backends: command.backends, pythonBackends: command.pythonBackends,
+    results: command.output.json,
   };
   const backendCount = (command.pythonBackends ?? command.backends ?? NODE_BACKENDS).length;
   const outcome = await execute(request, command.runner, command.output, command.inputs.length * backendCount);

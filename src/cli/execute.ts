@@ -7,6 +7,7 @@ import { monotonicUs } from '../pool/clock.js';
 import type { TaskError, TraceEvent } from '../trace/events.js';
 import { launchRunner, type RunnerExit } from '../runner/launch.js';
 import type { RunRequest, SourceLocation, StartupMarks } from '../runner/protocol.js';
+import type { JsonValue } from '../runner/result-json.js';
 import { ProgressLine } from './progress.js';
 
 export interface RunOutcome {
@@ -14,6 +15,8 @@ export interface RunOutcome {
   events: TraceEvent[];
   loadError?: TaskError & { location?: SourceLocation };
   mainErrors: (TaskError & { location?: SourceLocation })[];
+  /** Result values by run and task (only when the request asked for `results`). */
+  results: Map<string, Map<number, JsonValue>>;
   exit: RunnerExit;
   bundle?: { cacheHit: boolean; durationMs: number; marks?: StartupMarks };
   /** CLOCK_MONOTONIC µs of the first `run-start` (the pool was created). */
@@ -35,7 +38,7 @@ export interface ExecuteOptions {
 
 /** Launches a runner for `request` and resolves when it has exited. */
 export async function executeRequest(request: RunRequest, options: ExecuteOptions): Promise<RunOutcome> {
-  const outcome: Omit<RunOutcome, 'exit'> = { request, events: [], mainErrors: [] };
+  const outcome: Omit<RunOutcome, 'exit'> = { request, events: [], mainErrors: [], results: new Map() };
   const origins = new Map<string, number>();
   const progress = new ProgressLine(options.totalTasks);
   const runner = launchRunner({
@@ -71,6 +74,12 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
         case 'main-error':
           outcome.mainErrors.push(message.error);
           break;
+        case 'results': {
+          let byTask = outcome.results.get(message.runId);
+          if (!byTask) outcome.results.set(message.runId, (byTask = new Map()));
+          for (const [taskId, value] of message.results) byTask.set(taskId, value);
+          break;
+        }
         case 'done':
           break;
       }

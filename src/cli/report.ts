@@ -90,18 +90,34 @@ export function failureLines(failed: readonly TaskRecord[], cwd: string): string
 
 /** This package's root (cli.js lives in dist/): frames under it are PoolScope's own, not the user's. */
 const PACKAGE_ROOT = join(__dirname, '..');
+/** PoolScope's own bundles, wherever they are installed (a frame in one is never the user's code). */
+const OWN_BUNDLE = /[\\/]dist[\\/](?:worker|runner|cli|extension)\.js:|[\\/]dist[\\/](?:api|pool|python)\.mjs:/;
 
-function isInternalFrame(line: string): boolean {
-  return line.includes('node:internal') || line.includes(join(PACKAGE_ROOT, 'src') + sep) || line.includes(join(PACKAGE_ROOT, 'dist') + sep);
+/** Node's own frames (`node:internal/…`, `node:events`, `node:async_hooks` …) and PoolScope's say nothing about the user's code. */
+export function isInternalFrame(line: string): boolean {
+  return /[( ]node:/.test(line) || OWN_BUNDLE.test(line)
+    || line.includes(join(PACKAGE_ROOT, 'src') + sep) || line.includes(join(PACKAGE_ROOT, 'dist') + sep);
 }
 
-/** "Name: message" plus up to three stack frames of the user's code, indented. */
-export function formatError(error: TaskError | undefined, cwd: string): string {
+/** Causes printed under an error (its `cause`, the cause's cause …). */
+const CAUSES_SHOWN = 4;
+
+/** "Name: message" plus up to three stack frames of the user's code, indented; then the cause chain. */
+export function formatError(error: TaskError | undefined, cwd: string, indent = '      '): string {
   if (!error) return 'failed (no error reported)';
+  const lines = [`${error.name}: ${error.message}`, ...userFrames(error.stack, cwd, indent)];
+  let cause = error.cause;
+  for (let depth = 0; cause && depth < CAUSES_SHOWN; depth++, cause = cause.cause) {
+    lines.push(`${indent}[cause] ${cause.name}: ${cause.message}`, ...userFrames(cause.stack, cwd, `${indent}  `));
+  }
+  if (cause) lines.push(`${indent}[cause] …`);
+  return lines.join('\n');
+}
+
+function userFrames(stack: string | undefined, cwd: string, indent: string): string[] {
   // PoolScope's own frames (engine, runner, Node internals) say nothing about the user's code.
-  const frames = (error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !isInternalFrame(l)).slice(0, 3)
-    .map((l) => `      ${l.trim().replace(/\(?(\/[^():]+)(:\d+:\d+)\)?$/, (m, p: string, pos: string) => m.replace(p + pos, shortPath(p, cwd) + pos))}`);
-  return [`${error.name}: ${error.message}`, ...frames].join('\n');
+  return (stack ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !isInternalFrame(l)).slice(0, 3)
+    .map((l) => `${indent}${l.trim().replace(/\(?(\/[^():]+)(:\d+:\d+)\)?$/, (m, p: string, pos: string) => m.replace(p + pos, shortPath(p, cwd) + pos))}`);
 }
 
 /** "file.ts:3:9: FunctionNotExported: …" — the form editors and terminals link. */
@@ -125,9 +141,12 @@ export function jsonReport(outcome: RunOutcome, report: RunReport, exitCode: num
     runs: report.summaries,
     tasks: report.tasks.map((t) => {
       const cpu = report.cpu.get(t);
+      const results = outcome.results.get(t.runId);
       return {
         runId: t.runId, taskId: t.taskId, fn: t.fn, input: t.inputPreview, ok: t.ok,
-        result: t.resultPreview, error: t.error, queuedT: t.queuedT, startT: t.startT, endT: t.endT, workerId: t.workerId,
+        // The value itself (JSON as is, anything else tagged: result-json.ts); `preview` is what the tables show.
+        result: t.ok === true && results?.has(t.taskId) ? results.get(t.taskId) : undefined,
+        preview: t.resultPreview, error: t.error, queuedT: t.queuedT, startT: t.startT, endT: t.endT, workerId: t.workerId,
         cpuUs: cpu?.cpuUs, cpuFraction: cpu?.cpuFraction, cpuSource: cpu?.source,
       };
     }),

@@ -95,8 +95,11 @@ export function notAFunction(fn: string, moduleUrl: string, actualType: string):
 }
 
 export function serializationError(what: 'argument' | 'result', detail: string): PoolError {
+  // The detail names the value (a function's whole source, at times): one line, bounded.
+  const oneLine = detail.replace(/\s+/g, ' ');
   return new PoolError(ErrorNames.SerializationError,
-    `Task ${what} cannot be sent between threads/processes (it must be structured-cloneable: no functions, symbols, class instances with private state …): ${detail}`,
+    `Task ${what} cannot be copied: every backend, serial too, passes ${what}s by structured clone (no functions or symbols; ` +
+    `class instances arrive as plain objects): ${oneLine.length > 160 ? `${oneLine.slice(0, 159)}…` : oneLine}`,
     { what });
 }
 

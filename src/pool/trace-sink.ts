@@ -69,7 +69,7 @@ export class TraceSink {
     rows.taskId[n] = taskId;
     rows.t[n] = t;
     rows.ref[n] = fn === this.#lastFn ? this.#lastFnIndex : this.#fnRef(fn);
-    if (args.length === 1 && typeof args[0] === 'number') {
+    if (args.length === 1 && typeof args[0] === 'number' && !Object.is(args[0], -0)) {
       rows.kind[n] = RowKind.QueuedNum;
       rows.num[n] = args[0];
     } else {
@@ -100,7 +100,8 @@ export class TraceSink {
     rows.taskId[n] = taskId;
     rows.t[n] = t;
     rows.ref[n] = workerId;
-    if (preview === '' && typeof value === 'number') {
+    // -0 is text: the number column's text (and JSON) would say 0.
+    if (preview === '' && typeof value === 'number' && !Object.is(value, -0)) {
       rows.kind[n] = RowKind.EndedOkNum;
       rows.num[n] = value;
     } else {

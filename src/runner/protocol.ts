@@ -5,6 +5,7 @@
  */
 import type { Backend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
 import type { TraceColumns } from '../trace/trace-columns.js';
+import type { JsonValue } from './result-json.js';
 
 export type RunMode = 'fn' | 'file' | 'compare';
 
@@ -40,6 +41,8 @@ export interface RunRequest {
   pythonBackends?: Extract<Backend, `py-${string}`>[];
   /** .py files: the Python interpreter. @default 'python3' */
   pythonPath?: string;
+  /** fn and compare modes: send every task's result value (`results` messages, result-json.ts) — for `--json`. */
+  results?: boolean;
 }
 
 export type ToRunner = RunRequest | { type: 'stop' };
@@ -76,5 +79,7 @@ export type RunnerMessage =
   | { type: 'bundled'; cacheHit: boolean; durationMs: number; marks?: StartupMarks }
   /** file mode: the script's `main()` (or its top-level code) threw after loading. */
   | { type: 'main-error'; error: TaskError & { location?: SourceLocation } }
+  /** Result values of one run's tasks, as JSON (result-json.ts); only when the request asked for `results`. */
+  | { type: 'results'; runId: string; results: [taskId: number, value: JsonValue][] }
   /** The run (or all compare runs) finished; the runner exits right after. */
   | { type: 'done'; ok: boolean; failed: number; runIds: string[] };

@@ -25,8 +25,12 @@ import { sampleEngine } from './cpu-sampler.js';
 import { locationFromStack, toTaskError } from './error-location.js';
 import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
+import { encodeResult, type JsonValue } from './result-json.js';
 import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
 import type { RuntimeConfig } from '../api/runtime-config.js';
+
+/** Result values per `results` message. */
+const RESULTS_BATCH = 1000;
 
 /** Slack on top of --timeout before a blocked runner main thread is killed. */
 const WATCHDOG_GRACE_MS = 2000;
@@ -175,13 +179,27 @@ export class RunSession {
     const watchdog = backend === 'serial' ? this.#watchdog('a serial task ran past --timeout') : undefined;
     // On-CPU lanes: each worker thread's CPU time, sampled from this thread (src/runner/cpu-sampler.ts).
     const stopSampling = sampleEngine(pool);
+    // --json: every result value, encoded as the caller received it (after the copy), sent in batches.
+    const results: [number, JsonValue][] | undefined = this.#request.results ? [] : undefined;
+    const sendResults = (): void => {
+      if (results?.length) this.#send({ type: 'results', runId: pool.runId, results: results.splice(0) });
+    };
     try {
       const settled: Promise<unknown>[] = [];
       for (const args of inputs) {
         if (this.#stopped) break;
-        settled.push(pool.submit(fn, args).promise);
+        const handle = pool.submit(fn, args);
+        if (results) {
+          settled.push(handle.promise.then((value) => {
+            results.push([handle.taskId, encodeResult(value)]);
+            if (results.length >= RESULTS_BATCH) sendResults();
+          }));
+        } else {
+          settled.push(handle.promise);
+        }
       }
       await Promise.allSettled(settled);
+      sendResults();
     } finally {
       watchdog?.stop();
       stopSampling();

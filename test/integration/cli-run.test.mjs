@@ -22,7 +22,7 @@ async function runJson(args) {
 test('TS syntax + relative import: describeArea over [[2,3],[4,5]] → "r=6px", "r=20px"; exit 0', async () => {
   const r = await runJson(['run', fixture('ts-relative.ts'), '--fn', 'describeArea', '--inputs', '[[2,3],[4,5]]', '--backend', 'thread', '--workers', '2']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.doc.tasks.map((t) => t.result).sort(), ['"r=20px"', '"r=6px"']);
+  assert.deepEqual(r.doc.tasks.map((t) => t.preview).sort(), ['"r=20px"', '"r=6px"']);
   assert.equal(r.doc.runs[0].backend, 'thread');
   assert.equal(r.doc.runs[0].ok, 2);
 });
@@ -30,26 +30,26 @@ test('TS syntax + relative import: describeArea over [[2,3],[4,5]] → "r=6px", 
 test('npm dependency from the user\'s node_modules (CommonJS, uses require) → exit 0', async () => {
   const r = await runJson(['run', fixture('npm-dep.ts'), '--fn', 'greet', '--inputs', '["ada"]', '--backend', 'process', '--workers', '1']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.doc.tasks[0].result, '"HELLO ADA!1"');
+  assert.equal(r.doc.tasks[0].preview, '"HELLO ADA!1"');
 });
 
 test('top-level await: scale(x) uses the awaited factor in every worker', async () => {
   const r = await runJson(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(3)', '--backend', 'event-loop', '--workers', '2']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.doc.tasks.map((t) => t.result).sort(), ['0', '10', '20']);
+  assert.deepEqual(r.doc.tasks.map((t) => t.preview).sort(), ['0', '10', '20']);
 });
 
 test('range(0, 10, 3) → 4 tasks with inputs 0, 3, 6, 9 (serial)', async () => {
   const r = await runJson(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(0, 10, 3)', '--backend', 'serial']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.doc.tasks.map((t) => t.input), ['0', '3', '6', '9']);
-  assert.deepEqual(r.doc.tasks.map((t) => t.result), ['0', '30', '60', '90']);
+  assert.deepEqual(r.doc.tasks.map((t) => t.preview), ['0', '30', '60', '90']);
 });
 
 test('@inputs.json: two argument lists → describeArea(2,3), describeArea(4,5)', async () => {
   const r = await runJson(['run', fixture('ts-relative.ts'), '--fn', 'describeArea', '--inputs', `@${fixture('inputs.json')}`, '--backend', 'serial']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.doc.tasks.map((t) => t.result), ['"r=6px"', '"r=20px"']);
+  assert.deepEqual(r.doc.tasks.map((t) => t.preview), ['"r=6px"', '"r=20px"']);
 });
 
 test('throwing task → exit 1; the failure lists RangeError with throwing.ts:6; others succeed', async () => {
@@ -112,7 +112,7 @@ test('--html writes one self-contained page: strict CSP, the timeline script, th
 test('inputs forms: 1 → f(1); [2, 3] → f(2, 3); [[4, 5]] → f([4, 5]); [] → f()', async () => {
   const r = await runJson(['run', fixture('echo-args.ts'), '--fn', 'echoArgs', '--inputs', '[1, [2, 3], [[4, 5]], []]', '--backend', 'serial']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.doc.tasks.map((t) => t.result), [
+  assert.deepEqual(r.doc.tasks.map((t) => t.preview), [
     '{count: 1, args: [1]}', '{count: 2, args: [2, 3]}', '{count: 1, args: [[4, 5]]}', '{count: 0, args: []}',
   ]);
 });
@@ -126,11 +126,11 @@ test('range(3) (Python form, start 0) → f(0), f(1), f(2)', async () => {
 test('CommonJS .cjs file (exports.triple, relative require) → named export found, runs on process', async () => {
   const r = await runJson(['run', fixture('commonjs-tasks.cjs'), '--fn', 'triple', '--inputs', '[1, 2]', '--backend', 'process', '--workers', '1']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.doc.tasks.map((t) => t.result), ['3', '6']);
+  assert.deepEqual(r.doc.tasks.map((t) => t.preview), ['3', '6']);
 });
 
 test('package with a native addon (.node, cannot be bundled) → left to Node by absolute URL, runs on thread', async () => {
   const r = await runJson(['run', fixture('native-dep.ts'), '--fn', 'addLoud', '--inputs', '[[1, 2]]', '--backend', 'thread', '--workers', '1']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.doc.tasks[0].result, '"3!1"');
+  assert.equal(r.doc.tasks[0].preview, '"3!1"');
 });

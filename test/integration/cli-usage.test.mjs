@@ -84,6 +84,6 @@ test('--node /nonexistent/node → exit 2 RunnerNotStarted naming the path', asy
 test('--node <this node> runs the tasks on that binary → exit 0', async () => {
   const r = await runCli(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', '[2]', '--node', process.execPath, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).tasks[0].result, '20');
+  assert.equal(JSON.parse(r.stdout).tasks[0].preview, '20');
   assert.deepEqual(r.leftover, []);
 });
