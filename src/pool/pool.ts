@@ -14,6 +14,7 @@ import { createSerialBackend } from './backends/serial.js';
 import { createThreadBackend } from './backends/thread.js';
 import { monotonicUs } from './clock.js';
 import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, serializationError } from './errors.js';
+import { killMarkedAsync, poolMark } from './descendants.js';
 import { toModuleUrl } from './module-loader.js';
 import { TaskQueue } from './queue.js';
 import { Task } from './task.js';
@@ -177,6 +178,7 @@ class Pool implements PoolEngine, PoolHost {
     this.#closing = (async () => {
       await this.#drained();
       await this.#backend.shutdown();
+      await this.#killDescendants();
       this.#endRun();
     })();
     return this.#closing;
@@ -194,6 +196,7 @@ class Pool implements PoolEngine, PoolHost {
     this.#terminating = (async () => {
       await this.#backend.terminate(error);
       await this.#closing?.catch(noop);
+      await this.#killDescendants();
       this.#endRun();
     })();
     return this.#terminating;
@@ -221,6 +224,7 @@ class Pool implements PoolEngine, PoolHost {
       if (task.settled) continue;
       if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
       task.state = 'queued';
+      task.started = false;
       this.#queue.unshift(task);
     }
     this.schedulePump();
@@ -331,6 +335,16 @@ class Pool implements PoolEngine, PoolHost {
       this.#drainWaiters = [];
       for (const resolve of waiters) resolve();
     }
+  }
+
+  /**
+   * The workers are gone: so is everything they started, also what escaped their process group or was never
+   * tracked (descendants.ts: every worker's environment carries the pool's mark; Linux). Serial tasks run in the
+   * caller's process: their children are the runner's to find (its run mark).
+   */
+  async #killDescendants(): Promise<void> {
+    if (this.backend === 'serial') return;
+    await killMarkedAsync(poolMark(this.runId)).catch(noop);
   }
 
   #drained(): Promise<void> {

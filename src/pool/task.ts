@@ -12,6 +12,12 @@ export class Task<T = unknown> implements TaskHandle<T> {
   state: TaskState = 'queued';
   /** Per-task timeout in ms; 0 = none. */
   readonly timeoutMs: number;
+  /**
+   * The task's code has begun (the pool knows it: the head of a ready sequential worker, which reports each
+   * result before starting the next; a Start notice on event-loop; called on serial). A task only sent ahead to
+   * a worker is 'running' in `state` but not started: cancelling it skips it, a crash re-queues it.
+   */
+  started = false;
   /** task-start was emitted. */
   startEmitted = false;
   /** Pending timeout timer, while one is armed. */

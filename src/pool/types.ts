@@ -52,6 +52,11 @@ export interface TaskHandle<T = unknown> {
   readonly promise: Promise<T>;
   /** 'queued' → 'running' → 'done' | 'failed' | 'cancelled' */
   readonly state: TaskState;
+  /**
+   * The task's code has begun: false while it is queued or only sent ahead to a busy worker (pipelined), true
+   * from when its worker starts it. A task that has not started is never blamed for a worker's fault.
+   */
+  readonly started: boolean;
   /** Cancels a queued task (true), or stops a running one by recycling its worker (true); false when already settled. */
   cancel(): boolean;
 }

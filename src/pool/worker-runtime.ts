@@ -33,6 +33,8 @@ interface Channel {
   /** Throws when `batch` cannot be sent (used to find the one unclonable result). */
   check(batch: FromWorkerBatch): void;
   listen(onBatch: (batch: ToWorkerBatch) => void): void;
+  /** False once the pool can no longer hear us (a task closed a process worker's IPC channel). */
+  open(): boolean;
 }
 
 function threadChannel(): Channel {
@@ -41,6 +43,7 @@ function threadChannel(): Channel {
     send: (batch) => port.postMessage(batch),
     check: (batch) => { structuredClone(batch); },
     listen: (onBatch) => port.on('message', onBatch),
+    open: () => true,
   };
 }
 
@@ -53,6 +56,7 @@ function processChannel(): Channel {
     check: (batch) => { (require('node:v8') as typeof import('node:v8')).serialize(batch); },
     // Arguments as structured clone delivers them (a Buffer as a Uint8Array …): see value-model.ts.
     listen: (onBatch) => process.on('message', (batch: ToWorkerBatch) => onBatch(normalizeArgs(batch))),
+    open: () => process.connected === true,
   };
 }
 
@@ -240,6 +244,11 @@ class WorkerRuntime {
         this.#outbox.push(FromWorkerOp.Skipped, taskId);
         continue;
       }
+      // Report before the next start: what finished is out of this worker before anything else can hang or
+      // crash it, so a fault fails only the task that caused it (and finished results are never lost).
+      if (this.#outbox.length !== 0) this.#flush();
+      // Nobody would hear the result (a task disconnected the channel): the pool re-queues what is left.
+      if (!this.#channel.open()) this.#realExit(0);
       const start = this.#now();
       const shared = this.#shared;
       if (shared) {
@@ -326,7 +335,7 @@ class WorkerRuntime {
     // preview is made by the pool from the value itself, so no second string crosses the wire.
     const preview = this.#init.trace && typeof value === 'object' && value !== null ? previewValue(value) : '';
     this.#outbox.push(FromWorkerOp.Ok, taskId, start, end, value, preview);
-    this.#scheduleFlush();
+    this.#settledFlush();
   }
 
   #fail(taskId: number, start: number, err: unknown): void {
@@ -336,7 +345,17 @@ class WorkerRuntime {
     this.#slices?.taskEnded(taskId, end);
     this.#capture?.taskEnded(taskId);
     this.#outbox.push(FromWorkerOp.Error, taskId, start, end, serializeError(err));
-    this.#scheduleFlush();
+    this.#settledFlush();
+  }
+
+  /**
+   * A result leaves the worker before anything else can hang or kill it. Sequential: the drain loop flushes before
+   * starting the next task (a run of synchronous tasks needs no flush until then). Concurrent: at once — another
+   * task's continuation may hold the thread next.
+   */
+  #settledFlush(): void {
+    if (this.#init.mode === 'concurrent') this.#flush();
+    else this.#scheduleFlush();
   }
 
   #maybeClose(): void {

@@ -3,7 +3,7 @@
 // no worker identity runs more than 5, and every task completes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ISOLATED_BACKENDS, withPool } from './harness.mjs';
+import { ISOLATED_BACKENDS, withPool, waitFor } from './harness.mjs';
 
 const LIMIT = 5;
 const TASKS = 200;
@@ -21,7 +21,10 @@ for (const backend of ISOLATED_BACKENDS) {
       }
       assert.ok(perWorker.size >= TASKS / LIMIT, `${perWorker.size} distinct workers ran ${TASKS} tasks`);
       for (const [key, n] of perWorker) assert.ok(n <= LIMIT, `worker ${key} ran ${n} tasks`);
-      const recycled = ctx.ofType('worker-exit').filter((e) => e.reason === 'recycled').length;
+      // A recycled worker exits after its last result arrived: wait (bounded) for the exits, not just the results.
+      const recycledExits = () => ctx.ofType('worker-exit').filter((e) => e.reason === 'recycled').length;
+      await waitFor(() => recycledExits() >= TASKS / LIMIT - ctx.pool.size, 15_000);
+      const recycled = recycledExits();
       assert.ok(recycled >= TASKS / LIMIT - ctx.pool.size, `${recycled} recycled worker exits`);
       assert.deepEqual(ctx.ofType('worker-exit').filter((e) => e.reason === 'crash'), []);
     });

@@ -36,6 +36,8 @@ export interface WorkerStartInfo {
 
 export interface PoolHost {
   readonly options: ResolvedPoolOptions;
+  /** The pool's run id: workers' process marks derive from it (descendants.ts). */
+  readonly runId: string;
   /** Whether trace events are recorded at all. */
   readonly tracing: boolean;
   /** µs since the run's origin. */

@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { serialize as v8Serialize } from 'node:v8';
 import { FROM_WORKER_ARITY, FromWorkerOp, WORKER_INIT_ENV, type FromWorkerBatch } from '../protocol.js';
 import { normalizeReceived } from '../value-model.js';
+import { killMarked, markVariable, poolMark, workerMark } from '../descendants.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
 import { workerScriptPath } from './worker-script.js';
@@ -37,13 +38,16 @@ function normalizeResults(batch: FromWorkerBatch): FromWorkerBatch {
 
 export function processSpawner(host: PoolHost): SpawnWorker {
   const script = workerScriptPath();
+  const pool = markVariable(poolMark(host.runId));
   return (init, events) => {
+    // Everything this worker starts inherits the mark, also what leaves its process group (detached, setsid).
+    const mark = workerMark(host.runId, init.workerId);
     const child = fork(script, [], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Structured clone, like the thread backend: same values survive, same errors for unclonable ones.
       serialization: 'advanced',
-      env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify(init) },
+      env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify(init), [pool]: '1', [markVariable(mark)]: '1' },
       execArgv: host.options.execArgv ?? [],
     });
     const pid = child.pid ?? -1;
@@ -72,6 +76,8 @@ export function processSpawner(host: PoolHost): SpawnWorker {
         signalGroup(pid, 'SIGTERM', false);
         killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL', false), KILL_GRACE_MS);
       }
+      // …and whatever left the group: after the same grace, everything still carrying the worker's mark.
+      setTimeout(() => killMarked(mark), KILL_GRACE_MS).unref();
       exitCode = code;
       exitSignal = signal;
       // 'close' follows once stdio and the IPC channel are drained; don't wait forever for it

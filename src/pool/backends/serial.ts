@@ -116,6 +116,7 @@ class SerialBackend implements PoolBackend {
         continue;
       }
       const start = host.now();
+      task.started = true;
       host.started(task, WORKER_ID, start);
       this.#running = task;
       let result: unknown;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { killMarked, markVariable, poolMark, workerMark } from '../descendants.js';
 import { readRunning } from '../protocol.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
@@ -45,7 +46,9 @@ function killChildren(pids: Int32Array): void {
 /** Spawns one worker thread running dist/worker.js. */
 export function threadSpawner(host: PoolHost): SpawnWorker {
   const script = workerScriptPath();
+  const pool = markVariable(poolMark(host.runId));
   return (init, events) => {
+    const mark = workerMark(host.runId, init.workerId);
     const childPids = new SharedArrayBuffer(4 * (MAX_TRACKED_CHILDREN + 1));
     // Sequential workers publish their running task here instead of sending Start messages (one message less per task).
     const running = init.mode === 'sequential' ? new SharedArrayBuffer(16) : undefined;
@@ -55,6 +58,8 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
       workerData: { ...init, childPids, running },
       resourceLimits: host.options.resourceLimits,
       name: init.name,
+      // The worker's process.env (a copy by default anyway) carries its marks into every child its tasks start.
+      env: { ...process.env, [pool]: '1', [markVariable(mark)]: '1' },
     });
     let error: Error | undefined;
     worker.on('message', events.onBatch);
@@ -63,6 +68,8 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
     // Node drains the worker's ports before 'exit', so every reply it sent has been handled.
     worker.on('exit', (code) => {
       killChildren(new Int32Array(childPids));
+      // Children the tracker missed (more than it holds, or started before it patched) carry the worker's mark.
+      setTimeout(() => killMarked(mark), KILL_GRACE_MS).unref();
       events.onExit(code, null, error);
     });
     return {

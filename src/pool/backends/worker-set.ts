@@ -94,8 +94,6 @@ export class WorkerSet implements PoolBackend {
   #broken = false;
   /** Moving average of task run time (µs); −1 until the first task ends. */
   #avgTaskUs = -1;
-  /** Some task has a timeout: keep timers armed (off otherwise, to keep the hot path lean). */
-  #timeouts: boolean;
   /**
    * Some worker has reported Ready. Until then tasks stay in the queue: the first of them goes to whichever
    * worker boots first rather than waiting for worker 1. From then on, booting workers are sent tasks ahead
@@ -110,7 +108,6 @@ export class WorkerSet implements PoolBackend {
   constructor(host: PoolHost, config: WorkerSetConfig) {
     this.#host = host;
     this.#config = config;
-    this.#timeouts = host.options.timeout > 0;
   }
 
   start(): void {
@@ -162,7 +159,6 @@ export class WorkerSet implements PoolBackend {
         const slot = slots[(this.#rr + k) % n];
         if (slot.retiring || slot.exited || slot.loadFailed || slot.outstanding.size >= depth) continue;
         const task = host.take()!;
-        if (task.timeoutMs > 0) this.#timeouts = true;
         slot.outstanding.set(task.taskId, task);
         let fn = slot.fnIndex.get(task.fn);
         if (fn === undefined) {
@@ -183,7 +179,7 @@ export class WorkerSet implements PoolBackend {
     if (this.#poll === undefined && this.#host.tracing) this.#startPolling();
     for (const slot of this.#slots) {
       if (slot.outbox.length !== 0) this.#flush(slot);
-      if (this.#timeouts && slot.ready) this.#armTimers(slot);
+      if (slot.ready) this.#noteStarted(slot);
     }
   }
 
@@ -288,7 +284,10 @@ export class WorkerSet implements PoolBackend {
         }
         case FromWorkerOp.Start: {
           const task = slot.outstanding.get(batch[i + 1] as number);
-          if (task) host.started(task, workerId, batch[i + 2] as number);
+          if (task) {
+            task.started = true;
+            host.started(task, workerId, batch[i + 2] as number);
+          }
           break;
         }
         case FromWorkerOp.Log: {
@@ -313,7 +312,7 @@ export class WorkerSet implements PoolBackend {
     if (slot.retiring) this.#closeIfIdle(slot);
     // Refill at a low-water mark, not after every reply: sends stay batches, not a trickle of single tasks.
     if (host.queued > 0 && (this.#config.mode === 'concurrent' || slot.outstanding.size <= this.#depth() >> 1)) this.pump();
-    else if (this.#timeouts && slot.ready) this.#armTimers(slot);
+    else if (slot.ready) this.#noteStarted(slot);
   }
 
   #taskDone(slot: WorkerSlot, runUs: number): void {
@@ -341,6 +340,7 @@ export class WorkerSet implements PoolBackend {
       this.#rr = Math.max(0, this.#slots.indexOf(slot));
       this.pump();
     }
+    this.#noteStarted(slot);
   }
 
   /** The task (sequential: the first outstanding) the worker is running, −1 if none. */
@@ -351,23 +351,27 @@ export class WorkerSet implements PoolBackend {
 
   // ── timeouts ────────────────────────────────────────────────────────────────
 
-  #armTimers(slot: WorkerSlot): void {
+  /**
+   * A ready worker runs what it was sent in order and reports each result before it starts the next task, so in
+   * sequential mode the first task outstanding is the one running: it is marked started and its timeout clock
+   * starts now (not when it was sent ahead). In concurrent mode everything sent to a ready worker runs at once.
+   */
+  #noteStarted(slot: WorkerSlot): void {
     if (this.#config.mode === 'concurrent') {
       for (const task of slot.outstanding.values()) {
-        if (task.timeoutMs > 0 && task.timer === undefined && !task.settled) {
-          task.timer = setTimeout(this.#onTimeout, task.timeoutMs, slot, task);
-        }
+        if (task.settled) continue;
+        task.started = true;
+        if (task.timeoutMs > 0 && task.timer === undefined) task.timer = setTimeout(this.#onTimeout, task.timeoutMs, slot, task);
       }
       return;
     }
-    // Sequential: only the task at the head is running, so only its clock ticks.
-    let head: Task | undefined;
-    for (const task of slot.outstanding.values()) {
-      if (!task.settled) { head = task; break; }
-    }
-    if (head === slot.timedTask) return;
-    this.#disarm(slot);
-    if (head && head.timeoutMs > 0) {
+    if (slot.outstanding.size === 0) return;
+    const head: Task = slot.outstanding.values().next().value!;
+    // A cancelled head is skipped by the worker (Skipped arrives before the next task starts).
+    if (head.started || head.settled) return;
+    head.started = true;
+    if (head.timeoutMs > 0) {
+      this.#disarm(slot);
       slot.timedTask = head;
       head.timer = setTimeout(this.#onTimeout, head.timeoutMs, slot, head);
     }
@@ -404,8 +408,7 @@ export class WorkerSet implements PoolBackend {
   cancel(task: Task): void {
     for (const slot of this.#slots) {
       if (!slot.outstanding.has(task.taskId)) continue;
-      const running = this.#config.mode === 'concurrent' || this.#runningTaskId(slot) === task.taskId;
-      if (running) {
+      if (task.started) {
         slot.outstanding.delete(task.taskId);
         this.#stop(slot, 'killed');
       } else {
@@ -445,12 +448,15 @@ export class WorkerSet implements PoolBackend {
           `before completing a task${slot.lastStderr ? `: ${slot.lastStderr.trim().slice(0, 300)}` : ''}`);
       }
       host.requeue(left);
-    } else if (this.#config.mode === 'concurrent') {
-      // Every task on an event-loop worker was running on the thread that died.
-      for (const task of left) this.#failCrashed(slot, task, code, signal, error, reason);
-    } else if (reason === 'crash' && left.length) {
-      this.#failCrashed(slot, left[0], code, signal, error, reason);
-      host.requeue(left.slice(1));
+    } else if (this.#config.mode === 'concurrent' || reason === 'crash') {
+      // Only what had started can be to blame: the running task (every task in flight on an event-loop worker,
+      // all on the thread that died). Tasks sent ahead that never started go back to the front of the queue.
+      const notStarted: Task[] = [];
+      for (const task of left) {
+        if (task.started) this.#failCrashed(slot, task, code, signal, error, reason);
+        else notStarted.push(task);
+      }
+      host.requeue(notStarted);
     } else {
       host.requeue(left);
     }

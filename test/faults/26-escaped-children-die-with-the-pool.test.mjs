@@ -1,0 +1,76 @@
+// Scenario 26: children that try to outlive the run — a new session
+// (`detached: true`, `setsid`), a grandchild re-parented to init, more
+// children than a thread worker tracks, a child started right after
+// node:child_process was first loaded in the same task. Every worker's
+// environment carries the pool's mark, and when the pool ends the engine
+// kills every process of the user's that still carries it (a /proc scan, so
+// Linux). The harness's own tag checks nothing is left.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ISOLATED_BACKENDS, openPool, leakCheck, assertNoLeaks, within, waitFor, isAlive } from './harness.mjs';
+
+const linux = process.platform === 'linux';
+const tasks = ['spawnDetached', 'spawnSetsid', 'spawnOrphan', 'spawnUnref'];
+
+for (const backend of ISOLATED_BACKENDS) {
+  for (const ending of ['close', 'terminate']) {
+    test(`${backend}: children that leave the worker's group or lose their parent die with the pool (${ending}())`, { skip: !linux && 'the /proc scan is Linux only' }, async () => {
+      const snapshot = leakCheck();
+      const ctx = openPool(backend, 'escape.mjs');
+      let pids = [];
+      try {
+        const started = tasks.map((fn) => ctx.submit(fn));
+        await ctx.settleAll();
+        pids = started.flatMap((t) => t.value);
+        assert.equal(pids.length, tasks.length);
+        assert.ok(await waitFor(() => pids.every(isAlive), 5000), 'the children run while the pool does');
+        await within(ctx.pool[ending](), 30_000, `${ending}()`);
+        // Gone by the time close()/terminate() resolved (the scan runs before run-end), not eventually.
+        assert.deepEqual(pids.filter(isAlive), [], `children still running after ${ending}()`);
+      } finally {
+        for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        await ctx.pool.terminate().catch(() => {});
+      }
+      await assertNoLeaks(snapshot);
+    });
+  }
+}
+
+test('thread: 300 children from one task (more than the pid table holds) all die with the pool', { skip: !linux && 'the /proc scan is Linux only' }, async () => {
+  const snapshot = leakCheck();
+  const ctx = openPool('thread', 'escape.mjs', { workers: 1 });
+  let pids = [];
+  try {
+    const t = ctx.submit('spawnMany', [300]);
+    await ctx.settleAll(60_000);
+    pids = t.value;
+    assert.equal(pids.length, 300);
+    await within(ctx.pool.close(), 30_000, 'close()');
+    assert.deepEqual(pids.filter(isAlive), [], 'children still running after close()');
+  } finally {
+    for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    await ctx.pool.terminate().catch(() => {});
+  }
+  await assertNoLeaks(snapshot);
+});
+
+// A worker that ends on its own (timeout) takes its escaped children with it, while the pool goes on.
+test('process: a worker stopped by a timeout takes its detached children with it', { skip: !linux && 'the /proc scan is Linux only' }, async () => {
+  const snapshot = leakCheck();
+  const ctx = openPool('process', 'escape.mjs', { workers: 1 });
+  let pids = [];
+  try {
+    const t = ctx.submit('spawnDetached');
+    await ctx.settleAll();
+    pids = t.value;
+    const workerId = ctx.ofType('task-start').find((e) => e.taskId === t.handle.taskId).workerId;
+    ctx.pool.submit('spawnDetached', [], { timeout: 1 }).promise.catch(() => {});
+    const exit = await waitFor(() => ctx.ofType('worker-exit').some((e) => e.workerId === workerId), 20_000);
+    assert.ok(exit, 'the worker was stopped');
+    assert.ok(await waitFor(() => pids.every((pid) => !isAlive(pid)), 10_000), `still running: ${pids.filter(isAlive)}`);
+  } finally {
+    for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    await ctx.pool.terminate().catch(() => {});
+  }
+  await assertNoLeaks(snapshot);
+});
