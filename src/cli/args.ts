@@ -33,6 +33,8 @@ export interface RunnerOptions {
   timing: boolean;
   /** .py files: the Python interpreter. */
   pythonPath?: string;
+  /** On-CPU sampling period in ms (0 = off). */
+  cpuSampleMs?: number;
 }
 
 /** A Python backend name (`--backend py-process` for a .py file). */
@@ -64,6 +66,7 @@ const OPTIONS = {
   python: { type: 'string' },
   'cache-dir': { type: 'string' },
   'max-memory': { type: 'string' },
+  'cpu-sample-ms': { type: 'string' },
   timing: { type: 'boolean' },
   'task-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -91,6 +94,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
     maxMemoryMb: positiveInt(values['max-memory'], '--max-memory'),
     timing: values.timing ?? false,
     pythonPath: values.python,
+    cpuSampleMs: sampleMs(values['cpu-sample-ms']),
   };
   const output: OutputOptions = {
     trace: values.trace ? resolve(cwd, values.trace) : undefined,
@@ -175,4 +179,12 @@ function parseInputsOption(value: string | undefined, cwd: string): unknown[][] 
   } catch (e) {
     throw new UsageError(`bad --inputs: ${(e as Error).name}: ${(e as Error).message}`);
   }
+}
+
+/** `--cpu-sample-ms`: a whole number of milliseconds, 0 (sampling off) to 1000. @throws UsageError */
+function sampleMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--cpu-sample-ms must be a whole number of milliseconds from 0 (off) to 1000, got '${value}'`);
+  return n;
 }

@@ -54,8 +54,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath'> {
-  return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb, pythonPath: runner.pythonPath };
+function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'cpuSampleMs'> {
+  return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb, pythonPath: runner.pythonPath,
+    cpuSampleMs: runner.cpuSampleMs };
 }
 
 async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<number> {

@@ -36,6 +36,8 @@ Options
       --backends <list>  compare: which backends, comma-separated (default: all four)
   -w, --workers <n>      pool size; event-loop: tasks in flight   (default: number of CPUs)
   -t, --timeout <ms>     per-task timeout; the task's worker is really stopped
+      --cpu-sample-ms <ms>
+                         on-CPU sampling period (default 5; 0 = off); gives each task its cpuFraction
       --max-memory <MB>  heap limit per worker; runaway allocation fails that task
       --trace <out.json> write a Chrome trace (open in Perfetto or speedscope)
       --csv <out.csv>    write one row per task

@@ -76,6 +76,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (resolved.fn !== undefined && mode !== 'file') request.fn = resolved.fn;
     if (resolved.inputs) request.inputs = resolved.inputs;
     if (timeout > 0) request.timeout = timeout;
+    request.cpuSampleMs = settings.cpuSampleMs;
     if (settings.cacheDir) {
       request.cacheDir = settings.cacheDir;
     } else {

@@ -27,6 +27,8 @@ export interface PoolScopeSettings {
   pythonPath: string;
   /** Backend for .py files. */
   pythonBackend: PythonBackend;
+  /** On-CPU sampling period in ms; 0 = off. */
+  cpuSampleMs: number;
 }
 
 export function isNodeBackend(value: unknown): value is NodeBackend {
@@ -51,7 +53,14 @@ export function readSettings(): PoolScopeSettings {
     cacheDir: (c.get<string>('cacheDir', '') ?? '').trim(),
     pythonPath: (c.get<string>('pythonPath', '') ?? '').trim(),
     pythonBackend: isPythonBackend(String(c.get('pythonBackend'))) ? c.get('pythonBackend') as PythonBackend : 'py-thread',
+    cpuSampleMs: clampSampleMs(c.get<number>('cpuSampleMs', 5)),
   };
+}
+
+/** The sampling period setting: whole ms, 0 (off) … 1000; anything else → the default 5. */
+function clampSampleMs(value: unknown): number {
+  const n = Math.round(Number(value));
+  return Number.isFinite(n) && n >= 0 ? Math.min(1000, n) : 5;
 }
 
 /**

@@ -53,6 +53,9 @@ export interface CpuSamplerOptions {
   procRoot?: string;
 }
 
+/** The default sampling period (the `poolscope.cpuSampleMs` setting, `--cpu-sample-ms`). */
+export const DEFAULT_CPU_SAMPLE_MS = 5;
+
 /** Sampling may use at most this share of one core; beyond it the period stretches. */
 export const MAX_SAMPLER_SHARE = 0.02;
 

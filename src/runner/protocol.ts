@@ -43,6 +43,12 @@ export interface RunRequest {
   pythonPath?: string;
   /** fn and compare modes: send every task's result value (`results` messages, result-json.ts) — for `--json`. */
   results?: boolean;
+  /**
+   * On-CPU sampling period in ms (src/runner/cpu-sampler.ts); 0 turns it off.
+   * Stretched with many threads so sampling stays under 2 % of one core.
+   * @default 5
+   */
+  cpuSampleMs?: number;
 }
 
 export type ToRunner = RunRequest | { type: 'stop' };

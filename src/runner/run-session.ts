@@ -21,7 +21,7 @@ import { columnsToJson, type TraceColumns } from '../trace/trace-columns.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
 import { RunnerError } from './errors.js';
-import { sampleEngine } from './cpu-sampler.js';
+import { DEFAULT_CPU_SAMPLE_MS, sampleEngine } from './cpu-sampler.js';
 import { locationFromStack, toTaskError } from './error-location.js';
 import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
@@ -178,7 +178,8 @@ export class RunSession {
     // Serial tasks run on this thread: only a watchdog thread can stop one that never returns.
     const watchdog = backend === 'serial' ? this.#watchdog('a serial task ran past --timeout') : undefined;
     // On-CPU lanes: each worker thread's CPU time, sampled from this thread (src/runner/cpu-sampler.ts).
-    const stopSampling = sampleEngine(pool);
+    const sampleMs = this.#request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS;
+    const stopSampling = sampleMs > 0 ? sampleEngine(pool, { intervalMs: sampleMs }) : () => undefined;
     // --json: every result value, encoded as the caller received it (after the copy), sent in batches.
     const results: [number, JsonValue][] | undefined = this.#request.results ? [] : undefined;
     const sendResults = (): void => {

@@ -44,6 +44,8 @@ export interface RunStartEvent extends EventBase {
   compareId?: string;
   /** Machines that ran tasks, when the run spanned more than this one (distributed engines, imported traces). */
   hosts?: string[];
+  /** Python runs: whether the interpreter ran with its GIL (`sys._is_gil_enabled()`; false only on a free-threaded build without it). */
+  gil?: boolean;
 }
 
 export interface WorkerStartEvent extends EventBase {

@@ -79,6 +79,8 @@ export interface RunSummary {
   cpuFraction?: number;
   /** Σ on-CPU µs of the tasks whose CPU time was measured. */
   cpuUs?: number;
+  /** Python runs: whether the GIL was enabled (run-start `gil`). */
+  gil?: boolean;
 }
 
 /** A serial run to compare against, when the trace itself has none. */
@@ -209,6 +211,7 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
   };
   if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
   const runFraction = meanFraction([...cpu.values()].map((c) => c.cpuFraction));
+  if (start.gil !== undefined) summary.gil = start.gil;
   if (runFraction !== undefined) {
     summary.cpuFraction = runFraction;
     summary.cpuUs = cpuUs;

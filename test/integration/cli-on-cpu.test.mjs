@@ -36,6 +36,8 @@ test('py-thread × 4, CPU-bound: every task has its thread-clock cpuFraction; to
   const doc = await runJson(['run', fixture('py_tasks.py'), '--fn', 'count', '--inputs', '[[600000],[600000],[600000],[600000]]',
     '--backend', 'py-thread', '--workers', '4']);
   const sum = checkTasks(doc, 'thread-clock');
+  // The run says whether the GIL was on (false only on a free-threaded CPython running without it).
+  assert.equal(typeof doc.runs[0].gil, 'boolean');
   // One GIL: the four threads take turns, so their fractions add up to about one core, never four.
   assert.ok(sum <= 2, `Σ cpuFraction of 4 GIL threads = ${sum}`);
 });
@@ -58,4 +60,14 @@ test('Node thread × 2: cpuFraction sampled from /proc for each worker thread', 
   const doc = await runJson(['run', fixture('chunked-cpu.ts'), '--fn', 'chunked', '--inputs', '[[40],[40],[40],[40]]',
     '--backend', 'thread', '--workers', '2']);
   checkTasks(doc, 'sampled');
+});
+
+test('--cpu-sample-ms 0 turns sampling off: no cpu-sample events, sampled tasks carry no cpuFraction; a bad value is a usage error', { skip: !hasProc && 'no /proc here' }, async () => {
+  const doc = await runJson(['run', fixture('chunked-cpu.ts'), '--fn', 'chunked', '--inputs', '[[5],[5]]', '--backend', 'thread', '--workers', '2', '--cpu-sample-ms', '0']);
+  assert.equal(doc.tasks.length, 2);
+  for (const t of doc.tasks) assert.equal(t.cpuFraction, undefined);
+  assert.equal(doc.runs[0].cpuFraction, undefined);
+  const bad = await runCli(['run', fixture('chunked-cpu.ts'), '--fn', 'chunked', '--inputs', '[[1]]', '--cpu-sample-ms', 'fast']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--cpu-sample-ms must be a whole number/);
 });

@@ -363,6 +363,8 @@ def main():
                  'inputsCount': len(request.get('inputs') or []), 'node': python_version(), 'pid': os.getpid(),
                  'originUs': origin,
                  'label': '%s · %s' % (request['label'], gil_label()) if request.get('label') else gil_label()}
+    # Structured, besides the label: False only on a free-threaded CPython running without its GIL.
+    run_start['gil'] = _gil_enabled()
     if mode == 'fn':
         run_start['fn'] = request['fn']
     if request.get('compareId'):

@@ -31,6 +31,8 @@ export interface PythonSessionRequest {
   workers: number;
   /** Interpreter (the `poolscope.pythonPath` setting / `--python`). @default 'python3' */
   pythonPath?: string;
+  /** On-CPU sampling period in ms; 0 = off. @default 5 */
+  cpuSampleMs?: number;
   /** The Python backend to use (fn and file modes); without it `backend` is mapped by {@link toPythonBackend}. */
   pythonBackend?: string;
   /** compare mode: the Python backends to run (else the Python ones among `backends`, else the default set). */
@@ -112,7 +114,7 @@ export class PythonSession {
     const r = this.#request;
     const run = runPython({
       file: r.file, mode: r.mode === 'file' ? 'file' : 'fn', fn: r.fn, inputs: r.inputs, backend, workers: r.workers,
-      pythonPath: r.pythonPath, ...shared,
+      pythonPath: r.pythonPath, cpuSampleMs: r.cpuSampleMs, ...shared,
     });
     this.#current = run;
     this.#runIds.push(run.runId);
