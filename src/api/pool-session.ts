@@ -84,6 +84,7 @@ export class PoolSession {
     if (config.onTrace) this.engine.onTrace(config.onTrace);
     if (config.onTraceColumns) this.engine.onTraceColumns(config.onTraceColumns);
     if (options.onTrace) this.engine.onTrace(options.onTrace);
+    config.onPoolCreated?.();
   }
 
   get backend(): NodeBackend {

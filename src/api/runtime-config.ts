@@ -36,6 +36,8 @@ export interface RuntimeConfig {
    * a pool's own `engine` option overrides them field by field.
    */
   engine?: Partial<PoolOptions>;
+  /** Called when a pool or executor is created (the runner: a script without `main()` that made a pool did run something). */
+  onPoolCreated?: () => void;
 }
 
 const CONFIG_KEY = Symbol.for('poolscope.runtime-config');

@@ -13,6 +13,7 @@ export type RunnerErrorName =
   | 'ModuleLoadFailed'
   | 'FunctionNotExported'
   | 'NotAFunction'
+  | 'NoMainFunction'
   | 'ProcessExitCalled'
   | 'RunnerCrashed'
   | 'RunnerNotStarted';

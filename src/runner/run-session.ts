@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createPool } from '../pool/pool.js';
 import { monotonicUs } from '../pool/clock.js';
@@ -24,7 +25,7 @@ import { RunnerError } from './errors.js';
 import { DEFAULT_CPU_SAMPLE_MS, sampleEngine } from './cpu-sampler.js';
 import { locationFromStack, toTaskError } from './error-location.js';
 import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
-import { checkTaskExport, importUserModule, LoadFailure } from './user-module.js';
+import { checkTaskExport, importUserModule, LoadFailure, type LoadError } from './user-module.js';
 import { encodeResult, type JsonValue } from './result-json.js';
 import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
 import type { RuntimeConfig } from '../api/runtime-config.js';
@@ -49,6 +50,8 @@ export class RunSession {
   readonly #runIds: string[] = [];
   #failed = 0;
   #stopped = false;
+  /** Pools the script created through the API (file mode). */
+  #poolsCreated = 0;
 
   readonly #startup: Omit<StartupMarks, 'bundledMonoUs'> | undefined;
 
@@ -248,14 +251,22 @@ export class RunSession {
           originUs: monotonicUs(),
           // --timeout and --max-memory reach the pools the script makes, as they do Run Function's.
           engine: { timeout: request.timeout, ...this.#poolLimits('thread'), ...this.#poolLimits('process') },
+          onPoolCreated: () => { this.#poolsCreated++; },
         });
       }
     }
     const namespace = await this.#watched('the script\'s top-level code ran past --timeout', () => importUserModule(bundle, request.file));
     const main = namespace.default;
-    // A script without a default export ran its top-level code on import: that was the run.
+    // A script without a default export ran its top-level code on import: that was the run — if it made a pool,
+    // or is a plain script (no exports). A module of exported functions without main() would do nothing at all.
     // (A CommonJS script's default export is its module.exports.)
-    if (main === undefined || (bundle.commonJs && typeof main !== 'function')) return;
+    if (main === undefined || (bundle.commonJs && typeof main !== 'function')) {
+      const exported = bundle.commonJs
+        ? (typeof main === 'object' && main !== null ? Object.keys(main) : [])
+        : (bundle.exports ?? Object.keys(namespace)).filter((name) => name !== 'default');
+      if (exported.length > 0 && this.#poolsCreated === 0) throw new LoadFailure(noMainFunction(request.file, exported, namespace, main));
+      return;
+    }
     if (typeof main !== 'function') {
       throw new LoadFailure({ name: 'NotAFunction', message: `the default export of ${request.file} is a ${typeof main}, not a function (Run File calls export default function main())` });
     }
@@ -277,4 +288,22 @@ export class RunSession {
     }
     this.#send({ type: 'trace-columns', columns });
   }
+}
+
+/** `run` without --fn on a module that has no default export main(): say what it has and what to do. */
+function noMainFunction(file: string, exported: string[], namespace: Record<string, unknown>, cjsExports: unknown): LoadError {
+  const values = (typeof cjsExports === 'object' && cjsExports !== null ? cjsExports : namespace) as Record<string, unknown>;
+  const functions = exported.filter((name) => typeof values[name] === 'function');
+  const name = basename(file);
+  const hasMain = exported.includes('main') && typeof values.main === 'function';
+  const hint = hasMain
+    ? ` It exports a function named main: did you mean \`export default async function main()\`? (Run File calls the default export.)`
+    : '';
+  const callable = functions.filter((f) => f !== 'main');
+  const example = callable[0] ?? functions[0];
+  const suggestion = example ? ` To call a function once per input, name it with --fn: poolscope run ${name} --fn ${example} --inputs 'range(4)'.` : '';
+  return {
+    name: 'NoMainFunction',
+    message: `${name} has no default export main(), so \`run\` without --fn has nothing to call. Exports: ${exported.join(', ')}.${hint}${suggestion}`,
+  };
 }

@@ -1,6 +1,7 @@
 // `poolscope run <file>` without --fn: Run File calls the default export main().
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
 
 const cache = tempDir();
@@ -69,4 +70,31 @@ test('--json keeps stdout for the JSON document: the script\'s console.log goes 
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).ok, true);
   assert.match(r.stderr, /plain main ran/);
+});
+
+// Issue 19 item 1: never silently nothing.
+test('run without --fn on a file whose main is a named export → exit 2 NoMainFunction: exports listed, "did you mean export default?", no --html written', async () => {
+  const out = tempDir('poolscope-nomain-');
+  try {
+    const html = `${out.dir}/x.html`;
+    const r = await runCli(['run', fixture('named-main.ts'), '--html', html, '--cache-dir', cache.dir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /NoMainFunction: named-main\.ts has no default export main\(\)/);
+    assert.match(r.stderr, /Exports: main, square\./);
+    assert.match(r.stderr, /did you mean `export default async function main\(\)`\?/);
+    assert.match(r.stderr, /--fn square/);
+    assert.doesNotMatch(r.stdout, /named main ran/, 'the named main is not called');
+    assert.equal(existsSync(html), false, 'no timeline for a run that did nothing');
+    assert.deepEqual(r.leftover, []);
+  } finally {
+    out.cleanup();
+  }
+});
+
+test('run without --fn on a module of task functions (no main at all) → exit 2 NoMainFunction suggesting --fn', async () => {
+  const r = await runCli(['run', fixture('echo-args.ts'), '--cache-dir', cache.dir, '--json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /NoMainFunction: echo-args\.ts has no default export main\(\)/);
+  assert.match(r.stderr, /name it with --fn: poolscope run echo-args\.ts --fn \w+/);
+  assert.equal(JSON.parse(r.stdout).loadError.name, 'NoMainFunction');
 });
