@@ -142,8 +142,9 @@ class EventHub:
     def _t(self, at):
         return at - self.origin_us
 
-    def _worker(self, pid, tid, name=None, at=None, born=None):
-        key = (pid, tid)
+    def _worker(self, pid, tid, name=None, at=None, born=None, host=None):
+        # A remote worker (distributed engines) is told apart by its host: PIDs repeat across machines.
+        key = (pid, tid) if host is None else (host, pid, tid)
         worker_id = self._workers.get(key)
         if worker_id is not None:
             return worker_id
@@ -156,9 +157,13 @@ class EventHub:
         if tid not in self.stats['threadIds']:
             self.stats['threadIds'].append(tid)
         at = at if at is not None else now_us()
-        self._buffer.append({'type': 'worker-start', 't': self._t(at), 'workerId': worker_id,
-                             'name': name or 'worker-%d' % worker_id, 'pid': pid, 'threadId': tid,
-                             'tid': tid, 'startupUs': max(0, at - born) if born else 0})
+        event = {'type': 'worker-start', 't': self._t(at), 'workerId': worker_id,
+                 'name': name or 'worker-%d' % worker_id, 'pid': pid, 'threadId': tid,
+                 'tid': tid, 'startupUs': max(0, at - born) if born else 0}
+        if host is not None:
+            event['host'] = host
+            del event['tid']  # not a thread of this machine: the /proc sampler must not match it
+        self._buffer.append(event)
         return worker_id
 
     def _handle(self, data):
@@ -172,10 +177,10 @@ class EventHub:
             self._buffer.append({'type': 'task-queued', 't': self._t(m['at']), 'taskId': m['task'],
                                  'fn': m['fn'], 'inputPreview': m['preview']})
         elif k == 'ws':
-            self._worker(m['pid'], m['tid'], m.get('name'), m['at'], m.get('born'))
+            self._worker(m['pid'], m['tid'], m.get('name'), m['at'], m.get('born'), m.get('host'))
         elif k == 'ts':
-            worker_id = self._worker(m['pid'], m['tid'], at=m['at'])
-            self._running[m['task']] = (m['pid'], m['tid'])
+            worker_id = self._worker(m['pid'], m['tid'], at=m['at'], host=m.get('host'))
+            self._running[m['task']] = (m['pid'], m['tid']) if m.get('host') is None else (m['host'], m['pid'], m['tid'])
             self._start_at[m['task']] = m['at']
             self._buffer.append({'type': 'task-start', 't': self._t(m['at']), 'taskId': m['task'],
                                  'workerId': worker_id})
@@ -215,7 +220,7 @@ class EventHub:
         self._ended.add(task)
         key = self._running.pop(task, None)
         if key is None and m.get('pid') is not None:
-            key = (m['pid'], m['tid'])
+            key = (m['pid'], m['tid']) if m.get('host') is None else (m['host'], m['pid'], m['tid'])
         worker_id = self._workers.get(key, 0) if key else 0
         ok = bool(m.get('ok'))
         event = {'type': 'task-end', 't': self._t(m['at']), 'taskId': task, 'workerId': worker_id, 'ok': ok}
@@ -227,6 +232,9 @@ class EventHub:
             self.stats['failed'] += 1
         if m.get('cpu') is not None:
             event['cpuUs'] = m['cpu']
+        if m.get('phases'):
+            event['phases'] = [{'name': p['name'], 'start': self._t(p['start']), 'end': self._t(p['end'])}
+                               for p in m['phases']]
         started = self._start_at.pop(task, None)
         if started is not None:
             self.stats['taskUs'] += max(0, m['at'] - started)

@@ -14,6 +14,8 @@ Backends (names from src/trace/events.ts):
     py-thread-ft  the same on a free-threaded CPython (no GIL), when there is one
     py-process    concurrent.futures.ProcessPoolExecutor (N PIDs)
     py-mp-pool    multiprocessing.Pool (N PIDs)
+    py-dask       Dask distributed futures: a LocalCluster of N worker processes for the run, or an
+                  existing cluster (request.scheduler), possibly on other machines (poolscope_dask.py)
 """
 
 import concurrent.futures as cf
@@ -125,8 +127,23 @@ class FnRun:
             self._process_pool_executor()
         elif self.backend == 'py-mp-pool':
             self._mp_pool()
+        elif self.backend == 'py-dask':
+            self._dask(module_name)
         else:
             raise LoadError({'name': 'UnknownBackend', 'message': 'unknown Python backend %r' % self.backend})
+
+    def _dask(self, module_name):
+        import poolscope_dask
+        try:
+            poolscope_dask.DaskRun(self, self.fn, sys.modules[module_name]).execute()
+        except poolscope_dask.DaskUnavailable as e:
+            raise LoadError({'name': 'DaskNotInstalled', 'message': str(e)})
+        except OSError as e:
+            # An unreachable --scheduler: say which address and why, not a traceback from the event loop.
+            if self.req.get('scheduler'):
+                raise LoadError({'name': 'DaskSchedulerUnreachable', 'message': 'could not reach the Dask scheduler at %s: %s'
+                                 % (self.req['scheduler'], e)})
+            raise
 
     def _meta(self, i, check_pickle=False):
         return {'task': i + 1, 'born': self.born, 'checkPickle': check_pickle}
