@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
 import type { RunRequest } from '../runner/protocol.js';
 import { loadInputs } from '../runner/inputs.js';
+import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress } from '../runner/engine-addresses.js';
 
 /** Wrong command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -35,11 +36,15 @@ export interface RunnerOptions {
   pythonPath?: string;
   /** On-CPU sampling period in ms (0 = off). */
   cpuSampleMs?: number;
+  /** py-dask: an existing scheduler (tcp://host:port). */
+  scheduler?: string;
+  /** py-dask LocalCluster: threads per worker process. */
+  threadsPerWorker?: number;
 }
 
 /** A Python backend name (`--backend py-process` for a .py file). */
 export type PythonBackendName = NonNullable<RunRequest['pythonBackend']>;
-const PYTHON_BACKENDS: readonly PythonBackendName[] = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft'];
+const PYTHON_BACKENDS: readonly PythonBackendName[] = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft', 'py-dask'];
 
 export type Command =
   | { kind: 'help'; topic?: string }
@@ -69,6 +74,8 @@ const OPTIONS = {
   'cpu-sample-ms': { type: 'string' },
   timing: { type: 'boolean' },
   'task-name': { type: 'string' },
+  scheduler: { type: 'string' },
+  'threads-per-worker': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -95,6 +102,8 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
     timing: values.timing ?? false,
     pythonPath: values.python,
     cpuSampleMs: sampleMs(values['cpu-sample-ms']),
+    scheduler: schedulerAddress(values.scheduler),
+    threadsPerWorker: positiveInt(values['threads-per-worker'], '--threads-per-worker'),
   };
   const output: OutputOptions = {
     trace: values.trace ? resolve(cwd, values.trace) : undefined,
@@ -162,6 +171,15 @@ function parseBackend(value: string, file: string): NodeBackend | PythonBackendN
     throw new UsageError(`unknown backend '${value}': expected one of ${NODE_BACKENDS.join(', ')} (.py files also ${PYTHON_BACKENDS.join(', ')})`);
   }
   return value as NodeBackend;
+}
+
+/** A Dask scheduler address: tcp://host:port (the scheme Dask's Client accepts by default). */
+export function schedulerAddress(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isDaskSchedulerAddress(value)) {
+    throw new UsageError(`--scheduler must be a Dask scheduler address like ${DASK_SCHEDULER_EXAMPLE}, got '${value}'`);
+  }
+  return value;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {

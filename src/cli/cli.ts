@@ -54,9 +54,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'cpuSampleMs'> {
+function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'cpuSampleMs' | 'scheduler' | 'threadsPerWorker'> {
   return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb, pythonPath: runner.pythonPath,
-    cpuSampleMs: runner.cpuSampleMs };
+    cpuSampleMs: runner.cpuSampleMs, scheduler: runner.scheduler, threadsPerWorker: runner.threadsPerWorker };
 }
 
 async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<number> {

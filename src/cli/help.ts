@@ -45,9 +45,12 @@ Options
       --json             print the results as JSON on stdout instead of tables
       --node <path>      run the tasks on this Node binary (default: the one running poolscope)
       --python <path>    .py files: the Python interpreter (default: python3); their backends
-                         are py-serial, py-thread, py-process, py-mp-pool, py-thread-ft
+                         are py-serial, py-thread, py-process, py-mp-pool, py-thread-ft, py-dask
       --cache-dir <dir>  where bundles of your file are cached (default: $XDG_CACHE_HOME/poolscope,
                          else ~/.cache/poolscope; it must be writable only by you)
+      --scheduler <addr> py-dask: use the Dask cluster at tcp://host:port (default: a
+                         LocalCluster of --workers processes for the run)
+      --threads-per-worker <n>  py-dask LocalCluster: threads per worker process (default 1)
       --task-name <fn>   view, VizTracer files: the function whose calls are the tasks
       --timing           print start-up timing as JSON on stderr (time to the first task start)
   -h, --help             this text

@@ -4,6 +4,7 @@
  * resolves with something worth asserting on: run commands with a
  * `RunSummary`, the settings commands with the new value.
  */
+import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress } from '../runner/engine-addresses.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -89,6 +90,12 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (python) {
       request.pythonBackend = settings.pythonBackend;
       if (settings.pythonPath) request.pythonPath = settings.pythonPath;
+      if (settings.daskScheduler) {
+        if (!isDaskSchedulerAddress(settings.daskScheduler)) {
+          throw new Error(`the poolscope.dask.scheduler setting must be a Dask scheduler address like ${DASK_SCHEDULER_EXAMPLE} (or empty for a LocalCluster per run), not '${settings.daskScheduler}'`);
+        }
+        request.scheduler = settings.daskScheduler;
+      }
     }
     lastRun = { ...args, mode, file: resolved.file, fn: resolved.fn, inputs: resolved.inputs };
     void vscode.commands.executeCommand('setContext', 'poolscope.hasLastRun', true);

@@ -29,6 +29,8 @@ export interface PoolScopeSettings {
   pythonBackend: PythonBackend;
   /** On-CPU sampling period in ms; 0 = off. */
   cpuSampleMs: number;
+  /** py-dask: an existing scheduler's address ('' = a LocalCluster for each run); checked by {@link isDaskSchedulerAddress}. */
+  daskScheduler: string;
 }
 
 export function isNodeBackend(value: unknown): value is NodeBackend {
@@ -54,6 +56,7 @@ export function readSettings(): PoolScopeSettings {
     pythonPath: (c.get<string>('pythonPath', '') ?? '').trim(),
     pythonBackend: isPythonBackend(String(c.get('pythonBackend'))) ? c.get('pythonBackend') as PythonBackend : 'py-thread',
     cpuSampleMs: clampSampleMs(c.get<number>('cpuSampleMs', 5)),
+    daskScheduler: (c.get<string>('dask.scheduler', '') ?? '').trim(),
   };
 }
 

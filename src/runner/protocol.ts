@@ -49,6 +49,10 @@ export interface RunRequest {
    * @default 5
    */
   cpuSampleMs?: number;
+  /** py-dask: address of an existing Dask scheduler (tcp://host:port); without it a LocalCluster runs for the run. */
+  scheduler?: string;
+  /** py-dask LocalCluster: threads per worker process. @default 1 */
+  threadsPerWorker?: number;
 }
 
 export type ToRunner = RunRequest | { type: 'stop' };

@@ -19,10 +19,10 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Backend, TaskError, TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
 import { CpuSampler, type CpuSample } from './cpu-sampler.js';
-import { FREE_THREADED_NOT_AVAILABLE, findFreeThreadedPython } from './python/interpreters.js';
+import { FREE_THREADED_NOT_AVAILABLE, findDaskPython, findFreeThreadedPython } from './python/interpreters.js';
 
 /** The Python backends (named in src/trace/events.ts). */
-export const PYTHON_BACKENDS = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft'] as const;
+export const PYTHON_BACKENDS = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft', 'py-dask'] as const;
 export type PythonBackend = typeof PYTHON_BACKENDS[number];
 
 /** One-line explanation of each Python backend (quick pick, status bar tooltip, CLI help). */
@@ -32,6 +32,7 @@ export const PYTHON_BACKEND_EXPLANATIONS: Record<PythonBackend, string> = {
   'py-process': 'ProcessPoolExecutor: N processes, each with its own GIL — parallel CPU',
   'py-mp-pool': 'multiprocessing.Pool: N processes (Pool.apply_async), each with its own GIL',
   'py-thread-ft': 'ThreadPoolExecutor on a free-threaded CPython (3.13t+): threads without the GIL',
+  'py-dask': 'Dask distributed futures: a LocalCluster of N worker processes, or an existing cluster on other machines',
 };
 
 /** The toggle's order for Python, from "one thing at a time" to "most isolated". */
@@ -71,6 +72,10 @@ export interface PythonRunOptions {
   /** Shown in the timeline instead of the GIL state. */
   label?: string;
   compareId?: string;
+  /** py-dask: address of an existing Dask scheduler (tcp://host:port); without it a LocalCluster is started for the run. */
+  scheduler?: string;
+  /** py-dask LocalCluster: threads per worker process. @default 1 */
+  threadsPerWorker?: number;
   /** multiprocessing start method for py-process / py-mp-pool. @default Python's default */
   startMethod?: 'fork' | 'spawn' | 'forkserver';
   /** CPU sampling period in ms; 0 turns sampling off. @default 5 */
@@ -188,6 +193,10 @@ export class PythonRun {
       }
       python = ft.path;
     }
+    if (o.backend === 'py-dask' && !o.pythonPath) {
+      // Dask is often installed for another interpreter than the first python3 on PATH (e.g. the system's).
+      python = (await findDaskPython())?.path ?? python;
+    }
     if (this.#stopRequested) {
       this.#failStart(python, Object.assign(new Error('stopped before it started'), { code: 'STOPPED' }));
       return;
@@ -214,6 +223,7 @@ export class PythonRun {
     const request = {
       mode: o.mode ?? 'fn', file: resolve(o.file), fn: o.fn, inputs: o.inputs ?? [], backend: o.backend,
       workers: o.workers, originUs: o.originUs, label: o.label, compareId: o.compareId, startMethod: o.startMethod,
+      scheduler: o.scheduler, threadsPerWorker: o.threadsPerWorker,
       eventsFd: 3,
     };
     child.stdin!.on('error', () => { /* Python exited first; 'exit' reports it */ });

@@ -12,7 +12,7 @@
 
 /** Where tasks run. The toggle. */
 export type Backend = 'serial' | 'event-loop' | 'thread' | 'process'
-  | 'py-serial' | 'py-thread' | 'py-process' | 'py-mp-pool' | 'py-thread-ft';
+  | 'py-serial' | 'py-thread' | 'py-process' | 'py-mp-pool' | 'py-thread-ft' | 'py-dask';
 
 export const NODE_BACKENDS = ['serial', 'event-loop', 'thread', 'process'] as const;
 export type NodeBackend = typeof NODE_BACKENDS[number];

@@ -94,7 +94,7 @@ export interface SummaryOptions {
 }
 
 const SERIAL_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['serial', 'py-serial']);
-const PROCESS_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['process', 'py-process', 'py-mp-pool']);
+const PROCESS_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['process', 'py-process', 'py-mp-pool', 'py-dask']);
 
 /**
  * Summaries of every run in `events` that has a `run-start`, in order of first appearance.

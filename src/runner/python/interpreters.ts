@@ -49,6 +49,21 @@ export async function findFreeThreadedPython(candidates = FREE_THREADED_CANDIDAT
   return undefined;
 }
 
+/** Interpreters tried for py-dask when none is given: the usual one first, then the system's (Debian's python3-distributed). */
+export const DASK_CANDIDATES = ['python3', '/usr/bin/python3', 'python'];
+
+/** The first candidate that can import Dask distributed, or undefined. */
+export async function findDaskPython(candidates = DASK_CANDIDATES): Promise<{ path: string } | undefined> {
+  for (const path of candidates) {
+    const ok = await new Promise<boolean>((resolve) => {
+      execFile(path, ['-c', 'import distributed'], { timeout: 20_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+        (err) => resolve(!err));
+    });
+    if (ok) return { path };
+  }
+  return undefined;
+}
+
 /** Why `py-thread-ft` is not offered, in words a user can act on. */
 export const FREE_THREADED_NOT_AVAILABLE =
   `No free-threaded CPython found (looked for ${FREE_THREADED_CANDIDATES.join(', ')} on PATH). ` +

@@ -124,6 +124,12 @@ class DaskRun:
             self.worker_pids = client.run(os.getpid)
         except Exception:
             self.worker_pids = {}
+        self.known_workers = set(info)
+        try:
+            import dask
+            self.allowed_failures = dask.config.get('distributed.scheduler.allowed-failures')
+        except Exception:
+            self.allowed_failures = 3
         ready = worker.now_us()
         hosts = sorted({w.get('host', '?') for w in info.values()})
         self.hub.post({'k': 'lg', 'task': None, 'pid': None, 'tid': None, 'stream': 'stderr', 'at': ready,
@@ -159,6 +165,7 @@ class DaskRun:
                     continue
                 del finished[key]
                 self._report(task, f, record)
+            self._watch_workers(client)
             # Records come sorted by stop time: anything not yet matched ended after the previous poll.
             since = polled - 5
             if finished:
@@ -174,6 +181,29 @@ class DaskRun:
             self.by_ident.setdefault((address, known_ident), (pid, tid, '%s · %s' % (address, thread_name)))
         return self.by_ident.get((address, ident)) or (
             self.worker_pids.get(address, 0), ident or 0, '%s · thread %s' % (address or '?', ident))
+
+    def _watch_workers(self, client):
+        """A worker that left the cluster mid-run: its lanes end as crashed; Dask itself retries its tasks."""
+        try:
+            current = set(client.run_on_scheduler(_worker_addresses))
+        except Exception:
+            return
+        for address in sorted(self.known_workers - current):
+            pid = self.worker_pids.get(address)
+            self.hub.post({'k': 'lg', 'task': None, 'pid': None, 'tid': None, 'stream': 'stderr', 'at': worker.now_us(),
+                           'text': 'py-dask: worker %s (pid %s) left the cluster; Dask reschedules its tasks on other '
+                                   'workers and fails a task with KilledWorker after %s such losses '
+                                   '(distributed.scheduler.allowed-failures)\n' % (address, pid, self.allowed_failures)})
+            if pid is not None:
+                self.hub.post({'k': 'wx', 'pid': pid, 'tid': None, 'code': None, 'signal': None, 'reason': 'crash',
+                               'at': worker.now_us()})
+        for address in sorted(current - self.known_workers):
+            if address not in self.worker_pids:
+                try:
+                    self.worker_pids.update(client.run(os.getpid, workers=[address]))
+                except Exception:
+                    pass
+        self.known_workers = current
 
     def _scheduler_now(self):
         """The scheduler's time.time() now, estimated from the measured offset."""
@@ -231,6 +261,11 @@ class DaskRun:
         self.hub.post({'k': 'ts', 'task': task, 'pid': pid, 'tid': tid, 'at': start, 'host': host})
         self.hub.post({'k': 'te', 'task': task, 'pid': pid, 'tid': tid, 'at': end, 'ok': False, 'host': host,
                        'error': error, 'phases': phases})
+
+
+def _worker_addresses(dask_scheduler=None):
+    """Runs on the scheduler: the addresses of the workers it has now."""
+    return list(dask_scheduler.workers)
 
 
 def _threads_by_ident():

@@ -37,6 +37,10 @@ export interface PythonSessionRequest {
   pythonBackend?: string;
   /** compare mode: the Python backends to run (else the Python ones among `backends`, else the default set). */
   pythonBackends?: readonly string[];
+  /** py-dask: an existing scheduler's address; without it a LocalCluster is started for the run. */
+  scheduler?: string;
+  /** py-dask LocalCluster: threads per worker process. */
+  threadsPerWorker?: number;
 }
 
 export { isPythonFile } from './functions.js';
@@ -114,7 +118,7 @@ export class PythonSession {
     const r = this.#request;
     const run = runPython({
       file: r.file, mode: r.mode === 'file' ? 'file' : 'fn', fn: r.fn, inputs: r.inputs, backend, workers: r.workers,
-      pythonPath: r.pythonPath, cpuSampleMs: r.cpuSampleMs, ...shared,
+      pythonPath: r.pythonPath, cpuSampleMs: r.cpuSampleMs, scheduler: r.scheduler, threadsPerWorker: r.threadsPerWorker, ...shared,
     });
     this.#current = run;
     this.#runIds.push(run.runId);
