@@ -6,7 +6,7 @@
 //   node bench/run.mjs --soak          only the 1 000 000-task soak (separate: it is long)
 //   node bench/run.mjs --soak --backends=event-loop --tasks=100000   part of it
 //   node bench/run.mjs --quick         fewer repetitions (a smoke run; numbers are rough)
-//   node bench/run.mjs --only=trivial,cpu   some sections only (trivial, latency, startup, cpu, io, overhead, extras)
+//   node bench/run.mjs --only=trivial,cpu   some sections only (trivial, latency, startup, cpu, io, overhead, api, extras)
 //   node bench/run.mjs --pools=piscina,poolscope-thread
 //
 // Every measurement runs in a fresh Node process (lib/measure.mjs) and the
@@ -23,6 +23,7 @@ import { checkTargets } from './lib/targets.mjs';
 import { printReport } from './lib/report.mjs';
 import { runExtras } from './lib/extras.mjs';
 import { runSoak } from './soak.mjs';
+import { API_PATHS } from './lib/api-paths.mjs';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const args = process.argv.slice(2);
@@ -38,12 +39,13 @@ const config = {
   cpu: { tasks: 16, targetMs: 50, rounds: quick ? 1 : 3 },
   io: { tasks: 200, ms: 20, workers: 4, reps: quick ? 1 : 2 },
   overhead: { tasks: 50_000, pairs: quick ? 3 : 10, processPairs: quick ? 2 : 6 },
+  api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: 2 },
 };
 
 /** Pools whose numbers feed the targets (lib/targets.mjs). */
 const TARGET_POOLS = ['poolscope-thread', 'poolscope-process', 'poolscope-event-loop', 'piscina', 'tinypool-process', 'workerpool-process'];
 
-const sections = listFlag('only') ?? ['trivial', 'latency', 'startup', 'cpu', 'io', 'overhead', 'extras'];
+const sections = listFlag('only') ?? ['trivial', 'latency', 'startup', 'cpu', 'io', 'overhead', 'api', 'extras'];
 const wanted = listFlag('pools');
 const pools = POOLS.filter((p) => (!p.poolscope || poolscopeAvailable()) && (!wanted || wanted.includes(p.id)));
 if (!poolscopeAvailable()) console.warn('dist/pool.mjs is missing (run `npm run build`): PoolScope is left out of this run.');
@@ -189,6 +191,39 @@ async function mainBench() {
         };
       };
       results.overhead[id] = { off: offSummary, columns: withOverhead(samples.columns), objects: withOverhead(samples.listener) };
+    }
+  }
+
+  if (sections.includes('api') && poolscopeAvailable()) {
+    // Each path against the engine it is built on: a fresh process per (path, round), the order rotating
+    // every round; each round's ratio pairs a path with the engine's figure of the same round.
+    const { tasks, rounds, reps } = config.api;
+    const raw = Object.fromEntries(API_PATHS.map((p) => [p, []]));
+    let error;
+    for (let r = 0; r < rounds && !error; r++) {
+      for (let k = 0; k < API_PATHS.length; k++) {
+        const path = API_PATHS[(r + k) % API_PATHS.length];
+        progress(`api ${path} (round ${r + 1}/${rounds}, ${Math.round(process.uptime())} s)`);
+        const reply = await measureInChild({ workload: 'apiPath', path, tasks, workers: W, reps });
+        if (!reply.ok) { error = `${path}: ${reply.error.split('\n')[0]}`; break; }
+        raw[path].push(reply.result);
+      }
+    }
+    const engine = raw[API_PATHS[0]];
+    results.api = { tasks, workers: W, backend: 'thread', error, paths: {} };
+    for (const path of API_PATHS) {
+      const rs = raw[path];
+      if (!rs.length) continue;
+      const tps = rs.map((x) => median(x.tasksPerSec));
+      const cpu = rs.map((x) => median(x.mainCpuUsPerTask));
+      results.api.paths[path] = {
+        tasksPerSec: round(median(tps), 0), samples: tps.map((x) => round(x, 0)),
+        mainCpuUsPerTask: round(median(cpu), 2),
+        // Paired with the engine's run of the same round.
+        vsEngine: round(median(tps.map((x, i) => (engine[i] ? x / median(engine[i].tasksPerSec) : NaN)).filter(Number.isFinite)), 2),
+        cpuVsEngine: round(median(cpu.map((x, i) => (engine[i] ? median(engine[i].mainCpuUsPerTask) / x : NaN)).filter(Number.isFinite)), 2),
+        mainWaitSpans: Math.max(...rs.flatMap((x) => x.mainWaitSpans)),
+      };
     }
   }
 

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { openPool, preloadPool } from './pools.mjs';
 import { median } from './stats.mjs';
 import { trivialThroughput, roundTrips, cpuBound, cpuBoundInline, ioBound } from './workloads.mjs';
+import { measureApiPath } from './api-paths.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 
@@ -40,6 +41,9 @@ async function warm(pool, n) {
 }
 
 const measurements = {
+  /** One path of the Python-shaped API, or the engine under it (lib/api-paths.mjs). */
+  apiPath: measureApiPath,
+
   /** Tasks/s on trivial tasks; `reps` runs back to back on one warm pool. */
   async throughput({ pool: id, workers, tasks, reps, trace }) {
     const pool = await openPool(id, { workers, trace });

@@ -45,6 +45,14 @@ export function printReport(r) {
     }
     table(['pool, tracing', 'tasks/s', 'wall overhead', 'CPU µs/task', 'CPU overhead (paired)', 'main-thread µs/task', 'main overhead (paired)'], rows);
   }
+  if (r.api?.paths) {
+    const a = r.api;
+    console.log(`\nAPI paths vs the engine (${a.backend}, ${a.workers} workers, ${fmt(a.tasks)} × identity submitted at once, tracing on with the runner's column subscriber;` +
+      ' a fresh process per path and round, order rotating; ratios paired with the engine\'s run of the same round; main-wait spans = spans one collection recorded):');
+    if (a.error) console.log(`  (stopped early: ${a.error})`);
+    table(['path', 'tasks/s', '÷ engine', 'main-thread µs/task', 'engine µs ÷ path µs', 'main-wait spans'],
+      Object.entries(a.paths).map(([path, m]) => [path, fmt(m.tasksPerSec), fmt(m.vsEngine), fmt(m.mainCpuUsPerTask), fmt(m.cpuVsEngine), fmt(m.mainWaitSpans)]));
+  }
   if (r.extras && Object.keys(r.extras).length) {
     console.log('\nOther parts:');
     for (const [name, v] of Object.entries(r.extras)) console.log(`  ${name}: ${JSON.stringify(v)}`);

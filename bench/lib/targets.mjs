@@ -39,6 +39,13 @@ export function checkTargets(r) {
     }
   }
 
+  // Issue 17: every API path keeps ≥ 80 % of the engine's throughput (paired with the engine in the same round).
+  for (const [path, m] of Object.entries(r.api?.paths ?? {})) {
+    if (path.startsWith('engine')) continue;
+    add(`API ${path} ÷ engine submit() (issue 17)`, m.vsEngine, '≥ 0.8×', (v) => v >= 0.8,
+      `${m.tasksPerSec} tasks/s; main thread ${m.mainCpuUsPerTask} µs/task (engine ÷ path ${m.cpuVsEngine}); ${m.mainWaitSpans} main-wait spans for ${r.api.tasks} waits`);
+  }
+
   const rs = r.extras?.runnerStartup;
   if (rs && !rs.error) {
     add('runner start → first task-start, warm, thread (issue 5)', rs.thread?.warmMs, '≤ 300 ms', (v) => v <= 300, `cold ${rs.thread?.coldMs} ms`);

@@ -4,6 +4,7 @@
  */
 import { InvalidStateError } from './errors.js';
 import type { PoolSession } from './pool-session.js';
+import { SubmittedTask } from './submitted-task.js';
 import { checkTimeout, settlesWithin, within } from './timeouts.js';
 
 /** Options of {@link AsyncResult.get}. */
@@ -28,13 +29,26 @@ export class AsyncResult<T> {
   readonly #promise: Promise<T>;
   readonly #session: PoolSession;
   readonly #label: string;
+  /** The one task behind this result, when no callback has to run first: its state is this result's. */
+  readonly #task: SubmittedTask<T> | undefined;
   #state: 'pending' | 'ok' | 'failed' = 'pending';
 
-  /** @internal Created by `Pool`; callbacks run in the main program once the result is ready. */
-  constructor(promise: Promise<T>, session: PoolSession, label: string,
+  /**
+   * @internal Created by `Pool`; callbacks run in the main program once the result is ready.
+   * `source` is one submitted task (`applyAsync`) or the promise of a whole list (`mapAsync`).
+   */
+  constructor(source: Promise<T> | SubmittedTask<T>, session: PoolSession, label: string,
     callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
     this.#session = session;
     this.#label = label;
+    const promise = source instanceof SubmittedTask ? source.promise : source;
+    if (source instanceof SubmittedTask && callback === undefined && errorCallback === undefined) {
+      // The common case: nothing to run first, so the task's own promise and state are this result's
+      // (its rejection is already marked handled by the session).
+      this.#promise = promise;
+      this.#task = source;
+      return;
+    }
     // Callbacks run before the result counts as ready, as in Python (its result handler calls them first).
     this.#promise = promise.then((value) => {
       runCallback(callback, value, label);
@@ -51,7 +65,7 @@ export class AsyncResult<T> {
 
   /** True once the call has finished, successfully or not. */
   ready(): boolean {
-    return this.#state !== 'pending';
+    return this.#task !== undefined ? this.#task.settled : this.#state !== 'pending';
   }
 
   /**
@@ -59,8 +73,8 @@ export class AsyncResult<T> {
    * @throws InvalidStateError if it is not ready yet (Python raises `ValueError` there).
    */
   successful(): boolean {
-    if (this.#state === 'pending') throw new InvalidStateError(`${this.#label}: result is not ready`);
-    return this.#state === 'ok';
+    if (!this.ready()) throw new InvalidStateError(`${this.#label}: result is not ready`);
+    return this.#task !== undefined ? this.#task.state === 'done' : this.#state === 'ok';
   }
 
   /**
@@ -70,9 +84,13 @@ export class AsyncResult<T> {
   async wait(timeout?: number): Promise<void> {
     const ms = checkTimeout(timeout);
     if (this.ready()) return;
-    const start = this.#session.engine.now();
-    await settlesWithin(this.#promise, ms);
-    this.#session.recordWait(start, `${this.#label}.wait()`);
+    const label = `${this.#label}.wait()`;
+    this.#session.beginWait(label);
+    try {
+      await settlesWithin(this.#promise, ms);
+    } finally {
+      this.#session.endWait();
+    }
   }
 
   /**
@@ -80,9 +98,17 @@ export class AsyncResult<T> {
    * `message`, remote stack) if it failed.
    * @throws TimeoutError when `timeout` ms pass first; the task keeps running and a later `get()` can still collect it.
    */
-  async get(options: GetOptions = {}): Promise<T> {
-    const ms = checkTimeout(options.timeout);
-    return this.#session.waitFor(within(this.#promise, ms, `${this.#label}.get()`), `${this.#label}.get()`);
+  get(options?: GetOptions): Promise<T> {
+    let ms: number | undefined;
+    try {
+      ms = options === undefined ? undefined : checkTimeout(options.timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const ready = this.ready();
+    if (ready) return this.#promise;
+    const label = `${this.#label}.get()`;
+    return this.#session.waitFor(ms === undefined ? this.#promise : within(this.#promise, ms, label), label);
   }
 }
 

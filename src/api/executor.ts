@@ -67,7 +67,12 @@ export interface ShutdownOptions {
  */
 export abstract class Executor implements AsyncDisposable {
   readonly #session: PoolSession;
-  readonly #pending = new Set<SubmittedTask<unknown>>();
+  /**
+   * Submitted tasks, for `shutdown({ cancelFutures })`. Settled ones are swept out when the list has doubled
+   * since the last sweep (amortised: no per-task bookkeeping when a task settles).
+   */
+  #tracked: SubmittedTask<unknown>[] = [];
+  #sweepAt = 1024;
 
   /** @internal */
   protected constructor(session: PoolSession) {
@@ -132,23 +137,16 @@ export abstract class Executor implements AsyncDisposable {
       throw new RangeError(`map(): chunksize must be an integer ≥ 1, got ${options.chunksize}`);
     }
     const deadline = timeout === undefined ? undefined : new Deadline(timeout, 'executor.map()');
-    const tasks: SubmittedTask<TaskResult<F>>[] = [];
-    try {
-      for (const args of zip(iterables)) {
-        const task = this.#session.submit<TaskResult<F>>(fn, args, 'map');
-        this.#track(task as SubmittedTask<unknown>);
-        tasks.push(task);
-      }
-    } catch (error) {
-      for (const t of tasks) t.cancel();
-      throw error;
-    }
+    // Guarded: a loop left early never collects the rest, whose failures must not crash the program.
+    const tasks = this.#session.submitEach<TaskResult<F>>(fn, [...zip(iterables)], 'map', true);
+    for (const task of tasks) this.#track(task as SubmittedTask<unknown>);
     const label = `executor.map(${typeof fn === 'string' ? fn : fn.name || '<anonymous>'}) × ${tasks.length}`;
     const session = this.#session;
     async function* results(): AsyncGenerator<TaskResult<F>, void, undefined> {
       try {
         for (const task of tasks) {
-          yield await session.waitFor(deadline ? deadline.race(task.promise) : task.promise, label);
+          if (task.settled) yield await task.promise;
+          else yield await session.waitFor(deadline ? deadline.race(task.promise) : task.promise, label);
         }
       } finally {
         // Python cancels what has not started when the result iterator is abandoned or fails.
@@ -165,7 +163,7 @@ export abstract class Executor implements AsyncDisposable {
    */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { wait = true, cancelFutures = false } = options;
-    if (cancelFutures) for (const task of this.#pending) task.cancel();
+    if (cancelFutures) for (const task of this.#tracked) task.cancel();
     const closed = this.#session.close();
     if (wait) await closed;
     else closed.catch(() => undefined);
@@ -177,8 +175,11 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   #track(task: SubmittedTask<unknown>): void {
-    this.#pending.add(task);
-    task.promise.then(() => this.#pending.delete(task), () => this.#pending.delete(task));
+    const tracked = this.#tracked;
+    tracked.push(task);
+    if (tracked.length < this.#sweepAt) return;
+    this.#tracked = tracked.filter((t) => !t.settled);
+    this.#sweepAt = Math.max(1024, this.#tracked.length * 2);
   }
 }
 

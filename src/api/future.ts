@@ -13,25 +13,27 @@ export interface ResultOptions {
 
 /** The internal view `wait()` / `asCompleted()` use. */
 export interface FutureInternals {
-  /** Resolves (never rejects) once the future is done, cancelled included. */
-  done: Promise<void>;
+  /** Settles once the future is done, cancelled included (its rejection is already marked handled). */
+  settles: Promise<unknown>;
   session: PoolSession;
   /** The outcome so far, without waiting. */
-  state: () => SubmittedState;
+  state: SubmittedState;
 }
 
-const internals = new WeakMap<Future<unknown>, FutureInternals>();
+let internalsOf: (future: Future<unknown>) => FutureInternals | undefined;
 
 /** @internal */
 export function futureInternals(future: Future<unknown>): FutureInternals {
-  const found = internals.get(future);
+  const found = internalsOf(future);
   if (!found) throw new TypeError('expected a Future returned by an executor\'s submit()');
   return found;
 }
 
 /**
  * The eventual result of one `submit()`. States, as in Python: pending →
- * running → finished, or pending → cancelled.
+ * running → finished, or pending → cancelled. A call sent ahead to a worker
+ * that is still busy with an earlier one is pending (not running) and can
+ * still be cancelled.
  *
  * @example
  * ```ts
@@ -43,19 +45,30 @@ export function futureInternals(future: Future<unknown>): FutureInternals {
 export class Future<T> {
   readonly #task: SubmittedTask<T>;
   readonly #session: PoolSession;
-  readonly #callbacks: ((future: Future<T>) => void)[] = [];
-  readonly #done: Promise<void>;
+  #callbacks: ((future: Future<T>) => void)[] | undefined;
+  /** Made on first use: most futures are only ever asked for their result. */
+  #done: Promise<void> | undefined;
+
+  static {
+    internalsOf = (future) => (#task in future
+      ? { settles: future.#task.promise, session: future.#session, state: future.#task.state }
+      : undefined);
+  }
 
   /** @internal Created by an executor's `submit()`. */
   constructor(task: SubmittedTask<T>, session: PoolSession) {
     this.#task = task;
     this.#session = session;
-    this.#done = task.promise.then(() => undefined, () => undefined).then(() => this.#runCallbacks());
-    internals.set(this as Future<unknown>, { done: this.#done, session, state: () => task.state });
+  }
+
+  #whenDone(): Promise<void> {
+    this.#done ??= this.#task.promise.then(noop, noop);
+    return this.#done;
   }
 
   /**
-   * Cancels the call if it has not started yet. Returns false if it is running
+   * Cancels the call if it has not started yet (also when it was already sent
+   * to a worker that is busy with an earlier call). Returns false if it is running
    * or finished (it cannot be cancelled then), true if it is now (or was already) cancelled.
    */
   cancel(): boolean {
@@ -67,7 +80,7 @@ export class Future<T> {
     return this.#task.state === 'cancelled';
   }
 
-  /** True while a worker is running the call. */
+  /** True while a worker is running the call (not while it waits in the queue or behind a worker's current call). */
   running(): boolean {
     return this.#task.state === 'running';
   }
@@ -82,10 +95,16 @@ export class Future<T> {
    * `CancelledError` if it was cancelled.
    * @throws TimeoutError when `timeout` ms pass first (the call keeps running).
    */
-  async result(options: ResultOptions = {}): Promise<T> {
-    const ms = checkTimeout(options.timeout);
-    return this.#session.waitFor(within(this.#task.promise, ms, `future.result(${this.#task.label})`),
-      `future.result(${this.#task.label})`);
+  result(options?: ResultOptions): Promise<T> {
+    const task = this.#task;
+    let ms: number | undefined;
+    try {
+      ms = options === undefined ? undefined : checkTimeout(options.timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (ms === undefined) return this.#session.waitFor(task.promise, `future.result(${task.label})`, task.settled);
+    return this.#session.waitFor(within(task.promise, ms, `future.result(${task.label})`), `future.result(${task.label})`, task.settled);
   }
 
   /**
@@ -95,9 +114,12 @@ export class Future<T> {
   async exception(options: ResultOptions = {}): Promise<unknown> {
     const ms = checkTimeout(options.timeout);
     const label = `future.exception(${this.#task.label})`;
-    await this.#session.waitFor(within(this.#done, ms, label), label);
-    if (this.#task.state === 'cancelled') throw this.#task.error;
-    return this.#task.state === 'failed' ? this.#task.error : undefined;
+    await this.#session.waitFor(within(this.#whenDone(), ms, label), label, this.#task.settled);
+    const state = this.#task.state;
+    if (state !== 'failed' && state !== 'cancelled') return undefined;
+    const error = await this.#task.promise.then(noop, (e: unknown) => e);
+    if (state === 'cancelled') throw error;
+    return error;
   }
 
   /**
@@ -109,11 +131,15 @@ export class Future<T> {
       this.#call(fn);
       return;
     }
+    if (this.#callbacks === undefined) {
+      this.#callbacks = [];
+      void this.#whenDone().then(() => this.#runCallbacks());
+    }
     this.#callbacks.push(fn);
   }
 
   #runCallbacks(): void {
-    for (const fn of this.#callbacks.splice(0)) this.#call(fn);
+    for (const fn of this.#callbacks!.splice(0)) this.#call(fn);
   }
 
   #call(fn: (future: Future<T>) => void): void {
@@ -130,3 +156,6 @@ export class Future<T> {
   }
 }
 
+function noop(): undefined {
+  return undefined;
+}

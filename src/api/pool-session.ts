@@ -36,17 +36,42 @@ export interface SessionOptions {
 
 type Lifecycle = 'running' | 'closing' | 'closed' | 'terminated';
 
+/**
+ * Two waits of the main program this close together (µs) are one continuous waiting period: back-to-back
+ * `await f.result()` calls leave gaps of a few microseconds, which are not the program doing work.
+ */
+const WAIT_MERGE_GAP_US = 100;
+
+/** A submission waiting for the task module check. */
+interface Deferred {
+  task: SubmittedTask<unknown>;
+  fn: TaskFunction | string;
+  args: unknown[];
+}
+
 export class PoolSession {
   readonly engine: PoolEngine;
   readonly module: TaskModule;
   #lifecycle: Lifecycle = 'running';
-  /** Submissions waiting for the module check; later ones queue behind them to keep submission order. */
-  #resolving = 0;
-  #submitChain: Promise<void> = Promise.resolve();
+  /** Submissions waiting for the module check, in submission order; while any wait, later ones queue behind them. */
+  #deferred: Deferred[] = [];
+  #draining: Promise<void> = Promise.resolve();
   #closed: Promise<void> | undefined;
   #terminated: Promise<void> | undefined;
   #ended = false;
   #broken: Error | undefined;
+  /** Marks a task's rejection handled and notices PoolBroken (one reaction per task, shared). */
+  readonly noteFailure = (error: unknown): void => {
+    if ((error as Error | undefined)?.name === ErrorNames.PoolBroken) this.#broken ??= error as Error;
+  };
+  // The main lane: waits in progress, and the open span (one per continuous waiting period).
+  #waiting = 0;
+  #spanStart = -1;
+  #spanEnd = 0;
+  #spanLabel = '';
+  #spanCalls = 0;
+  #spanMixed = false;
+  #spanCheck = false;
 
   constructor(options: SessionOptions) {
     const worker = workerIdentity();
@@ -67,6 +92,7 @@ export class PoolSession {
     this.module = new TaskModule(moduleUrl);
     // A shared runId would merge every pool into one run: runs get their own.
     const { runId: _sharedRunId, ...engineDefaults } = config.engine ?? {};
+    const ownBeforeRunEnd = options.engine?.beforeRunEnd;
     this.engine = createPool({
       ...engineDefaults,
       ...options.engine,
@@ -79,6 +105,8 @@ export class PoolSession {
       originUs: options.engine?.originUs ?? config.originUs,
       workerName: workerNamer(options.family, backend),
       runInfo: { label: options.label(backend, workers), ...options.engine?.runInfo },
+      // The last waiting period goes on the main lane before the run (and its lane) ends.
+      beforeRunEnd: () => { this.#closeSpan(); this.#ended = true; ownBeforeRunEnd?.(); },
     });
     // Subscribed right away, before the engine's first (batched, asynchronous) delivery.
     if (config.onTrace) this.engine.onTrace(config.onTrace);
@@ -107,62 +135,141 @@ export class PoolSession {
   /**
    * Submits `fn(...args)`. Throws at once (not in the result) when the pool is
    * closed or when `fn` is known not to be exported, as Python does at submit.
+   * `guard`: mark the task's rejection handled (false when the caller attaches its own handlers at once, as
+   * `Promise.all` does for `map`).
    */
-  submit<T>(fn: TaskFunction | string, args: unknown[], what = 'submit'): SubmittedTask<T> {
-    if (this.#lifecycle !== 'running') throw closedError(`${what}(): pool is not running (it was ${this.#lifecycle === 'terminated' ? 'terminated' : 'closed'})`);
-    // Python's BrokenProcessPool: once broken, a pool refuses new work at submit.
-    if (this.#broken) throw this.#broken;
-    const task = new SubmittedTask<T>(labelOf(fn));
-    task.promise.catch((error: unknown) => {
-      if ((error as Error | undefined)?.name === ErrorNames.PoolBroken) this.#broken ??= error as Error;
-    });
-    const name = this.#resolving === 0 ? this.module.nameNow(fn) : undefined;
-    if (name !== undefined) {
-      task.attach(this.engine.submit<T>(name, args));
-      return task;
-    }
-    this.#resolving++;
-    const previous = this.#submitChain;
-    const submitted = (async () => {
-      try {
-        const exportName = await this.module.name(fn);
-        await previous;
-        if (task.settled) return; // cancelled while its name was being checked
-        if (this.#lifecycle === 'terminated') throw terminatedError('the pool was terminated before the task was sent');
-        task.attach(this.engine.submit<T>(exportName, args));
-      } catch (error) {
-        task.fail(error);
-      } finally {
-        this.#resolving--;
-      }
-    })();
-    this.#submitChain = submitted;
-    return task;
+  submit<T>(fn: TaskFunction | string, args: unknown[], what = 'submit', guard = true): SubmittedTask<T> {
+    this.#checkOpen(what);
+    const name = this.#deferred.length === 0 ? this.module.nameNow(fn) : undefined;
+    if (name !== undefined) return this.#bound<T>(fn, name, args, guard);
+    return this.#defer<T>(fn, args);
   }
 
   /**
-   * Awaits `promise` on behalf of the main program and, if it really had to wait,
-   * records the span on the main lane with `label` ("main blocked here").
+   * Submits `fn` once per argument list (map, starmap …): the export name is looked up once, and the tasks'
+   * rejections are left to the caller, which awaits them all. All or nothing: if a submission throws, the ones
+   * before it are cancelled.
    */
-  async waitFor<T>(promise: Promise<T>, label: string): Promise<T> {
-    const start = this.engine.now();
-    let done = false;
-    promise.then(() => { done = true; }, () => { done = true; });
-    // One microtask turn lets an already-settled promise mark itself done: no zero-length spans.
-    await Promise.resolve();
-    if (done) return promise;
+  submitEach<T>(fn: TaskFunction | string, argLists: unknown[][], what: string, guard = false): SubmittedTask<T>[] {
+    this.#checkOpen(what);
+    const tasks: SubmittedTask<T>[] = new Array(argLists.length);
+    const name = this.#deferred.length === 0 ? this.module.nameNow(fn) : undefined;
+    let i = 0;
     try {
-      return await promise;
-    } finally {
-      this.recordWait(start, label);
+      for (; i < argLists.length; i++) {
+        tasks[i] = name !== undefined ? this.#bound<T>(fn, name, argLists[i], guard) : this.#defer<T>(fn, argLists[i]);
+      }
+    } catch (error) {
+      for (let k = 0; k < i; k++) tasks[k].cancel();
+      throw error;
+    }
+    return tasks;
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#lifecycle !== 'running') throw closedError(`${what}(): pool is not running (it was ${this.#lifecycle === 'terminated' ? 'terminated' : 'closed'})`);
+    // Python's BrokenProcessPool: once broken, a pool refuses new work at submit.
+    if (this.#broken) throw this.#broken;
+  }
+
+  #bound<T>(fn: TaskFunction | string, name: string, args: unknown[], guard: boolean): SubmittedTask<T> {
+    const handle = this.engine.submit<T>(name, args);
+    if (guard) handle.promise.catch(this.noteFailure);
+    return new SubmittedTask<T>(labelOf(fn), handle);
+  }
+
+  #defer<T>(fn: TaskFunction | string, args: unknown[]): SubmittedTask<T> {
+    const task = new SubmittedTask<T>(labelOf(fn));
+    task.promise.catch(this.noteFailure);
+    this.#deferred.push({ task: task as SubmittedTask<unknown>, fn, args });
+    if (this.#deferred.length === 1) this.#draining = this.#drainDeferred();
+    return task;
+  }
+
+  /** Sends the deferred submissions in order, once their export names are known (one module check for all). */
+  async #drainDeferred(): Promise<void> {
+    const queue = this.#deferred;
+    let sent = 0;
+    while (sent < queue.length) {
+      const { task, fn, args } = queue[sent];
+      try {
+        const exportName = this.module.nameNow(fn) ?? await this.module.name(fn);
+        if (!task.settled) { // not cancelled while its name was being checked
+          if (this.#lifecycle === 'terminated') throw terminatedError('the pool was terminated before the task was sent');
+          task.attach(this.engine.submit(exportName, args));
+        }
+      } catch (error) {
+        task.fail(error);
+      }
+      sent++;
+    }
+    // Everything is sent; later submissions take the direct path.
+    this.#deferred = [];
+  }
+
+  /**
+   * Awaits `promise` on behalf of the main program and, if it really has to wait (`settled` is false),
+   * counts the time towards the main lane's current waiting period, labelled `label` ("main blocked here").
+   */
+  waitFor<T>(promise: Promise<T>, label: string, settled = false): Promise<T> {
+    if (settled || this.#ended) return promise;
+    this.beginWait(label);
+    return promise.then((value) => { this.endWait(); return value; }, (error: unknown) => { this.endWait(); throw error; });
+  }
+
+  /**
+   * The main program starts waiting on the pool. Overlapping waits, and waits that follow each other within
+   * a few microseconds, make one span on the main lane (one per continuous waiting period, not one per call).
+   */
+  beginWait(label: string): void {
+    if (this.#ended) return;
+    if (this.#waiting === 0) {
+      const now = this.engine.now();
+      if (this.#spanStart < 0 || now - this.#spanEnd > WAIT_MERGE_GAP_US) {
+        this.#closeSpan();
+        this.#spanStart = now;
+        this.#spanLabel = label;
+        this.#spanCalls = 0;
+        this.#spanMixed = false;
+      }
+    }
+    this.#waiting++;
+    this.#spanCalls++;
+    if (label !== this.#spanLabel) this.#spanMixed = true;
+  }
+
+  /** A wait started with `beginWait` is over. */
+  endWait(): void {
+    if (this.#waiting === 0 || --this.#waiting !== 0) return;
+    this.#spanEnd = this.engine.now();
+    if (!this.#spanCheck) {
+      this.#spanCheck = true;
+      // Once the program is back in the event loop without waiting on the pool, the period is over.
+      setImmediate(this.#checkSpan);
     }
   }
 
-  /** Records a main-lane span from `start` (this run's clock) to now. */
-  recordWait(start: number, label: string): void {
-    if (this.#ended) return; // after run-end the run's lane is closed
-    const end = this.engine.now();
-    if (end > start) this.engine.recordMainWait(start, end, label);
+  readonly #checkSpan = (): void => {
+    this.#spanCheck = false;
+    if (this.#waiting === 0) this.#closeSpan();
+  };
+
+  /** Records the open waiting period, if any. */
+  #closeSpan(): void {
+    const start = this.#spanStart;
+    if (start < 0) return;
+    this.#spanStart = -1;
+    const end = this.#waiting === 0 ? this.#spanEnd : this.engine.now();
+    if (this.#ended || !(end > start)) return;
+    const calls = this.#spanCalls;
+    const label = calls === 1 ? this.#spanLabel
+      : this.#spanMixed ? `${this.#spanLabel} … (${calls} waits)` : `${this.#spanLabel} (${calls} waits)`;
+    this.engine.recordMainWait(start, end, label);
+    if (this.#waiting !== 0) {
+      // Closed while waits are still open (the run is ending): what follows is a new period.
+      this.#spanStart = end;
+      this.#spanCalls = 0;
+    }
   }
 
   /** No new tasks; resolves once every task settled and every worker exited. Idempotent. */
@@ -170,7 +277,7 @@ export class PoolSession {
     if (this.#lifecycle === 'running') this.#lifecycle = 'closing';
     this.#closed ??= (async () => {
       // Submissions still checking their module were accepted before close: let them in first.
-      await this.#submitChain;
+      await this.#draining;
       await this.engine.close();
       if (this.#lifecycle === 'closing') this.#lifecycle = 'closed';
       this.#ended = true;

@@ -157,7 +157,7 @@ export class Pool implements AsyncDisposable {
   apply<R = unknown>(fn: string, args?: unknown[]): Promise<R>;
   async apply(fn: TaskFunction | string, args: unknown[] = []): Promise<unknown> {
     const task = this.#submit<unknown>(fn, args, 'apply');
-    return this.#session.waitFor(task.promise, `pool.apply(${task.label})`);
+    return this.#session.waitFor(task.promise, `pool.apply(${task.label})`, task.settled);
   }
 
   /**
@@ -173,7 +173,7 @@ export class Pool implements AsyncDisposable {
    */
   async map<F extends UnaryTask>(fn: F | string, iterable: Iterable<Parameters<F>[0]>, chunksize?: number): Promise<TaskResult<F>[]> {
     const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (x) => [x]), chunksize, 'map');
-    return this.#session.waitFor(Promise.all(tasks.map((t) => t.promise)), `pool.map(${labelOf(fn)}) × ${tasks.length}`);
+    return this.#session.waitFor(this.#all(tasks), `pool.map(${labelOf(fn)}) × ${tasks.length}`);
   }
 
   /**
@@ -182,7 +182,7 @@ export class Pool implements AsyncDisposable {
    */
   async starmap<F extends TaskFunction>(fn: F | string, iterable: Iterable<Parameters<F>>, chunksize?: number): Promise<TaskResult<F>[]> {
     const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (args) => [...args]), chunksize, 'starmap');
-    return this.#session.waitFor(Promise.all(tasks.map((t) => t.promise)), `pool.starmap(${labelOf(fn)}) × ${tasks.length}`);
+    return this.#session.waitFor(this.#all(tasks), `pool.starmap(${labelOf(fn)}) × ${tasks.length}`);
   }
 
   /**
@@ -195,9 +195,9 @@ export class Pool implements AsyncDisposable {
    * ```
    */
   imap<F extends UnaryTask>(fn: F | string, iterable: Iterable<Parameters<F>[0]>, chunksize?: number): ResultIterator<TaskResult<F>> {
-    const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (x) => [x]), chunksize, 'imap');
-    const label = `pool.imap(${labelOf(fn)}) × ${tasks.length}`;
-    return new ResultIterator(inOrder(tasks.map((t) => t.promise), (p) => this.#session.waitFor(p, label)));
+    // Guarded: a loop left early never collects the rest, whose failures must not crash the program.
+    const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (x) => [x]), chunksize, 'imap', true);
+    return new ResultIterator(inOrder(tasks, this.#session, `pool.imap(${labelOf(fn)}) × ${tasks.length}`));
   }
 
   /**
@@ -206,8 +206,7 @@ export class Pool implements AsyncDisposable {
    */
   imapUnordered<F extends UnaryTask>(fn: F | string, iterable: Iterable<Parameters<F>[0]>, chunksize?: number): ResultIterator<TaskResult<F>> {
     const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (x) => [x]), chunksize, 'imapUnordered');
-    const label = `pool.imapUnordered(${labelOf(fn)}) × ${tasks.length}`;
-    return new ResultIterator(inCompletionOrder(tasks.map((t) => t.promise), (p) => this.#session.waitFor(p, label)));
+    return new ResultIterator(inCompletionOrder(tasks, this.#session, `pool.imapUnordered(${labelOf(fn)}) × ${tasks.length}`));
   }
 
   /**
@@ -224,7 +223,7 @@ export class Pool implements AsyncDisposable {
   applyAsync<R = unknown>(fn: string, args?: unknown[], options?: ApplyAsyncOptions<R>): AsyncResult<R>;
   applyAsync(fn: TaskFunction | string, args: unknown[] = [], options: ApplyAsyncOptions<unknown> = {}): AsyncResult<unknown> {
     const task = this.#submit<unknown>(fn, args, 'applyAsync');
-    return new AsyncResult(task.promise, this.#session, `applyAsync(${task.label})`, options.callback, options.errorCallback);
+    return new AsyncResult(task, this.#session, `applyAsync(${task.label})`, options.callback, options.errorCallback);
   }
 
   /**
@@ -235,7 +234,7 @@ export class Pool implements AsyncDisposable {
     options: number | MapAsyncOptions<TaskResult<F>> = {}): AsyncResult<TaskResult<F>[]> {
     const opts = typeof options === 'number' ? { chunksize: options } : options;
     const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (x) => [x]), opts.chunksize, 'mapAsync');
-    return new AsyncResult(Promise.all(tasks.map((t) => t.promise)), this.#session,
+    return new AsyncResult(this.#all(tasks), this.#session,
       `mapAsync(${labelOf(fn)}) × ${tasks.length}`, opts.callback, opts.errorCallback);
   }
 
@@ -244,7 +243,7 @@ export class Pool implements AsyncDisposable {
     options: number | MapAsyncOptions<TaskResult<F>> = {}): AsyncResult<TaskResult<F>[]> {
     const opts = typeof options === 'number' ? { chunksize: options } : options;
     const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (args) => [...args]), opts.chunksize, 'starmapAsync');
-    return new AsyncResult(Promise.all(tasks.map((t) => t.promise)), this.#session,
+    return new AsyncResult(this.#all(tasks), this.#session,
       `starmapAsync(${labelOf(fn)}) × ${tasks.length}`, opts.callback, opts.errorCallback);
   }
 
@@ -286,19 +285,24 @@ export class Pool implements AsyncDisposable {
     return this.#session.submit<R>(fn, args, what);
   }
 
-  #submitEach<R>(fn: TaskFunction | string, argLists: unknown[][], chunksize: number | undefined, what: string): SubmittedTask<R>[] {
+  /**
+   * Submits one task per argument list, all or nothing (like one Python map call: a submission that throws
+   * cancels the ones before it). Unguarded unless `guard`: the caller attaches handlers to every task at once.
+   */
+  #submitEach<R>(fn: TaskFunction | string, argLists: unknown[][], chunksize: number | undefined, what: string, guard = false): SubmittedTask<R>[] {
     if (chunksize !== undefined && chunksize !== null && !(Number.isInteger(chunksize) && chunksize >= 1)) {
       throw new RangeError(`${what}(): chunksize must be an integer ≥ 1, got ${chunksize}`);
     }
-    const tasks: SubmittedTask<R>[] = [];
-    try {
-      for (const args of argLists) tasks.push(this.#session.submit<R>(fn, args, what));
-    } catch (error) {
-      // All or nothing, like one Python map call: don't leave half a map running.
-      for (const t of tasks) t.cancel();
-      throw error;
-    }
-    return tasks;
+    return this.#session.submitEach<R>(fn, argLists, what, guard);
+  }
+
+  /** Every task's result, in order; the first failure rejects (and is noticed: PoolBroken refuses later submits). */
+  #all<R>(tasks: SubmittedTask<R>[]): Promise<R[]> {
+    const promises = new Array<Promise<R>>(tasks.length);
+    for (let i = 0; i < tasks.length; i++) promises[i] = tasks[i].promise;
+    const all = Promise.all(promises);
+    all.catch(this.#session.noteFailure);
+    return all;
   }
 }
 

@@ -4,6 +4,8 @@
  * consumed with `for await`. Node 20 has no `Array.fromAsync`, hence `toArray()`.
  */
 import { TimeoutError } from './errors.js';
+import type { PoolSession } from './pool-session.js';
+import type { SubmittedTask } from './submitted-task.js';
 
 /**
  * Results as they become available, one `await` at a time.
@@ -45,30 +47,38 @@ export class ResultIterator<T> implements AsyncIterableIterator<T> {
   }
 }
 
-/** Yields each promise's value in the order given. */
-export async function* inOrder<T>(promises: readonly Promise<T>[], waitFor: <V>(p: Promise<V>) => Promise<V>,
+/** Yields each task's value in the order given; the main program's waits go on its lane as `label`. */
+export async function* inOrder<T>(tasks: readonly SubmittedTask<T>[], session: PoolSession, label: string,
   deadline?: Deadline): AsyncGenerator<T, void, undefined> {
-  for (const promise of promises) {
-    yield await waitFor(deadline ? deadline.race(promise) : promise);
+  for (const task of tasks) {
+    // A result that is already in is yielded without a wait (and without a span on the main lane).
+    if (task.settled) yield await task.promise;
+    else yield await session.waitFor(deadline ? deadline.race(task.promise) : task.promise, label);
   }
 }
 
-/** Yields each promise's outcome in the order they settle (a failure is thrown at its turn). */
-export async function* inCompletionOrder<T>(promises: readonly Promise<T>[], waitFor: <V>(p: Promise<V>) => Promise<V>,
+/** Yields each task's outcome in the order they settle (a failure is thrown at its turn). */
+export async function* inCompletionOrder<T>(tasks: readonly SubmittedTask<T>[], session: PoolSession, label: string,
   deadline?: Deadline): AsyncGenerator<T, void, undefined> {
-  const settled: number[] = [];
+  const settled: Promise<T>[] = [];
+  let head = 0;
   let wake: (() => void) | undefined;
-  promises.forEach((promise, i) => {
-    const mark = () => { settled.push(i); wake?.(); };
+  for (const task of tasks) {
+    const promise = task.promise;
+    const mark = () => {
+      settled.push(promise);
+      if (wake !== undefined) { const w = wake; wake = undefined; w(); }
+    };
     promise.then(mark, mark);
-  });
-  for (let yielded = 0; yielded < promises.length; yielded++) {
-    while (settled.length === 0) {
+  }
+  for (let yielded = 0; yielded < tasks.length; yielded++) {
+    while (head === settled.length) {
       const arrived = new Promise<void>((resolve) => { wake = resolve; });
-      await waitFor(deadline ? deadline.race(arrived) : arrived);
+      await session.waitFor(deadline ? deadline.race(arrived) : arrived, label);
     }
-    wake = undefined;
-    yield await promises[settled.shift()!];
+    const next = settled[head];
+    settled[head++] = undefined as unknown as Promise<T>; // let the value go once it is yielded
+    yield await next;
   }
 }
 

@@ -3,6 +3,10 @@
  * `AsyncResult`. It may exist before the engine task does (while the task
  * module is still being checked), and it settles exactly once — with the
  * task's result, its error, or a `CancelledError`.
+ *
+ * The common case costs almost nothing over the engine: when the export name is
+ * known at submit, the engine's own promise is this task's promise and its state
+ * is read from the engine task (no second promise, no copy of the outcome).
  */
 import type { TaskHandle } from '../pool/types.js';
 import { CancelledError } from './errors.js';
@@ -10,25 +14,34 @@ import { CancelledError } from './errors.js';
 /** Python's future states, plus the two ways of finishing. */
 export type SubmittedState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
+type OwnState = 'pending' | 'done' | 'failed' | 'cancelled';
+
 export class SubmittedTask<T = unknown> {
   /** What the timeline and error messages call it (the function's name). */
   readonly label: string;
-  /** Settles once; rejections are already marked handled, so an ignored result never crashes the program. */
+  /** Settles once. Rejections are marked handled by the submitter, so an ignored result never crashes the program. */
   readonly promise: Promise<T>;
   #handle: TaskHandle<T> | undefined;
-  #state: 'pending' | 'done' | 'failed' | 'cancelled' = 'pending';
-  #resolve!: (value: T) => void;
-  #reject!: (error: unknown) => void;
-  #value: T | undefined;
-  #error: unknown;
+  /** Outcome decided here rather than by the engine task (deferred tasks; cancelled before they were sent). */
+  #state: OwnState = 'pending';
+  #resolve: ((value: T) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
-  constructor(label: string) {
+  /**
+   * A task bound to an engine task at once: its promise is the engine's.
+   * Or, without a handle, a deferred one (its module is still being checked): `attach()` binds it later.
+   */
+  constructor(label: string, handle?: TaskHandle<T>) {
     this.label = label;
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-    this.promise.catch(() => undefined);
+    if (handle !== undefined) {
+      this.#handle = handle;
+      this.promise = handle.promise;
+    } else {
+      this.promise = new Promise<T>((resolve, reject) => {
+        this.#resolve = resolve;
+        this.#reject = reject;
+      });
+    }
   }
 
   /** The engine task, once it exists. */
@@ -38,41 +51,38 @@ export class SubmittedTask<T = unknown> {
 
   get state(): SubmittedState {
     if (this.#state !== 'pending') return this.#state;
-    return this.#handle?.state === 'running' ? 'running' : 'pending';
+    const handle = this.#handle;
+    if (handle === undefined) return 'pending';
+    switch (handle.state) {
+      case 'queued': return 'pending';
+      // Sent to a worker is not yet running: a task sent ahead waits behind the one the worker is running.
+      case 'running': return handle.started ? 'running' : 'pending';
+      default: return this.#resolve === undefined ? handle.state : 'pending'; // deferred: settled by attach's reaction
+    }
   }
 
+  /** True once the outcome is known (the promise is settled or settles in this microtask turn). */
   get settled(): boolean {
-    return this.#state !== 'pending';
+    const state = this.state;
+    return state === 'done' || state === 'failed' || state === 'cancelled';
   }
 
-  /** The result, once `state === 'done'`. */
-  get value(): T | undefined {
-    return this.#value;
-  }
-
-  /** The error, once `state` is `'failed'` or `'cancelled'`. */
-  get error(): unknown {
-    return this.#error;
-  }
-
-  /** Binds the engine task; its outcome becomes this task's outcome. */
+  /** Binds the engine task of a deferred task; its outcome becomes this task's outcome. */
   attach(handle: TaskHandle<T>): void {
     this.#handle = handle;
-    handle.promise.then((value) => this.resolve(value), (error: unknown) => this.fail(error));
+    handle.promise.then((value) => this.#settle('done', value), (error: unknown) => this.#settle(handle.state === 'cancelled' ? 'cancelled' : 'failed', error));
   }
 
-  resolve(value: T): void {
-    if (this.#state !== 'pending') return;
-    this.#state = 'done';
-    this.#value = value;
-    this.#resolve(value);
-  }
-
+  /** A deferred task fails before it is sent (its function is not exported, the pool was terminated …). */
   fail(error: unknown): void {
-    if (this.#state !== 'pending') return;
-    this.#state = 'failed';
-    this.#error = error;
-    this.#reject(error);
+    this.#settle('failed', error);
+  }
+
+  #settle(state: OwnState, outcome: unknown): void {
+    if (this.#state !== 'pending' || this.#resolve === undefined) return;
+    this.#state = state;
+    if (state === 'done') this.#resolve(outcome as T);
+    else this.#reject!(outcome);
   }
 
   /**
@@ -80,15 +90,19 @@ export class SubmittedTask<T = unknown> {
    * cancelled). True if it is cancelled now or was already; false once running or finished.
    */
   cancel(): boolean {
-    if (this.#state === 'cancelled') return true;
-    if (this.#state !== 'pending') return false;
-    if (this.#handle !== undefined) {
-      if (this.#handle.state !== 'queued') return false;
-      if (!this.#handle.cancel()) return false;
+    const state = this.state;
+    if (state === 'cancelled') return true;
+    if (state !== 'pending') return false;
+    const error = new CancelledError(`${this.label}: cancelled before it started`);
+    const handle = this.#handle;
+    if (handle === undefined) {
+      this.#settle('cancelled', error);
+      return true;
     }
-    this.#state = 'cancelled';
-    this.#error = new CancelledError(`${this.label}: cancelled before it started`);
-    this.#reject(this.#error);
+    // The engine cancels a task it has not handed to a worker, or one a worker holds but has not started;
+    // a task that started meanwhile is left running (false).
+    if (!handle.cancelPending(error)) return false;
+    if (this.#resolve !== undefined) this.#settle('cancelled', error);
     return true;
   }
 }

@@ -48,25 +48,46 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions
     throw new RangeError(`wait(): returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`);
   }
   const failed = (f: Future<T>) => futureFailed(f);
+  // Counted as they finish, not re-scanned each time (a scan per finished future is quadratic in their number).
+  let doneCount = 0;
+  let anyFailed = false;
+  for (const f of list) {
+    if (!f.done()) continue;
+    doneCount++;
+    if (failed(f)) anyFailed = true;
+  }
   const satisfied = () => {
-    if (returnWhen === FIRST_COMPLETED) return list.some((f) => f.done());
-    if (returnWhen === FIRST_EXCEPTION && list.some(failed)) return true;
-    return list.every((f) => f.done());
+    if (returnWhen === FIRST_COMPLETED) return doneCount > 0;
+    if (returnWhen === FIRST_EXCEPTION && anyFailed) return true;
+    return doneCount === list.length;
   };
   if (list.length > 0 && !satisfied()) {
     const session = futureInternals(list[0] as Future<unknown>).session;
-    const start = session.engine.now();
+    const label = `wait(${list.length} futures, ${returnWhen})`;
+    session.beginWait(label);
     let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      const check = () => { if (satisfied()) resolve(); };
-      for (const f of list) futureInternals(f as Future<unknown>).done.then(check);
-      if (timeout !== undefined) timer = setTimeout(resolve, timeout);
-    });
-    clearTimeout(timer);
-    session.recordWait(start, `wait(${list.length} futures, ${returnWhen})`);
+    try {
+      await new Promise<void>((resolve) => {
+        for (const f of list) {
+          if (f.done()) continue;
+          const mark = (): void => {
+            doneCount++;
+            if (failed(f)) anyFailed = true;
+            if (satisfied()) resolve();
+          };
+          futureInternals(f as Future<unknown>).settles.then(mark, mark);
+        }
+        if (timeout !== undefined) timer = setTimeout(resolve, timeout);
+      });
+    } finally {
+      clearTimeout(timer);
+      session.endWait();
+    }
   }
-  const done = new Set(list.filter((f) => f.done()));
-  return { done, notDone: new Set(list.filter((f) => !done.has(f))) };
+  const done = new Set<Future<T>>();
+  const notDone = new Set<Future<T>>();
+  for (const f of list) (f.done() ? done : notDone).add(f);
+  return { done, notDone };
 }
 
 /**
@@ -84,21 +105,28 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): 
   const ms = checkTimeout(timeout);
   async function* completed(): AsyncGenerator<Future<T>, void, undefined> {
     const deadline = ms === undefined ? undefined : new Deadline(ms, `asCompleted(${list.length} futures)`);
-    const finished: Future<T>[] = list.filter((f) => f.done());
-    const waiting = new Set(list.filter((f) => !f.done()));
+    // Finished ones first, then each as it finishes (the list holds each future once).
+    const finished: Future<T>[] = [];
     let wake: (() => void) | undefined;
-    for (const f of waiting) {
-      futureInternals(f as Future<unknown>).done.then(() => {
-        if (waiting.delete(f)) finished.push(f);
-        wake?.();
-      });
+    for (const f of list) {
+      if (f.done()) {
+        finished.push(f);
+        continue;
+      }
+      const mark = (): void => {
+        finished.push(f);
+        if (wake !== undefined) { const w = wake; wake = undefined; w(); }
+      };
+      futureInternals(f as Future<unknown>).settles.then(mark, mark);
     }
+    const session = list.length > 0 ? futureInternals(list[0] as Future<unknown>).session : undefined;
+    const label = `asCompleted(${list.length} futures)`;
+    let head = 0;
     let yielded = 0;
     while (yielded < list.length) {
-      while (finished.length === 0) {
+      while (head === finished.length) {
         const arrived = new Promise<void>((resolve) => { wake = resolve; });
-        const session = futureInternals(list[0] as Future<unknown>).session;
-        const start = session.engine.now();
+        session!.beginWait(label);
         try {
           await (deadline ? deadline.race(arrived) : arrived);
         } catch (error) {
@@ -107,16 +135,18 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): 
           }
           throw error;
         } finally {
-          session.recordWait(start, `asCompleted(${list.length} futures)`);
+          session!.endWait();
         }
       }
       yielded++;
-      yield finished.shift()!;
+      const next = finished[head];
+      finished[head++] = undefined as unknown as Future<T>; // no shift(): it is linear in the array's length
+      yield next;
     }
   }
   return new ResultIterator(completed());
 }
 
 function futureFailed<T>(f: Future<T>): boolean {
-  return futureInternals(f as Future<unknown>).state() === 'failed';
+  return futureInternals(f as Future<unknown>).state === 'failed';
 }

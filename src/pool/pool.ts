@@ -81,6 +81,7 @@ class Pool implements PoolEngine, PoolHost {
   readonly #queue = new TaskQueue<Task>(256);
   readonly #backend: PoolBackend;
   readonly #clockBase: number;
+  readonly #beforeRunEnd: (() => void) | undefined;
   #lifecycle: Lifecycle = 'running';
   #brokenError: Error | undefined;
   #nextTaskId = 1;
@@ -100,6 +101,7 @@ class Pool implements PoolEngine, PoolHost {
     this.originUs = this.options.originUs;
     this.tracing = this.options.trace;
     this.runId = options.runId ?? newRunId();
+    this.#beforeRunEnd = options.beforeRunEnd;
     this.#sink = new TraceSink(this.runId);
     // performance.now() reads the same monotonic clock as hrtime without allocating.
     this.#clockBase = monotonicUs() - performance.now() * 1000 - this.originUs;
@@ -315,14 +317,14 @@ class Pool implements PoolEngine, PoolHost {
     this.#backend.pump();
   };
 
-  readonly #cancelTask = (task: Task): boolean => {
+  readonly #cancelTask = (task: Task, reason?: Error): boolean => {
     if (task.settled) return false;
     if (task.state === 'queued') {
       this.#queue.remove(task);
     } else {
       this.#backend.cancel(task);
     }
-    this.failed(task, -1, -1, this.now(), cancelledError());
+    this.failed(task, -1, -1, this.now(), reason ?? cancelledError());
     return true;
   };
 
@@ -355,6 +357,9 @@ class Pool implements PoolEngine, PoolHost {
   #endRun(): void {
     if (this.#runEnded) return;
     this.#runEnded = true;
+    try {
+      this.#beforeRunEnd?.();
+    } catch { /* a hook's failure must not keep the run from ending */ }
     const t = this.now();
     this.#stats.wallUs = t - this.#runStartT;
     const error = this.#brokenError ? errorToWire(this.#brokenError)

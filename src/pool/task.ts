@@ -26,9 +26,9 @@ export class Task<T = unknown> implements TaskHandle<T> {
   detachSignal: (() => void) | undefined;
   resolve!: (value: T) => void;
   reject!: (reason: unknown) => void;
-  readonly #cancel: (task: Task) => boolean;
+  readonly #cancel: (task: Task, reason?: Error) => boolean;
 
-  constructor(taskId: number, fn: string, args: unknown[], timeoutMs: number, cancel: (task: Task) => boolean) {
+  constructor(taskId: number, fn: string, args: unknown[], timeoutMs: number, cancel: (task: Task, reason?: Error) => boolean) {
     this.taskId = taskId;
     this.fn = fn;
     this.args = args;
@@ -44,7 +44,11 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return this.state === 'done' || this.state === 'failed' || this.state === 'cancelled';
   }
 
-  cancel(): boolean {
-    return this.#cancel(this as Task);
+  cancel(reason?: Error): boolean {
+    return this.#cancel(this as Task, reason);
+  }
+
+  cancelPending(reason?: Error): boolean {
+    return this.state === 'queued' && this.#cancel(this as Task, reason);
   }
 }

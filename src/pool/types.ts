@@ -39,6 +39,8 @@ export interface PoolOptions {
   runInfo?: { fn?: string; file?: string; inputsCount?: number; label?: string; compareId?: string };
   /** Max bytes of captured console output per task before it is truncated. @default 1 MiB */
   maxLogBytesPerTask?: number;
+  /** Called once, right before `run-end` is emitted: the last chance to add events to the run (the API's main-lane span). */
+  beforeRunEnd?: () => void;
 }
 
 export interface SubmitOptions {
@@ -57,8 +59,17 @@ export interface TaskHandle<T = unknown> {
    * from when its worker starts it. A task that has not started is never blamed for a worker's fault.
    */
   readonly started: boolean;
-  /** Cancels a queued task (true), or stops a running one by recycling its worker (true); false when already settled. */
-  cancel(): boolean;
+  /**
+   * Cancels a queued task (true), or stops a running one by recycling its worker (true); false when already settled.
+   * The promise rejects with `reason` when given (the API's own `CancelledError`), else the engine's `CancelledError`.
+   */
+  cancel(reason?: Error): boolean;
+  /**
+   * Cancels the task only if it has not started: queued, or sent ahead to a worker that has certainly not begun
+   * it (thread and event-loop workers; the worker then skips it). False once it started or settled, and for a
+   * task sent ahead to a ready process worker (it may be starting that very moment): a started task is left running.
+   */
+  cancelPending(reason?: Error): boolean;
 }
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -1,7 +1,7 @@
 // Executors — concurrent.futures: ThreadPoolExecutor, ProcessPoolExecutor, PoolExecutor (backend from configuration).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, tasks, TASKS_URL, childrenGone, recorder, rejectsNamed, throwsNamed, use } from '../fixtures/api/helpers.mjs';
+import { api, tasks, TASKS_URL, childrenGone, recorder, rejectsNamed, throwsNamed, until, use } from '../fixtures/api/helpers.mjs';
 
 const { ThreadPoolExecutor, ProcessPoolExecutor, PoolExecutor } = api;
 const { square, add, sleep, whoamiSlow } = tasks;
@@ -97,7 +97,7 @@ test('shutdown({ cancelFutures: true }) cancels pending futures; the running one
   const ex = new ThreadPoolExecutor({ maxWorkers: 1, module: TASKS_URL, engine: { pipeline: 1 } });
   const first = ex.submit(sleep, 400, 'first');
   const rest = [1, 2, 3, 4].map((x) => ex.submit(square, x));
-  await tasks.sleep(100); // the first one is running by now
+  await until(() => first.running(), 10_000, 'the first task to start');
   await ex.shutdown({ wait: true, cancelFutures: true });
   assert.equal(await first.result(), 'first');
   assert.ok(rest.every((f) => f.cancelled()), `cancelled: ${rest.map((f) => f.cancelled())}`);
