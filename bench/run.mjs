@@ -15,7 +15,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { POOLS, poolscopeAvailable } from './lib/pools.mjs';
+import { POOLS, POOL_SETUP, poolscopeAvailable } from './lib/pools.mjs';
 import { measureInChild } from './lib/fork-measure.mjs';
 import { calibrateBurn } from './lib/workloads.mjs';
 import { median, round } from './lib/stats.mjs';
@@ -86,6 +86,7 @@ async function mainBench() {
     },
     config: { ...config, quick },
     pools: Object.fromEntries(pools.map((p) => [p.id, p.label])),
+    poolSetup: Object.fromEntries(pools.map((p) => [p.id, POOL_SETUP[p.id]])),
   };
   const W = config.workers;
   const t0 = Date.now();

@@ -30,6 +30,10 @@ export function printReport(r) {
       fmt(r.io?.[id]?.wallMs),
     ]);
     table(['pool', 'tasks/s', 'p50 µs', 'p99 µs', 'start ms', 'CPU ms', 'speedup', 'I/O ms'], rows);
+    if (r.poolSetup) {
+      console.log('\nHow each pool was set up (as its README recommends for throughput; same task module, same submission pattern):');
+      for (const [id, how] of Object.entries(r.poolSetup)) if (r.pools[id]) console.log(`  ${r.pools[id]}: ${how}`);
+    }
   }
   if (r.overhead) {
     console.log('\nTracing overhead (same backend, same process, off / columns / objects rotating, medians; paired = median of per-round ratios):');
