@@ -45,7 +45,7 @@ const entries = [
     platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'true' }, minify: true,
   },
   // The host⇄webview protocol validators, importable by node tests.
-  { entryPoints: ['webview/protocol.ts'], outfile: 'dist/webview-protocol.mjs', format: 'esm' },
+  { entryPoints: ['src/common/webview-protocol.ts'], outfile: 'dist/webview-protocol.mjs', format: 'esm' },
 ].filter((e) => e.entryPoints.every((p) => existsSync(p)));
 
 mkdirSync('dist', { recursive: true });

@@ -1,5 +1,21 @@
-// Lint: typescript-eslint's recommended rules, the convention of VS Code extensions.
+// Lint: typescript-eslint's recommended rules, the convention of VS Code extensions,
+// plus the layering rules of docs/architecture.md ("Layout"), enforced with no-restricted-imports.
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
+
+const vscodeOnlyInExtension = { name: 'vscode', message: 'Only src/extension may import vscode.' };
+/** Node's built-in modules, bare and `node:` prefixed: not available in a webview or a browser page. */
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `node:${m}`])
+  .map((name) => ({ name, message: 'Code that runs in the webview or the browser may not use Node built-ins.' }));
+const noWebviewFromSrc = {
+  group: ['**/webview/**', '**/webview'],
+  message: 'src/ may not import webview/: shared contracts live in src/common/ (or src/trace/).',
+};
+/** Code the webview bundles: only the pure layers (src/trace, src/common) and its own folder. */
+const nodeOnlyLayers = {
+  group: ['**/src/pool/**', '**/src/api/**', '**/src/runner/**', '**/src/cli/**', '**/src/extension/**', '../pool/**', '../api/**', '../runner/**', '../cli/**', '../extension/**'],
+  message: 'The webview and the pure layers (src/trace, src/common) may import only src/trace and src/common: the rest is Node-only.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'test-artifacts/**', 'e2e-out/**', 'test/fixtures/cli/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -12,8 +28,29 @@ export default tseslint.config(
     },
   },
   {
-    // The engine, API, trace and runner must stay free of the editor: they run in plain Node.
-    files: ['src/pool/**/*.ts', 'src/api/**/*.ts', 'src/trace/**/*.ts', 'src/runner/**/*.ts', 'src/cli/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }] }] },
+    // The engine, API, runner and CLI must stay free of the editor and of the webview: they run in plain Node.
+    files: ['src/pool/**/*.ts', 'src/api/**/*.ts', 'src/runner/**/*.ts', 'src/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension], patterns: [noWebviewFromSrc] }] },
+  },
+  {
+    // The extension host may use vscode and Node, never the webview's code.
+    files: ['src/extension/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noWebviewFromSrc] }] },
+  },
+  {
+    // Pure layers: bundled into the webview as well as into Node entries.
+    // src/trace/html-report.ts is the one Node-side file there (not bundled into the webview).
+    files: ['src/trace/**/*.ts', 'src/common/**/*.ts'],
+    ignores: ['src/trace/html-report.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension, ...nodeBuiltins], patterns: [noWebviewFromSrc, nodeOnlyLayers] }] },
+  },
+  {
+    files: ['src/trace/html-report.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension], patterns: [noWebviewFromSrc, nodeOnlyLayers] }] },
+  },
+  {
+    // The webview runs in a browser: no Node built-ins, no Node-only layers, no vscode module.
+    files: ['webview/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension, ...nodeBuiltins], patterns: [nodeOnlyLayers] }] },
   },
 );

@@ -8,7 +8,7 @@
 //                      pixel column, and zoomed in)                    target ≤ 16 ms
 //   firstPaintMs1M     1 000 000 tasks (3 000 000 task events) delivered by postMessage
 //                      as a host does for a large run (task events packed in columns,
-//                      webview/packed-tasks.ts): from the first message to the first
+//                      src/trace/packed-tasks.ts): from the first message to the first
 //                      painted frame, minus the time the bench itself spent generating
 //                      the data                                        target ≤ 2 000 ms
 //   heapMb1M           JS heap after loading those 1 000 000 tasks (after a GC), V8 heap
@@ -43,7 +43,7 @@ function pageHtml() {
  * Runs in the page: generates `n` tasks on `workers` thread workers and posts
  * them as the extension host would for a large run: the ordinary events
  * (run-start, worker-start, run-end) as `events`, the task events packed
- * (`tasks` messages, typed arrays transferred, see webview/packed-tasks.ts).
+ * (`tasks` messages, typed arrays transferred, see src/trace/packed-tasks.ts).
  * Self-contained (Playwright serializes it). Generation time is measured and
  * excluded from first paint.
  */

@@ -4,7 +4,7 @@
  */
 import { axisBottom, max, scaleBand, scaleLinear, select } from 'd3';
 import type { RunSummary } from './run-summaries.js';
-import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from './format.js';
+import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from '../src/common/format.js';
 import { tableHead, text } from './summary-view.js';
 
 export class CompareView {

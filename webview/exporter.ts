@@ -6,7 +6,7 @@
 import type { TraceEvent } from '../src/trace/events.js';
 import { chromeToTrace, traceToChrome } from '../src/trace/chrome-trace.js';
 import { traceToCsv } from '../src/trace/csv.js';
-import { decodeEmbeddedTrace } from './embedded-trace.js';
+import { decodeEmbeddedTrace } from '../src/trace/embedded-trace.js';
 
 /** Starts a browser download of `data` as `fileName`. */
 export function download(fileName: string, data: Blob): void {

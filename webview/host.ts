@@ -7,8 +7,8 @@
  * Either way, incoming messages are validated with `parseToWebview` before
  * the app sees them.
  */
-import { EMBEDDED_TRACE_ELEMENT_ID, decodeEmbeddedTrace, type EmbeddedTrace } from './embedded-trace.js';
-import { parseToWebview, type FromWebview, type HostKind, type ToWebview } from './protocol.js';
+import { EMBEDDED_TRACE_ELEMENT_ID, decodeEmbeddedTrace, type EmbeddedTrace } from '../src/trace/embedded-trace.js';
+import { parseToWebview, type FromWebview, type HostKind, type ToWebview } from '../src/common/webview-protocol.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

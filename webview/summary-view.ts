@@ -5,7 +5,7 @@
  * trace library's RunSummary; this file only presents them.
  */
 import type { RunSummary } from './run-summaries.js';
-import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from './format.js';
+import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from '../src/common/format.js';
 
 export class SummaryView {
   readonly element: HTMLElement;

@@ -3,8 +3,8 @@
  * details pane (full error stack, "Reveal in editor"), and the accessible
  * task table for screen readers (capped, in start order).
  */
-import { clip, formatCount, formatUs } from './format.js';
-import { firstUserFrame, type StackLocation } from './stack-location.js';
+import { clip, formatCount, formatUs } from '../src/common/format.js';
+import { firstUserFrame, type StackLocation } from '../src/common/stack-frames.js';
 import { tableHead, text } from './summary-view.js';
 import type { TaskInfo } from './task-info.js';
 

@@ -8,7 +8,7 @@
  * Events are de-duplicated by `(runId, seq)`: the host may replay more than
  * needed after a reload and nothing is drawn twice.
  */
-import { cell, type PackedTasks } from './packed-tasks.js';
+import { cell, type PackedTasks } from '../src/trace/packed-tasks.js';
 import type {
   LogEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TraceEvent, WorkerExitReason, WorkerStartEvent,
 } from '../src/trace/events.js';

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
+import { NODE_BACKENDS, PYTHON_BACKENDS, isNodeBackend, isPythonBackend, type NodeBackend } from '../common/backends.js';
 import type { RunRequest } from '../runner/protocol.js';
 import { loadInputs } from '../runner/inputs.js';
 import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress } from '../runner/engine-addresses.js';
@@ -44,7 +44,6 @@ export interface RunnerOptions {
 
 /** A Python backend name (`--backend py-process` for a .py file). */
 export type PythonBackendName = NonNullable<RunRequest['pythonBackend']>;
-const PYTHON_BACKENDS: readonly PythonBackendName[] = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft', 'py-dask'];
 
 export type Command =
   | { kind: 'help'; topic?: string }
@@ -124,8 +123,8 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       const file = fileArgument(rest, 'run', cwd);
       const chosen = parseBackend(values.backend ?? 'thread', file);
       // A Python backend rides in pythonBackend; `backend` then only says "threads/processes" to a Node reader.
-      const backend: NodeBackend = isPythonName(chosen) ? 'thread' : chosen;
-      const pythonBackend = isPythonName(chosen) ? chosen : undefined;
+      const backend: NodeBackend = isPythonBackend(chosen) ? 'thread' : chosen;
+      const pythonBackend = isPythonBackend(chosen) ? chosen : undefined;
       const inputs = parseInputsOption(values.inputs, cwd);
       if (!values.fn && values.inputs !== undefined) throw new UsageError('--inputs needs --fn (without --fn, run calls the file\'s default export main())');
       return { kind: 'run', file, fn: values.fn, inputs, backend, pythonBackend, runner, output };
@@ -135,8 +134,8 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       if (!values.fn) throw new UsageError('compare needs --fn <exported function name>');
       if (values.backend) throw new UsageError('compare runs every backend; use --backends serial,thread to choose some');
       const chosen = values.backends ? values.backends.split(',').map((b) => parseBackend(b.trim(), file)) : undefined;
-      const node = chosen?.filter((b): b is NodeBackend => !isPythonName(b));
-      const python = chosen?.filter(isPythonName);
+      const node = chosen?.filter((b): b is NodeBackend => !isPythonBackend(b));
+      const python = chosen?.filter(isPythonBackend);
       return {
         kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd),
         backends: node?.length ? node : undefined, pythonBackends: python?.length ? python : undefined, runner, output,
@@ -157,17 +156,13 @@ function expectNoMore(rest: string[], command: string): void {
   if (rest.length > 0) throw new UsageError(`unexpected argument${rest.length > 1 ? 's' : ''} for ${command}: ${rest.join(' ')}`);
 }
 
-function isPythonName(backend: string): backend is PythonBackendName {
-  return (PYTHON_BACKENDS as readonly string[]).includes(backend);
-}
-
 /** A Node backend name, or (for a .py file) a Python one. */
 function parseBackend(value: string, file: string): NodeBackend | PythonBackendName {
-  if (isPythonName(value)) {
+  if (isPythonBackend(value)) {
     if (!/\.py$/i.test(file)) throw new UsageError(`backend '${value}' runs Python files (.py); for ${file} use one of ${NODE_BACKENDS.join(', ')}`);
     return value;
   }
-  if (!(NODE_BACKENDS as readonly string[]).includes(value)) {
+  if (!isNodeBackend(value)) {
     throw new UsageError(`unknown backend '${value}': expected one of ${NODE_BACKENDS.join(', ')} (.py files also ${PYTHON_BACKENDS.join(', ')})`);
   }
   return value as NodeBackend;

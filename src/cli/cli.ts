@@ -131,7 +131,7 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
     if (!existsSync(file)) return loadFailure(`FileNotFound: the demo's example ${file} is missing`);
     const workers = step.workers(runner.workers);
     const inputs = step.inputs(workers);
-    const backends: NodeBackend[] = ['serial', 'event-loop', 'thread', 'process'];
+    const backends: NodeBackend[] = [...NODE_BACKENDS];
     const request: RunRequest = {
       ...baseRequest(file, { ...runner, workers }), mode: 'compare', fn: step.fn, inputs, backend: 'serial', backends,
     };

@@ -10,15 +10,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunMode, RunRequest } from '../runner/protocol.js';
 import type { NodeBackend } from '../trace/events.js';
-import type { ExportFormat } from '../../webview/protocol.js';
+import type { ExportFormat } from '../common/webview-protocol.js';
 import { findExportedFunctions, functionAtLine, functionInSelection, type ExportedFunction } from './exported-functions.js';
 import { findPythonRunnables, isPythonFile, pythonFunctionAtLine } from '../runner/python/functions.js';
-import { PYTHON_BACKEND_EXPLANATIONS, PYTHON_BACKENDS, isPythonBackend, nextPythonBackend, type PythonBackend as PythonBackendName } from '../runner/python-run.js';
+import {
+  NODE_BACKEND_EXPLANATIONS, NODE_BACKEND_TOGGLE_ORDER, PYTHON_BACKEND_EXPLANATIONS, PYTHON_BACKENDS,
+  isNodeBackend, isPythonBackend, nextNodeBackend, nextPythonBackend, type PythonBackend as PythonBackendName,
+} from '../common/backends.js';
 import type { ActiveSource } from './active-source.js';
 import { parseInputs, type InputsPrompt } from './inputs-prompt.js';
 import type { RunController } from './run-controller.js';
 import type { RunSummary } from './run-summary.js';
-import { BACKEND_EXPLANATIONS, isNodeBackend, nextBackend, readSettings, writeSetting } from './settings.js';
+import { readSettings, writeSetting } from './settings.js';
 import type { TimelineController } from './timeline-controller.js';
 import { exportTrace, readTraceFile } from './trace-files.js';
 import type { TrustGate } from './trust.js';
@@ -179,8 +182,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     let chosen = isNodeBackend(backend) ? backend : undefined;
     if (!chosen) {
       const current = readSettings().backend;
-      const items = (['event-loop', 'thread', 'process', 'serial'] as const).map((b) => ({
-        label: b, description: b === current ? '(current)' : undefined, detail: BACKEND_EXPLANATIONS[b], backend: b,
+      const items = NODE_BACKEND_TOGGLE_ORDER.map((b) => ({
+        label: b, description: b === current ? '(current)' : undefined, detail: NODE_BACKEND_EXPLANATIONS[b], backend: b,
       }));
       const pick = await vscode.window.showQuickPick(items, { title: 'PoolScope: Switch Backend', placeHolder: 'Where should tasks run?' });
       chosen = pick?.backend;
@@ -196,7 +199,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       await writeSetting('pythonBackend', py);
       return py;
     }
-    const next = nextBackend(readSettings().backend);
+    const next = nextNodeBackend(readSettings().backend);
     await writeSetting('backend', next);
     return next;
   };

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { TaskError, TraceEvent } from '../trace/events.js';
 import type { SourceLocation } from '../runner/protocol.js';
-import { firstUserFrame } from '../../webview/stack-location.js';
+import { firstUserFrame } from '../common/stack-frames.js';
 import { findExportedFunctions } from './exported-functions.js';
 import { locateInFile } from './stack-location.js';
 

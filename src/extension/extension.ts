@@ -16,7 +16,7 @@ import { RunController, type LaunchRunner } from './run-controller.js';
 import { readSettings } from './settings.js';
 import { BackendStatusBar } from './status-bar.js';
 import { ActiveSource } from './active-source.js';
-import { PYTHON_BACKEND_EXPLANATIONS } from '../runner/python-run.js';
+import { PYTHON_BACKEND_EXPLANATIONS } from '../common/backends.js';
 import { TimelineController } from './timeline-controller.js';
 import { TrustGate } from './trust.js';
 

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../trace/events.js';
-import { isTraceEvent } from '../../webview/protocol.js';
+import { isTraceEvent } from '../common/webview-protocol.js';
 
 const FILE_NAME = 'trace-history.json';
 /** Writes are coalesced: a compare run ends four runs in a row. */

@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import type { RunnerMessage, RunRequest } from '../runner/protocol.js';
 import type { TaskError, TraceEvent } from '../trace/events.js';
-import type { RunPhase } from '../../webview/protocol.js';
+import type { RunPhase } from '../common/webview-protocol.js';
 import { RunSummaryBuilder, type RunSummary } from './run-summary.js';
 import type { LaunchOptions, RunnerHandle } from '../runner/launch.js';
 

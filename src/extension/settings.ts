@@ -4,8 +4,7 @@
  * read at the moment they need a value instead of caching it.
  */
 import * as vscode from 'vscode';
-import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
-import { isPythonBackend, type PythonBackend } from '../runner/python-run.js';
+import { NODE_BACKENDS, isNodeBackend, isPythonBackend, type NodeBackend, type PythonBackend } from '../common/backends.js';
 
 export const SETTINGS_SECTION = 'poolscope';
 
@@ -31,10 +30,6 @@ export interface PoolScopeSettings {
   cpuSampleMs: number;
   /** py-dask: an existing scheduler's address ('' = a LocalCluster for each run); checked by {@link isDaskSchedulerAddress}. */
   daskScheduler: string;
-}
-
-export function isNodeBackend(value: unknown): value is NodeBackend {
-  return typeof value === 'string' && (NODE_BACKENDS as readonly string[]).includes(value);
 }
 
 /** The current settings, with out-of-range values clamped to something runnable. */
@@ -74,18 +69,4 @@ export async function writeSetting(key: 'backend' | 'workers' | 'pythonBackend',
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await c.update(key, value, target);
-}
-
-/** One-line explanation of each backend, shown in the quick pick and the status bar tooltip. */
-export const BACKEND_EXPLANATIONS: Record<NodeBackend, string> = {
-  'event-loop': 'one thread, N tasks in flight — concurrency, not parallelism (the GIL picture)',
-  thread: 'N worker_threads in one process — parallel CPU, one PID',
-  process: 'N child processes — parallel CPU, isolated, costlier start',
-  serial: 'one task at a time in the runner — the baseline for speedup',
-};
-
-/** The toggle's order: from "one thing at a time" to "most isolated". */
-export function nextBackend(current: NodeBackend): NodeBackend {
-  const order: readonly NodeBackend[] = ['event-loop', 'thread', 'process', 'serial'];
-  return order[(order.indexOf(current) + 1) % order.length];
 }

@@ -4,7 +4,7 @@
  * is in flight it shows a spinner and a click stops the run instead.
  */
 import * as vscode from 'vscode';
-import { BACKEND_EXPLANATIONS } from './settings.js';
+import { NODE_BACKEND_EXPLANATIONS } from '../common/backends.js';
 
 export class BackendStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
@@ -18,7 +18,7 @@ export class BackendStatusBar implements vscode.Disposable {
    * Redraws from the current settings and run state. `explanations` are the
    * one-liners of the backends the click cycles through (Node's or Python's).
    */
-  update(backend: string, workers: number, running: boolean, explanations: Readonly<Record<string, string>> = BACKEND_EXPLANATIONS): void {
+  update(backend: string, workers: number, running: boolean, explanations: Readonly<Record<string, string>> = NODE_BACKEND_EXPLANATIONS): void {
     const item = this.item;
     item.text = running ? `$(sync~spin) ${backend} × ${workers}` : `$(pulse) ${backend} × ${workers}`;
     const md = new vscode.MarkdownString(undefined, true);

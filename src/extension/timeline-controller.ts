@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../trace/events.js';
-import type { FromWebview, RunPhase, ToWebview } from '../../webview/protocol.js';
+import type { FromWebview, RunPhase, ToWebview } from '../common/webview-protocol.js';
 import { TIMELINE_VIEW_TYPE, TimelinePanel, type TimelineHost } from './timeline-panel.js';
 import { TraceHistory } from './trace-history.js';
 import type { HistoryStore } from './history-store.js';

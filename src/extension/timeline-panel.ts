@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../trace/events.js';
-import { PROTOCOL_VERSION, eventMessages, parseFromWebview, type FromWebview, type RenderedMessage, type ToWebview } from '../../webview/protocol.js';
+import { PROTOCOL_VERSION, eventMessages, parseFromWebview, type FromWebview, type RenderedMessage, type ToWebview } from '../common/webview-protocol.js';
 
 export const TIMELINE_VIEW_TYPE = 'poolscope.timeline';
 

@@ -10,7 +10,7 @@ import { traceToChrome } from '../trace/chrome-trace.js';
 import { importTrace } from '../trace/import-trace.js';
 import { traceToCsv } from '../trace/csv.js';
 import type { TraceEvent } from '../trace/events.js';
-import type { ExportFormat } from '../../webview/protocol.js';
+import type { ExportFormat } from '../common/webview-protocol.js';
 
 /** Stable error names. */
 export const NO_TRACE = 'NoTrace';

@@ -10,12 +10,16 @@
  * replay from a sequence number.
  */
 
-/** Where tasks run. The toggle. */
-export type Backend = 'serial' | 'event-loop' | 'thread' | 'process'
-  | 'py-serial' | 'py-thread' | 'py-process' | 'py-mp-pool' | 'py-thread-ft' | 'py-dask';
-
+/** The Node backends, in the order compare mode runs them. Descriptions and toggle order: src/common/backends.ts. */
 export const NODE_BACKENDS = ['serial', 'event-loop', 'thread', 'process'] as const;
 export type NodeBackend = typeof NODE_BACKENDS[number];
+
+/** The Python backends (run by src/runner/python/). */
+export const PYTHON_BACKENDS = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft', 'py-dask'] as const;
+export type PythonBackend = typeof PYTHON_BACKENDS[number];
+
+/** Where tasks run. The toggle. */
+export type Backend = NodeBackend | PythonBackend;
 
 export interface EventBase {
   runId: string;

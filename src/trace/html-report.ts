@@ -13,7 +13,7 @@
  */
 import type { TraceEvent } from './events.js';
 import { cspHashSource } from './sha256.js';
-import { EMBEDDED_TRACE_ELEMENT_ID, encodeEmbeddedTrace } from '../../webview/embedded-trace.js';
+import { EMBEDDED_TRACE_ELEMENT_ID, encodeEmbeddedTrace } from './embedded-trace.js';
 
 export { EMBEDDED_TRACE_ELEMENT_ID };
 

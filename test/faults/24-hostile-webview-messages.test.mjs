@@ -1,6 +1,6 @@
 // Scenario 24: hostile or malformed messages from the webview into the host.
 // The extension validates every incoming message with `parseFromWebview`
-// (webview/protocol.ts) and drops what it returns `undefined` for. Here that
+// (src/common/webview-protocol.ts) and drops what it returns `undefined` for. Here that
 // validator is fed unknown types, wrong shapes, prototype tricks and huge
 // payloads: it must return undefined (never throw, never pollute, never do
 // unbounded work) and keep accepting well-formed messages.
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-const source = fileURLToPath(new URL('../../webview/protocol.ts', import.meta.url));
+const source = fileURLToPath(new URL('../../src/common/webview-protocol.ts', import.meta.url));
 // The validator is TypeScript and not a bundle entry of its own: bundle it here, in memory.
 const built = await esbuild.build({ entryPoints: [source], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
 const { parseFromWebview, parseToWebview, LIMITS } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);

@@ -5,13 +5,13 @@
  * persisted-state.ts.
  */
 import type { TraceEvent } from '../../src/trace/events.js';
-import { NODE_BACKENDS } from '../../src/trace/events.js';
+import { NODE_BACKENDS } from '../../src/common/backends.js';
 import { CompareView } from '../compare-view.js';
 import { canvasPngDataUrl, chromeJsonBlob, csvBlob, dataUrlToBlob, download, parseTraceFile } from '../exporter.js';
-import { formatCount } from '../format.js';
+import { formatCount } from '../../src/common/format.js';
 import type { Host } from '../host.js';
 import { laneLabel, runLabel } from '../lane-layout.js';
-import { PROTOCOL_VERSION, type ExportFormat, type PackedTasks, type RunPhase, type ToWebview } from '../protocol.js';
+import { PROTOCOL_VERSION, type ExportFormat, type PackedTasks, type RunPhase, type ToWebview } from '../../src/common/webview-protocol.js';
 import { RunSummaries, speedupAgainstShownSerial, type RunSummary } from '../run-summaries.js';
 import { SummaryView, text } from '../summary-view.js';
 import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from '../task-panels.js';

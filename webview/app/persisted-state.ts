@@ -5,7 +5,7 @@
  * come from an older build, or be damaged.
  */
 import type { TraceEvent } from '../../src/trace/events.js';
-import { isTraceEvent } from '../protocol.js';
+import { isTraceEvent } from '../../src/common/webview-protocol.js';
 import type { ColorMode } from '../timeline/view.js';
 import type { RunInfo, TimelineModel } from '../timeline-model.js';
 

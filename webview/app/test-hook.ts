@@ -4,7 +4,7 @@
  * it (esbuild defines POOLSCOPE_TEST_HOOK; the shipped bundle has none).
  */
 import { postedMessages } from '../host.js';
-import type { HostKind, RunPhase } from '../protocol.js';
+import type { HostKind, RunPhase } from '../../src/common/webview-protocol.js';
 import type { RunSummaries } from '../run-summaries.js';
 import { taskInfo, type TaskInfo } from '../task-info.js';
 import type { TimelineModel } from '../timeline-model.js';

@@ -1,7 +1,7 @@
 /** The toolbar: run controls (VS Code panel only), view controls and file actions. */
 import type { NodeBackend } from '../../src/trace/events.js';
-import { NODE_BACKENDS } from '../../src/trace/events.js';
-import type { HostKind } from '../protocol.js';
+import { NODE_BACKENDS } from '../../src/common/backends.js';
+import type { HostKind } from '../../src/common/webview-protocol.js';
 import { text } from '../summary-view.js';
 import { KEY_ZOOM_FACTOR } from '../timeline/keyboard.js';
 import type { ColorMode } from '../timeline/view.js';

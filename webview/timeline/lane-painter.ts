@@ -4,7 +4,7 @@
  * main program's lane. Pure: it touches nothing but the context it is given,
  * so it runs (and is tested) without a DOM, against a recording context.
  */
-import { formatUs } from '../format.js';
+import { formatUs } from '../../src/common/format.js';
 import { IN_FLIGHT_ROW, inFlightRows } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
 import { TaskStatus, type RunInfo, type TimelineModel, type WorkerLane } from '../timeline-model.js';

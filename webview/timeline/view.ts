@@ -8,7 +8,7 @@
  */
 import { axisTop, scaleLinear, select, type ScaleLinear, type Selection } from 'd3';
 import { layoutRows, rowAt, type Row } from '../lane-layout.js';
-import { axisTickFormatter } from '../format.js';
+import { axisTickFormatter } from '../../src/common/format.js';
 import { readTheme, type Theme } from '../theme.js';
 import type { TimelineModel } from '../timeline-model.js';
 import { hitAt, taskBar, type ChartGeometry, type Hit } from './hit-test.js';

@@ -1,5 +1,6 @@
 // Re-exports only: the Python backends and the CPU sampler, bundled as dist/python.mjs.
-export * from '../python-run.js';
+export * from './python-run.js';
+export { PYTHON_BACKENDS, PYTHON_BACKEND_EXPLANATIONS, isPythonBackend, nextPythonBackend, type PythonBackend } from '../../common/backends.js';
 export * from '../cpu-sampler.js';
 export * from './interpreters.js';
 export * from './session.js';

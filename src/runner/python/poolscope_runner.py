@@ -1,6 +1,6 @@
 """PoolScope's Python runner: runs a user's .py function (or script) through a Python pool, traced.
 
-Started by src/runner/python-run.ts as
+Started by src/runner/python/python-run.ts as
     python3 poolscope_runner.py
 with fd 3 open for the event stream (JSON lines, one trace event each, written
 in batches) and the run request as the first line of stdin. Stdin then stays

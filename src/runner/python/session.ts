@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FromRunner, RunMode } from '../protocol.js';
 import type { TaskError } from '../../trace/events.js';
-import { isPythonBackend, runPython, type PythonBackend, type PythonRun } from '../python-run.js';
+import { isPythonBackend, type PythonBackend } from '../../common/backends.js';
+import { runPython, type PythonRun } from './python-run.js';
 import { findFreeThreadedPython } from './interpreters.js';
 
 type DoneMessage = Extract<FromRunner, { type: 'done' }>;

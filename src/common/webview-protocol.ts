@@ -10,12 +10,13 @@
  *
  * This file has no DOM or Node dependencies: the extension host imports it.
  */
-import type { NodeBackend, TraceEvent, TraceEventType } from '../src/trace/events.js';
-import { isPackedTasks, packTaskEvents, type PackedTasks } from './packed-tasks.js';
+import type { NodeBackend, TraceEvent, TraceEventType } from '../trace/events.js';
+import { isNodeBackend } from './backends.js';
+import { isPackedTasks, packTaskEvents, type PackedTasks } from '../trace/packed-tasks.js';
 
 export type { PackedTasks };
 /** Hosts pack large replays with it: `packTaskEvents(events)` → `tasks` messages plus the remaining events. */
-export { packTaskEvents } from './packed-tasks.js';
+export { packTaskEvents } from '../trace/packed-tasks.js';
 
 /** Bumped when a message changes incompatibly. */
 export const PROTOCOL_VERSION = 1;
@@ -154,7 +155,6 @@ export const LIMITS = {
   events: 20_000_000,
 } as const;
 
-const NODE_BACKEND_SET: ReadonlySet<string> = new Set<NodeBackend>(['serial', 'event-loop', 'thread', 'process']);
 const EXPORT_FORMATS: ReadonlySet<string> = new Set<ExportFormat>(['chrome-json', 'csv', 'png']);
 const RUN_PHASES: ReadonlySet<string> = new Set<RunPhase>(['idle', 'starting', 'running', 'stopping', 'done', 'failed', 'stopped']);
 const EVENT_TYPES: ReadonlySet<string> = new Set<TraceEventType>([
@@ -222,8 +222,7 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
     case 'open-trace':
       return { type: raw.type };
     case 'set-backend':
-      return typeof raw.backend === 'string' && NODE_BACKEND_SET.has(raw.backend)
-        ? { type: 'set-backend', backend: raw.backend as NodeBackend } : undefined;
+      return isNodeBackend(raw.backend) ? { type: 'set-backend', backend: raw.backend } : undefined;
     case 'set-workers':
       return isInt(raw.workers, 1, LIMITS.workers) ? { type: 'set-workers', workers: raw.workers } : undefined;
     case 'export': {
@@ -277,14 +276,14 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
     }
     case 'config': {
       if (raw.host !== 'vscode' && raw.host !== 'standalone') return undefined;
-      if (typeof raw.backend !== 'string' || !NODE_BACKEND_SET.has(raw.backend)) return undefined;
+      if (!isNodeBackend(raw.backend)) return undefined;
       if (!isInt(raw.workers, 1, LIMITS.workers) || typeof raw.running !== 'boolean') return undefined;
       const msg: ConfigMessage = {
-        type: 'config', host: raw.host, backend: raw.backend as NodeBackend, workers: raw.workers, running: raw.running,
+        type: 'config', host: raw.host, backend: raw.backend, workers: raw.workers, running: raw.running,
       };
       if (raw.backends !== undefined) {
         if (!Array.isArray(raw.backends) || raw.backends.length > 16
-          || !raw.backends.every((b) => typeof b === 'string' && NODE_BACKEND_SET.has(b))) return undefined;
+          || !raw.backends.every(isNodeBackend)) return undefined;
         msg.backends = raw.backends as NodeBackend[];
       }
       if (raw.maxWorkers !== undefined) {

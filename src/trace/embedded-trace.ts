@@ -16,7 +16,7 @@
  *
  * No DOM or Node dependencies: the HTML report writer (src/trace) imports it.
  */
-import type { TraceEvent } from '../src/trace/events.js';
+import type { TraceEvent } from './events.js';
 import { isPackedTasks, packTaskEvents, type PackedTasks } from './packed-tasks.js';
 
 /** The `id` of the `<script type="application/json">` element holding the trace. */

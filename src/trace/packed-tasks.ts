@@ -12,7 +12,7 @@
  * Pure data helpers, no DOM or Node APIs: the host, the HTML report writer and
  * the webview all use this file.
  */
-import type { TaskError, TraceEvent } from '../src/trace/events.js';
+import type { TaskError, TraceEvent } from './events.js';
 
 type NumberColumn = number[] | Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array;
 

@@ -17,35 +17,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Backend, TaskError, TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
-import { CpuSampler, type CpuSample } from './cpu-sampler.js';
-import { FREE_THREADED_NOT_AVAILABLE, findDaskPython, findFreeThreadedPython } from './python/interpreters.js';
-
-/** The Python backends (named in src/trace/events.ts). */
-export const PYTHON_BACKENDS = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft', 'py-dask'] as const;
-export type PythonBackend = typeof PYTHON_BACKENDS[number];
-
-/** One-line explanation of each Python backend (quick pick, status bar tooltip, CLI help). */
-export const PYTHON_BACKEND_EXPLANATIONS: Record<PythonBackend, string> = {
-  'py-serial': 'one task at a time on the main thread — the baseline for speedup',
-  'py-thread': 'ThreadPoolExecutor: N threads, one PID, one GIL — CPU-bound work takes turns',
-  'py-process': 'ProcessPoolExecutor: N processes, each with its own GIL — parallel CPU',
-  'py-mp-pool': 'multiprocessing.Pool: N processes (Pool.apply_async), each with its own GIL',
-  'py-thread-ft': 'ThreadPoolExecutor on a free-threaded CPython (3.13t+): threads without the GIL',
-  'py-dask': 'Dask distributed futures: a LocalCluster of N worker processes, or an existing cluster on other machines',
-};
-
-/** The toggle's order for Python, from "one thing at a time" to "most isolated". */
-export function nextPythonBackend(current: string): PythonBackend {
-  const order: readonly PythonBackend[] = ['py-thread', 'py-process', 'py-mp-pool', 'py-serial'];
-  const i = order.indexOf(current as PythonBackend);
-  return order[(i + 1) % order.length];
-}
-
-/** True for the backends this module runs. */
-export function isPythonBackend(backend: string): backend is PythonBackend {
-  return (PYTHON_BACKENDS as readonly string[]).includes(backend);
-}
+import type { Backend, PythonBackend, TaskError, TraceEvent, TraceListener, UnstampedEvent } from '../../trace/events.js';
+import { CpuSampler, type CpuSample } from '../cpu-sampler.js';
+import { FREE_THREADED_NOT_AVAILABLE, findDaskPython, findFreeThreadedPython } from './interpreters.js';
 
 export interface PythonRunOptions {
   /** Absolute path of the user's .py file. */
