@@ -39,6 +39,7 @@ class EventHub:
         self._exited = set()      # workerIds that reported worker-exit
         self._running = {}        # taskId -> (pid, tid)
         self._ended = set()
+        self._queued = []          # taskIds in queue order
         self._syncs = {}
         self._sync_lock = threading.Lock()
         self.stats = {'tasks': 0, 'ok': 0, 'failed': 0, 'taskUs': 0, 'pids': [], 'threadIds': [],
@@ -110,6 +111,19 @@ class EventHub:
         """Tasks started but not ended on a worker process."""
         return [task for task, key in list(self._running.items()) if key[0] == pid]
 
+    def started(self):
+        """{taskId: (pid, tid, start µs)} of the tasks running now (as far as the receiver got)."""
+        at = dict(self._start_at)
+        return {task: key + (at[task],) for task, key in list(self._running.items()) if task in at}
+
+    def open_tasks(self):
+        """Tasks queued and not ended yet, in queue order."""
+        ended = self._ended
+        return [task for task in list(self._queued) if task not in ended]
+
+    def has_ended(self, task):
+        return task in self._ended
+
     def workers_of(self, pid):
         return list(self._worker_pids.get(pid, []))
 
@@ -174,6 +188,7 @@ class EventHub:
         k = m.get('k')
         if k == 'tq':
             self.stats['tasks'] += 1
+            self._queued.append(m['task'])
             self._buffer.append({'type': 'task-queued', 't': self._t(m['at']), 'taskId': m['task'],
                                  'fn': m['fn'], 'inputPreview': m['preview']})
         elif k == 'ws':

@@ -37,6 +37,11 @@ from poolscope_events import EventHub, signal_name  # noqa: E402
 EVENTS_FD = 3
 POLL_S = 0.05
 MIN_PYTHON = (3, 8)
+# A task on a process's main thread gets SIGALRM at the timeout; one that is still running this much
+# later (C code holding the GIL, or it caught TaskTimeout) has its worker process killed.
+TIMEOUT_GRACE_US = 1000000
+# Backends whose tasks run on threads of the runner itself: a timed-out task there ends the run.
+IN_PROCESS_BACKENDS = ('py-thread', 'py-thread-ft')
 
 
 class LoadError(Exception):
@@ -96,12 +101,85 @@ def load_user_function(file, fn_name):
     return name, fn
 
 
+class TimeoutWatchdog:
+    """--timeout for Python tasks, from a thread of the runner (it needs the GIL for a moment every poll).
+
+    - process pools (py-process, py-mp-pool) and py-serial: the task is stopped by SIGALRM in its own
+      process at the timeout (poolscope_worker._arm_timeout); if it still runs TIMEOUT_GRACE_US later,
+      a worker process is killed (the pool replaces it) and py-serial ends the run;
+    - threads (py-thread, py-thread-ft, and every task of file mode): a Python thread cannot be stopped,
+      so at the timeout the task fails with TaskTimeout, every other open task with PoolTerminated,
+      and the run ends, saying why.
+    """
+
+    def __init__(self, hub, timeout_ms, backend, end_run):
+        self.hub = hub
+        self.timeout_ms = timeout_ms
+        self.backend = backend
+        self.end_run = end_run
+        self.killed = {}  # taskId -> pid of the worker process killed for it
+        self._thread = threading.Thread(target=self._loop, name='poolscope-timeout', daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def killed_pids(self):
+        return set(self.killed.values())
+
+    def _loop(self):
+        period = min(POLL_S, self.timeout_ms / 4000.0)
+        timeout_us = self.timeout_ms * 1000
+        threads = self.backend in IN_PROCESS_BACKENDS or self.backend == 'file'
+        while True:
+            time.sleep(period)
+            now = worker.now_us()
+            for task, (pid, _tid, at) in self.hub.started().items():
+                over = now - at
+                if threads and over > timeout_us:
+                    self._end(task, pid, 'it runs on a thread of the Python runner (%s), and a Python thread '
+                              'cannot be stopped, so the run was ended (py-process or py-mp-pool stop just the task)'
+                              % ('file mode' if self.backend == 'file' else self.backend))
+                elif not threads and over > timeout_us + TIMEOUT_GRACE_US and task not in self.killed:
+                    if self.backend == 'py-serial':
+                        self._end(task, pid, 'it did not stop at the timeout (C code holding the GIL, or it caught '
+                                  'TaskTimeout) and py-serial runs it on the runner\'s own thread, so the run was ended')
+                    else:
+                        self._kill_worker(task, pid)
+
+    def _timeout_error(self, task, pid, why):
+        return {'name': 'TaskTimeout', 'message': 'task %d ran longer than the %d ms timeout; %s'
+                % (task, self.timeout_ms, why), 'data': {'timeoutMs': self.timeout_ms, 'pid': pid, 'taskId': task}}
+
+    def _kill_worker(self, task, pid):
+        self.killed[task] = pid
+        # The verdict first, through the hub like every report: the worker's death is not a crash.
+        self.hub.post({'k': 'settle', 'task': task, 'ok': False, 'at': worker.now_us(), 'error': self._timeout_error(
+            task, pid, 'it did not stop at the timeout (C code holding the GIL, or it caught TaskTimeout), so its '
+            'worker process (pid %d) was killed and replaced' % pid)})
+        self.hub.barrier()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    def _end(self, task, pid, why):
+        error = self._timeout_error(task, pid, why)
+        self.hub.post({'k': 'settle', 'task': task, 'ok': False, 'at': worker.now_us(), 'error': error})
+        for other in self.hub.open_tasks():
+            if other != task:
+                self.hub.post({'k': 'settle', 'task': other, 'ok': False, 'at': worker.now_us(), 'error': {
+                    'name': 'PoolTerminated', 'message': 'the run was ended because task %d timed out: %s' % (task, why)}})
+        self.end_run({'name': 'TaskTimeout', 'message': error['message'], 'data': error['data']})
+
+
 class FnRun:
     """fn mode: call one top-level function over a list of argument lists, through the chosen pool."""
 
-    def __init__(self, request, hub):
+    def __init__(self, request, hub, watchdog=None):
         self.req = request
         self.hub = hub
+        self.watchdog = watchdog
+        self.timeout_ms = int(request.get('timeout') or 0)
         self.file = os.path.abspath(request['file'])
         self.fn_name = request['fn']
         self.inputs = request.get('inputs') or []
@@ -146,14 +224,19 @@ class FnRun:
             raise
 
     def _meta(self, i, check_pickle=False):
-        return {'task': i + 1, 'born': self.born, 'checkPickle': check_pickle}
+        # contain: KeyboardInterrupt / SystemExit in a task fail that task only (see TaskRaisedBaseException).
+        return {'task': i + 1, 'born': self.born, 'checkPickle': check_pickle, 'contain': True,
+                'timeoutMs': self.timeout_ms or None}
+
+    def _killed_for_timeout(self):
+        return self.watchdog.killed_pids() if self.watchdog else set()
 
     def _serial(self):
         worker.init_worker(self.born, self.file)
         for i, args in enumerate(self.inputs):
             try:
                 worker.traced_call(self._meta(i), self.fn, *args)
-            except Exception:
+            except BaseException:
                 pass  # reported by traced_call; the next task still runs, like a pool would
         self.hub.post({'k': 'wx', 'pid': os.getpid(), 'tid': threading.get_native_id(), 'code': 0,
                        'signal': None, 'reason': 'idle', 'at': worker.now_us()})
@@ -173,19 +256,25 @@ class FnRun:
         return multiprocessing.get_context(self.req.get('startMethod') or None)
 
     def _process_pool_executor(self):
-        ex = cf.ProcessPoolExecutor(self.workers, mp_context=self._context(), initializer=worker.init_worker,
-                                    initargs=(self.born, self.file))
-        processes = lambda: dict(getattr(ex, '_processes', None) or {})  # noqa: E731
-        futures = {}
-        for i, args in enumerate(self.inputs):
-            futures[ex.submit(worker.traced_call, self._meta(i, True), self.fnref, *args)] = i + 1
-            # Remember the workers at once: a pool that breaks forgets them before the next poll.
-            self._watch_processes(processes)
-        self._settle_futures(futures, processes)
-        try:
-            ex.shutdown(wait=True, cancel_futures=True)
-        except TypeError:  # Python 3.8: no cancel_futures
-            ex.shutdown(wait=True)
+        batch = list(enumerate(self.inputs))
+        while batch:
+            ex = cf.ProcessPoolExecutor(self.workers, mp_context=self._context(), initializer=worker.init_worker,
+                                        initargs=(self.born, self.file))
+            processes = lambda: dict(getattr(ex, '_processes', None) or {})  # noqa: E731
+            futures = {}
+            for i, args in batch:
+                futures[ex.submit(worker.traced_call, self._meta(i, True), self.fnref, *args)] = i + 1
+                # Remember the workers at once: a pool that breaks forgets them before the next poll.
+                self._watch_processes(processes)
+            retry = []
+            self._settle_futures(futures, processes, retry)
+            try:
+                ex.shutdown(wait=True, cancel_futures=True)
+            except TypeError:  # Python 3.8: no cancel_futures
+                ex.shutdown(wait=True)
+            # A worker killed for a timeout breaks a ProcessPoolExecutor: the tasks it had not started
+            # yet run once on a fresh one.
+            batch = [(task - 1, self.inputs[task - 1]) for task in retry]
         self._report_process_exits()
 
     def _mp_pool(self):
@@ -195,6 +284,13 @@ class FnRun:
         pending = dict(results)
         lost = False
         while pending:
+            if self.watchdog:
+                # A task whose worker was killed for its timeout never returns: multiprocessing.Pool
+                # has already replaced the worker; the task is settled (TaskTimeout).
+                for task in list(self.watchdog.killed):
+                    if task in pending:
+                        del pending[task]
+                        lost = True
             for task, r in list(pending.items()):
                 if r.ready():
                     del pending[task]
@@ -241,7 +337,7 @@ class FnRun:
             if code is not None and code not in (0, -signal.SIGTERM) and pid not in self.crashed:
                 self.crashed[pid] = code
 
-    def _settle_futures(self, futures, processes):
+    def _settle_futures(self, futures, processes, retry=None):
         pending = set(futures)
         while pending:
             done, pending = cf.wait(pending, timeout=POLL_S, return_when=cf.FIRST_COMPLETED)
@@ -254,11 +350,22 @@ class FnRun:
                     continue
                 e = f.exception()
                 if e is not None:
-                    self._settle(futures[f], e)
+                    self._settle(futures[f], e, retry)
 
-    def _settle(self, task, exc):
+    def _settle(self, task, exc, retry=None):
         """A task whose future failed: reported by the worker already, unless the pool broke under it."""
         error = worker.error_info(exc, self.file)
+        killed = self._killed_for_timeout()
+        if type(exc).__name__ == 'BrokenProcessPool' and killed and retry is not None:
+            self.hub.barrier()
+            if self.hub.has_ended(task):
+                return
+            if task not in self.hub.started():
+                retry.append(task)  # never started: it runs on the next executor
+                return
+            error['message'] = ('ProcessPoolExecutor stopped this task\'s worker when PoolScope killed worker '
+                                'process %s for another task\'s timeout (a ProcessPoolExecutor cannot lose one '
+                                'worker without stopping them all)' % ', '.join(str(p) for p in sorted(killed)))
         if type(exc).__name__ == 'BrokenProcessPool':
             # The executor's own thread may be reaping the dead worker right now (its exit code is
             # briefly unreadable from here): give it a moment to say which worker died.
@@ -278,7 +385,9 @@ class FnRun:
         for pid, p in self.processes.items():
             p.join(5)
             code = p.exitcode
-            if pid in self.crashed:
+            if pid in self._killed_for_timeout():
+                reason = 'timeout'
+            elif pid in self.crashed:
                 reason = 'crash'
             elif code == 0:
                 reason = 'idle'
@@ -389,12 +498,42 @@ def main():
     hub.emit(run_start)
     hub.flush()  # run-start first, before any output of the user's code
     hub.start()
+    ending = threading.Lock()  # the main thread or the timeout watchdog ends the run, once
+
+    def finish(error):
+        ending.acquire()  # never released: whoever comes second waits here until the process exits
+        hub.close()
+        stats = dict(hub.stats)
+        at = worker.now_us()
+        stats['wallUs'] = at - origin - run_start['t']
+        run_end = {'type': 'run-end', 't': at - origin, 'stats': stats}
+        if error is not None:
+            run_end['error'] = error
+        hub.emit(run_end)
+        hub.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        for child in multiprocessing.active_children():
+            try:
+                child.kill()  # a script that left pool workers running must not leave them behind
+            except Exception:
+                pass
+        os._exit(1 if error is not None else 0)
+
+    timeout_ms = int(request.get('timeout') or 0)
+    watchdog = None
+    if timeout_ms > 0:
+        watchdog = TimeoutWatchdog(hub, timeout_ms, 'file' if mode == 'file' else request['backend'], finish)
+        watchdog.start()
     error = None
     try:
         if mode == 'file':
             run_file(request, hub)
         else:
-            FnRun(request, hub).run()
+            FnRun(request, hub, watchdog).run()
     except LoadError as e:
         error = e.error
         error.setdefault('data', {})['load'] = True
@@ -404,20 +543,7 @@ def main():
     except BaseException as e:
         error = worker.error_info(e, os.environ.get(worker.USER_FILE_ENV))
         sys.stderr.write(error.get('stack', ''))
-    hub.close()
-    stats = dict(hub.stats)
-    at = worker.now_us()
-    stats['wallUs'] = at - origin - run_start['t']
-    run_end = {'type': 'run-end', 't': at - origin, 'stats': stats}
-    if error is not None:
-        run_end['error'] = error
-    hub.emit(run_end)
-    hub.flush()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    for child in multiprocessing.active_children():
-        child.kill()  # a script that left pool workers running must not leave them behind
-    os._exit(1 if error is not None else 0)
+    finish(error)
 
 
 if __name__ == '__main__':

@@ -15,6 +15,7 @@ import inspect
 import json
 import os
 import pickle
+import signal
 import socket
 import sys
 import threading
@@ -29,6 +30,24 @@ PREVIEW_CHARS = 120
 LOG_CHUNK_CHARS = 16 * 1024
 MAX_LOG_CHARS_PER_TASK = 1024 * 1024
 _OUR_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+
+class TaskTimeout(BaseException):
+    """Raised inside a task that ran past --timeout (by SIGALRM, on a process's main thread).
+
+    A BaseException, like KeyboardInterrupt: the task's own `except Exception` does not swallow it.
+    """
+
+
+class TaskRaisedBaseException(Exception):
+    """A task raised KeyboardInterrupt, SystemExit, GeneratorExit or TaskTimeout.
+
+    The task is reported failed under that name first; the pool then sees this ordinary exception
+    instead, so it keeps its worker and settles the future (multiprocessing.Pool would lose the
+    worker and wait for the result forever).
+    """
+
 
 _local = threading.local()
 _send_lock = threading.Lock()
@@ -197,25 +216,64 @@ def traced_call(meta, fn, *args, **kwargs):
     _local.log_chars = 0
     send({'k': 'ts', 'task': task_id, 'pid': pid, 'tid': tid, 'at': now_us()})
     cpu0 = time.thread_time_ns()
+    alarm = _arm_timeout(meta.get('timeoutMs'))
     try:
-        result = fn(*args, **kwargs)
-        if inspect.iscoroutine(result):
-            # An `async def` task: run it to completion on an event loop of its own, in this worker.
-            result = asyncio.run(result)
+        try:
+            result = fn(*args, **kwargs)
+            if inspect.iscoroutine(result):
+                # An `async def` task: run it to completion on an event loop of its own, in this worker.
+                result = asyncio.run(result)
+        finally:
+            _disarm_timeout(alarm)
         if meta.get('checkPickle') and str(pid) != os.environ.get(RUNNER_PID_ENV):
             # The pool will pickle the result to send it home; fail here, visibly, if it can't.
             pickle.dumps(result)
     except BaseException as exc:
         cpu = (time.thread_time_ns() - cpu0) // 1000
         _end_task_output(task_id)
+        error = error_info(exc)
+        if isinstance(exc, TaskTimeout):
+            error['data'].update({'timeoutMs': meta.get('timeoutMs'), 'pid': pid})
         send({'k': 'te', 'task': task_id, 'pid': pid, 'tid': tid, 'at': now_us(), 'ok': False,
-              'error': error_info(exc), 'cpu': cpu})
+              'error': error, 'cpu': cpu})
+        if meta.get('contain') and not isinstance(exc, Exception):
+            # Fails this task only: the pool gets an ordinary exception and keeps its worker.
+            raise TaskRaisedBaseException('%s: %s' % (type(exc).__name__, exc)) from None
         raise
     cpu = (time.thread_time_ns() - cpu0) // 1000
     _end_task_output(task_id)
     send({'k': 'te', 'task': task_id, 'pid': pid, 'tid': tid, 'at': now_us(), 'ok': True,
           'preview': preview(result), 'cpu': cpu})
     return result
+
+
+def _arm_timeout(timeout_ms):
+    """On a process's main thread (process pool workers, py-serial), SIGALRM stops the task at the timeout.
+
+    Threads cannot be interrupted: there the runner's watchdog ends the run instead. Returns what
+    _disarm_timeout needs, or None when not armed.
+    """
+    if not timeout_ms or not hasattr(signal, 'setitimer') or threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_alarm(signum, frame):
+        raise TaskTimeout('the task ran longer than the %d ms timeout and was stopped' % timeout_ms)
+    try:
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+    except (ValueError, OSError):
+        return None
+    signal.setitimer(signal.ITIMER_REAL, timeout_ms / 1000.0)
+    return previous
+
+
+def _disarm_timeout(previous):
+    if previous is None:
+        return
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        signal.signal(signal.SIGALRM, previous)
+    except (ValueError, OSError):
+        pass
 
 
 class TracedMapFunc:

@@ -34,6 +34,13 @@ export interface PythonRunOptions {
   /** Pool size (max_workers / processes). */
   workers: number;
   /**
+   * Per-task timeout in ms (0/undefined: none). Process pools and py-serial stop the task in its
+   * process (SIGALRM; the worker is killed and replaced if it does not stop within a second);
+   * py-thread/py-thread-ft and file mode fail it with TaskTimeout and end the run (a Python thread
+   * cannot be stopped). This side also kills the run if Python itself cannot act.
+   */
+  timeout?: number;
+  /**
    * Interpreter to run. `py-thread-ft` defaults to the first free-threaded one
    * found on PATH (see {@link findFreeThreadedPython}).
    * @default 'python3'
@@ -198,6 +205,7 @@ export class PythonRun {
       mode: o.mode ?? 'fn', file: resolve(o.file), fn: o.fn, inputs: o.inputs ?? [], backend: o.backend,
       workers: o.workers, originUs: o.originUs, label: o.label, compareId: o.compareId, startMethod: o.startMethod,
       scheduler: o.scheduler, threadsPerWorker: o.threadsPerWorker,
+      timeout: o.timeout && o.timeout > 0 ? Math.ceil(o.timeout) : undefined,
       eventsFd: 3,
     };
     child.stdin!.on('error', () => { /* Python exited first; 'exit' reports it */ });

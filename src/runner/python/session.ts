@@ -30,6 +30,8 @@ export interface PythonSessionRequest {
   backend: string;
   backends?: readonly string[];
   workers: number;
+  /** Per-task timeout in ms (see PythonRunOptions.timeout). */
+  timeout?: number;
   /** Interpreter (the `poolscope.pythonPath` setting / `--python`). @default 'python3' */
   pythonPath?: string;
   /** On-CPU sampling period in ms; 0 = off. @default 5 */
@@ -119,7 +121,7 @@ export class PythonSession {
     const r = this.#request;
     const run = runPython({
       file: r.file, mode: r.mode === 'file' ? 'file' : 'fn', fn: r.fn, inputs: r.inputs, backend, workers: r.workers,
-      pythonPath: r.pythonPath, cpuSampleMs: r.cpuSampleMs, scheduler: r.scheduler, threadsPerWorker: r.threadsPerWorker, ...shared,
+      pythonPath: r.pythonPath, cpuSampleMs: r.cpuSampleMs, scheduler: r.scheduler, threadsPerWorker: r.threadsPerWorker, timeout: r.timeout, ...shared,
     });
     this.#current = run;
     this.#runIds.push(run.runId);
