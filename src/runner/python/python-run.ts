@@ -20,6 +20,7 @@ import type { Readable } from 'node:stream';
 import type { Backend, PythonBackend, TaskError, TraceEvent, TraceListener, UnstampedEvent } from '../../trace/events.js';
 import { CpuSampler, type CpuSample } from '../cpu-sampler.js';
 import { FREE_THREADED_NOT_AVAILABLE, findDaskPython, findFreeThreadedPython } from './interpreters.js';
+import { killMarkedAsync, markVariable, poolMark } from '../../pool/descendants.js';
 
 export interface PythonRunOptions {
   /** Absolute path of the user's .py file. */
@@ -95,6 +96,8 @@ export function defaultRunnerScript(): string {
   return candidates.find((p) => existsSync(p)) ?? candidates[0];
 }
 
+/** After Python exited and its descendants were killed, pipes still open this long are closed from this side. */
+const DRAIN_AFTER_EXIT_MS = 2000;
 /** How long stop() waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 1000;
 /** cpu-sample events are passed on at most this often (they are many). */
@@ -126,10 +129,13 @@ export class PythonRun {
   #stopRequested = false;
   #resolveDone!: (r: PythonRunResult) => void;
   #options: PythonRunOptions;
+  /** The run's environment mark (src/pool/descendants.ts). */
+  readonly #mark: string;
 
   constructor(options: PythonRunOptions) {
     this.#options = options;
     this.runId = options.runId ?? randomUUID();
+    this.#mark = poolMark(this.runId);
     this.#originUs = options.originUs ?? monotonicUs();
     this.done = new Promise((r) => { this.#resolveDone = r; });
   }
@@ -193,7 +199,11 @@ export class PythonRun {
         // Own process group: stop() and a crash take every worker down with one kill(-pgid).
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8', ...o.env },
+        env: {
+          ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8', ...o.env,
+          // Inherited by every process of the run, whatever it does to leave the process group (see descendants.ts).
+          [markVariable(this.#mark)]: '1',
+        },
       });
     } catch (e) {
       this.#failStart(python, e as Error);
@@ -216,17 +226,29 @@ export class PythonRun {
     readLines(child.stderr!, (lines) => this.#onOutput('stderr', lines));
     let streamsOpen = 3;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let descendantsKilled = false;
+    const streams = [child.stdio[3] as Readable, child.stdout!, child.stderr!];
     const finishWhenDrained = () => {
-      if (exit && streamsOpen === 0) this.#finish(exit.code, exit.signal);
+      if (exit && descendantsKilled && streamsOpen === 0) this.#finish(exit.code, exit.signal);
     };
-    for (const stream of [child.stdio[3] as Readable, child.stdout!, child.stderr!]) {
+    for (const stream of streams) {
       stream.on('close', () => { streamsOpen--; finishWhenDrained(); });
     }
     child.on('exit', (code, signal) => {
       // Workers forked by the runner hold the pipes open too: take the group down so the streams close.
       killGroup(child, 'SIGKILL');
       exit = { code, signal };
-      finishWhenDrained();
+      // Tasks' children that left the group (start_new_session=True, setsid, double fork) still carry
+      // the run's mark in their environment: find them in /proc and kill them, so none outlives the run
+      // or holds its stdout open.
+      void killMarkedAsync(this.#mark).catch(() => []).then(() => {
+        descendantsKilled = true;
+        finishWhenDrained();
+        // Whatever still holds a pipe (a descendant that dropped our environment) does not keep the run open.
+        setTimeout(() => {
+          for (const stream of streams) if (!stream.destroyed) stream.destroy();
+        }, DRAIN_AFTER_EXIT_MS).unref();
+      });
     });
     this.#sampler?.start();
   }
