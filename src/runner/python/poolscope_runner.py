@@ -525,7 +525,8 @@ def main():
 
     timeout_ms = int(request.get('timeout') or 0)
     watchdog = None
-    if timeout_ms > 0:
+    # py-dask reports a task only once it has ended (from the scheduler's task stream): no timeout there.
+    if timeout_ms > 0 and (mode == 'file' or request['backend'] != 'py-dask'):
         watchdog = TimeoutWatchdog(hub, timeout_ms, 'file' if mode == 'file' else request['backend'], finish)
         watchdog.start()
     error = None
