@@ -13,6 +13,7 @@ import type { TraceEvent } from '../src/trace/events.js';
 import { TraceModel } from '../src/trace/trace-model.js';
 import { describeIdentity, summarizeRuns, type RunSummary, type WorkerUtilization } from '../src/trace/stats.js';
 import { percentile } from '../src/trace/percentile.js';
+import { taskCpu } from '../src/trace/on-cpu.js';
 import { TaskStatus, type RunInfo, type TimelineModel } from './timeline-model.js';
 
 export type { RunSummary };
@@ -80,6 +81,12 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
   const taskUs = new Float64Array(model.runs.length);
   const busyByLane = new Float64Array(model.lanes.length);
   const tasksByLane = new Int32Array(model.lanes.length);
+  // On-CPU share per task (src/trace/on-cpu.ts), summed per lane and per run for the means.
+  const cpuSumByLane = new Float64Array(model.lanes.length);
+  const cpuTasksByLane = new Int32Array(model.lanes.length);
+  const cpuSumByRun = new Float64Array(model.runs.length);
+  const cpuUsByRun = new Float64Array(model.runs.length);
+  const cpuTasksByRun = new Int32Array(model.runs.length);
   const t = model.tasks;
   for (let i = 0; i < t.count; i++) {
     const r = t.run[i];
@@ -98,11 +105,24 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
     if (lane >= 0 && !Number.isNaN(s)) {
       tasksByLane[lane]++;
       let busy = runUs;
+      let slices: [number, number][] | undefined;
       if (t.firstSlice[i] >= 0) {
         busy = 0;
-        for (let k = t.firstSlice[i]; k >= 0; k = model.slices.nextOfTask[k]) busy += Math.max(0, model.slices.end[k] - model.slices.start[k]);
+        slices = [];
+        for (let k = t.firstSlice[i]; k >= 0; k = model.slices.nextOfTask[k]) {
+          busy += Math.max(0, model.slices.end[k] - model.slices.start[k]);
+          slices.push([model.slices.start[k], model.slices.end[k]]);
+        }
       }
       busyByLane[lane] += busy;
+      const cpu = taskCpu({ start: s, end: t.end[i], reportedCpuUs: Number.isNaN(t.cpuUs[i]) ? undefined : t.cpuUs[i], slices }, model.lanes[lane].cpu);
+      if (cpu) {
+        cpuSumByLane[lane] += cpu.cpuFraction;
+        cpuTasksByLane[lane]++;
+        cpuSumByRun[r] += cpu.cpuFraction;
+        cpuUsByRun[r] += cpu.cpuUs;
+        cpuTasksByRun[r]++;
+      }
     }
   }
   for (const run of model.runs) {
@@ -124,6 +144,7 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
       utilization.push({
         workerId: lane.workerId, name: lane.name, pid: lane.pid, threadId: lane.threadId, tasks: tasksByLane[li],
         busyUs: busyByLane[li], utilization: wallUs > 0 ? Math.min(1, busyByLane[li] / wallUs) : 0,
+        ...(cpuTasksByLane[li] > 0 ? { cpuFraction: cpuSumByLane[li] / cpuTasksByLane[li] } : {}),
       });
     }
     if (pids.size === 0) pids.add(start.pid);
@@ -139,6 +160,11 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
       workersStarted: utilization.length, crashes, utilization, identity: '',
     };
     if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
+    if (start.gil !== undefined) summary.gil = start.gil;
+    if (cpuTasksByRun[run.index] > 0) {
+      summary.cpuFraction = cpuSumByRun[run.index] / cpuTasksByRun[run.index];
+      summary.cpuUs = cpuUsByRun[run.index];
+    }
     summary.identity = describeIdentity(summary);
     out.push(summary);
   }

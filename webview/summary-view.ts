@@ -54,6 +54,10 @@ export class SummaryView {
         ? `on the thread: ${formatUs(s.utilization.reduce((sum, u) => sum + u.busyUs, 0))}` : undefined],
       ['speedup', 'Speed-up vs serial', formatSpeedup(sp), sp === undefined ? 'needs a serial run: use Compare' : undefined],
       ['efficiency', 'Parallel efficiency', formatPercent(eff), eff === undefined ? undefined : `speed-up ÷ ${s.workers} workers`],
+      ['on-cpu', 'On CPU per task', s.cpuFraction !== undefined ? formatPercent(s.cpuFraction) : '–', s.cpuFraction !== undefined
+        // Mean of cpuUs ÷ run time over the tasks: what share of its bar each task really had a core.
+        ? `mean of the tasks; the rest waited${s.gil === false ? ' (GIL disabled)' : s.backend === 'py-thread' ? ' (for the GIL or a core)' : ''}`
+        : 'needs on-CPU sampling (Linux /proc)'],
       ['throughput', 'Throughput', formatRate(s.throughput)],
       ['queue-wait', 'Queue wait p50 / p95', `${formatUs(s.queueWaitP50Us)} / ${formatUs(s.queueWaitP95Us)}`],
       ['tasks', 'Tasks ok / failed', `${formatCount(s.ok)} / ${formatCount(s.failed)}`, s.pending ? `${formatCount(s.pending)} pending` : undefined],
@@ -77,7 +81,8 @@ export class SummaryView {
       fill.style.width = `${Math.round(u.utilization * 100)}%`;
       bar.append(fill);
       row.append(text('span', 'ps-util-name', `${u.name} (PID ${u.pid} · thread ${u.threadId})`), bar,
-        text('span', 'ps-util-value', `${formatPercent(u.utilization)} · ${formatCount(u.tasks)} tasks`));
+        text('span', 'ps-util-value', `${formatPercent(u.utilization)} · ${formatCount(u.tasks)} tasks`
+          + (u.cpuFraction !== undefined ? ` · ${formatPercent(u.cpuFraction)} on CPU` : '')));
       return row;
     });
     if (s.utilization.length > 64) rows.push(text('div', 'ps-util-more', `… and ${s.utilization.length - 64} more workers`));

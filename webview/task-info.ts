@@ -1,6 +1,7 @@
 /** Everything the tooltip, the details pane and the task table show about one task, read from the model. */
 import type { TaskError } from '../src/trace/events.js';
 import { TaskStatus, type TimelineModel } from './timeline-model.js';
+import { taskCpu, type TaskCpuSource } from '../src/trace/on-cpu.js';
 
 export interface TaskInfo {
   index: number;
@@ -21,7 +22,10 @@ export interface TaskInfo {
   end?: number;
   durationUs?: number;
   waitUs?: number;
+  /** Time the task's thread was on a CPU during the task (src/trace/on-cpu.ts), and its share of the run time. */
   cpuUs?: number;
+  cpuFraction?: number;
+  cpuSource?: TaskCpuSource;
   /** Number of on-thread slices (event-loop) and their total. */
   slices: number;
   onThreadUs?: number;
@@ -41,10 +45,16 @@ export function taskInfo(model: TimelineModel, i: number): TaskInfo {
   const end = num(t.end[i]);
   let slices = 0;
   let onThread = 0;
+  const sliceSpans: [number, number][] = [];
   for (let k = t.firstSlice[i]; k >= 0; k = model.slices.nextOfTask[k]) {
     slices++;
     onThread += model.slices.end[k] - model.slices.start[k];
+    sliceSpans.push([model.slices.start[k], model.slices.end[k]]);
   }
+  const finished = t.status[i] === TaskStatus.Ok || t.status[i] === TaskStatus.Failed;
+  const cpu = finished && start !== undefined && end !== undefined
+    ? taskCpu({ start, end, reportedCpuUs: num(t.cpuUs[i]), slices: sliceSpans }, lane?.cpu)
+    : undefined;
   return {
     index: i,
     runId: model.runs[t.run[i]].runId,
@@ -61,7 +71,9 @@ export function taskInfo(model: TimelineModel, i: number): TaskInfo {
     queued, start, end,
     durationUs: start !== undefined && end !== undefined ? end - start : undefined,
     waitUs: queued !== undefined && start !== undefined ? start - queued : undefined,
-    cpuUs: num(t.cpuUs[i]),
+    cpuUs: cpu?.cpuUs ?? num(t.cpuUs[i]),
+    cpuFraction: cpu?.cpuFraction,
+    cpuSource: cpu?.source,
     slices,
     onThreadUs: slices ? onThread : undefined,
   };

@@ -24,7 +24,11 @@ function rows(info: TaskInfo): [string, string][] {
     ['queue wait', info.waitUs !== undefined ? formatUs(info.waitUs) : '–'],
   );
   if (info.slices) out.push(['on thread', `${formatUs(info.onThreadUs ?? 0)} in ${formatCount(info.slices)} slices`]);
-  if (info.cpuUs !== undefined) out.push(['CPU', formatUs(info.cpuUs)]);
+  if (info.cpuUs !== undefined) {
+    const share = info.cpuFraction !== undefined ? ` · ${Math.round(info.cpuFraction * 100)} % of its run time` : '';
+    const how = info.cpuSource === 'sampled' ? ' (sampled)' : info.cpuSource === 'slices' ? ' (in its slices, sampled)' : '';
+    out.push(['on CPU', `${formatUs(info.cpuUs)}${share}${how}`]);
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@ import type { Theme } from '../theme.js';
 import type { TimelineModel } from '../timeline-model.js';
 import type { ColorMode } from '../timeline/view.js';
 
-export type LegendMark = 'swatch' | 'queue' | 'startup' | 'start' | 'cross' | 'ring' | 'cpu' | 'thin';
+export type LegendMark = 'swatch' | 'queue' | 'startup' | 'start' | 'cross' | 'ring' | 'cpu' | 'thin' | 'on-cpu' | 'waiting';
 
 /** The legend entries [mark, colour, label] for a model in a colour mode. */
 export function legendEntries(model: TimelineModel, colorMode: ColorMode, th: Theme): [LegendMark, string, string][] {
@@ -16,12 +16,25 @@ export function legendEntries(model: TimelineModel, colorMode: ColorMode, th: Th
   }
   entries.push(['swatch', th.failed, 'failed'], ['queue', th.queue, 'queue wait'], ['startup', th.muted, 'worker start-up'], ['start', th.ok, 'worker ready'],
     ['cross', th.failed, 'worker crashed'], ['ring', th.running, 'recycled'], ['swatch', th.mainWait, 'main program waited']);
-  if (model.lanes.some((l) => l.cpu.length)) entries.push(['cpu', th.cpu, 'on CPU (sampled)']);
+  const sampled = model.lanes.some((l) => l.cpu.length);
+  if (sampled || hasTaskCpu(model)) {
+    // Bars are drawn as they ran (timeline/lane-painter.ts): the two styles of one bar.
+    const colour = colorMode === 'function' ? th.fn(1) : th.ok;
+    entries.push(['on-cpu', colour, 'on CPU (full colour; height = share of the time)'],
+      ['waiting', colour, 'waiting: GIL, event loop or a busy core (pale)']);
+  }
+  if (sampled) entries.push(['cpu', th.cpu, 'thread on CPU, in or out of tasks (strip)']);
   if (model.slices.count) {
     entries.push(['thin', th.muted, 'in flight (event loop)']);
     if (colorMode === 'function' && model.fnNames.length <= 2) entries.push(['swatch', th.fn(2), 'event loop: one colour per task']);
   }
   return entries;
+}
+
+function hasTaskCpu(model: TimelineModel): boolean {
+  const cpu = model.tasks.cpuUs;
+  for (let i = 0; i < model.tasks.count; i++) if (!Number.isNaN(cpu[i])) return true;
+  return false;
 }
 
 export function renderLegend(el: HTMLElement, model: TimelineModel, colorMode: ColorMode, th: Theme): void {

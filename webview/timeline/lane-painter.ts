@@ -8,6 +8,7 @@ import { formatUs } from '../../src/common/format.js';
 import { IN_FLIGHT_ROW, inFlightRows } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
 import { TaskStatus, type RunInfo, type TimelineModel, type WorkerLane } from '../timeline-model.js';
+import { cpuUsIn } from '../../src/trace/on-cpu.js';
 
 export type ColorMode = 'function' | 'status';
 
@@ -21,6 +22,9 @@ export type Paint2D = Pick<CanvasRenderingContext2D,
 export const MAX_QUEUE_LINES_PER_LANE = 600;
 /** Bars narrower than this are merged per pixel column instead of drawn one by one. */
 export const BUCKET_BELOW_PX = 2;
+
+/** Opacity of the waiting part of a bar (its thread was off the CPU: GIL, event loop, busy cores). */
+export const WAITING_ALPHA = 0.3;
 
 /** What one frame paints: the model, the visible window and how it maps to pixels. */
 export interface PaintFrame {
@@ -187,6 +191,7 @@ export class LanePainter {
     const lo = spans.lowerBound(tasks.start, tmin - spans.maxSpan - 1);
     const hi = spans.lowerBound(tasks.start, tmax + 1e-9);
     const hasSlices = lane.slices.length > 0;
+    const sampled = lane.cpu.length >= 3;
     const drawQueue = hi - lo <= MAX_QUEUE_LINES_PER_LANE;
     if (this.#colBuf.length < width + 1) this.#colBuf = new Int32Array(width + 1);
     const cols = this.#colBuf;
@@ -238,7 +243,17 @@ export class LanePainter {
       const fill = this.fillFor(i);
       if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
       // Bars wider than 3 px leave a hairline gap at their end, so back-to-back tasks stay countable.
-      ctx.fillRect(cx0, barTop, x1 - x0 > 3 ? cx1 - cx0 - 1 : cx1 - cx0, barH);
+      const bw = x1 - x0 > 3 ? cx1 - cx0 - 1 : cx1 - cx0;
+      if (sampled) {
+        // Drawn as it ran: pale while the thread waited, full colour for the share of each pixel's time it was on a CPU.
+        this.#onCpuBar(lane.cpu, fill, cx0, bw, tmin, kx, barTop, barH);
+      } else if (!Number.isNaN(tasks.cpuUs[i]) && e > s && tasks.status[i] !== TaskStatus.Running) {
+        // No samples, but the task timed its own thread (Python): its mean share, evenly.
+        this.#level(fill, cx0, bw, barTop, barH, Math.min(1, tasks.cpuUs[i] / (e - s)));
+      } else {
+        ctx.fillRect(cx0, barTop, bw, barH);
+      }
+      curFill = '';
       if (th.highContrast && cx1 - cx0 > 3) {
         // High contrast themes: bars get a border in the contrast colour, as VS Code's own widgets do.
         ctx.strokeStyle = th.foreground;
@@ -255,13 +270,16 @@ export class LanePainter {
         const v = cols[c];
         const fill = v === -1 ? '' : v === -2 ? th.failed : this.fillFor(v);
         if (fill !== runFill) {
-          if (runFill) { ctx.fillStyle = runFill; ctx.fillRect(runStart, barTop, c - runStart, barH); }
+          if (runFill) {
+            if (sampled) this.#onCpuBar(lane.cpu, runFill, runStart, c - runStart, tmin, kx, barTop, barH);
+            else { ctx.fillStyle = runFill; ctx.fillRect(runStart, barTop, c - runStart, barH); }
+          }
           runStart = c;
           runFill = fill;
         }
       }
     }
-    if (hasSlices) this.#slices(lane, tmin, tmax, kx, barTop + 3, barH - 3);
+    if (hasSlices) this.#slices(lane, tmin, tmax, kx, barTop + 3, barH - 3, sampled);
     if (selected >= 0 && hasSlices && tasks.lane[selected] === lane.index) {
       const s = tasks.start[selected];
       const e = Number.isNaN(tasks.end[selected]) ? nowT : tasks.end[selected];
@@ -318,7 +336,7 @@ export class LanePainter {
     return bars;
   }
 
-  #slices(lane: WorkerLane, tmin: number, tmax: number, kx: number, top: number, h: number): void {
+  #slices(lane: WorkerLane, tmin: number, tmax: number, kx: number, top: number, h: number, sampled: boolean): void {
     const ctx = this.ctx;
     const sl = this.frame.model.slices;
     const spans = lane.slices;
@@ -334,8 +352,62 @@ export class LanePainter {
       const fill = this.fillFor(sl.task[s]);
       if (fill !== lastFill) { ctx.fillStyle = fill; lastFill = fill; }
       const w = Math.max(1, Math.min(x1, this.frame.width + 1) - Math.max(-1, x0));
-      ctx.fillRect(Math.max(-1, x0), top, w > 4 ? w - 1 : w, h);
+      // A slice is when the task held the thread; sampled, it also shows whether the thread then had a core.
+      if (sampled && w >= 2) {
+        this.#onCpuBar(lane.cpu, fill, Math.max(-1, x0), w > 4 ? w - 1 : w, tmin, kx, top, h);
+        lastFill = '';
+      } else {
+        ctx.fillRect(Math.max(-1, x0), top, w > 4 ? w - 1 : w, h);
+      }
     }
+  }
+
+  /**
+   * A bar as it ran, at the sampler's resolution: the whole bar pale (waiting),
+   * then per pixel column a full-colour block whose height is the share of
+   * that column's time the thread was on a CPU (from its cpu-samples, see
+   * src/trace/on-cpu.ts). Columns with the same height are merged into one rect.
+   */
+  #onCpuBar(series: ArrayLike<number>, fill: string, x: number, w: number, tmin: number, kx: number, top: number, h: number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = fill;
+    ctx.globalAlpha = WAITING_ALPHA;
+    ctx.fillRect(x, top, w, h);
+    ctx.globalAlpha = 1;
+    const c0 = Math.max(0, Math.floor(x));
+    const c1 = Math.min(this.frame.width, Math.ceil(x + w));
+    const xEnd = x + w;
+    let runStart = c0;
+    let runH = -1;
+    const flush = (end: number): void => {
+      if (runH > 0) {
+        const left = Math.max(x, runStart);
+        ctx.fillRect(left, top + h - runH, Math.min(xEnd, end) - left, runH);
+      }
+    };
+    for (let c = c0; c < c1; c++) {
+      const a = tmin + c / kx;
+      const b = tmin + (c + 1) / kx;
+      const share = Math.min(1, cpuUsIn(series, a, b) / (b - a));
+      const ph = Math.round(share * h);
+      if (ph !== runH) {
+        flush(c);
+        runStart = c;
+        runH = ph;
+      }
+    }
+    flush(c1);
+  }
+
+  /** A bar pale (waiting) with a full-colour bottom part of height `share` (on a CPU). */
+  #level(fill: string, x: number, w: number, top: number, h: number, share: number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = fill;
+    ctx.globalAlpha = WAITING_ALPHA;
+    ctx.fillRect(x, top, w, h);
+    ctx.globalAlpha = 1;
+    const ph = Math.round(share * h);
+    if (ph > 0) ctx.fillRect(x, top + h - ph, w, ph);
   }
 
   failMark(x1: number, top: number, h: number): void {
