@@ -72,6 +72,7 @@ const OPTIONS = {
   'max-memory': { type: 'string' },
   'cpu-sample-ms': { type: 'string' },
   timing: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   'task-name': { type: 'string' },
   scheduler: { type: 'string' },
   'threads-per-worker': { type: 'string' },
@@ -83,8 +84,9 @@ const OPTIONS = {
 export function parseCommand(argv: readonly string[], cwd: string = process.cwd()): Command {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: normalizeArgv(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
+    // normalizeArgv has caught what a user types wrong; anything left is said in Node's words.
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
@@ -180,7 +182,7 @@ export function schedulerAddress(value: string | undefined): string | undefined 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got '${value}'`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got ${quoteArg(value)}`);
   return n;
 }
 
@@ -200,4 +202,119 @@ function sampleMs(value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--cpu-sample-ms must be a whole number of milliseconds from 0 (off) to 1000, got '${value}'`);
   return n;
+}
+
+/** What each option's value is, for "needs a value" messages. */
+const VALUE_OF: Partial<Record<keyof typeof OPTIONS, string>> = {
+  fn: 'the name of an exported function',
+  inputs: "the inputs, e.g. '[1, 2, 3]' or 'range(8)'",
+  backend: `one of ${NODE_BACKENDS.join(', ')}`,
+  backends: 'a comma-separated list of backends',
+  workers: 'a whole number ≥ 1',
+  timeout: 'milliseconds, a whole number ≥ 1',
+  trace: 'an output file (.json)',
+  csv: 'an output file (.csv)',
+  html: 'an output file (.html)',
+  node: 'the path of a Node binary',
+  python: 'the path of a Python interpreter',
+  'cache-dir': 'a directory',
+  'max-memory': 'megabytes, a whole number ≥ 1',
+  'cpu-sample-ms': 'milliseconds from 0 (off) to 1000',
+  'task-name': 'a span name',
+};
+
+type OptionName = keyof typeof OPTIONS;
+const SHORT = new Map<string, OptionName>(
+  (Object.entries(OPTIONS) as [OptionName, { short?: string }][]).filter(([, o]) => o.short).map(([name, o]) => [o.short!, name]));
+
+function isOption(name: string): name is OptionName {
+  return Object.hasOwn(OPTIONS, name);
+}
+
+/**
+ * Checks options before `parseArgs` so that every mistake is reported in PoolScope's words — an unknown
+ * option (with the nearest known one), a missing value, a value given to a switch — and rewrites
+ * `--workers -1` as `--workers=-1`, so the value's own check says what is wrong with it (parseArgs would
+ * call a value that starts with '-' "ambiguous"). @throws UsageError
+ */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      out.push(arg);
+      continue;
+    }
+    let flag: string;
+    let name: OptionName;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const raw = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      flag = `--${raw}`;
+      if (!isOption(raw)) throw new UsageError(`unknown option ${quoteArg(flag)}${suggestion(raw)}`);
+      name = raw;
+      if (eq >= 0) inline = arg.slice(eq + 1);
+    } else {
+      const letter = arg[1];
+      const long = SHORT.get(letter);
+      if (!long) {
+        if (/^-\d/.test(arg)) throw new UsageError(`unexpected argument ${quoteArg(arg)}: a value must follow the option it belongs to`);
+        throw new UsageError(`unknown option ${quoteArg(`-${letter}`)}${arg.length > 2 ? ` (in ${quoteArg(arg)})` : ''}`);
+      }
+      flag = `-${letter}, --${long}`;
+      name = long;
+      if (arg.length > 2) {
+        if (OPTIONS[long].type === 'boolean') throw new UsageError(`${quoteArg(arg)}: -${letter} (--${long}) takes no value; give switches one at a time`);
+        inline = arg[2] === '=' ? arg.slice(3) : arg.slice(2);
+      }
+    }
+    if (OPTIONS[name].type === 'boolean') {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value, got ${quoteArg(arg)}`);
+      out.push(`--${name}`);
+      continue;
+    }
+    if (inline === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`${flag} needs a value: ${VALUE_OF[name] ?? 'a value'}`);
+      // A negative number is a value (checked by the option's own rule); another option is not.
+      if (next.startsWith('-') && !/^-\d|^-\.\d/.test(next)) {
+        throw new UsageError(`${flag} needs a value (${VALUE_OF[name] ?? 'a value'}), but the next argument is the option ${quoteArg(next)}`);
+      }
+      inline = next;
+      i++;
+    }
+    out.push(`--${name}=${inline}`);
+  }
+  return out;
+}
+
+/** An argument as the user typed it, in balanced quotes. */
+function quoteArg(arg: string): string {
+  return `'${arg.replace(/'/g, "\\'")}'`;
+}
+
+/** " (did you mean --workers?)" for a near miss, else a pointer to --help. */
+function suggestion(raw: string): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of Object.keys(OPTIONS)) {
+    const d = editDistance(raw.toLowerCase(), name);
+    if (d < bestDistance) { best = name; bestDistance = d; }
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(raw.length / 3)) ? ` (did you mean --${best}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

@@ -2,9 +2,10 @@
  * The `poolscope` command (dist/cli.js, the package's `bin`). It parses the
  * command line, hands the work to a runner process (user code never runs in
  * this process), prints tables and errors, writes trace files and exits with
- * 0 (all tasks ok), 1 (some failed) or 2 (usage or load error).
+ * 0 (all tasks ok), 1 (some failed), 2 (usage or load error, an output that
+ * cannot be written) or 70 (PoolScope itself failed).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
 import type { RunRequest } from '../runner/protocol.js';
@@ -12,7 +13,7 @@ import { parseCommand, UsageError, type Command, type OutputOptions, type Runner
 import { HELP } from './help.js';
 import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
 import { buildReport, compareTable, failureLines, formatError, formatLoadError, jsonReport, resultLines, runTable, type RunReport } from './report.js';
-import { writeOutputs } from './outputs.js';
+import { checkOutputPaths, describeOutputProblem, writeOutputs } from './outputs.js';
 import { demoTakeaway, DEMO_STEPS } from './demo.js';
 import { importTrace, TRACE_FORMAT_NAMES, type ImportedTrace } from '../trace/import-trace.js';
 import { hostLine } from '../trace/hosts.js';
@@ -22,6 +23,8 @@ import { computeRunSummaries } from '../trace/stats.js';
 export const EXIT_OK = 0;
 export const EXIT_TASKS_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** PoolScope itself failed (a bug, or the machine refused something it needs): sysexits' EX_SOFTWARE. */
+export const EXIT_INTERNAL = 70;
 
 const cliStartMonoUs = processStartMonoUs();
 
@@ -35,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     throw e;
+  }
+  if (command.kind === 'run' || command.kind === 'compare' || command.kind === 'demo' || command.kind === 'view') {
+    // Before any task runs: a bad output path must not cost the whole run.
+    const problems = checkOutputPaths(command.output, command.kind === 'demo' ? [] : [command.file]);
+    for (const p of problems) process.stderr.write(`poolscope: ${describeOutputProblem(p)}\n`);
+    if (problems.length > 0) return EXIT_USAGE;
   }
   switch (command.kind) {
     case 'help':
@@ -54,13 +63,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'cpuSampleMs' | 'scheduler' | 'threadsPerWorker'> {
+function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'pythonPathOption' | 'cpuSampleMs' | 'scheduler' | 'threadsPerWorker'> {
   return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb, pythonPath: runner.pythonPath,
-    cpuSampleMs: runner.cpuSampleMs, scheduler: runner.scheduler, threadsPerWorker: runner.threadsPerWorker };
+    pythonPathOption: '--python', cpuSampleMs: runner.cpuSampleMs, scheduler: runner.scheduler, threadsPerWorker: runner.threadsPerWorker };
+}
+
+/** Why `file` cannot be run (missing, a directory, a FIFO or device …), or undefined. */
+function inputFileProblem(file: string): string | undefined {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? `FileNotFound: file not found: ${file}` : `FileNotFound: cannot read ${file}: ${code}`;
+  }
+  if (st.isDirectory()) return `NotAFile: ${file} is a directory; give the .ts, .js or .py file to run`;
+  if (!st.isFile()) return `NotAFile: ${file} is not a regular file`;
+  return undefined;
 }
 
 async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<number> {
-  if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
+  const badFile = inputFileProblem(command.file);
+  if (badFile) return loadFailure(badFile);
   const request: RunRequest = command.fn
     ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, inputs: command.inputs, backend: command.backend, pythonBackend: command.pythonBackend, results: command.output.json }
     : { ...baseRequest(command.file, command.runner), mode: 'file', backend: command.backend, pythonBackend: command.pythonBackend };
@@ -75,7 +99,8 @@ async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<n
 }
 
 async function compareCommand(command: Extract<Command, { kind: 'compare' }>): Promise<number> {
-  if (!existsSync(command.file)) return loadFailure(`FileNotFound: file not found: ${command.file}`);
+  const badFile = inputFileProblem(command.file);
+  if (badFile) return loadFailure(badFile);
   const request: RunRequest = {
     ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, inputs: command.inputs,
     backend: command.backends?.[0] ?? 'serial', backends: command.backends, pythonBackends: command.pythonBackends,
@@ -111,10 +136,7 @@ function viewCommand(command: Extract<Command, { kind: 'view' }>): number {
       if (line) process.stdout.write(`${line}\n`);
     }
   }
-  for (const line of writeOutputs(imported.events, command.output, `${basename(command.file)} · ${TRACE_FORMAT_NAMES[imported.format]}`)) {
-    process.stderr.write(`${line}\n`);
-  }
-  return EXIT_OK;
+  return emitOutputs(writeOutputs(imported.events, command.output, `${basename(command.file)} · ${TRACE_FORMAT_NAMES[imported.format]}`), EXIT_OK);
 }
 
 async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promise<number> {
@@ -157,8 +179,7 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
   else {
     process.stdout.write('Try your own code: poolscope compare <file.ts> --fn <exported function> --inputs \'range(8)\'\n');
   }
-  for (const line of writeOutputs(allEvents, output, 'PoolScope demo')) process.stderr.write(`${line}\n`);
-  return worst;
+  return emitOutputs(writeOutputs(allEvents, output, 'PoolScope demo'), worst);
 }
 
 async function execute(request: RunRequest, runner: RunnerOptions, output: OutputOptions, totalTasks: number): Promise<RunOutcome> {
@@ -229,10 +250,14 @@ function finish(outcome: RunOutcome, output: OutputOptions, title: string, body:
     process.stdout.write(`${body(report).join('\n')}\n`);
   }
   printProblems(outcome, report, output.json);
-  if (!outcome.loadError && outcome.events.length > 0) {
-    for (const line of writeOutputs(outcome.events, output, title)) process.stderr.write(`${line}\n`);
-  }
+  if (!outcome.loadError && outcome.events.length > 0) return emitOutputs(writeOutputs(outcome.events, output, title), code);
   return code;
+}
+
+/** Prints what writeOutputs did; a file that could not be written makes the exit code at least 2. */
+function emitOutputs(lines: ReturnType<typeof writeOutputs>, code: number): number {
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  return lines.failed ? Math.max(code, EXIT_USAGE) : code;
 }
 
 /** Load errors, main-program errors, failed tasks and runner crashes, on stderr. */
@@ -281,7 +306,11 @@ function readVersion(): string {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    process.stderr.write(`poolscope: internal error: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 70;
+    // What failed, in one line; the JS stack only with --verbose (it is PoolScope's, not the user's).
+    const verbose = process.argv.includes('--verbose');
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const detail = verbose && e instanceof Error && e.stack ? `\n${e.stack}` : ' (--verbose prints the stack)';
+    process.stderr.write(`poolscope: internal error: ${what}${detail}\n`);
+    process.exitCode = EXIT_INTERNAL;
   },
 );

@@ -53,6 +53,7 @@ Options
       --threads-per-worker <n>  py-dask LocalCluster: threads per worker process (default 1)
       --task-name <fn>   view, VizTracer files: the function whose calls are the tasks
       --timing           print start-up timing as JSON on stderr (time to the first task start)
+      --verbose          with an internal error, print PoolScope's own stack too
   -h, --help             this text
   -v, --version          the version
 
@@ -66,8 +67,11 @@ Backends
 Exit codes
   0  every task succeeded
   1  some tasks failed (they are listed with their errors), or the run was stopped
-  2  usage or load error: bad flags, file not found, syntax error, function not
-     exported or not a function, bad inputs
+  2  usage or load error: bad flags, file not found or not a file, syntax error,
+     function not exported or not a function, no default export main() without
+     --fn, bad inputs, an output file (--trace/--csv/--html) that cannot be
+     written (checked before any task runs)
+  70 internal error: PoolScope itself failed (says what; --verbose for its stack)
 
 Examples
   poolscope run examples/cpu-bound.ts --fn cpuTask --inputs 'range(8)' --backend process

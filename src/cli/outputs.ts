@@ -3,7 +3,7 @@
  * (`--trace`, opens in Perfetto and speedscope, and in PoolScope again), a CSV
  * with one row per task (`--csv`), a self-contained HTML timeline (`--html`).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TraceEvent } from '../trace/events.js';
 import { traceToChrome } from '../trace/chrome-trace.js';
@@ -14,16 +14,136 @@ import type { OutputOptions } from './args.js';
 /** Stylesheets the timeline may ship with, first found wins (next to the bundle, or in media/). */
 const CSS_CANDIDATES = ['webview.css', '../media/timeline.css', '../media/webview.css'];
 
-/** Writes the requested files; returns one line per file written (or why not). */
-export function writeOutputs(events: readonly TraceEvent[], output: OutputOptions, title: string): string[] {
-  const lines: string[] = [];
+/** An output file that cannot be written: which flag, which path, why. */
+export interface OutputProblem {
+  flag: string;
+  path: string;
+  reason: string;
+}
+
+/** "poolscope: cannot write --trace /proc/y.json: cannot create a file in /proc" */
+export function describeOutputProblem(p: OutputProblem): string {
+  return `OutputNotWritable: cannot write ${p.flag} ${p.path}: ${p.reason}`;
+}
+
+/**
+ * Checks every output path before any task runs, so a typo costs nothing: the directory must exist
+ * or be creatable, the file must be a regular file (or not exist) and writable. Creates nothing that
+ * stays: a probe file (and directories made for it) are removed again.
+ */
+export function checkOutputPaths(output: OutputOptions, inputs: readonly string[] = []): OutputProblem[] {
+  const problems: OutputProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const [flag, path] of [['--trace', output.trace], ['--csv', output.csv], ['--html', output.html]] as const) {
+    if (!path) continue;
+    const other = seen.get(path);
+    if (other) {
+      problems.push({ flag, path, reason: `${other} writes the same file` });
+      continue;
+    }
+    seen.set(path, flag);
+    if (inputs.includes(path)) {
+      problems.push({ flag, path, reason: 'that is the input file; it would be overwritten' });
+      continue;
+    }
+    const reason = probeWritable(path);
+    if (reason) problems.push({ flag, path, reason });
+  }
+  return problems;
+}
+
+function probeWritable(path: string): string | undefined {
+  const existing = statOrUndefined(path);
+  if (existing instanceof Error) return explain(existing, path);
+  if (existing) {
+    if (existing.isDirectory()) return 'is a directory';
+    if (!existing.isFile()) return 'is not a regular file';
+    try {
+      closeSync(openSync(path, 'r+'));
+      return undefined;
+    } catch (e) {
+      return explain(e as NodeJS.ErrnoException, path);
+    }
+  }
+  // Walk up to the nearest directory that exists; what is missing below it will be created.
+  const missing: string[] = [];
+  let dir = dirname(path);
+  for (;;) {
+    const st = statOrUndefined(dir);
+    if (st instanceof Error) return explain(st, dir);
+    if (st) {
+      if (!st.isDirectory()) return `${dir} is not a directory`;
+      break;
+    }
+    missing.push(dir);
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const created: string[] = [];
+  try {
+    for (const d of missing.reverse()) {
+      mkdirSync(d);
+      created.push(d);
+    }
+    closeSync(openSync(path, 'wx'));
+    unlinkSync(path);
+    return undefined;
+  } catch (e) {
+    return explain(e as NodeJS.ErrnoException, dirname(path));
+  } finally {
+    for (const d of created.reverse()) try { rmdirSync(d); } catch { /* not ours to keep */ }
+  }
+}
+
+function statOrUndefined(path: string): ReturnType<typeof statSync> | Error | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR') return new Error(`${dirname(path)} is not a directory`);
+    return e as Error;
+  }
+}
+
+function explain(e: NodeJS.ErrnoException, where: string): string {
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${where})`;
+    case 'EROFS':
+      return `read-only file system (${where})`;
+    case 'ENOENT':
+      return `cannot create a file in ${where}`;
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EISDIR':
+      return 'is a directory';
+    case undefined:
+      return e.message;
+    default:
+      return `${e.code} (${where})`;
+  }
+}
+
+/** Writes the requested files; returns one line per file written (or why not) and whether any failed. */
+export function writeOutputs(events: readonly TraceEvent[], output: OutputOptions, title: string): string[] & { failed?: boolean } {
+  const lines: string[] & { failed?: boolean } = [];
+  const attempt = (flag: string, path: string, make: () => string, line: string): void => {
+    try {
+      write(path, make());
+      lines.push(line);
+    } catch (e) {
+      lines.push(`poolscope: ${describeOutputProblem({ flag, path, reason: explain(e as NodeJS.ErrnoException, dirname(path)) })}`);
+      lines.failed = true;
+    }
+  };
   if (output.trace) {
-    write(output.trace, JSON.stringify(traceToChrome(events)));
-    lines.push(`trace: ${output.trace} (open in https://ui.perfetto.dev or https://www.speedscope.app)`);
+    attempt('--trace', output.trace, () => JSON.stringify(traceToChrome(events)), `trace: ${output.trace} (open in https://ui.perfetto.dev or https://www.speedscope.app)`);
   }
   if (output.csv) {
-    write(output.csv, traceToCsv(events));
-    lines.push(`csv:   ${output.csv}`);
+    attempt('--csv', output.csv, () => traceToCsv(events), `csv:   ${output.csv}`);
   }
   if (output.html) {
     const webviewJs = join(__dirname, 'webview.js');
@@ -31,13 +151,12 @@ export function writeOutputs(events: readonly TraceEvent[], output: OutputOption
       lines.push(`html:  not available yet (the timeline bundle ${webviewJs} is missing; run npm run build)`);
     } else {
       const cssPath = CSS_CANDIDATES.map((c) => join(__dirname, c)).find((p) => existsSync(p));
-      write(output.html, buildHtmlReport({
+      attempt('--html', output.html, () => buildHtmlReport({
         events,
         webviewJs: readFileSync(webviewJs, 'utf8'),
         css: cssPath ? readFileSync(cssPath, 'utf8') : undefined,
         title,
-      }));
-      lines.push(`html:  ${output.html}`);
+      }), `html:  ${output.html}`);
     }
   }
   return lines;

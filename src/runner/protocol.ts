@@ -41,6 +41,8 @@ export interface RunRequest {
   pythonBackends?: Extract<Backend, `py-${string}`>[];
   /** .py files: the Python interpreter. @default 'python3' */
   pythonPath?: string;
+  /** How the user names the interpreter, for messages (the CLI: '--python'). @default 'the poolscope.pythonPath setting' */
+  pythonPathOption?: string;
   /** fn and compare modes: send every task's result value (`results` messages, result-json.ts) — for `--json`. */
   results?: boolean;
   /**

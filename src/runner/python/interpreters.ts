@@ -68,4 +68,4 @@ export async function findDaskPython(candidates = DASK_CANDIDATES): Promise<{ pa
 export const FREE_THREADED_NOT_AVAILABLE =
   `No free-threaded CPython found (looked for ${FREE_THREADED_CANDIDATES.join(', ')} on PATH). ` +
   'Install Python 3.13t or newer (e.g. the "free-threaded" option of the python.org installer, ' +
-  'or `uv python install 3.14t`) or set poolscope.pythonPath to one, to see threads scale without the GIL.';
+  'or `uv python install 3.14t`) and name it with poolscope.pythonPath, to see threads scale without the GIL.';

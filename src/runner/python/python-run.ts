@@ -47,6 +47,8 @@ export interface PythonRunOptions {
    * @default 'python3'
    */
   pythonPath?: string;
+  /** How the user chooses the interpreter, named in "not found" messages. @default 'the poolscope.pythonPath setting' */
+  pythonPathOption?: string;
   /** @default random */
   runId?: string;
   /** CLOCK_MONOTONIC µs of t = 0, to share one time axis with other runs. @default now */
@@ -175,7 +177,8 @@ export class PythonRun {
     if (o.backend === 'py-thread-ft' && !o.pythonPath) {
       const ft = await findFreeThreadedPython();
       if (!ft) {
-        this.#failStart(python, Object.assign(new Error(FREE_THREADED_NOT_AVAILABLE), { code: 'NO_FREE_THREADED' }));
+        const message = FREE_THREADED_NOT_AVAILABLE.replace('poolscope.pythonPath', o.pythonPathOption ?? 'the poolscope.pythonPath setting');
+        this.#failStart(python, Object.assign(new Error(message), { code: 'NO_FREE_THREADED' }));
         return;
       }
       python = ft.path;
@@ -257,7 +260,7 @@ export class PythonRun {
     if (this.#runEnd) return;
     const code = (e as NodeJS.ErrnoException).code;
     const error: TaskError = code === 'ENOENT'
-      ? { name: 'PythonNotFound', message: `Python interpreter '${python}' not found: install Python 3 or set poolscope.pythonPath` }
+      ? { name: 'PythonNotFound', message: pythonNotFound(python, this.#options) }
       : code === 'NO_FREE_THREADED' ? { name: 'FreeThreadedPythonNotFound', message: e.message }
         : code === 'STOPPED' ? { name: 'RunStopped', message: 'the run was stopped' }
           : { name: 'PythonStartFailed', message: `could not start '${python}': ${e.message}` };
@@ -456,4 +459,12 @@ export function runPython(options: PythonRunOptions): PythonRun {
   // Start on the next tick so the caller can subscribe before the first event.
   queueMicrotask(() => void run.start());
   return run;
+}
+
+/** "Python interpreter 'x' not found …", naming the way this user chose it (--python, or the setting). */
+function pythonNotFound(python: string, o: Pick<PythonRunOptions, 'pythonPath' | 'pythonPathOption'>): string {
+  const option = o.pythonPathOption ?? 'the poolscope.pythonPath setting';
+  return o.pythonPath
+    ? `Python interpreter '${python}' (from ${option}) not found: check the path, or install Python 3 there`
+    : `Python interpreter '${python}' not found on PATH: install Python 3, or name an interpreter with ${option}`;
 }

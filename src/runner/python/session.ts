@@ -34,6 +34,8 @@ export interface PythonSessionRequest {
   timeout?: number;
   /** Interpreter (the `poolscope.pythonPath` setting / `--python`). @default 'python3' */
   pythonPath?: string;
+  /** How the user names the interpreter, for messages (the CLI: '--python'). */
+  pythonPathOption?: string;
   /** On-CPU sampling period in ms; 0 = off. @default 5 */
   cpuSampleMs?: number;
   /** The Python backend to use (fn and file modes); without it `backend` is mapped by {@link toPythonBackend}. */
@@ -121,7 +123,8 @@ export class PythonSession {
     const r = this.#request;
     const run = runPython({
       file: r.file, mode: r.mode === 'file' ? 'file' : 'fn', fn: r.fn, inputs: r.inputs, backend, workers: r.workers,
-      pythonPath: r.pythonPath, cpuSampleMs: r.cpuSampleMs, scheduler: r.scheduler, threadsPerWorker: r.threadsPerWorker, timeout: r.timeout, ...shared,
+      pythonPath: r.pythonPath, pythonPathOption: r.pythonPathOption, cpuSampleMs: r.cpuSampleMs, scheduler: r.scheduler, threadsPerWorker: r.threadsPerWorker,
+      timeout: r.timeout, ...shared,
     });
     this.#current = run;
     this.#runIds.push(run.runId);
