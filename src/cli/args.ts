@@ -221,6 +221,8 @@ const VALUE_OF: Partial<Record<keyof typeof OPTIONS, string>> = {
   'max-memory': 'megabytes, a whole number ≥ 1',
   'cpu-sample-ms': 'milliseconds from 0 (off) to 1000',
   'task-name': 'a span name',
+  scheduler: 'a Dask scheduler address',
+  'threads-per-worker': 'a whole number ≥ 1',
 };
 
 type OptionName = keyof typeof OPTIONS;
