@@ -44,6 +44,8 @@ const entries = [
     entryPoints: ['webview/main.ts'], outfile: 'dist/test/webview.js', format: 'iife',
     platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'true' }, minify: true,
   },
+  // The webview's DOM-free parts (model, painter, zoom…), importable by node tests.
+  { entryPoints: ['webview/testing.ts'], outfile: 'dist/test/webview-lib.mjs', format: 'esm', platform: 'neutral', mainFields: ['module', 'main'] },
   // The host⇄webview protocol validators, importable by node tests.
   { entryPoints: ['src/common/webview-protocol.ts'], outfile: 'dist/webview-protocol.mjs', format: 'esm' },
 ].filter((e) => e.entryPoints.every((p) => existsSync(p)));

@@ -17,6 +17,8 @@ export interface Row {
   label: string;
   /** Secondary text (identity, backend…) shown dimmed. */
   detail: string;
+  /** Full text for the tooltip (run rows: every fact about the run). */
+  title?: string;
   /** True for the first worker row of a new PID within a run (a group separator is drawn). */
   newPid: boolean;
 }
@@ -39,12 +41,20 @@ export function laneLabel(lane: WorkerLane): string {
   return `${pid} · ${thread} · ${lane.name}`;
 }
 
-/** "Run 2 · thread × 4 · square" */
+/** "Run 2 · thread × 4 · square": short, each fact once (the compare label repeats the backend; the file is in runTitle). */
 export function runLabel(run: RunInfo): string {
   const s = run.start;
   if (!s) return `Run ${run.index + 1} · ${run.runId}`;
   const what = s.fn ?? (s.file ? s.file.split(/[\\/]/).pop() : undefined);
-  return [`Run ${run.index + 1}`, `${s.backend} × ${s.workers}`, s.label, what].filter(Boolean).join(' · ');
+  return [`Run ${run.index + 1}`, `${s.backend} × ${s.workers}`, what].filter(Boolean).join(' · ');
+}
+
+/** Everything known about a run, for tooltips: "Run 2 · thread × 4 · compare 2/4 · thread · square · demo.ts". */
+export function runTitle(run: RunInfo): string {
+  const s = run.start;
+  if (!s) return `Run ${run.index + 1} · ${run.runId}`;
+  const file = s.file ? s.file.split(/[\\/]/).pop() : undefined;
+  return [`Run ${run.index + 1}`, `${s.backend} × ${s.workers}`, s.label, s.fn, file, run.runId].filter(Boolean).join(' · ');
 }
 
 /** Lays out the given runs (in order); returns rows and total height. */
@@ -53,7 +63,7 @@ export function layoutRows(model: TimelineModel, runIndices: readonly number[], 
   let y = 0;
   for (const ri of runIndices) {
     const run = model.runs[ri];
-    rows.push({ kind: 'run', runIndex: ri, lane: -1, y, height: ROW_HEIGHT.run, label: runLabel(run), detail: identityOf(run.runId), newPid: false });
+    rows.push({ kind: 'run', runIndex: ri, lane: -1, y, height: ROW_HEIGHT.run, label: runLabel(run), detail: identityOf(run.runId), title: runTitle(run), newPid: false });
     y += ROW_HEIGHT.run;
     if (run.mainWaits.length) {
       rows.push({

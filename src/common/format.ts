@@ -39,14 +39,23 @@ export function formatRate(perSecond: number): string {
   return `${perSecond >= 100 ? formatCount(perSecond) : perSecond.toFixed(perSecond >= 10 ? 1 : 2)} tasks/s`;
 }
 
-/** Tick labels for a time axis whose domain is in µs: the unit follows the visible span. */
-export function axisTickFormatter(spanUs: number): (us: number) => string {
-  if (spanUs < 2_000) return (us) => `${Math.round(us)} µs`;
+/**
+ * Tick labels for a time axis whose domain is in µs: the unit follows the
+ * visible span, the decimals follow the tick step (`ticks` across the span),
+ * so neighbouring ticks never read the same at any zoom.
+ */
+export function axisTickFormatter(spanUs: number, ticks = 5): (us: number) => string {
+  const step = Math.max(1e-9, spanUs / Math.max(1, ticks));
+  const digitsFor = (unitUs: number) => Math.min(6, Math.max(0, Math.ceil(-Math.log10(step / unitUs) - 1e-9)));
+  if (spanUs < 2_000) {
+    const digits = digitsFor(1);
+    return (us) => `${(Math.abs(us) < 0.5 * 10 ** -digits ? 0 : us).toFixed(digits)} µs`;
+  }
   if (spanUs < 2_000_000) {
-    const digits = spanUs < 20_000 ? 2 : spanUs < 200_000 ? 1 : 0;
+    const digits = Math.max(spanUs < 20_000 ? 2 : spanUs < 200_000 ? 1 : 0, digitsFor(1000));
     return (us) => `${(us / 1000).toFixed(digits)} ms`;
   }
-  const digits = spanUs < 20e6 ? 2 : 1;
+  const digits = Math.max(spanUs < 20e6 ? 2 : 1, digitsFor(1e6));
   return (us) => `${(us / 1e6).toFixed(digits)} s`;
 }
 

@@ -59,6 +59,10 @@ export class App {
   #follow = true;
   #layoutDirty = true;
   #refit = true;
+  /** The run (and its state) the tooltip describes: it closes when that run redraws with new data. */
+  #tooltipOf: { runId: string; lastSeq: number } | undefined;
+  /** A run whose header the lanes should scroll to at the next layout. */
+  #revealRun: string | undefined;
   #renderedSent = '';
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
@@ -243,8 +247,7 @@ export class App {
     if (this.model.runs.length !== knownRuns) {
       // A new run takes the summary; earlier ones stay for compare.
       const latest = this.model.runs[this.model.runs.length - 1];
-      this.#focused = latest.runId;
-      if (knownRuns === 0) this.#refit = true;
+      this.#newRun(latest.runId);
     }
     this.#layoutDirty = true;
     this.#schedule();
@@ -255,13 +258,17 @@ export class App {
     const knownRuns = this.model.runs.length;
     if (!this.model.addPacked(p)) return;
     this.summaries.useColumns();
-    if (this.model.runs.length !== knownRuns) {
-      this.#focused = p.runId;
-      if (knownRuns === 0) this.#refit = true;
-    }
+    if (this.model.runs.length !== knownRuns) this.#newRun(p.runId);
     this.#layoutDirty = true;
     this.#schedule();
     this.#schedulePersist();
+  }
+
+  /** A new run takes the summary, the chart fits everything again and the lanes scroll to it. */
+  #newRun(runId: string): void {
+    this.#focused = runId;
+    this.#refit = true;
+    this.#revealRun = runId;
   }
 
   #reset(): void {
@@ -273,6 +280,7 @@ export class App {
     this.#focused = undefined;
     this.#details.hide();
     this.#tooltip.hide();
+    this.#tooltipOf = undefined;
     this.#refit = true;
     this.#layoutDirty = true;
     this.#schedule();
@@ -304,8 +312,19 @@ export class App {
     this.#empty.hidden = hasRuns;
     this.view.element.hidden = !hasRuns;
     if (this.#layoutDirty) {
+      const tip = this.#tooltipOf;
+      if (tip && this.model.runById(tip.runId)?.lastSeq !== tip.lastSeq) {
+        // What the tooltip says may no longer be true (or its bar moved): close it.
+        this.#tooltip.hide();
+        this.#tooltipOf = undefined;
+      }
       this.#flushLayout();
       if (this.#follow) this.view.follow();
+      if (this.#revealRun !== undefined) {
+        const run = this.model.runById(this.#revealRun);
+        if (run) this.view.revealRun(run.index);
+        this.#revealRun = undefined;
+      }
     }
     this.view.draw();
   }
@@ -405,7 +424,9 @@ export class App {
   // ───────────────────────────── interaction ─────────────────────────────
 
   #hover(hit: Hit | undefined, x: number, y: number): void {
-    if (!hit) { this.#tooltip.hide(); return; }
+    if (!hit) { this.#tooltip.hide(); this.#tooltipOf = undefined; return; }
+    const run = this.model.runs[hit.runIndex];
+    this.#tooltipOf = { runId: run.runId, lastSeq: run.lastSeq };
     if (hit.kind === 'task') {
       this.#tooltip.showTask(taskInfo(this.model, hit.task), x, y);
     } else if (hit.kind === 'main-wait') {

@@ -1,5 +1,5 @@
 /** The run chips: one per run, a checkbox to show or hide it and a link that focuses the summary on it. */
-import { runLabel } from '../lane-layout.js';
+import { runLabel, runTitle } from '../lane-layout.js';
 import type { RunSummary } from '../run-summaries.js';
 import { text } from '../summary-view.js';
 import type { TimelineModel } from '../timeline-model.js';
@@ -29,7 +29,7 @@ export function renderRunsList(el: HTMLElement, model: TimelineModel, all: reado
     b.className = 'ps-link';
     const s = all.find((x) => x.runId === run.runId);
     b.textContent = runLabel(run) + (s && !s.finished ? ' (live)' : '');
-    b.title = 'Show this run in the summary';
+    b.title = `${runTitle(run)} — show this run in the summary`;
     b.addEventListener('click', () => actions.focus(run.runId));
     item.append(cb, b);
     return item;

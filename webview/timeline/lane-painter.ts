@@ -22,6 +22,10 @@ export type Paint2D = Pick<CanvasRenderingContext2D,
 export const MAX_QUEUE_LINES_PER_LANE = 600;
 /** Bars narrower than this are merged per pixel column instead of drawn one by one. */
 export const BUCKET_BELOW_PX = 2;
+/** A failed task is never drawn narrower than this (a 1-px sliver is easy to miss). */
+export const MIN_FAILED_PX = 4;
+/** At most this many narrow failures per lane get their own marker per frame (the rest keep their pixel column). */
+const MAX_FAILED_MARKERS = 2000;
 
 /** Opacity of the waiting part of a bar (its thread was off the CPU: GIL, event loop, busy cores). */
 export const WAITING_ALPHA = 0.3;
@@ -168,10 +172,12 @@ export class LanePainter {
         ctx.strokeRect(sx0 + 0.5, barTop + 0.5, sx1 - sx0 - 1, barH - 1);
         ctx.setLineDash([]);
         ctx.globalAlpha = 1;
-        if (sx1 - sx0 > 70) {
+        // The label sits inside the visible part of the start-up box, and only when that part has room for it.
+        const vx0 = Math.max(sx0, 0);
+        if (Math.min(sx1, width) - vx0 > 70) {
           ctx.fillStyle = th.muted;
           ctx.font = `10px ${th.font}`;
-          ctx.fillText(`start-up ${formatUs(lane.startupUs)}`, Math.max(sx0, 0) + 4, barTop + barH / 2 + 3.5);
+          ctx.fillText(`start-up ${formatUs(lane.startupUs)}`, vx0 + 4, barTop + barH / 2 + 3.5);
         }
       }
       ctx.fillStyle = th.ok;
@@ -198,6 +204,8 @@ export class LanePainter {
     cols.fill(-1, 0, width + 1);
     let bucketed = 0;
     let bars = 0;
+    /** Centres (px) of failed tasks too narrow to see; each gets a MIN_FAILED_PX marker after the columns. */
+    const failedNarrow: number[] = [];
     let curFill = '';
     const items = spans.items;
     for (let k = lo; k < hi; k++) {
@@ -232,10 +240,21 @@ export class LanePainter {
       if (x1 - x0 < BUCKET_BELOW_PX) {
         // Narrow bars are not drawn one by one: they mark the pixel columns they cover.
         // A failure wins its column: one failed task among thousands stays visible.
-        const v = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+        const failed = tasks.status[i] === TaskStatus.Failed;
+        const v = failed ? -2 : i;
         const c1 = Math.min(width, Math.floor(x1));
         for (let c = Math.max(0, Math.floor(x0)); c <= c1; c++) if (cols[c] !== -2) cols[c] = v;
+        if (failed && failedNarrow.length < MAX_FAILED_MARKERS) {
+          const mid = (x0 + x1) / 2;
+          // Neighbours closer than a marker share one.
+          if (!failedNarrow.length || mid - failedNarrow[failedNarrow.length - 1] >= MIN_FAILED_PX) failedNarrow.push(mid);
+        }
         bucketed++;
+        continue;
+      }
+      if (x1 - x0 < MIN_FAILED_PX && tasks.status[i] === TaskStatus.Failed) {
+        if (!failedNarrow.length || (x0 + x1) / 2 - failedNarrow[failedNarrow.length - 1] >= MIN_FAILED_PX) failedNarrow.push((x0 + x1) / 2);
+        if (i === selected) this.selectionRing((x0 + x1) / 2 - MIN_FAILED_PX / 2, barTop, MIN_FAILED_PX, barH);
         continue;
       }
       const cx0 = Math.max(x0, -1);
@@ -277,6 +296,14 @@ export class LanePainter {
           runStart = c;
           runFill = fill;
         }
+      }
+    }
+    if (failedNarrow.length) {
+      // Very short failures: a MIN_FAILED_PX-wide bar and the failure flag, so a 100 µs failure in a 2 s run is seen.
+      ctx.fillStyle = th.failed;
+      for (const mid of failedNarrow) {
+        ctx.fillRect(mid - MIN_FAILED_PX / 2, barTop, MIN_FAILED_PX, barH);
+        this.failMark(mid + MIN_FAILED_PX / 2, barTop, barH);
       }
     }
     if (hasSlices) this.#slices(lane, tmin, tmax, kx, barTop + 3, barH - 3, sampled);

@@ -224,7 +224,7 @@ export class TimelineView {
 
   /** Zooms by `factor` (> 1 zooms in) around the centre of the view. */
   zoomBy(factor: number): void {
-    this.setDomain(zoomDomain(this.#domain, factor));
+    this.setDomain(zoomDomain(this.#domain, factor, this.#full));
   }
 
   resize(): void {
@@ -349,7 +349,8 @@ export class TimelineView {
     const el = div(`ps-lane-label ps-lane-${row.kind}`);
     el.style.top = `${top}px`;
     el.style.height = `${row.height}px`;
-    el.title = row.detail ? `${row.label} — ${row.detail}` : row.label;
+    const full = row.title ?? row.label;
+    el.title = row.detail ? `${full} — ${row.detail}` : full;
     const main = document.createElement('span');
     main.className = 'ps-lane-text';
     main.textContent = row.label;
@@ -367,8 +368,9 @@ export class TimelineView {
 
   #drawAxis(x: ScaleLinear<number, number>): void {
     const span = this.#domain[1] - this.#domain[0];
-    const fmt = axisTickFormatter(span);
-    const axis = axisTop<number>(x).ticks(Math.max(2, Math.floor(this.#width / 110))).tickFormat(fmt).tickSizeOuter(0);
+    const count = Math.max(2, Math.floor(this.#width / 110));
+    const fmt = axisTickFormatter(span, count);
+    const axis = axisTop<number>(x).ticks(count).tickFormat(fmt).tickSizeOuter(0);
     let g = this.#axisSvg.select<SVGGElement>('g');
     if (g.empty()) g = this.#axisSvg.append('g');
     g.attr('transform', 'translate(0,23)').call(axis);
@@ -393,6 +395,14 @@ export class TimelineView {
     const y = bar.y - this.#scroll.scrollTop;
     if (bar.x1 < 0 || bar.x0 > this.#width || y < 0 || y > this.#viewHeight) return undefined;
     return { x: rect.left + Math.max(0, bar.x0), y: rect.top + y, width: Math.max(1, Math.min(bar.x1, this.#width) - Math.max(0, bar.x0)), height: bar.height };
+  }
+
+  /** Scrolls the lanes so run `runIndex` starts at the top (when the rows overflow). */
+  revealRun(runIndex: number): void {
+    const row = this.#rows.find((r) => r.kind === 'run' && r.runIndex === runIndex);
+    if (!row) return;
+    const top = Math.max(0, Math.min(row.y, this.#totalHeight - this.#viewHeight));
+    if (this.#scroll.scrollTop !== top) this.#scroll.scrollTop = top;
   }
 
   /** Scrolls vertically so the task's lane is visible and pans if it is outside the window. */

@@ -9,6 +9,26 @@ import type { TimelineModel } from '../timeline-model.js';
 
 export type Domain = [number, number];
 
+/** The narrowest window the chart zooms to (µs): below it ticks and bars carry no more information. */
+export const MIN_WINDOW_US = 10;
+/** One Ctrl+wheel notch (or pinch step) zooms by this factor. */
+export const WHEEL_NOTCH_FACTOR = 1.2;
+
+/**
+ * d3-zoom scales by 2^wheelDelta per wheel event. A mouse notch is ~100 px
+ * (deltaMode 0), 3 lines (deltaMode 1) or 1 page (deltaMode 2); each maps to
+ * one WHEEL_NOTCH_FACTOR step. (d3's default is ~4× per notch with Ctrl held.)
+ */
+export function wheelDelta(e: Pick<WheelEvent, 'deltaY' | 'deltaMode'>): number {
+  const notches = e.deltaMode === 1 ? e.deltaY / 3 : e.deltaMode === 2 ? e.deltaY : e.deltaY / 100;
+  return -notches * Math.log2(WHEEL_NOTCH_FACTOR);
+}
+
+/** The largest d3-zoom scale for a full extent: the window never gets narrower than MIN_WINDOW_US. */
+export function maxZoomScale(full: readonly [number, number]): number {
+  return Math.max(1, (full[1] - full[0]) / MIN_WINDOW_US);
+}
+
 /** Offsets that put each run's times on the display axis (shared clock, or every run starting at 0). */
 export function runOffsets(model: TimelineModel, visibleRuns: readonly number[], aligned: boolean): Float64Array {
   const runs = model.runs;
@@ -51,17 +71,25 @@ export function fullExtent(model: TimelineModel, visibleRuns: readonly number[],
   return [lo - pad, hi + pad];
 }
 
-/** A window at least 1 µs wide starting at d[0]. */
+/** A window at least MIN_WINDOW_US wide, grown around its centre when narrower. */
 export function normalizeDomain(d: readonly [number, number]): Domain {
-  const span = Math.max(1, d[1] - d[0]);
-  return [d[0], d[0] + span];
+  if (!(d[1] - d[0] >= MIN_WINDOW_US)) {
+    const mid = Number.isFinite(d[0] + d[1]) ? (d[0] + d[1]) / 2 : 0;
+    return [mid - MIN_WINDOW_US / 2, mid + MIN_WINDOW_US / 2];
+  }
+  return [d[0], d[1]];
 }
 
-/** `factor` > 1 zooms in around the window's centre. */
-export function zoomDomain(d: readonly [number, number], factor: number): Domain {
+/**
+ * `factor` > 1 zooms in around the window's centre; never narrower than
+ * MIN_WINDOW_US, and (given `full`) never wider than the whole extent.
+ */
+export function zoomDomain(d: readonly [number, number], factor: number, full?: readonly [number, number]): Domain {
   const [a, b] = d;
   const mid = (a + b) / 2;
-  const half = (b - a) / 2 / factor;
+  let half = Math.max(MIN_WINDOW_US / 2, (b - a) / 2 / factor);
+  if (full && half * 2 >= full[1] - full[0]) return [full[0], full[1]];
+  if (full) half = Math.min(half, (full[1] - full[0]) / 2);
   return [mid - half, mid + half];
 }
 
@@ -95,6 +123,7 @@ export class ZoomBrush {
     this.#brushG = select(brushSvg).append('g');
     this.#zoom = zoom<HTMLCanvasElement, unknown>()
       .scaleExtent([1, 1e7])
+      .wheelDelta((event: WheelEvent) => wheelDelta(event))
       .filter((event: Event) => {
         if (event.type === 'wheel') {
           // Plain wheel scrolls the lanes when they overflow; Ctrl/⌘ + wheel (and trackpad pinch) zooms.
@@ -136,7 +165,7 @@ export class ZoomBrush {
     this.#syncing = true;
     try {
       const kMin = Math.min(1, k);
-      this.#zoom.scaleExtent([kMin, Math.max(1e7, k)]);
+      this.#zoom.scaleExtent([kMin, Math.max(maxZoomScale(full), k)]);
       select(this.canvas).call(this.#zoom.transform, t);
     } finally {
       this.#syncing = false;

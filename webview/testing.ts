@@ -1,0 +1,15 @@
+/**
+ * The webview's DOM-free parts as one module for Node tests
+ * (dist/test/webview-lib.mjs): the model, lane layout, lane painter, hit
+ * testing, keyboard moves, zoom arithmetic, tick labels and state validation.
+ */
+export { TimelineModel, TaskStatus } from './timeline-model.js';
+export { layoutRows, runLabel, runTitle } from './lane-layout.js';
+export { LanePainter, taskFill, MIN_FAILED_PX, BUCKET_BELOW_PX } from './timeline/lane-painter.js';
+export { hitAt, taskBar } from './timeline/hit-test.js';
+export { alongLane, acrossLanes, handleChartKey, KEY_ZOOM_FACTOR } from './timeline/keyboard.js';
+export {
+  MIN_WINDOW_US, WHEEL_NOTCH_FACTOR, wheelDelta, maxZoomScale, normalizeDomain, zoomDomain, followDomain, fullExtent, runOffsets,
+} from './timeline/zoom.js';
+export { axisTickFormatter, formatUs } from './format.js';
+export { parsePersistedState } from './app/persisted-state.js';
