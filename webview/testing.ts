@@ -11,5 +11,5 @@ export { alongLane, acrossLanes, handleChartKey, KEY_ZOOM_FACTOR } from './timel
 export {
   MIN_WINDOW_US, WHEEL_NOTCH_FACTOR, wheelDelta, maxZoomScale, normalizeDomain, zoomDomain, followDomain, fullExtent, runOffsets,
 } from './timeline/zoom.js';
-export { axisTickFormatter, formatUs } from './format.js';
+export { axisTickFormatter, formatUs } from '../src/common/format.js';
 export { parsePersistedState } from './app/persisted-state.js';
