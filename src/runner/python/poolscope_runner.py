@@ -19,6 +19,7 @@ Backends (names from src/trace/events.ts):
 """
 
 import concurrent.futures as cf
+import faulthandler
 import json
 import multiprocessing
 import os
@@ -42,6 +43,11 @@ MIN_PYTHON = (3, 8)
 TIMEOUT_GRACE_US = 1000000
 # Backends whose tasks run on threads of the runner itself: a timed-out task there ends the run.
 IN_PROCESS_BACKENDS = ('py-thread', 'py-thread-ft')
+# Last resort where tasks share the runner's interpreter: if the watchdog thread itself cannot run this
+# long after the timeout (a task holds the GIL in C code), faulthandler's own C thread — which needs no
+# GIL — dumps every thread's stack to stderr, headed "Timeout (h:mm:ss)!", and exits the process;
+# python-run.ts reports that as TaskTimeout.
+GIL_BACKSTOP_S = 2.0
 
 
 class LoadError(Exception):
@@ -118,10 +124,23 @@ class TimeoutWatchdog:
         self.backend = backend
         self.end_run = end_run
         self.killed = {}  # taskId -> pid of the worker process killed for it
+        self.tasks_running = False  # fn mode, from the first task to the last (for the GIL backstop)
         self._thread = threading.Thread(target=self._loop, name='poolscope-timeout', daemon=True)
 
     def start(self):
         self._thread.start()
+
+    def backstop_s(self):
+        """Seconds the watchdog may go without running before faulthandler ends the runner (None: no backstop)."""
+        if self.backend in IN_PROCESS_BACKENDS or self.backend == 'py-serial':
+            return self.timeout_ms / 1000.0 + TIMEOUT_GRACE_US / 1e6 + GIL_BACKSTOP_S
+        return None
+
+    def begin_tasks(self):
+        """fn mode is about to run tasks: arm the GIL backstop now (the first task may hold the GIL at once)."""
+        self.tasks_running = True
+        if self.backstop_s() is not None:
+            faulthandler.dump_traceback_later(self.backstop_s(), exit=True)
 
     def killed_pids(self):
         return set(self.killed.values())
@@ -130,7 +149,12 @@ class TimeoutWatchdog:
         period = min(POLL_S, self.timeout_ms / 4000.0)
         timeout_us = self.timeout_ms * 1000
         threads = self.backend in IN_PROCESS_BACKENDS or self.backend == 'file'
+        backstop = self.backstop_s()
         while True:
+            if backstop is not None and self.tasks_running:
+                # Re-armed every tick: it fires only when this thread has not run for `backstop` seconds,
+                # while fn mode runs tasks (no task may hold the GIL longer than the timeout).
+                faulthandler.dump_traceback_later(backstop, exit=True)
             time.sleep(period)
             now = worker.now_us()
             for task, (pid, _tid, at) in self.hub.started().items():
@@ -163,6 +187,7 @@ class TimeoutWatchdog:
             pass
 
     def _end(self, task, pid, why):
+        faulthandler.cancel_dump_traceback_later()
         error = self._timeout_error(task, pid, why)
         self.hub.post({'k': 'settle', 'task': task, 'ok': False, 'at': worker.now_us(), 'error': error})
         for other in self.hub.open_tasks():
@@ -194,9 +219,19 @@ class FnRun:
         os.environ[worker.USER_FILE_ENV] = self.file
         self.fnref = worker.FnRef(self.file, module_name, self.fn_name)
         self.fn = fn
+        if self.watchdog:
+            self.watchdog.begin_tasks()
         for i, args in enumerate(self.inputs):
             self.hub.post({'k': 'tq', 'task': i + 1, 'fn': self.fn_name, 'preview': worker.args_preview(args),
                            'at': worker.now_us()})
+        try:
+            self._dispatch(module_name)
+        finally:
+            if self.watchdog:
+                self.watchdog.tasks_running = False
+                faulthandler.cancel_dump_traceback_later()
+
+    def _dispatch(self, module_name):
         if self.backend == 'py-serial':
             self._serial()
         elif self.backend in ('py-thread', 'py-thread-ft'):

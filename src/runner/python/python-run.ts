@@ -131,6 +131,12 @@ export class PythonRun {
   #stopRequested = false;
   #resolveDone!: (r: PythonRunResult) => void;
   #options: PythonRunOptions;
+  /** Tasks whose task-end arrived (fn mode: the others of 1..inputs.length are settled at the end). */
+  #endedTasks = new Set<number>();
+  /** Python itself sent run-start (so it had the inputs; a failed start settles no tasks). */
+  #sawPythonRunStart = false;
+  /** The runner's faulthandler backstop fired: a task held the GIL past --timeout (then Python exits). */
+  #gilBackstop = false;
   /** The run's environment mark (src/pool/descendants.ts). */
   readonly #mark: string;
 
@@ -289,6 +295,7 @@ export class PythonRun {
     switch (event.type) {
       case 'run-start':
         this.#sawRunStart = true;
+        this.#sawPythonRunStart = true;
         this.#originUs = event.originUs; // Python picked t = 0 unless the caller gave one
         if (this.#sampler && !this.#sampler.supported) {
           queueMicrotask(() => this.#emit([{ type: 'log', t: this.now(), stream: 'stderr', text: this.#sampler!.unavailableReason! }]));
@@ -301,6 +308,7 @@ export class PythonRun {
         this.#openTasks.set(event.taskId, event.workerId);
         break;
       case 'task-end':
+        this.#endedTasks.add(event.taskId);
         this.#openTasks.delete(event.taskId);
         if (!event.ok) this.#failed++;
         break;
@@ -323,6 +331,10 @@ export class PythonRun {
   }
 
   #onOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
+    // The runner's GIL backstop (faulthandler, see poolscope_runner.py) heads its stack dump with this line.
+    if (stream === 'stderr' && this.#options.timeout && lines.some((l) => /^Timeout \(\d+:\d\d:\d\d(?:\.\d+)?\)!$/.test(l))) {
+      this.#gilBackstop = true;
+    }
     const t = this.now();
     const events = lines.map((text) => ({ type: 'log' as const, t, stream, text: text + '\n' }));
     // stdout and fd 3 are separate pipes: output read before run-start waits for it (or for the exit).
@@ -384,13 +396,36 @@ export class PythonRun {
       // Python did not finish the run itself: it was stopped or it crashed. Settle everything.
       error ??= this.#stopRequested
         ? { name: 'RunStopped', message: 'the run was stopped' }
-        : { name: 'PythonRunnerCrashed', message: `the Python runner exited unexpectedly (${signal ?? `exit code ${code}`})`, data: { code, signal } };
+        : this.#gilBackstop
+          ? {
+            name: 'TaskTimeout',
+            message: `a task held the GIL past the ${this.#options.timeout} ms timeout (C code that never lets other threads run), `
+              + 'so not even the timeout watchdog could act: the Python runner was stopped (its threads\' stacks are in the output above)',
+            data: { timeoutMs: this.#options.timeout },
+          }
+          : { name: 'PythonRunnerCrashed', message: `the Python runner exited unexpectedly (${signal ?? `exit code ${code}`})`, data: { code, signal } };
       this.#ensureRunStart();
       const t = this.now();
       const closing: UnstampedEvent[] = [...this.#takeSamples()];
       for (const [taskId, workerId] of this.#openTasks) {
-        closing.push({ type: 'task-end', t, taskId, workerId, ok: false, error });
+        // GIL backstop: a task not seen starting cannot be blamed (it may even have finished unreported).
+        const own = this.#gilBackstop && workerId === 0
+          ? { name: 'PoolTerminated', message: `the Python runner was stopped because a task held the GIL past the ${this.#options.timeout} ms timeout (not seen starting, so not known to be this one: the stacks in the output show which)` }
+          : error;
+        closing.push({ type: 'task-end', t, taskId, workerId, ok: false, error: own });
         this.#failed++;
+      }
+      if ((this.#options.mode ?? 'fn') === 'fn' && this.#sawPythonRunStart) {
+        // Tasks Python queued but could not report before it died (its event thread never got to run): every input settles.
+        const n = this.#options.inputs?.length ?? 0;
+        for (let taskId = 1; taskId <= n; taskId++) {
+          if (this.#endedTasks.has(taskId) || this.#openTasks.has(taskId)) continue;
+          closing.push({ type: 'task-queued', t, taskId, fn: this.#options.fn ?? '', inputPreview: '' });
+          closing.push({ type: 'task-end', t, taskId, workerId: 0, ok: false, error: this.#gilBackstop
+            ? { name: 'PoolTerminated', message: `the Python runner was stopped because a task held the GIL past the ${this.#options.timeout} ms timeout (not seen starting, so not known to be this one: the stacks in the output show which)` }
+            : error });
+          this.#failed++;
+        }
       }
       for (const [workerId] of this.#liveWorkers) {
         closing.push({ type: 'worker-exit', t, workerId, code: null, signal: signal ?? 'SIGKILL', reason: 'killed' });
