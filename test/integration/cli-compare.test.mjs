@@ -41,3 +41,18 @@ test('compare --backends serial,thread runs only those two', async () => {
   assert.deepEqual(doc.runs.map((s) => s.backend), ['serial', 'thread']);
   assert.ok(doc.runs[1].speedupVsSerial > 0);
 });
+
+// Issue 19 item 7: serial is one worker everywhere; threads mean OS threads that ran tasks.
+test('serial is one worker with efficiency 100 %; process threads = its processes (not the threadId 0 they share)', async () => {
+  const json = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(4)', '--backends', 'serial,process', '--workers', '2', '--cache-dir', cache.dir, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const runs = JSON.parse(json.stdout).runs;
+  const serial = runs.find((r) => r.backend === 'serial');
+  const processRun = runs.find((r) => r.backend === 'process');
+  assert.equal(serial.workers, 1, 'serial × 1, whatever --workers says');
+  assert.equal(serial.threads, 1);
+  assert.equal(processRun.threads, processRun.pids.length, 'one thread per process');
+  const table = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(4)', '--backends', 'serial,thread', '--workers', '2', '--cache-dir', cache.dir]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /serial\s+1\s+\S+ \S+\s+1\.00×\s+100%/);
+});
