@@ -159,10 +159,13 @@ class TimeoutWatchdog:
             now = worker.now_us()
             for task, (pid, _tid, at) in self.hub.started().items():
                 over = now - at
-                if threads and over > timeout_us:
+                if threads and over > timeout_us and self.backend == 'file':
+                    self._end(task, pid, 'it runs in a pool of the script itself (file mode), where PoolScope '
+                              'cannot stop one task, so the run was ended')
+                elif threads and over > timeout_us:
                     self._end(task, pid, 'it runs on a thread of the Python runner (%s), and a Python thread '
                               'cannot be stopped, so the run was ended (py-process or py-mp-pool stop just the task)'
-                              % ('file mode' if self.backend == 'file' else self.backend))
+                              % self.backend)
                 elif not threads and over > timeout_us + TIMEOUT_GRACE_US and task not in self.killed:
                     if self.backend == 'py-serial':
                         self._end(task, pid, 'it did not stop at the timeout (C code holding the GIL, or it caught '
