@@ -52,6 +52,13 @@ interface Deferred {
 export class PoolSession {
   readonly engine: PoolEngine;
   readonly module: TaskModule;
+  /**
+   * Which rule says a task is running (Future.running(), and so whether cancel() can still succeed): on the
+   * process backend CPython's ProcessPoolExecutor rule — a call handed to a worker is running, as a call moved to
+   * its call queue is; elsewhere the thread rule — running once the worker has begun it, so a call sent ahead
+   * to a busy worker is still pending and can be cancelled (the worker then skips it).
+   */
+  readonly #sentIsRunning: boolean;
   #lifecycle: Lifecycle = 'running';
   /** Submissions waiting for the module check, in submission order; while any wait, later ones queue behind them. */
   #deferred: Deferred[] = [];
@@ -108,6 +115,7 @@ export class PoolSession {
       // The last waiting period goes on the main lane before the run (and its lane) ends.
       beforeRunEnd: () => { this.#closeSpan(); this.#ended = true; ownBeforeRunEnd?.(); },
     });
+    this.#sentIsRunning = this.engine.backend === 'process';
     // Subscribed right away, before the engine's first (batched, asynchronous) delivery.
     if (config.onTrace) this.engine.onTrace(config.onTrace);
     if (config.onTraceColumns) this.engine.onTraceColumns(config.onTraceColumns);
@@ -175,11 +183,11 @@ export class PoolSession {
   #bound<T>(fn: TaskFunction | string, name: string, args: unknown[], guard: boolean): SubmittedTask<T> {
     const handle = this.engine.submit<T>(name, args);
     if (guard) handle.promise.catch(this.noteFailure);
-    return new SubmittedTask<T>(labelOf(fn), handle);
+    return new SubmittedTask<T>(labelOf(fn), handle, this.#sentIsRunning);
   }
 
   #defer<T>(fn: TaskFunction | string, args: unknown[]): SubmittedTask<T> {
-    const task = new SubmittedTask<T>(labelOf(fn));
+    const task = new SubmittedTask<T>(labelOf(fn), undefined, this.#sentIsRunning);
     task.promise.catch(this.noteFailure);
     this.#deferred.push({ task: task as SubmittedTask<unknown>, fn, args });
     if (this.#deferred.length === 1) this.#draining = this.#drainDeferred();

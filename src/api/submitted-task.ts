@@ -26,13 +26,19 @@ export class SubmittedTask<T = unknown> {
   #state: OwnState = 'pending';
   #resolve: ((value: T) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
+  /**
+   * CPython's ProcessPoolExecutor rule: a call handed to a worker (its call queue) counts as running and can no
+   * longer be cancelled. Otherwise (threads) the thread rule: running only once the worker has begun it.
+   */
+  readonly #sentIsRunning: boolean;
 
   /**
    * A task bound to an engine task at once: its promise is the engine's.
    * Or, without a handle, a deferred one (its module is still being checked): `attach()` binds it later.
    */
-  constructor(label: string, handle?: TaskHandle<T>) {
+  constructor(label: string, handle: TaskHandle<T> | undefined, sentIsRunning: boolean) {
     this.label = label;
+    this.#sentIsRunning = sentIsRunning;
     if (handle !== undefined) {
       this.#handle = handle;
       this.promise = handle.promise;
@@ -55,8 +61,8 @@ export class SubmittedTask<T = unknown> {
     if (handle === undefined) return 'pending';
     switch (handle.state) {
       case 'queued': return 'pending';
-      // Sent to a worker is not yet running: a task sent ahead waits behind the one the worker is running.
-      case 'running': return handle.started ? 'running' : 'pending';
+      // Thread rule: sent to a worker is not yet running — a task sent ahead waits behind the one the worker runs.
+      case 'running': return handle.started || this.#sentIsRunning ? 'running' : 'pending';
       default: return this.#resolve === undefined ? handle.state : 'pending'; // deferred: settled by attach's reaction
     }
   }

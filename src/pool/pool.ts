@@ -17,7 +17,7 @@ import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, ser
 import { killMarkedAsync, poolMark } from './descendants.js';
 import { toModuleUrl } from './module-loader.js';
 import { TaskQueue } from './queue.js';
-import { Task } from './task.js';
+import { Task, type TaskOwner } from './task.js';
 import type { PoolEngine, PoolOptions, SerializedError, SubmitOptions, TaskHandle } from './types.js';
 import { TraceSink } from './trace-sink.js';
 
@@ -70,7 +70,7 @@ function unclonableArgument(args: unknown[]): string | undefined {
   return undefined;
 }
 
-class Pool implements PoolEngine, PoolHost {
+class Pool implements PoolEngine, PoolHost, TaskOwner {
   readonly runId: string;
   readonly originUs: number;
   readonly backend: NodeBackend;
@@ -137,7 +137,7 @@ class Pool implements PoolEngine, PoolHost {
 
   submit<T = unknown>(fn: string, args: unknown[], options?: SubmitOptions): TaskHandle<T> {
     if (this.#lifecycle === 'closing' || this.#lifecycle === 'terminated') throw poolClosed();
-    const task = new Task<T>(this.#nextTaskId++, fn, args, options?.timeout ?? this.options.timeout, this.#cancelTask);
+    const task = new Task<T>(this.#nextTaskId++, fn, args, options?.timeout ?? this.options.timeout, this);
     this.#stats.tasks++;
     if (this.#unsettled++ === 0) this.#backend.keepAlive?.(true);
     if (this.tracing) this.#sink.queued(this.now(), task.taskId, fn, args);
@@ -159,7 +159,7 @@ class Pool implements PoolEngine, PoolHost {
     const signal = options?.signal;
     if (signal) {
       if (signal.aborted) {
-        this.#cancelTask(task as Task);
+        this.cancelTask(task as Task);
         return task;
       }
       const onAbort = (): void => { task.cancel(); };
@@ -317,7 +317,8 @@ class Pool implements PoolEngine, PoolHost {
     this.#backend.pump();
   };
 
-  readonly #cancelTask = (task: Task, reason?: Error): boolean => {
+  /** TaskOwner: `handle.cancel()`. */
+  cancelTask(task: Task, reason?: Error): boolean {
     if (task.settled) return false;
     if (task.state === 'queued') {
       this.#queue.remove(task);
@@ -326,7 +327,22 @@ class Pool implements PoolEngine, PoolHost {
     }
     this.failed(task, -1, -1, this.now(), reason ?? cancelledError());
     return true;
-  };
+  }
+
+  /**
+   * TaskOwner: `handle.cancelPending()` — only a task that has not started: queued, or sent ahead to a worker
+   * whose backend can take it back for sure (thread workers' claim cells); never stops a running task.
+   */
+  cancelPendingTask(task: Task, reason?: Error): boolean {
+    if (task.settled || task.started) return false;
+    if (task.state === 'queued') {
+      this.#queue.remove(task);
+    } else if (!this.#backend.cancelPending?.(task)) {
+      return false;
+    }
+    this.failed(task, -1, -1, this.now(), reason ?? cancelledError());
+    return true;
+  }
 
   #afterSettle(task: Task): void {
     if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }

@@ -21,8 +21,11 @@ export const ToWorkerOp = {
   Define: 3,
 } as const;
 
-/** Run the export whose name was defined with index `fn`, with `args`. */
-export type RunMessage = [op: typeof ToWorkerOp.Run, taskId: number, fn: number, args: unknown[]];
+/**
+ * Run the export whose name was defined with index `fn`, with `args`. `claim`: the task's cell in
+ * `WorkerInit.claims` (thread workers), −1 when there is none.
+ */
+export type RunMessage = [op: typeof ToWorkerOp.Run, taskId: number, fn: number, args: unknown[], claim: number];
 /** The next function index (0, 1, 2 … in order of definition) names export `name`. */
 export type DefineMessage = [op: typeof ToWorkerOp.Define, name: string];
 /** Skip the task if it has not started yet (a running task is stopped by killing the worker instead). */
@@ -34,7 +37,7 @@ export type ToWorkerMessage = RunMessage | CancelMessage | CloseMessage | Define
 /** Messages laid end to end: `[Run, 7, 0, [1], Run, 8, 0, [2], Close]`. */
 export type ToWorkerBatch = ToWorkerMessage[number][];
 /** Length of each message, by opcode. */
-export const TO_WORKER_ARITY: readonly number[] = [4, 2, 1, 2];
+export const TO_WORKER_ARITY: readonly number[] = [5, 2, 1, 2];
 
 /** Opcodes worker → pool. */
 export const FromWorkerOp = {
@@ -105,7 +108,22 @@ export interface WorkerInit {
    * The pool reads it to announce task-start live, so a thread worker sends no Start message at all.
    */
   running?: SharedArrayBuffer;
+  /**
+   * Thread workers: Int32Array cells deciding, exactly once, whether a task sent ahead runs or is cancelled. The
+   * pool sets a task's cell (named in its Run message) to {@link Claim.Sent} when it sends it; before starting it
+   * the worker swaps Sent → Started, and `cancelPending` swaps Sent → Cancelled: whichever comes first wins, so a
+   * task cancelled while it waited behind another never runs, and one that has begun is never reported cancelled.
+   * A cell is reused once its task was answered (more cells than tasks a worker holds).
+   */
+  claims?: SharedArrayBuffer;
 }
+
+/** Values of a `WorkerInit.claims` cell. */
+export const Claim = {
+  Sent: 0,
+  Started: 1,
+  Cancelled: 2,
+} as const;
 
 /** Reads `WorkerInit.running` consistently (the worker writes start, then taskId). */
 export function readRunning(running: Float64Array): { taskId: number; t: number } | undefined {

@@ -4,6 +4,12 @@
  */
 import type { TaskHandle, TaskState } from './types.js';
 
+/** The pool a task belongs to, as far as the task's own methods need it. */
+export interface TaskOwner {
+  cancelTask(task: Task, reason?: Error): boolean;
+  cancelPendingTask(task: Task, reason?: Error): boolean;
+}
+
 export class Task<T = unknown> implements TaskHandle<T> {
   readonly taskId: number;
   readonly fn: string;
@@ -18,6 +24,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
    * a worker is 'running' in `state` but not started: cancelling it skips it, a crash re-queues it.
    */
   started = false;
+  /** Its cell in the worker's claims (thread workers), −1 when none: see `WorkerInit.claims`. */
+  claim = -1;
   /** task-start was emitted. */
   startEmitted = false;
   /** Pending timeout timer, while one is armed. */
@@ -26,14 +34,14 @@ export class Task<T = unknown> implements TaskHandle<T> {
   detachSignal: (() => void) | undefined;
   resolve!: (value: T) => void;
   reject!: (reason: unknown) => void;
-  readonly #cancel: (task: Task, reason?: Error) => boolean;
+  readonly #owner: TaskOwner;
 
-  constructor(taskId: number, fn: string, args: unknown[], timeoutMs: number, cancel: (task: Task, reason?: Error) => boolean) {
+  constructor(taskId: number, fn: string, args: unknown[], timeoutMs: number, owner: TaskOwner) {
     this.taskId = taskId;
     this.fn = fn;
     this.args = args;
     this.timeoutMs = timeoutMs;
-    this.#cancel = cancel;
+    this.#owner = owner;
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -45,10 +53,10 @@ export class Task<T = unknown> implements TaskHandle<T> {
   }
 
   cancel(reason?: Error): boolean {
-    return this.#cancel(this as Task, reason);
+    return this.#owner.cancelTask(this as Task, reason);
   }
 
   cancelPending(reason?: Error): boolean {
-    return this.state === 'queued' && this.#cancel(this as Task, reason);
+    return this.#owner.cancelPendingTask(this as Task, reason);
   }
 }

@@ -19,7 +19,7 @@ import { TaskModule, type TaskFunction } from './module-loader.js';
 import { previewValue } from './preview.js';
 import { normalizeReceived } from './value-model.js';
 import {
-  FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, splitBatch,
+  Claim, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, splitBatch,
   type FromWorkerBatch, type FromWorkerMessage, type ToWorkerBatch, type WorkerIdentityGlobal, type WorkerInit,
 } from './protocol.js';
 import { TaskQueue } from './queue.js';
@@ -113,6 +113,8 @@ class WorkerRuntime {
   #now: () => number;
   /** Shared [taskId, start] of the running task (thread workers), instead of Start messages. */
   readonly #shared: Float64Array | undefined;
+  /** Thread workers: claim cells (WorkerInit.claims), swapped Sent → Started before a task begins. */
+  readonly #claims: Int32Array | undefined;
   /** Thread workers: pids of children their tasks start, for the pool to stop. */
   readonly #children: ChildProcessTracker | undefined;
 
@@ -126,6 +128,7 @@ class WorkerRuntime {
     if (init.mode === 'concurrent') this.#useFastClock();
     this.#realExit = process.exit.bind(process) as (code?: number) => never;
     this.#shared = init.running ? new Float64Array(init.running) : undefined;
+    this.#claims = init.claims ? new Int32Array(init.claims) : undefined;
     this.#children = init.childPids ? new ChildProcessTracker(new Int32Array(init.childPids)) : undefined;
 
     if (init.mode === 'concurrent' && init.trace) {
@@ -204,6 +207,7 @@ class WorkerRuntime {
             this.#inbox.push(batch[i + 1]);
             this.#inbox.push(batch[i + 2]);
             this.#inbox.push(batch[i + 3]);
+            this.#inbox.push(batch[i + 4]);
           }
           break;
         case ToWorkerOp.Define:
@@ -224,7 +228,10 @@ class WorkerRuntime {
     if (!this.#module) return;
     if (this.#init.mode === 'concurrent') {
       const inbox = this.#inbox;
-      while (inbox.length !== 0) this.#runConcurrent(inbox.shift() as number, inbox.shift() as number, inbox.shift() as unknown[]);
+      while (inbox.length !== 0) {
+        this.#runConcurrent(inbox.shift() as number, inbox.shift() as number, inbox.shift() as unknown[]);
+        inbox.shift(); // claim: concurrent workers start what they get at once
+      }
       this.#maybeClose();
     } else if (!this.#draining) {
       this.#drainSequential(true);
@@ -240,6 +247,7 @@ class WorkerRuntime {
       const taskId = inbox.shift() as number;
       const fnIndex = inbox.shift() as number;
       const args = inbox.shift() as unknown[];
+      const claim = inbox.shift() as number;
       if (this.#cancelled.size !== 0 && this.#cancelled.delete(taskId)) {
         this.#outbox.push(FromWorkerOp.Skipped, taskId);
         continue;
@@ -249,6 +257,11 @@ class WorkerRuntime {
       if (this.#outbox.length !== 0) this.#flush();
       // Nobody would hear the result (a task disconnected the channel): the pool re-queues what is left.
       if (!this.#channel.open()) this.#realExit(0);
+      // The pool may have taken the task back while it waited here (cancelPending): whoever swaps first wins.
+      if (claim >= 0 && Atomics.compareExchange(this.#claims!, claim, Claim.Sent, Claim.Started) !== Claim.Sent) {
+        this.#outbox.push(FromWorkerOp.Skipped, taskId);
+        continue;
+      }
       const start = this.#now();
       const shared = this.#shared;
       if (shared) {

@@ -53,3 +53,32 @@ test('thread: an AbortSignal cancels its task', async () => {
   await pool.close();
   await assertNothingLeft(events);
 });
+
+// cancelPending(): only a task that has not started. A task sent ahead to a busy thread worker is taken back
+// through its claim cell (the worker skips it, no worker is stopped); on a process worker that cannot be made
+// sure (it may be starting that very moment), so the answer is false and the task runs.
+for (const [backend, expectCancel] of [['thread', true], ['process', false]]) {
+  test(`${backend}: cancelPending() on a task sent ahead behind a running one → ${expectCancel}`, async () => {
+    const { pool, events } = tracedPool({ backend, workers: 1 });
+    const running = pool.submit('spin', [1500]);
+    const ahead = pool.submit('square', [7]);
+    const queued = pool.submit('square', [8]);
+    await eventually(events, () => running.started, 20_000);
+    assert.equal(ahead.state, 'running', 'handed to the worker');
+    assert.equal(ahead.started, false, 'but not begun');
+    assert.equal(queued.state, 'queued');
+    assert.equal(running.cancelPending(), false, 'a started task is left running');
+    assert.equal(ahead.cancelPending(), expectCancel);
+    const aheadOutcome = expectCancel ? rejection(ahead.promise) : ahead.promise;
+    assert.equal(queued.cancelPending(), true);
+    const queuedRejection = rejection(queued.promise);
+    assert.equal(await running.promise, 1500);
+    if (expectCancel) assert.equal((await aheadOutcome).name, 'CancelledError');
+    else assert.equal(await aheadOutcome, 49);
+    assert.equal((await queuedRejection).name, 'CancelledError');
+    await pool.close();
+    assert.equal(ofType(events, 'worker-start').length, 1, 'no worker was stopped');
+    assert.equal(ofType(events, 'task-start').filter((e) => e.taskId === ahead.taskId).length, expectCancel ? 0 : 1);
+    await assertNothingLeft(events);
+  });
+}

@@ -70,6 +70,11 @@ export interface PoolBackend {
   pump(): void;
   /** Stop a task that was handed to the backend (the pool rejects it with CancelledError). */
   cancel(task: Task): void;
+  /**
+   * Take back a task handed to the backend that has not started, if that can be done for sure (true: it will
+   * never run; the pool rejects it). False when it started, or may be starting, and the backend cannot tell.
+   */
+  cancelPending?(task: Task): boolean;
   /** Every task settled: let workers exit cleanly; resolves when they are gone. */
   shutdown(): Promise<void>;
   /** Kill every worker now; in-flight tasks fail with `error`; resolves when they are gone. */

@@ -54,8 +54,10 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
     const running = init.mode === 'sequential' ? new SharedArrayBuffer(16) : undefined;
     const runningView = running ? new Float64Array(running) : undefined;
     if (runningView) runningView[0] = -1;
+    // More cells than tasks the worker may hold at once (pipeline depth), so a cell is free again when reused.
+    const claims = init.mode === 'sequential' ? new SharedArrayBuffer(4 * Math.max(64, host.options.pipeline * 2)) : undefined;
     const worker = new Worker(script, {
-      workerData: { ...init, childPids, running },
+      workerData: { ...init, childPids, running, claims },
       resourceLimits: host.options.resourceLimits,
       name: init.name,
       // The worker's process.env (a copy by default anyway) carries its marks into every child its tasks start.
@@ -78,6 +80,7 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
       send: (batch) => worker.postMessage(batch),
       check: (batch) => { structuredClone(batch); },
       running: runningView ? () => readRunning(runningView) : undefined,
+      claims: claims ? new Int32Array(claims) : undefined,
       kill: () => { void worker.terminate(); },
       keepAlive: (on) => { if (on) worker.ref(); else worker.unref(); },
     };

@@ -21,6 +21,8 @@ export interface WorkerTransport {
   send(batch: ToWorkerBatch): void;
   /** Throws when `batch` could not be sent; sends nothing. */
   check(batch: ToWorkerBatch): void;
+  /** Thread workers: the claim cells shared with the worker (`WorkerInit.claims`). */
+  readonly claims?: Int32Array;
   /** The task the worker is running and when it started, read from shared memory (thread workers only). */
   running?(): { taskId: number; t: number } | undefined;
   /** Stop now: terminate the thread / SIGTERM the process group, SIGKILL after a grace period. */

@@ -12,7 +12,7 @@
 import type { NodeBackend, WorkerExitReason } from '../../trace/events.js';
 import { deserializeError, poolBroken, serializationError, taskTimeout, workerCrashed } from '../errors.js';
 import {
-  FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
+  Claim, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
   type ExecutionMode, type FromWorkerBatch, type ToWorkerBatch, type ToWorkerMessage, type WorkerInit,
 } from '../protocol.js';
 import type { Task } from '../task.js';
@@ -65,6 +65,8 @@ class WorkerSlot {
   exitReason: WorkerExitReason | undefined;
   exited = false;
   outbox: ToWorkerBatch = [];
+  /** Run messages sent to this worker: the next one's claim cell is `runs % claims.length`. */
+  runs = 0;
   /** Function names defined on this worker → their index there. */
   readonly fnIndex = new Map<string, number>();
   /** Task whose timeout timer is armed (sequential mode). */
@@ -166,7 +168,12 @@ export class WorkerSet implements PoolBackend {
           slot.fnIndex.set(task.fn, fn);
           slot.outbox.push(ToWorkerOp.Define, task.fn);
         }
-        slot.outbox.push(ToWorkerOp.Run, task.taskId, fn, task.args);
+        const claims = slot.transport.claims;
+        if (claims !== undefined) {
+          task.claim = slot.runs++ % claims.length;
+          Atomics.store(claims, task.claim, Claim.Sent);
+        }
+        slot.outbox.push(ToWorkerOp.Run, task.taskId, fn, task.args, task.claim);
         progress = true;
         if (++slot.sent >= host.options.maxTasksPerWorker) this.#retire(slot, 'recycled');
       }
@@ -405,10 +412,28 @@ export class WorkerSet implements PoolBackend {
 
   // ── cancellation ────────────────────────────────────────────────────────────
 
+  /**
+   * A task sent ahead that has not started: claimed back through its cell if the worker has not claimed it
+   * first (thread workers; the worker then skips it and answers Skipped). Elsewhere a Cancel message could
+   * arrive after the worker began it, so only a claim cell makes this sure.
+   */
+  cancelPending(task: Task): boolean {
+    if (task.started || task.claim < 0) return false;
+    for (const slot of this.#slots) {
+      if (slot.outstanding.get(task.taskId) !== task) continue;
+      const claims = slot.transport.claims;
+      return claims !== undefined && Atomics.compareExchange(claims, task.claim, Claim.Sent, Claim.Cancelled) === Claim.Sent;
+    }
+    return false;
+  }
+
   cancel(task: Task): void {
     for (const slot of this.#slots) {
       if (!slot.outstanding.has(task.taskId)) continue;
-      if (task.started) {
+      // Sent ahead and not begun: taking back its claim cell means the worker skips it (thread workers).
+      if (!task.started && this.cancelPending(task)) return;
+      // Begun — or, on a thread worker, claimed by the worker a moment ago though not yet known here as started.
+      if (task.started || task.claim >= 0) {
         slot.outstanding.delete(task.taskId);
         this.#stop(slot, 'killed');
       } else {
