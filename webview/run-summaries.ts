@@ -11,7 +11,8 @@
  */
 import type { TraceEvent } from '../src/trace/events.js';
 import { TraceModel } from '../src/trace/trace-model.js';
-import { describeIdentity, summarizeRuns, type RunSummary, type WorkerUtilization } from '../src/trace/stats.js';
+import { describeIdentity, fillSpeedups, phaseOf, summarizeRuns, type RunSummary, type WorkerUtilization } from '../src/trace/stats.js';
+import { coresUsedIn, idealSpeedup, isBusy, isCancelledError, otherCoresIn, type ThreadCpuSample } from '../src/trace/run-numbers.js';
 import { percentile } from '../src/trace/percentile.js';
 import { taskCpu } from '../src/trace/on-cpu.js';
 import { TaskStatus, type RunInfo, type TimelineModel } from './timeline-model.js';
@@ -79,6 +80,9 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
   const out: RunSummary[] = [];
   const waitsByRun = new Map<number, number[]>();
   const taskUs = new Float64Array(model.runs.length);
+  const firstSent = new Float64Array(model.runs.length).fill(Infinity);
+  const lastEnd = new Float64Array(model.runs.length).fill(-Infinity);
+  const cancelled = new Int32Array(model.runs.length);
   const busyByLane = new Float64Array(model.lanes.length);
   const tasksByLane = new Int32Array(model.lanes.length);
   // On-CPU share per task (src/trace/on-cpu.ts), summed per lane and per run for the means.
@@ -92,6 +96,8 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
     const r = t.run[i];
     const q = t.queued[i];
     const s = t.start[i];
+    const sent = Number.isNaN(q) ? s : q;
+    if (sent < firstSent[r]) firstSent[r] = sent;
     if (!Number.isNaN(q) && !Number.isNaN(s)) {
       let w = waitsByRun.get(r);
       if (!w) waitsByRun.set(r, (w = []));
@@ -99,6 +105,8 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
     }
     const st = t.status[i];
     if (st !== TaskStatus.Ok && st !== TaskStatus.Failed) continue;
+    if (t.end[i] > lastEnd[r]) lastEnd[r] = t.end[i];
+    if (st === TaskStatus.Failed && isCancelledError(t.errors.get(i))) cancelled[r]++;
     const runUs = Number.isNaN(s) ? 0 : Math.max(0, t.end[i] - s);
     taskUs[r] += runUs;
     const lane = t.lane[i];
@@ -134,9 +142,13 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
     const threads = new Set<string>();
     let crashes = 0;
     const utilization: WorkerUtilization[] = [];
+    const cpu: ThreadCpuSample[] = [];
     for (const li of run.lanes) {
       const lane = model.lanes[li];
       if (!lane.known) continue;
+      if (lane.tid !== undefined) {
+        for (let k = 0; k + 2 < lane.cpu.length; k += 3) cpu.push({ pid: lane.pid, tid: lane.tid, t: lane.cpu[k], intervalUs: lane.cpu[k + 1], cpuUs: lane.cpu[k + 2] });
+      }
       pids.add(lane.pid);
       threadIds.add(lane.threadId);
       threads.add(`${lane.pid}:${lane.threadId}`);
@@ -150,15 +162,25 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
     if (pids.size === 0) pids.add(start.pid);
     const waits = waitsByRun.get(run.index) ?? [];
     const finished = run.ok + run.failed;
+    const phase = phaseOf(start.t, firstSent[run.index], lastEnd[run.index]);
+    const cores = start.cores ?? run.machine.at(-1)?.cores;
     const summary: RunSummary = {
       runId: run.runId, backend: start.backend, workers: start.workers, label: start.label, compareId: start.compareId,
       fn: start.fn, file: start.file, startT: start.t, finished: run.end !== undefined, wallUs, taskUs: taskUs[run.index],
-      tasks: run.tasks, ok: run.ok, failed: run.failed, pending: run.tasks - finished,
+      tasks: run.tasks, ok: run.ok, failed: run.failed - cancelled[run.index], cancelled: cancelled[run.index], pending: run.tasks - finished,
       throughput: wallUs > 0 ? finished / (wallUs / 1e6) : 0,
       queueWaitP50Us: percentile(waits, 0.5), queueWaitP95Us: percentile(waits, 0.95),
       pids: [...pids].sort((a, b) => a - b), threadIds: [...threadIds].sort((a, b) => a - b), threads: Math.max(1, threads.size),
       workersStarted: utilization.length, crashes, utilization, identity: '',
+      ...phase, cores, ideal: idealSpeedup(start.backend, start.workers, cores),
     };
+    if (phase.taskPhaseStartT !== undefined && phase.taskPhaseUs !== undefined) {
+      const from = phase.taskPhaseStartT;
+      const to = from + phase.taskPhaseUs;
+      summary.coresUsed = coresUsedIn(cpu, () => true, from, to);
+      summary.otherCpuCores = otherCoresIn(run.machine, from, to);
+      summary.busy = isBusy(summary.otherCpuCores);
+    }
     if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
     if (start.gil !== undefined) summary.gil = start.gil;
     if (cpuTasksByRun[run.index] > 0) {
@@ -168,14 +190,7 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
     summary.identity = describeIdentity(summary);
     out.push(summary);
   }
-  const serialByCompare = new Map<string, RunSummary>();
-  for (const s of out) if (SERIAL.has(s.backend) && s.compareId !== undefined && s.finished) serialByCompare.set(s.compareId, s);
-  for (const s of out) {
-    const base = s.compareId !== undefined ? serialByCompare.get(s.compareId) : undefined;
-    if (!base || base.wallUs <= 0 || s.wallUs <= 0) continue;
-    s.speedupVsSerial = base.wallUs / s.wallUs;
-    s.efficiency = s.speedupVsSerial / Math.max(1, s.workers);
-  }
+  fillSpeedups(out);
   return out;
 }
 
@@ -187,11 +202,12 @@ export function summarizeFromColumns(model: TimelineModel): RunSummary[] {
 export function speedupAgainstShownSerial(summaries: RunSummary[]): Map<string, number> {
   const out = new Map<string, number>();
   const sameWork = (a: RunSummary, b: RunSummary) => a.fn === b.fn && a.file === b.file && a.tasks === b.tasks;
-  const serials = summaries.filter((s) => SERIAL.has(s.backend) && s.finished && s.wallUs > 0).reverse();
+  const serials = summaries.filter((s) => SERIAL.has(s.backend) && s.finished && s.taskPhaseUs).reverse();
   for (const s of summaries) {
     if (s.speedupVsSerial !== undefined) { out.set(s.runId, s.speedupVsSerial); continue; }
     const serial = serials.find((b) => sameWork(b, s));
-    if (serial && s.wallUs > 0 && s.finished) out.set(s.runId, serial.wallUs / s.wallUs);
+    // Task phase against task phase, and only for finished runs: a live run's figures are not a speed-up yet.
+    if (serial && s.taskPhaseUs && s.finished) out.set(s.runId, serial.taskPhaseUs! / s.taskPhaseUs);
   }
   return out;
 }

@@ -40,7 +40,8 @@ export class SummaryView {
       return;
     }
     const sp = s.speedupVsSerial ?? speedup;
-    const eff = s.efficiency ?? (sp !== undefined ? sp / Math.max(1, s.workers) : undefined);
+    // Never above 100 %: past the ideal, the reason is shown instead (see run-numbers.ts).
+    const eff = s.efficiency ?? (sp !== undefined ? Math.min(1, sp / s.ideal) : undefined);
     const state = s.finished ? (s.error ? `ended: ${s.error.name}` : 'finished') : 'running…';
     this.#identity.replaceChildren(
       text('span', 'ps-identity-main', s.identity),
@@ -53,7 +54,7 @@ export class SummaryView {
         // On the event loop a task's start→end includes time it waited for the thread: show what it really held.
         ? `on the thread: ${formatUs(s.utilization.reduce((sum, u) => sum + u.busyUs, 0))}` : undefined],
       ['speedup', 'Speed-up vs serial', formatSpeedup(sp), sp === undefined ? 'needs a serial run: use Compare' : undefined],
-      ['efficiency', 'Parallel efficiency', formatPercent(eff), eff === undefined ? undefined : `speed-up ÷ ${s.workers} workers`],
+      ['efficiency', 'Parallel efficiency', formatPercent(eff), eff === undefined ? undefined : s.efficiencyNote ?? `speed-up ÷ ideal ${s.ideal}× (min of workers, cores)`],
       ['on-cpu', 'On CPU per task', s.cpuFraction !== undefined ? formatPercent(s.cpuFraction) : '–', s.cpuFraction !== undefined
         // Mean of cpuUs ÷ run time over the tasks: what share of its bar each task really had a core.
         ? `mean of the tasks; the rest waited${s.gil === false ? ' (GIL disabled)' : s.backend === 'py-thread' ? ' (for the GIL or a core)' : ''}`

@@ -10,7 +10,7 @@
  */
 import { cell, type PackedTasks } from '../src/trace/packed-tasks.js';
 import type {
-  LogEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TraceEvent, WorkerExitReason, WorkerStartEvent,
+  LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TraceEvent, WorkerExitReason, WorkerStartEvent,
 } from '../src/trace/events.js';
 
 /** Task status codes stored in {@link TaskColumns.status}. */
@@ -197,6 +197,8 @@ export interface RunInfo {
   logs: LogEvent[];
   /** cpu-sample events that matched no lane yet (tid unknown), replayed when a worker-start names the tid. */
   pendingCpu: { pid: number; tid: number; t: number; intervalUs: number; cpuUs: number }[];
+  /** The machine's CPU use while the run's tasks were out (for the busy-machine check). */
+  machine: MachineSampleEvent[];
   /** Bumped on every change (summaries are cached by it). */
   version: number;
 }
@@ -347,7 +349,7 @@ export class TimelineModel {
       run = {
         index: this.runs.length, runId, lastSeq: -1, eventCount: 0, lastT: 0, firstT: Infinity, lanes: [],
         laneByWorker: new Map(), taskByIdDense: new Int32Array(0), taskByIdSparse: new Map(),
-        tasks: 0, bars: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], version: 0,
+        tasks: 0, bars: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], machine: [], version: 0,
       };
       this.runs.push(run);
       this.#runByid.set(runId, run);
@@ -496,6 +498,9 @@ export class TimelineModel {
         else if (run.pendingCpu.length < 100_000) run.pendingCpu.push(e);
         break;
       }
+      case 'machine-sample':
+        if (run.machine.length < 100_000) run.machine.push(e);
+        break;
     }
   }
 
@@ -586,6 +591,7 @@ export class TimelineModel {
       }
     }
     for (const w of run.mainWaits) timed.push({ t: w.end, e: { ...w } });
+    for (const m of run.machine) timed.push({ t: m.t, e: { ...m } });
     for (const l of run.logs) timed.push({ t: l.t, e: { ...l } });
     timed.sort((a, b) => a.t - b.t);
     for (const { e } of timed) push(e);

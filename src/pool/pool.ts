@@ -11,7 +11,7 @@ import type { PoolBackend, PoolHost, ResolvedPoolOptions, WorkerStartInfo } from
 import { createEventLoopBackend } from './backends/event-loop.js';
 import { createProcessBackend } from './backends/process.js';
 import { createSerialBackend } from './backends/serial.js';
-import { createThreadBackend } from './backends/thread.js';
+import { createSerialThreadBackend, createThreadBackend } from './backends/thread.js';
 import { monotonicUs } from './clock.js';
 import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, serializationError } from './errors.js';
 import { killMarkedAsync, poolMark } from './descendants.js';
@@ -48,12 +48,13 @@ function resolveOptions(options: PoolOptions): ResolvedPoolOptions {
     resourceLimits: options.resourceLimits,
     execArgv: options.execArgv,
     maxLogBytesPerTask: options.maxLogBytesPerTask ?? DEFAULT_MAX_LOG_BYTES,
+    serialThread: options.serialThread ?? false,
   };
 }
 
 function createBackend(host: PoolHost): PoolBackend {
   switch (host.options.backend) {
-    case 'serial': return createSerialBackend(host);
+    case 'serial': return host.options.serialThread ? createSerialThreadBackend(host) : createSerialBackend(host);
     case 'event-loop': return createEventLoopBackend(host);
     case 'thread': return createThreadBackend(host);
     case 'process': return createProcessBackend(host);
@@ -111,7 +112,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#sink.emit({
       type: 'run-start', t: this.#runStartT, backend: this.backend, workers: this.size,
       fn: info.fn, file: info.file, inputsCount: info.inputsCount ?? 0, node: process.version,
-      pid: process.pid, originUs: this.originUs, label: info.label, compareId: info.compareId,
+      pid: process.pid, originUs: this.originUs, label: info.label, compareId: info.compareId, cores: availableParallelism(),
     });
     this.#backend = createBackend(this);
     this.#backend.start();

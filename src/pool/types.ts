@@ -41,6 +41,12 @@ export interface PoolOptions {
   maxLogBytesPerTask?: number;
   /** Called once, right before `run-end` is emitted: the last chance to add events to the run (the API's main-lane span). */
   beforeRunEnd?: () => void;
+  /**
+   * serial backend: run the tasks one at a time on a worker thread of their own, under the same conditions as
+   * one pool worker (cloned arguments and results, its own event loop), instead of on the caller's thread —
+   * which also feeds IPC and trace. Compare uses it for a fair baseline. @default false
+   */
+  serialThread?: boolean;
 }
 
 export interface SubmitOptions {

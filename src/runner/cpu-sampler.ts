@@ -20,9 +20,10 @@
  * - neither (macOS, Windows, a locked-down /proc): `source` is 'none', nothing
  *   is sampled, and the caller emits a `log` event saying so.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
 import type { TraceColumnsListener } from '../trace/trace-columns.js';
+import { MachineLoadSampler, type MachineSample } from './machine-load.js';
 
 /** Where CPU times come from. */
 export type CpuSource = 'schedstat' | 'stat' | 'none';
@@ -38,6 +39,8 @@ export interface CpuSample {
   cpuUs: number;
   /** Time since the previous sample of this thread. */
   intervalUs: number;
+  /** Time it was ready to run but waited for a CPU (schedstat's run-queue wait; absent with the stat source). */
+  waitUs?: number;
 }
 
 export interface CpuSamplerOptions {
@@ -70,6 +73,7 @@ interface TrackedThread {
   tid: number;
   fd: number;
   lastCpuUs: number;
+  lastWaitUs: number;
   lastT: number;
 }
 
@@ -103,6 +107,15 @@ export function parseCpuUs(source: Exclude<CpuSource, 'none'>, text: string): nu
   const stime = Number(rest[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
   return ((utime + stime) * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Cumulative run-queue wait µs (schedstat's second field: ready to run, no CPU free); undefined if absent. */
+export function parseWaitUs(text: string): number | undefined {
+  const first = text.indexOf(' ');
+  if (first < 0) return undefined;
+  const second = text.indexOf(' ', first + 1);
+  const ns = Number(text.slice(first + 1, second < 0 ? undefined : second));
+  return Number.isFinite(ns) ? ns / 1000 : undefined;
 }
 
 const readBuffer = Buffer.alloc(1024);
@@ -174,12 +187,12 @@ export class CpuSampler {
     } catch {
       return false;
     }
-    const cpu = this.#read(fd);
-    if (cpu === undefined) {
+    const read = this.#read(fd);
+    if (read === undefined) {
       closeSync(fd);
       return false;
     }
-    this.#threads.set(key, { pid, tid, fd, lastCpuUs: cpu, lastT: this.#options.now() });
+    this.#threads.set(key, { pid, tid, fd, lastCpuUs: read.cpuUs, lastWaitUs: read.waitUs ?? 0, lastT: this.#options.now() });
     return true;
   }
 
@@ -237,24 +250,31 @@ export class CpuSampler {
   /** undefined: nothing to report (no CPU used); null: the thread is gone. */
   #sample(thread: TrackedThread): CpuSample | undefined | null {
     const t = this.#options.now();
-    const cpu = this.#read(thread.fd);
-    if (cpu === undefined) return null;
-    const cpuUs = Math.max(0, Math.round(cpu - thread.lastCpuUs));
+    const read = this.#read(thread.fd);
+    if (read === undefined) return null;
+    const cpuUs = Math.max(0, Math.round(read.cpuUs - thread.lastCpuUs));
+    const waitUs = read.waitUs === undefined ? undefined : Math.max(0, Math.round(read.waitUs - thread.lastWaitUs));
     const intervalUs = Math.round(t - thread.lastT);
-    if (cpuUs === 0 && !this.#options.includeIdle) {
+    if (cpuUs === 0 && !waitUs && !this.#options.includeIdle) {
       thread.lastT = t;
       return undefined;
     }
-    thread.lastCpuUs = cpu;
+    thread.lastCpuUs = read.cpuUs;
+    if (read.waitUs !== undefined) thread.lastWaitUs = read.waitUs;
     thread.lastT = t;
-    return { type: 'cpu-sample', t: Math.round(t), pid: thread.pid, tid: thread.tid, cpuUs, intervalUs };
+    const sample: CpuSample = { type: 'cpu-sample', t: Math.round(t), pid: thread.pid, tid: thread.tid, cpuUs, intervalUs };
+    if (waitUs) sample.waitUs = waitUs;
+    return sample;
   }
 
-  #read(fd: number): number | undefined {
+  #read(fd: number): { cpuUs: number; waitUs?: number } | undefined {
     const t0 = process.hrtime.bigint();
     try {
       if (this.source === 'none') return undefined;
-      return parseCpuUs(this.source, readAt0(fd));
+      const text = readAt0(fd);
+      const cpuUs = parseCpuUs(this.source, text);
+      if (cpuUs === undefined) return undefined;
+      return this.source === 'schedstat' ? { cpuUs, waitUs: parseWaitUs(text) } : { cpuUs };
     } catch {
       return undefined; // ESRCH: the thread exited
     } finally {
@@ -286,6 +306,30 @@ function onOtherEvents(pool: SampledPool, listener: (events: readonly TraceEvent
   return pool.onTraceColumns ? pool.onTraceColumns((columns) => listener(columns.events)) : pool.onTrace(listener);
 }
 
+/** How often the other threads of the run's processes are sampled (they are many and mostly idle). */
+const OTHER_THREADS_INTERVAL_MS = 50;
+/** How often /proc/<pid>/task is listed for threads that appeared (libuv's pool starts on first use). */
+const THREAD_SCAN_MS = 250;
+
+/** OS thread ids of a process (its /proc/<pid>/task); empty when it is gone or /proc is missing. */
+export function listThreads(pid: number, procRoot = '/proc'): number[] {
+  try {
+    return readdirSync(`${procRoot}/${pid}/task`).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  } catch {
+    return [];
+  }
+}
+
+export interface SampleWorkersOptions {
+  intervalMs?: number;
+  /**
+   * Also sample every other thread of the run's processes (the runner, process workers): libuv's pool,
+   * GC helpers, the runner's main thread. Their samples carry tids no worker-start names, so they show on
+   * an "other threads of PID n" lane and do not count as the run's task CPU. @default false
+   */
+  otherThreads?: boolean;
+}
+
 /**
  * Sample every worker of a pool: tracks each `worker-start` that carries an OS
  * `tid`, untracks it on `worker-exit`. Call the returned function to stop.
@@ -296,14 +340,31 @@ function onOtherEvents(pool: SampledPool, listener: (events: readonly TraceEvent
  * await engine.close();
  * stop();
  */
-export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[]) => void, intervalMs = 5): () => void {
+export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[]) => void, options: number | SampleWorkersOptions = 5): () => void {
+  const { intervalMs = 5, otherThreads = false } = typeof options === 'number' ? { intervalMs: options } : options;
   const sampler = new CpuSampler({ intervalMs, now: () => pool.now(), onSamples });
+  const others = otherThreads ? new CpuSampler({ intervalMs: OTHER_THREADS_INTERVAL_MS, now: () => pool.now(), onSamples }) : undefined;
   const workers = new Map<number, { pid: number; tid: number }>();
+  const workerTids = new Set<string>();
+  const pids = new Set<number>([process.pid]);
+  const scan = () => {
+    if (!others) return;
+    for (const pid of pids) {
+      for (const tid of listThreads(pid)) if (!workerTids.has(`${pid}/${tid}`)) others.track(pid, tid);
+    }
+  };
   const unsubscribe = onOtherEvents(pool, (batch) => {
     for (const e of batch) {
       if (e.type === 'worker-start' && typeof e.tid === 'number' && e.tid > 0) {
         workers.set(e.workerId, { pid: e.pid, tid: e.tid });
+        workerTids.add(`${e.pid}/${e.tid}`);
+        // Seen as an "other" thread before it reported: from now on its CPU is the worker's.
+        others?.untrack(e.pid, e.tid);
         sampler.track(e.pid, e.tid);
+        if (others && !pids.has(e.pid)) {
+          pids.add(e.pid);
+          scan();
+        }
       } else if (e.type === 'worker-exit') {
         const w = workers.get(e.workerId);
         if (w) sampler.untrack(w.pid, w.tid);
@@ -312,9 +373,36 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
     }
   });
   sampler.start();
+  let scanTimer: NodeJS.Timeout | undefined;
+  if (others?.supported) {
+    scan();
+    others.start();
+    scanTimer = setInterval(scan, THREAD_SCAN_MS);
+    scanTimer.unref();
+  }
   return () => {
     unsubscribe();
+    if (scanTimer) clearInterval(scanTimer);
     sampler.stop();
+    others?.stop();
+  };
+}
+
+/**
+ * The machine's CPU use and the run's own share of it (src/runner/machine-load.ts),
+ * for the busy-machine check: the runner, its parent and every process worker
+ * that reports count as the run's own. Call the returned function to stop (a last sample).
+ */
+export function sampleMachine(pool: SampledPool, onSample: (sample: MachineSample) => void, intervalMs = 100): () => void {
+  const load = new MachineLoadSampler({ now: () => pool.now(), onSample, intervalMs });
+  if (!load.supported) return () => undefined;
+  const unsubscribe = onOtherEvents(pool, (batch) => {
+    for (const e of batch) if (e.type === 'worker-start') load.addPid(e.pid);
+  });
+  load.start();
+  return () => {
+    unsubscribe();
+    load.stop();
   };
 }
 
@@ -336,11 +424,11 @@ export interface EmittingPool extends SampledPool {
  * stopSampling();
  * await pool.close();
  */
-export function sampleEngine(pool: EmittingPool, { intervalMs = 5, flushMs = 50 } = {}): () => void {
+export function sampleEngine(pool: EmittingPool, { intervalMs = 5, flushMs = 50, otherThreads = true, machine = true } = {}): () => void {
   const emit = pool.emit?.bind(pool);
   if (!emit) return () => undefined;
   let ended = false;
-  let buffer: CpuSample[] = [];
+  let buffer: (CpuSample | MachineSample)[] = [];
   const unsubscribe = onOtherEvents(pool, (batch) => {
     if (batch.some((e) => e.type === 'run-end')) ended = true;
   });
@@ -353,12 +441,14 @@ export function sampleEngine(pool: EmittingPool, { intervalMs = 5, flushMs = 50 
     emit({ type: 'log', t: pool.now(), stream: 'stderr', text: `${probe.unavailableReason}\n` });
     return unsubscribe;
   }
-  const stop = sampleWorkers(pool, (samples) => { buffer.push(...samples); }, intervalMs);
+  const stop = sampleWorkers(pool, (samples) => { buffer.push(...samples); }, { intervalMs, otherThreads });
+  const stopMachine = machine ? sampleMachine(pool, (sample) => { buffer.push(sample); }) : () => undefined;
   const timer = setInterval(flush, flushMs);
   timer.unref();
   return () => {
     clearInterval(timer);
     stop();
+    stopMachine();
     flush();
     unsubscribe();
   };

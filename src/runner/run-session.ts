@@ -38,6 +38,14 @@ const WATCHDOG_GRACE_MS = 2000;
 
 type DoneMessage = Extract<FromRunner, { type: 'done' }>;
 
+interface StartedPool {
+  pool: PoolEngine;
+  /** Every worker is ready (or the pool could not start them). */
+  warm: Promise<void>;
+  stopSampling(): void;
+  release(): void;
+}
+
 /** The API's runtime hook, as the runner uses it (see src/api/runtime-config.ts). */
 interface ApiRuntime {
   configureRuntime(config: RuntimeConfig): void;
@@ -117,12 +125,13 @@ export class RunSession {
       try {
         await this.#loadAndCheck(bundle, fn);
       } catch (e) {
+        started.stopSampling();
         await started.pool.terminate().catch(() => undefined);
         this.#pools.delete(started.pool);
         throw e;
       }
       started.release();
-      await this.#drive(started.pool, fn, inputs, request.backend);
+      await this.#drive(started, fn, inputs);
       return;
     }
 
@@ -134,7 +143,7 @@ export class RunSession {
       if (this.#stopped) break;
       const started = this.#startPool(bundle, fn, inputs.length, backend, { originUs, compareId, label: `compare ${i + 1}/${backends.length} · ${backend}` });
       started.release();
-      await this.#drive(started.pool, fn, inputs, backend);
+      await this.#drive(started, fn, inputs);
     }
   }
 
@@ -145,9 +154,9 @@ export class RunSession {
     checkTaskExport(fn, file, bundle.exports, namespace);
   }
 
-  /** Creates a pool whose trace events wait until `release()`. */
+  /** Creates a pool whose trace events wait until `release()`, with CPU sampling and a warm-up signal from its start. */
   #startPool(bundle: BundleResult, fn: string, inputsCount: number, backend: NodeBackend,
-    shared: { originUs?: number; compareId?: string; label?: string }): { pool: PoolEngine; release(): void } {
+    shared: { originUs?: number; compareId?: string; label?: string }): StartedPool {
     const request = this.#request;
     const pool = createPool({
       ...this.#poolLimits(backend),
@@ -156,9 +165,17 @@ export class RunSession {
       module: bundle.url,
       timeout: request.timeout,
       originUs: shared.originUs,
+      // A fair baseline: serial tasks run like one pool worker, on a thread of their own, not on this
+      // thread (which feeds IPC and trace, and samples CPU).
+      serialThread: true,
       runInfo: { fn, file: request.file, inputsCount, label: shared.label, compareId: shared.compareId },
     });
     this.#pools.add(pool);
+    const warm = this.#warm(pool, backend);
+    // On-CPU lanes: each worker thread's CPU time (and the other threads of the run's processes), sampled
+    // from this thread (src/runner/cpu-sampler.ts); the machine's CPU use too, for the busy-machine check.
+    const sampleMs = request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS;
+    const stopSampling = sampleMs > 0 ? sampleEngine(pool, { intervalMs: sampleMs }) : () => undefined;
     let held: TraceColumns[] | undefined = [];
     pool.onTraceColumns((lent) => {
       // Made JSON-ready (a copy) right away: the engine reuses the lent columns for its next batch.
@@ -168,6 +185,8 @@ export class RunSession {
     });
     return {
       pool,
+      warm,
+      stopSampling,
       release: () => {
         const batches = held ?? [];
         held = undefined;
@@ -176,19 +195,37 @@ export class RunSession {
     };
   }
 
-  /** Submits every input, waits for all to settle, closes the pool. */
-  async #drive(pool: PoolEngine, fn: string, inputs: unknown[][], backend: NodeBackend): Promise<void> {
-    // Serial tasks run on this thread: only a watchdog thread can stop one that never returns.
-    const watchdog = backend === 'serial' ? this.#watchdog('a serial task ran past --timeout') : undefined;
-    // On-CPU lanes: each worker thread's CPU time, sampled from this thread (src/runner/cpu-sampler.ts).
-    const sampleMs = this.#request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS;
-    const stopSampling = sampleMs > 0 ? sampleEngine(pool, { intervalMs: sampleMs }) : () => undefined;
+  /**
+   * Resolves once every worker of the pool reported ready (so the timed task phase starts on a warm pool),
+   * or a worker failed to start, or the pool ended (then submit reports why). Subscribe right after creation.
+   */
+  #warm(pool: PoolEngine, backend: NodeBackend): Promise<void> {
+    const expected = backend === 'serial' || backend === 'event-loop' ? 1 : pool.size;
+    return new Promise<void>((resolve) => {
+      let ready = 0;
+      const unsubscribe = pool.onTraceColumns((columns) => {
+        for (const e of columns.events) {
+          if (e.type === 'worker-start') ready++;
+          if (e.type === 'worker-exit' || e.type === 'run-end' || ready >= expected) {
+            unsubscribe();
+            resolve();
+            return;
+          }
+        }
+      });
+    });
+  }
+
+  /** Waits for a warm pool, submits every input, waits for all to settle, closes the pool. */
+  async #drive(started: StartedPool, fn: string, inputs: unknown[][]): Promise<void> {
+    const { pool } = started;
     // --json: every result value, encoded as the caller received it (after the copy), sent in batches.
     const results: [number, JsonValue][] | undefined = this.#request.results ? [] : undefined;
     const sendResults = (): void => {
       if (results?.length) this.#send({ type: 'results', runId: pool.runId, results: results.splice(0) });
     };
     try {
+      await started.warm;
       const settled: Promise<unknown>[] = [];
       for (const args of inputs) {
         if (this.#stopped) break;
@@ -205,8 +242,7 @@ export class RunSession {
       await Promise.allSettled(settled);
       sendResults();
     } finally {
-      watchdog?.stop();
-      stopSampling();
+      started.stopSampling();
       await pool.close().catch(() => undefined);
       this.#pools.delete(pool);
     }

@@ -50,6 +50,8 @@ export interface RunStartEvent extends EventBase {
   hosts?: string[];
   /** Python runs: whether the interpreter ran with its GIL (`sys._is_gil_enabled()`; false only on a free-threaded build without it). */
   gil?: boolean;
+  /** Cores this run could use (os.availableParallelism() of the pool's owner), for the ideal speed-up. */
+  cores?: number;
 }
 
 export interface WorkerStartEvent extends EventBase {
@@ -164,6 +166,27 @@ export interface CpuSampleEvent extends EventBase {
   tid: number;
   cpuUs: number;
   intervalUs: number;
+  /** Time the thread was ready to run but waited for a CPU (Linux schedstat run-queue wait), when known. */
+  waitUs?: number;
+}
+
+/**
+ * The whole machine's CPU use over an interval (from /proc/stat) and the part of
+ * it the run's own process tree used (runner, its workers, the runner's parent),
+ * so `busyUs − ownUs` is what other programs took. Emitted by the runner every
+ * ~100 ms while a run's tasks are out.
+ */
+export interface MachineSampleEvent extends EventBase {
+  type: 'machine-sample';
+  /** Run-clock µs of the read; the sample covers (t − intervalUs, t]. */
+  t: number;
+  intervalUs: number;
+  /** CPUs the run could use (os.availableParallelism()). */
+  cores: number;
+  /** CPU time of all programs during the interval, summed over CPUs. */
+  busyUs: number;
+  /** CPU time of the run's own process tree during the interval. */
+  ownUs: number;
 }
 
 export interface RunStats {
@@ -197,6 +220,7 @@ export type TraceEvent =
   | WorkerExitEvent
   | MainWaitEvent
   | CpuSampleEvent
+  | MachineSampleEvent
   | RunEndEvent;
 
 export type TraceEventType = TraceEvent['type'];

@@ -11,3 +11,4 @@ export * from './html-report.js';
 export * from './trace-columns.js';
 export * from './import-trace.js';
 export * from './hosts.js';
+export * from './run-numbers.js';

@@ -1,13 +1,18 @@
 /**
  * Run statistics: wall time, Σ task time, throughput, queue-wait percentiles,
- * per-worker utilization, the "who ran it" identity line, and speed-up against
- * a serial baseline. Pure and O(events), so the webview can recompute it on
+ * per-worker utilization, the "who ran it" identity line, speed-up against a
+ * serial baseline on the task phase (and with start-up), cores used, the CPU
+ * other programs took meanwhile and the busy-machine flag (computations in
+ * run-numbers.ts). Pure and O(events), so the webview can recompute it on
  * every live batch (or keep a `TraceModel` and call `summarizeRuns` on it).
  */
 import type { Backend, TraceEvent } from './events.js';
 import { TraceModel, type RunRecord, type TaskRecord } from './trace-model.js';
 import { percentile } from './percentile.js';
 import { meanFraction, runTaskCpu } from './on-cpu.js';
+import {
+  coresUsedIn, idealSpeedup, parallelismIn, isBusy, isCancelledError, isSerialBackend, otherCoresIn, speedupsAgainst, type PhaseNumbers,
+} from './run-numbers.js';
 
 /** How busy one worker was during its run. */
 export interface WorkerUtilization {
@@ -46,7 +51,10 @@ export interface RunSummary {
   /** Tasks seen (queued, started or ended). */
   tasks: number;
   ok: number;
+  /** Tasks that failed on their own (errors, crashes, timeouts); cancelled ones are not counted here. */
   failed: number;
+  /** Tasks cut short by Stop / terminate / cancel (PoolTerminated, CancelledError, RunStopped). */
+  cancelled: number;
   /** Tasks not yet ended. */
   pending: number;
   /** Finished tasks per second of wall time. */
@@ -65,10 +73,32 @@ export interface RunSummary {
   utilization: WorkerUtilization[];
   /** e.g. "4 workers · 1 PID · 4 threads", "4 workers · 4 PIDs", "1 thread, 4 in flight". */
   identity: string;
-  /** Serial baseline wall / this wall, when a baseline exists. */
+  /** Run-clock µs of the first task sent (task-queued); undefined before any. */
+  taskPhaseStartT?: number;
+  /** First task sent → last task end, µs (the pool is warm by then in the runner's modes); undefined until a task ended. */
+  taskPhaseUs?: number;
+  /** Pool creation (run-start) → last task end, µs: the task phase plus worker start-up. */
+  startupWallUs?: number;
+  /** Cores the run could use (from run-start or the machine samples). */
+  cores?: number;
+  /** Best possible speed-up over serial: min(workers, cores); 1 for serial. */
+  ideal: number;
+  /** Σ on-CPU time of the run's task threads during the task phase ÷ task phase (from /proc samples). */
+  coresUsed?: number;
+  /** Task threads running or waiting for a CPU, on average over the task phase (≈ coresUsed on an idle machine). */
+  parallelism?: number;
+  /** Average cores other programs used during the task phase (machine busy time − the run's own process tree). */
+  otherCpuCores?: number;
+  /** Other programs used ≥ 0.25 cores on average during the task phase. */
+  busy?: boolean;
+  /** Serial baseline's task phase / this task phase, once both finished. */
   speedupVsSerial?: number;
-  /** speedupVsSerial / workers. */
+  /** The same with worker start-up: serial's run-start → last end / this run's. */
+  speedupWithStartup?: number;
+  /** speedupVsSerial / ideal, never above 1. */
   efficiency?: number;
+  /** Why the measured efficiency was above 100 % (efficiency is then capped). */
+  efficiencyNote?: string;
   /** The run-end error, when the run ended abnormally. */
   error?: { name: string; message: string };
   /**
@@ -85,7 +115,13 @@ export interface RunSummary {
 
 /** A serial run to compare against, when the trace itself has none. */
 export interface SerialBaseline {
-  wallUs: number;
+  /** Its task phase (first task sent → last end), µs. */
+  taskPhaseUs: number;
+  /** Its run-start → last end, µs (defaults to taskPhaseUs). */
+  startupWallUs?: number;
+  busy?: boolean;
+  coresUsed?: number;
+  parallelism?: number;
 }
 
 export interface SummaryOptions {
@@ -93,7 +129,6 @@ export interface SummaryOptions {
   serialBaseline?: SerialBaseline;
 }
 
-const SERIAL_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['serial', 'py-serial']);
 const PROCESS_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['process', 'py-process', 'py-mp-pool', 'py-dask']);
 
 /**
@@ -127,12 +162,19 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
   let taskUs = 0;
   let ok = 0;
   let failed = 0;
+  let cancelled = 0;
+  let firstSent = Infinity;
+  let lastEnd = -Infinity;
   const waits: number[] = [];
   const busy = new Map<number, { tasks: number; busyUs: number }>();
   for (const task of run.tasks.values()) {
     if (task.queuedT !== undefined && task.startT !== undefined) waits.push(Math.max(0, task.startT - task.queuedT));
+    const sent = task.queuedT ?? task.startT;
+    if (sent !== undefined && sent < firstSent) firstSent = sent;
     if (task.endT === undefined) continue;
+    if (task.endT > lastEnd) lastEnd = task.endT;
     if (task.ok) ok++;
+    else if (isCancelledError(task.error)) cancelled++;
     else failed++;
     const runUs = task.startT !== undefined ? Math.max(0, task.endT - task.startT) : 0;
     taskUs += runUs;
@@ -159,9 +201,11 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
   const pids = new Set<number>();
   const threadIds = new Set<number>();
   const threads = new Set<string>();
+  const taskThreads = new Set<string>();
   let crashes = 0;
   const utilization: WorkerUtilization[] = [];
   for (const worker of run.workers.values()) {
+    if (worker.tid !== undefined) taskThreads.add(`${worker.pid}/${worker.tid}`);
     pids.add(worker.pid);
     threadIds.add(worker.threadId);
     threads.add(`${worker.pid}:${worker.threadId}`);
@@ -181,7 +225,9 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
   }
   if (pids.size === 0) pids.add(start.pid);
 
-  const finishedTasks = ok + failed;
+  const finishedTasks = ok + failed + cancelled;
+  const phase = phaseOf(start.t, firstSent, lastEnd);
+  const cores = start.cores ?? run.machineSamples.at(-1)?.cores;
   const summary: RunSummary = {
     runId: run.runId,
     backend: start.backend,
@@ -197,6 +243,7 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
     tasks: run.tasks.size,
     ok,
     failed,
+    cancelled,
     pending: run.tasks.size - finishedTasks,
     throughput: wallUs > 0 ? finishedTasks / (wallUs / 1e6) : 0,
     queueWaitP50Us: percentile(waits, 0.5),
@@ -208,7 +255,19 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
     crashes,
     utilization,
     identity: '',
+    ...phase,
+    cores,
+    ideal: idealSpeedup(start.backend, start.workers, cores),
   };
+  if (phase.taskPhaseStartT !== undefined && phase.taskPhaseUs !== undefined) {
+    const from = phase.taskPhaseStartT;
+    const to = from + phase.taskPhaseUs;
+    const isTask = (pid: number, tid: number) => taskThreads.has(`${pid}/${tid}`);
+    summary.coresUsed = coresUsedIn(run.cpuSamples, isTask, from, to);
+    summary.parallelism = parallelismIn(run.cpuSamples, isTask, from, to);
+    summary.otherCpuCores = otherCoresIn(run.machineSamples, from, to);
+    summary.busy = isBusy(summary.otherCpuCores);
+  }
   if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
   const runFraction = meanFraction([...cpu.values()].map((c) => c.cpuFraction));
   if (start.gil !== undefined) summary.gil = start.gil;
@@ -218,6 +277,13 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
   }
   summary.identity = describeIdentity(summary);
   return summary;
+}
+
+/** The task phase (first task sent → last end) and run-start → last end, when a task has ended. */
+export function phaseOf(runStartT: number, firstSentT: number, lastEndT: number): Pick<RunSummary, 'taskPhaseStartT' | 'taskPhaseUs' | 'startupWallUs'> {
+  if (!Number.isFinite(firstSentT)) return {};
+  if (!Number.isFinite(lastEndT)) return { taskPhaseStartT: firstSentT };
+  return { taskPhaseStartT: firstSentT, taskPhaseUs: Math.max(0, lastEndT - firstSentT), startupWallUs: Math.max(0, lastEndT - runStartT) };
 }
 
 /** On-thread time of a finished task: its slices when the backend recorded them (event-loop), else its run time. */
@@ -237,7 +303,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
  * threads share one PID, processes do not, the event loop is one thread.
  */
 export function describeIdentity(s: Pick<RunSummary, 'backend' | 'workers' | 'pids' | 'threads'>): string {
-  if (SERIAL_BACKENDS.has(s.backend)) return '1 thread, one task at a time';
+  if (isSerialBackend(s.backend)) return '1 thread, one task at a time';
   if (s.backend === 'event-loop') return `1 thread, ${s.workers} in flight`;
   const workers = plural(s.workers, 'worker');
   if (PROCESS_BACKENDS.has(s.backend)) return `${workers} · ${plural(s.pids.length, 'PID')}`;
@@ -245,18 +311,22 @@ export function describeIdentity(s: Pick<RunSummary, 'backend' | 'workers' | 'pi
 }
 
 /**
- * Speed-up = serial wall / this wall, against the serial run of the same
- * compare (or the given baseline); efficiency = speed-up / workers.
+ * Speed-up = serial task phase / this task phase (and the same with start-up),
+ * against the serial run of the same compare (or the given baseline), once both
+ * finished; efficiency = speed-up / ideal, capped at 100 % with a reason.
  */
-function fillSpeedups(summaries: RunSummary[], fallback: SerialBaseline | undefined): void {
+export function fillSpeedups(summaries: RunSummary[], fallback?: SerialBaseline): void {
   const serialByCompare = new Map<string, RunSummary>();
   for (const s of summaries) {
-    if (SERIAL_BACKENDS.has(s.backend) && s.compareId !== undefined && s.finished) serialByCompare.set(s.compareId, s);
+    if (isSerialBackend(s.backend) && s.compareId !== undefined && s.finished) serialByCompare.set(s.compareId, s);
   }
+  const fallbackPhase: PhaseNumbers | undefined = fallback && {
+    backend: 'serial', workers: 1, finished: true, taskPhaseUs: fallback.taskPhaseUs,
+    startupWallUs: fallback.startupWallUs ?? fallback.taskPhaseUs, busy: fallback.busy, coresUsed: fallback.coresUsed,
+    parallelism: fallback.parallelism,
+  };
   for (const s of summaries) {
-    const baseline = (s.compareId !== undefined ? serialByCompare.get(s.compareId) : undefined) ?? fallback;
-    if (!baseline || baseline.wallUs <= 0 || s.wallUs <= 0) continue;
-    s.speedupVsSerial = baseline.wallUs / s.wallUs;
-    s.efficiency = s.speedupVsSerial / Math.max(1, s.workers);
+    const baseline = (s.compareId !== undefined ? serialByCompare.get(s.compareId) : undefined) ?? fallbackPhase;
+    Object.assign(s, speedupsAgainst(s, baseline));
   }
 }

@@ -12,6 +12,7 @@
  */
 import type {
   CpuSampleEvent,
+  MachineSampleEvent,
   MainWaitEvent,
   RunEndEvent,
   RunStartEvent,
@@ -64,6 +65,8 @@ export interface RunRecord {
   tasks: Map<number, TaskRecord>;
   mainWaits: MainWaitEvent[];
   cpuSamples: CpuSampleEvent[];
+  /** The machine's CPU use while the run's tasks were out (busy-machine check). */
+  machineSamples: MachineSampleEvent[];
   /** Largest run-clock time seen in any event of this run: "now" for a live run. */
   lastT: number;
   /** Number of events of this run that were added. */
@@ -110,7 +113,7 @@ export class TraceModel {
   #runOf(runId: string): RunRecord {
     let run = this.#runs.get(runId);
     if (!run) {
-      run = { runId, workers: new Map(), tasks: new Map(), mainWaits: [], cpuSamples: [], lastT: 0, eventCount: 0 };
+      run = { runId, workers: new Map(), tasks: new Map(), mainWaits: [], cpuSamples: [], machineSamples: [], lastT: 0, eventCount: 0 };
       this.#runs.set(runId, run);
     }
     return run;
@@ -194,6 +197,9 @@ export class TraceModel {
         break;
       case 'cpu-sample':
         run.cpuSamples.push(event);
+        break;
+      case 'machine-sample':
+        run.machineSamples.push(event);
         break;
       case 'log':
         break;

@@ -22,6 +22,8 @@ export interface ResolvedPoolOptions {
   resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } | undefined;
   execArgv: string[] | undefined;
   maxLogBytesPerTask: number;
+  /** serial: run the tasks on a worker thread of their own instead of the caller's thread. */
+  serialThread: boolean;
 }
 
 export interface WorkerStartInfo {

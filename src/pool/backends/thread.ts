@@ -96,3 +96,18 @@ export function createThreadBackend(host: PoolHost): PoolBackend {
     spawn: threadSpawner(host),
   });
 }
+
+/**
+ * `serial` on a thread of its own (`serialThread`): one worker thread, one task
+ * at a time — the conditions of one pool worker, so the baseline is not slowed
+ * by the caller's thread feeding IPC and trace.
+ */
+export function createSerialThreadBackend(host: PoolHost): PoolBackend {
+  return new WorkerSet(host, {
+    backend: 'serial',
+    workers: 1,
+    mode: 'sequential',
+    depth: host.options.pipeline,
+    spawn: threadSpawner(host),
+  });
+}

@@ -21,6 +21,8 @@ import type { Backend, PythonBackend, TaskError, TraceEvent, TraceListener, Unst
 import { CpuSampler, type CpuSample } from '../cpu-sampler.js';
 import { FREE_THREADED_NOT_AVAILABLE, findDaskPython, findFreeThreadedPython } from './interpreters.js';
 import { killMarkedAsync, markVariable, poolMark } from '../../pool/descendants.js';
+import { availableParallelism } from 'node:os';
+import { MachineLoadSampler, type MachineSample } from '../machine-load.js';
 
 export interface PythonRunOptions {
   /** Absolute path of the user's .py file. */
@@ -119,7 +121,8 @@ export class PythonRun {
   #seq = 0;
   #child: ChildProcess | undefined;
   #sampler: CpuSampler | undefined;
-  #pendingSamples: CpuSample[] = [];
+  #machine: MachineLoadSampler | undefined;
+  #pendingSamples: (CpuSample | MachineSample)[] = [];
   #sampleTimer: NodeJS.Timeout | undefined;
   #openTasks = new Map<number, number>(); // taskId -> workerId (0 = not started)
   #liveWorkers = new Map<number, { pid: number; tid: number }>();
@@ -219,6 +222,13 @@ export class PythonRun {
       return;
     }
     this.#child = child;
+    if (sampleMs > 0) {
+      // The machine's CPU use and this run's share (the runner, its parent, Python and its worker processes).
+      this.#machine = new MachineLoadSampler({
+        now: () => this.now(), onSample: (sample) => this.#queueSamples([sample]),
+        pids: [process.pid, process.ppid, ...(child.pid ? [child.pid] : [])],
+      });
+    }
     child.on('error', (e) => this.#failStart(python, e));
     const request = {
       mode: o.mode ?? 'fn', file: resolve(o.file), fn: o.fn, inputs: o.inputs ?? [], backend: o.backend,
@@ -260,6 +270,7 @@ export class PythonRun {
       });
     });
     this.#sampler?.start();
+    this.#machine?.start();
   }
 
   #failStart(python: string, e: Error): void {
@@ -297,6 +308,7 @@ export class PythonRun {
         this.#sawRunStart = true;
         this.#sawPythonRunStart = true;
         this.#originUs = event.originUs; // Python picked t = 0 unless the caller gave one
+        event.cores ??= availableParallelism();
         if (this.#sampler && !this.#sampler.supported) {
           queueMicrotask(() => this.#emit([{ type: 'log', t: this.now(), stream: 'stderr', text: this.#sampler!.unavailableReason! }]));
         }
@@ -314,6 +326,7 @@ export class PythonRun {
         break;
       case 'worker-start':
         this.#liveWorkers.set(event.workerId, { pid: event.pid, tid: event.tid ?? event.threadId });
+        this.#machine?.addPid(event.pid);
         this.#sampler?.track(event.pid, event.tid ?? event.threadId);
         break;
       case 'worker-exit': {
@@ -352,7 +365,7 @@ export class PythonRun {
     this.#emit(this.#earlyOutput.splice(0));
   }
 
-  #queueSamples(samples: CpuSample[]): void {
+  #queueSamples(samples: (CpuSample | MachineSample)[]): void {
     this.#pendingSamples.push(...samples);
     this.#sampleTimer ??= setTimeout(() => {
       this.#sampleTimer = undefined;
@@ -391,6 +404,7 @@ export class PythonRun {
     if (this.#sampleTimer) clearTimeout(this.#sampleTimer);
     this.#sampleTimer = undefined;
     this.#sampler?.stop();
+    this.#machine?.stop();
     let error = startError;
     if (!this.#runEnd) {
       // Python did not finish the run itself: it was stopped or it crashed. Settle everything.
