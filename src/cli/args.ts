@@ -50,7 +50,7 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: NodeBackend; pythonBackend?: PythonBackendName; runner: RunnerOptions; output: OutputOptions }
   /** `backends` undefined: the runner's default set for the file's language (Node: all four). */
-  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: NodeBackend[]; pythonBackends?: PythonBackendName[]; runner: RunnerOptions; output: OutputOptions }
+  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: NodeBackend[]; pythonBackends?: PythonBackendName[]; repeat: number; runner: RunnerOptions; output: OutputOptions }
   | { kind: 'demo'; runner: RunnerOptions; output: OutputOptions }
   /** Reads a trace file (PoolScope's own, Ray, Dask task stream, VizTracer, Chrome/Perfetto) and writes the outputs. */
   | { kind: 'view'; file: string; taskName?: string; output: OutputOptions };
@@ -60,6 +60,7 @@ const OPTIONS = {
   inputs: { type: 'string', short: 'i' },
   backend: { type: 'string', short: 'b' },
   backends: { type: 'string' },
+  repeat: { type: 'string' },
   workers: { type: 'string', short: 'w' },
   timeout: { type: 'string', short: 't' },
   trace: { type: 'string' },
@@ -129,6 +130,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       const pythonBackend = isPythonBackend(chosen) ? chosen : undefined;
       const inputs = parseInputsOption(values.inputs, cwd);
       if (!values.fn && values.inputs !== undefined) throw new UsageError('--inputs needs --fn (without --fn, run calls the file\'s default export main())');
+      if (values.repeat !== undefined) throw new UsageError('--repeat is for compare (rounds of every backend)');
       return { kind: 'run', file, fn: values.fn, inputs, backend, pythonBackend, runner, output };
     }
     case 'compare': {
@@ -140,7 +142,8 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       const python = chosen?.filter(isPythonBackend);
       return {
         kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd),
-        backends: node?.length ? node : undefined, pythonBackends: python?.length ? python : undefined, runner, output,
+        backends: node?.length ? node : undefined, pythonBackends: python?.length ? python : undefined,
+        repeat: positiveInt(values.repeat, '--repeat') ?? 1, runner, output,
       };
     }
     default:

@@ -12,7 +12,7 @@ import type { RunRequest } from '../runner/protocol.js';
 import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
 import { HELP } from './help.js';
 import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
-import { buildReport, compareTable, failureLines, formatError, formatLoadError, jsonReport, resultLines, runTable, type RunReport } from './report.js';
+import { buildReport, compareLines, compareTable, failureLines, formatError, formatLoadError, jsonReport, resultLines, runTable, type RunReport } from './report.js';
 import { checkOutputPaths, describeOutputProblem, writeOutputs } from './outputs.js';
 import { demoTakeaway, DEMO_STEPS } from './demo.js';
 import { importTrace, TRACE_FORMAT_NAMES, type ImportedTrace } from '../trace/import-trace.js';
@@ -105,14 +105,13 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
     ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, inputs: command.inputs,
     backend: command.backends?.[0] ?? 'serial', backends: command.backends, pythonBackends: command.pythonBackends,
     results: command.output.json,
+    repeat: command.repeat,
   };
   const backendCount = (command.pythonBackends ?? command.backends ?? NODE_BACKENDS).length;
-  const outcome = await execute(request, command.runner, command.output, command.inputs.length * backendCount);
+  const outcome = await execute(request, command.runner, command.output, command.inputs.length * backendCount * command.repeat);
   const title = `${basename(command.file)} · ${command.fn} × ${command.inputs.length} · compare`;
-  return finish(outcome, command.output, title, (report) => [
-    `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers:`,
-    compareTable(report.summaries),
-  ]);
+  return finish(outcome, command.output, title, (report) =>
+    compareLines(report.summaries, `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers`));
 }
 
 /** `poolscope view <trace>`: another tool's trace (or one of ours) on PoolScope's lanes. No code runs. */

@@ -11,8 +11,10 @@ Usage
       new Pool() / new PoolExecutor() default to --backend and --workers.
   poolscope compare <file> --fn <name> --inputs <inputs> [options]
       Run the same function and inputs on serial, event-loop, thread and
-      process, one after another on one clock, and print a table: wall time,
-      speed-up vs serial, efficiency, PIDs and threads seen, failures.
+      process, one after another on one clock (each pool warmed up first),
+      and print a table: task phase, speed-up vs serial (task phase, and with
+      worker start-up), cores used, efficiency, failures; then a verdict, and
+      a warning when other programs kept the machine busy.
   poolscope view <trace> [--html out.html] [--task-name <fn>]
       Read a trace without running anything: PoolScope's own, a Ray timeline
       (ray timeline), a Dask task stream (Client.get_task_stream() saved as
@@ -34,6 +36,7 @@ Options
   -i, --inputs <inputs>  the inputs, as above
   -b, --backend <name>   event-loop | thread | process | serial   (default: thread)
       --backends <list>  compare: which backends, comma-separated (default: all four)
+      --repeat <n>       compare: n rounds, interleaved; medians and min–max (default: 1)
   -w, --workers <n>      pool size; event-loop: tasks in flight   (default: number of CPUs)
   -t, --timeout <ms>     per-task timeout; the task's worker is really stopped
       --cpu-sample-ms <ms>

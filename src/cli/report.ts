@@ -6,7 +6,8 @@
  */
 import { join, relative, sep } from 'node:path';
 import type { TaskError } from '../trace/events.js';
-import { computeRunSummaries, type RunSummary } from '../trace/stats.js';
+import { backendRounds, computeRunSummaries, medianRun, type BackendRounds, type RunSummary, type Spread } from '../trace/stats.js';
+import { compareFindings, isSerialBackend, type CompareFindings } from '../trace/run-numbers.js';
 import { TraceModel, type TaskRecord } from '../trace/trace-model.js';
 import { runTaskCpu, type TaskCpu } from '../trace/on-cpu.js';
 import type { SourceLocation } from '../runner/protocol.js';
@@ -47,16 +48,29 @@ export function runTable(summaries: readonly RunSummary[]): string {
     ]));
 }
 
-/** The compare table: wall time, speed-up vs serial, efficiency, PIDs and threads seen, failures. */
+/** "1.9 of 2" cores; "–" without samples. */
+function formatCores(used: number | undefined, cores: number | undefined): string {
+  if (used === undefined || !Number.isFinite(used)) return '–';
+  return cores !== undefined ? `${used.toFixed(1)} of ${cores}` : used.toFixed(1);
+}
+
+/**
+ * The compare table: the task phase (first task sent → last end, on a warm pool), speed-up over serial on
+ * it and with worker start-up, cores used (from the OS), efficiency against the ideal min(workers, cores),
+ * PIDs and threads seen, failures (and cancelled tasks, when there are any).
+ */
 export function compareTable(summaries: readonly RunSummary[]): string {
+  const cancelled = summaries.some((s) => s.cancelled > 0);
   return renderTable(
-    ['backend', 'workers', 'wall', 'speedup', 'efficiency', 'on CPU', 'PIDs', 'threads', 'failed'],
+    ['backend', 'workers', 'task phase', 'speed-up', 'w/ start-up', 'cores used', 'on CPU', 'efficiency', 'PIDs', 'threads', 'failed', ...(cancelled ? ['cancelled'] : [])],
     summaries.map((s) => [
-      s.backend, String(s.workers), formatDuration(s.wallUs),
-      isSerial(s) ? formatRatio(1) : formatRatio(s.speedupVsSerial),
+      s.backend, String(s.workers), formatDuration(s.taskPhaseUs ?? NaN),
+      isSerialBackend(s.backend) ? formatRatio(1) : formatRatio(s.speedupVsSerial),
+      isSerialBackend(s.backend) ? formatRatio(1) : formatRatio(s.speedupWithStartup),
+      formatCores(s.coresUsed, s.cores), onCpu(s),
       // Serial is one worker: its efficiency is 1 / 1.
-      isSerial(s) ? formatPercent(1) : formatPercent(s.efficiency),
-      onCpu(s), String(s.pids.length), String(s.threads), String(s.failed),
+      isSerialBackend(s.backend) ? formatPercent(1) : formatPercent(s.efficiency),
+      String(s.pids.length), String(s.threads), String(s.failed), ...(cancelled ? [String(s.cancelled)] : []),
     ]));
 }
 
@@ -65,8 +79,45 @@ function onCpu(s: RunSummary): string {
   return s.cpuFraction === undefined ? '–' : formatPercent(s.cpuFraction);
 }
 
-function isSerial(s: RunSummary): boolean {
-  return s.backend === 'serial' || s.backend === 'py-serial';
+function formatSpread(s: Spread | undefined, format: (n: number) => string): string {
+  if (!s) return '–';
+  return s.min === s.max ? format(s.median) : `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
+}
+
+/** `compare --repeat N`: per backend the median over the rounds and the min–max range. */
+export function roundsTable(rounds: readonly BackendRounds[]): string {
+  const ratio = (n: number) => `${n.toFixed(2)}×`;
+  return renderTable(
+    ['backend', 'workers', 'rounds', 'task phase', 'speed-up', 'w/ start-up', 'cores used', 'busy rounds', 'failed'],
+    rounds.map((b) => [
+      b.backend, String(b.workers), String(b.rounds), formatSpread(b.taskPhaseUs, formatDuration),
+      isSerialBackend(b.backend) ? '1.00×' : formatSpread(b.speedupVsSerial, ratio),
+      isSerialBackend(b.backend) ? '1.00×' : formatSpread(b.speedupWithStartup, ratio),
+      formatSpread(b.coresUsed, (n) => n.toFixed(1)), `${b.busyRounds}/${b.rounds}`, String(b.failed),
+    ]));
+}
+
+/** Findings of a compare: from each run, or from the medians of its rounds when it was repeated. */
+export function findingsOf(summaries: readonly RunSummary[]): CompareFindings {
+  const rounds = backendRounds(summaries);
+  const repeated = rounds.some((b) => b.rounds > 1);
+  if (!repeated) return compareFindings(summaries);
+  const base = compareFindings(summaries);
+  return { ...base, verdict: compareFindings(rounds.map(medianRun)).verdict };
+}
+
+/** What `compare` prints: the busy-machine warning first, the table, the verdict. */
+export function compareLines(summaries: readonly RunSummary[], heading: string): string[] {
+  const findings = findingsOf(summaries);
+  const rounds = backendRounds(summaries);
+  const repeated = rounds.some((b) => b.rounds > 1);
+  const out: string[] = [];
+  for (const w of findings.warnings) out.push(`! ${w}`);
+  if (findings.warnings.length) out.push('');
+  out.push(repeated ? `${heading} (median over rounds, min–max):` : `${heading}:`);
+  out.push(repeated ? roundsTable(rounds) : compareTable(summaries));
+  if (findings.verdict) out.push('', `  → ${findings.verdict}`);
+  return out;
 }
 
 /** Task results, first few in full. */
@@ -139,6 +190,9 @@ export function jsonReport(outcome: RunOutcome, report: RunReport, exitCode: num
     loadError: outcome.loadError,
     mainErrors: outcome.mainErrors.length > 0 ? outcome.mainErrors : undefined,
     runs: report.summaries,
+    // The honest numbers as a whole: the machine (cores, busy), plain warnings and the verdict.
+    ...findingsOf(report.summaries),
+    rounds: backendRounds(report.summaries).some((b) => b.rounds > 1) ? backendRounds(report.summaries) : undefined,
     tasks: report.tasks.map((t) => {
       const cpu = report.cpu.get(t);
       const results = outcome.results.get(t.runId);

@@ -159,7 +159,7 @@ const EXPORT_FORMATS: ReadonlySet<string> = new Set<ExportFormat>(['chrome-json'
 const RUN_PHASES: ReadonlySet<string> = new Set<RunPhase>(['idle', 'starting', 'running', 'stopping', 'done', 'failed', 'stopped']);
 const EVENT_TYPES: ReadonlySet<string> = new Set<TraceEventType>([
   'run-start', 'worker-start', 'task-queued', 'task-start', 'task-slice', 'task-end',
-  'log', 'worker-exit', 'main-wait', 'cpu-sample', 'run-end',
+  'log', 'worker-exit', 'main-wait', 'cpu-sample', 'machine-sample', 'run-end',
 ]);
 
 type Obj = Record<string, unknown>;

@@ -23,6 +23,8 @@ export interface RunRequest {
   /** compare mode: backends to run one after another on one clock. @default ['serial','event-loop','thread','process'] */
   backends?: NodeBackend[];
   workers: number;
+  /** compare mode: run the backends this many rounds, interleaved (serial, event-loop, thread, process, serial, …). @default 1 */
+  repeat?: number;
   /** Per-task timeout in ms. */
   timeout?: number;
   /**

@@ -139,11 +139,17 @@ export class RunSession {
     const backends = request.backends ?? [...NODE_BACKENDS];
     const originUs = monotonicUs();
     const compareId = randomUUID().slice(0, 8);
-    for (const [i, backend] of backends.entries()) {
-      if (this.#stopped) break;
-      const started = this.#startPool(bundle, fn, inputs.length, backend, { originUs, compareId, label: `compare ${i + 1}/${backends.length} · ${backend}` });
-      started.release();
-      await this.#drive(started, fn, inputs);
+    // --repeat: rounds interleaved (serial, event-loop, thread, process, serial, …) so a change in the machine's
+    // load hits every backend alike; each round is its own compare id, so speed-ups are within a round.
+    const rounds = Math.max(1, request.repeat ?? 1);
+    for (let round = 1; round <= rounds; round++) {
+      for (const [i, backend] of backends.entries()) {
+        if (this.#stopped) break;
+        const label = `compare ${i + 1}/${backends.length} · ${backend}${rounds > 1 ? ` · round ${round}/${rounds}` : ''}`;
+        const started = this.#startPool(bundle, fn, inputs.length, backend, { originUs, compareId: rounds > 1 ? `${compareId}-${round}` : compareId, label });
+        started.release();
+        await this.#drive(started, fn, inputs);
+      }
     }
   }
 

@@ -19,6 +19,7 @@ import type { TraceEvent } from './events.js';
 import { importChromeSpans } from './importers/chrome.js';
 import { TraceModel, type RunRecord, type TaskRecord, type WorkerRecord } from './trace-model.js';
 import { runTaskCpu, seriesByThread, threadKey, type TaskCpu } from './on-cpu.js';
+import { summarizeRuns, traceFindings } from './stats.js';
 
 /** One Chrome trace event (the subset of fields we write and read). */
 export interface ChromeTraceEvent {
@@ -125,7 +126,8 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
   return {
     traceEvents: [...meta, ...out],
     displayTimeUnit: 'ms',
-    otherData: { producer: 'poolscope', runs: model.runs().length },
+    // The honest numbers (speed-ups, cores used, busy machine, verdict) for tools that read only the metadata.
+    otherData: { producer: 'poolscope', runs: model.runs().length, findings: traceFindings(summarizeRuns(model), 'these runs') },
     poolscope: { version: 1, events: [...events] },
   };
 }

@@ -30,6 +30,8 @@ export interface EmbeddedTrace {
   events: TraceEvent[];
   /** Task events of large runs in columnar form (packed-tasks.ts); `events` holds the rest. */
   tasks?: PackedTasks[];
+  /** Speed-ups, cores used, busy machine, warnings and verdict (src/trace/stats.ts traceFindings), for readers of the data. */
+  findings?: unknown;
 }
 
 /** Runs with at least this many tasks are embedded packed: JSON number arrays parse far faster than objects. */
@@ -40,9 +42,10 @@ export const PACK_TASKS_FROM = 20_000;
  * element: JSON with `<`, `>`, `&`, U+2028 and U+2029 escaped, so the text can
  * neither close the element nor be mistaken for HTML.
  */
-export function encodeEmbeddedTrace(events: readonly TraceEvent[], title?: string): string {
+export function encodeEmbeddedTrace(events: readonly TraceEvent[], title?: string, findings?: unknown): string {
   const { packs, rest } = packTaskEvents(events, PACK_TASKS_FROM);
   const doc: EmbeddedTrace = { version: 1, events: rest };
+  if (findings !== undefined) doc.findings = findings;
   if (packs.length) doc.tasks = packs;
   if (title !== undefined) doc.title = title;
   return JSON.stringify(doc).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

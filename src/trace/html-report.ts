@@ -14,6 +14,7 @@
 import type { TraceEvent } from './events.js';
 import { cspHashSource } from './sha256.js';
 import { EMBEDDED_TRACE_ELEMENT_ID, encodeEmbeddedTrace } from './embedded-trace.js';
+import { computeRunSummaries, traceFindings } from './stats.js';
 
 export { EMBEDDED_TRACE_ELEMENT_ID };
 
@@ -61,7 +62,8 @@ export function buildHtmlReport(input: HtmlReportInput): string {
   const title = input.title ?? 'PoolScope trace';
   const script = neutralizeClosingTags(input.webviewJs, 'script');
   const style = input.css !== undefined ? neutralizeClosingTags(input.css, 'style') : undefined;
-  const data = encodeEmbeddedTrace(input.events, title);
+  // The honest numbers ride along as data, for tools that read the report without running it.
+  const data = encodeEmbeddedTrace(input.events, title, traceFindings(computeRunSummaries(input.events), 'these runs'));
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -106,9 +106,10 @@ export function parallelismIn(samples: readonly ThreadCpuSample[], isTaskThread:
 /** Average cores other programs used during [from, to]; undefined without machine samples covering it. */
 export function otherCoresIn(samples: readonly MachineSampleNumbers[], from: number, to: number): number | undefined {
   if (!(to > from) || samples.length === 0) return undefined;
-  const covers = samples.some((s) => s.t > from && s.t - s.intervalUs < to);
-  if (!covers) return undefined;
-  return sumInWindow(samples, from, to, (s) => Math.max(0, s.busyUs - s.ownUs)) / (to - from);
+  // Divide by the part of the window the samples cover: the last ~100 ms may not have a sample yet.
+  const covered = sumInWindow(samples, from, to, (s) => s.intervalUs);
+  if (!(covered > 0)) return undefined;
+  return sumInWindow(samples, from, to, (s) => Math.max(0, s.busyUs - s.ownUs)) / covered;
 }
 
 /**
@@ -275,7 +276,8 @@ export function compareVerdict(runs: readonly VerdictRun[]): string {
       : `${name(r)}${i === 0 ? ' used' : ''} ${cores(r.coresUsed ?? atOnce(r)!)}`).join(', '));
   }
   if (parts.length === 0) return '';
-  const tail = busy ? `${availableText.replace(/\)$/, '')}, other programs took the rest)` : availableText;
+  const tail = !busy ? availableText
+    : available !== undefined ? ` — on ${available} ${available === 1 ? 'core' : 'cores'} shared with other programs` : ' — on cores shared with other programs';
   return `${kind}: ${parts.join('; ')}${tail}.`;
 }
 

@@ -11,7 +11,7 @@ import { TraceModel, type RunRecord, type TaskRecord } from './trace-model.js';
 import { percentile } from './percentile.js';
 import { meanFraction, runTaskCpu } from './on-cpu.js';
 import {
-  coresUsedIn, idealSpeedup, parallelismIn, isBusy, isCancelledError, isSerialBackend, otherCoresIn, speedupsAgainst, type PhaseNumbers,
+  compareFindings, coresUsedIn, idealSpeedup, median, parallelismIn, type CompareFindings, type VerdictRun, isBusy, isCancelledError, isSerialBackend, otherCoresIn, speedupsAgainst, type PhaseNumbers,
 } from './run-numbers.js';
 
 /** How busy one worker was during its run. */
@@ -329,4 +329,108 @@ export function fillSpeedups(summaries: RunSummary[], fallback?: SerialBaseline)
     const baseline = (s.compareId !== undefined ? serialByCompare.get(s.compareId) : undefined) ?? fallbackPhase;
     Object.assign(s, speedupsAgainst(s, baseline));
   }
+}
+
+/** The per-run numbers of the JSON contract (`compare --json`, HTML report data, Chrome-trace metadata). */
+export interface RunNumbers {
+  runId: string;
+  backend: Backend;
+  workers: number;
+  label?: string;
+  taskPhaseUs?: number;
+  startupWallUs?: number;
+  speedupVsSerial?: number;
+  speedupWithStartup?: number;
+  efficiency?: number;
+  ideal: number;
+  coresUsed?: number;
+  parallelism?: number;
+  otherCpuCores?: number;
+  busy?: boolean;
+  ok: number;
+  failed: number;
+  cancelled: number;
+}
+
+export function runNumbersOf(s: RunSummary): RunNumbers {
+  return {
+    runId: s.runId, backend: s.backend, workers: s.workers, label: s.label, taskPhaseUs: s.taskPhaseUs, startupWallUs: s.startupWallUs,
+    speedupVsSerial: s.speedupVsSerial, speedupWithStartup: s.speedupWithStartup, efficiency: s.efficiency, ideal: s.ideal,
+    coresUsed: s.coresUsed, parallelism: s.parallelism, otherCpuCores: s.otherCpuCores, busy: s.busy,
+    ok: s.ok, failed: s.failed, cancelled: s.cancelled,
+  };
+}
+
+/** The findings about a trace's runs as a whole, with each run's numbers: what exports embed. */
+export function traceFindings(summaries: readonly RunSummary[], what = 'this compare'): CompareFindings & { runs: RunNumbers[] } {
+  return { ...compareFindings(summaries, what), runs: summaries.map(runNumbersOf) };
+}
+
+/** Median and range of one figure over the rounds of a `--repeat` compare. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** One backend over the rounds of a repeated compare. */
+export interface BackendRounds {
+  backend: Backend;
+  workers: number;
+  rounds: number;
+  /** Rounds during which other programs kept the machine busy. */
+  busyRounds: number;
+  taskPhaseUs?: Spread;
+  speedupVsSerial?: Spread;
+  speedupWithStartup?: Spread;
+  coresUsed?: Spread;
+  parallelism?: Spread;
+  otherCpuCores?: Spread;
+  cores?: number;
+  failed: number;
+  cancelled: number;
+}
+
+function spreadOf(values: (number | undefined)[]): Spread | undefined {
+  const v = values.filter((x): x is number => x !== undefined && Number.isFinite(x));
+  if (v.length === 0) return undefined;
+  return { median: median(v), min: Math.min(...v), max: Math.max(...v) };
+}
+
+/**
+ * Per backend, in order of first appearance: the median and min–max of each
+ * figure over the finished runs (the rounds of `compare --repeat N`).
+ */
+export function backendRounds(summaries: readonly RunSummary[]): BackendRounds[] {
+  const groups = new Map<Backend, RunSummary[]>();
+  for (const s of summaries) {
+    if (!s.finished) continue;
+    const list = groups.get(s.backend) ?? [];
+    list.push(s);
+    groups.set(s.backend, list);
+  }
+  return [...groups].map(([backend, runs]) => ({
+    backend,
+    workers: runs[0].workers,
+    rounds: runs.length,
+    busyRounds: runs.filter((r) => r.busy).length,
+    taskPhaseUs: spreadOf(runs.map((r) => r.taskPhaseUs)),
+    speedupVsSerial: spreadOf(runs.map((r) => r.speedupVsSerial)),
+    speedupWithStartup: spreadOf(runs.map((r) => r.speedupWithStartup)),
+    coresUsed: spreadOf(runs.map((r) => r.coresUsed)),
+    parallelism: spreadOf(runs.map((r) => r.parallelism)),
+    otherCpuCores: spreadOf(runs.map((r) => r.otherCpuCores)),
+    cores: runs.find((r) => r.cores !== undefined)?.cores,
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    cancelled: runs.reduce((n, r) => n + r.cancelled, 0),
+  }));
+}
+
+/** A backend's medians as one run, for the verdict of a repeated compare. */
+export function medianRun(b: BackendRounds): VerdictRun {
+  return {
+    backend: b.backend, workers: b.workers, finished: true, speedupVsSerial: b.speedupVsSerial?.median,
+    coresUsed: b.coresUsed?.median, parallelism: b.parallelism?.median, otherCpuCores: b.otherCpuCores?.median,
+    busy: b.busyRounds * 2 > b.rounds, cores: b.cores, taskPhaseUs: b.taskPhaseUs?.median,
+  };
 }

@@ -2,28 +2,32 @@
 // after another on one clock; a table with speed-up vs serial; one trace.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+import { fixture, ROOT, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+
+/** Tasks long enough (~50 ms of CPU each) that a task phase and its speed-up are never zero. */
+const CPU_BOUND = join(ROOT, 'examples', 'cpu-bound.ts');
 
 const cache = tempDir();
 const out = tempDir('poolscope-cli-out-');
 after(() => { cache.cleanup(); out.cleanup(); });
 
-test('compare prints one row per backend with speedup, efficiency, PIDs, threads, failed; trace has 4 runs on one clock', async () => {
+test('compare prints one row per backend with task phase, speed-ups, cores used, efficiency, PIDs, threads, failed; trace has 4 runs on one clock', async () => {
   const trace = join(out.dir, 'compare.json');
   const r = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(8)', '--workers', '2', '--trace', trace, '--cache-dir', cache.dir]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.leftover, []);
-  for (const column of ['backend', 'wall', 'speedup', 'efficiency', 'on CPU', 'PIDs', 'threads', 'failed']) assert.match(r.stdout, new RegExp(column));
+  for (const column of ['backend', 'task phase', 'speed-up', 'w/ start-up', 'cores used', 'on CPU', 'efficiency', 'PIDs', 'threads', 'failed']) assert.match(r.stdout, new RegExp(column));
   const rows = r.stdout.split('\n').filter((l) => /^\s+(serial|event-loop|thread|process)\s/.test(l));
   assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0]), ['serial', 'event-loop', 'thread', 'process']);
   assert.match(rows[0], /1\.00×/, 'serial is the baseline');
   for (const row of rows.slice(1)) assert.match(row, /\d+\.\d\d×/, `speedup shown: ${row}`);
   // PIDs seen: the process row has 2 (two children), the thread row 1.
   const cells = (row) => row.trim().split(/\s{2,}/);
-  assert.equal(cells(rows[2])[6], '1', 'thread: 1 PID');
-  assert.equal(cells(rows[3])[6], '2', 'process: 2 PIDs');
+  assert.equal(cells(rows[2])[8], '1', 'thread: 1 PID');
+  assert.equal(cells(rows[3])[8], '2', 'process: 2 PIDs');
 
   const events = JSON.parse(readFileSync(trace, 'utf8')).poolscope.events;
   const starts = events.filter((e) => e.type === 'run-start');
@@ -35,11 +39,47 @@ test('compare prints one row per backend with speedup, efficiency, PIDs, threads
 });
 
 test('compare --backends serial,thread runs only those two', async () => {
-  const r = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', '[1,2]', '--backends', 'serial,thread', '--workers', '2', '--cache-dir', cache.dir, '--json']);
+  const r = await runCli(['compare', CPU_BOUND, '--fn', 'cpuTask', '--inputs', '[1,2]', '--backends', 'serial,thread', '--workers', '2', '--cache-dir', cache.dir, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.deepEqual(doc.runs.map((s) => s.backend), ['serial', 'thread']);
   assert.ok(doc.runs[1].speedupVsSerial > 0);
+  assert.ok(doc.runs[1].speedupWithStartup > 0);
+  // The JSON contract: per run the honest numbers, at top level the machine, warnings and verdict.
+  for (const run of doc.runs) {
+    for (const key of ['speedupVsSerial', 'speedupWithStartup', 'taskPhaseUs', 'ideal', 'cancelled']) assert.ok(key in run, `${key} in ${run.backend}`);
+    if (existsSync('/proc/stat')) {
+      assert.equal(typeof run.coresUsed, 'number', `coresUsed of ${run.backend}`);
+      assert.equal(typeof run.otherCpuCores, 'number', `otherCpuCores of ${run.backend}`);
+      assert.equal(typeof run.busy, 'boolean', `busy of ${run.backend}`);
+    }
+  }
+  assert.equal(doc.machine.cores, availableParallelism());
+  assert.equal(typeof doc.machine.busy, 'boolean');
+  assert.ok(Array.isArray(doc.warnings));
+  assert.equal(typeof doc.verdict, 'string');
+});
+
+test('compare --repeat 2 runs the backends in interleaved rounds and reports medians with min–max', async () => {
+  const r = await runCli(['compare', CPU_BOUND, '--fn', 'cpuTask', '--inputs', '[1,2]', '--backends', 'serial,thread', '--repeat', '2', '--workers', '2', '--cache-dir', cache.dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.runs.map((s) => s.backend), ['serial', 'thread', 'serial', 'thread'], 'rounds interleaved');
+  assert.equal(new Set(doc.runs.map((s) => s.compareId)).size, 2, 'each round its own baseline');
+  assert.deepEqual(doc.rounds.map((b) => [b.backend, b.rounds]), [['serial', 2], ['thread', 2]]);
+  const thread = doc.rounds[1].speedupVsSerial;
+  assert.ok(thread.min <= thread.median && thread.median <= thread.max);
+
+  const text = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', '[1,2]', '--backends', 'serial,thread', '--repeat', '2', '--workers', '2', '--cache-dir', cache.dir]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /median over rounds, min–max/);
+  assert.match(text.stdout, /rounds/);
+});
+
+test('--repeat is refused outside compare', async () => {
+  const r = await runCli(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', '[1]', '--repeat', '2']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--repeat is for compare/);
 });
 
 // Issue 19 item 7: serial is one worker everywhere; threads mean OS threads that ran tasks.

@@ -86,7 +86,10 @@ for (const backend of ['thread', 'process', 'serial', 'event-loop']) {
       assert.ok(pids.size >= 1 && pids.size <= 2);
       assert.ok(![...pids].includes(runStart.pid), 'tasks ran in child processes');
     } else if (backend === 'serial') {
-      assert.deepEqual([...lanes], [`${runStart.pid}:0`], 'serial runs on the runner\'s main thread');
+      // One lane: a thread of its own in the runner (like one pool worker), not the runner's main thread.
+      assert.deepEqual([...pids], [runStart.pid], 'serial runs in the runner process');
+      assert.equal(lanes.size, 1, 'one task at a time on one thread');
+      assert.ok(![...lanes][0].endsWith(':0'), 'not the runner\'s main thread (it feeds IPC and trace)');
     } else {
       assert.equal(lanes.size, 1, 'event-loop: one lane');
       assert.deepEqual([...pids], [runStart.pid]);

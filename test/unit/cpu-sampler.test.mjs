@@ -136,5 +136,24 @@ test('sampleEngine(pool): cpu-sample events join the pool\'s own stream (its run
   for (const s of samples) assert.equal(s.runId, pool.runId);
   assert.equal(events.at(-1).type, 'run-end');
   const workerTids = new Set(events.filter((e) => e.type === 'worker-start').map((e) => e.tid));
-  for (const s of samples) assert.ok(workerTids.has(s.tid), `sample of a worker thread: ${s.tid}`);
+  assert.ok(samples.some((s) => workerTids.has(s.tid)), 'samples of the worker threads');
+  // Other threads of the run's process (main thread, libuv pool, GC helpers) are sampled too, under its pid.
+  for (const s of samples) assert.ok(workerTids.has(s.tid) || s.pid === process.pid, `sample of a worker or of this process: ${s.pid}/${s.tid}`);
+  // The machine's CPU use rides along for the busy-machine check.
+  const machine = events.filter((e) => e.type === 'machine-sample');
+  assert.ok(machine.length > 0, 'machine samples');
+  for (const m of machine) assert.ok(m.busyUs >= 0 && m.ownUs >= 0 && m.cores > 0 && m.intervalUs > 0, JSON.stringify(m));
+});
+
+test('sampleEngine(pool, { otherThreads: false, machine: false }) samples the workers only', { skip: !hasProc && 'no /proc here' }, async () => {
+  const pool = createPool({ backend: 'thread', workers: 1, module: new URL('../fixtures/python/node-cpu-tasks.mjs', import.meta.url).href });
+  const events = [];
+  pool.onTrace((batch) => events.push(...batch));
+  const stopSampling = sampleEngine(pool, { intervalMs: 5, flushMs: 20, otherThreads: false, machine: false });
+  await pool.submit('count', [5_000_000]).promise;
+  stopSampling();
+  await pool.close();
+  const workerTids = new Set(events.filter((e) => e.type === 'worker-start').map((e) => e.tid));
+  for (const s of events.filter((e) => e.type === 'cpu-sample')) assert.ok(workerTids.has(s.tid), `sample of a worker thread: ${s.tid}`);
+  assert.equal(events.filter((e) => e.type === 'machine-sample').length, 0);
 });

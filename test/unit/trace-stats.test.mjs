@@ -77,16 +77,21 @@ test('computeRunSummaries() of a compare: speed-up and efficiency against the se
   assert.equal(sProc.startT, t1);
   assert.equal(sProc.wallUs, 200 + 40_000 + 100);
   assert.equal(sSerial.speedupVsSerial, 1);
-  assert.ok(Math.abs(sProc.speedupVsSerial - 80_300 / 40_300) < 1e-9);
-  assert.ok(Math.abs(sProc.efficiency - 80_300 / 40_300 / 2) < 1e-9);
+  // Speed-up on the task phase (first task sent → last end): 80 ms of serial work against 40 ms.
+  assert.equal(sSerial.taskPhaseUs, 80_000);
+  assert.equal(sProc.taskPhaseUs, 40_000);
+  assert.ok(Math.abs(sProc.speedupVsSerial - 2) < 1e-9);
+  // With start-up: run-start → last task end.
+  assert.ok(Math.abs(sProc.speedupWithStartup - 80_200 / 40_200) < 1e-9);
+  assert.ok(Math.abs(sProc.efficiency - 1) < 1e-9);
   assert.deepEqual(sProc.pids, [2001, 2002]);
   assert.equal(sProc.identity, '2 workers · 2 PIDs');
   assert.equal(sLoop.identity, '1 thread, 4 in flight');
   assert.equal(sSerial.identity, '1 thread, one task at a time');
   assert.equal(sOther.speedupVsSerial, undefined, 'other compare has no serial run');
   // A baseline passed in fills runs without their own serial run.
-  const withBaseline = computeRunSummaries(other, { serialBaseline: { wallUs: 100_000 } });
-  assert.ok(Math.abs(withBaseline[0].speedupVsSerial - 100_000 / withBaseline[0].wallUs) < 1e-9);
+  const withBaseline = computeRunSummaries(other, { serialBaseline: { taskPhaseUs: 100_000 } });
+  assert.ok(Math.abs(withBaseline[0].speedupVsSerial - 100_000 / withBaseline[0].taskPhaseUs) < 1e-9);
 });
 
 test('computeRunSummaries() event-loop utilization counts on-thread slices, not overlapping spans', () => {

@@ -32,6 +32,8 @@ export interface PythonSessionRequest {
   workers: number;
   /** Per-task timeout in ms (see PythonRunOptions.timeout). */
   timeout?: number;
+  /** compare: rounds, interleaved. @default 1 */
+  repeat?: number;
   /** Interpreter (the `poolscope.pythonPath` setting / `--python`). @default 'python3' */
   pythonPath?: string;
   /** How the user names the interpreter, for messages (the CLI: '--python'). */
@@ -92,10 +94,15 @@ export class PythonSession {
       const backends = named.length > 0 ? [...new Set(named)] : await pythonCompareBackends(r.pythonPath);
       const originUs = monotonicUs();
       const compareId = randomUUID().slice(0, 8);
-      for (const [i, backend] of backends.entries()) {
-        if (this.#stopped) break;
-        const ok = await this.#runOne(backend, { originUs, compareId, label: `compare ${i + 1}/${backends.length} · ${backend}` });
-        if (ok === 'load-error') return this.#done(false);
+      // --repeat: rounds interleaved (each backend once per round), each round its own compare id (its own baseline).
+      const rounds = Math.max(1, r.repeat ?? 1);
+      for (let round = 1; round <= rounds; round++) {
+        for (const [i, backend] of backends.entries()) {
+          if (this.#stopped) break;
+          const label = `compare ${i + 1}/${backends.length} · ${backend}${rounds > 1 ? ` · round ${round}/${rounds}` : ''}`;
+          const ok = await this.#runOne(backend, { originUs, compareId: rounds > 1 ? `${compareId}-${round}` : compareId, label });
+          if (ok === 'load-error') return this.#done(false);
+        }
       }
     } else {
       const ok = await this.#runOne(toPythonBackend(r.pythonBackend ?? r.backend), {});
