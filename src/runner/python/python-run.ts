@@ -299,6 +299,9 @@ export class PythonRun {
       batch.push(event);
       if (event.type === 'run-start') batch.push(...this.#earlyOutput.splice(0));
     }
+    // The run is ending: one last sample of the threads still alive, so the end of the last tasks keeps its
+    // on-CPU truth (nothing is emitted after run-end).
+    if (batch.some((e) => e.type === 'run-end')) this.#sampler?.tick();
     this.#emit(this.#takeSamples().concat(batch));
   }
 
