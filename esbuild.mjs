@@ -2,7 +2,10 @@
 // Node entries share one rule: everything in dist/ sits side by side, so code can find
 // its siblings (worker.js, runner.js, api.mjs, webview.js) next to its own file.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+
+/** The timeline webview bundle (minified) must stay under this. */
+const WEBVIEW_BUDGET_KB = 250;
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -38,11 +41,11 @@ const entries = [
   // The timeline webview as shipped (no test hook) and as the webview tests load it (window.__poolscope).
   {
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', format: 'iife',
-    platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'false' }, minify: true,
+    platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'false' }, minify: true, loader: { '.svg': 'text' },
   },
   {
     entryPoints: ['webview/main.ts'], outfile: 'dist/test/webview.js', format: 'iife',
-    platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'true' }, minify: true,
+    platform: 'browser', target: 'es2022', external: [], define: { POOLSCOPE_TEST_HOOK: 'true' }, minify: true, loader: { '.svg': 'text' },
   },
   // The webview's DOM-free parts (model, painter, zoom…), importable by node tests.
   { entryPoints: ['webview/testing.ts'], outfile: 'dist/test/webview-lib.mjs', format: 'esm', platform: 'neutral', mainFields: ['module', 'main'] },
@@ -62,4 +65,11 @@ if (watch) {
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  // The shipped webview bundle has a budget: print its size, fail the build above it.
+  const size = statSync('dist/webview.js').size;
+  console.log(`dist/webview.js: ${(size / 1024).toFixed(1)} KB minified (budget ${WEBVIEW_BUDGET_KB} KB)`);
+  if (size > WEBVIEW_BUDGET_KB * 1024) {
+    console.error(`dist/webview.js is over its ${WEBVIEW_BUDGET_KB} KB budget`);
+    process.exitCode = 1;
+  }
 }

@@ -3,8 +3,6 @@
  * and in a standalone page; see host.ts for how it tells them apart and
  * embedded-trace.ts for how a page hands it a trace.
  */
-// First import: must be evaluated before the toolkit module (see the file).
-import './style-probe-guard.js';
 import { App } from './app/app.js';
 import { detectHost } from './host.js';
 

@@ -72,8 +72,8 @@ describe('in a VS Code-like host', () => {
       await post(page, { type: 'config', host: 'vscode', backend: 'process', workers: 3, running: true });
       await post(page, { type: 'run-state', phase: 'running', runIds: ['thread-1'] });
       await settle(page);
-      assert.equal(await page.getAttribute('vscode-button:has-text("Stop")', 'disabled'), null, 'Stop is enabled while running');
-      assert.notEqual(await page.getAttribute('vscode-button:has-text("Run again")', 'disabled'), null);
+      assert.equal(await page.getAttribute('button[aria-label="Stop"]', 'disabled'), null, 'Stop is enabled while running');
+      assert.notEqual(await page.getAttribute('button[aria-label="Run again"]', 'disabled'), null);
       // Half the events in 30 tiny batches, posted back to back: they coalesce into few frames.
       const half = fx.events.slice(0, Math.floor(fx.events.length / 2));
       const framesBefore = await page.evaluate(() => window.__poolscope.frames);
@@ -104,11 +104,11 @@ describe('in a VS Code-like host', () => {
       await settle(page);
       assert.equal(await page.evaluate(() => window.__poolscope.runIds.length), 1);
       // Toolbar actions become messages.
-      await page.click('vscode-button:has-text("Export JSON")');
-      await page.click('vscode-button:has-text("PNG")');
+      await page.click('button[aria-label="Export JSON"]');
+      await page.click('button[aria-label="PNG"]');
       await post(page, { type: 'run-state', phase: 'idle' });
       await settle(page);
-      await page.click('vscode-button:has-text("Run again")');
+      await page.click('button[aria-label="Run again"]');
       const actions = (await posted()).filter((m) => ['export', 'run-again'].includes(m.type));
       assert.deepEqual(actions[0], { type: 'export', format: 'chrome-json', runIds: ['thread-1'] });
       assert.equal(actions[1].format, 'png');
@@ -178,8 +178,8 @@ describe('standalone export and open', () => {
     const fx = loadFixture('failures.json');
     const { page, context, problems } = await openPage(browser, await reportHtml(fx.events, fx.title));
     try {
-      assert.equal(await page.isVisible('vscode-button:has-text("Run again")'), false, 'host-only actions are hidden');
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('vscode-button:has-text("Export JSON")')]);
+      assert.equal(await page.isVisible('button[aria-label="Run again"]'), false, 'host-only actions are hidden');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Export JSON"]')]);
       const file = await download.path();
       const { readFileSync } = await import('node:fs');
       const json = JSON.parse(readFileSync(file, 'utf8'));
@@ -187,7 +187,7 @@ describe('standalone export and open', () => {
       const back = chromeToTrace(json);
       assert.equal(back.filter((e) => e.type === 'task-end').length, 18);
       assert.equal(back.filter((e) => e.type === 'task-end' && !e.ok).length, 4);
-      const [csv] = await Promise.all([page.waitForEvent('download'), page.click('vscode-button:has-text("CSV")')]);
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="CSV"]')]);
       const rows = readFileSync(await csv.path(), 'utf8').trim().split(/\r?\n/);
       assert.equal(rows.length, 1 + 18);
       // Open a foreign-shaped copy (our export) back in the page.

@@ -91,12 +91,12 @@ describe('compare mode', () => {
   test('runs share one clock; "aligned starts" moves every run to 0', async () => {
     const { page } = ctx;
     const shared = await page.evaluate(() => window.__poolscope.fullDomain);
-    await page.click('vscode-checkbox:has-text("Aligned starts")');
+    await page.click('label.ps-check:has-text("Aligned starts")');
     await settle(page);
     const aligned = await page.evaluate(() => window.__poolscope.fullDomain);
     assert.ok(aligned[1] < shared[1] * 0.6, `aligned extent ${aligned} is the longest run, shared ${shared} all four`);
     await screenshot(page, 'compare-aligned');
-    await page.click('vscode-checkbox:has-text("Aligned starts")');
+    await page.click('label.ps-check:has-text("Aligned starts")');
     await settle(page);
     assert.deepEqual(await page.evaluate(() => window.__poolscope.fullDomain), shared);
   });

@@ -19,7 +19,6 @@ import { taskInfo, type TaskInfo } from '../task-info.js';
 import { readTheme } from '../theme.js';
 import { TimelineModel } from '../timeline-model.js';
 import { TimelineView, type Hit } from '../timeline/view.js';
-import { registerToolkit } from '../toolkit.js';
 import { FrameScheduler, PanelThrottle, trailingThrottle } from './frame-scheduler.js';
 import { renderLegend } from './legend.js';
 import { parsePersistedState, SnapshotBuilder, type PersistedState } from './persisted-state.js';
@@ -70,7 +69,6 @@ export class App {
   #config: ToolbarConfig = { backend: 'thread', workers: 4, running: false, backends: [...NODE_BACKENDS], maxWorkers: 64 };
 
   constructor(private readonly host: Host, private readonly root: HTMLElement) {
-    registerToolkit();
     document.body.dataset.host = host.kind;
     this.#compare = new CompareView((runId) => this.#focus(runId));
     this.#details = new DetailsPane(host.kind === 'vscode'

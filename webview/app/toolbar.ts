@@ -5,7 +5,7 @@ import type { HostKind } from '../../src/common/webview-protocol.js';
 import { text } from '../summary-view.js';
 import { KEY_ZOOM_FACTOR } from '../timeline/keyboard.js';
 import type { ColorMode } from '../timeline/view.js';
-import { createButton, createCheckbox, createDropdown, createNumberField, setEnabled } from '../toolkit.js';
+import { createButton, createCheckbox, createDropdown, createNumberField, setEnabled } from '../controls.js';
 
 export interface ToolbarConfig {
   backend: NodeBackend;
@@ -37,9 +37,11 @@ export class Toolbar {
   readonly element: HTMLElement;
   readonly #backend: ReturnType<typeof createDropdown<NodeBackend>>;
   readonly #workers: ReturnType<typeof createNumberField>;
-  readonly #run: HTMLElement;
-  readonly #compare: HTMLElement;
-  readonly #stop: HTMLElement;
+  readonly #run: HTMLButtonElement;
+  readonly #compare: HTMLButtonElement;
+  readonly #stop: HTMLButtonElement;
+  /** Run controls are disabled while the host says it cannot run (Restricted Mode, a read-only trace). */
+  #canRun = true;
   readonly #follow: ReturnType<typeof createCheckbox>;
   readonly #aligned: ReturnType<typeof createCheckbox>;
   readonly #color: ReturnType<typeof createDropdown<ColorMode>>;
@@ -62,19 +64,19 @@ export class Toolbar {
     const workersWrap = document.createElement('label');
     workersWrap.className = 'ps-field';
     workersWrap.append(text('span', 'ps-field-label', 'Workers'), this.#workers.element);
-    this.#run = createButton({ label: '▶ Run again', appearance: 'primary', title: 'Run again with this backend and pool size', onClick: () => a.runAgain() });
-    this.#compare = createButton({ label: 'Compare backends', title: 'Run serial, event-loop, thread and process on one clock', onClick: () => a.compare() });
-    this.#stop = createButton({ label: '■ Stop', title: 'Stop the running pool', onClick: () => a.stop() });
+    this.#run = createButton({ label: 'Run again', icon: 'play', showLabel: true, primary: true, title: 'Run again with this backend and pool size', onClick: () => a.runAgain() });
+    this.#compare = createButton({ label: 'Compare backends', icon: 'layers', title: 'Compare backends: run serial, event-loop, thread and process on one clock', onClick: () => a.compare() });
+    this.#stop = createButton({ label: 'Stop', icon: 'debug-stop', title: 'Stop the running pool', onClick: () => a.stop() });
     setEnabled(this.#stop, false);
     hostOnly.append(this.#backend.element, workersWrap, this.#run, this.#compare, this.#stop);
 
     const viewGroup = document.createElement('div');
     viewGroup.className = 'ps-group';
-    const fit = createButton({ label: 'Fit', title: 'Fit all (0)', onClick: () => a.fit() });
-    const zoomIn = createButton({ label: '+', title: 'Zoom in (+)', onClick: () => a.zoomBy(KEY_ZOOM_FACTOR) });
-    const zoomOut = createButton({ label: '−', title: 'Zoom out (−)', onClick: () => a.zoomBy(1 / KEY_ZOOM_FACTOR) });
-    this.#follow = createCheckbox('Follow', follow, (on) => a.setFollow(on));
-    this.#aligned = createCheckbox('Aligned starts', false, (on) => a.setAligned(on));
+    const fit = createButton({ label: 'Fit', icon: 'screen-full', title: 'Fit all (0)', onClick: () => a.fit() });
+    const zoomIn = createButton({ label: 'Zoom in', icon: 'zoom-in', title: 'Zoom in (+)', onClick: () => a.zoomBy(KEY_ZOOM_FACTOR) });
+    const zoomOut = createButton({ label: 'Zoom out', icon: 'zoom-out', title: 'Zoom out (−)', onClick: () => a.zoomBy(1 / KEY_ZOOM_FACTOR) });
+    this.#follow = createCheckbox('Follow', follow, (on) => a.setFollow(on), 'Follow the newest time while a run streams (F)');
+    this.#aligned = createCheckbox('Aligned starts', false, (on) => a.setAligned(on), 'Every run starts at 0 instead of sharing one clock');
     this.#color = createDropdown<ColorMode>({
       label: 'Colour', options: [{ value: 'function', text: 'by function' }, { value: 'status', text: 'by status' }], value: 'function',
       onChange: (m) => a.setColorMode(m),
@@ -83,11 +85,11 @@ export class Toolbar {
 
     const fileGroup = document.createElement('div');
     fileGroup.className = 'ps-group';
-    const exportJson = createButton({ label: 'Export JSON', title: 'Chrome Trace Event JSON (opens in Perfetto and speedscope)', onClick: () => a.exportJson() });
-    const exportCsv = createButton({ label: 'CSV', title: 'One row per task', onClick: () => a.exportCsv() });
-    const exportPng = createButton({ label: 'PNG', title: 'Snapshot of the chart', onClick: () => a.exportPng() });
-    const open = createButton({ label: 'Open trace…', title: 'Open a Chrome trace JSON exported by PoolScope (or another tool)', onClick: () => a.openTrace() });
-    const clear = createButton({ label: 'Clear', title: 'Forget all runs', onClick: () => a.clear() });
+    const exportJson = createButton({ label: 'Export JSON', icon: 'json', title: 'Export JSON: Chrome Trace Event format (opens in Perfetto and speedscope)', onClick: () => a.exportJson() });
+    const exportCsv = createButton({ label: 'CSV', icon: 'file-code', title: 'Export CSV: one row per task', onClick: () => a.exportCsv() });
+    const exportPng = createButton({ label: 'PNG', icon: 'device-camera', title: 'Export PNG: a snapshot of the chart', onClick: () => a.exportPng() });
+    const open = createButton({ label: 'Open trace…', icon: 'folder-opened', title: 'Open trace…: a Chrome trace JSON exported by PoolScope (or another tool)', onClick: () => a.openTrace() });
+    const clear = createButton({ label: 'Clear', icon: 'clear-all', title: 'Clear: forget all runs', onClick: () => a.clear() });
     fileGroup.append(exportJson, exportCsv, exportPng, open, clear);
 
     if (hostKind === 'standalone') hostOnly.hidden = true;
@@ -100,9 +102,21 @@ export class Toolbar {
     this.#backend.setValue(config.backend);
     this.#workers.setMax(config.maxWorkers);
     this.#workers.setValue(config.workers);
-    setEnabled(this.#run, !config.running);
-    setEnabled(this.#compare, !config.running);
+    setEnabled(this.#run, this.#canRun && !config.running);
+    setEnabled(this.#compare, this.#canRun && !config.running);
     setEnabled(this.#stop, config.running);
+    setEnabled(this.#backend.select, this.#canRun);
+    setEnabled(this.#workers.element, this.#canRun);
+  }
+
+  /** Enables or disables the run controls for good (until the host says otherwise), with the reason as their tooltip. */
+  setCanRun(can: boolean, reason: string | undefined, config: ToolbarConfig): void {
+    this.#canRun = can;
+    for (const b of [this.#run, this.#compare]) {
+      if (!b.dataset.title) b.dataset.title = b.title;
+      b.title = can ? b.dataset.title : `${b.dataset.title} — ${reason ?? 'not available'}`;
+    }
+    this.apply(config);
   }
 
   showViewSettings(s: { colorMode: ColorMode; follow: boolean; aligned: boolean }): void {
