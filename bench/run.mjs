@@ -6,7 +6,7 @@
 //   node bench/run.mjs --soak          only the 1 000 000-task soak (separate: it is long)
 //   node bench/run.mjs --soak --backends=event-loop --tasks=100000   part of it
 //   node bench/run.mjs --quick         fewer repetitions (a smoke run; numbers are rough)
-//   node bench/run.mjs --only=trivial,cpu   some sections only (trivial, latency, startup, cpu, io, overhead, api, extras)
+//   node bench/run.mjs --only=trivial,cpu   some sections only (trivial, latency, startup, cpu, io, overhead, api, honest, extras)
 //   node bench/run.mjs --pools=piscina,poolscope-thread
 //
 // Every measurement runs in a fresh Node process (lib/measure.mjs) and the
@@ -22,6 +22,7 @@ import { median, round } from './lib/stats.mjs';
 import { checkTargets } from './lib/targets.mjs';
 import { printReport } from './lib/report.mjs';
 import { runExtras } from './lib/extras.mjs';
+import { runHonest } from './lib/honest.mjs';
 import { runSoak } from './soak.mjs';
 import { API_PATHS } from './lib/api-paths.mjs';
 
@@ -40,12 +41,13 @@ const config = {
   io: { tasks: 200, ms: 20, workers: 4, reps: quick ? 1 : 2 },
   overhead: { tasks: 50_000, pairs: quick ? 3 : 10, processPairs: quick ? 2 : 6 },
   api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: 2 },
+  honest: { tasks: 16, targetMs: 40, rounds: quick ? 1 : 3 },
 };
 
 /** Pools whose numbers feed the targets (lib/targets.mjs). */
 const TARGET_POOLS = ['poolscope-thread', 'poolscope-process', 'poolscope-event-loop', 'piscina', 'tinypool-process', 'workerpool-process'];
 
-const sections = listFlag('only') ?? ['trivial', 'latency', 'startup', 'cpu', 'io', 'overhead', 'api', 'extras'];
+const sections = listFlag('only') ?? ['trivial', 'latency', 'startup', 'cpu', 'io', 'overhead', 'api', 'honest', 'extras'];
 const wanted = listFlag('pools');
 const pools = POOLS.filter((p) => (!p.poolscope || poolscopeAvailable()) && (!wanted || wanted.includes(p.id)));
 if (!poolscopeAvailable()) console.warn('dist/pool.mjs is missing (run `npm run build`): PoolScope is left out of this run.');
@@ -225,6 +227,16 @@ async function mainBench() {
         cpuVsEngine: round(median(cpu.map((x, i) => (engine[i] ? median(engine[i].mainCpuUsPerTask) / x : NaN)).filter(Number.isFinite)), 2),
         mainWaitSpans: Math.max(...rs.flatMap((x) => x.mainWaitSpans)),
       };
+    }
+  }
+
+  if (sections.includes('honest') && poolscopeAvailable()) {
+    // What `poolscope compare` itself reports, through the CLI and runner: speed-up on a warm pool's task
+    // phase, cores used from /proc, the busy flag; and serial's per-task time against one thread worker's.
+    try {
+      results.honest = await runHonest({ ...config.honest, workers: W, progress });
+    } catch (e) {
+      results.honest = { error: e.message };
     }
   }
 

@@ -27,6 +27,20 @@ export function checkTargets(r) {
   add('CPU speedup, process', speedup('poolscope-process'), '≥ 1.85×', (v) => v >= 1.85, '16 × ~50 ms on 2 workers vs serial loop');
   add('CPU speedup, event-loop', speedup('poolscope-event-loop'), '≤ 1.1×', (v) => v <= 1.1, 'must not look parallel');
 
+  // What `poolscope compare` reports (bench/lib/honest.mjs): cores used comes from /proc and holds on a busy
+  // machine; the speed-ups are wall clock.
+  const honest = (b) => r.honest?.backends?.[b];
+  const honestDetail = (b) => (honest(b) ? `median of ${honest(b).rounds}; busy rounds ${honest(b).busyRounds}, other programs ${honest(b).otherCpuCores ?? '–'} cores` : (r.honest?.error ?? 'not run'));
+  add('compare speedupVsSerial, thread', honest('thread')?.speedupVsSerial, '≥ 1.8×', (v) => v >= 1.8, honestDetail('thread'));
+  add('compare speedupVsSerial, process', honest('process')?.speedupVsSerial, '≥ 1.8×', (v) => v >= 1.8, honestDetail('process'));
+  add('compare speedupVsSerial, event-loop', honest('event-loop')?.speedupVsSerial, '≤ 1.1×', (v) => v <= 1.1, honestDetail('event-loop'));
+  add('compare coresUsed, thread', honest('thread')?.coresUsed, '≥ 1.7', (v) => v >= 1.7, honestDetail('thread'));
+  add('compare coresUsed, process', honest('process')?.coresUsed, '≥ 1.7', (v) => v >= 1.7, honestDetail('process'));
+  add('compare coresUsed, event-loop', honest('event-loop')?.coresUsed, '≤ 1.1', (v) => v <= 1.1, honestDetail('event-loop'));
+  const fair = r.honest?.serialVsThread;
+  add('serial ÷ 1-thread pool, per-task run time', fair?.ratio, 'within 10 %', (v) => Math.abs(v - 1) <= 0.1,
+    fair ? `${fair.serialPerTaskMs} vs ${fair.threadPerTaskMs} ms per task` : 'not run');
+
   // Judged on CPU per task (robust on a shared machine); the wall-clock figures are in the detail.
   for (const [id, label] of [['poolscope-thread', 'thread'], ['poolscope-process', 'process']]) {
     const ov = r.overhead?.[id];
