@@ -87,7 +87,10 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       request.cacheDir = s.defaultCacheDir;
       request.cacheDirIsDefault = true;
     }
-    if (mode === 'compare') request.backends = args.backends ?? settings.compareBackends;
+    if (mode === 'compare') {
+      request.backends = args.backends ?? settings.compareBackends;
+      if (settings.compareRepeat > 1) request.repeat = settings.compareRepeat;
+    }
     // .py files run in the Python runner: its backend and interpreter come from the python settings.
     const python = isPythonFile(resolved.file);
     if (python) {

@@ -20,6 +20,8 @@ export interface PoolScopeSettings {
   codeLens: boolean;
   maxTasksShown: number;
   compareBackends: NodeBackend[];
+  /** Compare rounds (interleaved), 1…20. */
+  compareRepeat: number;
   /** Bundle cache directory; '' = the extension's global storage. */
   cacheDir: string;
   /** Python interpreter for .py files; '' = python3 from PATH. */
@@ -47,6 +49,7 @@ export function readSettings(): PoolScopeSettings {
     codeLens: c.get<boolean>('codeLens', true) !== false,
     maxTasksShown: Math.max(100, Number(c.get<number>('maxTasksShown', 20000)) || 20000),
     compareBackends: compare.length > 0 ? [...new Set(compare)] : [...NODE_BACKENDS],
+    compareRepeat: Math.min(20, Math.max(1, Math.trunc(Number(c.get<number>('compareRepeat', 1))) || 1)),
     cacheDir: (c.get<string>('cacheDir', '') ?? '').trim(),
     pythonPath: (c.get<string>('pythonPath', '') ?? '').trim(),
     pythonBackend: isPythonBackend(String(c.get('pythonBackend'))) ? c.get('pythonBackend') as PythonBackend : 'py-thread',
