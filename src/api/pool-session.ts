@@ -120,7 +120,7 @@ export class PoolSession {
     if (config.onTrace) this.engine.onTrace(config.onTrace);
     if (config.onTraceColumns) this.engine.onTraceColumns(config.onTraceColumns);
     if (options.onTrace) this.engine.onTrace(options.onTrace);
-    config.onPoolCreated?.();
+    config.onPoolCreated?.(this.engine);
   }
 
   get backend(): NodeBackend {

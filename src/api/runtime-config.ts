@@ -14,7 +14,7 @@
  */
 import type { NodeBackend, TraceListener } from '../trace/events.js';
 import type { TraceColumnsListener } from '../trace/trace-columns.js';
-import type { PoolOptions } from '../pool/types.js';
+import type { PoolEngine, PoolOptions } from '../pool/types.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 
 /** What `configureRuntime()` accepts. Every field is optional; `undefined` leaves a setting unchanged. */
@@ -36,8 +36,11 @@ export interface RuntimeConfig {
    * a pool's own `engine` option overrides them field by field.
    */
   engine?: Partial<PoolOptions>;
-  /** Called when a pool or executor is created (the runner: a script without `main()` that made a pool did run something). */
-  onPoolCreated?: () => void;
+  /**
+   * Called with the engine when a pool or executor is created (the runner: a script without `main()` that
+   * made a pool did run something; it also samples the pool's worker threads' CPU time).
+   */
+  onPoolCreated?: (engine: PoolEngine) => void;
 }
 
 const CONFIG_KEY = Symbol.for('poolscope.runtime-config');

@@ -293,7 +293,17 @@ export class RunSession {
           originUs: monotonicUs(),
           // --timeout and --max-memory reach the pools the script makes, as they do Run Function's.
           engine: { timeout: request.timeout, ...this.#poolLimits('thread'), ...this.#poolLimits('process') },
-          onPoolCreated: () => { this.#poolsCreated++; },
+          onPoolCreated: (engine) => {
+            this.#poolsCreated++;
+            // The script's own pools get on-CPU samples too (each task's cpuFraction, bars drawn as they ran);
+            // sampling stops when the pool's run ends.
+            const sampleMs = request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS;
+            if (sampleMs <= 0 || typeof engine.emit !== 'function') return;
+            const stop = sampleEngine(engine, { intervalMs: sampleMs });
+            const unsubscribe = engine.onTraceColumns((columns) => {
+              if (columns.events.some((e) => e.type === 'run-end')) { unsubscribe(); stop(); }
+            });
+          },
         });
       }
     }

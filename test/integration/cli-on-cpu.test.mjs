@@ -71,3 +71,12 @@ test('--cpu-sample-ms 0 turns sampling off: no cpu-sample events, sampled tasks 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--cpu-sample-ms must be a whole number/);
 });
+
+test('Run File: the script\'s own pool is sampled too, so its tasks carry a cpuFraction', { skip: !hasProc && 'no /proc here' }, async () => {
+  const doc = await runJson(['run', fixture('script-api.ts'), '--backend', 'thread', '--workers', '2']);
+  assert.ok(doc.tasks.length >= 8);
+  for (const t of doc.tasks.filter((x) => x.endT > x.startT)) {
+    assert.equal(t.cpuSource, 'sampled', `task ${t.taskId}`);
+    assert.ok(t.cpuFraction >= 0 && t.cpuFraction <= 1, `task ${t.taskId} cpuFraction ${t.cpuFraction}`);
+  }
+});
