@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
 import type { RunRequest } from '../runner/protocol.js';
+import { compactInputs } from '../runner/inputs.js';
 import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
 import { HELP } from './help.js';
 import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
@@ -86,7 +87,7 @@ async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<n
   const badFile = inputFileProblem(command.file);
   if (badFile) return loadFailure(badFile);
   const request: RunRequest = command.fn
-    ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, inputs: command.inputs, backend: command.backend, pythonBackend: command.pythonBackend, results: command.output.json }
+    ? { ...baseRequest(command.file, command.runner), mode: 'fn', fn: command.fn, ...compactInputs(command.inputs), backend: command.backend, pythonBackend: command.pythonBackend, results: command.output.json }
     : { ...baseRequest(command.file, command.runner), mode: 'file', backend: command.backend, pythonBackend: command.pythonBackend };
   const outcome = await execute(request, command.runner, command.output, command.inputs.length);
   const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.pythonBackend ?? command.backend}`;
@@ -102,7 +103,7 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
   const badFile = inputFileProblem(command.file);
   if (badFile) return loadFailure(badFile);
   const request: RunRequest = {
-    ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, inputs: command.inputs,
+    ...baseRequest(command.file, command.runner), mode: 'compare', fn: command.fn, ...compactInputs(command.inputs),
     backend: command.backends?.[0] ?? 'serial', backends: command.backends, pythonBackends: command.pythonBackends,
     results: command.output.json,
     repeat: command.repeat,
@@ -213,6 +214,7 @@ function startupTiming(request: RunRequest, outcome: RunOutcome): Record<string,
       requestReceivedMs: sinceCli(marks?.requestMonoUs),
       bundledMs: sinceCli(marks?.bundledMonoUs),
       poolCreatedMs: sinceCli(outcome.firstRunStartMonoUs),
+      firstWorkerReadyMs: sinceCli(outcome.firstWorkerReadyMonoUs),
       firstTaskStartMs: sinceCli(outcome.firstTaskStartMonoUs),
     },
     cliStartMonoUs,
@@ -249,7 +251,7 @@ function finish(outcome: RunOutcome, output: OutputOptions, title: string, body:
     process.stdout.write(`${body(report).join('\n')}\n`);
   }
   printProblems(outcome, report, output.json);
-  if (!outcome.loadError && outcome.events.length > 0) return emitOutputs(writeOutputs(outcome.events, output, title), code);
+  if (!outcome.loadError && outcome.events.length > 0) return emitOutputs(writeOutputs(outcome.events, output, title, outputProgress(outcome.events.length)), code);
   return code;
 }
 
@@ -287,6 +289,15 @@ function printProblems(outcome: RunOutcome, report: RunReport, json = false): vo
   } else if (exit.stopped) {
     process.stderr.write('poolscope: the run was stopped\n');
   }
+}
+
+/** Events from which writing the output files takes long enough to say what is being written. */
+const OUTPUT_PROGRESS_EVENTS = 100_000;
+
+/** Progress while output files are written: on a terminal always, otherwise for large runs. */
+function outputProgress(events: number): ((text: string) => void) | undefined {
+  if (!process.stderr.isTTY && events < OUTPUT_PROGRESS_EVENTS) return undefined;
+  return (text) => process.stderr.write(`poolscope: ${text}\n`);
 }
 
 function loadFailure(message: string): number {

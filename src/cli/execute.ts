@@ -21,6 +21,8 @@ export interface RunOutcome {
   bundle?: { cacheHit: boolean; durationMs: number; marks?: StartupMarks };
   /** CLOCK_MONOTONIC µs of the first `run-start` (the pool was created). */
   firstRunStartMonoUs?: number;
+  /** CLOCK_MONOTONIC µs of the first `worker-start` (a worker is ready: the pool can run tasks). */
+  firstWorkerReadyMonoUs?: number;
   /** CLOCK_MONOTONIC µs of the first `task-start`, from the run's origin. */
   firstTaskStartMonoUs?: number;
 }
@@ -56,6 +58,8 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
               origins.set(event.runId, event.originUs);
               outcome.firstRunStartMonoUs ??= event.originUs + event.t;
               if (event.label) progress.label = event.label;
+            } else if (event.type === 'worker-start' && outcome.firstWorkerReadyMonoUs === undefined) {
+              outcome.firstWorkerReadyMonoUs = (origins.get(event.runId) ?? 0) + event.t;
             } else if (event.type === 'task-start' && outcome.firstTaskStartMonoUs === undefined) {
               outcome.firstTaskStartMonoUs = (origins.get(event.runId) ?? 0) + event.t;
             } else if (event.type === 'task-end') {

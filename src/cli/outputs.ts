@@ -127,12 +127,20 @@ function explain(e: NodeJS.ErrnoException, where: string): string {
   }
 }
 
-/** Writes the requested files; returns one line per file written (or why not) and whether any failed. */
-export function writeOutputs(events: readonly TraceEvent[], output: OutputOptions, title: string): string[] & { failed?: boolean } {
+/**
+ * Writes the requested files; returns one line per file written (or why not) and whether any failed.
+ * `progress`, when given, hears about each file before it is written and how long it took (a million tasks
+ * take seconds per file).
+ */
+export function writeOutputs(events: readonly TraceEvent[], output: OutputOptions, title: string,
+  progress?: (text: string) => void): string[] & { failed?: boolean } {
   const lines: string[] & { failed?: boolean } = [];
   const attempt = (flag: string, path: string, make: () => string, line: string): void => {
     try {
+      const t0 = performance.now();
+      progress?.(`writing ${flag.slice(2)} ${path} (${events.length.toLocaleString('en-US')} events)…`);
       write(path, make());
+      progress?.(`wrote ${path} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       lines.push(line);
     } catch (e) {
       lines.push(`poolscope: ${describeOutputProblem({ flag, path, reason: explain(e as NodeJS.ErrnoException, dirname(path)) })}`);

@@ -95,3 +95,52 @@ function parseRange(argText: string): ParsedInputs {
   for (let i = 0; i < length; i++) inputs[i] = [start + i * step];
   return { ok: true, inputs };
 }
+
+/** Inputs `f(start)`, `f(start + step)` … (`count` calls): what `range()` makes, sent and held as three numbers. */
+export interface InputRange {
+  start: number;
+  step: number;
+  count: number;
+}
+
+/**
+ * Argument lists the runner reads one at a time, so a million inputs need not be sent, held or queued at once.
+ * `at(i)` is the i-th task's argument list.
+ */
+export interface InputSource {
+  readonly length: number;
+  at(i: number): unknown[];
+}
+
+/** The inputs of a request: the explicit list, or the range it describes. */
+export function inputSource(inputs: unknown[][] | undefined, range: InputRange | undefined): InputSource {
+  if (range !== undefined) {
+    const { start, step, count } = range;
+    if (![start, step, count].every(Number.isSafeInteger) || count < 0 || count > MAX_RANGE_LENGTH) {
+      throw invalidInputs(`bad input range: start ${start}, step ${step}, count ${count}`);
+    }
+    return { length: count, at: (i) => [start + i * step] };
+  }
+  const list = inputs ?? [];
+  return { length: list.length, at: (i) => list[i] };
+}
+
+/**
+ * Inputs as the runner request carries them: an arithmetic sequence of single integers (what `range()` gives,
+ * or a JSON array like [0, 1, 2 …]) becomes an {@link InputRange} of three numbers instead of a list of lists
+ * (a million one-element arrays cost the parent, the IPC channel and the runner hundreds of MB and seconds).
+ */
+export function compactInputs(inputs: unknown[][]): { inputs: unknown[][] } | { inputRange: InputRange } {
+  const n = inputs.length;
+  if (n < 2) return { inputs };
+  const first = inputs[0];
+  const second = inputs[1];
+  if (first.length !== 1 || second.length !== 1 || !Number.isSafeInteger(first[0]) || !Number.isSafeInteger(second[0])) return { inputs };
+  const start = first[0] as number;
+  const step = (second[0] as number) - start;
+  for (let i = 0; i < n; i++) {
+    const args = inputs[i];
+    if (args.length !== 1 || args[0] !== start + i * step || Object.is(args[0], -0)) return { inputs };
+  }
+  return { inputRange: { start, step, count: n } };
+}

@@ -6,6 +6,7 @@
 import type { Backend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
 import type { TraceColumns } from '../trace/trace-columns.js';
 import type { JsonValue } from './result-json.js';
+import type { InputRange } from './inputs.js';
 
 export type RunMode = 'fn' | 'file' | 'compare';
 
@@ -18,6 +19,8 @@ export interface RunRequest {
   fn?: string;
   /** Argument lists, already parsed (see inputs.ts): one array of arguments per task. */
   inputs?: unknown[][];
+  /** Instead of `inputs`: `count` calls with `start`, `start + step` … (a `range()`; see `compactInputs` in inputs.ts). */
+  inputRange?: InputRange;
   /** fn / file mode: the backend; file mode: the default backend for `PoolExecutor` / `new Pool()`. */
   backend: NodeBackend;
   /** compare mode: backends to run one after another on one clock. @default ['serial','event-loop','thread','process'] */

@@ -21,6 +21,7 @@ import type { NodeBackend } from '../trace/events.js';
 import { columnsToJson, type TraceColumns } from '../trace/trace-columns.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
+import { inputSource, type InputSource } from './inputs.js';
 import { RunnerError } from './errors.js';
 import { DEFAULT_CPU_SAMPLE_MS, sampleEngine } from './cpu-sampler.js';
 import { locationFromStack, toTaskError } from './error-location.js';
@@ -35,6 +36,8 @@ const RESULTS_BATCH = 1000;
 
 /** Slack on top of --timeout before a blocked runner main thread is killed. */
 const WATCHDOG_GRACE_MS = 2000;
+/** Unsettled tasks the runner keeps submitted (fn and compare modes); more inputs are sent as they settle. */
+const MAX_IN_FLIGHT = 16_384;
 
 type DoneMessage = Extract<FromRunner, { type: 'done' }>;
 
@@ -116,7 +119,7 @@ export class RunSession {
     if (!fn) throw new RunnerError('FunctionNotExported', `mode '${request.mode}' needs the name of an exported function (fn)`);
     // The static export list catches a missing export before any user code runs.
     checkTaskExport(fn, request.file, bundle.exports);
-    const inputs = request.inputs ?? [];
+    const inputs = inputSource(request.inputs, request.inputRange);
 
     if (request.mode === 'fn') {
       // Workers start while the runner imports the module to check it: start-up costs overlap.
@@ -222,8 +225,13 @@ export class RunSession {
     });
   }
 
-  /** Waits for a warm pool, submits every input, waits for all to settle, closes the pool. */
-  async #drive(started: StartedPool, fn: string, inputs: unknown[][]): Promise<void> {
+  /**
+   * Waits for a warm pool, submits the inputs as the pool takes them — at most {@link MAX_IN_FLIGHT} unsettled,
+   * refilled from half of that — waits for all to settle, closes the pool. Streaming, not queueing everything
+   * first: the first tasks start while later inputs are still to come, and a million inputs never sit in the
+   * queue (or in memory) at once.
+   */
+  async #drive(started: StartedPool, fn: string, inputs: InputSource): Promise<void> {
     const { pool } = started;
     // --json: every result value, encoded as the caller received it (after the copy), sent in batches.
     const results: [number, JsonValue][] | undefined = this.#request.results ? [] : undefined;
@@ -232,20 +240,36 @@ export class RunSession {
     };
     try {
       await started.warm;
-      const settled: Promise<unknown>[] = [];
-      for (const args of inputs) {
+      let inFlight = 0;
+      let target = 0;
+      let wake: (() => void) | undefined;
+      const settled = (): void => {
+        inFlight--;
+        if (wake !== undefined && inFlight <= target) { const w = wake; wake = undefined; w(); }
+      };
+      const below = (n: number): Promise<void> => (inFlight <= n ? Promise.resolve()
+        : new Promise((resolve) => { target = n; wake = resolve; }));
+      for (let i = 0; i < inputs.length; i++) {
+        if (inFlight >= MAX_IN_FLIGHT) await below(MAX_IN_FLIGHT >> 1);
         if (this.#stopped) break;
-        const handle = pool.submit(fn, args);
+        inFlight++;
+        const handle = pool.submit(fn, inputs.at(i));
+        // The outcome travels in the trace; the promise only counts (and its rejection is handled), or with
+        // --json also collects the value.
         if (results) {
-          settled.push(handle.promise.then((value) => {
-            results.push([handle.taskId, encodeResult(value)]);
-            if (results.length >= RESULTS_BATCH) sendResults();
-          }));
+          handle.promise.then((value) => {
+            try {
+              results.push([handle.taskId, encodeResult(value)]);
+              if (results.length >= RESULTS_BATCH) sendResults();
+            } finally {
+              settled();
+            }
+          }, settled);
         } else {
-          settled.push(handle.promise);
+          handle.promise.then(settled, settled);
         }
       }
-      await Promise.allSettled(settled);
+      while (inFlight > 0) await below(0);
       sendResults();
     } finally {
       started.stopSampling();

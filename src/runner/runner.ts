@@ -13,6 +13,7 @@ import { RunSession } from './run-session.js';
 import { PythonSession, isPythonFile } from './python/session.js';
 import { monotonicUs } from '../pool/clock.js';
 import { startOrphanGuard } from './orphan-guard.js';
+import { inputSource } from './inputs.js';
 
 /** When this process started, on the run clock's time base (for start-up timing). */
 const runnerStartMonoUs = monotonicUs() - performance.now() * 1000;
@@ -89,7 +90,7 @@ process.on('message', (message: unknown) => {
   const request = message;
   // A .py file runs in a Python runner of its own (src/runner/python/); everything else in this process.
   session = isPythonFile(request.file)
-    ? new PythonSession(request, (m) => { void send(m); })
+    ? new PythonSession(withInputList(request), (m) => { void send(m); })
     : new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() });
   if (request.mode !== 'file') interceptProcessExit();
   // Off the start-up path: the guard matters only once user code runs.
@@ -117,4 +118,13 @@ process.on('unhandledRejection', (e) => {
 if (!process.send) {
   process.stderr.write('poolscope runner: this is the runner process; start it through launchRunner() or the poolscope CLI\n');
   exitRunner(2);
+}
+
+/** The Python runner takes its inputs as a list: a compact `inputRange` is expanded for it. */
+function withInputList(request: RunRequest): RunRequest {
+  if (request.inputRange === undefined) return request;
+  const source = inputSource(undefined, request.inputRange);
+  const inputs = new Array<unknown[]>(source.length);
+  for (let i = 0; i < source.length; i++) inputs[i] = source.at(i);
+  return { ...request, inputs, inputRange: undefined };
 }

@@ -137,3 +137,14 @@ test('package with a native addon (.node, cannot be bundled) → left to Node by
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.doc.tasks[0].preview, '"3!1"');
 });
+
+test('a long range streams through the runner (sent as three numbers, submitted as the pool takes them): every input once, in order', async () => {
+  const n = 40_000; // more than the runner keeps in flight (16 384)
+  const r = await runJson(['run', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', `range(5, ${5 + 3 * n}, 3)`, '--backend', 'thread', '--workers', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.doc.runs[0].ok, n);
+  assert.equal(r.doc.tasks.length, n);
+  const inputs = r.doc.tasks.map((t) => Number(t.input));
+  assert.deepEqual([inputs[0], inputs[1], inputs[n - 1]], [5, 8, 5 + 3 * (n - 1)]);
+  assert.equal(new Set(inputs).size, n, 'every input exactly once');
+});
