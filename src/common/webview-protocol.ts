@@ -66,6 +66,10 @@ export interface ConfigMessage {
   backends?: NodeBackend[];
   /** Upper bound for the workers input. @default 64 */
   maxWorkers?: number;
+  /** False when the host will not run code (Restricted Mode): run controls are disabled. @default true */
+  canRun?: boolean;
+  /** Why running is off, shown on the disabled controls. */
+  canRunReason?: string;
 }
 
 /** Progress of the host's current run (toolbar state + aria-live announcement). */
@@ -285,6 +289,14 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
         if (!Array.isArray(raw.backends) || raw.backends.length > 16
           || !raw.backends.every(isNodeBackend)) return undefined;
         msg.backends = raw.backends as NodeBackend[];
+      }
+      if (raw.canRun !== undefined) {
+        if (typeof raw.canRun !== 'boolean') return undefined;
+        msg.canRun = raw.canRun;
+      }
+      if (raw.canRunReason !== undefined) {
+        if (typeof raw.canRunReason !== 'string' || raw.canRunReason.length > 500) return undefined;
+        msg.canRunReason = raw.canRunReason;
       }
       if (raw.maxWorkers !== undefined) {
         if (!isInt(raw.maxWorkers, 1, LIMITS.workers)) return undefined;

@@ -269,13 +269,20 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return { events: events.length, runIds };
   };
 
+  /** Commands that run the workspace's code: trust is checked before they ask anything. */
+  const RUNS_CODE = new Set(['poolscope.runFunction', 'poolscope.runSelection', 'poolscope.runFile', 'poolscope.compareBackends', 'poolscope.runAgain']);
+
   /** Wraps a command so a failure is shown to the user and still rejects for programmatic callers. */
   const reported = <A extends unknown[], R>(id: string, fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
     try {
+      // Restricted Mode: refuse before any prompt (one notification, with "Manage Workspace Trust").
+      if (RUNS_CODE.has(id)) s.trust.assertTrusted();
       return await fn(...a);
     } catch (e) {
       const err = e as Error;
-      s.log.error(`${id}: ${err.name}: ${err.message}`);
+      // A refusal or the user's own cancel is not an error of the extension.
+      if (err.name === 'UntrustedWorkspace' || err.name === 'Cancelled') s.log.info(`${id}: ${err.name}: ${err.message}`);
+      else s.log.error(`${id}: ${err.name}: ${err.message}`);
       // The trust gate shows its own message with the "Manage Workspace Trust" button.
       if (err.name !== 'UntrustedWorkspace' && err.name !== 'Cancelled') void vscode.window.showErrorMessage(`PoolScope: ${err.message}`);
       throw e;

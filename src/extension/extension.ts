@@ -52,6 +52,9 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   const trust = new TrustGate();
   const store = new HistoryStore(context.storageUri ?? context.globalStorageUri, log);
   const timeline = new TimelineController(context.extensionUri, log, store);
+  timeline.canRun = () => trust.trusted;
+  // Trust granted: the webview's run controls come back.
+  context.subscriptions.push(trust.onDidChange(() => timeline.postConfig()));
   const inputs = new InputsPrompt(context.workspaceState);
   const loadLaunch = async (): Promise<LaunchRunner> => (await import('../runner/launch.js')).launchRunner;
   let hasTrace = false;
@@ -96,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     activeSource.onDidChange(() => refreshStatus()),
     ...registerCommands({ controller, timeline, inputs, trust, log, activeSource, defaultCacheDir: path.join(context.globalStorageUri.fsPath, 'bundle-cache') }),
     vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, (() => {
-      const provider = new RunCodeLensProvider();
+      const provider = new RunCodeLensProvider(() => trust.trusted);
       context.subscriptions.push(provider);
       return provider;
     })()),

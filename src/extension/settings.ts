@@ -70,6 +70,11 @@ function clampSampleMs(value: unknown): number {
  */
 export async function writeSetting(key: 'backend' | 'workers' | 'pythonBackend', value: unknown): Promise<void> {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  // User settings, so toggling never creates .vscode/settings.json in someone's project; only where the
+  // user chose workspace scope (the key is already set for this workspace or folder) is it written there.
+  const seen = c.inspect(key);
+  const target = seen?.workspaceFolderValue !== undefined && vscode.workspace.workspaceFolders?.length === 1
+    ? vscode.ConfigurationTarget.Workspace
+    : seen?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await c.update(key, value, target);
 }

@@ -26,6 +26,9 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
   readonly #store: HistoryStore;
   #restored: Promise<void> | undefined;
 
+  /** Whether runs are allowed (the extension wires the trust gate in; Restricted Mode disables the webview's run controls). */
+  canRun: () => boolean = () => true;
+
   constructor(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, store: HistoryStore) {
     this.#extensionUri = extensionUri;
     this.log = log;
@@ -135,7 +138,12 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
 
   #configMessage(): ToWebview {
     const s = readSettings();
-    return { type: 'config', host: 'vscode', backend: s.backend, workers: s.workers, running: this.#running, maxWorkers: 64 };
+    const m: ToWebview = { type: 'config', host: 'vscode', backend: s.backend, workers: s.workers, running: this.#running, maxWorkers: 64 };
+    if (!this.canRun()) {
+      m.canRun = false;
+      m.canRunReason = 'Restricted Mode: PoolScope runs code only in a trusted workspace';
+    }
+    return m;
   }
 
   #runStateMessage(): ToWebview {

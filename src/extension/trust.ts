@@ -29,6 +29,9 @@ export class TrustGate {
     return this.#check();
   }
 
+  /** Fires when trust is granted (VS Code never revokes it within a window). */
+  readonly onDidChange = vscode.workspace.onDidGrantWorkspaceTrust;
+
   /**
    * Throws `UntrustedWorkspaceError` when running is not allowed, after
    * offering the user the way to change that (not awaited: the command

@@ -224,7 +224,8 @@ export class App {
           backend: m.backend, workers: m.workers, running: m.running,
           backends: m.backends ?? [...NODE_BACKENDS], maxWorkers: m.maxWorkers ?? 64,
         };
-        this.#toolbar.apply(this.#config);
+        this.#toolbar.setCanRun(m.canRun !== false, m.canRunReason, this.#config);
+        document.body.dataset.canRun = String(m.canRun !== false);
         break;
       case 'run-state':
         this.#config.running = m.phase === 'starting' || m.phase === 'running' || m.phase === 'stopping';

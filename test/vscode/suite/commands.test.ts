@@ -36,11 +36,19 @@ export function defineCommandTests(): void {
     test('the walkthrough has 3–4 steps, each with a picture that ships with the extension', () => {
       const ext = vscode.extensions.getExtension(EXTENSION_ID);
       assert.ok(ext);
-      const walkthroughs = ext.packageJSON.contributes.walkthroughs as { steps: { media: { image: string } }[] }[];
+      type Image = string | { light: string; dark: string; hc?: string; hcLight?: string };
+      const walkthroughs = ext.packageJSON.contributes.walkthroughs as { steps: { media: { image: Image }; completionEvents: string[] }[] }[];
       assert.equal(walkthroughs.length, 1);
       const steps = walkthroughs[0].steps;
       assert.ok(steps.length >= 3 && steps.length <= 4);
-      for (const step of steps) assert.ok(fs.existsSync(path.join(ext.extensionPath, step.media.image)), `${step.media.image} is missing`);
+      for (const step of steps) {
+        // A light and a dark picture, so the walkthrough follows the theme.
+        const image = step.media.image;
+        assert.ok(typeof image === 'object' && image.light !== image.dark, 'light and dark variants');
+        for (const file of Object.values(image)) assert.ok(fs.existsSync(path.join(ext.extensionPath, file)), `${file} is missing`);
+        // Only completion events VS Code knows (onLanguage: is not one: such a step never completes).
+        for (const e of step.completionEvents) assert.match(e, /^(onCommand|onContext|onSettingChanged|onView|onLink|onStepSelected|onExtensionInstalled):./);
+      }
     });
 
     test('CodeLens offers "▶ Run in pool" and "Compare backends" above each exported function', async () => {

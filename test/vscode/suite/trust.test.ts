@@ -27,6 +27,22 @@ export function defineTrustTests(): void {
       }
     });
 
+    test('untrusted: refused before any prompt, and the CodeLens says Restricted Mode instead of offering a run', async () => {
+      const parts = await api();
+      parts.trust.setCheck(() => false);
+      // No inputs given: a trusted run would open the inputs box; an untrusted one must refuse first.
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'square', showPanel: false, progress: false })),
+        (e: Error) => e.name === 'UntrustedWorkspace',
+      );
+      const uri = vscode.Uri.file(fixture('tasks.ts'));
+      await vscode.workspace.openTextDocument(uri);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      assert.equal(lenses.filter((l) => l.command?.command.startsWith('poolscope.')).length, 0, 'no run lenses');
+      const restricted = lenses.filter((l) => l.command?.command === 'workbench.trust.manage');
+      assert.ok(restricted.length > 0 && restricted.every((l) => /Restricted Mode/.test(l.command?.title ?? '')));
+    });
+
     test('Open Trace works in an untrusted workspace (it runs nothing)', async () => {
       const parts = await api();
       parts.trust.setCheck(undefined);
