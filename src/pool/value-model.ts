@@ -6,33 +6,50 @@
  * - serial clones arguments before the call and the result after it
  *   (`cloneForTask`): class instances arrive as plain objects, functions and
  *   symbols fail with SerializationError, exactly as across a thread.
- * - process: Node's IPC ("advanced" serialization) treats Buffers and typed
- *   arrays specially — a Buffer arrives as a Buffer and every typed array as
- *   a view into the whole IPC message. `normalizeReceived` turns them into
- *   what structured clone gives: a Buffer becomes a Uint8Array, every typed
- *   array gets its own copy of its bytes. One rule on every backend:
- *   **a Buffer arrives as a Uint8Array**.
+ * - Typed arrays: structured clone copies a view's *whole* ArrayBuffer (a
+ *   Buffer's is often Node's shared 8 KB pool slab), and Node's process IPC
+ *   delivers a Buffer as a Buffer and every typed array as a view into the
+ *   whole message. `normalizeReceived`, applied where values arrive on every
+ *   backend, makes one rule of it: **a typed array arrives as the same kind
+ *   over its own bytes (byteOffset 0), a Buffer as a Uint8Array**.
  */
+import { FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, type FromWorkerBatch, type ToWorkerBatch } from './protocol.js';
 
-/** Structured clone of a task's arguments or result. Primitives (the common case) are returned as they are. @throws DataCloneError */
+/** Structured clone of a task's arguments or result, as it arrives elsewhere. Primitives (the common case) are returned as they are. @throws DataCloneError */
 export function cloneForTask<T>(value: T): T {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value;
-  return structuredClone(value);
+  return normalizeReceived(structuredClone(value)) as T;
 }
 
 /** Structured clone of an argument list; a list of primitives is copied without the cloning machinery. @throws DataCloneError */
 export function cloneArgs(args: readonly unknown[]): unknown[] {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a !== null && (typeof a === 'object' || typeof a === 'function' || typeof a === 'symbol')) return structuredClone(args as unknown[]);
+    if (a !== null && (typeof a === 'object' || typeof a === 'function' || typeof a === 'symbol')) return normalizeReceived(structuredClone(args as unknown[])) as unknown[];
   }
   return args.slice();
 }
 
+/** Results of a batch from a worker, as the value model says (see the file comment). */
+export function normalizeResults(batch: FromWorkerBatch): FromWorkerBatch {
+  for (let i = 0; i < batch.length; i += FROM_WORKER_ARITY[batch[i] as number]) {
+    if (batch[i] === FromWorkerOp.Ok && typeof batch[i + 4] === 'object') batch[i + 4] = normalizeReceived(batch[i + 4]);
+  }
+  return batch;
+}
+
+/** Arguments of a batch to a worker, as the value model says. */
+export function normalizeArgs(batch: ToWorkerBatch): ToWorkerBatch {
+  for (let i = 0; i < batch.length; i += TO_WORKER_ARITY[batch[i] as number]) {
+    if (batch[i] === ToWorkerOp.Run) batch[i + 3] = normalizeReceived(batch[i + 3]) as unknown[];
+  }
+  return batch;
+}
+
 /**
- * Makes a value received over Node's process IPC look as structured clone
- * delivers it (see the file comment). Returns the value (containers are
- * fixed in place); a primitive costs one `typeof`.
+ * Makes a received value follow the one rule for typed arrays (see the file
+ * comment). Returns the value (containers are fixed in place); a primitive
+ * costs one `typeof`.
  */
 export function normalizeReceived(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;

@@ -17,7 +17,7 @@ import { serializationError, serializeError } from './errors.js';
 import { OutputCapture } from './log-capture.js';
 import { TaskModule, type TaskFunction } from './module-loader.js';
 import { previewValue } from './preview.js';
-import { normalizeReceived } from './value-model.js';
+import { normalizeArgs } from './value-model.js';
 import {
   Claim, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, splitBatch,
   type FromWorkerBatch, type FromWorkerMessage, type ToWorkerBatch, type WorkerIdentityGlobal, type WorkerInit,
@@ -42,7 +42,8 @@ function threadChannel(): Channel {
   return {
     send: (batch) => port.postMessage(batch),
     check: (batch) => { structuredClone(batch); },
-    listen: (onBatch) => port.on('message', onBatch),
+    // Arguments as the value model says (typed arrays over their own bytes …): see value-model.ts.
+    listen: (onBatch) => port.on('message', (batch: ToWorkerBatch) => onBatch(normalizeArgs(batch))),
     open: () => true,
   };
 }
@@ -54,17 +55,10 @@ function processChannel(): Channel {
     // (This file is bundled as CommonJS only, dist/worker.js, so `require` is there.)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     check: (batch) => { (require('node:v8') as typeof import('node:v8')).serialize(batch); },
-    // Arguments as structured clone delivers them (a Buffer as a Uint8Array …): see value-model.ts.
+    // Arguments as the value model says (a Buffer as a Uint8Array …): see value-model.ts.
     listen: (onBatch) => process.on('message', (batch: ToWorkerBatch) => onBatch(normalizeArgs(batch))),
     open: () => process.connected === true,
   };
-}
-
-function normalizeArgs(batch: ToWorkerBatch): ToWorkerBatch {
-  for (let i = 0; i < batch.length; i += TO_WORKER_ARITY[batch[i] as number]) {
-    if (batch[i] === ToWorkerOp.Run) batch[i + 3] = normalizeReceived(batch[i + 3]) as unknown[];
-  }
-  return batch;
 }
 
 function readInit(): WorkerInit {

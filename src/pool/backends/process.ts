@@ -6,8 +6,8 @@
  */
 import { fork } from 'node:child_process';
 import { serialize as v8Serialize } from 'node:v8';
-import { FROM_WORKER_ARITY, FromWorkerOp, WORKER_INIT_ENV, type FromWorkerBatch } from '../protocol.js';
-import { normalizeReceived } from '../value-model.js';
+import { WORKER_INIT_ENV, type FromWorkerBatch } from '../protocol.js';
+import { normalizeResults } from '../value-model.js';
 import { killMarked, markVariable, poolMark, workerMark } from '../descendants.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
@@ -26,14 +26,6 @@ function signalGroup(pid: number, signal: NodeJS.Signals, orLeader: boolean): vo
     // ESRCH: the group is already gone. Fall back to the child alone (e.g. it left its group).
     if (orLeader) try { process.kill(pid, signal); } catch { /* gone */ }
   }
-}
-
-/** Results as structured clone delivers them (a Buffer as a Uint8Array …): see value-model.ts. */
-function normalizeResults(batch: FromWorkerBatch): FromWorkerBatch {
-  for (let i = 0; i < batch.length; i += FROM_WORKER_ARITY[batch[i] as number]) {
-    if (batch[i] === FromWorkerOp.Ok && typeof batch[i + 4] === 'object') batch[i + 4] = normalizeReceived(batch[i + 4]);
-  }
-  return batch;
 }
 
 export function processSpawner(host: PoolHost): SpawnWorker {
@@ -62,6 +54,7 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       reported = true;
       events.onExit(exitCode, exitSignal, spawnError);
     };
+    // Results as the value model says (a Buffer as a Uint8Array …): see value-model.ts.
     child.on('message', (batch: FromWorkerBatch) => events.onBatch(normalizeResults(batch)));
     child.stdout!.setEncoding('utf8').on('data', (text: string) => events.onOutput(1, text));
     child.stderr!.setEncoding('utf8').on('data', (text: string) => events.onOutput(2, text));
