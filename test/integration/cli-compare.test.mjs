@@ -94,5 +94,6 @@ test('serial is one worker with efficiency 100 %; process threads = its processe
   assert.equal(processRun.threads, processRun.pids.length, 'one thread per process');
   const table = await runCli(['compare', fixture('top-level-await.ts'), '--fn', 'scale', '--inputs', 'range(4)', '--backends', 'serial,thread', '--workers', '2', '--cache-dir', cache.dir]);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /serial\s+1\s+\S+ \S+\s+1\.00×\s+100%/);
+  // Whatever columns the table has: serial × 1 and its efficiency 100 %.
+  assert.match(table.stdout, /^\s+serial\s+1\s.*\s100%\s/m);
 });
