@@ -3,7 +3,7 @@
  * thread/worker, with a header row per run and, when the program waited on
  * the pool (Run File), the main program's lane.
  */
-import type { RunInfo, TimelineModel, WorkerLane } from './timeline-model.js';
+import type { RunInfo, TraceModel, WorkerLane } from '../src/trace/trace-model.js';
 
 export type RowKind = 'run' | 'main' | 'worker';
 
@@ -29,7 +29,7 @@ export const IN_FLIGHT_ROW = 4;
 export const MAX_IN_FLIGHT_ROWS = 8;
 
 /** How many in-flight sub-rows a lane draws (0 unless it has slices). */
-export function inFlightRows(model: TimelineModel, lane: WorkerLane): number {
+export function inFlightRows(model: TraceModel, lane: WorkerLane): number {
   if (!lane.slices.length) return 0;
   return Math.max(1, Math.min(MAX_IN_FLIGHT_ROWS, model.runs[lane.runIndex].start?.workers ?? 1));
 }
@@ -58,7 +58,7 @@ export function runTitle(run: RunInfo): string {
 }
 
 /** Lays out the given runs (in order); returns rows and total height. */
-export function layoutRows(model: TimelineModel, runIndices: readonly number[], identityOf: (runId: string) => string): { rows: Row[]; height: number } {
+export function layoutRows(model: TraceModel, runIndices: readonly number[], identityOf: (runId: string) => string): { rows: Row[]; height: number } {
   const rows: Row[] = [];
   let y = 0;
   for (const ri of runIndices) {

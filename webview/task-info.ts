@@ -1,6 +1,6 @@
 /** Everything the tooltip, the details pane and the task table show about one task, read from the model. */
 import type { TaskError } from '../src/trace/events.js';
-import { TaskStatus, type TimelineModel } from './timeline-model.js';
+import { TaskStatus, type TraceModel } from '../src/trace/trace-model.js';
 import { taskCpu, type TaskCpuSource } from '../src/trace/on-cpu.js';
 
 export interface TaskInfo {
@@ -37,7 +37,7 @@ function num(v: number): number | undefined {
   return Number.isNaN(v) ? undefined : v;
 }
 
-export function taskInfo(model: TimelineModel, i: number): TaskInfo {
+export function taskInfo(model: TraceModel, i: number): TaskInfo {
   const t = model.tasks;
   const lane = t.lane[i] >= 0 ? model.lanes[t.lane[i]] : undefined;
   const queued = num(t.queued[i]);
@@ -79,6 +79,6 @@ export function taskInfo(model: TimelineModel, i: number): TaskInfo {
   };
 }
 
-export function isFailed(model: TimelineModel, i: number): boolean {
+export function isFailed(model: TraceModel, i: number): boolean {
   return model.tasks.status[i] === TaskStatus.Failed;
 }

@@ -3,7 +3,7 @@
  * (dist/test/webview-lib.mjs): the model, lane layout, lane painter, hit
  * testing, keyboard moves, zoom arithmetic, tick labels and state validation.
  */
-export { TimelineModel, TaskStatus } from './timeline-model.js';
+export { TraceModel, TaskStatus } from '../src/trace/trace-model.js';
 export { layoutRows, runLabel, runTitle } from './lane-layout.js';
 export { LanePainter, taskFill, MIN_FAILED_PX, BUCKET_BELOW_PX } from './timeline/lane-painter.js';
 export { hitAt, taskBar } from './timeline/hit-test.js';

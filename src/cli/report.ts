@@ -6,7 +6,7 @@
  */
 import { join, relative, sep } from 'node:path';
 import type { TaskError } from '../trace/events.js';
-import { backendRounds, computeRunSummaries, medianRun, type BackendRounds, type RunSummary, type Spread } from '../trace/stats.js';
+import { backendRounds, medianRun, summarizeRuns, type BackendRounds, type RunSummary, type Spread } from '../trace/stats.js';
 import { compareFindings, isSerialBackend, type CompareFindings } from '../trace/run-numbers.js';
 import { TraceModel, type TaskRecord } from '../trace/trace-model.js';
 import { runTaskCpu, type TaskCpu } from '../trace/on-cpu.js';
@@ -28,12 +28,19 @@ export interface RunReport {
 }
 
 export function buildReport(outcome: RunOutcome): RunReport {
-  const model = new TraceModel().add(outcome.events);
-  const summaries = computeRunSummaries(outcome.events);
-  const tasks = model.runs().flatMap((run) => [...run.tasks.values()]);
+  const model = new TraceModel();
+  model.add(outcome.events);
+  const summaries = summarizeRuns(model);
+  const tasks: TaskRecord[] = [];
   const cpu = new Map<TaskRecord, TaskCpu>();
-  for (const run of model.runs()) {
-    for (const [taskId, c] of runTaskCpu(run)) cpu.set(run.tasks.get(taskId)!, c);
+  for (const run of model.runs) {
+    const cpuOf = runTaskCpu(model, run);
+    for (const i of model.taskIndicesOf(run)) {
+      const task = model.taskRecord(i);
+      tasks.push(task);
+      const c = cpuOf.get(i);
+      if (c) cpu.set(task, c);
+    }
   }
   return { summaries, tasks, failedTasks: tasks.filter((t) => t.ok === false), cpu };
 }

@@ -17,8 +17,8 @@
  */
 import type { TraceEvent } from './events.js';
 import { importChromeSpans } from './importers/chrome.js';
-import { TraceModel, type RunRecord, type TaskRecord, type WorkerRecord } from './trace-model.js';
-import { runTaskCpu, seriesByThread, threadKey, type TaskCpu } from './on-cpu.js';
+import { TraceModel, type RunInfo, type TaskRecord, type WorkerLane } from './trace-model.js';
+import { runTaskCpu, type TaskCpu } from './on-cpu.js';
 import { summarizeRuns, traceFindings } from './stats.js';
 
 /** One Chrome trace event (the subset of fields we write and read). */
@@ -50,7 +50,8 @@ export class TraceFormatError extends Error {
 
 /** Converts trace events (one or more runs) to a Chrome trace that also carries the originals. */
 export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
-  const model = new TraceModel().add(events);
+  const model = new TraceModel();
+  model.add(events);
   const out: ChromeTraceEvent[] = [];
   const processNames = new Map<number, string>();
   const threadNames = new Map<string, Set<string>>();
@@ -61,7 +62,7 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
     threadNames.set(key, names);
   };
 
-  for (const run of model.runs()) {
+  for (const run of model.runs) {
     const start = run.start;
     const runnerPid = start?.pid ?? 0;
     const label = runLabel(run);
@@ -79,31 +80,33 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
       out.push({ name: wait.label, ph: 'X', ts: wait.start, dur: Math.max(0, wait.end - wait.start), pid: runnerPid, tid: 0,
         cat: 'main-wait', args: { runId: run.runId } });
     }
-    for (const worker of run.workers.values()) {
+    const workers = model.workersOf(run);
+    for (const worker of workers) {
       if (worker.pid !== runnerPid && !processNames.has(worker.pid)) processNames.set(worker.pid, `${worker.name} (pid ${worker.pid})`);
       nameThread(worker.pid, worker.threadId, worker.name);
       out.push({ name: `start ${worker.name}`, ph: 'i', s: 't', ts: worker.startT, pid: worker.pid, tid: worker.threadId,
         cat: 'worker', args: { runId: run.runId, workerId: worker.workerId, startupUs: worker.startupUs, tid: worker.tid } });
-      if (worker.exitT !== undefined) {
-        out.push({ name: `exit ${worker.name} (${worker.exitReason})`, ph: 'i', s: 't', ts: worker.exitT, pid: worker.pid,
+      if (worker.exit) {
+        const exit = worker.exit;
+        out.push({ name: `exit ${worker.name} (${exit.reason})`, ph: 'i', s: 't', ts: exit.t, pid: worker.pid,
           tid: worker.threadId, cat: 'worker',
-          args: { runId: run.runId, workerId: worker.workerId, code: worker.exitCode, signal: worker.exitSignal, reason: worker.exitReason } });
+          args: { runId: run.runId, workerId: worker.workerId, code: exit.code, signal: exit.signal, reason: exit.reason } });
       }
     }
-    const cpu = runTaskCpu(run);
-    const series = seriesByThread(run.cpuSamples);
-    for (const worker of run.workers.values()) {
-      const samples = series.get(threadKey(worker.pid, worker.tid ?? worker.threadId));
-      if (samples) for (const e of onCpuCounter(samples, worker)) out.push(e);
+    const cpu = runTaskCpu(model, run);
+    for (const worker of workers) {
+      if (worker.cpu.length >= 3) for (const e of onCpuCounter(worker.cpu, worker)) out.push(e);
     }
     const asyncSpans = start?.backend === 'event-loop';
-    for (const task of run.tasks.values()) {
+    for (const i of model.taskIndicesOf(run)) {
+      const task = model.taskRecord(i);
       if (task.startT === undefined || task.endT === undefined) continue;
-      const worker = task.workerId !== undefined ? run.workers.get(task.workerId) : undefined;
+      const lane = model.tasks.lane[i];
+      const worker = lane >= 0 && model.lanes[lane].known ? model.lanes[lane] : undefined;
       const pid = worker?.pid ?? runnerPid;
       const tid = worker?.threadId ?? 0;
       const name = `${task.fn || 'task'} #${task.taskId}`;
-      const args = taskArgs(run, task, worker, cpu.get(task.taskId));
+      const args = taskArgs(run, task, worker, cpu.get(i));
       if (asyncSpans) {
         const id = `${run.runId}:${task.taskId}`;
         out.push({ name, ph: 'b', cat: 'task', id, ts: task.startT, pid, tid, args });
@@ -127,12 +130,12 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
     traceEvents: [...meta, ...out],
     displayTimeUnit: 'ms',
     // The honest numbers (speed-ups, cores used, busy machine, verdict) for tools that read only the metadata.
-    otherData: { producer: 'poolscope', runs: model.runs().length, findings: traceFindings(summarizeRuns(model), 'these runs') },
+    otherData: { producer: 'poolscope', runs: model.runs.length, findings: traceFindings(summarizeRuns(model), 'these runs') },
     poolscope: { version: 1, events: [...events] },
   };
 }
 
-function runLabel(run: RunRecord): string {
+function runLabel(run: RunInfo): string {
   const s = run.start;
   if (!s) return run.runId;
   return s.label ?? `${s.backend} × ${s.workers}`;
@@ -144,7 +147,7 @@ function runLabel(run: RunRecord): string {
  * intervals without CPU use). Perfetto and chrome://tracing draw it as a step
  * chart under the worker's process.
  */
-function onCpuCounter(samples: readonly number[], worker: WorkerRecord): ChromeTraceEvent[] {
+function onCpuCounter(samples: readonly number[], worker: WorkerLane): ChromeTraceEvent[] {
   const out: ChromeTraceEvent[] = [];
   const name = `on CPU · ${worker.name}`;
   const at = (ts: number, value: number): void => {
@@ -163,7 +166,7 @@ function onCpuCounter(samples: readonly number[], worker: WorkerRecord): ChromeT
   return out;
 }
 
-function taskArgs(run: RunRecord, task: TaskRecord, worker: WorkerRecord | undefined, cpu: TaskCpu | undefined): Record<string, unknown> {
+function taskArgs(run: RunInfo, task: TaskRecord, worker: WorkerLane | undefined, cpu: TaskCpu | undefined): Record<string, unknown> {
   const args: Record<string, unknown> = {
     runId: run.runId,
     backend: run.start?.backend,

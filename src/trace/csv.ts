@@ -30,11 +30,14 @@ function round(n: number): number {
 
 /** One row per task of every run, header first, CRLF line ends (RFC 4180). */
 export function traceToCsv(events: readonly TraceEvent[]): string {
-  const model = new TraceModel().add(events);
+  const model = new TraceModel();
+  model.add(events);
   const lines = [CSV_COLUMNS.join(',')];
-  for (const run of model.runs()) {
-    for (const task of run.tasks.values()) {
-      const worker = task.workerId !== undefined ? run.workers.get(task.workerId) : undefined;
+  for (const run of model.runs) {
+    for (const i of model.taskIndicesOf(run)) {
+      const task = model.taskRecord(i);
+      const lane = model.tasks.lane[i];
+      const worker = lane >= 0 && model.lanes[lane].known ? model.lanes[lane] : undefined;
       const duration = task.startT !== undefined && task.endT !== undefined ? task.endT - task.startT : undefined;
       const wait = task.queuedT !== undefined && task.startT !== undefined ? task.startT - task.queuedT : undefined;
       const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {

@@ -22,6 +22,7 @@
  * Pure (no Node or DOM APIs): used by the stats, the exports, the CLI and the
  * webview alike.
  */
+import { TaskStatus, type RunInfo, type TraceModel } from './trace-model.js';
 
 /** Where a task's on-CPU time came from (see the module comment). */
 export type TaskCpuSource = 'thread-clock' | 'slices' | 'sampled';
@@ -168,53 +169,29 @@ export function meanFraction(fractions: Iterable<number>): number | undefined {
   return n > 0 ? sum / n : undefined;
 }
 
-type Samples = CpuRunView['cpuSamples'];
-/** Series per sample list, extended as the (append-only) list grows: a live run's stats are recomputed per batch. */
-const seriesCache = new WeakMap<Samples, { count: number; series: Map<string, number[]> }>();
-
-function cachedSeries(samples: Samples): Map<string, number[]> {
-  const hit = seriesCache.get(samples);
-  if (hit && hit.count === samples.length) return hit.series;
-  if (!hit || hit.count > samples.length) {
-    const series = seriesByThread(samples);
-    seriesCache.set(samples, { count: samples.length, series });
-    return series;
-  }
-  const added = seriesByThread(samples.slice(hit.count));
-  for (const [key, more] of added) {
-    const old = hit.series.get(key);
-    if (!old) hit.series.set(key, more);
-    else if (old.length === 0 || more[0] >= old[old.length - 3]) for (const x of more) old.push(x);
-    else hit.series.set(key, sortSeries(old.concat(more)));
-  }
-  hit.count = samples.length;
-  return hit.series;
-}
-
-/** The parts of a joined run (trace-model.ts's RunRecord) that attribution reads. */
-export interface CpuRunView {
-  workers: ReadonlyMap<number, { pid: number; tid?: number; threadId: number }>;
-  tasks: ReadonlyMap<number, { startT?: number; endT?: number; workerId?: number; cpuUs?: number; slices: ReadonlyArray<readonly [number, number]> }>;
-  cpuSamples: ReadonlyArray<{ pid: number; tid: number; t: number; intervalUs: number; cpuUs: number }>;
-}
-
 /**
- * On-CPU time of every finished task of a run, by taskId (tasks nothing
- * measured are left out).
+ * On-CPU time of every finished task of a run, by global task index (tasks
+ * nothing measured are left out). A lane's samples are the series of its
+ * worker's OS thread (`TraceModel` files each `cpu-sample` under its lane).
  *
  * @example
- * const cpu = runTaskCpu(model.run(runId)!);
- * cpu.get(3)?.cpuFraction; // 0.26 — one of four threads under one GIL
+ * const cpu = runTaskCpu(model, model.runById(runId)!);
+ * cpu.get(i)?.cpuFraction; // 0.26 — one of four threads under one GIL
  */
-export function runTaskCpu(run: CpuRunView): Map<number, TaskCpu> {
-  const series = cachedSeries(run.cpuSamples);
+export function runTaskCpu(model: TraceModel, run: RunInfo): Map<number, TaskCpu> {
   const out = new Map<number, TaskCpu>();
-  for (const [taskId, task] of run.tasks) {
-    if (task.startT === undefined || task.endT === undefined) continue;
-    const worker = task.workerId !== undefined ? run.workers.get(task.workerId) : undefined;
-    const lane = worker ? series.get(threadKey(worker.pid, worker.tid ?? worker.threadId)) : undefined;
-    const cpu = taskCpu({ start: task.startT, end: task.endT, reportedCpuUs: task.cpuUs, slices: task.slices }, lane);
-    if (cpu) out.set(taskId, cpu);
+  const t = model.tasks;
+  for (const li of run.lanes) model.sortLaneSamples(model.lanes[li]);
+  for (const i of model.taskIndicesOf(run)) {
+    const status = t.status[i];
+    if (!t.startSeen[i] || (status !== TaskStatus.Ok && status !== TaskStatus.Failed)) continue;
+    const lane = t.lane[i] >= 0 ? model.lanes[t.lane[i]] : undefined;
+    const series = lane?.cpu;
+    const reported = t.cpuUs[i];
+    let slices: [number, number][] | undefined;
+    for (let k = t.firstSlice[i]; k >= 0; k = model.slices.nextOfTask[k]) (slices ??= []).push([model.slices.start[k], model.slices.end[k]]);
+    const cpu = taskCpu({ start: t.start[i], end: t.end[i], reportedCpuUs: Number.isNaN(reported) ? undefined : reported, slices }, series);
+    if (cpu) out.set(i, cpu);
   }
   return out;
 }

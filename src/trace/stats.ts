@@ -7,11 +7,11 @@
  * every live batch (or keep a `TraceModel` and call `summarizeRuns` on it).
  */
 import type { Backend, TraceEvent } from './events.js';
-import { TraceModel, type RunRecord, type TaskRecord } from './trace-model.js';
+import { TaskStatus, TraceModel, type RunInfo } from './trace-model.js';
 import { percentile } from './percentile.js';
 import { meanFraction, runTaskCpu } from './on-cpu.js';
 import {
-  compareFindings, coresUsedIn, idealSpeedup, median, parallelismIn, type CompareFindings, type VerdictRun, isBusy, isCancelledError, isSerialBackend, otherCoresIn, speedupsAgainst, type PhaseNumbers,
+  compareFindings, coresUsedIn, idealSpeedup, median, parallelismIn, type CompareFindings, type VerdictRun, isBusy, isCancelledError, isSerialBackend, otherCoresIn, speedupsAgainst, type PhaseNumbers, type ThreadCpuSample,
 } from './run-numbers.js';
 
 /** How busy one worker was during its run. */
@@ -139,13 +139,15 @@ const PROCESS_BACKENDS: ReadonlySet<Backend> = new Set<Backend>(['process', 'py-
  * thread.speedupVsSerial; // e.g. 1.9 on 2 cores
  */
 export function computeRunSummaries(events: Iterable<TraceEvent>, options: SummaryOptions = {}): RunSummary[] {
-  return summarizeRuns(new TraceModel().add(events), options);
+  const model = new TraceModel();
+  model.add(events);
+  return summarizeRuns(model, options);
 }
 
-/** Like `computeRunSummaries`, for a model that is being fed incrementally. */
+/** Like `computeRunSummaries`, for a model that is being fed incrementally (the webview, a live CLI run). */
 export function summarizeRuns(model: TraceModel, options: SummaryOptions = {}): RunSummary[] {
-  const summaries = model.runs().flatMap((run) => {
-    const summary = summarizeRun(run);
+  const summaries = model.runs.flatMap((run) => {
+    const summary = summarizeRun(model, run);
     return summary ? [summary] : [];
   });
   fillSpeedups(summaries, options.serialBaseline);
@@ -153,12 +155,13 @@ export function summarizeRuns(model: TraceModel, options: SummaryOptions = {}): 
 }
 
 /** Summary of one run without speed-up (that needs the other runs); undefined before its `run-start`. */
-export function summarizeRun(run: RunRecord): RunSummary | undefined {
+export function summarizeRun(model: TraceModel, run: RunInfo): RunSummary | undefined {
   const start = run.start;
   if (!start) return undefined;
   const endT = run.end ? run.end.t : run.lastT;
   const wallUs = Math.max(0, endT - start.t);
 
+  const t = model.tasks;
   let taskUs = 0;
   let ok = 0;
   let failed = 0;
@@ -166,52 +169,64 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
   let firstSent = Infinity;
   let lastEnd = -Infinity;
   const waits: number[] = [];
+  // By lane index: a lane is one worker of this run.
   const busy = new Map<number, { tasks: number; busyUs: number }>();
-  for (const task of run.tasks.values()) {
-    if (task.queuedT !== undefined && task.startT !== undefined) waits.push(Math.max(0, task.startT - task.queuedT));
-    const sent = task.queuedT ?? task.startT;
-    if (sent !== undefined && sent < firstSent) firstSent = sent;
-    if (task.endT === undefined) continue;
-    if (task.endT > lastEnd) lastEnd = task.endT;
-    if (task.ok) ok++;
-    else if (isCancelledError(task.error)) cancelled++;
+  for (const i of model.taskIndicesOf(run)) {
+    const started = t.startSeen[i] === 1;
+    const queued = t.queued[i];
+    if (started && !Number.isNaN(queued)) waits.push(Math.max(0, t.start[i] - queued));
+    const sent = !Number.isNaN(queued) ? queued : started ? t.start[i] : NaN;
+    if (sent < firstSent) firstSent = sent;
+    const status = t.status[i];
+    if (status !== TaskStatus.Ok && status !== TaskStatus.Failed) continue;
+    if (t.end[i] > lastEnd) lastEnd = t.end[i];
+    if (status === TaskStatus.Ok) ok++;
+    else if (isCancelledError(t.errors.get(i))) cancelled++;
     else failed++;
-    const runUs = task.startT !== undefined ? Math.max(0, task.endT - task.startT) : 0;
+    const runUs = started ? Math.max(0, t.end[i] - t.start[i]) : 0;
     taskUs += runUs;
-    if (task.workerId !== undefined && task.startT !== undefined) {
-      const entry = busy.get(task.workerId) ?? { tasks: 0, busyUs: 0 };
+    if (t.lane[i] >= 0 && started) {
+      const entry = busy.get(t.lane[i]) ?? { tasks: 0, busyUs: 0 };
       entry.tasks++;
-      entry.busyUs += busyTimeOf(task, runUs);
-      busy.set(task.workerId, entry);
+      entry.busyUs += busyTimeOf(model, i, runUs);
+      busy.set(t.lane[i], entry);
     }
   }
 
-  const cpu = runTaskCpu(run);
-  const fractionsByWorker = new Map<number, number[]>();
+  const cpu = runTaskCpu(model, run);
+  const fractionsByLane = new Map<number, number[]>();
   let cpuUs = 0;
-  for (const [taskId, c] of cpu) {
+  for (const [i, c] of cpu) {
     cpuUs += c.cpuUs;
-    const workerId = run.tasks.get(taskId)?.workerId;
-    if (workerId === undefined) continue;
-    const list = fractionsByWorker.get(workerId);
+    const lane = t.lane[i];
+    if (lane < 0) continue;
+    const list = fractionsByLane.get(lane);
     if (list) list.push(c.cpuFraction);
-    else fractionsByWorker.set(workerId, [c.cpuFraction]);
+    else fractionsByLane.set(lane, [c.cpuFraction]);
   }
 
   const pids = new Set<number>();
   const threadIds = new Set<number>();
   const threads = new Set<string>();
-  const taskThreads = new Set<string>();
+  // The task threads' samples (lanes file each cpu-sample under its worker's OS thread).
+  const taskThreadSamples: ThreadCpuSample[] = [];
   let crashes = 0;
   const utilization: WorkerUtilization[] = [];
-  for (const worker of run.workers.values()) {
-    if (worker.tid !== undefined) taskThreads.add(`${worker.pid}/${worker.tid}`);
+  for (const worker of model.workersOf(run)) {
+    if (worker.tid !== undefined) {
+      for (let k = 0; k + 2 < worker.cpu.length; k += 3) {
+        const sample: ThreadCpuSample = { pid: worker.pid, tid: worker.tid, t: worker.cpu[k], intervalUs: worker.cpu[k + 1], cpuUs: worker.cpu[k + 2] };
+        const wait = worker.cpuWait[k / 3];
+        if (!Number.isNaN(wait)) sample.waitUs = wait;
+        taskThreadSamples.push(sample);
+      }
+    }
     pids.add(worker.pid);
     threadIds.add(worker.threadId);
     threads.add(`${worker.pid}:${worker.threadId}`);
-    if (worker.exitReason === 'crash') crashes++;
-    const entry = busy.get(worker.workerId) ?? { tasks: 0, busyUs: 0 };
-    utilization.push({
+    if (worker.exit?.reason === 'crash') crashes++;
+    const entry = busy.get(worker.index) ?? { tasks: 0, busyUs: 0 };
+    const lane: WorkerUtilization = {
       workerId: worker.workerId,
       name: worker.name,
       pid: worker.pid,
@@ -219,15 +234,16 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
       tasks: entry.tasks,
       busyUs: entry.busyUs,
       utilization: wallUs > 0 ? Math.min(1, entry.busyUs / wallUs) : 0,
-    });
-    const laneFraction = meanFraction(fractionsByWorker.get(worker.workerId) ?? []);
-    if (laneFraction !== undefined) utilization[utilization.length - 1].cpuFraction = laneFraction;
+    };
+    const laneFraction = meanFraction(fractionsByLane.get(worker.index) ?? []);
+    if (laneFraction !== undefined) lane.cpuFraction = laneFraction;
+    utilization.push(lane);
   }
   if (pids.size === 0) pids.add(start.pid);
 
   const finishedTasks = ok + failed + cancelled;
   const phase = phaseOf(start.t, firstSent, lastEnd);
-  const cores = start.cores ?? run.machineSamples.at(-1)?.cores;
+  const cores = start.cores ?? run.machine.at(-1)?.cores;
   const summary: RunSummary = {
     runId: run.runId,
     backend: start.backend,
@@ -240,18 +256,18 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
     finished: run.end !== undefined,
     wallUs,
     taskUs,
-    tasks: run.tasks.size,
+    tasks: run.tasks,
     ok,
     failed,
     cancelled,
-    pending: run.tasks.size - finishedTasks,
+    pending: run.tasks - finishedTasks,
     throughput: wallUs > 0 ? finishedTasks / (wallUs / 1e6) : 0,
     queueWaitP50Us: percentile(waits, 0.5),
     queueWaitP95Us: percentile(waits, 0.95),
     pids: [...pids].sort((a, b) => a - b),
     threadIds: [...threadIds].sort((a, b) => a - b),
     threads: Math.max(1, threads.size),
-    workersStarted: run.workers.size,
+    workersStarted: utilization.length,
     crashes,
     utilization,
     identity: '',
@@ -262,10 +278,10 @@ export function summarizeRun(run: RunRecord): RunSummary | undefined {
   if (phase.taskPhaseStartT !== undefined && phase.taskPhaseUs !== undefined) {
     const from = phase.taskPhaseStartT;
     const to = from + phase.taskPhaseUs;
-    const isTask = (pid: number, tid: number) => taskThreads.has(`${pid}/${tid}`);
-    summary.coresUsed = coresUsedIn(run.cpuSamples, isTask, from, to);
-    summary.parallelism = parallelismIn(run.cpuSamples, isTask, from, to);
-    summary.otherCpuCores = otherCoresIn(run.machineSamples, from, to);
+    const all = () => true;
+    summary.coresUsed = coresUsedIn(taskThreadSamples, all, from, to);
+    summary.parallelism = parallelismIn(taskThreadSamples, all, from, to);
+    summary.otherCpuCores = otherCoresIn(run.machine, from, to);
     summary.busy = isBusy(summary.otherCpuCores);
   }
   if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
@@ -286,11 +302,12 @@ export function phaseOf(runStartT: number, firstSentT: number, lastEndT: number)
   return { taskPhaseStartT: firstSentT, taskPhaseUs: Math.max(0, lastEndT - firstSentT), startupWallUs: Math.max(0, lastEndT - runStartT) };
 }
 
-/** On-thread time of a finished task: its slices when the backend recorded them (event-loop), else its run time. */
-function busyTimeOf(task: TaskRecord, runUs: number): number {
-  if (task.slices.length === 0) return runUs;
+/** On-thread time of finished task `i`: its slices when the backend recorded them (event-loop), else its run time. */
+function busyTimeOf(model: TraceModel, i: number, runUs: number): number {
+  const first = model.tasks.firstSlice[i];
+  if (first < 0) return runUs;
   let sum = 0;
-  for (const [s, e] of task.slices) sum += Math.max(0, e - s);
+  for (let k = first; k >= 0; k = model.slices.nextOfTask[k]) sum += Math.max(0, model.slices.end[k] - model.slices.start[k]);
   return sum;
 }
 

@@ -1,27 +1,233 @@
 /**
- * An incremental index of a trace: runs, their workers and their tasks, joined
- * from the flat event stream. Statistics, the Chrome-trace and CSV exports and
- * the webview all read traces through this one join, so they agree on what a
- * "task" is (queued → started → ended, plus its on-thread slices).
+ * The one index of a trace: runs, their workers (lanes) and their tasks,
+ * joined from the flat event stream. Statistics (stats.ts), the Chrome-trace
+ * and CSV exports, the CLI report, the HTML report and the webview all read
+ * traces through it, so they agree on what a "task" is (queued → started →
+ * ended, plus its on-thread slices) and compute every figure one way.
  *
- * Feeding it is O(events) in total: `add()` touches each event once and keeps
- * everything in maps keyed by run, worker and task id. It tolerates events out
- * of order within a run (a `task-end` before its `task-start` just fills the
- * record in whatever order the fields arrive) and runs whose `run-start` has
- * not been seen yet (their `start` stays undefined).
+ * Tasks live in growable typed-array columns (no object per task); each
+ * worker lane keeps its tasks sorted by start time so a frame only visits
+ * what is on screen. A million tasks fit in well under 300 MB of heap this
+ * way, which an object per task (or keeping the raw events) would not.
+ * {@link TraceModel.taskRecord} builds a task's object on demand, for the
+ * exports and reports that want one.
+ *
+ * Feeding it is O(events): `add()` touches each event once. It tolerates
+ * events out of order within a run (a `task-end` before its `task-start`
+ * fills the columns in whatever order the fields arrive) and runs whose
+ * `run-start` has not been seen yet. With `dedupeBySeq` (the webview) events
+ * are de-duplicated by `(runId, seq)`: a host may replay more than needed
+ * after a reload and nothing is counted twice.
+ *
+ * To add a per-task figure: a column in {@link TaskColumns} (grown in
+ * `#growTo`, reset in `add`), filled in `#apply` and `addPacked`, and read
+ * back in `taskRecord` and `eventsOf`.
  */
+import { cell, type PackedTasks } from './packed-tasks.js';
 import type {
-  CpuSampleEvent,
-  MachineSampleEvent,
-  MainWaitEvent,
-  RunEndEvent,
-  RunStartEvent,
-  TaskError,
-  TraceEvent,
-  WorkerExitReason,
+  LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TraceEvent, WorkerExitReason, WorkerStartEvent,
 } from './events.js';
 
-/** One task of one run, as far as its events have been seen. */
+/** Task status codes stored in {@link TaskColumns.status}. */
+export const TaskStatus = { Queued: 0, Running: 1, Ok: 2, Failed: 3 } as const;
+
+const NO_LANE = -1;
+
+function grow<T extends Float64Array | Int32Array | Uint8Array | Uint16Array>(a: T, min: number): T {
+  if (a.length >= min) return a;
+  const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, 1024));
+  next.set(a);
+  return next;
+}
+
+/** Every task of every run, one typed array per field, indexed by a global task index. */
+export class TaskColumns {
+  count = 0;
+  run = new Int32Array(0);
+  taskId = new Int32Array(0);
+  queued = new Float64Array(0);
+  start = new Float64Array(0);
+  end = new Float64Array(0);
+  lane = new Int32Array(0);
+  fn = new Uint16Array(0);
+  status = new Uint8Array(0);
+  cpuUs = new Float64Array(0);
+  /** First slice of the task in the slice columns, -1 when none (event-loop backend only). */
+  firstSlice = new Int32Array(0);
+  /** 1 when the task's start was reported (a task that ended without one is drawn from its end, and `start` holds that). */
+  startSeen = new Uint8Array(0);
+  input: (string | undefined)[] = [];
+  result: (string | undefined)[] = [];
+  errors = new Map<number, TaskError>();
+
+  /** Makes room for `n` tasks in total at once (a packed batch), instead of doubling step by step. */
+  reserve(n: number): void {
+    if (n > this.run.length) this.#growTo(n);
+  }
+
+  #growTo(n: number): void {
+    this.run = grow(this.run, n);
+    this.taskId = grow(this.taskId, n);
+    this.queued = grow(this.queued, n);
+    this.start = grow(this.start, n);
+    this.end = grow(this.end, n);
+    this.lane = grow(this.lane, n);
+    this.fn = grow(this.fn, n);
+    this.status = grow(this.status, n);
+    this.cpuUs = grow(this.cpuUs, n);
+    this.firstSlice = grow(this.firstSlice, n);
+    this.startSeen = grow(this.startSeen, n);
+  }
+
+  add(runIndex: number, taskId: number): number {
+    const i = this.count++;
+    if (i >= this.run.length) {
+      this.#growTo(i + 1);
+    }
+    this.run[i] = runIndex;
+    this.taskId[i] = taskId;
+    this.queued[i] = NaN;
+    this.start[i] = NaN;
+    this.end[i] = NaN;
+    this.lane[i] = NO_LANE;
+    this.fn[i] = 0;
+    this.status[i] = TaskStatus.Queued;
+    this.cpuUs[i] = NaN;
+    this.firstSlice[i] = -1;
+    this.startSeen[i] = 0;
+    return i;
+  }
+}
+
+/** On-thread slices of event-loop tasks, as columns; `nextOfTask` chains a task's slices. */
+export class SliceColumns {
+  count = 0;
+  task = new Int32Array(0);
+  start = new Float64Array(0);
+  end = new Float64Array(0);
+  nextOfTask = new Int32Array(0);
+
+  add(task: number, start: number, end: number): number {
+    const i = this.count++;
+    if (i >= this.task.length) {
+      this.task = grow(this.task, i + 1);
+      this.start = grow(this.start, i + 1);
+      this.end = grow(this.end, i + 1);
+      this.nextOfTask = grow(this.nextOfTask, i + 1);
+    }
+    this.task[i] = task;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.nextOfTask[i] = -1;
+    return i;
+  }
+}
+
+/** A growable list of indices kept sorted by a key (start time), with the longest span seen, for culling. */
+export class SortedSpans {
+  items = new Int32Array(16);
+  length = 0;
+  sorted = true;
+  maxSpan = 0;
+  #lastKey = -Infinity;
+
+  push(index: number, key: number, span: number): void {
+    if (this.length >= this.items.length) this.items = grow(this.items, this.length + 1);
+    this.items[this.length++] = index;
+    if (key < this.#lastKey) this.sorted = false;
+    else this.#lastKey = key;
+    if (span > this.maxSpan) this.maxSpan = span;
+  }
+
+  noteSpan(span: number): void {
+    if (span > this.maxSpan) this.maxSpan = span;
+  }
+
+  /** Restores order after out-of-order arrivals (rare: only replays and clock ties). */
+  ensureSorted(keyOf: Float64Array): void {
+    if (this.sorted) return;
+    const view = Array.from(this.items.subarray(0, this.length));
+    view.sort((a, b) => keyOf[a] - keyOf[b]);
+    this.items.set(view);
+    this.#lastKey = this.length ? keyOf[this.items[this.length - 1]] : -Infinity;
+    this.sorted = true;
+  }
+
+  /** First position whose key is ≥ `key` (list must be sorted). */
+  lowerBound(keyOf: Float64Array, key: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keyOf[this.items[mid]] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** One worker of one run: a lane on the timeline. */
+export interface WorkerLane {
+  index: number;
+  runIndex: number;
+  workerId: number;
+  name: string;
+  pid: number;
+  threadId: number;
+  tid?: number;
+  /** Run-clock µs when the worker reported ready, and how long it took to get there. */
+  startT: number;
+  startupUs: number;
+  /** False when tasks referenced the worker before (or without) its `worker-start`. */
+  known: boolean;
+  exit?: { t: number; reason: WorkerExitReason; code: number | null; signal: string | null };
+  /** Task indices sorted by start. */
+  tasks: SortedSpans;
+  /** Slice indices sorted by start. */
+  slices: SortedSpans;
+  /** CPU samples of this lane's OS thread: [t, intervalUs, cpuUs] triples. */
+  cpu: number[];
+  /** Run-queue wait of each of those samples (`cpu-sample.waitUs`), NaN where not reported. */
+  cpuWait: number[];
+}
+
+/** One run: its start/end events and what hangs off it. */
+export interface RunInfo {
+  index: number;
+  runId: string;
+  start?: RunStartEvent;
+  end?: RunEndEvent;
+  lastSeq: number;
+  eventCount: number;
+  /** Largest run-clock time seen: "now" for a live run. */
+  lastT: number;
+  /** Smallest run-clock time seen (normally the run-start's t). */
+  firstT: number;
+  lanes: number[];
+  laneByWorker: Map<number, number>;
+  /** Global task index by taskId: dense array for small ids, map for the rest. */
+  taskByIdDense: Int32Array;
+  taskByIdSparse: Map<number, number>;
+  tasks: number;
+  /** Tasks placed on a lane (drawn as bars). */
+  bars: number;
+  ok: number;
+  failed: number;
+  mainWaits: MainWaitEvent[];
+  /** Captured output, capped (the details pane shows a task's lines). */
+  logs: LogEvent[];
+  /** cpu-sample events that matched no lane yet (tid unknown), replayed when a worker-start names the tid. */
+  pendingCpu: { pid: number; tid: number; t: number; intervalUs: number; cpuUs: number; waitUs?: number }[];
+  /** The machine's CPU use while the run's tasks were out (for the busy-machine check). */
+  machine: MachineSampleEvent[];
+  /** Bumped on every change (summaries are cached by it). */
+  version: number;
+}
+
+const MAX_LOGS_PER_RUN = 5000;
+const DENSE_TASK_IDS = 1 << 24;
+
+/** One task of one run as an object, as far as its events have been seen (built on demand by {@link TraceModel.taskRecord}). */
 export interface TaskRecord {
   runId: string;
   taskId: number;
@@ -36,173 +242,469 @@ export interface TaskRecord {
   resultPreview?: string;
   error?: TaskError;
   cpuUs?: number;
-  /** On-thread slices [start, end] in arrival order (event-loop backend). */
+  /** On-thread slices [start, end] (event-loop backend). */
   slices: Array<[number, number]>;
 }
 
-/** One worker of one run. */
-export interface WorkerRecord {
-  runId: string;
-  workerId: number;
-  name: string;
-  pid: number;
-  threadId: number;
-  tid?: number;
-  startT: number;
-  startupUs: number;
-  exitT?: number;
-  exitCode?: number | null;
-  exitSignal?: string | null;
-  exitReason?: WorkerExitReason;
-}
-
-/** Everything known about one run. Maps keep insertion order, so iteration is in arrival order. */
-export interface RunRecord {
-  runId: string;
-  start?: RunStartEvent;
-  end?: RunEndEvent;
-  workers: Map<number, WorkerRecord>;
-  tasks: Map<number, TaskRecord>;
-  mainWaits: MainWaitEvent[];
-  cpuSamples: CpuSampleEvent[];
-  /** The machine's CPU use while the run's tasks were out (busy-machine check). */
-  machineSamples: MachineSampleEvent[];
-  /** Largest run-clock time seen in any event of this run: "now" for a live run. */
-  lastT: number;
-  /** Number of events of this run that were added. */
-  eventCount: number;
-}
-
-/** Largest time stamp an event carries (`end` for spans, `t` otherwise). */
-export function eventTime(event: TraceEvent): number {
-  switch (event.type) {
-    case 'task-slice':
-    case 'main-wait':
-      return event.end;
-    default:
-      return event.t;
-  }
+export interface TraceModelOptions {
+  /**
+   * Drop events whose seq is not above the highest seq already seen for their
+   * run (replays after a reload). Needs every run's events in seq order.
+   * @default false
+   */
+  dedupeBySeq?: boolean;
 }
 
 /**
- * Incrementally joins trace events into runs, workers and tasks.
+ * Runs, worker lanes, task and slice columns of a trace.
  *
  * @example
  * const model = new TraceModel();
- * pool.onTrace((batch) => { model.add(batch); render(model.runs()); });
+ * pool.onTrace((batch) => { model.add(batch); render(summarizeRuns(model)); });
  */
 export class TraceModel {
-  readonly #runs = new Map<string, RunRecord>();
+  readonly runs: RunInfo[] = [];
+  readonly lanes: WorkerLane[] = [];
+  readonly tasks = new TaskColumns();
+  readonly slices = new SliceColumns();
+  /** Function names; index 0 is "" (unknown). */
+  readonly fnNames: string[] = [''];
+  readonly #fnIndex = new Map<string, number>([['', 0]]);
+  readonly #runByid = new Map<string, RunInfo>();
+  /** Bumped on every accepted event batch. */
+  version = 0;
+  /** Events accepted in total. */
+  events = 0;
+  readonly #dedupe: boolean;
 
-  /** Adds a batch of events (any runs, any order within reason). */
-  add(events: Iterable<TraceEvent>): this {
-    for (const event of events) this.#addOne(event);
-    return this;
+  constructor(options: TraceModelOptions = {}) {
+    this.#dedupe = options.dedupeBySeq ?? false;
   }
 
-  /** Runs in order of their first event. */
-  runs(): RunRecord[] {
-    return [...this.#runs.values()];
+  runById(runId: string): RunInfo | undefined {
+    return this.#runByid.get(runId);
   }
 
-  /** The run with this id, if any of its events were added. */
-  run(runId: string): RunRecord | undefined {
-    return this.#runs.get(runId);
+  /** Highest seq held per run (what `ready` tells the host). */
+  lastSeqByRun(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const run of this.runs) out[run.runId] = run.lastSeq;
+    return out;
   }
 
-  #runOf(runId: string): RunRecord {
-    let run = this.#runs.get(runId);
+  /** Adds events; returns how many were new (and pushes those onto `accepted` when given). */
+  add(batch: Iterable<TraceEvent>, accepted?: TraceEvent[]): number {
+    let count = 0;
+    for (const e of batch) {
+      const run = this.#runOf(e.runId);
+      if (e.seq <= run.lastSeq && this.#dedupe) continue;
+      if (e.seq > run.lastSeq) run.lastSeq = e.seq;
+      run.eventCount++;
+      run.version++;
+      count++;
+      accepted?.push(e);
+      this.#apply(run, e);
+    }
+    if (count) {
+      this.version++;
+      this.events += count;
+    }
+    return count;
+  }
+
+  /**
+   * Adds a pack of task events (see packed-tasks.ts). Idempotent per task, so
+   * an over-replayed pack draws nothing twice. Send packs after the ordinary
+   * events of the same seq range: a pack advances the run's last seq.
+   * Returns the number of task events it stood for.
+   */
+  addPacked(p: PackedTasks): number {
+    const run = this.#runOf(p.runId);
+    const tasks = this.tasks;
+    const n = p.taskId.length;
+    const fnMap = p.fns.map((f) => this.#fnIndexOf(f));
+    tasks.reserve(tasks.count + n);
+    let count = 0;
+    const errorOf = new Map(p.errors);
+    const cpuOf = new Map(p.cpuUs ?? []);
+    for (let k = 0; k < n; k++) {
+      const i = this.#taskOf(run, p.taskId[k]);
+      const q = cell(p.queued, k);
+      const s = cell(p.start, k);
+      const e = cell(p.end, k);
+      const outcome = p.outcome[k];
+      if (!Number.isNaN(q)) {
+        tasks.queued[i] = q;
+        tasks.fn[i] = fnMap[p.fnIndex[k]] ?? 0;
+        tasks.input[i] = p.inputPreview[k] ?? '';
+        this.#noteTime(run, q);
+        count++;
+      }
+      const workerId = p.workerId[k];
+      if (!Number.isNaN(s)) {
+        tasks.start[i] = s;
+        tasks.startSeen[i] = 1;
+        if (tasks.status[i] === TaskStatus.Queued) tasks.status[i] = TaskStatus.Running;
+        this.#noteTime(run, s);
+        count++;
+      }
+      if (outcome === 0 || outcome === 1) {
+        const prev = tasks.status[i];
+        if (prev === TaskStatus.Ok) run.ok--;
+        if (prev === TaskStatus.Failed) run.failed--;
+        tasks.end[i] = e;
+        tasks.status[i] = outcome === 1 ? TaskStatus.Ok : TaskStatus.Failed;
+        if (outcome === 1) run.ok++;
+        else run.failed++;
+        const r = p.resultPreview[k];
+        if (r !== null && r !== undefined) tasks.result[i] = r;
+        const err = errorOf.get(k);
+        if (err) tasks.errors.set(i, err);
+        const cpu = cpuOf.get(k);
+        if (cpu !== undefined) tasks.cpuUs[i] = cpu;
+        if (Number.isNaN(tasks.start[i])) tasks.start[i] = e;
+        this.#noteTime(run, e);
+        count++;
+      }
+      if (workerId >= 0 && tasks.lane[i] === NO_LANE && !Number.isNaN(tasks.start[i])) {
+        const lane = this.#laneOf(run, workerId);
+        tasks.lane[i] = lane.index;
+        run.bars++;
+        const end = tasks.end[i];
+        lane.tasks.push(i, tasks.start[i], Number.isNaN(end) ? 0 : end - tasks.start[i]);
+      } else if (tasks.lane[i] !== NO_LANE && !Number.isNaN(e)) {
+        this.lanes[tasks.lane[i]].tasks.noteSpan(e - tasks.start[i]);
+      }
+    }
+    if (p.lastSeq > run.lastSeq) run.lastSeq = p.lastSeq;
+    run.eventCount += count;
+    run.version++;
+    this.version++;
+    this.events += count;
+    return count;
+  }
+
+  /** Global task index of (run, taskId), or -1. */
+  taskIndex(run: RunInfo, taskId: number): number {
+    if (taskId >= 0 && taskId < DENSE_TASK_IDS) {
+      return taskId < run.taskByIdDense.length ? run.taskByIdDense[taskId] : -1;
+    }
+    return run.taskByIdSparse.get(taskId) ?? -1;
+  }
+
+  /** Global indices of a run's tasks, without visiting other runs' tasks. */
+  *taskIndicesOf(run: RunInfo): Generator<number> {
+    const dense = run.taskByIdDense;
+    for (let id = 0; id < dense.length; id++) if (dense[id] >= 0) yield dense[id];
+    yield* run.taskByIdSparse.values();
+  }
+
+  fnName(task: number): string {
+    return this.fnNames[this.tasks.fn[task]];
+  }
+
+  /** Puts a lane's CPU samples in time order (one sampler sends them in order; a replay may not). */
+  sortLaneSamples(lane: WorkerLane): void {
+    const n = lane.cpu.length / 3;
+    let sorted = true;
+    for (let k = 1; k < n && sorted; k++) sorted = lane.cpu[k * 3] >= lane.cpu[k * 3 - 3];
+    if (sorted) return;
+    const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => lane.cpu[a * 3] - lane.cpu[b * 3]);
+    lane.cpu = order.flatMap((k) => [lane.cpu[k * 3], lane.cpu[k * 3 + 1], lane.cpu[k * 3 + 2]]);
+    lane.cpuWait = order.map((k) => lane.cpuWait[k]);
+  }
+
+  /** The lanes of a run's workers that reported `worker-start`, in order of first appearance. */
+  workersOf(run: RunInfo): WorkerLane[] {
+    return run.lanes.map((li) => this.lanes[li]).filter((lane) => lane.known);
+  }
+
+  /** Task `i` (a global task index) as an object; for exports and reports, not for hot paths. */
+  taskRecord(i: number): TaskRecord {
+    const t = this.tasks;
+    const run = this.runs[t.run[i]];
+    const status = t.status[i];
+    const record: TaskRecord = { runId: run.runId, taskId: t.taskId[i], fn: this.fnName(i), inputPreview: t.input[i] ?? '', slices: [] };
+    if (!Number.isNaN(t.queued[i])) record.queuedT = t.queued[i];
+    if (!Number.isNaN(t.start[i]) && t.startSeen[i]) record.startT = t.start[i];
+    if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
+      record.endT = t.end[i];
+      record.ok = status === TaskStatus.Ok;
+    }
+    if (t.lane[i] >= 0) record.workerId = this.lanes[t.lane[i]].workerId;
+    if (t.result[i] !== undefined) record.resultPreview = t.result[i];
+    const error = t.errors.get(i);
+    if (error) record.error = error;
+    if (!Number.isNaN(t.cpuUs[i])) record.cpuUs = t.cpuUs[i];
+    for (let k = t.firstSlice[i]; k >= 0; k = this.slices.nextOfTask[k]) record.slices.unshift([this.slices.start[k], this.slices.end[k]]);
+    return record;
+  }
+
+  /** Every task of a run as an object, in task-id order. */
+  taskRecordsOf(run: RunInfo): TaskRecord[] {
+    return [...this.taskIndicesOf(run)].map((i) => this.taskRecord(i));
+  }
+
+  #runOf(runId: string): RunInfo {
+    let run = this.#runByid.get(runId);
     if (!run) {
-      run = { runId, workers: new Map(), tasks: new Map(), mainWaits: [], cpuSamples: [], machineSamples: [], lastT: 0, eventCount: 0 };
-      this.#runs.set(runId, run);
+      run = {
+        index: this.runs.length, runId, lastSeq: -1, eventCount: 0, lastT: 0, firstT: Infinity, lanes: [],
+        laneByWorker: new Map(), taskByIdDense: new Int32Array(0), taskByIdSparse: new Map(),
+        tasks: 0, bars: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], machine: [], version: 0,
+      };
+      this.runs.push(run);
+      this.#runByid.set(runId, run);
     }
     return run;
   }
 
-  #taskOf(run: RunRecord, taskId: number): TaskRecord {
-    let task = run.tasks.get(taskId);
-    if (!task) {
-      task = { runId: run.runId, taskId, fn: '', inputPreview: '', slices: [] };
-      run.tasks.set(taskId, task);
+  #taskOf(run: RunInfo, taskId: number): number {
+    const existing = this.taskIndex(run, taskId);
+    if (existing >= 0) return existing;
+    const i = this.tasks.add(run.index, taskId);
+    run.tasks++;
+    if (taskId >= 0 && taskId < DENSE_TASK_IDS) {
+      if (taskId >= run.taskByIdDense.length) {
+        const next = new Int32Array(Math.max(taskId + 1, run.taskByIdDense.length * 2, 256)).fill(-1);
+        next.set(run.taskByIdDense);
+        run.taskByIdDense = next;
+      }
+      run.taskByIdDense[taskId] = i;
+    } else {
+      run.taskByIdSparse.set(taskId, i);
     }
-    return task;
+    return i;
   }
 
-  #addOne(event: TraceEvent): void {
-    const run = this.#runOf(event.runId);
-    run.eventCount++;
-    const t = eventTime(event);
-    if (Number.isFinite(t) && t > run.lastT) run.lastT = t;
-    switch (event.type) {
+  #laneOf(run: RunInfo, workerId: number): WorkerLane {
+    const existing = run.laneByWorker.get(workerId);
+    if (existing !== undefined) return this.lanes[existing];
+    const lane: WorkerLane = {
+      index: this.lanes.length, runIndex: run.index, workerId, name: `worker ${workerId}`,
+      pid: run.start?.pid ?? 0, threadId: -1, startT: NaN, startupUs: 0, known: false,
+      tasks: new SortedSpans(), slices: new SortedSpans(), cpu: [], cpuWait: [],
+    };
+    this.lanes.push(lane);
+    run.lanes.push(lane.index);
+    run.laneByWorker.set(workerId, lane.index);
+    return lane;
+  }
+
+  #fnIndexOf(name: string): number {
+    let i = this.#fnIndex.get(name);
+    if (i === undefined) {
+      i = this.fnNames.length;
+      if (i >= 65535) return 0;
+      this.fnNames.push(name);
+      this.#fnIndex.set(name, i);
+    }
+    return i;
+  }
+
+  #noteTime(run: RunInfo, t: number): void {
+    if (t > run.lastT) run.lastT = t;
+    if (t < run.firstT) run.firstT = t;
+  }
+
+  #apply(run: RunInfo, e: TraceEvent): void {
+    const tasks = this.tasks;
+    switch (e.type) {
       case 'run-start':
-        run.start = event;
+        run.start = e;
+        this.#noteTime(run, e.t);
+        for (const li of run.lanes) if (!this.lanes[li].known) this.lanes[li].pid = e.pid;
         break;
       case 'run-end':
-        run.end = event;
+        run.end = e;
+        this.#noteTime(run, e.t);
         break;
       case 'worker-start':
-        run.workers.set(event.workerId, {
-          ...run.workers.get(event.workerId),
-          runId: event.runId,
-          workerId: event.workerId,
-          name: event.name,
-          pid: event.pid,
-          threadId: event.threadId,
-          tid: event.tid,
-          startT: event.t,
-          startupUs: event.startupUs,
-        });
+        this.#workerStart(run, e);
         break;
       case 'worker-exit': {
-        const worker = run.workers.get(event.workerId);
-        if (worker) {
-          worker.exitT = event.t;
-          worker.exitCode = event.code;
-          worker.exitSignal = event.signal;
-          worker.exitReason = event.reason;
-        }
+        const lane = this.#laneOf(run, e.workerId);
+        lane.exit = { t: e.t, reason: e.reason, code: e.code, signal: e.signal };
+        this.#noteTime(run, e.t);
         break;
       }
       case 'task-queued': {
-        const task = this.#taskOf(run, event.taskId);
-        task.queuedT = event.t;
-        task.fn = event.fn;
-        task.inputPreview = event.inputPreview;
+        const i = this.#taskOf(run, e.taskId);
+        tasks.queued[i] = e.t;
+        tasks.fn[i] = this.#fnIndexOf(e.fn);
+        tasks.input[i] = e.inputPreview;
+        this.#noteTime(run, e.t);
         break;
       }
       case 'task-start': {
-        const task = this.#taskOf(run, event.taskId);
-        task.startT = event.t;
-        task.workerId = event.workerId;
+        const i = this.#taskOf(run, e.taskId);
+        tasks.start[i] = e.t;
+        tasks.startSeen[i] = 1;
+        if (tasks.status[i] === TaskStatus.Queued) tasks.status[i] = TaskStatus.Running;
+        const lane = this.#laneOf(run, e.workerId);
+        if (tasks.lane[i] === NO_LANE) {
+          tasks.lane[i] = lane.index;
+          run.bars++;
+          const end = tasks.end[i];
+          lane.tasks.push(i, e.t, Number.isNaN(end) ? 0 : end - e.t);
+        }
+        this.#noteTime(run, e.t);
         break;
       }
       case 'task-slice': {
-        const task = this.#taskOf(run, event.taskId);
-        task.slices.push([event.start, event.end]);
-        task.workerId ??= event.workerId;
+        const i = this.#taskOf(run, e.taskId);
+        const s = this.slices.add(i, e.start, e.end);
+        // Chain at the head: order within a task does not matter for drawing.
+        this.slices.nextOfTask[s] = tasks.firstSlice[i];
+        tasks.firstSlice[i] = s;
+        this.#laneOf(run, e.workerId).slices.push(s, e.start, e.end - e.start);
+        this.#noteTime(run, e.end);
         break;
       }
       case 'task-end': {
-        const task = this.#taskOf(run, event.taskId);
-        task.endT = event.t;
-        task.workerId = event.workerId;
-        task.ok = event.ok;
-        task.resultPreview = event.resultPreview;
-        task.error = event.error;
-        task.cpuUs = event.cpuUs;
+        const i = this.#taskOf(run, e.taskId);
+        const prev = tasks.status[i];
+        if (prev === TaskStatus.Ok) run.ok--;
+        if (prev === TaskStatus.Failed) run.failed--;
+        tasks.end[i] = e.t;
+        tasks.status[i] = e.ok ? TaskStatus.Ok : TaskStatus.Failed;
+        if (e.ok) run.ok++;
+        else run.failed++;
+        if (e.resultPreview !== undefined) tasks.result[i] = e.resultPreview;
+        if (e.error) tasks.errors.set(i, e.error);
+        if (e.cpuUs !== undefined) tasks.cpuUs[i] = e.cpuUs;
+        if (tasks.lane[i] === NO_LANE) {
+          // Ended without a start (e.g. a crash before it was reported running): place it on its worker's lane.
+          const lane = this.#laneOf(run, e.workerId);
+          tasks.lane[i] = lane.index;
+          run.bars++;
+          if (Number.isNaN(tasks.start[i])) tasks.start[i] = e.t;
+          lane.tasks.push(i, tasks.start[i], e.t - tasks.start[i]);
+        } else {
+          this.lanes[tasks.lane[i]].tasks.noteSpan(e.t - tasks.start[i]);
+        }
+        this.#noteTime(run, e.t);
         break;
       }
-      case 'main-wait':
-        run.mainWaits.push(event);
-        break;
-      case 'cpu-sample':
-        run.cpuSamples.push(event);
-        break;
-      case 'machine-sample':
-        run.machineSamples.push(event);
-        break;
       case 'log':
+        if (run.logs.length < MAX_LOGS_PER_RUN) run.logs.push(e);
+        this.#noteTime(run, e.t);
+        break;
+      case 'main-wait':
+        run.mainWaits.push(e);
+        this.#noteTime(run, e.start);
+        this.#noteTime(run, e.end);
+        break;
+      case 'cpu-sample': {
+        this.#noteTime(run, e.t);
+        const lane = this.#laneByTid(run, e.pid, e.tid);
+        if (lane) {
+          lane.cpu.push(e.t, e.intervalUs, e.cpuUs);
+          lane.cpuWait.push(e.waitUs ?? NaN);
+        }
+        else if (run.pendingCpu.length < 100_000) run.pendingCpu.push(e);
+        break;
+      }
+      case 'machine-sample':
+        this.#noteTime(run, e.t);
+        if (run.machine.length < 100_000) run.machine.push(e);
         break;
     }
+  }
+
+  #workerStart(run: RunInfo, e: WorkerStartEvent): void {
+    const lane = this.#laneOf(run, e.workerId);
+    lane.name = e.name;
+    lane.pid = e.pid;
+    lane.threadId = e.threadId;
+    lane.tid = e.tid;
+    lane.startT = e.t;
+    lane.startupUs = e.startupUs;
+    lane.known = true;
+    this.#noteTime(run, e.t);
+    if (run.pendingCpu.length) {
+      const tid = e.tid ?? e.threadId;
+      run.pendingCpu = run.pendingCpu.filter((s) => {
+        if (s.pid !== e.pid || s.tid !== tid) return true;
+        lane.cpu.push(s.t, s.intervalUs, s.cpuUs);
+        lane.cpuWait.push(s.waitUs ?? NaN);
+        return false;
+      });
+    }
+  }
+
+  #laneByTid(run: RunInfo, pid: number, tid: number): WorkerLane | undefined {
+    for (const li of run.lanes) {
+      const lane = this.lanes[li];
+      if (lane.known && (lane.tid ?? lane.threadId) === tid && lane.pid === pid) return lane;
+    }
+    return undefined;
+  }
+
+  /**
+   * Rebuilds trace events for a run from the columns (export, persisted
+   * state, statistics). Sequence numbers are renumbered; everything the
+   * timeline keeps is preserved.
+   */
+  eventsOf(run: RunInfo): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    const runId = run.runId;
+    let seq = 0;
+    const push = (e: Record<string, unknown>) => {
+      out.push({ ...e, runId, seq: seq++ } as unknown as TraceEvent);
+    };
+    if (run.start) push({ ...run.start });
+    const timed: { t: number; e: Record<string, unknown> }[] = [];
+    for (const li of run.lanes) {
+      const lane = this.lanes[li];
+      if (lane.known) {
+        const ws: Record<string, unknown> = {
+          type: 'worker-start', t: lane.startT, workerId: lane.workerId, name: lane.name, pid: lane.pid,
+          threadId: lane.threadId, startupUs: lane.startupUs,
+        };
+        if (lane.tid !== undefined) ws.tid = lane.tid;
+        timed.push({ t: lane.startT, e: ws });
+      }
+      if (lane.exit) {
+        timed.push({
+          t: lane.exit.t,
+          e: { type: 'worker-exit', t: lane.exit.t, workerId: lane.workerId, code: lane.exit.code, signal: lane.exit.signal, reason: lane.exit.reason },
+        });
+      }
+      for (let k = 0; k + 2 < lane.cpu.length; k += 3) {
+        timed.push({ t: lane.cpu[k], e: { type: 'cpu-sample', t: lane.cpu[k], pid: lane.pid, tid: lane.tid ?? lane.threadId, intervalUs: lane.cpu[k + 1], cpuUs: lane.cpu[k + 2], ...(Number.isNaN(lane.cpuWait[k / 3]) ? {} : { waitUs: lane.cpuWait[k / 3] }) } });
+      }
+    }
+    const tasks = this.tasks;
+    for (const i of this.taskIndicesOf(run)) {
+      const taskId = tasks.taskId[i];
+      const laneIndex = tasks.lane[i];
+      const workerId = laneIndex >= 0 ? this.lanes[laneIndex].workerId : -1;
+      if (!Number.isNaN(tasks.queued[i])) {
+        timed.push({ t: tasks.queued[i], e: { type: 'task-queued', t: tasks.queued[i], taskId, fn: this.fnName(i), inputPreview: tasks.input[i] ?? '' } });
+      }
+      if (tasks.startSeen[i] && laneIndex >= 0) {
+        timed.push({ t: tasks.start[i], e: { type: 'task-start', t: tasks.start[i], taskId, workerId } });
+      }
+      for (let s = tasks.firstSlice[i]; s >= 0; s = this.slices.nextOfTask[s]) {
+        timed.push({ t: this.slices.end[s], e: { type: 'task-slice', taskId, workerId, start: this.slices.start[s], end: this.slices.end[s] } });
+      }
+      const status = tasks.status[i];
+      if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
+        const end: Record<string, unknown> = { type: 'task-end', t: tasks.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
+        if (tasks.result[i] !== undefined) end.resultPreview = tasks.result[i];
+        const error = tasks.errors.get(i);
+        if (error) end.error = error;
+        if (!Number.isNaN(tasks.cpuUs[i])) end.cpuUs = tasks.cpuUs[i];
+        timed.push({ t: tasks.end[i], e: end });
+      }
+    }
+    for (const w of run.mainWaits) timed.push({ t: w.end, e: { ...w } });
+    for (const m of run.machine) timed.push({ t: m.t, e: { ...m } });
+    for (const l of run.logs) timed.push({ t: l.t, e: { ...l } });
+    timed.sort((a, b) => a.t - b.t);
+    for (const { e } of timed) push(e);
+    if (run.end) push({ ...run.end });
+    return out;
   }
 }

@@ -71,10 +71,12 @@ function gilRun({ runId = 'gil', withClock = false, lateSamples = false } = {}) 
 
 test('runTaskCpu over a joined run: each GIL thread gets its sampled quarter, whatever order the samples came in', () => {
   for (const lateSamples of [false, true]) {
-    const run = new TraceModel().add(gilRun({ lateSamples })).run('gil');
-    const cpu = runTaskCpu(run);
+    const model = new TraceModel();
+    model.add(gilRun({ lateSamples }));
+    const cpu = runTaskCpu(model, model.runById('gil'));
     assert.equal(cpu.size, 4);
-    for (const [taskId, c] of cpu) {
+    for (const [i, c] of cpu) {
+      const taskId = model.tasks.taskId[i];
       assert.equal(c.source, 'sampled', `task ${taskId}`);
       assert.equal(c.cpuUs, 10_000);
       assert.equal(c.cpuFraction, 0.25);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const lib = await import(path.join(ROOT, 'dist', 'test', 'webview-lib.mjs'));
-const { TimelineModel, TaskStatus, layoutRows, runLabel, runTitle, LanePainter, MIN_FAILED_PX, runOffsets, fullExtent } = lib;
+const { TraceModel, TaskStatus, layoutRows, runLabel, runTitle, LanePainter, MIN_FAILED_PX, runOffsets, fullExtent } = lib;
 
 const fixture = (name) => JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'traces', `${name}.json`), 'utf8'));
 
@@ -33,7 +33,7 @@ function recorder() {
 }
 
 function load(name) {
-  const model = new TimelineModel();
+  const model = new TraceModel({ dedupeBySeq: true });
   model.add(fixture(name).events);
   const visible = model.runs.map((r) => r.index);
   const offsets = runOffsets(model, visible, false);

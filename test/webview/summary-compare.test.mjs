@@ -29,7 +29,6 @@ describe('summary of one run', () => {
       const model = await page.evaluate(() => window.__poolscope.summary);
       assert.equal(model.wallUs, expected.wallUs);
       assert.equal(model.identity, '4 workers · 1 PID · 4 threads');
-      assert.equal(await page.evaluate(() => window.__poolscope.statsFromTraceLibrary), true);
       const util = await page.$$eval('.ps-util-value', (els) => els.map((e) => e.textContent));
       assert.deepEqual(util, expected.utilization.map((u) => `${Math.round(u.utilization * 100)} % · ${u.tasks} tasks`
         + (u.cpuFraction !== undefined ? ` · ${Math.round(u.cpuFraction * 100)} % on CPU` : '')));

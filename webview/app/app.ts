@@ -17,7 +17,7 @@ import { SummaryView, text } from '../summary-view.js';
 import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from '../task-panels.js';
 import { taskInfo, type TaskInfo } from '../task-info.js';
 import { readTheme } from '../theme.js';
-import { TimelineModel } from '../timeline-model.js';
+import { TraceModel } from '../../src/trace/trace-model.js';
 import { TimelineView, type Hit } from '../timeline/view.js';
 import { FrameScheduler, PanelThrottle, trailingThrottle } from './frame-scheduler.js';
 import { renderLegend } from './legend.js';
@@ -35,7 +35,7 @@ const LIVE_PERSIST_INTERVAL_MS = 5000;
 const RENDERED_INTERVAL_MS = 500;
 
 export class App {
-  model = new TimelineModel();
+  model = new TraceModel({ dedupeBySeq: true });
   summaries = new RunSummaries(this.model);
   readonly view: TimelineView;
   readonly #summaryView = new SummaryView();
@@ -239,10 +239,7 @@ export class App {
   #ingest(events: readonly TraceEvent[]): void {
     if (!events.length) return;
     const knownRuns = this.model.runs.length;
-    const accepted: TraceEvent[] = [];
-    const n = this.model.add(events, accepted);
-    if (!n) return;
-    this.summaries.add(accepted);
+    if (!this.model.add(events)) return;
     if (this.model.runs.length !== knownRuns) {
       // A new run takes the summary; earlier ones stay for compare.
       const latest = this.model.runs[this.model.runs.length - 1];
@@ -256,7 +253,6 @@ export class App {
   #ingestPacked(p: PackedTasks): void {
     const knownRuns = this.model.runs.length;
     if (!this.model.addPacked(p)) return;
-    this.summaries.useColumns();
     if (this.model.runs.length !== knownRuns) this.#newRun(p.runId);
     this.#layoutDirty = true;
     this.#schedule();
@@ -271,7 +267,7 @@ export class App {
   }
 
   #reset(): void {
-    this.model = new TimelineModel();
+    this.model = new TraceModel({ dedupeBySeq: true });
     this.summaries = new RunSummaries(this.model);
     this.view.setModel(this.model);
     this.#snapshots.clear();

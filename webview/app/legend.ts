@@ -1,12 +1,12 @@
 /** The legend under the chart: what each colour and mark means for what is shown. */
 import type { Theme } from '../theme.js';
-import type { TimelineModel } from '../timeline-model.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
 import type { ColorMode } from '../timeline/view.js';
 
 export type LegendMark = 'swatch' | 'queue' | 'startup' | 'start' | 'cross' | 'ring' | 'cpu' | 'thin' | 'on-cpu' | 'waiting';
 
 /** The legend entries [mark, colour, label] for a model in a colour mode. */
-export function legendEntries(model: TimelineModel, colorMode: ColorMode, th: Theme): [LegendMark, string, string][] {
+export function legendEntries(model: TraceModel, colorMode: ColorMode, th: Theme): [LegendMark, string, string][] {
   const entries: [LegendMark, string, string][] = [];
   if (colorMode === 'function') {
     model.fnNames.slice(1, 11).forEach((name, k) => entries.push(['swatch', th.fn(k + 1), name]));
@@ -31,13 +31,13 @@ export function legendEntries(model: TimelineModel, colorMode: ColorMode, th: Th
   return entries;
 }
 
-function hasTaskCpu(model: TimelineModel): boolean {
+function hasTaskCpu(model: TraceModel): boolean {
   const cpu = model.tasks.cpuUs;
   for (let i = 0; i < model.tasks.count; i++) if (!Number.isNaN(cpu[i])) return true;
   return false;
 }
 
-export function renderLegend(el: HTMLElement, model: TimelineModel, colorMode: ColorMode, th: Theme): void {
+export function renderLegend(el: HTMLElement, model: TraceModel, colorMode: ColorMode, th: Theme): void {
   el.replaceChildren(...legendEntries(model, colorMode, th).map(([kind, color, label]) => {
     const item = document.createElement('span');
     item.className = 'ps-legend-item';

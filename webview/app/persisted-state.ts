@@ -7,7 +7,7 @@
 import type { TraceEvent } from '../../src/trace/events.js';
 import { isTraceEvent } from '../../src/common/webview-protocol.js';
 import type { ColorMode } from '../timeline/view.js';
-import type { RunInfo, TimelineModel } from '../timeline-model.js';
+import type { RunInfo, TraceModel } from '../../src/trace/trace-model.js';
 
 export interface PersistedUi {
   colorMode: ColorMode;
@@ -66,7 +66,7 @@ export class SnapshotBuilder {
     this.#cache.clear();
   }
 
-  snapshot(model: TimelineModel, ui: PersistedUi): PersistedState {
+  snapshot(model: TraceModel, ui: PersistedUi): PersistedState {
     let budget = PERSIST_EVENT_CAP;
     const events: TraceEvent[] = [];
     // Keep the newest runs that fit; the host replays the others in full (they are absent from lastSeq).
@@ -86,7 +86,7 @@ export class SnapshotBuilder {
     return { v: 1, ui, events };
   }
 
-  #entry(model: TimelineModel, run: RunInfo): CacheEntry {
+  #entry(model: TraceModel, run: RunInfo): CacheEntry {
     const cached = this.#cache.get(run.runId);
     if (cached && cached.lastSeq === run.lastSeq) return cached;
     const evs = model.eventsOf(run);

@@ -2,14 +2,14 @@
 import { runLabel, runTitle } from '../lane-layout.js';
 import type { RunSummary } from '../run-summaries.js';
 import { text } from '../summary-view.js';
-import type { TimelineModel } from '../timeline-model.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
 
 export interface RunsListActions {
   setShown(runId: string, shown: boolean): void;
   focus(runId: string): void;
 }
 
-export function renderRunsList(el: HTMLElement, model: TimelineModel, all: readonly RunSummary[], hidden: ReadonlySet<string>, focused: string | undefined, actions: RunsListActions): void {
+export function renderRunsList(el: HTMLElement, model: TraceModel, all: readonly RunSummary[], hidden: ReadonlySet<string>, focused: string | undefined, actions: RunsListActions): void {
   if (model.runs.length < 2) {
     el.replaceChildren();
     el.hidden = true;

@@ -7,14 +7,14 @@ import { postedMessages } from '../host.js';
 import type { HostKind, RunPhase } from '../../src/common/webview-protocol.js';
 import type { RunSummaries } from '../run-summaries.js';
 import { taskInfo, type TaskInfo } from '../task-info.js';
-import type { TimelineModel } from '../timeline-model.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
 import type { TimelineView } from '../timeline/view.js';
 
 /** What the hook reads from the live app (getters, so it never holds a stale model). */
 export interface AppProbe {
   readonly hostKind: HostKind;
   readonly phase: RunPhase;
-  readonly model: TimelineModel;
+  readonly model: TraceModel;
   readonly summaries: RunSummaries;
   readonly view: TimelineView;
   readonly focused: string | undefined;
@@ -51,7 +51,6 @@ export function exposeTestHook(app: AppProbe): void {
     get follow() { return app.follow; },
     get frames() { return app.frames; },
     get events() { return app.model.events; },
-    get statsFromTraceLibrary() { return app.summaries.fromTraceLibrary; },
     posted: postedMessages,
     hitTest(clientX: number, clientY: number): TaskInfo | { kind: string } | undefined {
       const hit = app.view.hitTest(clientX, clientY);

@@ -4,7 +4,7 @@
  * rectangle. Pure geometry over the model and the rows (no DOM).
  */
 import { IN_FLIGHT_ROW, inFlightRows, rowAt, type Row } from '../lane-layout.js';
-import type { TimelineModel } from '../timeline-model.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
 
 /** What is under the mouse. */
 export type Hit =
@@ -14,7 +14,7 @@ export type Hit =
 
 /** The chart's geometry as drawn: rows, per-run offsets and the visible window over `width` px. */
 export interface ChartGeometry {
-  model: TimelineModel;
+  model: TraceModel;
   rows: readonly Row[];
   offsets: Float64Array;
   domain: readonly [number, number];

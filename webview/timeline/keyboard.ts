@@ -4,7 +4,7 @@
  * The moves are pure (model + rows → next task); the view applies them.
  */
 import type { Row } from '../lane-layout.js';
-import type { TimelineModel } from '../timeline-model.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
 
 /** Zoom step of the + / − keys and buttons. */
 export const KEY_ZOOM_FACTOR = 1.5;
@@ -20,7 +20,7 @@ export interface KeyTarget {
   openSelected(): void;
   clearSelection(): void;
   readonly selected: number;
-  readonly model: TimelineModel;
+  readonly model: TraceModel;
   readonly rows: readonly Row[];
   readonly offsets: Float64Array;
 }
@@ -44,7 +44,7 @@ export function handleChartKey(key: string, t: KeyTarget): boolean {
 }
 
 /** The next task along the selected task's lane (or the first task of the first lane with tasks); -1 for none. */
-export function alongLane(model: TimelineModel, rows: readonly Row[], selected: number, dir: 1 | -1): number {
+export function alongLane(model: TraceModel, rows: readonly Row[], selected: number, dir: 1 | -1): number {
   const tasks = model.tasks;
   if (selected < 0) {
     const lane = rows.filter((r) => r.kind === 'worker').map((r) => model.lanes[r.lane]).find((l) => l.tasks.length > 0);
@@ -60,7 +60,7 @@ export function alongLane(model: TimelineModel, rows: readonly Row[], selected: 
 }
 
 /** The task on the next lane (with tasks) that started closest to the selected one; -1 for none. */
-export function acrossLanes(model: TimelineModel, rows: readonly Row[], offsets: Float64Array, selected: number, dir: 1 | -1): number {
+export function acrossLanes(model: TraceModel, rows: readonly Row[], offsets: Float64Array, selected: number, dir: 1 | -1): number {
   const tasks = model.tasks;
   const workerRows = rows.filter((r) => r.kind === 'worker' && model.lanes[r.lane].tasks.length > 0);
   if (!workerRows.length) return -1;

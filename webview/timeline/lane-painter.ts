@@ -7,7 +7,7 @@
 import { formatUs } from '../../src/common/format.js';
 import { IN_FLIGHT_ROW, inFlightRows } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
-import { TaskStatus, type RunInfo, type TimelineModel, type WorkerLane } from '../timeline-model.js';
+import { TaskStatus, type RunInfo, type TraceModel, type WorkerLane } from '../../src/trace/trace-model.js';
 import { cpuUsIn } from '../../src/trace/on-cpu.js';
 
 export type ColorMode = 'function' | 'status';
@@ -32,7 +32,7 @@ export const WAITING_ALPHA = 0.3;
 
 /** What one frame paints: the model, the visible window and how it maps to pixels. */
 export interface PaintFrame {
-  model: TimelineModel;
+  model: TraceModel;
   theme: Theme;
   colorMode: ColorMode;
   /** Selected task index, or -1. */
@@ -46,7 +46,7 @@ export interface PaintFrame {
 }
 
 /** The fill of a task's bar. */
-export function taskFill(model: TimelineModel, task: number, th: Theme, colorMode: ColorMode): string {
+export function taskFill(model: TraceModel, task: number, th: Theme, colorMode: ColorMode): string {
   const tasks = model.tasks;
   const st = tasks.status[task];
   if (st === TaskStatus.Failed) return th.failed;

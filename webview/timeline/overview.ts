@@ -5,13 +5,13 @@
  */
 import type { Row } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
-import { TaskStatus, type TimelineModel } from '../timeline-model.js';
+import { TaskStatus, type TraceModel } from '../../src/trace/trace-model.js';
 import { taskFill, type ColorMode, type Paint2D } from './lane-painter.js';
 
 export const OVERVIEW_HEIGHT = 34;
 
 export interface OverviewFrame {
-  model: TimelineModel;
+  model: TraceModel;
   theme: Theme;
   colorMode: ColorMode;
   rows: readonly Row[];

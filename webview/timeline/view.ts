@@ -10,7 +10,7 @@ import { axisTop, scaleLinear, select, type ScaleLinear, type Selection } from '
 import { layoutRows, rowAt, type Row } from '../lane-layout.js';
 import { axisTickFormatter } from '../../src/common/format.js';
 import { readTheme, type Theme } from '../theme.js';
-import type { TimelineModel } from '../timeline-model.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
 import { hitAt, taskBar, type ChartGeometry, type Hit } from './hit-test.js';
 import { handleChartKey } from './keyboard.js';
 import { LanePainter, type ColorMode } from './lane-painter.js';
@@ -69,7 +69,7 @@ export class TimelineView {
   #rowsKey = '';
   #overviewTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(public model: TimelineModel, private readonly opts: TimelineViewOptions) {
+  constructor(public model: TraceModel, private readonly opts: TimelineViewOptions) {
     this.element = document.createElement('section');
     this.element.className = 'ps-timeline';
     this.element.setAttribute('aria-label', 'Timeline');
@@ -158,7 +158,7 @@ export class TimelineView {
   }
 
   /** Switches to another model (after a reset): forgets rows, selection and runs shown. */
-  setModel(model: TimelineModel): void {
+  setModel(model: TraceModel): void {
     this.model = model;
     this.#selected = -1;
     this.update(true, []);

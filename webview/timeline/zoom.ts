@@ -5,7 +5,7 @@
  * wires it to d3-zoom on the canvas and d3-brush on the overview.
  */
 import { brushX, scaleLinear, select, zoom, zoomIdentity, type BrushBehavior, type D3ZoomEvent, type ScaleLinear, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
-import type { TimelineModel } from '../timeline-model.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
 
 export type Domain = [number, number];
 
@@ -30,7 +30,7 @@ export function maxZoomScale(full: readonly [number, number]): number {
 }
 
 /** Offsets that put each run's times on the display axis (shared clock, or every run starting at 0). */
-export function runOffsets(model: TimelineModel, visibleRuns: readonly number[], aligned: boolean): Float64Array {
+export function runOffsets(model: TraceModel, visibleRuns: readonly number[], aligned: boolean): Float64Array {
   const runs = model.runs;
   const offsets = new Float64Array(runs.length);
   let minOrigin = Infinity;
@@ -51,7 +51,7 @@ export function runOffsets(model: TimelineModel, visibleRuns: readonly number[],
 }
 
 /** Everything the visible runs cover (worker start-up included), padded 1 % each side. */
-export function fullExtent(model: TimelineModel, visibleRuns: readonly number[], offsets: Float64Array): Domain {
+export function fullExtent(model: TraceModel, visibleRuns: readonly number[], offsets: Float64Array): Domain {
   let lo = Infinity;
   let hi = -Infinity;
   for (const ri of visibleRuns) {
