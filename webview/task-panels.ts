@@ -3,8 +3,8 @@
  * details pane (full error stack, "Reveal in editor"), and the accessible
  * task table for screen readers (capped, in start order).
  */
-import { clip, formatCount, formatUs } from '../src/common/format.js';
-import { firstUserFrame, type StackLocation } from '../src/common/stack-frames.js';
+import { clip, formatCount, formatPercent, formatUs } from '../src/common/format.js';
+import { firstUserFrame, type SourceLocation } from '../src/common/stack-frames.js';
 import { tableHead, text } from './summary-view.js';
 import type { TaskInfo } from './task-info.js';
 
@@ -25,7 +25,7 @@ function rows(info: TaskInfo): [string, string][] {
   );
   if (info.slices) out.push(['on thread', `${formatUs(info.onThreadUs ?? 0)} in ${formatCount(info.slices)} slices`]);
   if (info.cpuUs !== undefined) {
-    const share = info.cpuFraction !== undefined ? ` · ${Math.round(info.cpuFraction * 100)} % of its run time` : '';
+    const share = info.cpuFraction !== undefined ? ` · ${formatPercent(info.cpuFraction)} of its run time` : '';
     const how = info.cpuSource === 'sampled' ? ' (sampled)' : info.cpuSource === 'slices' ? ' (in its slices, sampled)' : '';
     out.push(['on CPU', `${formatUs(info.cpuUs)}${share}${how}`]);
   }
@@ -80,9 +80,9 @@ export class Tooltip {
 
 export class DetailsPane {
   readonly element: HTMLElement;
-  #location: StackLocation | undefined;
+  #location: SourceLocation | undefined;
 
-  constructor(private readonly onReveal: ((loc: StackLocation) => void) | undefined) {
+  constructor(private readonly onReveal: ((loc: SourceLocation) => void) | undefined) {
     this.element = document.createElement('aside');
     this.element.className = 'ps-details';
     this.element.setAttribute('aria-label', 'Task details');
@@ -128,7 +128,7 @@ export class DetailsPane {
     this.element.hidden = true;
   }
 
-  get location(): StackLocation | undefined {
+  get location(): SourceLocation | undefined {
     return this.#location;
   }
 }

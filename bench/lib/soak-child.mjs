@@ -5,22 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from '../../test/fixtures/seeded-random.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const { createPool } = await import(pathToFileURL(fileURLToPath(new URL('../../dist/pool.mjs', import.meta.url))).href);
 const TASKS_URL = new URL('../tasks.mjs', import.meta.url).href;
 
-/** mulberry32: a tiny seeded PRNG, so that every run crashes the same tasks. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MiB = 2 ** 20;
 const threadCount = () => readdirSync('/proc/self/task').length;

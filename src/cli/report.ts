@@ -11,7 +11,8 @@ import { compareFindings, isSerialBackend, type CompareFindings } from '../trace
 import { TraceModel, type TaskRecord } from '../trace/trace-model.js';
 import { runTaskCpu, type TaskCpu } from '../trace/on-cpu.js';
 import type { SourceLocation } from '../runner/protocol.js';
-import { formatDuration, formatPercent, formatRatio, renderTable, truncate } from './format.js';
+import { clip, formatPercent, formatSpeedup, formatUs } from '../common/format.js';
+import { renderTable } from './format.js';
 import type { RunOutcome } from './execute.js';
 
 /** Results printed in full before "… n more". */
@@ -51,7 +52,7 @@ export function runTable(summaries: readonly RunSummary[]): string {
     ['backend', 'workers', 'tasks', 'ok', 'failed', 'wall', 'Σ task', 'PIDs', 'threads', 'on CPU', 'where'],
     summaries.map((s) => [
       s.backend, String(s.workers), String(s.tasks), String(s.ok), String(s.failed),
-      formatDuration(s.wallUs), formatDuration(s.taskUs), String(s.pids.length), String(s.threads), onCpu(s), s.identity,
+      formatUs(s.wallUs), formatUs(s.taskUs), String(s.pids.length), String(s.threads), onCpu(s), s.identity,
     ]));
 }
 
@@ -71,9 +72,9 @@ export function compareTable(summaries: readonly RunSummary[]): string {
   return renderTable(
     ['backend', 'workers', 'task phase', 'speed-up', 'w/ start-up', 'cores used', 'on CPU', 'efficiency', 'PIDs', 'threads', 'failed', ...(cancelled ? ['cancelled'] : [])],
     summaries.map((s) => [
-      s.backend, String(s.workers), formatDuration(s.taskPhaseUs ?? NaN),
-      isSerialBackend(s.backend) ? formatRatio(1) : formatRatio(s.speedupVsSerial),
-      isSerialBackend(s.backend) ? formatRatio(1) : formatRatio(s.speedupWithStartup),
+      s.backend, String(s.workers), formatUs(s.taskPhaseUs ?? NaN),
+      isSerialBackend(s.backend) ? formatSpeedup(1) : formatSpeedup(s.speedupVsSerial),
+      isSerialBackend(s.backend) ? formatSpeedup(1) : formatSpeedup(s.speedupWithStartup),
       formatCores(s.coresUsed, s.cores), onCpu(s),
       // Serial is one worker: its efficiency is 1 / 1.
       isSerialBackend(s.backend) ? formatPercent(1) : formatPercent(s.efficiency),
@@ -97,7 +98,7 @@ export function roundsTable(rounds: readonly BackendRounds[]): string {
   return renderTable(
     ['backend', 'workers', 'rounds', 'task phase', 'speed-up', 'w/ start-up', 'cores used', 'busy rounds', 'failed'],
     rounds.map((b) => [
-      b.backend, String(b.workers), String(b.rounds), formatSpread(b.taskPhaseUs, formatDuration),
+      b.backend, String(b.workers), String(b.rounds), formatSpread(b.taskPhaseUs, formatUs),
       isSerialBackend(b.backend) ? '1.00×' : formatSpread(b.speedupVsSerial, ratio),
       isSerialBackend(b.backend) ? '1.00×' : formatSpread(b.speedupWithStartup, ratio),
       formatSpread(b.coresUsed, (n) => n.toFixed(1)), `${b.busyRounds}/${b.rounds}`, String(b.failed),
@@ -131,7 +132,7 @@ export function compareLines(summaries: readonly RunSummary[], heading: string):
 export function resultLines(tasks: readonly TaskRecord[]): string {
   const ok = tasks.filter((t) => t.ok === true);
   if (ok.length === 0) return '';
-  const lines = ok.slice(0, RESULTS_SHOWN).map((t) => `  #${t.taskId} ${t.fn}(${truncate(t.inputPreview, 40)}) → ${truncate(t.resultPreview ?? '', 80)}`);
+  const lines = ok.slice(0, RESULTS_SHOWN).map((t) => `  #${t.taskId} ${t.fn}(${clip(t.inputPreview, 40)}) → ${clip(t.resultPreview ?? '', 80)}`);
   if (ok.length > RESULTS_SHOWN) lines.push(`  … ${ok.length - RESULTS_SHOWN} more (--json or --csv for all)`);
   return lines.join('\n');
 }
@@ -140,7 +141,7 @@ export function resultLines(tasks: readonly TaskRecord[]): string {
 export function failureLines(failed: readonly TaskRecord[], cwd: string): string {
   const lines: string[] = [];
   for (const t of failed.slice(0, FAILURES_SHOWN)) {
-    lines.push(`  #${t.taskId} ${t.fn}(${truncate(t.inputPreview, 40)}): ${formatError(t.error, cwd)}`);
+    lines.push(`  #${t.taskId} ${t.fn}(${clip(t.inputPreview, 40)}): ${formatError(t.error, cwd)}`);
   }
   if (failed.length > FAILURES_SHOWN) lines.push(`  … ${failed.length - FAILURES_SHOWN} more failed (--json or --csv for all)`);
   return lines.join('\n');

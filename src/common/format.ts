@@ -1,4 +1,4 @@
-/** Human-readable numbers for the timeline: durations from µs, counts, ratios. */
+/** Human-readable numbers for the timeline, the CLI and the reports: durations from µs, counts, ratios. One formatter for all. */
 
 /** Formats a duration given in microseconds with a unit that keeps 3 significant digits ("820 µs", "12.4 ms", "3.20 s"). */
 export function formatUs(us: number): string {
@@ -23,14 +23,14 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? COUNT_FORMAT.format(Math.round(n)) : '–';
 }
 
-/** "1.93×" */
+/** "1.93×" from a ratio; undefined → "–". */
 export function formatSpeedup(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`;
 }
 
-/** "87 %" from a 0…1 ratio. */
+/** "87%" from a 0…1 ratio; undefined → "–". */
 export function formatPercent(r: number | undefined): string {
-  return r === undefined || !Number.isFinite(r) ? '–' : `${Math.round(r * 100)} %`;
+  return r === undefined || !Number.isFinite(r) ? '–' : `${Math.round(r * 100)}%`;
 }
 
 /** "12,345 tasks/s" */

@@ -2,7 +2,7 @@
  * The PoolScope commands. Each accepts optional arguments so that tests (and
  * CodeLens, menus, the timeline's buttons) can skip every prompt, and each
  * resolves with something worth asserting on: run commands with a
- * `RunSummary`, the settings commands with the new value.
+ * `CommandResult`, the settings commands with the new value.
  */
 import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress } from '../runner/engine-addresses.js';
 import * as fs from 'node:fs';
@@ -20,7 +20,7 @@ import {
 import type { ActiveSource } from './active-source.js';
 import { parseInputs, type InputsPrompt } from './inputs-prompt.js';
 import type { RunController } from './run-controller.js';
-import type { RunSummary } from './run-summary.js';
+import type { CommandResult } from './command-result.js';
 import { readSettings, writeSetting } from './settings.js';
 import type { TimelineController } from './timeline-controller.js';
 import { exportTrace, readTraceFile } from './trace-files.js';
@@ -70,7 +70,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
   let lastRun: RunArgs & { mode: RunMode } | undefined;
 
   /** Runs one request with everything the commands share: trust, panel, notifications. */
-  const execute = async (mode: RunMode, args: RunArgs, resolved: { file: string; fn?: string; inputs?: unknown[][] }): Promise<RunSummary> => {
+  const execute = async (mode: RunMode, args: RunArgs, resolved: { file: string; fn?: string; inputs?: unknown[][] }): Promise<CommandResult> => {
     s.trust.assertTrusted();
     const settings = readSettings();
     const backend = args.backend ?? settings.backend;
@@ -118,7 +118,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return summary;
   };
 
-  const runFunction = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary | undefined> => {
+  const runFunction = async (arg?: RunArgs | vscode.Uri): Promise<CommandResult | undefined> => {
     const args = normaliseArgs(arg);
     const file = await resolveFile(args);
     const fn = args.fn ?? (await pickFunction(file));
@@ -127,7 +127,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return execute('fn', args, { file, fn, inputs });
   };
 
-  const runSelection = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary | undefined> => {
+  const runSelection = async (arg?: RunArgs | vscode.Uri): Promise<CommandResult | undefined> => {
     const args = normaliseArgs(arg);
     const editor = vscode.window.activeTextEditor;
     if (!args.fn && editor && !editor.selection.isEmpty) {
@@ -138,13 +138,13 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return runFunction(args);
   };
 
-  const runFile = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary> => {
+  const runFile = async (arg?: RunArgs | vscode.Uri): Promise<CommandResult> => {
     const args = normaliseArgs(arg);
     const file = await resolveFile(args);
     return execute('file', args, { file });
   };
 
-  const compareBackends = async (arg?: RunArgs | vscode.Uri): Promise<RunSummary | undefined> => {
+  const compareBackends = async (arg?: RunArgs | vscode.Uri): Promise<CommandResult | undefined> => {
     const args = normaliseArgs(arg);
     if (!args.file && !args.fn && lastRun?.mode !== 'file' && lastRun?.fn && !vscode.window.activeTextEditor) {
       // From the timeline's Compare button with no editor: compare what ran last.
@@ -157,7 +157,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return execute('compare', args, { file, fn, inputs });
   };
 
-  const runAgain = async (): Promise<RunSummary | undefined> => {
+  const runAgain = async (): Promise<CommandResult | undefined> => {
     if (!lastRun) return runFunction();
     const { mode, ...args } = lastRun;
     // Backend and pool size come from the current settings: "run again" after a toggle compares.
@@ -376,7 +376,7 @@ function workspaceDirOf(file: string): string {
   return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file);
 }
 
-function notify(summary: RunSummary, what: string, where: string): void {
+function notify(summary: CommandResult, what: string, where: string): void {
   const wall = summary.events.filter((e) => e.type === 'run-end').map((e) => (e.type === 'run-end' ? e.stats.wallUs : 0));
   const wallText = wall.length ? `, wall ${wall.map((w) => `${(w / 1000).toFixed(0)} ms`).join(' / ')}` : '';
   if (summary.stopped) {

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { RunnerMessage, RunRequest } from '../runner/protocol.js';
 import type { TaskError, TraceEvent } from '../trace/events.js';
 import type { RunPhase } from '../common/webview-protocol.js';
-import { RunSummaryBuilder, type RunSummary } from './run-summary.js';
+import { CommandResultBuilder, type CommandResult } from './command-result.js';
 import type { LaunchOptions, RunnerHandle } from '../runner/launch.js';
 
 /** The runner launcher's signature (src/runner/launch.ts), loaded lazily. */
@@ -46,8 +46,8 @@ interface ActiveRun {
   session: RunnerHandle;
   request: RunRequest;
   stopping: boolean;
-  summary: RunSummaryBuilder;
-  settled: Promise<RunSummary>;
+  summary: CommandResultBuilder;
+  settled: Promise<CommandResult>;
 }
 
 /** How long a runner gets to stop its pool cleanly after `stop` before it is killed. */
@@ -82,9 +82,9 @@ export class RunController implements vscode.Disposable {
    * tasks fail, the file does not load, the run is stopped or the runner
    * dies). Rejects only with RunInProgress, or when the runner cannot start.
    */
-  async run(request: RunRequest, options: { nodePath: string; cwd: string; title: string; progress?: boolean }): Promise<RunSummary> {
+  async run(request: RunRequest, options: { nodePath: string; cwd: string; title: string; progress?: boolean }): Promise<CommandResult> {
     if (this.#active || this.#starting) throw new RunInProgressError();
-    const summary = new RunSummaryBuilder();
+    const summary = new CommandResultBuilder();
     let error: TaskError | undefined;
     let done: Extract<RunnerMessage, { type: 'done' }> | undefined;
     this.#sinks.onPhase('starting', []);
@@ -96,7 +96,7 @@ export class RunController implements vscode.Disposable {
       this.#starting = false;
     }
     let session: RunnerHandle;
-    const active: ActiveRun = { session: undefined as unknown as RunnerHandle, request, stopping: false, summary, settled: undefined as unknown as Promise<RunSummary> };
+    const active: ActiveRun = { session: undefined as unknown as RunnerHandle, request, stopping: false, summary, settled: undefined as unknown as Promise<CommandResult> };
     try {
       session = launch({
         nodePath: options.nodePath,

@@ -21,27 +21,15 @@
  *   is sampled, and the caller emits a `log` event saying so.
  */
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import type { TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
+import type { CpuSampleEvent, TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
 import type { TraceColumnsListener } from '../trace/trace-columns.js';
 import { MachineLoadSampler, type MachineSample } from './machine-load.js';
 
 /** Where CPU times come from. */
 export type CpuSource = 'schedstat' | 'stat' | 'none';
 
-/** One sample of one OS thread (a `cpu-sample` event without runId/seq). */
-export interface CpuSample {
-  type: 'cpu-sample';
-  /** Run-clock µs of the read. */
-  t: number;
-  pid: number;
-  tid: number;
-  /** CPU time the thread used since the previous sample. */
-  cpuUs: number;
-  /** Time since the previous sample of this thread. */
-  intervalUs: number;
-  /** Time it was ready to run but waited for a CPU (schedstat's run-queue wait; absent with the stat source). */
-  waitUs?: number;
-}
+/** One sample of one OS thread: a `cpu-sample` event before the run stamps runId and seq. */
+export type CpuSample = Omit<CpuSampleEvent, 'runId' | 'seq'>;
 
 export interface CpuSamplerOptions {
   /** Sampling period. @default 5 */

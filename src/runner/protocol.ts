@@ -3,6 +3,7 @@
  * CLI), over the `child_process.fork` IPC channel. One union per direction.
  * The parent never runs user code; the runner never imports `vscode`.
  */
+import type { SourceLocation } from '../common/stack-frames.js';
 import type { Backend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
 import type { TraceColumns } from '../trace/trace-columns.js';
 import type { JsonValue } from './result-json.js';
@@ -65,11 +66,7 @@ export interface RunRequest {
 export type ToRunner = RunRequest | { type: 'stop' };
 
 /** Where a load error points in the user's file (1-based line/column). */
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
-}
+export type { SourceLocation };
 
 /** CLOCK_MONOTONIC µs of the runner's start-up steps (compare with `run-start.originUs`, `task-start`). */
 export interface StartupMarks {

@@ -12,7 +12,7 @@
  * preview can end the element.
  */
 import type { TraceEvent } from './events.js';
-import { cspHashSource } from './sha256.js';
+import { createHash } from 'node:crypto';
 import { EMBEDDED_TRACE_ELEMENT_ID, encodeEmbeddedTrace } from './embedded-trace.js';
 import { computeRunSummaries, traceFindings } from './stats.js';
 
@@ -42,6 +42,11 @@ export function escapeHtml(text: string): string {
  */
 function neutralizeClosingTags(text: string, tag: 'script' | 'style'): string {
   return text.replace(new RegExp(`</(${tag})`, 'gi'), '<\\/$1');
+}
+
+/** The CSP source expression for an inline element with this exact text: `'sha256-…'`. */
+export function cspHashSource(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
 /** The Content-Security-Policy the report uses for these exact inline texts. */

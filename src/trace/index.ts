@@ -6,7 +6,6 @@ export * from './stats.js';
 export * from './on-cpu.js';
 export * from './chrome-trace.js';
 export * from './csv.js';
-export * from './sha256.js';
 export * from './html-report.js';
 export * from './trace-columns.js';
 export * from './import-trace.js';

@@ -234,14 +234,4 @@ export function rejection(t) {
   return t.error;
 }
 
-/** mulberry32: a tiny seeded PRNG so that "random" crashes hit the same tasks on every run. */
-export function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../fixtures/seeded-random.mjs';

@@ -30,10 +30,10 @@ describe('summary of one run', () => {
       assert.equal(model.wallUs, expected.wallUs);
       assert.equal(model.identity, '4 workers · 1 PID · 4 threads');
       const util = await page.$$eval('.ps-util-value', (els) => els.map((e) => e.textContent));
-      assert.deepEqual(util, expected.utilization.map((u) => `${Math.round(u.utilization * 100)} % · ${u.tasks} tasks`
-        + (u.cpuFraction !== undefined ? ` · ${Math.round(u.cpuFraction * 100)} % on CPU` : '')));
+      assert.deepEqual(util, expected.utilization.map((u) => `${Math.round(u.utilization * 100)}% · ${u.tasks} tasks`
+        + (u.cpuFraction !== undefined ? ` · ${Math.round(u.cpuFraction * 100)}% on CPU` : '')));
       // The fixture's tasks report their CPU time (97 % of each task): the mean share per task.
-      assert.equal(await card('on-cpu'), `${Math.round(expected.cpuFraction * 100)} %`);
+      assert.equal(await card('on-cpu'), `${Math.round(expected.cpuFraction * 100)}%`);
       const text = await page.textContent('.ps-summary-text');
       assert.match(text, /thread backend, 4 workers · 1 PID · 4 threads/);
     } finally {

@@ -12,6 +12,7 @@
  * interpreter, so the GIL is not perturbed), and on stop or crash settles every
  * task that did not end, so a consumer always sees a complete run.
  */
+import { monotonicUs } from '../../pool/clock.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -87,11 +88,6 @@ export interface PythonRunResult {
   signal: NodeJS.Signals | null;
 }
 
-/** Monotonic µs; CLOCK_MONOTONIC on Linux, as Python's time.monotonic_ns(). */
-function monotonicUs(): number {
-  const [s, ns] = process.hrtime();
-  return s * 1e6 + Math.floor(ns / 1e3);
-}
 
 /** dist/python/poolscope_runner.py next to this bundle, or the source copy when run from src. */
 export function defaultRunnerScript(): string {

@@ -9,6 +9,7 @@
  *   another on one shared clock;
  * - `file`: the script, run as `python file.py` would, its own pools traced.
  */
+import { monotonicUs } from '../../pool/clock.js';
 import { randomUUID } from 'node:crypto';
 import type { FromRunner, RunMode } from '../protocol.js';
 import type { TaskError } from '../../trace/events.js';
@@ -168,7 +169,3 @@ function withLocation(error: TaskError): TaskError & { location?: { file: string
   return error;
 }
 
-function monotonicUs(): number {
-  const [s, ns] = process.hrtime();
-  return s * 1e6 + Math.floor(ns / 1e3);
-}

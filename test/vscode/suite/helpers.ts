@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PoolScopeExtensionApi } from '../../../src/extension/extension.js';
-import type { RunSummary } from '../../../src/extension/run-summary.js';
+import type { CommandResult } from '../../../src/extension/command-result.js';
 import type { RunArgs } from '../../../src/extension/commands.js';
 import type { TraceEvent } from '../../../src/trace/events.js';
 
@@ -56,9 +56,9 @@ export function fixture(name: string): string {
   return path.join(fixtures(), name);
 }
 
-/** Runs a command that resolves with a RunSummary, without prompts, panel or notification. */
-export async function runCommand(command: string, args: RunArgs): Promise<RunSummary> {
-  const summary = await vscode.commands.executeCommand<RunSummary | undefined>(command, { showPanel: false, progress: false, ...args });
+/** Runs a command that resolves with a CommandResult, without prompts, panel or notification. */
+export async function runCommand(command: string, args: RunArgs): Promise<CommandResult> {
+  const summary = await vscode.commands.executeCommand<CommandResult | undefined>(command, { showPanel: false, progress: false, ...args });
   assert.ok(summary, `${command} resolved with nothing`);
   return summary;
 }
@@ -93,7 +93,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Every PID a summary's run touched: the runner and each worker process. */
-export function processesOf(summary: RunSummary): number[] {
+export function processesOf(summary: CommandResult): number[] {
   const pids = new Set<number>(summary.pids);
   if (summary.runnerPid) pids.add(summary.runnerPid);
   return [...pids];

@@ -2,15 +2,15 @@
 // a runner that dies takes nothing else with it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { RunSummary } from '../../../src/extension/run-summary.js';
+import type { CommandResult } from '../../../src/extension/command-result.js';
 import { api, fixture, isAlive, ofType, processesOf, waitFor } from './helpers.js';
 
 /** Starts a long CPU-bound run and resolves once `minStarted` tasks are running. */
-async function startLongRun(backend: 'process' | 'thread', minStarted: number): Promise<{ done: Promise<RunSummary>; pids: () => number[] }> {
+async function startLongRun(backend: 'process' | 'thread', minStarted: number): Promise<{ done: Promise<CommandResult>; pids: () => number[] }> {
   const parts = await api();
   const seen = new Set<number>();
   let started = 0;
-  const done = Promise.resolve(vscode.commands.executeCommand<RunSummary>('poolscope.runFunction', {
+  const done = Promise.resolve(vscode.commands.executeCommand<CommandResult>('poolscope.runFunction', {
     file: fixture('tasks.ts'), fn: 'spin', inputs: Array.from({ length: 8 }, () => [5000]), backend, workers: 2, showPanel: false, progress: false,
   }));
   // Watch the live history for this run's worker PIDs and running tasks.
@@ -68,7 +68,7 @@ export function defineIsolationTests(): void {
       await waitFor(() => !isAlive(runnerPid), 10_000, 'the killed runner to be gone');
       assert.equal(isAlive(process.pid), true);
 
-      const again = await vscode.commands.executeCommand<RunSummary>('poolscope.runFunction', {
+      const again = await vscode.commands.executeCommand<CommandResult>('poolscope.runFunction', {
         file: fixture('tasks.ts'), fn: 'square', inputs: '[3]', backend: 'thread', workers: 1, showPanel: false, progress: false,
       });
       assert.equal(again.ok, true);
@@ -80,7 +80,7 @@ export function defineIsolationTests(): void {
       const saved = c.inspect('nodePath')?.workspaceValue;
       await c.update('nodePath', '/nonexistent/bin/node', vscode.ConfigurationTarget.Workspace);
       try {
-        const summary = await vscode.commands.executeCommand<RunSummary>('poolscope.runFunction', {
+        const summary = await vscode.commands.executeCommand<CommandResult>('poolscope.runFunction', {
           file: fixture('tasks.ts'), fn: 'square', inputs: '[1]', showPanel: false, progress: false,
         });
         assert.equal(summary.ok, false);
@@ -89,7 +89,7 @@ export function defineIsolationTests(): void {
       } finally {
         await c.update('nodePath', saved, vscode.ConfigurationTarget.Workspace);
       }
-      const again = await vscode.commands.executeCommand<RunSummary>('poolscope.runFunction', {
+      const again = await vscode.commands.executeCommand<CommandResult>('poolscope.runFunction', {
         file: fixture('tasks.ts'), fn: 'square', inputs: '[2]', backend: 'serial', showPanel: false, progress: false,
       });
       assert.equal(again.ok, true, 'the default runtime (the editor\'s own Node) works again');

@@ -4,7 +4,7 @@
  */
 import type { TaskError, TraceEvent } from '../trace/events.js';
 
-export interface RunSummary {
+export interface CommandResult {
   /** One run, or one per backend in compare mode. */
   runIds: string[];
   /** True when the runner finished normally and no task failed. */
@@ -28,7 +28,7 @@ export interface RunSummary {
 }
 
 /** Accumulates a summary from event batches as they arrive. */
-export class RunSummaryBuilder {
+export class CommandResultBuilder {
   readonly events: TraceEvent[] = [];
   readonly #runIds: string[] = [];
   readonly #pids = new Set<number>();
@@ -74,10 +74,10 @@ export class RunSummaryBuilder {
     return this.#runIds.length > 0 && this.#runIds.every((id) => this.#ended.has(id));
   }
 
-  build(outcome: { ok: boolean; runIds?: string[]; stopped: boolean; error?: TaskError }): RunSummary {
+  build(outcome: { ok: boolean; runIds?: string[]; stopped: boolean; error?: TaskError }): CommandResult {
     const runIds = [...this.#runIds];
     for (const id of outcome.runIds ?? []) if (!runIds.includes(id)) runIds.push(id);
-    const summary: RunSummary = {
+    const summary: CommandResult = {
       runIds,
       ok: outcome.ok && this.#failed === 0 && !outcome.stopped && !outcome.error,
       failed: this.#failed,
