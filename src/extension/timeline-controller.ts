@@ -202,6 +202,9 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
     }
   }
 
+  /** `reveal` requests refused because no retained run used the file and it is outside the workspace (tests wait on it). */
+  refusedReveals = 0;
+
   /**
    * Opens a file the trace points at — only a file a retained run ran or one
    * inside the workspace, so a message cannot open arbitrary paths.
@@ -210,6 +213,7 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
     const known = new Set(this.history.events().flatMap((e) => (e.type === 'run-start' && e.file ? [e.file] : [])));
     if (!known.has(file) && !vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))) {
       this.log.warn(`timeline: not revealing ${file}: no retained run ran it`);
+      this.refusedReveals++;
       return;
     }
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));

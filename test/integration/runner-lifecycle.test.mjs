@@ -104,9 +104,13 @@ for (const backend of ['process', 'serial']) {
       });
       assert.ok(processesTagged(tag).length >= 4, `expected parent, runner and two workers: ${processesTagged(tag)}`);
     } else {
-      // The serial task blocks the runner before its events are flushed: wait for the runner to spin.
-      for (let i = 0; i < 100 && processesTagged(tag).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 1500));
+      // The serial task blocks the runner before its events are flushed: wait until the runner is spinning,
+      // i.e. a tagged process other than the parent has used a second of CPU.
+      const deadline = Date.now() + 60_000;
+      while (!processesTagged(tag).some((pid) => pid !== parent.pid && cpuSecondsOf(pid) >= 1)) {
+        if (Date.now() > deadline) assert.fail(`the runner never spun: ${processesTagged(tag)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       assert.ok(processesTagged(tag).length >= 2, `expected parent and runner: ${processesTagged(tag)}`);
     }
     parent.removeAllListeners('exit');
@@ -155,3 +159,14 @@ test('started without a parent (no IPC) → exits 2 with a message', async () =>
   assert.equal(code, 2);
   assert.match(stderr, /this is the runner process/);
 });
+
+/** User + system CPU seconds a process has used (/proc/<pid>/stat), 0 when it is gone. */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { api, childrenGone, recorder } from '../fixtures/api/helpers.mjs';
+import { api, childrenGone, recorder, until } from '../fixtures/api/helpers.mjs';
 
 const apiUrl = new URL('../../dist/api.mjs', import.meta.url).href;
 const outDir = mkdtempSync(join(tmpdir(), 'poolscope-await-using-'));
@@ -32,7 +32,7 @@ test('await using pool / executor in a bundled .ts file: both disposed at the en
   const out = await main();
   assert.deepEqual(out, { resultsInside: [1, 4, 9], poolAfterBlock: 'PoolClosed', executorAfterBlock: 'PoolClosed' });
   // Both runs ended inside the block; the unawaited submit ran to completion before the executor's run ended.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => trace.of('run-end').length >= 2, 10_000, 'both runs to deliver run-end');
   const ends = trace.of('run-end');
   assert.equal(ends.length, 2);
   const squares = trace.of('task-end').filter((e) => e.ok).map((e) => e.resultPreview);

@@ -98,8 +98,9 @@ export function defineTimelineTests(): void {
       const panel = parts.timeline.panel;
       assert.ok(panel);
       const before = vscode.window.visibleTextEditors.map((e) => e.document.uri.fsPath);
+      const refused = parts.timeline.refusedReveals;
       panel.receive({ type: 'reveal', file: '/etc/hostname', line: 1, column: 1 });
-      await new Promise((r) => setTimeout(r, 500));
+      await waitFor(() => parts.timeline.refusedReveals === refused + 1, 5000, 'the reveal to be refused');
       assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === '/etc/hostname' && !before.includes('/etc/hostname')));
     });
   });
