@@ -259,6 +259,9 @@ try {
     // The summary (cards / compare table) names each backend and a speed-up against serial once the compare ended.
     const deadline = Date.now() + 60_000;
     let text = '';
+    // The full summary and the compare table sit in a collapsible section under the lanes: open it as a user would.
+    const more = inner.locator('details.ps-more');
+    if (!(await more.evaluate((d) => d.open))) await more.locator('summary').click();
     for (;;) {
       text = (await inner.locator('body').innerText()).replace(/\u00a0/g, ' ');
       const summary = /speed-?up|×\s*serial|vs serial/i.test(text) && /ms\b|\bs\b/.test(text);
@@ -270,6 +273,33 @@ try {
     await page.locator(outer).first().screenshot({ path: path.join(OUT, '02-timeline-webview.png') }).catch(() => {});
     // The lanes themselves (below the summary in a narrow panel): scrolled into view by the screenshot.
     await inner.locator('.ps-timeline').first().screenshot({ path: path.join(OUT, '02-timeline-lanes.png') }).catch(() => {});
+  });
+
+  await check('in a 620 px panel the lanes come first: toolbar on one row, the first lanes visible without scrolling', async () => {
+    const frame = page.locator(outer).first();
+    const box0 = await frame.boundingBox();
+    const view = page.viewportSize();
+    // Narrow the window until the timeline's editor group is ~620 px wide (the default side-by-side split on a laptop).
+    await page.setViewportSize({ width: Math.max(900, Math.round(view.width - (box0.width - 620))), height: view.height });
+    await page.waitForTimeout(800);
+    const box = await frame.boundingBox();
+    step(`  webview ${Math.round(box.width)} × ${Math.round(box.height)} px`);
+    if (Math.abs(box.width - 620) > 40) throw new Error(`webview is ${box.width} px wide, wanted ~620`);
+    await inner.locator('details.ps-more > summary').click();
+    await page.waitForTimeout(500);
+    const m = await inner.locator('body').evaluate(() => {
+      const lanes = [...document.querySelectorAll('.ps-lane-label[data-kind="worker"]')].map((e) => e.getBoundingClientRect());
+      const bar = document.querySelector('.ps-toolbar').getBoundingClientRect();
+      const btn = document.querySelector('.ps-toolbar button').getBoundingClientRect();
+      return { firstLaneBottom: lanes[0]?.bottom ?? Infinity, visibleLanes: lanes.filter((r) => r.bottom <= innerHeight).length, toolbarRows: Math.round(bar.height / btn.height), winH: innerHeight, stats: document.querySelector('.ps-stats')?.textContent ?? '' };
+    });
+    step(`  ${JSON.stringify(m)}`);
+    await shot(page, '02b-panel-620px');
+    if (m.firstLaneBottom > m.winH || m.visibleLanes < 3) throw new Error(`lanes below the fold at 620 px: ${JSON.stringify(m)}`);
+    if (m.toolbarRows > 2) throw new Error(`toolbar wraps onto ${m.toolbarRows} rows`);
+    if (!/wall/.test(m.stats)) throw new Error(`no stats line: ${m.stats}`);
+    await page.setViewportSize(view);
+    await page.waitForTimeout(500);
   });
 
   await check('status bar click toggles the backend (thread → process)', async () => {
@@ -319,6 +349,27 @@ try {
     if (!explode || explode.failed !== 2 || explode.ok !== 2) throw new Error(`explode run in the export: ${JSON.stringify(explode && { ok: explode.ok, failed: explode.failed })}`);
     fs.copyFileSync(path.join(opt.workspace, file), path.join(OUT, 'exported-trace.json'));
     step(`  ${file}: ${summaries.length} runs, ${json.traceEvents.length} Chrome events`);
+  });
+
+  await check('light theme: the timeline follows it (body class and canvas background)', async () => {
+    await runPaletteCommand(page, 'Preferences: Color Theme', { keepsInputOpen: true });
+    const input = page.locator('.quick-input-widget input.input');
+    await input.fill('Light Modern');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await runPaletteCommand(page, 'PoolScope: Show Timeline');
+    const deadline = Date.now() + 20_000;
+    let cls = '';
+    while (Date.now() < deadline) {
+      cls = await inner.locator('body').getAttribute('class').catch(() => '') ?? '';
+      if (/vscode-light/.test(cls)) break;
+      await page.waitForTimeout(300);
+    }
+    if (!/vscode-light/.test(cls)) throw new Error(`webview body class ${cls}`);
+    await page.waitForTimeout(800);
+    await shot(page, '06-light-theme');
+    await page.locator(outer).first().screenshot({ path: path.join(OUT, '06-light-theme-webview.png') }).catch(() => {});
   });
 
   await shot(page, '05-final');

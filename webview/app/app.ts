@@ -23,6 +23,7 @@ import { FrameScheduler, PanelThrottle, trailingThrottle } from './frame-schedul
 import { renderLegend } from './legend.js';
 import { parsePersistedState, SnapshotBuilder, type PersistedState } from './persisted-state.js';
 import { renderRunsList } from './runs-list.js';
+import { renderStatsLine } from './stats-line.js';
 import { exposeTestHook } from './test-hook.js';
 import { Toolbar, type ToolbarConfig } from './toolbar.js';
 
@@ -49,6 +50,8 @@ export class App {
   readonly #runsList: HTMLElement;
   readonly #legend: HTMLElement;
   readonly #empty: HTMLElement;
+  readonly #stats: HTMLElement;
+  readonly #more: HTMLDetailsElement;
   readonly #frames: FrameScheduler;
   readonly #panels: PanelThrottle;
   readonly #reportRendered: () => void;
@@ -139,7 +142,18 @@ export class App {
     // One main landmark: the host page may already have made the root one (the VS Code panel does).
     const main = document.createElement(root.getAttribute('role') === 'main' ? 'div' : 'main');
     main.className = 'ps-main';
-    main.append(this.#summaryView.element, this.#runsList, this.#compare.element, this.#empty, this.view.element, this.#legend, this.#details.element, this.#table.element);
+    // Lanes first: a one-line summary, the lanes, then (collapsible) the full summary, runs and compare table.
+    this.#stats = document.createElement('div');
+    this.#stats.className = 'ps-stats';
+    this.#stats.setAttribute('aria-label', 'Run statistics');
+    this.#more = document.createElement('details');
+    this.#more.className = 'ps-more';
+    // Open by default only where there is room for it next to the lanes' height.
+    this.#more.open = window.innerWidth >= 1000 && window.innerHeight >= 900;
+    const moreSummary = text('summary', 'ps-more-summary', 'Summary, runs and compare');
+    this.#more.append(moreSummary, this.#summaryView.element, this.#runsList, this.#compare.element);
+    this.#more.addEventListener('toggle', () => this.view.resize());
+    main.append(this.#stats, this.#empty, this.view.element, this.#legend, this.#details.element, this.#more, this.#table.element);
     root.replaceChildren(header, this.#toolbar.element, main, this.#tooltip.element);
 
     this.#watchTheme();
@@ -331,6 +345,7 @@ export class App {
     const labels = new Map(this.model.runs.map((r) => [r.runId, runLabel(r)]));
     const focused = all.find((s) => s.runId === this.#focused) ?? all[all.length - 1];
     this.#summaryView.render(focused, focused ? (labels.get(focused.runId) ?? focused.runId) : '', focused ? speedups.get(focused.runId) : undefined);
+    renderStatsLine(this.#stats, focused, focused ? speedups.get(focused.runId) : undefined);
     this.#compare.render(shown, speedups, labels);
     renderRunsList(this.#runsList, this.model, all, this.#hidden, this.#focused, {
       setShown: (runId, shown) => {

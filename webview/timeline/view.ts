@@ -20,8 +20,14 @@ import { followDomain, fullExtent, normalizeDomain, runOffsets, zoomDomain, Zoom
 export type { ColorMode } from './lane-painter.js';
 export type { Hit } from './hit-test.js';
 
+/** Lane label column: narrower in a narrow panel, so the bars keep most of the width. */
 const LABEL_WIDTH = 270;
-const MAX_CHART_HEIGHT = 560;
+const LABEL_WIDTH_NARROW = 160;
+const NARROW_BELOW_PX = 800;
+/** The lanes never get shorter than this (the page scrolls instead). */
+const MIN_CHART_HEIGHT = 140;
+/** Room kept under the lanes (legend line) when they fill the window. */
+const BELOW_CHART_PX = 34;
 const OVERVIEW_INTERVAL_MS = 400;
 
 export interface TimelineViewOptions {
@@ -78,7 +84,9 @@ export class TimelineView {
     this.#overview = document.createElement('canvas');
     this.#overview.className = 'ps-overview-canvas';
     this.#overview.setAttribute('aria-hidden', 'true');
-    overviewWrap.append(div('ps-label-head', 'Overview — drag to select a range'), this.#overview);
+    const overviewHead = div('ps-label-head', 'Overview');
+    overviewHead.title = 'Drag on the strip to select a range';
+    overviewWrap.append(overviewHead, this.#overview);
     const brushSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     brushSvg.classList.add('ps-overview-brush');
     overviewWrap.append(brushSvg);
@@ -137,6 +145,7 @@ export class TimelineView {
     this.#scroll.addEventListener('scroll', () => this.draw(), { passive: true });
     this.#scroll.addEventListener('keydown', (e) => this.#onKey(e));
     new ResizeObserver(() => this.resize()).observe(this.#scroll);
+    window.addEventListener('resize', () => this.resize());
   }
 
   // ─────────────────────────────── state ───────────────────────────────
@@ -238,8 +247,13 @@ export class TimelineView {
 
   #layoutSizes(): void {
     const rect = this.#scroll.getBoundingClientRect();
-    this.#width = Math.max(50, Math.floor(rect.width) - LABEL_WIDTH);
-    this.#viewHeight = Math.max(60, Math.min(this.#totalHeight, MAX_CHART_HEIGHT));
+    const labelWidth = rect.width < NARROW_BELOW_PX ? LABEL_WIDTH_NARROW : LABEL_WIDTH;
+    this.element.style.setProperty('--ps-label-w', `${labelWidth}px`);
+    this.#width = Math.max(50, Math.floor(rect.width) - labelWidth);
+    // The lanes take the rest of the window below them: one scroll area (the lanes), not a page scrolling around it.
+    const top = rect.top + window.scrollY;
+    const available = Math.floor(window.innerHeight - top - BELOW_CHART_PX);
+    this.#viewHeight = Math.max(Math.min(60, this.#totalHeight || 60), Math.min(this.#totalHeight, Math.max(MIN_CHART_HEIGHT, available)));
     this.#scroll.style.height = `${this.#viewHeight}px`;
     this.#sticky.style.height = `${this.#viewHeight}px`;
     this.#spacer.style.height = `${Math.max(0, this.#totalHeight - this.#viewHeight)}px`;

@@ -1,0 +1,25 @@
+/** The one line above the lanes: what the focused run is and how it did, in the panel's narrowest width. */
+import { formatCount, formatSpeedup, formatUs } from '../../src/common/format.js';
+import type { RunSummary } from '../run-summaries.js';
+
+export function renderStatsLine(el: HTMLElement, s: RunSummary | undefined, speedup: number | undefined): void {
+  if (!s) { el.replaceChildren(); return; }
+  const sp = s.speedupVsSerial ?? speedup;
+  const stat = (label: string, value: string, bad = false) => {
+    const span = document.createElement('span');
+    span.className = `ps-stat${bad ? ' ps-stat-bad' : ''}`;
+    const b = document.createElement('b');
+    b.textContent = value;
+    span.append(`${label} `, b);
+    return span;
+  };
+  const main = document.createElement('span');
+  main.className = 'ps-stat-main';
+  main.textContent = `${s.backend} × ${s.workers} · ${s.identity}`;
+  const parts: HTMLElement[] = [main, stat('wall', formatUs(s.wallUs))];
+  parts.push(stat('tasks', `${formatCount(s.ok)} ok${s.failed ? ` · ${formatCount(s.failed)} failed` : ''}${s.pending ? ` · ${formatCount(s.pending)} pending` : ''}`, s.failed > 0));
+  if (sp !== undefined) parts.push(stat('speed-up', formatSpeedup(sp)));
+  parts.push(stat('queue p95', formatUs(s.queueWaitP95Us)));
+  if (!s.finished) parts.push(stat('', 'running…'));
+  el.replaceChildren(...parts);
+}
