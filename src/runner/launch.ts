@@ -7,10 +7,11 @@
  * trace from user code points at the user's `.ts` lines — in the runner and,
  * by inheritance of `execArgv`, in its worker threads and forked workers.
  */
+import { parseFromRunner } from './runner-messages.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expandTraceColumns, isTraceColumns } from '../trace/trace-columns.js';
-import type { FromRunner, RunnerMessage, RunRequest } from './protocol.js';
+import type { RunnerMessage, RunRequest } from './protocol.js';
 
 export interface LaunchOptions {
   /** What to run. Sent to the runner as soon as it is spawned. */
@@ -33,6 +34,8 @@ export interface LaunchOptions {
   stdio?: 'inherit' | 'pipe';
   /** Output of the runner's own process (Run File's `console.log`, serial tasks), with `stdio: 'pipe'`. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** A runner message that failed validation (runner-messages.ts) and was dropped. */
+  onRejected?: (raw: unknown) => void;
   /** After `stop()`, how long the runner gets to stop its pools before it is killed. @default 2000 */
   stopGraceMs?: number;
 }
@@ -99,7 +102,13 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
 
-  child.on('message', (message: FromRunner) => {
+  child.on('message', (raw: unknown) => {
+    // User code runs in the runner: a message of the wrong shape is dropped, never acted on.
+    const message = parseFromRunner(raw);
+    if (!message) {
+      options.onRejected?.(raw);
+      return;
+    }
     if (message.type === 'trace-columns') {
       // Columns are the wire format only: the parent gets events.
       if (isTraceColumns(message.columns)) options.onMessage({ type: 'events', batch: expandTraceColumns(message.columns) });
