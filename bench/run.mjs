@@ -6,7 +6,8 @@
 //   node bench/run.mjs --soak          only the 1 000 000-task soak (separate: it is long)
 //   node bench/run.mjs --soak --backends=event-loop --tasks=100000   part of it
 //   node bench/run.mjs --quick         fewer repetitions (a smoke run; numbers are rough)
-//   node bench/run.mjs --only=trivial,cpu   some sections only (trivial, latency, startup, cpu, io, overhead, api, honest, extras)
+//   node bench/run.mjs --only=trivial,cpu   some sections only (trivial, latency, startup, cpu, io, overhead, api, honest, cli, extras)
+//   node bench/run.mjs --only=cli --cli-tasks=200000   the CLI at scale with fewer tasks (default 1 000 000)
 //   node bench/run.mjs --pools=piscina,poolscope-thread
 //
 // Every measurement runs in a fresh Node process (lib/measure.mjs) and the
@@ -25,6 +26,7 @@ import { runExtras } from './lib/extras.mjs';
 import { runHonest } from './lib/honest.mjs';
 import { runSoak } from './soak.mjs';
 import { API_PATHS } from './lib/api-paths.mjs';
+import { measureCliScale } from './lib/cli-scale.mjs';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const args = process.argv.slice(2);
@@ -42,12 +44,13 @@ const config = {
   overhead: { tasks: 50_000, pairs: quick ? 3 : 10, processPairs: quick ? 2 : 6 },
   api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: 2 },
   honest: { tasks: 16, targetMs: 40, rounds: quick ? 1 : 3 },
+  cli: { tasks: Number(listFlag('cli-tasks')?.[0] ?? (quick ? 100_000 : 1_000_000)) },
 };
 
 /** Pools whose numbers feed the targets (lib/targets.mjs). */
 const TARGET_POOLS = ['poolscope-thread', 'poolscope-process', 'poolscope-event-loop', 'piscina', 'tinypool-process', 'workerpool-process'];
 
-const sections = listFlag('only') ?? ['trivial', 'latency', 'startup', 'cpu', 'io', 'overhead', 'api', 'honest', 'extras'];
+const sections = listFlag('only') ?? ['trivial', 'latency', 'startup', 'cpu', 'io', 'overhead', 'api', 'honest', 'cli', 'extras'];
 const wanted = listFlag('pools');
 const pools = POOLS.filter((p) => (!p.poolscope || poolscopeAvailable()) && (!wanted || wanted.includes(p.id)));
 if (!poolscopeAvailable()) console.warn('dist/pool.mjs is missing (run `npm run build`): PoolScope is left out of this run.');
@@ -237,6 +240,14 @@ async function mainBench() {
       results.honest = await runHonest({ ...config.honest, workers: W, progress });
     } catch (e) {
       results.honest = { error: e.message };
+    }
+  }
+
+  if (sections.includes('cli') && poolscopeAvailable()) {
+    try {
+      results.cliScale = await measureCliScale({ tasks: config.cli.tasks, progress });
+    } catch (err) {
+      results.cliScale = { error: String(err?.message ?? err) };
     }
   }
 

@@ -57,6 +57,12 @@ export function printReport(r) {
     table(['path', 'tasks/s', '÷ engine', 'main-thread µs/task', 'engine µs ÷ path µs', 'main-wait spans'],
       Object.entries(a.paths).map(([path, m]) => [path, fmt(m.tasksPerSec), fmt(m.vsEngine), fmt(m.mainCpuUsPerTask), fmt(m.cpuVsEngine), fmt(m.mainWaitSpans)]));
   }
+  if (r.cliScale) {
+    const c = r.cliScale;
+    console.log(`\nCLI at scale: poolscope run f.ts --fn ident --inputs 'range(${fmt(c.tasks)})' --backend thread --trace --html: ` +
+      (c.error ? `error: ${c.error}` : `${c.wallS} s, peak RSS (CLI + runner) ${c.peakRssMiB} MiB, first task ${c.firstTaskAfterReadyMs} ms after the first worker was ready, ` +
+        `trace ${c.traceBytesPerTask} bytes/task, progress while writing ${c.outputProgressShown ? 'shown' : 'not shown'}`));
+  }
   if (r.extras && Object.keys(r.extras).length) {
     console.log('\nOther parts:');
     for (const [name, v] of Object.entries(r.extras)) console.log(`  ${name}: ${JSON.stringify(v)}`);

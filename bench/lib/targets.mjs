@@ -60,6 +60,16 @@ export function checkTargets(r) {
       `${m.tasksPerSec} tasks/s; main thread ${m.mainCpuUsPerTask} µs/task (engine ÷ path ${m.cpuVsEngine}); ${m.mainWaitSpans} main-wait spans for ${r.api.tasks} waits`);
   }
 
+  // Issue 17: the CLI at scale.
+  const c = r.cliScale;
+  if (c && !c.error) {
+    const what = `poolscope run … range(${c.tasks}) --trace --html`;
+    add(`CLI at scale: wall s (${c.tasks} tasks)`, c.wallS, '≤ 20 s', (v) => v <= 20, what);
+    add('CLI at scale: CLI + runner peak RSS MiB', c.peakRssMiB, '≤ 500', (v) => v <= 500, 'summed over the process tree, /proc every 100 ms');
+    add('CLI at scale: first task-start after first worker ready, ms', c.firstTaskAfterReadyMs, '≤ 500', (v) => v <= 500, '--timing');
+    add('CLI at scale: trace bytes per task', c.traceBytesPerTask, '≤ 150', (v) => v <= 150, `progress while writing: ${c.outputProgressShown ? 'shown' : 'not shown'}`);
+  }
+
   const rs = r.extras?.runnerStartup;
   if (rs && !rs.error) {
     add('runner start → first task-start, warm, thread (issue 5)', rs.thread?.warmMs, '≤ 300 ms', (v) => v <= 300, `cold ${rs.thread?.coldMs} ms`);
