@@ -27,6 +27,10 @@ const common = {
 const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', format: 'cjs' },
   { entryPoints: ['src/runner/runner.ts'], outfile: 'dist/runner.js', format: 'cjs' },
+  // A BullMQ worker (the bullmq backend): started by a run, or by `poolscope worker` on any machine.
+  { entryPoints: ['src/runner/bullmq/worker-main.ts'], outfile: 'dist/bullmq-worker.js', format: 'cjs' },
+  // The bullmq backend's run side, loaded by the runner only when asked for (BullMQ + ioredis are ~2 MB: not on every run's start-up path).
+  { entryPoints: ['src/runner/bullmq/bullmq-run.ts'], outfile: 'dist/bullmq-run.js', format: 'cjs' },
   { entryPoints: ['src/pool/worker-runtime.ts'], outfile: 'dist/worker.js', format: 'cjs' },
   { entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/api/index.ts'], outfile: 'dist/api.mjs', format: 'esm' },

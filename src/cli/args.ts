@@ -6,10 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NODE_BACKENDS, PYTHON_BACKENDS, isNodeBackend, isPythonBackend, type NodeBackend } from '../common/backends.js';
+import { NODE_BACKENDS, PYTHON_BACKENDS, isNodeBackend, isPythonBackend } from '../common/backends.js';
+import type { RunBackend } from '../runner/protocol.js';
 import type { RunRequest } from '../runner/protocol.js';
 import { loadInputs } from '../runner/inputs.js';
-import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress } from '../runner/engine-addresses.js';
+import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress, isRedisUrl, REDIS_URL_EXAMPLE } from '../runner/engine-addresses.js';
 
 /** Wrong command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -40,6 +41,12 @@ export interface RunnerOptions {
   scheduler?: string;
   /** py-dask LocalCluster: threads per worker process. */
   threadsPerWorker?: number;
+  /** bullmq: an existing Redis server. */
+  redis?: string;
+  /** bullmq: the queue's name. */
+  queue?: string;
+  /** bullmq: jobs each worker takes at once. */
+  concurrency?: number;
 }
 
 /** A Python backend name (`--backend py-process` for a .py file). */
@@ -48,12 +55,14 @@ export type PythonBackendName = NonNullable<RunRequest['pythonBackend']>;
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
-  | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: NodeBackend; pythonBackend?: PythonBackendName; runner: RunnerOptions; output: OutputOptions }
+  | { kind: 'run'; file: string; fn?: string; inputs: unknown[][]; backend: RunBackend; pythonBackend?: PythonBackendName; runner: RunnerOptions; output: OutputOptions }
   /** `backends` undefined: the runner's default set for the file's language (Node: all four). */
-  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: NodeBackend[]; pythonBackends?: PythonBackendName[]; repeat: number; runner: RunnerOptions; output: OutputOptions }
+  | { kind: 'compare'; file: string; fn: string; inputs: unknown[][]; backends?: RunBackend[]; pythonBackends?: PythonBackendName[]; repeat: number; runner: RunnerOptions; output: OutputOptions }
   | { kind: 'demo'; runner: RunnerOptions; output: OutputOptions }
   /** Reads a trace file (PoolScope's own, Ray, Dask task stream, VizTracer, Chrome/Perfetto) and writes the outputs. */
-  | { kind: 'view'; file: string; taskName?: string; output: OutputOptions };
+  | { kind: 'view'; file: string; taskName?: string; output: OutputOptions }
+  /** A BullMQ worker for the bullmq backend, on this machine: takes jobs from the queue and runs the file's exports. */
+  | { kind: 'worker'; file: string; redis: string; queue: string; concurrency: number; cacheDir?: string };
 
 const OPTIONS = {
   fn: { type: 'string', short: 'f' },
@@ -77,6 +86,9 @@ const OPTIONS = {
   'task-name': { type: 'string' },
   scheduler: { type: 'string' },
   'threads-per-worker': { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  concurrency: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -106,6 +118,9 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
     cpuSampleMs: sampleMs(values['cpu-sample-ms']),
     scheduler: schedulerAddress(values.scheduler),
     threadsPerWorker: positiveInt(values['threads-per-worker'], '--threads-per-worker'),
+    redis: redisUrl(values.redis),
+    queue: values.queue,
+    concurrency: positiveInt(values.concurrency, '--concurrency'),
   };
   const output: OutputOptions = {
     trace: values.trace ? resolve(cwd, values.trace) : undefined,
@@ -115,6 +130,12 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
   };
 
   switch (command) {
+    case 'worker': {
+      const file = fileArgument(rest, 'worker', cwd);
+      if (/\.py$/i.test(file)) throw new UsageError('poolscope worker runs TypeScript/JavaScript exports (the bullmq backend); for Python use py-dask');
+      if (!runner.redis) throw new UsageError('worker needs --redis redis://host:port: the Redis server the run puts its jobs on');
+      return { kind: 'worker', file, redis: runner.redis, queue: runner.queue ?? 'poolscope', concurrency: runner.concurrency ?? 1, cacheDir: runner.cacheDir };
+    }
     case 'view': {
       const file = fileArgument(rest, 'view', cwd);
       return { kind: 'view', file, taskName: values['task-name'], output };
@@ -126,7 +147,8 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       const file = fileArgument(rest, 'run', cwd);
       const chosen = parseBackend(values.backend ?? 'thread', file);
       // A Python backend rides in pythonBackend; `backend` then only says "threads/processes" to a Node reader.
-      const backend: NodeBackend = isPythonBackend(chosen) ? 'thread' : chosen;
+      const backend: RunBackend = isPythonBackend(chosen) ? 'thread' : chosen;
+      if (backend === 'bullmq' && !values.fn) throw new UsageError('the bullmq backend runs one exported function as jobs: give --fn <name>');
       const pythonBackend = isPythonBackend(chosen) ? chosen : undefined;
       const inputs = parseInputsOption(values.inputs, cwd);
       if (!values.fn && values.inputs !== undefined) throw new UsageError('--inputs needs --fn (without --fn, run calls the file\'s default export main())');
@@ -138,7 +160,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       if (!values.fn) throw new UsageError('compare needs --fn <exported function name>');
       if (values.backend) throw new UsageError('compare runs every backend; use --backends serial,thread to choose some');
       const chosen = values.backends ? values.backends.split(',').map((b) => parseBackend(b.trim(), file)) : undefined;
-      const node = chosen?.filter((b): b is NodeBackend => !isPythonBackend(b));
+      const node = chosen?.filter((b): b is RunBackend => !isPythonBackend(b));
       const python = chosen?.filter(isPythonBackend);
       return {
         kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd),
@@ -147,7 +169,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       };
     }
     default:
-      throw new UsageError(`unknown command '${command}': expected run, compare, view or demo`);
+      throw new UsageError(`unknown command '${command}': expected run, compare, view, worker or demo`);
   }
 }
 
@@ -162,15 +184,26 @@ function expectNoMore(rest: string[], command: string): void {
 }
 
 /** A Node backend name, or (for a .py file) a Python one. */
-function parseBackend(value: string, file: string): NodeBackend | PythonBackendName {
+/** A Redis URL as ioredis takes it: redis://[user:pass@]host:port[/db] (rediss:// for TLS). */
+export function redisUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRedisUrl(value)) throw new UsageError(`--redis must be a Redis URL like ${REDIS_URL_EXAMPLE}, got '${value}'`);
+  return value;
+}
+
+function parseBackend(value: string, file: string): RunBackend | PythonBackendName {
   if (isPythonBackend(value)) {
     if (!/\.py$/i.test(file)) throw new UsageError(`backend '${value}' runs Python files (.py); for ${file} use one of ${NODE_BACKENDS.join(', ')}`);
+    return value;
+  }
+  if (value === 'bullmq') {
+    if (/\.py$/i.test(file)) throw new UsageError('the bullmq backend runs TypeScript/JavaScript exports; for a .py file use py-dask');
     return value;
   }
   if (!isNodeBackend(value)) {
     throw new UsageError(`unknown backend '${value}': expected one of ${NODE_BACKENDS.join(', ')} (.py files also ${PYTHON_BACKENDS.join(', ')})`);
   }
-  return value as NodeBackend;
+  return value as RunBackend;
 }
 
 /** A Dask scheduler address: tcp://host:port (the scheme Dask's Client accepts by default). */

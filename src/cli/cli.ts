@@ -5,6 +5,7 @@
  * 0 (all tasks ok), 1 (some failed), 2 (usage or load error, an output that
  * cannot be written) or 70 (PoolScope itself failed).
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
@@ -61,12 +62,35 @@ async function main(argv: string[]): Promise<number> {
       return demoCommand(command.runner, command.output);
     case 'view':
       return viewCommand(command);
+    case 'worker':
+      return workerCommand(command);
   }
 }
 
-function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'pythonPathOption' | 'cpuSampleMs' | 'scheduler' | 'threadsPerWorker'> {
+/**
+ * `poolscope worker`: a BullMQ worker for the bullmq backend. The user's code
+ * runs in a child process (dist/bullmq-worker.js), never in this one; Ctrl-C
+ * or SIGTERM closes it gracefully (the job in hand finishes first).
+ */
+function workerCommand(command: Extract<Command, { kind: 'worker' }>): Promise<number> {
+  const problem = inputFileProblem(command.file);
+  if (problem) return Promise.resolve(loadFailure(problem));
+  const args = [join(__dirname, 'bullmq-worker.js'), '--redis', command.redis, '--queue', command.queue, '--concurrency', String(command.concurrency),
+    ...(command.cacheDir ? ['--cache-dir', command.cacheDir] : []), command.file];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...args], { stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals): void => { child.kill(signal); };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('error', (e) => resolve(loadFailure(`RunnerNotStarted: ${e.message}`)));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? EXIT_TASKS_FAILED : EXIT_OK)));
+  });
+}
+
+function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'pythonPathOption' | 'cpuSampleMs' | 'scheduler' | 'threadsPerWorker' | 'redis' | 'queue' | 'concurrency'> {
   return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb, pythonPath: runner.pythonPath,
-    pythonPathOption: '--python', cpuSampleMs: runner.cpuSampleMs, scheduler: runner.scheduler, threadsPerWorker: runner.threadsPerWorker };
+    pythonPathOption: '--python', cpuSampleMs: runner.cpuSampleMs, scheduler: runner.scheduler, threadsPerWorker: runner.threadsPerWorker,
+    redis: runner.redis, queue: runner.queue, concurrency: runner.concurrency };
 }
 
 /** Why `file` cannot be run (missing, a directory, a FIFO or device …), or undefined. */

@@ -4,10 +4,10 @@
  * the trace contract's (src/trace/events.ts); the extension, the CLI and the
  * webview take their lists from here. Pure: no Node, DOM or vscode APIs.
  */
-import { NODE_BACKENDS, PYTHON_BACKENDS, type Backend, type NodeBackend, type PythonBackend } from '../trace/events.js';
+import { DISTRIBUTED_NODE_BACKENDS, NODE_BACKENDS, PYTHON_BACKENDS, type Backend, type DistributedNodeBackend, type NodeBackend, type PythonBackend } from '../trace/events.js';
 
-export { NODE_BACKENDS, PYTHON_BACKENDS };
-export type { Backend, NodeBackend, PythonBackend };
+export { DISTRIBUTED_NODE_BACKENDS, NODE_BACKENDS, PYTHON_BACKENDS };
+export type { Backend, DistributedNodeBackend, NodeBackend, PythonBackend };
 
 /** One-line explanation of each Node backend, shown in the quick pick and the status bar tooltip. */
 export const NODE_BACKEND_EXPLANATIONS: Record<NodeBackend, string> = {
@@ -25,6 +25,11 @@ export const PYTHON_BACKEND_EXPLANATIONS: Record<PythonBackend, string> = {
   'py-mp-pool': 'multiprocessing.Pool: N processes (Pool.apply_async), each with its own GIL',
   'py-thread-ft': 'ThreadPoolExecutor on a free-threaded CPython (3.13t+): threads without the GIL',
   'py-dask': 'Dask distributed futures: a LocalCluster of N worker processes, or an existing cluster on other machines',
+};
+
+/** One-line explanation of each distributed Node backend. */
+export const DISTRIBUTED_NODE_BACKEND_EXPLANATIONS: Record<DistributedNodeBackend, string> = {
+  bullmq: 'BullMQ jobs on a Redis server, taken by PoolScope workers on this or other machines',
 };
 
 /** The Node toggle's order, from "one thing at a time" to "most isolated" (also the quick pick's order). */

@@ -9,3 +9,10 @@ export function isDaskSchedulerAddress(value: string): boolean {
 }
 
 export const DASK_SCHEDULER_EXAMPLE = 'tcp://10.0.0.5:8786';
+
+/** A Redis URL as ioredis takes it: redis://[user[:password]@]host:port[/db], or rediss:// for TLS. */
+export function isRedisUrl(value: string): boolean {
+  return /^rediss?:\/\/([^\s@/]+@)?[^\s@/:]+(:\d{1,5})?(\/\d{1,2})?$/.test(value);
+}
+
+export const REDIS_URL_EXAMPLE = 'redis://10.0.0.5:6379';

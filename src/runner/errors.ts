@@ -16,7 +16,14 @@ export type RunnerErrorName =
   | 'NoMainFunction'
   | 'ProcessExitCalled'
   | 'RunnerCrashed'
-  | 'RunnerNotStarted';
+  | 'RunnerNotStarted'
+  /** bullmq backend: no redis-server to start (and no --redis given), or it did not start. */
+  | 'RedisNotInstalled'
+  | 'RedisStartFailed'
+  /** bullmq backend: the --redis server could not be reached. */
+  | 'RedisUnreachable'
+  /** The backend cannot run this kind of request (e.g. bullmq in Run File). */
+  | 'BackendNotSupported';
 
 /** An error with a stable `name` from the set above. */
 export class RunnerError extends Error {

@@ -4,12 +4,15 @@
  * The parent never runs user code; the runner never imports `vscode`.
  */
 import type { SourceLocation } from '../common/stack-frames.js';
-import type { Backend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
+import type { Backend, DistributedNodeBackend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
 import type { TraceColumns } from '../trace/trace-columns.js';
 import type { JsonValue } from './result-json.js';
 import type { InputRange } from './inputs.js';
 
 export type RunMode = 'fn' | 'file' | 'compare';
+
+/** What a Node request may name: the engine's backends, or BullMQ jobs on Redis (fn and compare modes). */
+export type RunBackend = NodeBackend | DistributedNodeBackend;
 
 export interface RunRequest {
   type: 'run';
@@ -23,9 +26,9 @@ export interface RunRequest {
   /** Instead of `inputs`: `count` calls with `start`, `start + step` … (a `range()`; see `compactInputs` in inputs.ts). */
   inputRange?: InputRange;
   /** fn / file mode: the backend; file mode: the default backend for `PoolExecutor` / `new Pool()`. */
-  backend: NodeBackend;
+  backend: RunBackend;
   /** compare mode: backends to run one after another on one clock. @default ['serial','event-loop','thread','process'] */
-  backends?: NodeBackend[];
+  backends?: RunBackend[];
   workers: number;
   /** compare mode: run the backends this many rounds, interleaved (serial, event-loop, thread, process, serial, …). @default 1 */
   repeat?: number;
@@ -61,6 +64,12 @@ export interface RunRequest {
   scheduler?: string;
   /** py-dask LocalCluster: threads per worker process. @default 1 */
   threadsPerWorker?: number;
+  /** bullmq: an existing Redis server (redis://host:port); without it a private redis-server and `workers` local workers run. */
+  redis?: string;
+  /** bullmq: queue name. @default 'poolscope' with `redis`, else one per run */
+  queue?: string;
+  /** bullmq: jobs each local worker takes at once. @default 1 */
+  concurrency?: number;
 }
 
 export type ToRunner = RunRequest | { type: 'stop' };

@@ -22,7 +22,7 @@ import { columnsToJson, type TraceColumns } from '../trace/trace-columns.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
 import { inputSource, type InputSource } from './inputs.js';
-import { RunnerError } from './errors.js';
+import { RunnerError, type RunnerErrorName } from './errors.js';
 import { DEFAULT_CPU_SAMPLE_MS, sampleEngine } from './cpu-sampler.js';
 import { locationFromStack, toTaskError } from './error-location.js';
 import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
@@ -30,6 +30,8 @@ import { checkTaskExport, importUserModule, LoadFailure, type LoadError } from '
 import { encodeResult, type JsonValue } from './result-json.js';
 import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
 import type { RuntimeConfig } from '../api/runtime-config.js';
+import type { BullmqRun } from './bullmq/bullmq-run.js';
+import { loadBullmq } from './bullmq/load.js';
 
 /** Result values per `results` message. */
 const RESULTS_BATCH = 1000;
@@ -63,6 +65,8 @@ export class RunSession {
   #stopped = false;
   /** Pools the script created through the API (file mode). */
   #poolsCreated = 0;
+  /** The bullmq run in progress, if any. */
+  #bullmq: BullmqRun | undefined;
 
   readonly #startup: Omit<StartupMarks, 'bundledMonoUs'> | undefined;
 
@@ -100,6 +104,7 @@ export class RunSession {
   /** Stops every pool now (queued and running tasks fail with PoolTerminated). */
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#bullmq?.stop();
     await Promise.allSettled([...this.#pools].map((p) => p.terminate()));
   }
 
@@ -121,10 +126,16 @@ export class RunSession {
     checkTaskExport(fn, request.file, bundle.exports);
     const inputs = inputSource(request.inputs, request.inputRange);
 
-    if (request.mode === 'fn') {
+    const backend = request.backend;
+    if (request.mode === 'fn' && backend === 'bullmq') {
+      await this.#loadAndCheck(bundle, fn);
+      await this.#runBullmq(fn, inputs, {});
+      return;
+    }
+    if (request.mode === 'fn' && backend !== 'bullmq') {
       // Workers start while the runner imports the module to check it: start-up costs overlap.
       // Their events are held back until the module is known to load, so a load error shows no run.
-      const started = this.#startPool(bundle, fn, inputs.length, request.backend, {});
+      const started = this.#startPool(bundle, fn, inputs.length, backend, {});
       try {
         await this.#loadAndCheck(bundle, fn);
       } catch (e) {
@@ -149,10 +160,41 @@ export class RunSession {
       for (const [i, backend] of backends.entries()) {
         if (this.#stopped) break;
         const label = `compare ${i + 1}/${backends.length} · ${backend}${rounds > 1 ? ` · round ${round}/${rounds}` : ''}`;
-        const started = this.#startPool(bundle, fn, inputs.length, backend, { originUs, compareId: rounds > 1 ? `${compareId}-${round}` : compareId, label });
+        const shared = { originUs, compareId: rounds > 1 ? `${compareId}-${round}` : compareId, label };
+        if (backend === 'bullmq') {
+          await this.#runBullmq(fn, inputs, shared);
+          continue;
+        }
+        const started = this.#startPool(bundle, fn, inputs.length, backend, shared);
         started.release();
         await this.#drive(started, fn, inputs);
       }
+    }
+  }
+
+  /** The bullmq backend: jobs on Redis, taken by PoolScope workers (src/runner/bullmq/). */
+  async #runBullmq(fn: string, source: InputSource, shared: { originUs?: number; compareId?: string; label?: string }): Promise<void> {
+    const r = this.#request;
+    const inputs = Array.from({ length: source.length }, (_, i) => source.at(i));
+    const { BullmqRun } = loadBullmq();
+    const run = new BullmqRun({
+      file: r.file, fn, inputs, workers: r.workers, concurrency: r.concurrency, redis: r.redis, queue: r.queue, cacheDir: r.cacheDir,
+      results: r.results, send: (m) => {
+        if (m.type === 'events') for (const e of m.batch) if (e.type === 'run-start') this.#runIds.push(e.runId);
+        this.#send(m);
+      }, ...shared,
+    });
+    this.#bullmq = run;
+    try {
+      await run.run();
+    } catch (e) {
+      // The run side is its own bundle: its RunnerError is another class; keep the name, make it ours.
+      const err = e as Error;
+      if (['RedisNotInstalled', 'RedisStartFailed', 'RedisUnreachable'].includes(err.name)) throw new RunnerError(err.name as RunnerErrorName, err.message);
+      throw e;
+    } finally {
+      this.#bullmq = undefined;
+      this.#failed += run.failed;
     }
   }
 
@@ -305,6 +347,10 @@ export class RunSession {
   /** file mode: configure the API, import the script, await its default export. */
   async #runFile(bundle: BundleResult): Promise<void> {
     const request = this.#request;
+    const defaultBackend = request.backend;
+    if (defaultBackend === 'bullmq') {
+      throw new RunnerError('BackendNotSupported', 'Run File runs a script\'s own pools; the bullmq backend runs one exported function (--fn) as jobs');
+    }
     const apiPath = defaultApiPath();
     if (existsSync(apiPath)) {
       const api = await import(pathToFileURL(apiPath).href) as Partial<ApiRuntime>;
@@ -312,7 +358,7 @@ export class RunSession {
         api.configureRuntime({
           onTraceColumns: (lent) => this.#forward(columnsToJson(lent)),
           defaultModule: bundle.url,
-          defaultBackend: request.backend,
+          defaultBackend,
           defaultWorkers: request.workers,
           originUs: monotonicUs(),
           // --timeout and --max-memory reach the pools the script makes, as they do Run Function's.

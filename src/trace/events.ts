@@ -18,8 +18,12 @@ export type NodeBackend = typeof NODE_BACKENDS[number];
 export const PYTHON_BACKENDS = ['py-serial', 'py-thread', 'py-process', 'py-mp-pool', 'py-thread-ft', 'py-dask'] as const;
 export type PythonBackend = typeof PYTHON_BACKENDS[number];
 
+/** Distributed engines for Node code (src/runner/bullmq/): BullMQ jobs on Redis, taken by PoolScope workers on any machine. */
+export const DISTRIBUTED_NODE_BACKENDS = ['bullmq'] as const;
+export type DistributedNodeBackend = typeof DISTRIBUTED_NODE_BACKENDS[number];
+
 /** Where tasks run. The toggle. */
-export type Backend = NodeBackend | PythonBackend;
+export type Backend = NodeBackend | PythonBackend | DistributedNodeBackend;
 
 export interface EventBase {
   runId: string;

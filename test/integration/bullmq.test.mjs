@@ -1,0 +1,166 @@
+// The bullmq backend on a real redis-server (Debian's, installed by CI): jobs taken by PoolScope workers started for
+// the run or by `poolscope worker`, lanes host → process → thread, BullMQ's own failure semantics, and nothing of
+// the run (redis-server, workers) left behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const JOBS = fileURLToPath(new URL('../fixtures/bullmq/jobs.ts', import.meta.url));
+
+function hasRedis() {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const skip = hasRedis() ? false : 'redis-server is not installed (apt-get install redis-server)';
+
+function cli(args, env = {}) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 180_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+/** PIDs of processes this backend starts: redis-server and PoolScope BullMQ workers. */
+function engineProcesses() {
+  const found = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.startsWith('redis-server') || cmd.includes('bullmq-worker.js')) found.push(Number(name));
+    } catch { /* gone */ }
+  }
+  return found;
+}
+
+async function gone(pids, deadlineMs = 10_000) {
+  const start = Date.now();
+  let alive = pids;
+  while (alive.length > 0 && Date.now() - start < deadlineMs) {
+    await new Promise((r) => setTimeout(r, 100));
+    alive = alive.filter((p) => { try { process.kill(p, 0); return true; } catch { return false; } });
+  }
+  return alive;
+}
+
+async function run(args, env) {
+  const before = new Set(engineProcesses());
+  const r = await cli(args, env);
+  assert.deepEqual(await gone(engineProcesses().filter((p) => !before.has(p))), [], 'no redis-server or worker of the run is left');
+  return r;
+}
+
+const events = (trace) => JSON.parse(readFileSync(trace, 'utf8')).poolscope.events;
+
+test('bullmq with 2 local workers: jobs spread over 2 worker processes named host:pid:thread; results are what the jobs returned', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'poolscope-bullmq-'));
+  try {
+    const trace = join(dir, 't.json');
+    const r = await run(['run', JOBS, '--fn', 'spin', '--inputs', '[300,300,300,300,300,300]', '--backend', 'bullmq', '--workers', '2', '--trace', trace]);
+    assert.equal(r.code, 0, r.stderr);
+    const ev = events(trace);
+    assert.equal(ev.find((e) => e.type === 'run-start').backend, 'bullmq');
+    const lanes = ev.filter((e) => e.type === 'worker-start');
+    assert.equal(new Set(lanes.map((w) => w.pid)).size, 2);
+    for (const w of lanes) assert.match(w.name, new RegExp(`^[^:]+:${w.pid}:0$`));
+    const ends = ev.filter((e) => e.type === 'task-end');
+    assert.equal(ends.length, 6);
+    const pidOf = new Map(lanes.map((w) => [w.workerId, w.pid]));
+    for (const e of ends) {
+      assert.equal(e.ok, true);
+      assert.match(e.resultPreview, new RegExp(`:${pidOf.get(e.workerId)}"$`), 'the lane is the process that returned the value');
+      const start = ev.find((s) => s.type === 'task-start' && s.taskId === e.taskId);
+      assert.ok(e.t >= start.t, 'ends after it starts, on the run clock');
+      const queued = ev.find((q) => q.type === 'task-queued' && q.taskId === e.taskId);
+      assert.ok(start.t >= queued.t - 5000, 'starts after it was queued (±5 ms of clock mapping)');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bullmq: a job that throws fails alone with its error name and message', { skip }, async () => {
+  const r = await run(['run', JOBS, '--fn', 'boom', '--inputs', 'range(1, 5)', '--backend', 'bullmq', '--workers', '2', '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const json = JSON.parse(r.stdout);
+  const tasks = json.tasks;
+  const failed = tasks.filter((t) => t.ok === false);
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0].error.name, 'RangeError');
+  assert.match(failed[0].error.message, /two is out of range/);
+  assert.equal(tasks.filter((t) => t.ok).length, 3);
+});
+
+test('bullmq: a worker killed mid-job — the job stalls and BullMQ hands it to the other worker, which finishes it', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'poolscope-bullmq-'));
+  try {
+    const trace = join(dir, 't.json');
+    const r = await run(['run', JOBS, '--fn', 'dieOnce', '--inputs', JSON.stringify([join(dir, 'marker')]), '--backend', 'bullmq', '--workers', '2', '--trace', trace]);
+    assert.equal(r.code, 0, r.stderr);
+    const end = events(trace).find((e) => e.type === 'task-end');
+    assert.equal(end.ok, true);
+    assert.match(end.resultPreview, /survived on \d+/);
+    assert.match(r.stderr, /stalled/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+test('bullmq with --redis: jobs go to a running Redis and are taken by a `poolscope worker` started apart', { skip }, async (t) => {
+  const port = await freePort();
+  const redis = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => redis.kill('SIGKILL'));
+  await new Promise((resolve) => {
+    let text = '';
+    redis.stdout.on('data', (d) => { text += d; if (/Ready to accept connections/.test(text)) resolve(); });
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const worker = spawn(process.execPath, [CLI, 'worker', JOBS, '--redis', url, '--queue', 'tests', '--concurrency', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => worker.kill('SIGKILL'));
+  await new Promise((resolve) => {
+    let text = '';
+    worker.stderr.on('data', (d) => { text += d; if (/taking jobs from queue 'tests'/.test(text)) resolve(); });
+  });
+  const r = await cli(['run', JOBS, '--fn', 'boom', '--inputs', '[1, 3, 4]', '--backend', 'bullmq', '--redis', url, '--queue', 'tests', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.deepEqual(json.tasks.map((task) => task.ok), [true, true, true]);
+  const exited = new Promise((resolve) => worker.once('exit', (code) => resolve(code)));
+  worker.kill('SIGTERM');
+  assert.equal(await exited, 0, 'the worker closes gracefully on SIGTERM');
+});
+
+test('bullmq without redis-server → RedisNotInstalled, exit 2, with how to install it', { skip }, async () => {
+  const r = await run(['run', JOBS, '--fn', 'spin', '--inputs', '[1]', '--backend', 'bullmq', '--workers', '1'], { POOLSCOPE_REDIS_SERVER: '/nonexistent/redis-server' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /RedisNotInstalled: .*apt-get install redis-server/);
+});
+
+test('bullmq flags are checked before anything starts', async () => {
+  const bad = await cli(['run', JOBS, '--fn', 'spin', '--backend', 'bullmq', '--redis', 'localhost:6379']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--redis must be a Redis URL like redis:\/\//);
+  const noFn = await cli(['run', JOBS, '--backend', 'bullmq']);
+  assert.equal(noFn.code, 2);
+  assert.match(noFn.stderr, /bullmq backend runs one exported function/);
+  const noRedis = await cli(['worker', JOBS]);
+  assert.equal(noRedis.code, 2);
+  assert.match(noRedis.stderr, /worker needs --redis/);
+});
