@@ -6,11 +6,14 @@ import { axisBottom, max, scaleBand, scaleLinear, select } from 'd3';
 import type { RunSummary } from './run-summaries.js';
 import { formatCount, formatPercent, formatRate, formatSpeedup, formatUs } from '../src/common/format.js';
 import { tableHead, text } from './summary-view.js';
+import { compareFindings } from '../src/trace/run-numbers.js';
 
 export class CompareView {
   readonly element: HTMLElement;
   readonly #table: HTMLTableElement;
   readonly #chart: SVGSVGElement;
+  /** The busy-machine warning and the verdict, above the table. */
+  readonly #findings: HTMLElement;
 
   constructor(private readonly onPickRun: (runId: string) => void) {
     this.element = document.createElement('section');
@@ -24,16 +27,24 @@ export class CompareView {
     const chartWrap = document.createElement('figure');
     chartWrap.className = 'ps-speedup';
     const cap = document.createElement('figcaption');
-    cap.textContent = 'Speed-up vs serial (dashed: ideal = workers)';
+    cap.textContent = 'Speed-up vs serial, task phase (dashed: ideal = min(workers, cores))';
     chartWrap.append(cap, this.#chart);
-    this.element.append(this.#table, chartWrap);
+    this.#findings = document.createElement('div');
+    this.#findings.className = 'ps-compare-findings';
+    this.element.append(this.#findings, this.#table, chartWrap);
   }
 
   /** Renders the runs; hidden when fewer than two. */
   render(runs: RunSummary[], speedups: Map<string, number>, labels: Map<string, string>): void {
     this.element.hidden = runs.length < 2;
     if (runs.length < 2) return;
-    const head = ['Run', 'Backend', 'Where it ran', 'Wall', 'Σ task time', 'Speed-up', 'Efficiency', 'Throughput', 'Wait p95', 'Failed'];
+    // Warnings first (a busy machine makes every speed-up lower), then the verdict from cores used.
+    const findings = compareFindings(runs, 'these runs');
+    this.#findings.replaceChildren(
+      ...findings.warnings.map((w) => text('p', 'ps-compare-warning', w)),
+      ...(findings.verdict ? [text('p', 'ps-verdict', findings.verdict)] : []),
+    );
+    const head = ['Run', 'Backend', 'Where it ran', 'Task phase', 'Σ task time', 'Speed-up', 'Cores used', 'Efficiency', 'Throughput', 'Wait p95', 'Failed'];
     const thead = tableHead(head);
     const tbody = document.createElement('tbody');
     const best = Math.max(...runs.map((r) => speedups.get(r.runId) ?? 0));
@@ -42,10 +53,12 @@ export class CompareView {
       tr.dataset.runId = r.runId;
       tr.dataset.backend = r.backend;
       const sp = speedups.get(r.runId);
-      const eff = sp !== undefined ? sp / Math.max(1, r.workers) : undefined;
+      // Never above 100 %: the ideal is min(workers, cores).
+      const eff = sp !== undefined ? r.efficiency ?? Math.min(1, sp / r.ideal) : undefined;
+      const cores = r.coresUsed !== undefined ? `${r.coresUsed.toFixed(1)}${r.cores !== undefined ? ` of ${r.cores}` : ''}` : '–';
       const cells = [
-        labels.get(r.runId) ?? r.runId, `${r.backend} × ${r.workers}`, r.identity, formatUs(r.wallUs), formatUs(r.taskUs),
-        formatSpeedup(sp), formatPercent(eff), formatRate(r.throughput), formatUs(r.queueWaitP95Us), formatCount(r.failed),
+        labels.get(r.runId) ?? r.runId, `${r.backend} × ${r.workers}`, r.identity, r.taskPhaseUs !== undefined ? formatUs(r.taskPhaseUs) : '–', formatUs(r.taskUs),
+        formatSpeedup(sp), cores, formatPercent(eff), formatRate(r.throughput), formatUs(r.queueWaitP95Us), formatCount(r.failed),
       ];
       cells.forEach((c, k) => {
         const td = document.createElement(k === 0 ? 'th' : 'td');
@@ -80,7 +93,7 @@ export class CompareView {
       this.#chart.setAttribute('aria-label', 'No serial baseline');
       return;
     }
-    const top = max(data, (r) => Math.max(speedups.get(r.runId) ?? 0, r.workers)) ?? 1;
+    const top = max(data, (r) => Math.max(speedups.get(r.runId) ?? 0, r.ideal)) ?? 1;
     const x = scaleLinear().domain([0, Math.max(1, top) * 1.05]).range([left, width - 10]);
     const y = scaleBand<string>().domain(data.map((r) => r.runId)).range([0, height - 22]).padding(0.2);
     const g = svg.append('g');
@@ -91,7 +104,7 @@ export class CompareView {
         .attr('class', 'ps-chart-label').text(`${r.backend} × ${r.workers}`);
       g.append('rect').attr('x', left).attr('y', yy).attr('width', Math.max(1, x(sp) - left)).attr('height', y.bandwidth())
         .attr('class', `ps-chart-bar ps-backend-${r.backend}`);
-      g.append('line').attr('x1', x(r.workers)).attr('x2', x(r.workers)).attr('y1', yy - 2).attr('y2', yy + y.bandwidth() + 2)
+      g.append('line').attr('x1', x(r.ideal)).attr('x2', x(r.ideal)).attr('y1', yy - 2).attr('y2', yy + y.bandwidth() + 2)
         .attr('class', 'ps-chart-ideal');
       g.append('text').attr('x', x(sp) + 4).attr('y', yy + y.bandwidth() / 2 + 4).attr('class', 'ps-chart-value').text(formatSpeedup(sp));
     }

@@ -39,21 +39,31 @@ export class SummaryView {
       this.#text.textContent = 'No run loaded.';
       return;
     }
-    const sp = s.speedupVsSerial ?? speedup;
+    // A live run has no speed-up yet ("–"): its wall time so far is not a measurement of the work.
+    const sp = s.finished ? s.speedupVsSerial ?? speedup : undefined;
     // Never above 100 %: past the ideal, the reason is shown instead (see run-numbers.ts).
-    const eff = s.efficiency ?? (sp !== undefined ? Math.min(1, sp / s.ideal) : undefined);
+    const eff = sp === undefined ? undefined : s.efficiency ?? Math.min(1, sp / s.ideal);
     const state = s.finished ? (s.error ? `ended: ${s.error.name}` : 'finished') : 'running…';
     this.#identity.replaceChildren(
       text('span', 'ps-identity-main', s.identity),
       text('span', 'ps-identity-sub', `${title} · ${state}`),
     );
+    if (s.busy && s.otherCpuCores !== undefined) {
+      // Said where the figures are read: a busy machine makes every speed-up look worse than it is.
+      this.#identity.append(text('span', 'ps-busy-warning',
+        `Other programs used ${s.otherCpuCores.toFixed(1)}${s.cores !== undefined ? ` of ${s.cores}` : ''} cores during this run: speed-ups are lower than on an idle machine.`));
+    }
     this.#identity.dataset.backend = s.backend;
     const cards: [string, string, string, string?][] = [
       ['wall', 'Wall time', formatUs(s.wallUs)],
       ['task-time', 'Σ task time', formatUs(s.taskUs), s.backend === 'event-loop'
         // On the event loop a task's start→end includes time it waited for the thread: show what it really held.
         ? `on the thread: ${formatUs(s.utilization.reduce((sum, u) => sum + u.busyUs, 0))}` : undefined],
-      ['speedup', 'Speed-up vs serial', formatSpeedup(sp), sp === undefined ? 'needs a serial run: use Compare' : undefined],
+      ['speedup', 'Speed-up vs serial', formatSpeedup(sp), sp === undefined
+        ? (s.finished ? 'needs a serial run: use Compare' : 'when the run has finished')
+        : s.speedupWithStartup !== undefined ? `task phase (warm pool); with start-up ${formatSpeedup(s.speedupWithStartup)}` : 'task phase'],
+      ['cores-used', 'Cores used', s.coresUsed !== undefined && s.taskPhaseUs ? `${s.coresUsed.toFixed(1)}${s.cores !== undefined ? ` of ${s.cores}` : ''}` : '–',
+        s.coresUsed !== undefined ? 'on-CPU time of the task threads ÷ task phase (from the OS)' : 'needs on-CPU sampling (Linux /proc)'],
       ['efficiency', 'Parallel efficiency', formatPercent(eff), eff === undefined ? undefined : s.efficiencyNote ?? `speed-up ÷ ideal ${s.ideal}× (min of workers, cores)`],
       ['on-cpu', 'On CPU per task', s.cpuFraction !== undefined ? formatPercent(s.cpuFraction) : '–', s.cpuFraction !== undefined
         // Mean of cpuUs ÷ run time over the tasks: what share of its bar each task really had a core.
@@ -61,7 +71,8 @@ export class SummaryView {
         : 'needs on-CPU sampling (Linux /proc)'],
       ['throughput', 'Throughput', formatRate(s.throughput)],
       ['queue-wait', 'Queue wait p50 / p95', `${formatUs(s.queueWaitP50Us)} / ${formatUs(s.queueWaitP95Us)}`],
-      ['tasks', 'Tasks ok / failed', `${formatCount(s.ok)} / ${formatCount(s.failed)}`, s.pending ? `${formatCount(s.pending)} pending` : undefined],
+      ['tasks', 'Tasks ok / failed', `${formatCount(s.ok)} / ${formatCount(s.failed)}`,
+        [s.cancelled ? `${formatCount(s.cancelled)} cancelled` : '', s.pending ? `${formatCount(s.pending)} pending` : ''].filter(Boolean).join(' · ') || undefined],
     ];
     this.#cards.replaceChildren(...cards.map(([key, label, value, hint]) => {
       const card = document.createElement('div');

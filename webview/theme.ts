@@ -15,6 +15,8 @@ export interface Theme {
   ok: string;
   running: string;
   failed: string;
+  /** Tasks cut short by Stop / terminate / cancel: not failures, drawn grey. */
+  cancelled: string;
   mainWait: string;
   cpu: string;
   focus: string;
@@ -46,6 +48,7 @@ export function readTheme(root: HTMLElement = document.body): Theme {
     ok: cssVar(s, '--ps-ok', '#4e9a5b'),
     running: cssVar(s, '--ps-running', '#3794ff'),
     failed: cssVar(s, '--ps-failed', '#f14c4c'),
+    cancelled: cssVar(s, '--ps-cancelled', '#8b8b8b'),
     mainWait: cssVar(s, '--ps-main-wait', '#d19a2a'),
     cpu: cssVar(s, '--ps-cpu', '#89d185'),
     focus: cssVar(s, '--ps-focus', '#007fd4'),

@@ -14,7 +14,7 @@ export function legendEntries(model: TraceModel, colorMode: ColorMode, th: Theme
   } else {
     entries.push(['swatch', th.ok, 'ok'], ['swatch', th.running, 'running']);
   }
-  entries.push(['swatch', th.failed, 'failed'], ['queue', th.queue, 'queue wait'], ['startup', th.muted, 'worker start-up'], ['start', th.ok, 'worker ready'],
+  entries.push(['swatch', th.failed, 'failed'], ['swatch', th.cancelled, 'cancelled (stopped)'], ['queue', th.queue, 'queue wait'], ['startup', th.muted, 'worker start-up'], ['start', th.ok, 'worker ready'],
     ['cross', th.failed, 'worker crashed'], ['ring', th.running, 'recycled'], ['swatch', th.mainWait, 'main program waited']);
   const sampled = model.lanes.some((l) => l.cpu.length);
   if (sampled || hasTaskCpu(model)) {

@@ -9,6 +9,17 @@ import { IN_FLIGHT_ROW, inFlightRows } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
 import { TaskStatus, type RunInfo, type TraceModel, type WorkerLane } from '../../src/trace/trace-model.js';
 import { cpuUsIn } from '../../src/trace/on-cpu.js';
+import { isCancelledError } from '../../src/trace/run-numbers.js';
+
+/** A task stopped by Stop / terminate / cancel: ended not ok, but not a failure of its own. */
+export function isCancelledTask(model: TraceModel, task: number): boolean {
+  return model.tasks.status[task] === TaskStatus.Failed && isCancelledError(model.tasks.errors.get(task));
+}
+
+/** A task that failed on its own (not cancelled): red, with a failure flag, wins its pixel column. */
+export function isFailedTask(model: TraceModel, task: number): boolean {
+  return model.tasks.status[task] === TaskStatus.Failed && !isCancelledError(model.tasks.errors.get(task));
+}
 
 export type ColorMode = 'function' | 'status';
 
@@ -49,7 +60,7 @@ export interface PaintFrame {
 export function taskFill(model: TraceModel, task: number, th: Theme, colorMode: ColorMode): string {
   const tasks = model.tasks;
   const st = tasks.status[task];
-  if (st === TaskStatus.Failed) return th.failed;
+  if (st === TaskStatus.Failed) return isCancelledError(tasks.errors.get(task)) ? th.cancelled : th.failed;
   if (colorMode === 'status') return st === TaskStatus.Running ? th.running : th.ok;
   // One function on an interleaving (event-loop) lane: colour by task, so the interleaving is visible.
   if (tasks.firstSlice[task] >= 0 && model.fnNames.length <= 2) return th.fn(1 + (tasks.taskId[task] % 10));
@@ -58,6 +69,8 @@ export function taskFill(model: TraceModel, task: number, th: Theme, colorMode: 
 
 export class LanePainter {
   #colBuf = new Int32Array(0);
+  /** Per pixel column of the lane being drawn: the share of its time covered by sub-pixel tasks. */
+  #busyBuf = new Float64Array(0);
 
   constructor(readonly ctx: Paint2D, public frame: PaintFrame) {}
 
@@ -202,6 +215,9 @@ export class LanePainter {
     if (this.#colBuf.length < width + 1) this.#colBuf = new Int32Array(width + 1);
     const cols = this.#colBuf;
     cols.fill(-1, 0, width + 1);
+    if (this.#busyBuf.length < width + 1) this.#busyBuf = new Float64Array(width + 1);
+    const busy = this.#busyBuf;
+    busy.fill(0, 0, width + 1);
     let bucketed = 0;
     let bars = 0;
     /** Centres (px) of failed tasks too narrow to see; each gets a MIN_FAILED_PX marker after the columns. */
@@ -234,16 +250,20 @@ export class LanePainter {
         const fill = this.fillFor(i);
         if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
         ctx.fillRect(Math.max(x0, -1), y, Math.max(1, Math.min(x1, width + 1) - Math.max(x0, -1)), IN_FLIGHT_ROW - 1);
-        if (tasks.status[i] === TaskStatus.Failed) { this.failMark(x1, barTop, barH); curFill = ''; }
+        if (isFailedTask(model, i)) { this.failMark(x1, barTop, barH); curFill = ''; }
         continue;
       }
       if (x1 - x0 < BUCKET_BELOW_PX) {
         // Narrow bars are not drawn one by one: they mark the pixel columns they cover.
         // A failure wins its column: one failed task among thousands stays visible.
-        const failed = tasks.status[i] === TaskStatus.Failed;
+        const failed = isFailedTask(model, i);
         const v = failed ? -2 : i;
         const c1 = Math.min(width, Math.floor(x1));
-        for (let c = Math.max(0, Math.floor(x0)); c <= c1; c++) if (cols[c] !== -2) cols[c] = v;
+        for (let c = Math.max(0, Math.floor(x0)); c <= c1; c++) {
+          if (cols[c] !== -2) cols[c] = v;
+          // The share of the column's time this task covered: a 3 %-busy lane stays 3 % busy at any zoom.
+          busy[c] += Math.max(0, Math.min(x1, c + 1) - Math.max(x0, c));
+        }
         if (failed && failedNarrow.length < MAX_FAILED_MARKERS) {
           const mid = (x0 + x1) / 2;
           // Neighbours closer than a marker share one.
@@ -252,7 +272,7 @@ export class LanePainter {
         bucketed++;
         continue;
       }
-      if (x1 - x0 < MIN_FAILED_PX && tasks.status[i] === TaskStatus.Failed) {
+      if (x1 - x0 < MIN_FAILED_PX && isFailedTask(model, i)) {
         if (!failedNarrow.length || (x0 + x1) / 2 - failedNarrow[failedNarrow.length - 1] >= MIN_FAILED_PX) failedNarrow.push((x0 + x1) / 2);
         if (i === selected) this.selectionRing((x0 + x1) / 2 - MIN_FAILED_PX / 2, barTop, MIN_FAILED_PX, barH);
         continue;
@@ -278,26 +298,10 @@ export class LanePainter {
         ctx.strokeStyle = th.foreground;
         ctx.strokeRect(cx0 + 0.5, barTop + 0.5, cx1 - cx0 - 2, barH - 1);
       }
-      if (tasks.status[i] === TaskStatus.Failed) { this.failMark(x1, barTop, barH); curFill = ''; }
+      if (isFailedTask(model, i)) { this.failMark(x1, barTop, barH); curFill = ''; }
       if (i === selected) this.selectionRing(cx0, barTop, cx1 - cx0, barH);
     }
-    if (bucketed) {
-      // Sub-pixel tasks: one column per pixel, coloured by the last task that landed there; runs of a colour merged.
-      let runStart = -1;
-      let runFill = '';
-      for (let c = 0; c <= width; c++) {
-        const v = cols[c];
-        const fill = v === -1 ? '' : v === -2 ? th.failed : this.fillFor(v);
-        if (fill !== runFill) {
-          if (runFill) {
-            if (sampled) this.#onCpuBar(lane.cpu, runFill, runStart, c - runStart, tmin, kx, barTop, barH);
-            else { ctx.fillStyle = runFill; ctx.fillRect(runStart, barTop, c - runStart, barH); }
-          }
-          runStart = c;
-          runFill = fill;
-        }
-      }
-    }
+    if (bucketed) this.#denseColumns(cols, busy, sampled ? lane.cpu : undefined, tmin, kx, barTop, barH);
     if (failedNarrow.length) {
       // Very short failures: a MIN_FAILED_PX-wide bar and the failure flag, so a 100 µs failure in a 2 s run is seen.
       ctx.fillStyle = th.failed;
@@ -361,6 +365,61 @@ export class LanePainter {
       ctx.globalAlpha = 1;
     }
     return bars;
+  }
+
+  /**
+   * Sub-pixel tasks, one pixel column at a time: a column is filled to the share of its time that tasks
+   * covered (so a lane busy 3 % of the time looks 3 % busy at any zoom, not solid), coloured by the last
+   * task that landed there; a failure fills its column. Sampled lanes draw that share pale (the thread's
+   * time in tasks) and the on-CPU share of the column in full colour. Equal neighbours merge into one rect.
+   */
+  #denseColumns(cols: Int32Array, busy: Float64Array, series: ArrayLike<number> | undefined, tmin: number, kx: number, top: number, h: number): void {
+    const ctx = this.ctx;
+    const { theme: th, width } = this.frame;
+    let runStart = 0;
+    let runFill = '';
+    let runBusyH = 0;
+    let runCpuH = 0;
+    const flush = (end: number): void => {
+      if (!runFill || runBusyH <= 0) return;
+      const w = end - runStart;
+      if (series) {
+        ctx.fillStyle = runFill;
+        ctx.globalAlpha = WAITING_ALPHA;
+        ctx.fillRect(runStart, top + h - runBusyH, w, runBusyH);
+        ctx.globalAlpha = 1;
+        if (runCpuH > 0) ctx.fillRect(runStart, top + h - runCpuH, w, runCpuH);
+      } else {
+        ctx.fillStyle = runFill;
+        ctx.fillRect(runStart, top + h - runBusyH, w, runBusyH);
+      }
+    };
+    for (let c = 0; c <= width; c++) {
+      const v = cols[c];
+      let fill = '';
+      let busyH = 0;
+      let cpuH = 0;
+      if (v === -2) {
+        fill = th.failed;
+        busyH = h;
+      } else if (v !== -1) {
+        fill = this.fillFor(v);
+        busyH = Math.max(1, Math.round(Math.min(1, busy[c]) * h));
+        if (series) {
+          const a = tmin + c / kx;
+          const b = tmin + (c + 1) / kx;
+          cpuH = Math.min(busyH, Math.round(Math.min(1, cpuUsIn(series, a, b) / (b - a)) * h));
+        }
+      }
+      if (fill !== runFill || busyH !== runBusyH || cpuH !== runCpuH) {
+        flush(c);
+        runStart = c;
+        runFill = fill;
+        runBusyH = busyH;
+        runCpuH = cpuH;
+      }
+    }
+    flush(width + 1);
   }
 
   #slices(lane: WorkerLane, tmin: number, tmax: number, kx: number, top: number, h: number, sampled: boolean): void {

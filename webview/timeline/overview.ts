@@ -5,8 +5,8 @@
  */
 import type { Row } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
-import { TaskStatus, type TraceModel } from '../../src/trace/trace-model.js';
-import { taskFill, type ColorMode, type Paint2D } from './lane-painter.js';
+import type { TraceModel } from '../../src/trace/trace-model.js';
+import { isFailedTask, taskFill, type ColorMode, type Paint2D } from './lane-painter.js';
 
 export const OVERVIEW_HEIGHT = 34;
 
@@ -41,7 +41,7 @@ export function paintOverview(c: Paint2D, f: OverviewFrame): void {
     const mark = (i: number, s: number, e: number) => {
       const a = Math.max(0, Math.floor((s + off - f0) * kx));
       const b = Math.min(w, Math.ceil((e + off - f0) * kx));
-      const v = tasks.status[i] === TaskStatus.Failed ? -2 : i;
+      const v = isFailedTask(model, i) ? -2 : i;
       for (let col = a; col <= b; col++) if (cols[col] !== -2) cols[col] = v;
     };
     if (lane.slices.length) {
