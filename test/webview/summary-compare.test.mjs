@@ -75,7 +75,7 @@ describe('compare mode', () => {
     assert.deepEqual(rows.map((r) => r.backend), ['serial', 'event-loop', 'thread', 'process']);
     for (const [k, s] of expected.entries()) {
       assert.equal(rows[k].cells['Where it ran'], s.identity);
-      assert.equal(rows[k].cells.Wall, ms(s.wallUs));
+      assert.equal(rows[k].cells['Task phase'], ms(s.taskPhaseUs));
       assert.equal(rows[k].cells['Speed-up'], `${s.speedupVsSerial.toFixed(2)}×`);
     }
     const speedups = Object.fromEntries(expected.map((s) => [s.backend, s.speedupVsSerial]));
