@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const lib = await import(path.join(ROOT, 'dist', 'test', 'webview-lib.mjs'));
-const { TimelineModel, layoutRows, LanePainter, runOffsets, fullExtent, isCancelledTask, isFailedTask, taskFill } = lib;
+const { TraceModel, layoutRows, LanePainter, runOffsets, fullExtent, isCancelledTask, isFailedTask, taskFill } = lib;
 const { computeRunSummaries } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
 
 const THEME = {
@@ -48,7 +48,7 @@ function run({ tasks, taskUs, everyUs, stopped = [], failed = [] }) {
 }
 
 function paint(events, width = 400) {
-  const model = new TimelineModel();
+  const model = new TraceModel();
   model.add(events);
   const visible = model.runs.map((r) => r.index);
   const offsets = runOffsets(model, visible, false);
