@@ -289,9 +289,10 @@ try {
     await page.waitForTimeout(500);
     const m = await inner.locator('body').evaluate(() => {
       const lanes = [...document.querySelectorAll('.ps-lane-label[data-kind="worker"]')].map((e) => e.getBoundingClientRect());
-      const bar = document.querySelector('.ps-toolbar').getBoundingClientRect();
-      const btn = document.querySelector('.ps-toolbar button').getBoundingClientRect();
-      return { firstLaneBottom: lanes[0]?.bottom ?? Infinity, visibleLanes: lanes.filter((r) => r.bottom <= innerHeight).length, toolbarRows: Math.round(bar.height / btn.height), winH: innerHeight, stats: document.querySelector('.ps-stats')?.textContent ?? '' };
+      // Rows = distinct tops of the visible toolbar controls.
+      const tops = new Set([...document.querySelectorAll('.ps-toolbar button, .ps-toolbar select, .ps-toolbar input')]
+        .filter((e) => e.offsetParent).map((e) => Math.round(e.getBoundingClientRect().top / 8)));
+      return { firstLaneBottom: lanes[0]?.bottom ?? Infinity, visibleLanes: lanes.filter((r) => r.bottom <= innerHeight).length, toolbarRows: tops.size, winH: innerHeight, stats: document.querySelector('.ps-stats')?.textContent ?? '' };
     });
     step(`  ${JSON.stringify(m)}`);
     await shot(page, '02b-panel-620px');
