@@ -11,6 +11,9 @@ import { basename, join } from 'node:path';
 import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
 import type { RunRequest } from '../runner/protocol.js';
 import { compactInputs } from '../runner/inputs.js';
+import { RunnerError } from '../runner/errors.js';
+import { checkUserFile } from '../runner/user-file.js';
+import { killAllRunners } from '../runner/launch.js';
 import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
 import { HELP } from './help.js';
 import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
@@ -95,16 +98,12 @@ function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'typ
 
 /** Why `file` cannot be run (missing, a directory, a FIFO or device …), or undefined. */
 function inputFileProblem(file: string): string | undefined {
-  let st;
   try {
-    st = statSync(file);
+    checkUserFile(file);
+    return undefined;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? `FileNotFound: file not found: ${file}` : `FileNotFound: cannot read ${file}: ${code}`;
+    return e instanceof RunnerError ? `${e.name}: ${e.message}` : String(e);
   }
-  if (st.isDirectory()) return `NotAFile: ${file} is a directory; give the .ts, .js or .py file to run`;
-  if (!st.isFile()) return `NotAFile: ${file} is not a regular file`;
-  return undefined;
 }
 
 async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<number> {
@@ -345,6 +344,8 @@ main(process.argv.slice(2)).then(
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     const detail = verbose && e instanceof Error && e.stack ? `\n${e.stack}` : ' (--verbose prints the stack)';
     process.stderr.write(`poolscope: internal error: ${what}${detail}\n`);
-    process.exitCode = EXIT_INTERNAL;
+    // End now, taking any run down with us, rather than wait on a runner that may never finish.
+    killAllRunners();
+    process.exit(EXIT_INTERNAL);
   },
 );

@@ -92,7 +92,11 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
   const onSigint = (): void => {
     progress.stop();
     process.stderr.write('\npoolscope: stopping (Ctrl-C again to force)…\n');
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', () => {
+      // Forced: nothing of the run may outlive us (the runner, its workers, whatever they started).
+      runner.kill();
+      process.exit(130);
+    });
     void runner.stop();
   };
   process.once('SIGINT', onSigint);

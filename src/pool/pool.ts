@@ -14,7 +14,7 @@ import { createSerialBackend } from './backends/serial.js';
 import { createSerialThreadBackend, createThreadBackend } from './backends/thread.js';
 import { monotonicUs } from './clock.js';
 import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, serializationError } from './errors.js';
-import { killMarkedAsync, poolMark } from './descendants.js';
+import { killMarked, poolMark } from './descendants.js';
 import { toModuleUrl } from './module-loader.js';
 import { TaskQueue } from './queue.js';
 import { Task, type TaskOwner } from './task.js';
@@ -83,6 +83,8 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   readonly #backend: PoolBackend;
   readonly #clockBase: number;
   readonly #beforeRunEnd: (() => void) | undefined;
+  /** Epoch ms when the pool was made: nothing older can carry its mark (descendants.ts). */
+  readonly #createdAtMs = Date.now();
   #lifecycle: Lifecycle = 'running';
   #brokenError: Error | undefined;
   #nextTaskId = 1;
@@ -181,7 +183,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#closing = (async () => {
       await this.#drained();
       await this.#backend.shutdown();
-      await this.#killDescendants();
+      this.#killDescendants();
       this.#endRun();
     })();
     return this.#closing;
@@ -199,7 +201,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#terminating = (async () => {
       await this.#backend.terminate(error);
       await this.#closing?.catch(noop);
-      await this.#killDescendants();
+      this.#killDescendants();
       this.#endRun();
     })();
     return this.#terminating;
@@ -361,9 +363,9 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
    * tracked (descendants.ts: every worker's environment carries the pool's mark; Linux). Serial tasks run in the
    * caller's process: their children are the runner's to find (its run mark).
    */
-  async #killDescendants(): Promise<void> {
+  #killDescendants(): void {
     if (this.backend === 'serial') return;
-    await killMarkedAsync(poolMark(this.runId)).catch(noop);
+    try { killMarked(poolMark(this.runId), this.#createdAtMs); } catch { /* best effort */ }
   }
 
   #drained(): Promise<void> {

@@ -101,6 +101,8 @@ export interface WorkerInit {
   /** Record previews, log capture and (concurrent mode) task slices. */
   trace: boolean;
   maxLogBytesPerTask: number;
+  /** Process workers: the variable of this worker's own mark (descendants.ts), for its parent-death watchdog. */
+  markVariable?: string;
   /** Thread workers: Int32Array memory where the worker records pids of child processes its tasks start. */
   childPids?: SharedArrayBuffer;
   /**

@@ -10,8 +10,9 @@
  * one message per tick, flushed before anything that could take long.
  */
 import { readlinkSync } from 'node:fs';
-import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { ChildProcessTracker } from './child-tracker.js';
+import { KILL_MARKED_SOURCE } from './descendants.js';
 import { monotonicUs } from './clock.js';
 import { serializationError, serializeError } from './errors.js';
 import { OutputCapture } from './log-capture.js';
@@ -80,8 +81,47 @@ function osThreadId(): number {
   }
 }
 
+/** How often a process worker's watchdog looks for its parent. */
+const PARENT_POLL_MS = 250;
+
+/**
+ * Process workers: a thread that ends this worker, its process group and everything carrying its mark once its
+ * parent (the pool) is gone — re-parented, so \`process.ppid\` changed. It needs nothing from the main thread, so
+ * it works while a task spins (the IPC 'disconnect' event would wait for the task forever).
+ */
+const PARENT_WATCHDOG_SOURCE = `
+const { workerData } = require('node:worker_threads');
+${KILL_MARKED_SOURCE}
+setInterval(() => {
+  if (process.ppid === workerData.parentPid) return;
+  // Marked processes first (the group kill would take this thread with it), then the group, then us.
+  if (workerData.markVariable) killMarkedSync(workerData.markVariable);
+  try { process.kill(-process.pid, 'SIGKILL'); } catch {}
+  process.kill(process.pid, 'SIGKILL');
+}, ${PARENT_POLL_MS});
+`;
+
+function startParentWatchdog(markVariable: string | undefined): void {
+  const watchdog = new Worker(PARENT_WATCHDOG_SOURCE, { eval: true, workerData: { parentPid: process.ppid, markVariable } });
+  watchdog.unref();
+}
+
+function errorText(err: unknown): string {
+  try {
+    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  } catch {
+    return 'a value that cannot be described';
+  }
+}
+
+/** A result whose `.then` cannot even be read (a Proxy trap that throws) is no promise: copying it fails later, as SerializationError. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
 }
 
 class WorkerRuntime {
@@ -163,6 +203,8 @@ class WorkerRuntime {
       return;
     }
     this.#slices?.enable();
+    // Before the first task: a task that never returns must not keep the watchdog from starting.
+    if (isMainThread) startParentWatchdog(init.markVariable);
     this.#pump();
     // After the replies to the tasks already here are flushed (their setImmediate was queued first).
     if (init.mode !== 'concurrent') setImmediate(() => this.#useFastClock());
@@ -340,7 +382,17 @@ class WorkerRuntime {
     this.#capture?.taskEnded(taskId);
     // Objects are previewed here (walking them is work best done off the pool's thread); a primitive's
     // preview is made by the pool from the value itself, so no second string crosses the wire.
-    const preview = this.#init.trace && typeof value === 'object' && value !== null ? previewValue(value) : '';
+    let preview = '';
+    if (this.#init.trace && typeof value === 'object' && value !== null) {
+      try {
+        preview = previewValue(value);
+      } catch (err) {
+        // A getter or Proxy trap threw while the result was read: it could not be copied either.
+        this.#outbox.push(FromWorkerOp.Error, taskId, start, end, serializeError(serializationError('result', errorText(err))));
+        this.#settledFlush();
+        return;
+      }
+    }
     this.#outbox.push(FromWorkerOp.Ok, taskId, start, end, value, preview);
     this.#settledFlush();
   }

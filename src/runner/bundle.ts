@@ -28,6 +28,7 @@ import { pathToFileURL } from 'node:url';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
 import type { SourceLocation } from './protocol.js';
 import { RunnerError } from './errors.js';
+import { checkUserFile } from './user-file.js';
 import { openPrivateDir, UnsafeDirError, type PrivateDir } from './private-dir.js';
 
 /** Bumped when the bundle options change, so old cache entries are not reused. */
@@ -134,7 +135,7 @@ export function defaultApiPath(): string {
 export async function bundleUserFile(options: BundleOptions): Promise<BundleResult> {
   const started = performance.now();
   const file = resolve(options.file);
-  if (!existsSync(file)) throw new RunnerError('FileNotFound', `file not found: ${file}`);
+  checkUserFile(file);
   const apiPath = options.apiPath ?? defaultApiPath();
   const opened = openCacheDir(options.cacheDir ?? defaultCacheDir(), options.cacheDirIsDefault ?? options.cacheDir === undefined);
   try {

@@ -7,6 +7,8 @@
 export type RunnerErrorName =
   | 'InvalidInputs'
   | 'FileNotFound'
+  /** The file is a directory, FIFO, device … or too large to be a source file (user-file.ts). */
+  | 'NotAFile'
   | 'BundleError'
   /** The bundle cache directory failed a safety check (src/runner/private-dir.ts). */
   | 'UnsafeCacheDir'

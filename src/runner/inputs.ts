@@ -14,6 +14,11 @@ import { invalidInputs } from './errors.js';
 
 /** Upper bound on tasks made by `range()`, so a typo cannot allocate without bound. */
 export const MAX_RANGE_LENGTH = 1_000_000;
+/**
+ * How deep inputs may nest (arrays and objects inside one another; the list of tasks is level 1). Deeper values
+ * would overflow the stack of the code that previews, copies and reports them.
+ */
+export const MAX_INPUT_DEPTH = 64;
 
 /** The result of parsing inputs: the argument lists, or a message saying what is wrong. */
 export type ParsedInputs =
@@ -50,6 +55,9 @@ export function fromJsonValue(value: unknown): ParsedInputs {
   if (!Array.isArray(value)) {
     return { ok: false, error: `inputs must be a JSON array (one element per task), got ${value === null ? 'null' : typeof value}` };
   }
+  if (nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
+    return { ok: false, error: `inputs nest more than ${MAX_INPUT_DEPTH} levels deep (arrays or objects inside one another)` };
+  }
   return { ok: true, inputs: value.map((v) => (Array.isArray(v) ? v : [v])) };
 }
 
@@ -80,12 +88,35 @@ export function loadInputs(spec: string, baseDir: string = process.cwd()): unkno
   return parsed.inputs;
 }
 
+/** True when `value` has containers nested more than `limit` deep. Iterative: the check itself cannot overflow. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length !== 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
+    } else {
+      for (const key in v as Record<string, unknown>) {
+        const item = (v as Record<string, unknown>)[key];
+        if (typeof item === 'object' && item !== null) stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return false;
+}
+
 function parseRange(argText: string): ParsedInputs {
   const parts = argText.split(',').map((s) => s.trim());
   if (parts.length < 1 || parts.length > 3 || parts.some((p) => !/^-?\d+$/.test(p))) {
     return { ok: false, error: `bad range: expected integers range(stop), range(start, stop) or range(start, stop, step), got range(${argText})` };
   }
   const n = parts.map(Number);
+  // Beyond 2^53 consecutive integers are no longer distinct numbers: range() would repeat inputs.
+  const unsafe = n.find((x) => !Number.isSafeInteger(x));
+  if (unsafe !== undefined) {
+    return { ok: false, error: `bad range: ${parts[n.indexOf(unsafe)]} is outside the safe integer range (±${Number.MAX_SAFE_INTEGER})` };
+  }
   // Python's semantics: range(stop) starts at 0.
   const [start, stop, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
   if (step === 0) return { ok: false, error: 'bad range: step must not be 0' };

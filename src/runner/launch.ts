@@ -9,7 +9,9 @@
  */
 import { parseFromRunner } from './runner-messages.js';
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { killMarked, markVariable, newMark } from '../pool/descendants.js';
 import { expandTraceColumns, isTraceColumns } from '../trace/trace-columns.js';
 import type { RunnerMessage, RunRequest } from './protocol.js';
 
@@ -40,6 +42,9 @@ export interface LaunchOptions {
   stopGraceMs?: number;
 }
 
+/** Names the run mark in the runner's environment (the variable itself is `markVariable(mark)`). */
+export const RUN_MARK_ENV = 'POOLSCOPE_RUN_MARK';
+
 /** How a runner ended. */
 export interface RunnerExit {
   code: number | null;
@@ -61,6 +66,39 @@ export interface RunnerHandle {
   readonly done: Promise<RunnerExit>;
   /** Asks the runner to stop (it terminates its pools), kills it after the grace period; resolves when it exited. */
   stop(): Promise<RunnerExit>;
+  /**
+   * Kills the runner and everything of its run now, synchronously (SIGKILL: its process group, the process
+   * workers it reported and their groups, every process carrying the run's mark). For a parent that is about
+   * to exit itself (a second Ctrl-C, an internal error).
+   */
+  kill(): void;
+}
+
+/** Is `pid` alive and (where /proc can tell) one of this run's processes? Guards against recycled pids. */
+function isRunProcess(pid: number, mark: string): boolean {
+  try {
+    const env = readFileSync(`/proc/${pid}/environ`);
+    return env.includes(Buffer.from(`${markVariable(mark)}=1\0`));
+  } catch (err) {
+    // No /proc (not Linux): trust the pid while it exists.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && process.platform !== 'linux') {
+      try { process.kill(pid, 0); return true; } catch { return false; }
+    }
+    return false;
+  }
+}
+
+/** Runners launched by this process that have not exited yet. */
+const liveRunners = new Set<RunnerHandle>();
+
+/** Kills every runner this process launched and everything of their runs (see RunnerHandle.kill), synchronously. */
+export function killAllRunners(): void {
+  for (const runner of liveRunners) runner.kill();
+}
+
+function signalGroupAndLeader(pid: number): void {
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* not a group leader, or gone */ }
+  try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 }
 
 /** The runner bundle next to the running bundle (cli.js and extension.js both live in dist/). */
@@ -89,19 +127,40 @@ function runnerHeapLimit(request: RunRequest): string[] {
  */
 export function launchRunner(options: LaunchOptions): RunnerHandle {
   const stdio = options.stdio ?? 'inherit';
+  // Every process of this run inherits the mark (descendants.ts), so whatever survives the runner is found.
+  const runMark = newMark();
+  const launchedAtMs = Date.now();
   const child: ChildProcess = fork(options.runnerPath ?? defaultRunnerPath(), [], {
     cwd: options.cwd,
     execPath: options.nodePath ?? process.execPath,
     execArgv: ['--enable-source-maps', ...runnerHeapLimit(options.request)],
-    env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', [RUN_MARK_ENV]: runMark, [markVariable(runMark)]: '1' },
     stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Its own session and process group: a task's kill(0) hits the runner, never the user's shell or editor,
+    // and Ctrl-C reaches only the parent, which decides (stop, then kill).
+    detached: true,
   });
+  const runnerPid = child.pid;
+  /** Process workers the runner reported (worker-start), alive as far as we know: killed with their groups if it dies. */
+  const workerPids = new Set<number>();
+  let runnerGone = false;
+
+  const killRun = (): void => {
+    if (runnerPid !== undefined && !runnerGone) signalGroupAndLeader(runnerPid);
+    for (const pid of workerPids) if (isRunProcess(pid, runMark)) signalGroupAndLeader(pid);
+    killMarked(runMark, launchedAtMs);
+  };
 
   let doneMessage: RunnerExit['done'];
   let spawnError: RunnerExit['spawnError'];
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
 
+  const noteWorkers = (batch: readonly { type: string; pid?: number; workerId?: number }[]): void => {
+    for (const event of batch) {
+      if (event.type === 'worker-start' && event.pid !== undefined && event.pid !== runnerPid && event.pid > 0) workerPids.add(event.pid);
+    }
+  };
   child.on('message', (raw: unknown) => {
     // User code runs in the runner: a message of the wrong shape is dropped, never acted on.
     const message = parseFromRunner(raw);
@@ -111,9 +170,14 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
     }
     if (message.type === 'trace-columns') {
       // Columns are the wire format only: the parent gets events.
-      if (isTraceColumns(message.columns)) options.onMessage({ type: 'events', batch: expandTraceColumns(message.columns) });
+      if (isTraceColumns(message.columns)) {
+        const batch = expandTraceColumns(message.columns);
+        noteWorkers(batch);
+        options.onMessage({ type: 'events', batch });
+      }
       return;
     }
+    if (message.type === 'events') noteWorkers(message.batch);
     if (message.type === 'done') doneMessage = message;
     options.onMessage(message);
   });
@@ -130,6 +194,16 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
       clearTimeout(killTimer);
       resolve({ code, signal, done: doneMessage, crashed: !doneMessage && !stopped && !spawnError, stopped, spawnError });
     };
+    child.on('exit', (code, signal) => {
+      runnerGone = true;
+      // A runner that exits normally has killed what its run left (runner.ts, on its way out). Otherwise (killed,
+      // crashed, stopped by force, its watchdog) whatever it left is ours to end: its own process group, the
+      // process workers it reported and their groups, and every process still carrying the run's mark (Linux).
+      if (code !== null && signal === null) return;
+      if (runnerPid !== undefined) try { process.kill(-runnerPid, 'SIGKILL'); } catch { /* group gone */ }
+      for (const pid of workerPids) if (isRunProcess(pid, runMark)) signalGroupAndLeader(pid);
+      killMarked(runMark, launchedAtMs);
+    });
     // 'exit' can come before the last IPC messages are read; 'close' waits for the channel.
     child.on('close', (code, signal) => finish(code, signal));
     child.on('error', (err: NodeJS.ErrnoException) => {
@@ -143,7 +217,7 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
 
   if (child.connected) child.send(options.request);
 
-  return {
+  const handle: RunnerHandle = {
     pid: child.pid,
     done,
     stop(): Promise<RunnerExit> {
@@ -156,5 +230,9 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
       }
       return done;
     },
+    kill: killRun,
   };
+  liveRunners.add(handle);
+  void done.then(() => liveRunners.delete(handle));
+  return handle;
 }

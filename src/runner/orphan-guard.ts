@@ -9,6 +9,7 @@
  * and the guard simply never fires.
  */
 import { Worker } from 'node:worker_threads';
+import { KILL_MARKED_SOURCE, markVariable } from '../pool/descendants.js';
 
 const POLL_MS = 500;
 
@@ -26,18 +27,23 @@ function childPids() {
   } catch {}
   return [...pids];
 }
+${KILL_MARKED_SOURCE}
 setInterval(() => {
   if (process.ppid === workerData.parentPid) return;
   for (const pid of childPids()) {
     try { process.kill(-pid, 'SIGKILL'); } catch {}
     try { process.kill(pid, 'SIGKILL'); } catch {}
   }
+  // Whatever of the run left our children's groups still carries the run's mark.
+  if (workerData.mark) killMarkedSync(workerData.mark);
   process.kill(process.pid, 'SIGKILL');
 }, ${POLL_MS});
 `;
 
 /** Starts the guard for the current parent; it never keeps the process alive. */
 export function startOrphanGuard(): void {
-  const worker = new Worker(GUARD_SOURCE, { eval: true, workerData: { parentPid: process.ppid } });
+  const runMark = process.env.POOLSCOPE_RUN_MARK;
+  const mark = runMark ? markVariable(runMark) : undefined;
+  const worker = new Worker(GUARD_SOURCE, { eval: true, workerData: { parentPid: process.ppid, mark } });
   worker.unref();
 }

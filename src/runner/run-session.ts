@@ -393,7 +393,8 @@ export class RunSession {
       throw new LoadFailure({ name: 'NotAFunction', message: `the default export of ${request.file} is a ${typeof main}, not a function (Run File calls export default function main())` });
     }
     try {
-      await (main as () => unknown)();
+      // main() runs on this thread: only the watchdog stops one that spins (the runner is killed, its parent reports it).
+      await this.#watched('the script\'s main() ran past --timeout', async () => { await (main as () => unknown)(); });
     } catch (e) {
       const error = toTaskError(e);
       this.#failed++;

@@ -14,6 +14,7 @@ import { PythonSession, isPythonFile } from './python/session.js';
 import { monotonicUs } from '../pool/clock.js';
 import { startOrphanGuard } from './orphan-guard.js';
 import { inputSource } from './inputs.js';
+import { killMarked } from '../pool/descendants.js';
 
 /** When this process started, on the run clock's time base (for start-up timing). */
 const runnerStartMonoUs = monotonicUs() - performance.now() * 1000;
@@ -22,6 +23,14 @@ process.setSourceMapsEnabled(true);
 
 /** Our own exit; user code's `process.exit` is intercepted while a request runs (see below). */
 const exitRunner = process.exit.bind(process) as (code?: number) => never;
+/** The run's mark (launch.ts sets it): every process this run started carries it, whatever group it is in. */
+const runMark = process.env.POOLSCOPE_RUN_MARK;
+// Nothing of the run outlives the runner: children of serial tasks and of the main program, and whatever escaped
+// a worker's group, still carry the run's mark (Linux; descendants.ts). Every way out but a signal passes here,
+// a script's own process.exit() in Run File included.
+process.on('exit', () => {
+  if (runMark) try { killMarked(runMark, Math.floor(performance.timeOrigin)); } catch { /* best effort: the parent scans if we die */ }
+});
 
 /** How long pools get to terminate when the parent is gone or a stop was asked for. */
 const SHUTDOWN_GRACE_MS = 1000;

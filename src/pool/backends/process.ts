@@ -34,12 +34,13 @@ export function processSpawner(host: PoolHost): SpawnWorker {
   return (init, events) => {
     // Everything this worker starts inherits the mark, also what leaves its process group (detached, setsid).
     const mark = workerMark(host.runId, init.workerId);
+    const spawnedAtMs = Date.now();
     const child = fork(script, [], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Structured clone, like the thread backend: same values survive, same errors for unclonable ones.
       serialization: 'advanced',
-      env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify(init), [pool]: '1', [markVariable(mark)]: '1' },
+      env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify({ ...init, markVariable: markVariable(mark) }), [pool]: '1', [markVariable(mark)]: '1' },
       execArgv: host.options.execArgv ?? [],
     });
     const pid = child.pid ?? -1;
@@ -70,7 +71,7 @@ export function processSpawner(host: PoolHost): SpawnWorker {
         killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL', false), KILL_GRACE_MS);
       }
       // …and whatever left the group: after the same grace, everything still carrying the worker's mark.
-      setTimeout(() => killMarked(mark), KILL_GRACE_MS).unref();
+      setTimeout(() => killMarked(mark, spawnedAtMs), KILL_GRACE_MS).unref();
       exitCode = code;
       exitSignal = signal;
       // 'close' follows once stdio and the IPC channel are drained; don't wait forever for it

@@ -50,6 +50,7 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
   const pool = markVariable(poolMark(host.runId));
   return (init, events) => {
     const mark = workerMark(host.runId, init.workerId);
+    const spawnedAtMs = Date.now();
     const childPids = new SharedArrayBuffer(4 * (MAX_TRACKED_CHILDREN + 1));
     // Sequential workers publish their running task here instead of sending Start messages (one message less per task).
     const running = init.mode === 'sequential' ? new SharedArrayBuffer(16) : undefined;
@@ -73,7 +74,7 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
     worker.on('exit', (code) => {
       killChildren(new Int32Array(childPids));
       // Children the tracker missed (more than it holds, or started before it patched) carry the worker's mark.
-      setTimeout(() => killMarked(mark), KILL_GRACE_MS).unref();
+      setTimeout(() => killMarked(mark, spawnedAtMs), KILL_GRACE_MS).unref();
       events.onExit(code, null, error);
     });
     return {

@@ -1,4 +1,4 @@
-// Scenario 25: tasks sent ahead to a worker (pipelining) are never blamed for
+// Scenario 26: tasks sent ahead to a worker (pipelining) are never blamed for
 // a fault of the task before them, and none runs twice. A worker reports each
 // result before it starts the next task it holds, so when it hangs or dies the
 // pool knows exactly which task was running: that one fails, finished ones
@@ -40,7 +40,7 @@ for (const [backend, how, errorName, options] of cases) {
   test(`${backend}: '${how}' in a pipelined task fails only that task; every other task runs exactly once`,
     { skip: needsCoreOff && !coreDumpsOff && 'core dumps are on here: a SIGABRT would write a core file' },
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'poolscope-fault25-'));
+      const dir = mkdtempSync(join(tmpdir(), 'poolscope-fault26-'));
       const log = join(dir, 'runs.log');
       try {
         // One worker: everything queues behind the bad task on the same worker (event-loop: one task at a time).

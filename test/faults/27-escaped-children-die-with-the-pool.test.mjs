@@ -1,4 +1,4 @@
-// Scenario 26: children that try to outlive the run — a new session
+// Scenario 27: children that try to outlive the run — a new session
 // (`detached: true`, `setsid`), a grandchild re-parented to init, more
 // children than a thread worker tracks, a child started right after
 // node:child_process was first loaded in the same task. Every worker's
@@ -36,15 +36,16 @@ for (const backend of ISOLATED_BACKENDS) {
   }
 }
 
-test('thread: 300 children from one task (more than the pid table holds) all die with the pool', { skip: !linux && 'the /proc scan is Linux only' }, async () => {
+test('thread: 260 children from one task (more than the pid table holds) all die with the pool', { skip: !linux && 'the /proc scan is Linux only' }, async () => {
   const snapshot = leakCheck();
   const ctx = openPool('thread', 'escape.mjs', { workers: 1 });
   let pids = [];
   try {
-    const t = ctx.submit('spawnMany', [300]);
-    await ctx.settleAll(60_000);
+    const t = ctx.submit('spawnMany', [260]);
+    // 260 spawns: slow on a loaded machine, hence the generous bound.
+    await ctx.settleAll(240_000);
     pids = t.value;
-    assert.equal(pids.length, 300);
+    assert.equal(pids.length, 260);
     await within(ctx.pool.close(), 30_000, 'close()');
     assert.deepEqual(pids.filter(isAlive), [], 'children still running after close()');
   } finally {
