@@ -144,6 +144,14 @@ export function killMarked(mark: string, sinceMs = 0, rounds = 5): number[] {
 }
 
 /**
+ * killMarked for callers that continue in a promise chain (the Python session). The scan itself is synchronous:
+ * through the libuv pool it was many times slower (see findMarked).
+ */
+export async function killMarkedAsync(mark: string, sinceMs = 0): Promise<number[]> {
+  return killMarked(mark, sinceMs);
+}
+
+/**
  * `killMarkedSync(variable)` as plain CommonJS source, for watchdog threads that are eval'd (they run when the
  * main thread is blocked or the parent is gone, so they cannot call into the bundle). `variable` is
  * `markVariable(mark)`.
