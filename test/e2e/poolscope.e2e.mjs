@@ -289,10 +289,15 @@ try {
     await page.waitForTimeout(500);
     const m = await inner.locator('body').evaluate(() => {
       const lanes = [...document.querySelectorAll('.ps-lane-label[data-kind="worker"]')].map((e) => e.getBoundingClientRect());
-      // Rows = distinct tops of the visible toolbar controls.
-      const tops = new Set([...document.querySelectorAll('.ps-toolbar button, .ps-toolbar select, .ps-toolbar input')]
-        .filter((e) => e.offsetParent).map((e) => Math.round(e.getBoundingClientRect().top / 8)));
-      return { firstLaneBottom: lanes[0]?.bottom ?? Infinity, visibleLanes: lanes.filter((r) => r.bottom <= innerHeight).length, toolbarRows: tops.size, winH: innerHeight, stats: document.querySelector('.ps-stats')?.textContent ?? '' };
+      // Rows = groups of visible toolbar controls whose vertical centres are within half a control's height
+      // (a select and a button on one row differ by a few px; the next row starts a whole control lower).
+      const centres = [...document.querySelectorAll('.ps-toolbar button, .ps-toolbar select, .ps-toolbar input')]
+        .filter((e) => e.offsetParent).map((e) => { const r = e.getBoundingClientRect(); return { mid: (r.top + r.bottom) / 2, h: r.height }; })
+        .sort((a, b) => a.mid - b.mid);
+      let rows = 0;
+      let rowMid = -Infinity;
+      for (const c of centres) if (c.mid - rowMid > Math.max(8, c.h / 2)) { rows++; rowMid = c.mid; }
+      return { firstLaneBottom: lanes[0]?.bottom ?? Infinity, visibleLanes: lanes.filter((r) => r.bottom <= innerHeight).length, toolbarRows: rows, winH: innerHeight, stats: document.querySelector('.ps-stats')?.textContent ?? '' };
     });
     step(`  ${JSON.stringify(m)}`);
     await shot(page, '02b-panel-620px');
