@@ -298,7 +298,10 @@ export class PythonRun {
     // The run is ending: one last sample of the threads still alive, so the end of the last tasks keeps its
     // on-CPU truth (nothing is emitted after run-end).
     if (batch.some((e) => e.type === 'run-end')) this.#sampler?.tick();
-    this.#emit(this.#takeSamples().concat(batch));
+    // Samples go after run-start when this batch holds it (run-start is always a run's first event).
+    const samples = this.#takeSamples();
+    const start = batch.findIndex((e) => e.type === 'run-start');
+    this.#emit(start >= 0 ? [...batch.slice(0, start + 1), ...samples, ...batch.slice(start + 1)] : samples.concat(batch));
   }
 
   #observe(event: UnstampedEvent): void {
