@@ -19,11 +19,15 @@ test('demo prints a CPU-bound and an I/O-bound table (4 backends each, PIDs per 
   }
   assert.match(sections[0], /like Python's GIL/);
   assert.match(sections[1], /waits overlap without extra threads/);
-  // PIDs seen (column 7, after "on CPU"): threads share the runner's one PID, each process worker has its own.
+  // Columns found by their header (the table grows as statistics are added).
+  const header = sections[0].split('\n').find((l) => /^\s+backend\s/.test(l)).trim().split(/\s{2,}/);
+  const col = (name) => header.indexOf(name);
+  assert.ok(col('PIDs') > 0 && col('on CPU') > 0, header.join(' | '));
+  // PIDs seen: threads share the runner's one PID, each process worker has its own.
   const cpuRows = sections[0].split('\n').filter((l) => /^\s+(thread|process)\s/.test(l)).map((l) => l.trim().split(/\s{2,}/));
-  assert.deepEqual(cpuRows.map((c) => [c[0], c[6]]), [['thread', '1'], ['process', '2']]);
-  // Mean on-CPU share per task (column 6): a percentage wherever /proc sampling works, "–" otherwise.
-  for (const c of cpuRows) assert.match(c[5], /^(\d+%|–)$/);
+  assert.deepEqual(cpuRows.map((c) => [c[0], c[col('PIDs')]]), [['thread', '1'], ['process', '2']]);
+  // Mean on-CPU share per task: a percentage wherever /proc sampling works, "–" otherwise.
+  for (const c of cpuRows) assert.match(c[col('on CPU')], /^(\d+%|–)$/);
   // No failures anywhere (last column).
   assert.ok(r.stdout.split('\n').filter((l) => /^\s+(serial|event-loop|thread|process)\s/.test(l)).every((l) => l.trim().endsWith(' 0')));
 });
