@@ -23,12 +23,12 @@ function shellLines() {
 test('every poolscope command in a README shell block starts with npx poolscope', () => {
   const commands = shellLines().filter((l) => /(^|\s)poolscope\s/.test(l) || l.startsWith('node dist/cli.js'));
   assert.ok(commands.length >= 8, `found ${commands.length}`);
-  for (const c of commands) assert.match(c, /^npx poolscope (run|compare|demo|view)\b/, c);
+  for (const c of commands) assert.match(c, /^npx poolscope (run|compare|demo|view|worker)\b/, c);
 });
 
 test('the example files and functions those commands name exist', () => {
   for (const c of shellLines().filter((l) => l.startsWith('npx poolscope '))) {
-    const file = /(?:run|compare) (examples\/\S+)/.exec(c)?.[1];
+    const file = /(?:run|compare|worker) (examples\/\S+)/.exec(c)?.[1];
     if (!file) continue;
     assert.ok(existsSync(join(ROOT, file)), `${file} (in: ${c})`);
     const fn = /--fn (\w+)/.exec(c)?.[1];
