@@ -86,7 +86,7 @@ test('a directory as the file → exit 2 "is a directory"; a FIFO → "is not a 
   execFileSync('mkfifo', [fifo]);
   const r = await runCli(['run', fifo, '--fn', 'f']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /NotAFile: .*tasks\.ts is not a regular file/);
+  assert.match(r.stderr, /NotAFile: .*tasks\.ts is (a FIFO \(named pipe\), )?not a regular file/);
 });
 
 test('Python: an interpreter given with --python that does not exist → PythonNotFound naming --python, not the editor setting', async () => {
