@@ -188,20 +188,23 @@ function taskArgs(run: RunInfo, task: TaskRecord, worker: WorkerLane | undefined
   return args;
 }
 
+/** A trace's JSON text parsed (anything else passed through). @throws TraceFormatError when the text is not JSON. */
+export function parseTraceJson(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input);
+  } catch (err) {
+    throw new TraceFormatError(`not JSON: ${(err as Error).message}`);
+  }
+}
+
 /**
  * Reads a Chrome trace (object or array format, or its JSON text) back into
  * trace events: losslessly for our own exports, best effort for others.
  * @throws TraceFormatError when the input is not a Chrome trace at all.
  */
 export function chromeToTrace(input: unknown): TraceEvent[] {
-  let json = input;
-  if (typeof json === 'string') {
-    try {
-      json = JSON.parse(json);
-    } catch (err) {
-      throw new TraceFormatError(`not JSON: ${(err as Error).message}`);
-    }
-  }
+  const json = parseTraceJson(input);
   if (isRecord(json) && isRecord(json.poolscope) && Array.isArray(json.poolscope.events)) {
     const events = json.poolscope.events;
     if (!events.every(isTraceEventShape)) throw new TraceFormatError('poolscope.events holds something that is not a trace event');

@@ -4,7 +4,7 @@
  * Dask task stream, a VizTracer file, a Ray timeline and any other Chrome /
  * Perfetto JSON (best effort). See docs/architecture.md ("Importers").
  */
-import { chromeToTrace, TraceFormatError } from './chrome-trace.js';
+import { chromeToTrace, parseTraceJson, TraceFormatError } from './chrome-trace.js';
 import type { TraceEvent } from './events.js';
 import { importDaskTaskStream, isDaskTaskStream } from './importers/dask.js';
 import { importRayTimeline, isRayTimeline } from './importers/ray.js';
@@ -34,14 +34,7 @@ function isOwn(json: unknown): boolean {
 
 /** @throws TraceFormatError naming the format and what is wrong with it. */
 export function importTrace(input: unknown, options: ImportOptions = {}): ImportedTrace {
-  let json = input;
-  if (typeof json === 'string') {
-    try {
-      json = JSON.parse(json);
-    } catch (err) {
-      throw new TraceFormatError(`not JSON: ${(err as Error).message}`);
-    }
-  }
+  const json = parseTraceJson(input);
   const attempt = (format: TraceSourceFormat, read: () => TraceEvent[]): ImportedTrace => {
     try {
       return { format, events: read() };

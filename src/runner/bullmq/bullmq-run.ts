@@ -101,7 +101,7 @@ export class BullmqRun {
     this.#redis = o.redis ? undefined : await startLocalRedis(process.env.POOLSCOPE_REDIS_SERVER || 'redis-server');
     const url = o.redis ?? this.#redis!.url;
     try {
-      const connection = (): Redis => new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 10_000, retryStrategy: (n) => (n > 3 ? null : 200) });
+      const connection = (): Redis => new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 10_000, retryStrategy: (attempt: number) => (attempt > 3 ? null : 200) });
       this.#clockClient = connection();
       try {
         this.#clock = await measureRedisOffset(this.#clockClient, monotonicUs);
