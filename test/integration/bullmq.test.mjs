@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pidsWhoseCommandLine, waitUntilGone } from '../fixtures/processes.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const JOBS = fileURLToPath(new URL('../fixtures/bullmq/jobs.ts', import.meta.url));
@@ -32,32 +33,12 @@ function cli(args, env = {}) {
 }
 
 /** PIDs of processes this backend starts: redis-server and PoolScope BullMQ workers. */
-function engineProcesses() {
-  const found = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.startsWith('redis-server') || cmd.includes('bullmq-worker.js')) found.push(Number(name));
-    } catch { /* gone */ }
-  }
-  return found;
-}
-
-async function gone(pids, deadlineMs = 10_000) {
-  const start = Date.now();
-  let alive = pids;
-  while (alive.length > 0 && Date.now() - start < deadlineMs) {
-    await new Promise((r) => setTimeout(r, 100));
-    alive = alive.filter((p) => { try { process.kill(p, 0); return true; } catch { return false; } });
-  }
-  return alive;
-}
+const engineProcesses = () => pidsWhoseCommandLine((cmd) => cmd.startsWith('redis-server') || cmd.includes('bullmq-worker.js'));
 
 async function run(args, env) {
   const before = new Set(engineProcesses());
   const r = await cli(args, env);
-  assert.deepEqual(await gone(engineProcesses().filter((p) => !before.has(p))), [], 'no redis-server or worker of the run is left');
+  assert.deepEqual(await waitUntilGone(engineProcesses().filter((p) => !before.has(p))), [], 'no redis-server or worker of the run is left');
   return r;
 }
 

@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pidsWhoseCommandLine, waitUntilGone } from '../fixtures/processes.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const TASKS = fileURLToPath(new URL('../fixtures/python/dask_tasks.py', import.meta.url));
@@ -34,34 +35,12 @@ function cli(args) {
 }
 
 /** PIDs of Dask processes (scheduler, nanny, worker) on this machine. */
-function daskProcesses() {
-  const found = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes('dask_tasks.py') || /distributed|dask-worker|multiprocessing\.(spawn|forkserver)/.test(cmd)) found.push(Number(name));
-    } catch { /* gone */ }
-  }
-  return found;
-}
-
-/** Waits (bounded) until none of `pids` is alive; returns those still alive. */
-async function gone(pids, deadlineMs = 15_000) {
-  const start = Date.now();
-  let alive = pids;
-  while (alive.length > 0 && Date.now() - start < deadlineMs) {
-    await new Promise((r) => setImmediate(r));
-    alive = alive.filter((p) => { try { process.kill(p, 0); return true; } catch { return false; } });
-    if (alive.length > 0) await new Promise((r) => setTimeout(r, 100));
-  }
-  return alive;
-}
+const daskProcesses = () => pidsWhoseCommandLine((cmd) => cmd.includes('dask_tasks.py') || /distributed|dask-worker|multiprocessing\.(spawn|forkserver)/.test(cmd));
 
 async function runJson(args) {
   const before = new Set(daskProcesses());
   const r = await cli([...args, '--json']);
-  const left = await gone(daskProcesses().filter((p) => !before.has(p)));
+  const left = await waitUntilGone(daskProcesses().filter((p) => !before.has(p)), 15_000);
   assert.deepEqual(left, [], 'no Dask process of the run is left');
   return { ...r, json: r.stdout ? JSON.parse(r.stdout) : undefined };
 }
