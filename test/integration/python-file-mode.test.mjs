@@ -55,3 +55,18 @@ test('compute.py: multiprocessing.Pool(2) — 8 count_primes tasks on two ForkPo
   const pidOf = new Map(workers.map((w) => [w.workerId, w.pid]));
   for (const l of taskLogs) assert.ok(l.text.includes(`PID ${pidOf.get(l.workerId)} (ForkPoolWorker-`), l.text);
 });
+
+test('output the script wrote is all in the trace, before run-end, even when it is read after Python\'s run-end', async () => {
+  // The stand-in runner ends the run on the events pipe first, then writes 1 MB and a last line to stdout.
+  const { result, events } = await runCollect({
+    file: example('compute.py'), mode: 'file', backend: 'py-thread', cpuSampleMs: 0,
+    runnerScript: fileURLToPath(new URL('../fixtures/python/runner_late_stdout.py', import.meta.url)),
+  });
+  assert.equal(result.ok, true, JSON.stringify(result));
+  const logs = events.filter((e) => e.type === 'log');
+  assert.equal(logs.length, 17);
+  assert.equal(logs.at(-1).text, 'last line\n');
+  assert.equal(events.at(-1).type, 'run-end');
+  const end = events.at(-1);
+  for (const l of logs) assert.ok(l.t <= end.t && l.seq < end.seq, 'stamped no later than run-end');
+});

@@ -540,6 +540,11 @@ def main():
 
     def finish(error):
         ending.acquire()  # never released: whoever comes second waits here until the process exits
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()  # the script's last prints are written before run-end
+            except Exception:
+                pass
         hub.close()
         stats = dict(hub.stats)
         at = worker.now_us()

@@ -125,6 +125,9 @@ export class PythonRun {
   #sawRunStart = false;
   #earlyOutput: UnstampedEvent[] = [];
   #runEnd: TraceEvent | undefined;
+  /** Python's own run-end, held until its stdout/stderr are drained: fd 3 and stdout are separate pipes, so the
+   * script's last prints can be read after run-end, and nothing may be emitted after run-end. */
+  #heldRunEnd: UnstampedEvent | undefined;
   #failed = 0;
   #loadError: TaskError | undefined;
   #stopRequested = false;
@@ -295,9 +298,15 @@ export class PythonRun {
       batch.push(event);
       if (event.type === 'run-start') batch.push(...this.#earlyOutput.splice(0));
     }
-    // The run is ending: one last sample of the threads still alive, so the end of the last tasks keeps its
-    // on-CPU truth (nothing is emitted after run-end).
-    if (batch.some((e) => e.type === 'run-end')) this.#sampler?.tick();
+    const end = batch.findIndex((e) => e.type === 'run-end');
+    if (end >= 0) {
+      // The run is ending: last samples of the threads still alive, so the end of the last tasks keeps its
+      // on-CPU truth; none after this (nothing is stamped later than run-end).
+      this.#sampler?.stop();
+      this.#machine?.stop();
+      this.#heldRunEnd ??= batch[end];
+      batch.length = end; // emitted by #finish once stdout and stderr are closed
+    }
     // Samples go after run-start when this batch holds it (run-start is always a run's first event).
     const samples = this.#takeSamples();
     const start = batch.findIndex((e) => e.type === 'run-start');
@@ -350,7 +359,8 @@ export class PythonRun {
     if (stream === 'stderr' && this.#options.timeout && lines.some((l) => /^Timeout \(\d+:\d\d:\d\d(?:\.\d+)?\)!$/.test(l))) {
       this.#gilBackstop = true;
     }
-    const t = this.now();
+    // Read after Python's run-end (a separate pipe): the text was written before it, so it is stamped no later.
+    const t = Math.min(this.now(), this.#heldRunEnd?.t ?? Infinity);
     const events = lines.map((text) => ({ type: 'log' as const, t, stream, text: text + '\n' }));
     // stdout and fd 3 are separate pipes: output read before run-start waits for it (or for the exit).
     if (this.#sawRunStart) this.#emit(events);
@@ -368,6 +378,7 @@ export class PythonRun {
   }
 
   #queueSamples(samples: (CpuSample | MachineSample)[]): void {
+    if (this.#heldRunEnd) return; // a second stop()'s readings, after the run's end
     this.#pendingSamples.push(...samples);
     this.#sampleTimer ??= setTimeout(() => {
       this.#sampleTimer = undefined;
@@ -408,6 +419,7 @@ export class PythonRun {
     this.#sampler?.stop();
     this.#machine?.stop();
     let error = startError;
+    if (!this.#runEnd && this.#heldRunEnd) this.#emit([...this.#takeSamples(), this.#heldRunEnd]);
     if (!this.#runEnd) {
       // Python did not finish the run itself: it was stopped or it crashed. Settle everything.
       error ??= this.#stopRequested
