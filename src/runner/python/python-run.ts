@@ -127,7 +127,7 @@ export class PythonRun {
   #runEnd: TraceEvent | undefined;
   /** Python's own run-end, held until its stdout/stderr are drained: fd 3 and stdout are separate pipes, so the
    * script's last prints can be read after run-end, and nothing may be emitted after run-end. */
-  #heldRunEnd: UnstampedEvent | undefined;
+  #heldRunEnd: Extract<UnstampedEvent, { type: 'run-end' }> | undefined;
   #failed = 0;
   #loadError: TaskError | undefined;
   #stopRequested = false;
@@ -304,7 +304,7 @@ export class PythonRun {
       // on-CPU truth; none after this (nothing is stamped later than run-end).
       this.#sampler?.stop();
       this.#machine?.stop();
-      this.#heldRunEnd ??= batch[end];
+      this.#heldRunEnd ??= batch[end] as Extract<UnstampedEvent, { type: 'run-end' }>;
       batch.length = end; // emitted by #finish once stdout and stderr are closed
     }
     // Samples go after run-start when this batch holds it (run-start is always a run's first event).
