@@ -16,3 +16,36 @@ export function isRedisUrl(value: string): boolean {
 }
 
 export const REDIS_URL_EXAMPLE = 'redis://10.0.0.5:6379';
+
+/** Environment variable holding the Redis password, so it never has to be in a URL in settings or on a command line. */
+export const REDIS_PASSWORD_ENV = 'POOLSCOPE_REDIS_PASSWORD';
+
+/** The `poolscope.bullmq.redis` setting, checked: empty (a private redis-server per run), a usable URL, or why not. */
+export type RedisSettingCheck =
+  | { ok: true; url?: string }
+  | { ok: false; reason: 'NotRedisUrl' | 'CredentialsInSettings'; message: string };
+
+/** The URL with any user:password part replaced, for messages (a setting's secret is never echoed back). */
+function redactUserInfo(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1•••@');
+}
+
+/**
+ * Checks the Redis URL setting. Settings live in plain text (settings.json, possibly synced), so a URL
+ * with credentials is refused: the password goes in {@link REDIS_PASSWORD_ENV} instead.
+ */
+export function checkRedisSetting(raw: string, setting = 'poolscope.bullmq.redis'): RedisSettingCheck {
+  const value = raw.trim();
+  if (!value) return { ok: true };
+  if (!/^rediss?:\/\//i.test(value)) {
+    return { ok: false, reason: 'NotRedisUrl', message: `the ${setting} setting must be a redis:// URL (rediss:// for TLS) like ${REDIS_URL_EXAMPLE}, or empty for a private redis-server per run; '${redactUserInfo(value)}' is not one` };
+  }
+  if (/^rediss?:\/\/[^/]*@/i.test(value)) {
+    return { ok: false, reason: 'CredentialsInSettings', message: `the ${setting} setting holds credentials ('${redactUserInfo(value)}'): settings are stored in plain text and may be synced. `
+      + `Give the URL without them (like ${REDIS_URL_EXAMPLE}) and put the password in the ${REDIS_PASSWORD_ENV} environment variable of the editor` };
+  }
+  if (!isRedisUrl(value)) {
+    return { ok: false, reason: 'NotRedisUrl', message: `the ${setting} setting must look like ${REDIS_URL_EXAMPLE} (redis://host[:port][/db]), not '${value}'` };
+  }
+  return { ok: true, url: value };
+}

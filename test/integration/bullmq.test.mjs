@@ -66,6 +66,11 @@ test('bullmq with 2 local workers: jobs spread over 2 worker processes named hos
       const queued = ev.find((q) => q.type === 'task-queued' && q.taskId === e.taskId);
       assert.ok(start.t >= queued.t - 5000, 'starts after it was queued (±5 ms of clock mapping)');
     }
+    // The engine's start-up is not in the task phase: jobs are queued once both local workers said they were ready.
+    const firstQueued = Math.min(...ev.filter((e) => e.type === 'task-queued').map((e) => e.t));
+    assert.equal(lanes.length, 2, 'both local workers reported ready (one lane each, concurrency 1)');
+    for (const w of lanes) assert.ok(w.t <= firstQueued + 5000, `worker ${w.name} ready (${w.t} µs) before the first job was queued (${firstQueued} µs, ±5 ms of clock mapping)`);
+    for (const w of lanes) assert.ok(w.startupUs > 0, 'the start-up of a local worker is measured (spawn → ready)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -126,6 +131,16 @@ test('bullmq with --redis: jobs go to a running Redis and are taken by a `poolsc
   const exited = new Promise((resolve) => worker.once('exit', (code) => resolve(code)));
   worker.kill('SIGTERM');
   assert.equal(await exited, 0, 'the worker closes gracefully on SIGTERM');
+});
+
+test('bullmq: local workers that cannot load the module → the run ends WorkersNotStarted with their error, no job sent, nothing left', { skip }, async () => {
+  const file = fileURLToPath(new URL('../fixtures/bullmq/worker-cannot-load.ts', import.meta.url));
+  const r = await run(['run', file, '--fn', 'double', '--inputs', 'range(1, 4)', '--backend', 'bullmq', '--workers', '2', '--json']);
+  assert.notEqual(r.code, 0, 'a run without workers does not pass');
+  const json = JSON.parse(r.stdout);
+  assert.equal(json.runs[0].error?.name, 'WorkersNotStarted', r.stderr);
+  assert.match(json.runs[0].error.message, /this module cannot load in a worker/);
+  assert.deepEqual(json.tasks, [], 'no job was queued for workers that never came');
 });
 
 test('bullmq without redis-server → RedisNotInstalled, exit 2, with how to install it', { skip }, async () => {

@@ -62,6 +62,16 @@ test('py-dask on a LocalCluster of 2 workers: tasks on 2 worker processes, phase
     const ends = events.filter((e) => e.type === 'task-end');
     assert.equal(ends.length, 6);
     assert.ok(ends.every((e) => e.ok));
+    // The task phase leaves the engine's start-up out: tasks are queued only once the cluster is up (its log line),
+    // and the lanes were ready then, their start-up the cluster's.
+    const ready = events.find((e) => e.type === 'log' && /py-dask: a LocalCluster/.test(e.text));
+    const queued = events.filter((e) => e.type === 'task-queued');
+    assert.equal(queued.length, 6);
+    assert.ok(queued.every((e) => e.t >= ready.t), `tasks queued after the cluster was up (${ready.t} µs): ${queued.map((e) => e.t)}`);
+    assert.ok(workers.every((w) => w.t <= ready.t + 1 && w.startupUs > 0), 'lanes of the first workers ready with the cluster, start-up measured');
+    const summary = json.runs[0];
+    assert.ok(summary.startupWallUs - summary.taskPhaseUs >= ready.t - runStart.t,
+      `the cluster's start-up (${ready.t - runStart.t} µs) counts only "with start-up": task phase ${summary.taskPhaseUs} µs, with start-up ${summary.startupWallUs} µs`);
     // Each result is the PID the task saw; it is the PID of its lane.
     const byWorker = new Map(workers.map((w) => [w.workerId, w.pid]));
     for (const e of ends) assert.equal(Number(e.resultPreview), byWorker.get(e.workerId));

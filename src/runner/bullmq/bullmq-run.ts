@@ -23,6 +23,7 @@ import { monotonicUs } from '../../pool/clock.js';
 import { previewArgs, previewValue } from '../../pool/preview.js';
 import type { RunStats, TaskError, TraceEvent, UnstampedEvent } from '../../trace/events.js';
 import { RunnerError } from '../errors.js';
+import { REDIS_PASSWORD_ENV } from '../engine-addresses.js';
 import type { FromRunner } from '../protocol.js';
 import { encodeResult, type JsonValue } from '../result-json.js';
 import { epochUs, measureRedisOffset, type ClockOffset } from './redis-clock.js';
@@ -58,6 +59,8 @@ interface Lane {
 }
 
 const STOPPED: TaskError = { name: 'RunStopped', message: 'the run was stopped before this job finished' };
+/** How long the run waits for its local workers to be ready before it sends jobs anyway (a worker still loading takes them later). */
+const WORKERS_READY_WAIT_MS = 60_000;
 
 export class BullmqRun {
   readonly runId = randomUUID();
@@ -82,6 +85,12 @@ export class BullmqRun {
   #settledAll = new Promise<void>((r) => { this.#allSettled = r; });
   #stopping = false;
   #ended = false;
+  /** Local workers (by pid) that said they are ready, and those that exited; the jobs go out once each did one or the other. */
+  #readyPids = new Set<number>();
+  #exitedPids = new Set<number>();
+  #workersSettled: (() => void) | undefined;
+  #lastWorkerError = '';
+  #endError: TaskError | undefined;
   readonly #localHost = hostname();
 
   constructor(options: BullmqRunOptions) {
@@ -89,8 +98,9 @@ export class BullmqRun {
     this.#originUs = options.originUs ?? monotonicUs();
   }
 
+  /** Failed jobs, plus one when the run could not send its jobs at all (no local worker became ready): the run did not pass. */
   get failed(): number {
-    return this.#stats.failed;
+    return this.#stats.failed + (this.#endError ? 1 : 0);
   }
 
   /** Runs every input as a job; resolves when each has settled (or the run was stopped). @throws RunnerError before any task ran */
@@ -101,7 +111,10 @@ export class BullmqRun {
     this.#redis = o.redis ? undefined : await startLocalRedis(process.env.POOLSCOPE_REDIS_SERVER || 'redis-server');
     const url = o.redis ?? this.#redis!.url;
     try {
-      const connection = (): Redis => new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 10_000, retryStrategy: (attempt: number) => (attempt > 3 ? null : 200) });
+      // A password from the environment wins over the URL's (so it need not be in a URL at all).
+      const password = process.env[REDIS_PASSWORD_ENV] || undefined;
+      const connection = (): Redis => new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 10_000, retryStrategy: (attempt: number) => (attempt > 3 ? null : 200),
+        ...(password && o.redis ? { password } : {}) });
       this.#clockClient = connection();
       try {
         this.#clock = await measureRedisOffset(this.#clockClient, monotonicUs);
@@ -123,11 +136,21 @@ export class BullmqRun {
       this.#events.on('failed', ({ jobId }) => { void this.#onFailed(jobId); });
       this.#events.on('stalled', ({ jobId }) => this.#log(`bullmq: job ${jobId} stalled (its worker stopped renewing the lock, e.g. it died); `
         + 'BullMQ moves it back to the queue once, then fails it'));
-      if (!o.redis) this.#startLocalWorkers(url, queueName);
-      else {
+      if (!o.redis) {
+        // The engine's start-up (Redis, the workers bundling and connecting) is not the tasks' time: jobs go out
+        // once the local workers are ready, as the warm pools' tasks do, so the task phase starts there.
+        const workersReady = this.#untilWorkersReady();
+        this.#startLocalWorkers(url, queueName);
+        await workersReady;
+        if (this.#readyPids.size === 0 && o.workers > 0 && !this.#stopping) {
+          this.#endError = { name: 'WorkersNotStarted', message: `no local BullMQ worker became ready (each exited first)${this.#lastWorkerError ? `: ${this.#lastWorkerError}` : ''}` };
+          return;
+        }
+      } else {
         this.#log(`bullmq: jobs go to queue '${queueName}' on ${url}; start workers with `
           + `poolscope worker --redis ${url} --queue ${queueName} ${o.file}`);
       }
+      if (this.#stopping) return;
       if (o.inputs.length === 0) this.#allSettled();
       const jobs = o.inputs.map((args, i) => {
         const data: TaskJobData = { runId: this.runId, taskId: i, fn: o.fn, args };
@@ -147,6 +170,7 @@ export class BullmqRun {
   /** Stops the run: open jobs end as RunStopped, workers and the private Redis go. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#workersSettled?.();
     for (const taskId of [...this.#open.keys()]) this.#settle(taskId, { type: 'task-end', t: this.#now(), taskId, workerId: 0, ok: false, error: STOPPED });
   }
 
@@ -172,7 +196,10 @@ export class BullmqRun {
     for (let i = 0; i < this.#o.workers; i++) {
       const args = ['--redis', url, '--queue', queue, '--concurrency', String(this.#o.concurrency ?? 1),
         ...(this.#o.cacheDir ? ['--cache-dir', this.#o.cacheDir] : []), this.#o.file];
-      const child = fork(script, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: ['--enable-source-maps'] });
+      // The private Redis has no password: a password meant for another server stays out of the local workers.
+      const env = { ...process.env };
+      delete env[REDIS_PASSWORD_ENV];
+      const child = fork(script, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: ['--enable-source-maps'], env });
       this.#spawnedAt.set(child.pid ?? -1, monotonicUs());
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => {
@@ -180,9 +207,15 @@ export class BullmqRun {
         // Its own start-up line is noise next to the run; anything else (a load error) is the user's to see.
         const lines = stderr.split('\n');
         stderr = lines.pop() ?? '';
-        for (const line of lines) if (line && !/taking jobs from queue/.test(line)) this.#log(line);
+        for (const line of lines) {
+          if (!line || /taking jobs from queue/.test(line)) continue;
+          this.#lastWorkerError = line;
+          this.#log(line);
+        }
       });
       child.on('exit', (code, signal) => {
+        if (child.pid !== undefined) this.#exitedPids.add(child.pid);
+        this.#checkWorkersReady();
         const lane = [...this.#lanes.values()].find((l) => l.pid === child.pid && l.host === undefined);
         if (lane && !this.#ended) {
           this.#emit({ type: 'worker-exit', t: this.#now(), workerId: lane.workerId, code, signal,
@@ -201,8 +234,36 @@ export class BullmqRun {
     try { hello = JSON.parse(text); } catch { return; }
     if (!isWorkerHello(hello)) return;
     const spawned = this.#spawnedAt.get(hello.pid);
+    if (spawned !== undefined && hello.host === this.#localHost) {
+      this.#readyPids.add(hello.pid);
+      this.#checkWorkersReady();
+    }
     const readyMono = hello.readyUs + this.#clock.offsetUs;
     this.#lane(hello, this.#fromRedis(hello.readyUs), hello.host === this.#localHost && spawned !== undefined ? Math.max(0, readyMono - spawned) : 0);
+  }
+
+  /** Resolves when every local worker is ready or gone (or after WORKERS_READY_WAIT_MS, or on stop). */
+  #untilWorkersReady(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#workersSettled = undefined;
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#log(`bullmq: ${this.#readyPids.size} of ${this.#o.workers} local workers ready after ${WORKERS_READY_WAIT_MS / 1000} s; sending the jobs now`);
+        done();
+      }, WORKERS_READY_WAIT_MS);
+      this.#workersSettled = done;
+    });
+  }
+
+  #checkWorkersReady(): void {
+    if (!this.#workersSettled) return;
+    const pids = [...this.#spawnedAt.keys()];
+    if (this.#stopping || (pids.length >= this.#o.workers && pids.every((pid) => this.#readyPids.has(pid) || this.#exitedPids.has(pid)))) {
+      this.#workersSettled();
+    }
   }
 
   #lane(w: { host: string; pid: number; threadId: number; worker: string; clockOffsetUs: number; clockRttUs: number }, t: number, startupUs = 0): Lane {
@@ -296,7 +357,7 @@ export class BullmqRun {
     }
     this.#ended = true;
     this.#stats.wallUs = t;
-    this.#emit({ type: 'run-end', t, stats: this.#stats, ...(this.#stopping ? { error: { name: 'RunStopped', message: 'the run was stopped' } } : {}) });
+    this.#emit({ type: 'run-end', t, stats: this.#stats, ...(this.#stopping ? { error: { name: 'RunStopped', message: 'the run was stopped' } } : this.#endError ? { error: this.#endError } : {}) });
   }
 
   async #cleanUp(queueName: string): Promise<void> {

@@ -14,6 +14,7 @@ import { Worker, type Job } from 'bullmq';
 import { bundleUserFile } from '../bundle.js';
 import { importUserModule, LoadFailure } from '../user-module.js';
 import { epochUs, measureRedisOffset, type ClockOffset } from './redis-clock.js';
+import { REDIS_PASSWORD_ENV } from '../engine-addresses.js';
 import { isTaskJobData, readyChannel, type JobTiming, type TaskJobResult, type WorkerHello } from './job-protocol.js';
 
 /** How often the clock offset to Redis is measured again (clocks drift). */
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   const bundle = await bundleUserFile({ file, cacheDir: values['cache-dir'] });
   const namespace = await importUserModule(bundle, file);
 
-  const connection = (): Redis => new Redis(values.redis!, { maxRetriesPerRequest: null, lazyConnect: false });
+  const password = process.env[REDIS_PASSWORD_ENV] || undefined;
+  const connection = (): Redis => new Redis(values.redis!, { maxRetriesPerRequest: null, lazyConnect: false, ...(password ? { password } : {}) });
   const clockClient = connection();
   let clock: ClockOffset = await measureRedisOffset(clockClient, epochUs);
   const reclock = setInterval(() => { void measureRedisOffset(clockClient, epochUs).then((c) => { clock = c; }, () => undefined); }, RECLOCK_MS);

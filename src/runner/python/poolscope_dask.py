@@ -138,6 +138,11 @@ class DaskRun:
                                                        '' if len(hosts) == 1 else 's', ', '.join(hosts),
                                                        (ready - born) / 1e6, rtt / 2)})
         self.born = born
+        # The engine is ready: scheduler and workers up, clock measured. Only now are the tasks queued and
+        # sent, so the task phase starts here and the cluster's start-up counts only "with start-up".
+        self.ready = ready
+        self.initial_workers = set(info)
+        self.run.post_queued()
         keys = {}
         futures = []
         for i, args in enumerate(self.run.inputs):
@@ -219,12 +224,15 @@ class DaskRun:
     def _mono(self, epoch_s):
         return int(epoch_s * 1e6 - self.offset_us)
 
-    def _lane(self, host, pid, tid, name, at):
+    def _lane(self, host, pid, tid, name, at, address=None):
         key = (host, pid, tid)
         if key not in self.lanes:
             self.lanes[key] = True
-            self.hub.post({'k': 'ws', 'pid': pid, 'tid': tid, 'name': name, 'at': at, 'born': self.born,
-                           'host': host})
+            # A worker that was there when the cluster came up was ready then (its start-up: the cluster's);
+            # one that joined later (a replacement) is shown from its first task, start-up unknown.
+            initial = address in self.initial_workers
+            self.hub.post({'k': 'ws', 'pid': pid, 'tid': tid, 'name': name, 'at': min(at, self.ready) if initial else at,
+                           'born': self.born if initial else None, 'host': host})
         return key
 
     def _report(self, task, future, record):
@@ -242,7 +250,7 @@ class DaskRun:
             host = self._host(address, out['host'])
             pid, tid, name = out['pid'], out['tid'], '%s · %s' % (address or out['host'], out['thread'])
             self.by_ident[(address, ident)] = (pid, tid, name)
-            self._lane(host, pid, tid, name, start)
+            self._lane(host, pid, tid, name, start, address)
             self.hub.post({'k': 'ts', 'task': task, 'pid': pid, 'tid': tid, 'at': start, 'host': host})
             self.hub.post({'k': 'te', 'task': task, 'pid': pid, 'tid': tid, 'at': end, 'ok': True, 'host': host,
                            'preview': worker.preview(out['value']), 'cpu': out['cpu'], 'phases': phases})
@@ -257,7 +265,7 @@ class DaskRun:
             # Dask never ran it to a record (e.g. its worker died): no times to show but the failure.
             self.hub.post({'k': 'settle', 'task': task, 'ok': False, 'at': now, 'error': error})
             return
-        self._lane(host, pid, tid, name, start)
+        self._lane(host, pid, tid, name, start, address)
         self.hub.post({'k': 'ts', 'task': task, 'pid': pid, 'tid': tid, 'at': start, 'host': host})
         self.hub.post({'k': 'te', 'task': task, 'pid': pid, 'tid': tid, 'at': end, 'ok': False, 'host': host,
                        'error': error, 'phases': phases})

@@ -224,15 +224,21 @@ class FnRun:
         self.fn = fn
         if self.watchdog:
             self.watchdog.begin_tasks()
-        for i, args in enumerate(self.inputs):
-            self.hub.post({'k': 'tq', 'task': i + 1, 'fn': self.fn_name, 'preview': worker.args_preview(args),
-                           'at': worker.now_us()})
+        # py-dask sends its tasks only once its cluster is up (poolscope_dask.py): queued from there, so the
+        # task phase (first task sent -> last end) leaves the engine's start-up out, as the warm pools do.
+        if self.backend != 'py-dask':
+            self.post_queued()
         try:
             self._dispatch(module_name)
         finally:
             if self.watchdog:
                 self.watchdog.tasks_running = False
                 faulthandler.cancel_dump_traceback_later()
+
+    def post_queued(self):
+        for i, args in enumerate(self.inputs):
+            self.hub.post({'k': 'tq', 'task': i + 1, 'fn': self.fn_name, 'preview': worker.args_preview(args),
+                           'at': worker.now_us()})
 
     def _dispatch(self, module_name):
         if self.backend == 'py-serial':
