@@ -1,11 +1,14 @@
 /**
- * Vertical layout of the timeline: rows grouped run → process (PID) →
- * thread/worker, with a header row per run and, when the program waited on
- * the pool (Run File), the main program's lane.
+ * Vertical layout of the timeline: rows grouped run → host → process (PID) →
+ * thread/worker, with a header row per run, a heading per machine when the
+ * run's workers were spread over machines (distributed engines, imported
+ * traces) and, when the program waited on the pool (Run File), the main
+ * program's lane.
  */
 import type { RunInfo, TraceModel, WorkerLane } from '../src/trace/trace-model.js';
+import { isGroupedByHost, THIS_MACHINE } from '../src/trace/hosts.js';
 
-export type RowKind = 'run' | 'main' | 'worker';
+export type RowKind = 'run' | 'host' | 'main' | 'worker';
 
 export interface Row {
   kind: RowKind;
@@ -21,9 +24,11 @@ export interface Row {
   title?: string;
   /** True for the first worker row of a new PID within a run (a group separator is drawn). */
   newPid: boolean;
+  /** Host rows and the worker rows under them: the machine's name ("this machine" for the runner's own). */
+  host?: string;
 }
 
-export const ROW_HEIGHT = { run: 34, main: 24, worker: 28 } as const;
+export const ROW_HEIGHT = { run: 34, host: 22, main: 24, worker: 28 } as const;
 /** Event-loop lanes get one thin sub-row per task in flight (capped) above the slices. */
 export const IN_FLIGHT_ROW = 4;
 export const MAX_IN_FLIGHT_ROWS = 8;
@@ -72,14 +77,36 @@ export function layoutRows(model: TraceModel, runIndices: readonly number[], ide
       });
       y += ROW_HEIGHT.main;
     }
-    const lanes = run.lanes.map((li) => model.lanes[li]).sort((a, b) =>
-      a.pid - b.pid || a.threadId - b.threadId || a.startT - b.startT || a.workerId - b.workerId);
+    const lanes = run.lanes.map((li) => model.lanes[li]);
+    const byHost = isGroupedByHost(run.start?.backend, lanes);
+    // This machine first, then the others by name; within a host by PID, thread, start.
+    const hostKey = (l: WorkerLane) => (l.host === undefined ? '' : ` ${l.host}`);
+    const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    lanes.sort((a, b) => (byHost ? byName(hostKey(a), hostKey(b)) : 0)
+      || a.pid - b.pid || a.threadId - b.threadId || a.startT - b.startT || a.workerId - b.workerId);
     let lastPid = NaN;
-    for (const lane of lanes) {
+    let lastHost: string | undefined;
+    for (let k = 0; k < lanes.length; k++) {
+      const lane = lanes[k];
+      const host = lane.host ?? THIS_MACHINE;
+      if (byHost && host !== lastHost) {
+        let end = k;
+        while (end < lanes.length && (lanes[end].host ?? THIS_MACHINE) === host) end++;
+        const group = lanes.slice(k, end);
+        const pids = new Set(group.map((l) => l.pid)).size;
+        rows.push({
+          kind: 'host', runIndex: ri, lane: -1, y, height: ROW_HEIGHT.host, label: host,
+          detail: `${pids} process${pids === 1 ? '' : 'es'} · ${group.length} lane${group.length === 1 ? '' : 's'}`, newPid: false, host,
+        });
+        y += ROW_HEIGHT.host;
+        lastHost = host;
+        lastPid = NaN;
+      }
       const height = ROW_HEIGHT.worker + inFlightRows(model, lane) * IN_FLIGHT_ROW;
       rows.push({
         kind: 'worker', runIndex: ri, lane: lane.index, y, height, label: laneLabel(lane),
         detail: lane.exit ? `exited: ${lane.exit.reason}` : '', newPid: lane.pid !== lastPid,
+        ...(byHost ? { host } : {}),
       });
       lastPid = lane.pid;
       y += height;

@@ -29,8 +29,11 @@ export class SummaryView {
     this.element.append(this.#identity, this.#cards, this.#util, this.#text);
   }
 
-  /** Shows `s` (undefined: an empty-state hint). `speedup` overrides the summary's own (compare across runs). */
-  render(s: RunSummary | undefined, title: string, speedup?: number): void {
+  /**
+   * Shows `s` (undefined: an empty-state hint). `speedup` overrides the summary's own (compare across runs);
+   * `hosts` is the run's host line ("2 hosts (…), 3 processes, 6 threads") when it ran on several machines or a distributed engine.
+   */
+  render(s: RunSummary | undefined, title: string, speedup?: number, hosts?: string): void {
     if (!s) {
       this.#identity.replaceChildren(text('span', 'ps-identity-main', 'No run yet'),
         text('span', 'ps-identity-sub', 'Run a function in a pool, or open a trace, to see it here.'));
@@ -48,6 +51,7 @@ export class SummaryView {
       text('span', 'ps-identity-main', s.identity),
       text('span', 'ps-identity-sub', `${title} · ${state}`),
     );
+    if (hosts) this.#identity.append(text('span', 'ps-identity-hosts', hosts));
     if (s.busy && s.otherCpuCores !== undefined) {
       // Said where the figures are read: a busy machine makes every speed-up look worse than it is.
       this.#identity.append(text('span', 'ps-busy-warning',
@@ -99,7 +103,7 @@ export class SummaryView {
     });
     if (s.utilization.length > 64) rows.push(text('div', 'ps-util-more', `… and ${s.utilization.length - 64} more workers`));
     this.#util.replaceChildren(text('div', 'ps-util-title', 'Worker utilization'), ...rows);
-    this.#text.textContent = `${title}: ${s.backend} backend, ${s.identity}. Wall time ${formatUs(s.wallUs)}, `
+    this.#text.textContent = `${title}: ${s.backend} backend, ${s.identity}${hosts ? `, ${hosts}` : ''}. Wall time ${formatUs(s.wallUs)}, `
       + `total task time ${formatUs(s.taskUs)}, ${formatCount(s.ok)} tasks ok, ${formatCount(s.failed)} failed`
       + `${sp !== undefined ? `, speed-up ${formatSpeedup(sp)} over serial` : ''}.`;
   }

@@ -15,6 +15,10 @@ export interface TaskInfo {
   pid?: number;
   threadId?: number;
   worker?: string;
+  /** Machine the worker ran on, when not this one. */
+  host?: string;
+  /** The engine's named parts of the run time (Dask: transfer, deserialize, compute …), summed per name, in order of first appearance. */
+  phases?: { name: string; us: number }[];
   workerId?: number;
   /** Run-clock µs. */
   queued?: number;
@@ -55,6 +59,13 @@ export function taskInfo(model: TraceModel, i: number): TaskInfo {
   const cpu = finished && start !== undefined && end !== undefined
     ? taskCpu({ start, end, reportedCpuUs: num(t.cpuUs[i]), slices: sliceSpans }, lane?.cpu)
     : undefined;
+  const phaseList = t.phases.get(i);
+  let phases: { name: string; us: number }[] | undefined;
+  if (phaseList) {
+    const byName = new Map<string, number>();
+    for (const p of phaseList) byName.set(p.name, (byName.get(p.name) ?? 0) + (p.end - p.start));
+    phases = [...byName].map(([name, us]) => ({ name, us }));
+  }
   return {
     index: i,
     runId: model.runs[t.run[i]].runId,
@@ -67,6 +78,8 @@ export function taskInfo(model: TraceModel, i: number): TaskInfo {
     pid: lane?.pid,
     threadId: lane && lane.threadId >= 0 ? lane.threadId : undefined,
     worker: lane?.name,
+    host: lane?.host,
+    phases,
     workerId: lane?.workerId,
     queued, start, end,
     durationUs: start !== undefined && end !== undefined ? end - start : undefined,

@@ -17,12 +17,13 @@ function rows(info: TaskInfo): [string, string][] {
   else if (info.result !== undefined) out.push(['result', clip(info.result, 160)]);
   else out.push(['status', info.status]);
   out.push(
-    ['where', `PID ${info.pid ?? '?'} · thread ${info.threadId ?? '?'} · ${info.worker ?? '?'}`],
+    ['where', `${info.host ? `${info.host} · ` : ''}PID ${info.pid ?? '?'} · thread ${info.threadId ?? '?'} · ${info.worker ?? '?'}`],
     ['queued', info.queued !== undefined ? `at ${formatUs(info.queued)}` : '–'],
     ['start → end', `${info.start !== undefined ? formatUs(info.start) : '–'} → ${info.end !== undefined ? formatUs(info.end) : '…'}`],
     ['duration', info.durationUs !== undefined ? formatUs(info.durationUs) : 'running…'],
     ['queue wait', info.waitUs !== undefined ? formatUs(info.waitUs) : '–'],
   );
+  if (info.phases) out.push(['phases', info.phases.map((p) => `${p.name} ${formatUs(p.us)}`).join(' · ')]);
   if (info.slices) out.push(['on thread', `${formatUs(info.onThreadUs ?? 0)} in ${formatCount(info.slices)} slices`]);
   if (info.cpuUs !== undefined) {
     const share = info.cpuFraction !== undefined ? ` · ${formatPercent(info.cpuFraction)} of its run time` : '';

@@ -9,6 +9,9 @@ import { DISTRIBUTED_NODE_BACKENDS, NODE_BACKENDS, PYTHON_BACKENDS, type Backend
 export { DISTRIBUTED_NODE_BACKENDS, NODE_BACKENDS, PYTHON_BACKENDS };
 export type { Backend, DistributedNodeBackend, NodeBackend, PythonBackend };
 
+/** What a .ts/.js run may name: the engine's backends, or a distributed engine (BullMQ on Redis). */
+export type NodeRunBackend = NodeBackend | DistributedNodeBackend;
+
 /** One-line explanation of each Node backend, shown in the quick pick and the status bar tooltip. */
 export const NODE_BACKEND_EXPLANATIONS: Record<NodeBackend, string> = {
   'event-loop': 'one thread, N tasks in flight — concurrency, not parallelism (the GIL picture)',
@@ -32,9 +35,31 @@ export const DISTRIBUTED_NODE_BACKEND_EXPLANATIONS: Record<DistributedNodeBacken
   bullmq: 'BullMQ jobs on a Redis server, taken by PoolScope workers on this or other machines',
 };
 
-/** The Node toggle's order, from "one thing at a time" to "most isolated" (also the quick pick's order). */
+/**
+ * The Node toggle's order, from "one thing at a time" to "most isolated". A click on the status bar cycles
+ * these; the distributed engines, which need a server (Redis) or a cluster, are picked by name (quick pick,
+ * the timeline's dropdown), never landed on by a click.
+ */
 export const NODE_BACKEND_TOGGLE_ORDER: readonly NodeBackend[] = ['event-loop', 'thread', 'process', 'serial'];
 const PYTHON_BACKEND_TOGGLE_ORDER: readonly PythonBackend[] = ['py-thread', 'py-process', 'py-mp-pool', 'py-serial'];
+
+/** The quick pick's and the timeline dropdown's Node choices: the toggle's, then the distributed engines. */
+export const NODE_RUN_BACKENDS: readonly NodeRunBackend[] = [...NODE_BACKEND_TOGGLE_ORDER, ...DISTRIBUTED_NODE_BACKENDS];
+
+/** Every Node choice's one-liner, in {@link NODE_RUN_BACKENDS} order. */
+export const NODE_RUN_BACKEND_EXPLANATIONS: Record<NodeRunBackend, string> = {
+  ...NODE_BACKEND_EXPLANATIONS,
+  ...DISTRIBUTED_NODE_BACKEND_EXPLANATIONS,
+};
+
+/** Backends that run on a distributed engine (other machines possible): picked by name, with an engine check. */
+export function isDistributedBackend(value: unknown): value is DistributedNodeBackend | 'py-dask' {
+  return value === 'py-dask' || (typeof value === 'string' && (DISTRIBUTED_NODE_BACKENDS as readonly string[]).includes(value));
+}
+
+export function isNodeRunBackend(value: unknown): value is NodeRunBackend {
+  return isNodeBackend(value) || (typeof value === 'string' && (DISTRIBUTED_NODE_BACKENDS as readonly string[]).includes(value));
+}
 
 export function isNodeBackend(value: unknown): value is NodeBackend {
   return typeof value === 'string' && (NODE_BACKENDS as readonly string[]).includes(value);
@@ -44,9 +69,9 @@ export function isPythonBackend(value: unknown): value is PythonBackend {
   return typeof value === 'string' && (PYTHON_BACKENDS as readonly string[]).includes(value);
 }
 
-/** The backend after `current` in the Node toggle. */
-export function nextNodeBackend(current: NodeBackend): NodeBackend {
-  return NODE_BACKEND_TOGGLE_ORDER[(NODE_BACKEND_TOGGLE_ORDER.indexOf(current) + 1) % NODE_BACKEND_TOGGLE_ORDER.length];
+/** The backend after `current` in the Node toggle (from a distributed engine: the toggle's first). */
+export function nextNodeBackend(current: NodeRunBackend): NodeBackend {
+  return NODE_BACKEND_TOGGLE_ORDER[(NODE_BACKEND_TOGGLE_ORDER.indexOf(current as NodeBackend) + 1) % NODE_BACKEND_TOGGLE_ORDER.length];
 }
 
 /** The backend after `current` in the Python toggle. */

@@ -10,8 +10,8 @@
  *
  * This file has no DOM or Node dependencies: the extension host imports it.
  */
-import type { NodeBackend, TraceEvent, TraceEventType } from '../trace/events.js';
-import { isNodeBackend } from './backends.js';
+import type { TraceEvent, TraceEventType } from '../trace/events.js';
+import { isNodeRunBackend, type NodeRunBackend } from './backends.js';
 import { isPackedTasks, packTaskEvents, type PackedTasks } from '../trace/packed-tasks.js';
 
 export type { PackedTasks };
@@ -59,11 +59,11 @@ export interface LoadTraceMessage { type: 'load-trace'; events: TraceEvent[]; ti
 export interface ConfigMessage {
   type: 'config';
   host: HostKind;
-  backend: NodeBackend;
+  backend: NodeRunBackend;
   workers: number;
   running: boolean;
-  /** Backends offered in the dropdown. @default all Node backends */
-  backends?: NodeBackend[];
+  /** Backends offered in the dropdown. @default every Node choice (NODE_RUN_BACKENDS: the pools, then bullmq) */
+  backends?: NodeRunBackend[];
   /** Upper bound for the workers input. @default 64 */
   maxWorkers?: number;
   /** False when the host will not run code (Restricted Mode): run controls are disabled. @default true */
@@ -120,7 +120,7 @@ export interface ReadyMessage { type: 'ready'; protocol: number; lastSeq: Record
 export interface RunAgainMessage { type: 'run-again' }
 export interface CompareMessage { type: 'compare' }
 export interface StopMessage { type: 'stop' }
-export interface SetBackendMessage { type: 'set-backend'; backend: NodeBackend }
+export interface SetBackendMessage { type: 'set-backend'; backend: NodeRunBackend }
 export interface SetWorkersMessage { type: 'set-workers'; workers: number }
 /** The user cleared the history; the host drops its replay buffer too. */
 export interface ClearMessage { type: 'clear' }
@@ -226,7 +226,7 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
     case 'open-trace':
       return { type: raw.type };
     case 'set-backend':
-      return isNodeBackend(raw.backend) ? { type: 'set-backend', backend: raw.backend } : undefined;
+      return isNodeRunBackend(raw.backend) ? { type: 'set-backend', backend: raw.backend } : undefined;
     case 'set-workers':
       return isInt(raw.workers, 1, LIMITS.workers) ? { type: 'set-workers', workers: raw.workers } : undefined;
     case 'export': {
@@ -280,15 +280,15 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
     }
     case 'config': {
       if (raw.host !== 'vscode' && raw.host !== 'standalone') return undefined;
-      if (!isNodeBackend(raw.backend)) return undefined;
+      if (!isNodeRunBackend(raw.backend)) return undefined;
       if (!isInt(raw.workers, 1, LIMITS.workers) || typeof raw.running !== 'boolean') return undefined;
       const msg: ConfigMessage = {
         type: 'config', host: raw.host, backend: raw.backend, workers: raw.workers, running: raw.running,
       };
       if (raw.backends !== undefined) {
         if (!Array.isArray(raw.backends) || raw.backends.length > 16
-          || !raw.backends.every(isNodeBackend)) return undefined;
-        msg.backends = raw.backends as NodeBackend[];
+          || !raw.backends.every(isNodeRunBackend)) return undefined;
+        msg.backends = raw.backends as NodeRunBackend[];
       }
       if (raw.canRun !== undefined) {
         if (typeof raw.canRun !== 'boolean') return undefined;

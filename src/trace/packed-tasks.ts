@@ -12,7 +12,7 @@
  * Pure data helpers, no DOM or Node APIs: the host, the HTML report writer and
  * the webview all use this file.
  */
-import type { TaskError, TraceEvent } from './events.js';
+import type { TaskError, TaskPhase, TraceEvent } from './events.js';
 
 type NumberColumn = number[] | Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array;
 
@@ -39,6 +39,8 @@ export interface PackedTasks {
   errors: [number, TaskError][];
   /** [k, cpuUs] where measured. */
   cpuUs?: [number, number][];
+  /** [k, phases] where the engine reported them (checked by the model when stored). */
+  phases?: [number, TaskPhase[]][];
 }
 
 const TASK_EVENTS = new Set(['task-queued', 'task-start', 'task-end']);
@@ -66,6 +68,7 @@ export function isPackedTasks(v: unknown, maxTasks: number): v is PackedTasks {
     if (typeof err.name !== 'string' || typeof err.message !== 'string') return false;
   }
   if (p.cpuUs !== undefined && (!Array.isArray(p.cpuUs) || p.cpuUs.length > n)) return false;
+  if (p.phases !== undefined && (!Array.isArray(p.phases) || p.phases.length > n || !p.phases.every((e) => Array.isArray(e) && typeof e[0] === 'number'))) return false;
   return true;
 }
 
@@ -155,6 +158,7 @@ export function packTaskEvents(events: readonly TraceEvent[], minTasks = 10_000)
       if (e.resultPreview !== undefined) p.resultPreview[k] = e.resultPreview;
       if (e.error) p.errors.push([k, e.error]);
       if (e.cpuUs !== undefined) p.cpuUs?.push([k, e.cpuUs]);
+      if (e.phases?.length) (p.phases ??= []).push([k, e.phases]);
     }
   }
   return { packs: [...builders.values()].map((b) => b.pack), rest };

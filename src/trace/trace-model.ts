@@ -25,7 +25,7 @@
  */
 import { cell, type PackedTasks } from './packed-tasks.js';
 import type {
-  LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TraceEvent, WorkerExitReason, WorkerStartEvent,
+  LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TaskPhase, TraceEvent, WorkerExitReason, WorkerStartEvent,
 } from './events.js';
 
 /** Task status codes stored in {@link TaskColumns.status}. */
@@ -59,6 +59,8 @@ export class TaskColumns {
   input: (string | undefined)[] = [];
   result: (string | undefined)[] = [];
   errors = new Map<number, TaskError>();
+  /** Named parts of a task's run time (distributed engines: Dask's transfer / deserialize / compute), by task index. */
+  phases = new Map<number, TaskPhase[]>();
 
   /** Makes room for `n` tasks in total at once (a packed batch), instead of doubling step by step. */
   reserve(n: number): void {
@@ -180,6 +182,8 @@ export interface WorkerLane {
   startupUs: number;
   /** False when tasks referenced the worker before (or without) its `worker-start`. */
   known: boolean;
+  /** Machine the worker ran on, when not the runner's own (distributed engines, imported traces). */
+  host?: string;
   exit?: { t: number; reason: WorkerExitReason; code: number | null; signal: string | null };
   /** Task indices sorted by start. */
   tasks: SortedSpans;
@@ -225,6 +229,29 @@ export interface RunInfo {
 }
 
 const MAX_LOGS_PER_RUN = 5000;
+const MAX_HOST_CHARS = 200;
+/** Phases kept per task (Dask reports a handful; more is not a task stream). */
+const MAX_PHASES_PER_TASK = 32;
+
+/**
+ * A task's phases as the model keeps them: well-formed entries only (name, finite start ≤ end),
+ * at most MAX_PHASES_PER_TASK, sorted by start; undefined when none is left. Traces come from files
+ * and other engines, so the shape is checked here, where it is stored.
+ */
+export function validPhases(raw: unknown): TaskPhase[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  const out: TaskPhase[] = [];
+  for (const p of raw) {
+    if (out.length >= MAX_PHASES_PER_TASK) break;
+    if (typeof p !== 'object' || p === null) continue;
+    const { name, start, end } = p as Record<string, unknown>;
+    if (typeof name !== 'string' || !name || typeof start !== 'number' || typeof end !== 'number') continue;
+    if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) continue;
+    out.push({ name: name.slice(0, 40), start, end });
+  }
+  out.sort((a, b) => a.start - b.start);
+  return out.length ? out : undefined;
+}
 const DENSE_TASK_IDS = 1 << 24;
 
 /** One task of one run as an object, as far as its events have been seen (built on demand by {@link TraceModel.taskRecord}). */
@@ -242,6 +269,8 @@ export interface TaskRecord {
   resultPreview?: string;
   error?: TaskError;
   cpuUs?: number;
+  /** Named parts of the run time, as the engine reported them (Dask: transfer, deserialize, compute …). */
+  phases?: TaskPhase[];
   /** On-thread slices [start, end] (event-loop backend). */
   slices: Array<[number, number]>;
 }
@@ -327,6 +356,7 @@ export class TraceModel {
     let count = 0;
     const errorOf = new Map(p.errors);
     const cpuOf = new Map(p.cpuUs ?? []);
+    const phasesOf = new Map(p.phases ?? []);
     for (let k = 0; k < n; k++) {
       const i = this.#taskOf(run, p.taskId[k]);
       const q = cell(p.queued, k);
@@ -362,6 +392,8 @@ export class TraceModel {
         if (err) tasks.errors.set(i, err);
         const cpu = cpuOf.get(k);
         if (cpu !== undefined) tasks.cpuUs[i] = cpu;
+        const phases = validPhases(phasesOf.get(k));
+        if (phases) tasks.phases.set(i, phases);
         if (Number.isNaN(tasks.start[i])) tasks.start[i] = e;
         this.#noteTime(run, e);
         count++;
@@ -436,6 +468,8 @@ export class TraceModel {
     const error = t.errors.get(i);
     if (error) record.error = error;
     if (!Number.isNaN(t.cpuUs[i])) record.cpuUs = t.cpuUs[i];
+    const phases = t.phases.get(i);
+    if (phases) record.phases = phases;
     for (let k = t.firstSlice[i]; k >= 0; k = this.slices.nextOfTask[k]) record.slices.unshift([this.slices.start[k], this.slices.end[k]]);
     return record;
   }
@@ -573,6 +607,8 @@ export class TraceModel {
         if (e.resultPreview !== undefined) tasks.result[i] = e.resultPreview;
         if (e.error) tasks.errors.set(i, e.error);
         if (e.cpuUs !== undefined) tasks.cpuUs[i] = e.cpuUs;
+        const phases = validPhases(e.phases);
+        if (phases) tasks.phases.set(i, phases);
         if (tasks.lane[i] === NO_LANE) {
           // Ended without a start (e.g. a crash before it was reported running): place it on its worker's lane.
           const lane = this.#laneOf(run, e.workerId);
@@ -621,6 +657,7 @@ export class TraceModel {
     lane.startT = e.t;
     lane.startupUs = e.startupUs;
     lane.known = true;
+    if (typeof e.host === 'string' && e.host) lane.host = e.host.slice(0, MAX_HOST_CHARS);
     this.#noteTime(run, e.t);
     if (run.pendingCpu.length) {
       const tid = e.tid ?? e.threadId;
@@ -663,6 +700,7 @@ export class TraceModel {
           threadId: lane.threadId, startupUs: lane.startupUs,
         };
         if (lane.tid !== undefined) ws.tid = lane.tid;
+        if (lane.host !== undefined) ws.host = lane.host;
         timed.push({ t: lane.startT, e: ws });
       }
       if (lane.exit) {
@@ -696,6 +734,8 @@ export class TraceModel {
         const error = tasks.errors.get(i);
         if (error) end.error = error;
         if (!Number.isNaN(tasks.cpuUs[i])) end.cpuUs = tasks.cpuUs[i];
+        const phases = tasks.phases.get(i);
+        if (phases) end.phases = phases;
         timed.push({ t: tasks.end[i], e: end });
       }
     }

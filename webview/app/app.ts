@@ -5,7 +5,7 @@
  * persisted-state.ts.
  */
 import type { TraceEvent } from '../../src/trace/events.js';
-import { NODE_BACKENDS } from '../../src/common/backends.js';
+import { NODE_RUN_BACKENDS } from '../../src/common/backends.js';
 import { CompareView } from '../compare-view.js';
 import { canvasPngDataUrl, chromeJsonBlob, csvBlob, dataUrlToBlob, download, parseTraceFile } from '../exporter.js';
 import { formatCount } from '../../src/common/format.js';
@@ -18,6 +18,7 @@ import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from '../task-panels.
 import { taskInfo, type TaskInfo } from '../task-info.js';
 import { readTheme } from '../theme.js';
 import { TraceModel } from '../../src/trace/trace-model.js';
+import { runHostLine } from '../../src/trace/hosts.js';
 import { TimelineView, type Hit } from '../timeline/view.js';
 import { FrameScheduler, PanelThrottle, trailingThrottle } from './frame-scheduler.js';
 import { renderLegend } from './legend.js';
@@ -69,7 +70,7 @@ export class App {
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
-  #config: ToolbarConfig = { backend: 'thread', workers: 4, running: false, backends: [...NODE_BACKENDS], maxWorkers: 64 };
+  #config: ToolbarConfig = { backend: 'thread', workers: 4, running: false, backends: [...NODE_RUN_BACKENDS], maxWorkers: 64 };
 
   constructor(private readonly host: Host, private readonly root: HTMLElement) {
     document.body.dataset.host = host.kind;
@@ -236,7 +237,7 @@ export class App {
       case 'config':
         this.#config = {
           backend: m.backend, workers: m.workers, running: m.running,
-          backends: m.backends ?? [...NODE_BACKENDS], maxWorkers: m.maxWorkers ?? 64,
+          backends: m.backends ?? [...NODE_RUN_BACKENDS], maxWorkers: m.maxWorkers ?? 64,
         };
         this.#toolbar.setCanRun(m.canRun !== false, m.canRunReason, this.#config);
         document.body.dataset.canRun = String(m.canRun !== false);
@@ -344,8 +345,11 @@ export class App {
     const speedups = speedupAgainstShownSerial(shown);
     const labels = new Map(this.model.runs.map((r) => [r.runId, runLabel(r)]));
     const focused = all.find((s) => s.runId === this.#focused) ?? all[all.length - 1];
-    this.#summaryView.render(focused, focused ? (labels.get(focused.runId) ?? focused.runId) : '', focused ? speedups.get(focused.runId) : undefined);
-    renderStatsLine(this.#stats, focused, focused ? speedups.get(focused.runId) : undefined);
+    const focusedRun = focused ? this.model.runById(focused.runId) : undefined;
+    // Where the work ran, for runs spread over machines or on a distributed engine (src/trace/hosts.ts).
+    const hosts = focusedRun ? runHostLine(this.model, focusedRun) : undefined;
+    this.#summaryView.render(focused, focused ? (labels.get(focused.runId) ?? focused.runId) : '', focused ? speedups.get(focused.runId) : undefined, hosts);
+    renderStatsLine(this.#stats, focused, focused ? speedups.get(focused.runId) : undefined, hosts);
     this.#compare.render(shown, speedups, labels);
     renderRunsList(this.#runsList, this.model, all, this.#hidden, this.#focused, {
       setShown: (runId, shown) => {

@@ -2,6 +2,7 @@
 import type { Theme } from '../theme.js';
 import type { TraceModel } from '../../src/trace/trace-model.js';
 import type { ColorMode } from '../timeline/view.js';
+import { phaseFill } from '../timeline/lane-painter.js';
 
 export type LegendMark = 'swatch' | 'queue' | 'startup' | 'start' | 'cross' | 'ring' | 'cpu' | 'thin' | 'on-cpu' | 'waiting';
 
@@ -24,11 +25,28 @@ export function legendEntries(model: TraceModel, colorMode: ColorMode, th: Theme
       ['waiting', colour, 'waiting: GIL, event loop or a busy core (pale)']);
   }
   if (sampled) entries.push(['cpu', th.cpu, 'thread on CPU, in or out of tasks (strip)']);
+  const phases = phaseNames(model);
+  if (phases.length) {
+    // An engine's own parts of a task (Dask's task stream), drawn inside the bars.
+    const colour = colorMode === 'function' ? th.fn(1) : th.ok;
+    for (const name of phases) entries.push(['swatch', phaseFill(name, colour, th.muted), name === 'compute' ? 'compute (the task\'s colour)' : `engine: ${name}`]);
+    entries.push(['waiting', colour, 'between phases (pale)']);
+  }
   if (model.slices.count) {
     entries.push(['thin', th.muted, 'in flight (event loop)']);
     if (colorMode === 'function' && model.fnNames.length <= 2) entries.push(['swatch', th.fn(2), 'event loop: one colour per task']);
   }
   return entries;
+}
+
+/** Phase names the model's tasks carry, compute first, at most 8. */
+function phaseNames(model: TraceModel): string[] {
+  const names = new Set<string>();
+  for (const phases of model.tasks.phases.values()) {
+    for (const p of phases) names.add(p.name);
+    if (names.size >= 8) break;
+  }
+  return [...names].sort((a, b) => (a === 'compute' ? -1 : b === 'compute' ? 1 : a < b ? -1 : a > b ? 1 : 0));
 }
 
 function hasTaskCpu(model: TraceModel): boolean {

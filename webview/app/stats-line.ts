@@ -2,7 +2,8 @@
 import { formatCount, formatSpeedup, formatUs } from '../../src/common/format.js';
 import type { RunSummary } from '../run-summaries.js';
 
-export function renderStatsLine(el: HTMLElement, s: RunSummary | undefined, speedup: number | undefined): void {
+/** `hosts`: the run's host line, for runs on several machines or a distributed engine (src/trace/hosts.ts). */
+export function renderStatsLine(el: HTMLElement, s: RunSummary | undefined, speedup: number | undefined, hosts?: string): void {
   if (!s) { el.replaceChildren(); return; }
   const sp = s.speedupVsSerial ?? speedup;
   const stat = (label: string, value: string, bad = false) => {
@@ -16,7 +17,14 @@ export function renderStatsLine(el: HTMLElement, s: RunSummary | undefined, spee
   const main = document.createElement('span');
   main.className = 'ps-stat-main';
   main.textContent = `${s.backend} × ${s.workers} · ${s.identity}`;
-  const parts: HTMLElement[] = [main, stat('wall', formatUs(s.wallUs))];
+  const parts: HTMLElement[] = [main];
+  if (hosts) {
+    const where = document.createElement('span');
+    where.className = 'ps-stat ps-stat-hosts';
+    where.textContent = hosts;
+    parts.push(where);
+  }
+  parts.push(stat('wall', formatUs(s.wallUs)));
   parts.push(stat('tasks', `${formatCount(s.ok)} ok${s.failed ? ` · ${formatCount(s.failed)} failed` : ''}${s.pending ? ` · ${formatCount(s.pending)} pending` : ''}`, s.failed > 0));
   if (sp !== undefined) parts.push(stat('speed-up', formatSpeedup(sp)));
   parts.push(stat('queue p95', formatUs(s.queueWaitP95Us)));

@@ -39,7 +39,7 @@ export function exposeTestHook(app: AppProbe): void {
         return {
           kind: r.kind, label: r.label, runId: model.runs[r.runIndex].runId, pid: lane?.pid ?? model.runs[r.runIndex].start?.pid,
           threadId: lane?.threadId, name: lane?.name, workerId: lane?.workerId, tasks: lane?.tasks.length ?? 0,
-          exit: lane?.exit?.reason, cpuSamples: lane ? lane.cpu.length / 3 : 0,
+          exit: lane?.exit?.reason, cpuSamples: lane ? lane.cpu.length / 3 : 0, host: r.host, detail: r.detail, y: r.y,
         };
       });
     },

@@ -1,6 +1,5 @@
 /** The toolbar: run controls (VS Code panel only), view controls and file actions. */
-import type { NodeBackend } from '../../src/trace/events.js';
-import { NODE_BACKENDS } from '../../src/common/backends.js';
+import { NODE_RUN_BACKENDS, type NodeRunBackend } from '../../src/common/backends.js';
 import type { HostKind } from '../../src/common/webview-protocol.js';
 import { text } from '../summary-view.js';
 import { KEY_ZOOM_FACTOR } from '../timeline/keyboard.js';
@@ -8,15 +7,15 @@ import type { ColorMode } from '../timeline/view.js';
 import { createButton, createCheckbox, createDropdown, createNumberField, setEnabled } from '../controls.js';
 
 export interface ToolbarConfig {
-  backend: NodeBackend;
+  backend: NodeRunBackend;
   workers: number;
   running: boolean;
-  backends: NodeBackend[];
+  backends: NodeRunBackend[];
   maxWorkers: number;
 }
 
 export interface ToolbarActions {
-  setBackend(b: NodeBackend): void;
+  setBackend(b: NodeRunBackend): void;
   setWorkers(n: number): void;
   runAgain(): void;
   compare(): void;
@@ -35,7 +34,7 @@ export interface ToolbarActions {
 
 export class Toolbar {
   readonly element: HTMLElement;
-  readonly #backend: ReturnType<typeof createDropdown<NodeBackend>>;
+  readonly #backend: ReturnType<typeof createDropdown<NodeRunBackend>>;
   readonly #workers: ReturnType<typeof createNumberField>;
   readonly #run: HTMLButtonElement;
   readonly #compare: HTMLButtonElement;
@@ -53,8 +52,8 @@ export class Toolbar {
     bar.setAttribute('aria-label', 'Timeline actions');
     const hostOnly = document.createElement('div');
     hostOnly.className = 'ps-group ps-host-only';
-    this.#backend = createDropdown<NodeBackend>({
-      label: 'Backend', options: NODE_BACKENDS.map((b) => ({ value: b, text: b })), value: config.backend,
+    this.#backend = createDropdown<NodeRunBackend>({
+      label: 'Backend', options: NODE_RUN_BACKENDS.map((b) => ({ value: b, text: b })), value: config.backend,
       onChange: (b) => a.setBackend(b),
     });
     this.#workers = createNumberField({

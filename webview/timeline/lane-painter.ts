@@ -41,6 +41,25 @@ const MAX_FAILED_MARKERS = 2000;
 /** Opacity of the waiting part of a bar (its thread was off the CPU: GIL, event loop, busy cores). */
 export const WAITING_ALPHA = 0.3;
 
+/**
+ * Colours of an engine's named task phases (Dask's task stream): `compute` is the task's own colour;
+ * the engine's work around it gets a fixed colour per kind, the same in every theme (like the function
+ * palette), none of them red (failures) or the queue grey. Unknown names: the muted colour.
+ */
+export const PHASE_COLORS: Readonly<Record<string, string>> = {
+  transfer: '#b07cc6',
+  deserialize: '#17becf',
+  'disk-read': '#d4a017',
+  'disk-write': '#a0522d',
+};
+/** Bars narrower than this draw no phases (they would be a pixel of noise). */
+export const MIN_PHASES_PX = 3;
+
+/** The colour of phase `name` on a bar filled with `fill`. */
+export function phaseFill(name: string, fill: string, muted: string): string {
+  return name === 'compute' ? fill : PHASE_COLORS[name] ?? muted;
+}
+
 /** What one frame paints: the model, the visible window and how it maps to pixels. */
 export interface PaintFrame {
   model: TraceModel;
@@ -144,6 +163,15 @@ export class LanePainter {
         ctx.restore();
       }
     }
+  }
+
+  /** A machine's heading row (runs spread over hosts): a faint band with a separator on top. */
+  hostRow(top: number, height: number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = this.frame.theme.laneAlt;
+    ctx.fillRect(0, top, this.frame.width, height);
+    ctx.fillStyle = this.frame.theme.grid;
+    ctx.fillRect(0, top, this.frame.width, 1);
   }
 
   /** A separator above a worker row that starts a new PID. */
@@ -283,7 +311,12 @@ export class LanePainter {
       if (fill !== curFill) { ctx.fillStyle = fill; curFill = fill; }
       // Bars wider than 3 px leave a hairline gap at their end, so back-to-back tasks stay countable.
       const bw = x1 - x0 > 3 ? cx1 - cx0 - 1 : cx1 - cx0;
-      if (sampled) {
+      const phases = x1 - x0 >= MIN_PHASES_PX ? tasks.phases.get(i) : undefined;
+      if (phases) {
+        // The engine's own parts of the task (Dask: transfer, deserialize, compute …), each in its colour;
+        // time inside the bar that no phase covers (the engine between them) stays pale.
+        this.#phases(phases, fill, cx0, bw, tmin, kx, barTop, barH);
+      } else if (sampled) {
         // Drawn as it ran: pale while the thread waited, full colour for the share of each pixel's time it was on a CPU.
         this.#onCpuBar(lane.cpu, fill, cx0, bw, tmin, kx, barTop, barH);
       } else if (!Number.isNaN(tasks.cpuUs[i]) && e > s && tasks.status[i] !== TaskStatus.Running) {
@@ -483,6 +516,23 @@ export class LanePainter {
       }
     }
     flush(c1);
+  }
+
+  /** A bar pale, with each phase drawn over its own time span in its colour (clipped to the bar). */
+  #phases(phases: readonly { name: string; start: number; end: number }[], fill: string, x: number, w: number, tmin: number, kx: number, top: number, h: number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = fill;
+    ctx.globalAlpha = WAITING_ALPHA;
+    ctx.fillRect(x, top, w, h);
+    ctx.globalAlpha = 1;
+    const muted = this.frame.theme.muted;
+    for (const p of phases) {
+      const p0 = Math.max(x, (p.start - tmin) * kx);
+      const p1 = Math.min(x + w, (p.end - tmin) * kx);
+      if (p1 < x || p0 > x + w) continue;
+      ctx.fillStyle = phaseFill(p.name, fill, muted);
+      ctx.fillRect(p0, top, Math.max(1, p1 - p0), h);
+    }
   }
 
   /** A bar pale (waiting) with a full-colour bottom part of height `share` (on a CPU). */

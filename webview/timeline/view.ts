@@ -200,7 +200,7 @@ export class TimelineView {
     const { rows, height } = layoutRows(model, this.#visibleRuns, this.opts.identityOf);
     this.#rows = rows;
     // Live runs call this every frame; the DOM lane labels are rebuilt only when what they show changed.
-    const rowsKey = rows.map((r) => `${r.kind}|${r.y}|${r.height}|${r.label}|${r.detail}`).join('\n');
+    const rowsKey = rows.map((r) => `${r.kind}|${r.y}|${r.height}|${r.label}|${r.detail}|${r.host ?? ''}`).join('\n');
     if (rowsKey !== this.#rowsKey) {
       this.#rowsKey = rowsKey;
       this.#layoutVersion++;
@@ -312,6 +312,8 @@ export class TimelineView {
       if (top > h) break;
       if (row.kind === 'run') {
         painter.runRow(this.model.runs[row.runIndex], top, row.height);
+      } else if (row.kind === 'host') {
+        painter.hostRow(top, row.height);
       } else if (row.kind === 'main') {
         painter.mainLane(this.model.runs[row.runIndex], top, row.height);
       } else {
@@ -369,7 +371,7 @@ export class TimelineView {
     main.className = 'ps-lane-text';
     main.textContent = row.label;
     el.append(main);
-    if (row.kind === 'run' && row.detail) {
+    if ((row.kind === 'run' || row.kind === 'host') && row.detail) {
       const d = document.createElement('span');
       d.className = 'ps-lane-detail';
       d.textContent = row.detail;
@@ -377,6 +379,10 @@ export class TimelineView {
     }
     el.dataset.kind = row.kind;
     if (row.lane >= 0) el.dataset.lane = String(row.lane);
+    if (row.host !== undefined) {
+      el.dataset.host = row.host;
+      if (row.kind === 'worker') el.classList.add('ps-under-host');
+    }
     return el;
   }
 
