@@ -4,18 +4,19 @@
  * resolves with something worth asserting on: run commands with a
  * `CommandResult`, the settings commands with the new value.
  */
-import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress } from '../runner/engine-addresses.js';
+import { DASK_SCHEDULER_EXAMPLE, checkRedisSetting, isDaskSchedulerAddress } from '../runner/engine-addresses.js';
+import { missingEngine, type MissingEngine } from '../runner/engine-requirements.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunMode, RunRequest } from '../runner/protocol.js';
-import type { NodeBackend } from '../trace/events.js';
 import type { ExportFormat } from '../common/webview-protocol.js';
 import { findExportedFunctions, functionAtLine, functionInSelection, type ExportedFunction } from './exported-functions.js';
 import { findPythonRunnables, isPythonFile, pythonFunctionAtLine } from '../runner/python/functions.js';
 import {
-  NODE_BACKEND_EXPLANATIONS, NODE_BACKEND_TOGGLE_ORDER, PYTHON_BACKEND_EXPLANATIONS, PYTHON_BACKENDS,
-  isNodeBackend, isPythonBackend, nextNodeBackend, nextPythonBackend, type PythonBackend as PythonBackendName,
+  NODE_RUN_BACKEND_EXPLANATIONS, NODE_RUN_BACKENDS, PYTHON_BACKEND_EXPLANATIONS, PYTHON_BACKENDS,
+  isDistributedBackend, isNodeRunBackend, isPythonBackend, nextNodeBackend, nextPythonBackend,
+  type NodeBackend, type NodeRunBackend, type PythonBackend as PythonBackendName,
 } from '../common/backends.js';
 import type { ActiveSource } from './active-source.js';
 import { parseInputs, type InputsPrompt } from './inputs-prompt.js';
@@ -34,7 +35,7 @@ export interface RunArgs {
   fn?: string;
   /** Inputs text (JSON array, `range(a, b)`, `@file.json`) or argument lists. @default remembered, or an input box */
   inputs?: string | unknown[][];
-  backend?: NodeBackend;
+  backend?: NodeRunBackend;
   workers?: number;
   /** Per-task timeout in ms. */
   timeout?: number;
@@ -66,8 +67,58 @@ export interface CommandServices {
 
 const SOURCE_FILE = /\.(?:[cm]?[tj]s|[tj]sx|py)$/;
 
+/** A setting or a missing engine that stops a run before it starts; `shown` when the user was already told (with actions). */
+export class RunSetupError extends Error {
+  constructor(override readonly name: 'DaskNotInstalled' | 'RedisNotInstalled' | 'InvalidSetting', message: string, readonly shown = false) {
+    super(message);
+  }
+}
+
 export function registerCommands(s: CommandServices): vscode.Disposable[] {
   let lastRun: RunArgs & { mode: RunMode } | undefined;
+  /** Interpreters / binaries already found to have their engine (asking Python to import Dask takes seconds). */
+  const enginesFound = new Set<string>();
+
+  /** What `backend` lacks here with the current settings (undefined: it can run). Successes are remembered for the session. */
+  const checkEngine = async (backend: string): Promise<MissingEngine | undefined> => {
+    const settings = readSettings();
+    const redis = checkRedisSetting(settings.bullmqRedis);
+    const key = `${backend}\u0000${backend === 'py-dask' ? settings.pythonPath : process.env.POOLSCOPE_REDIS_SERVER || 'redis-server'}`;
+    if (enginesFound.has(key)) return undefined;
+    const missing = await missingEngine(backend, {
+      pythonPath: settings.pythonPath || undefined,
+      daskScheduler: settings.daskScheduler || undefined,
+      redisUrl: redis.ok ? redis.url : undefined,
+    });
+    if (!missing && !(backend === 'py-dask' && settings.daskScheduler) && !(backend === 'bullmq' && redis.ok && redis.url)) enginesFound.add(key);
+    return missing;
+  };
+
+  /** Tells the user what is missing and how to install it: the command, a button that copies it, and the setting that avoids it. */
+  const showMissing = (missing: MissingEngine): void => {
+    const copy = 'Copy Install Command';
+    const settingsButton = 'Open Settings';
+    const actions = missing.installCommand ? [copy, settingsButton] : [settingsButton];
+    void vscode.window.showErrorMessage(`PoolScope: ${missing.message}`, ...actions).then(async (choice) => {
+      if (choice === copy) {
+        await vscode.env.clipboard.writeText(missing.installCommand);
+        void vscode.window.showInformationMessage(`PoolScope: copied "${missing.installCommand}": run it in a terminal, then run again.`);
+      } else if (choice === settingsButton) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', missing.name === 'DaskNotInstalled' ? 'poolscope.dask' : 'poolscope.bullmq');
+      }
+    });
+  };
+
+  /** After the user picked a distributed backend: say at once when its engine is missing (the setting is kept). */
+  const checkPicked = (backend: string): void => {
+    if (!isDistributedBackend(backend)) return;
+    void checkEngine(backend).then((missing) => {
+      if (missing) {
+        s.log.warn(`${backend}: ${missing.name}: ${missing.message}`);
+        showMissing(missing);
+      }
+    }, (e: unknown) => s.log.warn(`${backend}: engine check failed: ${(e as Error).message}`));
+  };
 
   /** Runs one request with everything the commands share: trust, panel, notifications. */
   const execute = async (mode: RunMode, args: RunArgs, resolved: { file: string; fn?: string; inputs?: unknown[][] }): Promise<CommandResult> => {
@@ -93,12 +144,28 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     }
     // .py files run in the Python runner: its backend and interpreter come from the python settings.
     const python = isPythonFile(resolved.file);
+    if (!python && backend === 'bullmq') {
+      const redis = checkRedisSetting(settings.bullmqRedis);
+      if (!redis.ok) throw new RunSetupError('InvalidSetting', redis.message);
+      if (redis.url) request.redis = redis.url;
+    }
+    const engineBackend = python ? (mode === 'compare' ? undefined : settings.pythonBackend) : backend;
+    if (engineBackend && isDistributedBackend(engineBackend)) {
+      if (engineBackend === 'py-dask' && settings.daskScheduler && !isDaskSchedulerAddress(settings.daskScheduler)) {
+        throw new RunSetupError('InvalidSetting', `the poolscope.dask.scheduler setting must be a Dask scheduler address like ${DASK_SCHEDULER_EXAMPLE} (or empty for a LocalCluster per run), not '${settings.daskScheduler}'`);
+      }
+      const missing = await checkEngine(engineBackend);
+      if (missing) {
+        showMissing(missing);
+        throw new RunSetupError(missing.name, missing.message, true);
+      }
+    }
     if (python) {
       request.pythonBackend = settings.pythonBackend;
       if (settings.pythonPath) request.pythonPath = settings.pythonPath;
       if (settings.daskScheduler) {
         if (!isDaskSchedulerAddress(settings.daskScheduler)) {
-          throw new Error(`the poolscope.dask.scheduler setting must be a Dask scheduler address like ${DASK_SCHEDULER_EXAMPLE} (or empty for a LocalCluster per run), not '${settings.daskScheduler}'`);
+          throw new RunSetupError('InvalidSetting', `the poolscope.dask.scheduler setting must be a Dask scheduler address like ${DASK_SCHEDULER_EXAMPLE} (or empty for a LocalCluster per run), not '${settings.daskScheduler}'`);
         }
         request.scheduler = settings.daskScheduler;
       }
@@ -168,7 +235,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return runFunction(args);
   };
 
-  const switchBackend = async (backend?: unknown): Promise<NodeBackend | PythonBackendName | undefined> => {
+  const switchBackend = async (backend?: unknown): Promise<NodeRunBackend | PythonBackendName | undefined> => {
     // With a .py file active (or a Python backend named), the choice is the Python backend.
     if (isPythonBackend(String(backend)) || (backend === undefined && s.activeSource.isPython)) {
       let py = isPythonBackend(String(backend)) ? backend as PythonBackendName : undefined;
@@ -179,19 +246,25 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
         })), { title: 'PoolScope: Switch Python Backend', placeHolder: 'Where should Python tasks run?' });
         py = pick?.backend;
       }
-      if (py) await writeSetting('pythonBackend', py);
+      if (py) {
+        await writeSetting('pythonBackend', py);
+        checkPicked(py);
+      }
       return py;
     }
-    let chosen = isNodeBackend(backend) ? backend : undefined;
+    let chosen = isNodeRunBackend(backend) ? backend : undefined;
     if (!chosen) {
       const current = readSettings().backend;
-      const items = NODE_BACKEND_TOGGLE_ORDER.map((b) => ({
-        label: b, description: b === current ? '(current)' : undefined, detail: NODE_BACKEND_EXPLANATIONS[b], backend: b,
+      const items = NODE_RUN_BACKENDS.map((b) => ({
+        label: b, description: b === current ? '(current)' : undefined, detail: NODE_RUN_BACKEND_EXPLANATIONS[b], backend: b,
       }));
       const pick = await vscode.window.showQuickPick(items, { title: 'PoolScope: Switch Backend', placeHolder: 'Where should tasks run?' });
       chosen = pick?.backend;
     }
-    if (chosen) await writeSetting('backend', chosen);
+    if (chosen) {
+      await writeSetting('backend', chosen);
+      checkPicked(chosen);
+    }
     return chosen;
   };
 
@@ -284,7 +357,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       if (err.name === 'UntrustedWorkspace' || err.name === 'Cancelled') s.log.info(`${id}: ${err.name}: ${err.message}`);
       else s.log.error(`${id}: ${err.name}: ${err.message}`);
       // The trust gate shows its own message with the "Manage Workspace Trust" button.
-      if (err.name !== 'UntrustedWorkspace' && err.name !== 'Cancelled') void vscode.window.showErrorMessage(`PoolScope: ${err.message}`);
+      if (err.name !== 'UntrustedWorkspace' && err.name !== 'Cancelled' && !(err instanceof RunSetupError && err.shown)) void vscode.window.showErrorMessage(`PoolScope: ${err.message}`);
       throw e;
     }
   };

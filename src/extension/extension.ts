@@ -19,6 +19,7 @@ import { ActiveSource } from './active-source.js';
 import { PYTHON_BACKEND_EXPLANATIONS } from '../common/backends.js';
 import { TimelineController } from './timeline-controller.js';
 import { TrustGate } from './trust.js';
+import { checkRedisSetting } from '../runner/engine-addresses.js';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension('poolscope.poolscope').exports`):
@@ -109,6 +110,14 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('poolscope')) refreshStatus();
+      if (e.affectsConfiguration('poolscope.bullmq.redis')) {
+        // Said when the value is written, not at the next run: a URL with a password is refused (settings are plain text).
+        const check = checkRedisSetting(readSettings().bullmqRedis);
+        if (!check.ok) {
+          log.warn(`poolscope.bullmq.redis: ${check.reason}`);
+          void vscode.window.showWarningMessage(`PoolScope: ${check.message}`);
+        }
+      }
     }),
   );
   log.info(`PoolScope activated in ${(performance.now() - t0).toFixed(1)} ms (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);

@@ -4,12 +4,13 @@
  * read at the moment they need a value instead of caching it.
  */
 import * as vscode from 'vscode';
-import { NODE_BACKENDS, isNodeBackend, isPythonBackend, type NodeBackend, type PythonBackend } from '../common/backends.js';
+import { NODE_BACKENDS, isNodeBackend, isNodeRunBackend, isPythonBackend, type NodeBackend, type NodeRunBackend, type PythonBackend } from '../common/backends.js';
 
 export const SETTINGS_SECTION = 'poolscope';
 
 export interface PoolScopeSettings {
-  backend: NodeBackend;
+  /** Backend for .ts/.js files: a pool backend, or `bullmq`. */
+  backend: NodeRunBackend;
   workers: number;
   /** Default inputs text (JSON array or `range(a, b)`). */
   inputs: string;
@@ -32,6 +33,8 @@ export interface PoolScopeSettings {
   cpuSampleMs: number;
   /** py-dask: an existing scheduler's address ('' = a LocalCluster for each run); checked by {@link isDaskSchedulerAddress}. */
   daskScheduler: string;
+  /** bullmq: an existing Redis server's URL as written ('' = a private redis-server per run); checked by `checkRedisSetting` before use. */
+  bullmqRedis: string;
 }
 
 /** The current settings, with out-of-range values clamped to something runnable. */
@@ -41,7 +44,7 @@ export function readSettings(): PoolScopeSettings {
   const workers = Math.trunc(Number(c.get<number>('workers', 4)));
   const compare = (c.get<unknown[]>('compareBackends') ?? []).filter(isNodeBackend);
   return {
-    backend: isNodeBackend(backend) ? backend : 'thread',
+    backend: isNodeRunBackend(backend) ? backend : 'thread',
     workers: Number.isFinite(workers) ? Math.min(64, Math.max(1, workers)) : 4,
     inputs: c.get<string>('inputs', 'range(1, 9)') || 'range(1, 9)',
     timeout: Math.max(0, Number(c.get<number>('timeout', 0)) || 0),
@@ -55,6 +58,7 @@ export function readSettings(): PoolScopeSettings {
     pythonBackend: isPythonBackend(String(c.get('pythonBackend'))) ? c.get('pythonBackend') as PythonBackend : 'py-thread',
     cpuSampleMs: clampSampleMs(c.get<number>('cpuSampleMs', 5)),
     daskScheduler: (c.get<string>('dask.scheduler', '') ?? '').trim(),
+    bullmqRedis: (c.get<string>('bullmq.redis', '') ?? '').trim(),
   };
 }
 

@@ -4,7 +4,10 @@
  * is in flight it shows a spinner and a click stops the run instead.
  */
 import * as vscode from 'vscode';
-import { NODE_BACKEND_EXPLANATIONS } from '../common/backends.js';
+import { NODE_BACKEND_EXPLANATIONS, NODE_RUN_BACKEND_EXPLANATIONS, PYTHON_BACKEND_EXPLANATIONS } from '../common/backends.js';
+
+/** Every backend's one-liner, for a current backend the click does not cycle through (bullmq, py-dask). */
+const ALL_EXPLANATIONS: Readonly<Record<string, string>> = { ...NODE_RUN_BACKEND_EXPLANATIONS, ...PYTHON_BACKEND_EXPLANATIONS };
 
 export class BackendStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
@@ -22,9 +25,10 @@ export class BackendStatusBar implements vscode.Disposable {
     const item = this.item;
     item.text = running ? `$(sync~spin) ${backend} × ${workers}` : `$(pulse) ${backend} × ${workers}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**PoolScope** — tasks run on **${backend}** with **${workers}** worker(s): ${explanations[backend] ?? ''}.\n\n`);
+    md.appendMarkdown(`**PoolScope** — tasks run on **${backend}** with **${workers}** worker(s): ${explanations[backend] ?? ALL_EXPLANATIONS[backend] ?? ''}.\n\n`);
     md.appendMarkdown(running ? 'A run is in progress: click to stop it.\n\n' : `Click to toggle the backend (${Object.keys(explanations).join(' → ')}).\n\n`);
     for (const [name, text] of Object.entries(explanations)) md.appendMarkdown(`- \`${name}\`: ${text}\n`);
+    md.appendMarkdown('\nDistributed engines (`bullmq` for .ts/.js, `py-dask` for .py; other machines possible): pick them with **PoolScope: Switch Backend**.\n');
     item.tooltip = md;
     item.accessibilityInformation = { label: `PoolScope backend ${backend}, ${workers} workers${running ? ', running' : ''}`, role: 'button' };
     item.command = running ? 'poolscope.stopRun' : 'poolscope.toggleBackend';

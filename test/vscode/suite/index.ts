@@ -22,6 +22,7 @@ import { defineHistoryTests, defineScannerTests } from './scanner.test.js';
 import { defineEditorTests } from './editor.test.js';
 import { defineLoadTests } from './load.test.js';
 import { definePythonTests } from './python.test.js';
+import { defineDistributedTests } from './distributed.test.js';
 
 function defineAll(): void {
   defineScannerTests();
@@ -35,6 +36,7 @@ function defineAll(): void {
   defineIsolationTests();
   defineTimelineTests();
   definePythonTests();
+  defineDistributedTests();
   defineLoadTests();
 }
 
