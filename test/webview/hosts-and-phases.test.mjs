@@ -5,7 +5,7 @@
 // this one), shaped as the py-dask backend writes them: worker-start.host, task-end.phases.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, reportHtml, settle } from './browser.mjs';
+import { launchBrowser, openPage, reportHtml, screenshot, settle } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -92,6 +92,7 @@ test('a run over two machines: a heading per host, its worker lanes under it (ho
       ['host', '10.0.0.6', '10.0.0.6'], ['worker', 300, '10.0.0.6'], ['worker', 400, '10.0.0.6'],
     ]);
     assert.equal(rows[0].detail, '2 processes · 2 lanes');
+    await screenshot(page, 'hosts');
     // The DOM labels, top to bottom: the headings are real rows the user reads, the workers indented under them.
     const labels = await page.$$eval('.ps-lane-label', (els) => els.map((el) => ({
       kind: el.dataset.kind, host: el.dataset.host, text: el.textContent, top: parseFloat(el.style.top), indent: getComputedStyle(el).paddingLeft,
@@ -107,7 +108,7 @@ test('a run over two machines: a heading per host, its worker lanes under it (ho
     // The tooltip names the machine.
     const rect = await page.evaluate(() => window.__poolscope.taskRect('dask', 1));
     const info = await page.evaluate(([x, y]) => window.__poolscope.hitTest(x, y), [rect.x + rect.width / 2, rect.y + rect.height / 2]);
-    assert.equal(info.host, '10.0.0.6');
+    assert.equal(info.host, '10.0.0.5', 'task 1 ran on worker 2, on 10.0.0.5');
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.console, []);
     assert.deepEqual(await problems.csp(), []);
@@ -149,6 +150,7 @@ test('Dask phases are drawn inside the bar: transfer in its colour, compute in t
     assert.ok(near(inGap, pale, 20), `the gap ${inGap} is pale ${pale} (band ${band}, task colour ${compute})`);
     const info = await page.evaluate(([x, yy]) => window.__poolscope.hitTest(x, yy), [rect.x + rect.width * 0.8, y]);
     assert.deepEqual(info.phases, [{ name: 'transfer', us: 40_000 }, { name: 'compute', us: 50_000 }]);
+    await screenshot(page, 'dask-phases');
     assert.deepEqual(problems.pageErrors, []);
   } finally {
     await context.close();
