@@ -39,13 +39,13 @@ export default tseslint.config(
   },
   {
     // Pure layers: bundled into the webview as well as into Node entries.
-    // src/trace/html-report.ts is the one Node-side file there (not bundled into the webview).
+    // src/trace/html-report.ts and trace-bytes.ts are the Node-side files there (not bundled into the webview).
     files: ['src/trace/**/*.ts', 'src/common/**/*.ts'],
-    ignores: ['src/trace/html-report.ts'],
+    ignores: ['src/trace/html-report.ts', 'src/trace/trace-bytes.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension, ...nodeBuiltins], patterns: [noWebviewFromSrc, nodeOnlyLayers] }] },
   },
   {
-    files: ['src/trace/html-report.ts'],
+    files: ['src/trace/html-report.ts', 'src/trace/trace-bytes.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension], patterns: [noWebviewFromSrc, nodeOnlyLayers] }] },
   },
   {

@@ -8,7 +8,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { NODE_BACKENDS, type NodeBackend } from '../trace/events.js';
+import { NODE_BACKENDS, type NodeBackend, type TraceEvent } from '../trace/events.js';
+import { TraceStore } from '../trace/trace-store.js';
+import { traceFileText } from '../trace/trace-bytes.js';
 import type { RunRequest } from '../runner/protocol.js';
 import { compactInputs } from '../runner/inputs.js';
 import { RunnerError } from '../runner/errors.js';
@@ -17,7 +19,7 @@ import { killAllRunners } from '../runner/launch.js';
 import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
 import { HELP } from './help.js';
 import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
-import { buildReport, compareLines, compareTable, failureLines, formatError, formatLoadError, jsonReport, resultLines, runTable, type RunReport } from './report.js';
+import { buildReport, compareLines, compareTable, failureLines, formatError, formatLoadError, jsonReportChunks, resultLines, runTable, type RunReport } from './report.js';
 import { checkOutputPaths, describeOutputProblem, writeOutputs } from './outputs.js';
 import { demoTakeaway, DEMO_STEPS } from './demo.js';
 import { importTrace, TRACE_FORMAT_NAMES, type ImportedTrace } from '../trace/import-trace.js';
@@ -116,7 +118,7 @@ async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<n
   const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.pythonBackend ?? command.backend}`;
   return finish(outcome, command.output, title, (report) => {
     const out: string[] = [runTable(report.summaries)];
-    const results = resultLines(report.tasks);
+    const results = resultLines(report.okShown, report.okCount);
     if (results) out.push('', 'results:', results);
     return out;
   });
@@ -139,10 +141,10 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
 }
 
 /** `poolscope view <trace>`: another tool's trace (or one of ours) on PoolScope's lanes. No code runs. */
-function viewCommand(command: Extract<Command, { kind: 'view' }>): number {
+async function viewCommand(command: Extract<Command, { kind: 'view' }>): Promise<number> {
   let imported: ImportedTrace;
   try {
-    imported = importTrace(readFileSync(command.file, 'utf8'), { taskName: command.taskName });
+    imported = importTrace(traceFileText(readFileSync(command.file)), { taskName: command.taskName });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return loadFailure(`FileNotFound: file not found: ${command.file}`);
@@ -159,12 +161,12 @@ function viewCommand(command: Extract<Command, { kind: 'view' }>): number {
       if (line) process.stdout.write(`${line}\n`);
     }
   }
-  return emitOutputs(writeOutputs(imported.events, command.output, `${basename(command.file)} · ${TRACE_FORMAT_NAMES[imported.format]}`), EXIT_OK);
+  return emitOutputs(await writeOutputs(TraceStore.of(imported.events), command.output, `${basename(command.file)} · ${TRACE_FORMAT_NAMES[imported.format]}`), EXIT_OK);
 }
 
 async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promise<number> {
   const examplesDir = join(__dirname, '..', 'examples');
-  const allEvents: RunOutcome['events'] = [];
+  const allEvents: TraceEvent[] = [];
   let worst = EXIT_OK;
   if (!output.json) {
     process.stdout.write('PoolScope demo: the same tasks on serial, event-loop, thread and process.\n');
@@ -183,7 +185,7 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
     const outcome = await execute(request, { ...runner, workers }, output, inputs.length * backends.length);
     const report = buildReport(outcome);
     const code = exitCodeOf(outcome, report);
-    allEvents.push(...outcome.events);
+    allEvents.push(...outcome.trace.allEvents());
     if (code !== EXIT_OK) {
       printProblems(outcome, report);
       worst = Math.max(worst, code);
@@ -202,7 +204,7 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
   else {
     process.stdout.write('Try your own code: poolscope compare <file.ts> --fn <exported function> --inputs \'range(8)\'\n');
   }
-  return emitOutputs(writeOutputs(allEvents, output, 'PoolScope demo'), worst);
+  return emitOutputs(await writeOutputs(TraceStore.of(allEvents), output, 'PoolScope demo'), worst);
 }
 
 async function execute(request: RunRequest, runner: RunnerOptions, output: OutputOptions, totalTasks: number): Promise<RunOutcome> {
@@ -257,29 +259,31 @@ function scriptExited(request: RunRequest, outcome: RunOutcome): number | undefi
 function exitCodeOf(outcome: RunOutcome, report: RunReport): number {
   if (outcome.loadError || outcome.exit.spawnError) return EXIT_USAGE;
   const scriptCode = scriptExited(outcome.request, outcome);
-  if (scriptCode !== undefined) return scriptCode === 0 && report.failedTasks.length === 0 ? EXIT_OK : EXIT_TASKS_FAILED;
+  if (scriptCode !== undefined) return scriptCode === 0 && report.failedCount === 0 ? EXIT_OK : EXIT_TASKS_FAILED;
   if (outcome.exit.crashed || outcome.exit.stopped) return EXIT_TASKS_FAILED;
-  if (report.failedTasks.length > 0 || outcome.mainErrors.length > 0) return EXIT_TASKS_FAILED;
+  if (report.failedCount > 0 || outcome.mainErrors.length > 0) return EXIT_TASKS_FAILED;
   if (outcome.exit.done && !outcome.exit.done.ok) return EXIT_TASKS_FAILED;
   return EXIT_OK;
 }
 
 /** Prints the outcome (tables from `body`, failures, errors), writes output files, returns the exit code. */
-function finish(outcome: RunOutcome, output: OutputOptions, title: string, body: (report: RunReport) => string[]): number {
+async function finish(outcome: RunOutcome, output: OutputOptions, title: string, body: (report: RunReport) => string[]): Promise<number> {
   const report = buildReport(outcome);
   const code = exitCodeOf(outcome, report);
   if (output.json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(outcome, report, code), null, 2)}\n`);
+    for (const chunk of jsonReportChunks(outcome, report, code)) process.stdout.write(chunk);
+    process.stdout.write('\n');
   } else if (!outcome.loadError && report.summaries.length > 0) {
     process.stdout.write(`${body(report).join('\n')}\n`);
   }
   printProblems(outcome, report, output.json);
-  if (!outcome.loadError && outcome.events.length > 0) return emitOutputs(writeOutputs(outcome.events, output, title, outputProgress(outcome.events.length)), code);
+  const events = outcome.trace.eventCount;
+  if (!outcome.loadError && events > 0) return emitOutputs(await writeOutputs(outcome.trace, output, title, outputProgress(events)), code);
   return code;
 }
 
 /** Prints what writeOutputs did; a file that could not be written makes the exit code at least 2. */
-function emitOutputs(lines: ReturnType<typeof writeOutputs>, code: number): number {
+function emitOutputs(lines: Awaited<ReturnType<typeof writeOutputs>>, code: number): number {
   for (const line of lines) process.stderr.write(`${line}\n`);
   return lines.failed ? Math.max(code, EXIT_USAGE) : code;
 }
@@ -295,9 +299,8 @@ function printProblems(outcome: RunOutcome, report: RunReport, json = false): vo
     const where = error.location ? ` (${formatLoadError({ ...error, message: '' }, cwd).replace(/: $/, '')})` : '';
     process.stderr.write(`poolscope: the program threw${where}: ${formatError(error, cwd)}\n`);
   }
-  if (report.failedTasks.length > 0 && !json) {
-    const total = report.tasks.length;
-    process.stderr.write(`\n${report.failedTasks.length} of ${total} tasks failed:\n${failureLines(report.failedTasks, cwd)}\n`);
+  if (report.failedCount > 0 && !json) {
+    process.stderr.write(`\n${report.failedCount} of ${report.taskCount} tasks failed:\n${failureLines(report.failedShown, report.failedCount, cwd)}\n`);
   }
   const exit = outcome.exit;
   const scriptCode = scriptExited(outcome.request, outcome);

@@ -4,7 +4,8 @@
  * runner ended. Ctrl-C stops the runner (and so its workers) cleanly.
  */
 import { monotonicUs } from '../pool/clock.js';
-import type { TaskError, TraceEvent } from '../trace/events.js';
+import type { TaskError } from '../trace/events.js';
+import { TraceStore } from '../trace/trace-store.js';
 import { launchRunner, type RunnerExit } from '../runner/launch.js';
 import type { RunRequest, SourceLocation, StartupMarks } from '../runner/protocol.js';
 import type { JsonValue } from '../runner/result-json.js';
@@ -12,7 +13,8 @@ import { ProgressLine } from './progress.js';
 
 export interface RunOutcome {
   request: RunRequest;
-  events: TraceEvent[];
+  /** The run's events: a model for the report, the events themselves for the files (task events of large runs as columns only). */
+  trace: TraceStore;
   loadError?: TaskError & { location?: SourceLocation };
   mainErrors: (TaskError & { location?: SourceLocation })[];
   /** Result values by run and task (only when the request asked for `results`). */
@@ -40,7 +42,7 @@ export interface ExecuteOptions {
 
 /** Launches a runner for `request` and resolves when it has exited. */
 export async function executeRequest(request: RunRequest, options: ExecuteOptions): Promise<RunOutcome> {
-  const outcome: Omit<RunOutcome, 'exit'> = { request, events: [], mainErrors: [], results: new Map() };
+  const outcome: Omit<RunOutcome, 'exit'> = { request, trace: new TraceStore(), mainErrors: [], results: new Map() };
   const origins = new Map<string, number>();
   const progress = new ProgressLine(options.totalTasks);
   const runner = launchRunner({
@@ -52,8 +54,8 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
     onMessage: (message) => {
       switch (message.type) {
         case 'events':
+          outcome.trace.add(message.batch);
           for (const event of message.batch) {
-            outcome.events.push(event);
             if (event.type === 'run-start') {
               origins.set(event.runId, event.originUs);
               outcome.firstRunStartMonoUs ??= event.originUs + event.t;

@@ -3,12 +3,15 @@
  * (`--trace`, opens in Perfetto and speedscope, and in PoolScope again), a CSV
  * with one row per task (`--csv`), a self-contained HTML timeline (`--html`).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { TraceEvent } from '../trace/events.js';
-import { traceToChrome } from '../trace/chrome-trace.js';
-import { traceToCsv } from '../trace/csv.js';
-import { buildHtmlReport } from '../trace/html-report.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { chromeTraceChunks } from '../trace/chrome-trace.js';
+import { csvChunks } from '../trace/csv.js';
+import { htmlReportChunks } from '../trace/html-report.js';
+import type { TraceStore } from '../trace/trace-store.js';
 import type { OutputOptions } from './args.js';
 
 /** Stylesheets the timeline may ship with, first found wins (next to the bundle, or in media/). */
@@ -130,17 +133,19 @@ function explain(e: NodeJS.ErrnoException, where: string): string {
 /**
  * Writes the requested files; returns one line per file written (or why not) and whether any failed.
  * `progress`, when given, hears about each file before it is written and how long it took (a million tasks
- * take seconds per file).
+ * take seconds per file). Every file is streamed in chunks (text-chunks.ts), never built as one string;
+ * a path ending in `.gz` is gzip-compressed on the way.
  */
-export function writeOutputs(events: readonly TraceEvent[], output: OutputOptions, title: string,
-  progress?: (text: string) => void): string[] & { failed?: boolean } {
+export async function writeOutputs(store: TraceStore, output: OutputOptions, title: string,
+  progress?: (text: string) => void): Promise<string[] & { failed?: boolean }> {
   const lines: string[] & { failed?: boolean } = [];
-  const attempt = (flag: string, path: string, make: () => string, line: string): void => {
+  const events = store.eventCount;
+  const attempt = async (flag: string, path: string, make: () => Iterable<string>, line: string): Promise<void> => {
     try {
       const t0 = performance.now();
-      progress?.(`writing ${flag.slice(2)} ${path} (${events.length.toLocaleString('en-US')} events)…`);
-      write(path, make());
-      progress?.(`wrote ${path} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      progress?.(`writing ${flag.slice(2)} ${path} (${events.toLocaleString('en-US')} events)…`);
+      const bytes = await writeChunks(path, make());
+      progress?.(`wrote ${path} (${formatBytes(bytes)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       lines.push(line);
     } catch (e) {
       lines.push(`poolscope: ${describeOutputProblem({ flag, path, reason: explain(e as NodeJS.ErrnoException, dirname(path)) })}`);
@@ -148,10 +153,10 @@ export function writeOutputs(events: readonly TraceEvent[], output: OutputOption
     }
   };
   if (output.trace) {
-    attempt('--trace', output.trace, () => JSON.stringify(traceToChrome(events)), `trace: ${output.trace} (open in https://ui.perfetto.dev or https://www.speedscope.app)`);
+    await attempt('--trace', output.trace, () => chromeTraceChunks(store), `trace: ${output.trace} (open in https://ui.perfetto.dev or https://www.speedscope.app)`);
   }
   if (output.csv) {
-    attempt('--csv', output.csv, () => traceToCsv(events), `csv:   ${output.csv}`);
+    await attempt('--csv', output.csv, () => csvChunks(store.model), `csv:   ${output.csv}`);
   }
   if (output.html) {
     const webviewJs = join(__dirname, 'webview.js');
@@ -159,8 +164,8 @@ export function writeOutputs(events: readonly TraceEvent[], output: OutputOption
       lines.push(`html:  not available yet (the timeline bundle ${webviewJs} is missing; run npm run build)`);
     } else {
       const cssPath = CSS_CANDIDATES.map((c) => join(__dirname, c)).find((p) => existsSync(p));
-      attempt('--html', output.html, () => buildHtmlReport({
-        events,
+      await attempt('--html', output.html, () => htmlReportChunks({
+        store,
         webviewJs: readFileSync(webviewJs, 'utf8'),
         css: cssPath ? readFileSync(cssPath, 'utf8') : undefined,
         title,
@@ -170,7 +175,16 @@ export function writeOutputs(events: readonly TraceEvent[], output: OutputOption
   return lines;
 }
 
-function write(path: string, text: string): void {
+/** Streams `chunks` into `path` (gzip when it ends in .gz); resolves with the bytes written. */
+export async function writeChunks(path: string, chunks: Iterable<string>): Promise<number> {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  const file = createWriteStream(path);
+  const source = Readable.from(chunks);
+  if (path.endsWith('.gz')) await pipeline(source, createGzip(), file);
+  else await pipeline(source, file);
+  return file.bytesWritten;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 }

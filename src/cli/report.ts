@@ -8,8 +8,9 @@ import { join, relative, sep } from 'node:path';
 import type { TaskError } from '../trace/events.js';
 import { backendRounds, medianRun, summarizeRuns, type BackendRounds, type RunSummary, type Spread } from '../trace/stats.js';
 import { compareFindings, isSerialBackend, type CompareFindings } from '../trace/run-numbers.js';
-import { TraceModel, type TaskRecord } from '../trace/trace-model.js';
-import { runTaskCpu, type TaskCpu } from '../trace/on-cpu.js';
+import { TaskStatus, type TraceModel, type TaskRecord } from '../trace/trace-model.js';
+import { coalesce } from '../trace/text-chunks.js';
+import { runTaskCpu } from '../trace/on-cpu.js';
 import type { SourceLocation } from '../runner/protocol.js';
 import { clip, formatPercent, formatSpeedup, formatUs } from '../common/format.js';
 import { renderTable } from './format.js';
@@ -19,31 +20,34 @@ import type { RunOutcome } from './execute.js';
 const RESULTS_SHOWN = 20;
 const FAILURES_SHOWN = 20;
 
-/** Everything a report is made of. */
+/** Everything a report is made of: figures per run, task counts and the few tasks printed (never an object per task). */
 export interface RunReport {
   summaries: RunSummary[];
-  tasks: TaskRecord[];
-  failedTasks: TaskRecord[];
-  /** On-CPU time per task (src/trace/on-cpu.ts), where measured. */
-  cpu: Map<TaskRecord, TaskCpu>;
+  model: TraceModel;
+  taskCount: number;
+  okCount: number;
+  /** The first ok tasks, in run and task order (what the results list prints). */
+  okShown: TaskRecord[];
+  failedCount: number;
+  /** The first failed tasks (what the failures list prints). */
+  failedShown: TaskRecord[];
 }
 
 export function buildReport(outcome: RunOutcome): RunReport {
-  const model = new TraceModel();
-  model.add(outcome.events);
-  const summaries = summarizeRuns(model);
-  const tasks: TaskRecord[] = [];
-  const cpu = new Map<TaskRecord, TaskCpu>();
+  const model = outcome.trace.model;
+  const report: RunReport = { summaries: summarizeRuns(model), model, taskCount: 0, okCount: 0, okShown: [], failedCount: 0, failedShown: [] };
+  const status = model.tasks.status;
   for (const run of model.runs) {
-    const cpuOf = runTaskCpu(model, run);
     for (const i of model.taskIndicesOf(run)) {
-      const task = model.taskRecord(i);
-      tasks.push(task);
-      const c = cpuOf.get(i);
-      if (c) cpu.set(task, c);
+      report.taskCount++;
+      if (status[i] === TaskStatus.Ok) {
+        if (report.okCount++ < RESULTS_SHOWN) report.okShown.push(model.taskRecord(i));
+      } else if (status[i] === TaskStatus.Failed) {
+        if (report.failedCount++ < FAILURES_SHOWN) report.failedShown.push(model.taskRecord(i));
+      }
     }
   }
-  return { summaries, tasks, failedTasks: tasks.filter((t) => t.ok === false), cpu };
+  return report;
 }
 
 /** One line per run: what ran where, how long, what failed. */
@@ -128,22 +132,21 @@ export function compareLines(summaries: readonly RunSummary[], heading: string):
   return out;
 }
 
-/** Task results, first few in full. */
-export function resultLines(tasks: readonly TaskRecord[]): string {
-  const ok = tasks.filter((t) => t.ok === true);
-  if (ok.length === 0) return '';
-  const lines = ok.slice(0, RESULTS_SHOWN).map((t) => `  #${t.taskId} ${t.fn}(${clip(t.inputPreview, 40)}) → ${clip(t.resultPreview ?? '', 80)}`);
-  if (ok.length > RESULTS_SHOWN) lines.push(`  … ${ok.length - RESULTS_SHOWN} more (--json or --csv for all)`);
+/** Task results, first few in full (`shown`: the first ok tasks; `count`: all ok tasks). */
+export function resultLines(shown: readonly TaskRecord[], count: number): string {
+  if (count === 0) return '';
+  const lines = shown.slice(0, RESULTS_SHOWN).map((t) => `  #${t.taskId} ${t.fn}(${clip(t.inputPreview, 40)}) → ${clip(t.resultPreview ?? '', 80)}`);
+  if (count > RESULTS_SHOWN) lines.push(`  … ${count - RESULTS_SHOWN} more (--json or --csv for all)`);
   return lines.join('\n');
 }
 
 /** Failed tasks with error name, message and the first frames of the (source-mapped) stack. */
-export function failureLines(failed: readonly TaskRecord[], cwd: string): string {
+export function failureLines(shown: readonly TaskRecord[], count: number, cwd: string): string {
   const lines: string[] = [];
-  for (const t of failed.slice(0, FAILURES_SHOWN)) {
+  for (const t of shown.slice(0, FAILURES_SHOWN)) {
     lines.push(`  #${t.taskId} ${t.fn}(${clip(t.inputPreview, 40)}): ${formatError(t.error, cwd)}`);
   }
-  if (failed.length > FAILURES_SHOWN) lines.push(`  … ${failed.length - FAILURES_SHOWN} more failed (--json or --csv for all)`);
+  if (count > FAILURES_SHOWN) lines.push(`  … ${count - FAILURES_SHOWN} more failed (--json or --csv for all)`);
   return lines.join('\n');
 }
 
@@ -190,9 +193,16 @@ function shortPath(path: string, cwd: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** The `--json` document. */
-export function jsonReport(outcome: RunOutcome, report: RunReport, exitCode: number): unknown {
-  return {
+/** Stands for the task list in the head of the `--json` document (the last key; replaced by the streamed list). */
+const TASKS_MARK = '\u0000poolscope-tasks\u0000';
+
+/**
+ * The `--json` document, pretty-printed as `JSON.stringify(doc, null, 2)` would, in chunks: one object per
+ * task is built only while it is written (a million tasks are more text than one JS string can hold).
+ */
+export function* jsonReportChunks(outcome: RunOutcome, report: RunReport, exitCode: number): Generator<string> {
+  const rounds = backendRounds(report.summaries);
+  const head = JSON.stringify({
     ok: exitCode === 0,
     exitCode,
     loadError: outcome.loadError,
@@ -200,17 +210,32 @@ export function jsonReport(outcome: RunOutcome, report: RunReport, exitCode: num
     runs: report.summaries,
     // The honest numbers as a whole: the machine (cores, busy), plain warnings and the verdict.
     ...findingsOf(report.summaries),
-    rounds: backendRounds(report.summaries).some((b) => b.rounds > 1) ? backendRounds(report.summaries) : undefined,
-    tasks: report.tasks.map((t) => {
-      const cpu = report.cpu.get(t);
-      const results = outcome.results.get(t.runId);
-      return {
-        runId: t.runId, taskId: t.taskId, fn: t.fn, input: t.inputPreview, ok: t.ok,
-        // The value itself (JSON as is, anything else tagged: result-json.ts); `preview` is what the tables show.
-        result: t.ok === true && results?.has(t.taskId) ? results.get(t.taskId) : undefined,
-        preview: t.resultPreview, error: t.error, queuedT: t.queuedT, startT: t.startT, endT: t.endT, workerId: t.workerId,
-        cpuUs: cpu?.cpuUs, cpuFraction: cpu?.cpuFraction, cpuSource: cpu?.source,
-      };
-    }),
-  };
+    rounds: rounds.some((b) => b.rounds > 1) ? rounds : undefined,
+    tasks: TASKS_MARK,
+  }, null, 2);
+  const at = head.lastIndexOf(JSON.stringify(TASKS_MARK));
+  yield head.slice(0, at);
+  const model = report.model;
+  let any = false;
+  yield* coalesce(function* () {
+    for (const run of model.runs) {
+      const cpuOf = runTaskCpu(model, run);
+      const results = outcome.results.get(run.runId);
+      for (const i of model.taskIndicesOf(run)) {
+        const t = model.taskRecord(i);
+        const cpu = cpuOf.get(i);
+        const task = {
+          runId: t.runId, taskId: t.taskId, fn: t.fn, input: t.inputPreview, ok: t.ok,
+          // The value itself (JSON as is, anything else tagged: result-json.ts); `preview` is what the tables show.
+          result: t.ok === true && results?.has(t.taskId) ? results.get(t.taskId) : undefined,
+          preview: t.resultPreview, error: t.error, queuedT: t.queuedT, startT: t.startT, endT: t.endT, workerId: t.workerId,
+          cpuUs: cpu?.cpuUs, cpuFraction: cpu?.cpuFraction, cpuSource: cpu?.source,
+        };
+        yield `${any ? ',' : '['}\n    ${JSON.stringify(task, null, 2).replace(/\n/g, '\n    ')}`;
+        any = true;
+      }
+    }
+  }());
+  yield any ? '\n  ]' : '[]';
+  yield head.slice(at + JSON.stringify(TASKS_MARK).length);
 }

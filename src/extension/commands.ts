@@ -329,7 +329,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (!uri) {
       const picked = await vscode.window.showOpenDialog({
         title: 'PoolScope: Open Trace', canSelectMany: false,
-        filters: { 'Trace (PoolScope, Chrome/Perfetto, Ray timeline, Dask task stream, VizTracer)': ['json'] },
+        filters: { 'Trace (PoolScope, Chrome/Perfetto, Ray timeline, Dask task stream, VizTracer)': ['json', 'gz'] },
       });
       uri = picked?.[0];
     }

@@ -6,9 +6,12 @@
  * untrusted workspaces.
  */
 import * as vscode from 'vscode';
-import { traceToChrome } from '../trace/chrome-trace.js';
+import { chromeTraceChunks } from '../trace/chrome-trace.js';
 import { importTrace } from '../trace/import-trace.js';
-import { traceToCsv } from '../trace/csv.js';
+import { csvChunks } from '../trace/csv.js';
+import { TraceModel } from '../trace/trace-model.js';
+import { TraceStore } from '../trace/trace-store.js';
+import { traceFileText } from '../trace/trace-bytes.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { ExportFormat } from '../common/webview-protocol.js';
 
@@ -33,15 +36,25 @@ const FILTERS: Record<ExportFormat, Record<string, string[]>> = {
 export function encodeTrace(events: readonly TraceEvent[], format: ExportFormat, pngDataUrl?: string): Uint8Array {
   switch (format) {
     case 'chrome-json':
-      return new TextEncoder().encode(JSON.stringify(traceToChrome(events)));
-    case 'csv':
-      return new TextEncoder().encode(traceToCsv(events));
+      return encodeChunks(chromeTraceChunks(TraceStore.of(events)));
+    case 'csv': {
+      const model = new TraceModel();
+      model.add(events);
+      return encodeChunks(csvChunks(model));
+    }
     case 'png': {
       const prefix = 'data:image/png;base64,';
       if (!pngDataUrl?.startsWith(prefix)) throw new TypeError('a PNG export needs the snapshot from the timeline');
       return Buffer.from(pngDataUrl.slice(prefix.length), 'base64');
     }
   }
+}
+
+/** Text chunks as one byte array: a large trace is more text than one JS string can hold, never more than a Buffer. */
+function encodeChunks(chunks: Iterable<string>): Uint8Array {
+  const parts: Buffer[] = [];
+  for (const chunk of chunks) parts.push(Buffer.from(chunk, 'utf8'));
+  return Buffer.concat(parts);
 }
 
 /** Asks where to save (unless `target` is given) and writes the file. Resolves with its URI, or undefined when cancelled. */
@@ -70,5 +83,5 @@ export async function exportTrace(events: readonly TraceEvent[], format: ExportF
  */
 export async function readTraceFile(uri: vscode.Uri): Promise<TraceEvent[]> {
   const bytes = await vscode.workspace.fs.readFile(uri);
-  return importTrace(new TextDecoder().decode(bytes)).events;
+  return importTrace(traceFileText(bytes)).events;
 }

@@ -12,12 +12,17 @@
  *
  * Round trip: the original events are stashed under the top-level `poolscope`
  * key (viewers ignore unknown keys), so `chromeToTrace(traceToChrome(e))`
- * gives `e` back exactly. Foreign traces are imported best effort: each
+ * gives `e` back exactly; runs of 20 000+ tasks written by `chromeTraceChunks`
+ * keep their task events there once, as packed columns, and come back with
+ * seq renumbered. Foreign traces are imported best effort: each
  * complete span becomes a task, each (pid, tid) lane a worker.
  */
 import type { TraceEvent } from './events.js';
 import { importChromeSpans } from './importers/chrome.js';
-import { TraceModel, type RunInfo, type TaskRecord, type WorkerLane } from './trace-model.js';
+import { TaskStatus, TraceModel, type RunInfo, type TaskRecord, type WorkerLane } from './trace-model.js';
+import { coalesce, jsonItems, jsonTime, packedRunJson } from './text-chunks.js';
+import { mergeRunEvents, taskEventsOf, type TraceStore } from './trace-store.js';
+import { isPackedTasks, type PackedTasks } from './packed-tasks.js';
 import { runTaskCpu, type TaskCpu } from './on-cpu.js';
 import { summarizeRuns, traceFindings } from './stats.js';
 
@@ -40,7 +45,8 @@ export interface ChromeTrace {
   traceEvents: ChromeTraceEvent[];
   displayTimeUnit: 'ms' | 'ns';
   otherData?: Record<string, unknown>;
-  poolscope?: { version: 1; events: TraceEvent[] };
+  /** Our events; large runs' task events as packed columns in `tasks` (chromeTraceChunks). */
+  poolscope?: { version: 1; events: TraceEvent[]; tasks?: PackedTasks[] };
 }
 
 /** Thrown by `chromeToTrace` for input that is neither our export nor a Chrome trace. */
@@ -52,7 +58,59 @@ export class TraceFormatError extends Error {
 export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
   const model = new TraceModel();
   model.add(events);
-  const out: ChromeTraceEvent[] = [];
+  return {
+    traceEvents: [...chromeMeta(model), ...chromeBody(model, () => false) as Generator<ChromeTraceEvent>],
+    displayTimeUnit: 'ms',
+    // The honest numbers (speed-ups, cores used, busy machine, verdict) for tools that read only the metadata.
+    otherData: otherDataOf(model),
+    poolscope: { version: 1, events: [...events] },
+  };
+}
+
+/**
+ * The same Chrome trace as {@link traceToChrome}, as JSON text in chunks (text-chunks.ts), for a trace of
+ * any size. Runs the store packed (trace-store.ts) are written compactly: each task one `X` event without
+ * args (a failed one keeps its error), times to the ns, and the tasks themselves once, as packed columns
+ * under `poolscope.tasks` — about 130 bytes a task instead of ~760. Small runs are written as
+ * `traceToChrome` writes them, their events stashed exactly.
+ */
+export function* chromeTraceChunks(store: TraceStore): Generator<string> {
+  const model = store.model;
+  let first = true;
+  const line = (text: string): string => {
+    if (first) {
+      first = false;
+      return text;
+    }
+    return `,\n${text}`;
+  };
+  yield '{"traceEvents":[\n';
+  yield* coalesce(function* () {
+    for (const e of chromeMeta(model)) yield line(JSON.stringify(e));
+    for (const e of chromeBody(model, (run) => store.isPacked(run.runId))) yield line(typeof e === 'string' ? e : JSON.stringify(e));
+  }());
+  yield `\n],"displayTimeUnit":"ms","otherData":${JSON.stringify(otherDataOf(model))},"poolscope":{"version":1,"events":`;
+  yield* jsonItems(function* () {
+    for (const e of store.events) yield JSON.stringify(e);
+  }());
+  const packed = store.packedRuns();
+  if (packed.length) {
+    yield ',"tasks":[';
+    for (const [k, run] of packed.entries()) {
+      if (k) yield ',';
+      yield* packedRunJson(model, run);
+    }
+    yield ']';
+  }
+  yield '}}\n';
+}
+
+function otherDataOf(model: TraceModel): Record<string, unknown> {
+  return { producer: 'poolscope', runs: model.runs.length, findings: traceFindings(summarizeRuns(model), 'these runs') };
+}
+
+/** `M` events naming each process (runner, process workers) and thread (main, workers). */
+function chromeMeta(model: TraceModel): ChromeTraceEvent[] {
   const processNames = new Map<number, string>();
   const threadNames = new Map<string, Set<string>>();
   const nameThread = (pid: number, tid: number, name: string): void => {
@@ -61,43 +119,65 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
     names.add(name);
     threadNames.set(key, names);
   };
+  for (const run of model.runs) {
+    const runnerPid = run.start?.pid ?? 0;
+    if (!processNames.has(runnerPid)) processNames.set(runnerPid, `poolscope runner (pid ${runnerPid})`);
+    nameThread(runnerPid, 0, 'main');
+    for (const worker of model.workersOf(run)) {
+      if (worker.pid !== runnerPid && !processNames.has(worker.pid)) processNames.set(worker.pid, `${worker.name} (pid ${worker.pid})`);
+      nameThread(worker.pid, worker.threadId, worker.name);
+    }
+  }
+  const meta: ChromeTraceEvent[] = [];
+  for (const [pid, name] of processNames) meta.push({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name } });
+  for (const [key, names] of threadNames) {
+    const [pid, tid] = key.split(':').map(Number);
+    meta.push({ name: 'thread_name', ph: 'M', pid, tid, args: { name: [...names].join(' / ') } });
+  }
+  return meta;
+}
 
+/**
+ * Every run's events in Chrome form: run and worker instants, main-program waits, on-CPU counters, tasks.
+ * Tasks of `compact` runs (not on the event loop) come as ready JSON text: `X` without args.
+ */
+function* chromeBody(model: TraceModel, compact: (run: RunInfo) => boolean): Generator<ChromeTraceEvent | string> {
   for (const run of model.runs) {
     const start = run.start;
     const runnerPid = start?.pid ?? 0;
     const label = runLabel(run);
-    if (!processNames.has(runnerPid)) processNames.set(runnerPid, `poolscope runner (pid ${runnerPid})`);
-    nameThread(runnerPid, 0, 'main');
     if (start) {
-      out.push({ name: `run ${label}`, ph: 'i', s: 'p', ts: start.t, pid: runnerPid, tid: 0, cat: 'run',
-        args: { runId: run.runId, backend: start.backend, workers: start.workers, fn: start.fn, file: start.file, node: start.node } });
+      yield { name: `run ${label}`, ph: 'i', s: 'p', ts: start.t, pid: runnerPid, tid: 0, cat: 'run',
+        args: { runId: run.runId, backend: start.backend, workers: start.workers, fn: start.fn, file: start.file, node: start.node } };
     }
     if (run.end) {
-      out.push({ name: `run end ${label}`, ph: 'i', s: 'p', ts: run.end.t, pid: runnerPid, tid: 0, cat: 'run',
-        args: { runId: run.runId, ...run.end.stats, ...(run.end.error ? { error: run.end.error } : {}) } });
+      yield { name: `run end ${label}`, ph: 'i', s: 'p', ts: run.end.t, pid: runnerPid, tid: 0, cat: 'run',
+        args: { runId: run.runId, ...run.end.stats, ...(run.end.error ? { error: run.end.error } : {}) } };
     }
     for (const wait of run.mainWaits) {
-      out.push({ name: wait.label, ph: 'X', ts: wait.start, dur: Math.max(0, wait.end - wait.start), pid: runnerPid, tid: 0,
-        cat: 'main-wait', args: { runId: run.runId } });
+      yield { name: wait.label, ph: 'X', ts: wait.start, dur: Math.max(0, wait.end - wait.start), pid: runnerPid, tid: 0,
+        cat: 'main-wait', args: { runId: run.runId } };
     }
     const workers = model.workersOf(run);
     for (const worker of workers) {
-      if (worker.pid !== runnerPid && !processNames.has(worker.pid)) processNames.set(worker.pid, `${worker.name} (pid ${worker.pid})`);
-      nameThread(worker.pid, worker.threadId, worker.name);
-      out.push({ name: `start ${worker.name}`, ph: 'i', s: 't', ts: worker.startT, pid: worker.pid, tid: worker.threadId,
-        cat: 'worker', args: { runId: run.runId, workerId: worker.workerId, startupUs: worker.startupUs, tid: worker.tid } });
+      yield { name: `start ${worker.name}`, ph: 'i', s: 't', ts: worker.startT, pid: worker.pid, tid: worker.threadId,
+        cat: 'worker', args: { runId: run.runId, workerId: worker.workerId, startupUs: worker.startupUs, tid: worker.tid } };
       if (worker.exit) {
         const exit = worker.exit;
-        out.push({ name: `exit ${worker.name} (${exit.reason})`, ph: 'i', s: 't', ts: exit.t, pid: worker.pid,
+        yield { name: `exit ${worker.name} (${exit.reason})`, ph: 'i', s: 't', ts: exit.t, pid: worker.pid,
           tid: worker.threadId, cat: 'worker',
-          args: { runId: run.runId, workerId: worker.workerId, code: exit.code, signal: exit.signal, reason: exit.reason } });
+          args: { runId: run.runId, workerId: worker.workerId, code: exit.code, signal: exit.signal, reason: exit.reason } };
       }
     }
-    const cpu = runTaskCpu(model, run);
     for (const worker of workers) {
-      if (worker.cpu.length >= 3) for (const e of onCpuCounter(worker.cpu, worker)) out.push(e);
+      if (worker.cpu.length >= 3) yield* onCpuCounter(worker.cpu, worker);
     }
     const asyncSpans = start?.backend === 'event-loop';
+    if (compact(run) && !asyncSpans) {
+      yield* compactTasks(model, run);
+      continue;
+    }
+    const cpu = runTaskCpu(model, run);
     for (const i of model.taskIndicesOf(run)) {
       const task = model.taskRecord(i);
       if (task.startT === undefined || task.endT === undefined) continue;
@@ -109,30 +189,33 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
       const args = taskArgs(run, task, worker, cpu.get(i));
       if (asyncSpans) {
         const id = `${run.runId}:${task.taskId}`;
-        out.push({ name, ph: 'b', cat: 'task', id, ts: task.startT, pid, tid, args });
-        out.push({ name, ph: 'e', cat: 'task', id, ts: task.endT, pid, tid });
+        yield { name, ph: 'b', cat: 'task', id, ts: task.startT, pid, tid, args };
+        yield { name, ph: 'e', cat: 'task', id, ts: task.endT, pid, tid };
         for (const [s, e] of task.slices) {
-          out.push({ name, ph: 'X', cat: 'slice', ts: s, dur: Math.max(0, e - s), pid, tid, args: { runId: run.runId, taskId: task.taskId } });
+          yield { name, ph: 'X', cat: 'slice', ts: s, dur: Math.max(0, e - s), pid, tid, args: { runId: run.runId, taskId: task.taskId } };
         }
       } else {
-        out.push({ name, ph: 'X', cat: 'task', ts: task.startT, dur: Math.max(0, task.endT - task.startT), pid, tid, args });
+        yield { name, ph: 'X', cat: 'task', ts: task.startT, dur: Math.max(0, task.endT - task.startT), pid, tid, args };
       }
     }
   }
+}
 
-  const meta: ChromeTraceEvent[] = [];
-  for (const [pid, name] of processNames) meta.push({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name } });
-  for (const [key, names] of threadNames) {
-    const [pid, tid] = key.split(':').map(Number);
-    meta.push({ name: 'thread_name', ph: 'M', pid, tid, args: { name: [...names].join(' / ') } });
+/** A packed run's tasks as `X` events, straight from the columns (their details are in the packed stash). */
+function* compactTasks(model: TraceModel, run: RunInfo): Generator<string> {
+  const t = model.tasks;
+  const runnerPid = run.start?.pid ?? 0;
+  const fnJson = new Map<number, string>();
+  for (const i of model.taskIndicesOf(run)) {
+    if (!t.startSeen[i] || (t.status[i] !== TaskStatus.Ok && t.status[i] !== TaskStatus.Failed)) continue;
+    const lane = t.lane[i];
+    const worker = lane >= 0 && model.lanes[lane].known ? model.lanes[lane] : undefined;
+    let fn = fnJson.get(t.fn[i]);
+    if (fn === undefined) fnJson.set(t.fn[i], (fn = JSON.stringify(model.fnNames[t.fn[i]] || 'task').slice(0, -1)));
+    const error = t.errors.get(i);
+    const args = error ? `,"args":{"error":${JSON.stringify({ name: error.name, message: error.message })}}` : '';
+    yield `{"name":${fn} #${t.taskId[i]}","ph":"X","ts":${jsonTime(t.start[i])},"dur":${jsonTime(Math.max(0, t.end[i] - t.start[i]))},"pid":${worker?.pid ?? runnerPid},"tid":${worker?.threadId ?? 0}${args}}`;
   }
-  return {
-    traceEvents: [...meta, ...out],
-    displayTimeUnit: 'ms',
-    // The honest numbers (speed-ups, cores used, busy machine, verdict) for tools that read only the metadata.
-    otherData: { producer: 'poolscope', runs: model.runs.length, findings: traceFindings(summarizeRuns(model), 'these runs') },
-    poolscope: { version: 1, events: [...events] },
-  };
 }
 
 function runLabel(run: RunInfo): string {
@@ -208,13 +291,32 @@ export function chromeToTrace(input: unknown): TraceEvent[] {
   if (isRecord(json) && isRecord(json.poolscope) && Array.isArray(json.poolscope.events)) {
     const events = json.poolscope.events;
     if (!events.every(isTraceEventShape)) throw new TraceFormatError('poolscope.events holds something that is not a trace event');
-    return events;
+    const packs = json.poolscope.tasks;
+    if (packs === undefined) return events;
+    if (!Array.isArray(packs) || !packs.every((p) => isPackedTasks(p, Number.MAX_SAFE_INTEGER))) {
+      throw new TraceFormatError('poolscope.tasks holds something that is not a run\'s packed tasks');
+    }
+    return withPackedTasks(events, packs);
   }
   // A bare array of our own events (what some tools save) is accepted too.
   if (Array.isArray(json) && json.length > 0 && json.every(isTraceEventShape)) return json;
   const traceEvents = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.traceEvents) ? json.traceEvents : undefined;
   if (!traceEvents) throw new TraceFormatError('expected a Chrome trace: an array of events or an object with traceEvents');
   return importForeign(traceEvents.filter(isRecord));
+}
+
+/** Events of large runs written packed (chromeTraceChunks): their task events rebuilt, seq renumbered (trace-store.ts mergeRunEvents). */
+function withPackedTasks(events: TraceEvent[], packs: readonly PackedTasks[]): TraceEvent[] {
+  const packed = new Set(packs.map((p) => p.runId));
+  const out = events.filter((e) => !packed.has(e.runId));
+  for (const pack of packs) {
+    const model = new TraceModel();
+    model.addPacked(pack);
+    const run = model.runById(pack.runId);
+    // One by one: a million events are too many arguments for push(...).
+    if (run) for (const e of mergeRunEvents(events.filter((e) => e.runId === pack.runId), taskEventsOf(model, run))) out.push(e);
+  }
+  return out;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

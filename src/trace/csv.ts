@@ -3,6 +3,7 @@
  */
 import type { TraceEvent } from './events.js';
 import { TraceModel } from './trace-model.js';
+import { coalesce } from './text-chunks.js';
 
 /** Column names, in order. */
 export const CSV_COLUMNS = [
@@ -32,7 +33,16 @@ function round(n: number): number {
 export function traceToCsv(events: readonly TraceEvent[]): string {
   const model = new TraceModel();
   model.add(events);
-  const lines = [CSV_COLUMNS.join(',')];
+  return [...csvChunks(model)].join('');
+}
+
+/** The same CSV as {@link traceToCsv}, from a model, in chunks (text-chunks.ts): for a trace of any size. */
+export function csvChunks(model: TraceModel): Generator<string> {
+  return coalesce(csvLines(model));
+}
+
+function* csvLines(model: TraceModel): Generator<string> {
+  yield `${CSV_COLUMNS.join(',')}\r\n`;
   for (const run of model.runs) {
     for (const i of model.taskIndicesOf(run)) {
       const task = model.taskRecord(i);
@@ -59,8 +69,7 @@ export function traceToCsv(events: readonly TraceEvent[]): string {
         input: task.inputPreview,
         result: task.resultPreview,
       };
-      lines.push(CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
+      yield `${CSV_COLUMNS.map((c) => csvField(row[c])).join(',')}\r\n`;
     }
   }
-  return lines.join('\r\n') + '\r\n';
 }

@@ -48,7 +48,12 @@ export function encodeEmbeddedTrace(events: readonly TraceEvent[], title?: strin
   if (findings !== undefined) doc.findings = findings;
   if (packs.length) doc.tasks = packs;
   if (title !== undefined) doc.title = title;
-  return JSON.stringify(doc).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeEmbeddedJson(JSON.stringify(doc));
+}
+
+/** JSON text made safe inside a `<script type="application/json">` element (any piece of it: the escape is per character). */
+export function escapeEmbeddedJson(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Parses the element's text; accepts a bare event array too (older reports, hand-made pages). */

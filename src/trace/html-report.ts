@@ -7,14 +7,17 @@
  * one inline script and the one inline style allowed by their SHA-256 hashes
  * (deterministic, so the same trace gives the same file). The trace travels
  * as a `<script type="application/json">` data block (never executed, so the
- * CSP does not need to allow it) encoded by the webview's own
- * `encodeEmbeddedTrace`, which escapes `<`, `>` and `&` so no `</script>` in a
- * preview can end the element.
+ * CSP does not need to allow it), escaped by the webview's own
+ * `escapeEmbeddedJson` (`<`, `>` and `&`) so no `</script>` in a preview can
+ * end the element. Written in chunks ({@link htmlReportChunks}): a million
+ * tasks are more text than one JS string can hold.
  */
 import type { TraceEvent } from './events.js';
 import { createHash } from 'node:crypto';
-import { EMBEDDED_TRACE_ELEMENT_ID, encodeEmbeddedTrace } from './embedded-trace.js';
-import { computeRunSummaries, traceFindings } from './stats.js';
+import { EMBEDDED_TRACE_ELEMENT_ID, escapeEmbeddedJson } from './embedded-trace.js';
+import { summarizeRuns, traceFindings } from './stats.js';
+import { jsonItems, packedRunJson } from './text-chunks.js';
+import { TraceStore } from './trace-store.js';
 
 export { EMBEDDED_TRACE_ELEMENT_ID };
 
@@ -64,12 +67,20 @@ export function reportCsp(scriptText: string, styleText: string | undefined): st
 
 /** Builds the report: one HTML string with everything inline. */
 export function buildHtmlReport(input: HtmlReportInput): string {
+  const { events, ...rest } = input;
+  return [...htmlReportChunks({ ...rest, store: TraceStore.of(events) })].join('');
+}
+
+export interface HtmlReportStreamInput extends Omit<HtmlReportInput, 'events'> {
+  store: TraceStore;
+}
+
+/** The report as {@link buildHtmlReport} makes it, in chunks (text-chunks.ts): for a trace of any size. */
+export function* htmlReportChunks(input: HtmlReportStreamInput): Generator<string> {
   const title = input.title ?? 'PoolScope trace';
   const script = neutralizeClosingTags(input.webviewJs, 'script');
   const style = input.css !== undefined ? neutralizeClosingTags(input.css, 'style') : undefined;
-  // The honest numbers ride along as data, for tools that read the report without running it.
-  const data = encodeEmbeddedTrace(input.events, title, traceFindings(computeRunSummaries(input.events), 'these runs'));
-  return [
+  yield [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -82,10 +93,34 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     '</head>',
     '<body class="poolscope-report">',
     input.bodyHtml ?? '',
-    `<script type="application/json" id="${EMBEDDED_TRACE_ELEMENT_ID}">${data}</script>`,
-    `<script>${script}</script>`,
-    '</body>',
-    '</html>',
-    '',
+    `<script type="application/json" id="${EMBEDDED_TRACE_ELEMENT_ID}">`,
   ].join('\n');
+  // The honest numbers ride along as data, for tools that read the report without running it.
+  for (const chunk of embeddedTraceChunks(input.store, title, traceFindings(summarizeRuns(input.store.model), 'these runs'))) {
+    yield escapeEmbeddedJson(chunk);
+  }
+  yield ['</script>', `<script>${script}</script>`, '</body>', '</html>', ''].join('\n');
+}
+
+/**
+ * The embedded-trace document (embedded-trace.ts) of a store, as JSON text in chunks, not yet escaped:
+ * the kept events, then the packed runs' tasks from the model's columns.
+ */
+export function* embeddedTraceChunks(store: TraceStore, title?: string, findings?: unknown): Generator<string> {
+  yield '{"version":1,"events":';
+  yield* jsonItems(function* () {
+    for (const e of store.events) yield JSON.stringify(e);
+  }());
+  if (findings !== undefined) yield `,"findings":${JSON.stringify(findings)}`;
+  const packed = store.packedRuns();
+  if (packed.length) {
+    yield ',"tasks":[';
+    for (const [k, run] of packed.entries()) {
+      if (k) yield ',';
+      yield* packedRunJson(store.model, run);
+    }
+    yield ']';
+  }
+  if (title !== undefined) yield `,"title":${JSON.stringify(title)}`;
+  yield '}';
 }

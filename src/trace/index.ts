@@ -11,3 +11,5 @@ export * from './trace-columns.js';
 export * from './import-trace.js';
 export * from './hosts.js';
 export * from './run-numbers.js';
+export * from './trace-store.js';
+export * from './text-chunks.js';

@@ -1,0 +1,145 @@
+/**
+ * A trace kept for export without an object per task: what the CLI holds
+ * while a run goes on and hands to the file writers afterwards.
+ *
+ * Every event goes into a {@link TraceModel} (typed-array columns, what the
+ * report and the statistics read). The events themselves are kept as objects
+ * too, except the task events of large runs: once a run has
+ * {@link PACK_TASKS_FROM} tasks, its `task-queued`, `task-start` and
+ * `task-end` events live only in the model's columns and are written out as
+ * packed columns (packed-tasks.ts), the form the timeline loads fastest. A
+ * million tasks are then ~130 bytes each in memory instead of three event
+ * objects (~600 bytes); runs below the threshold keep their events exactly,
+ * so small traces still round-trip event for event.
+ *
+ * Not packed, ever: a `task-end` with `phases` (Dask), which the columns do
+ * not hold; it stays an event next to the pack.
+ */
+import type { TaskEndEvent, TaskError, TraceEvent } from './events.js';
+import { PACK_TASKS_FROM } from './embedded-trace.js';
+import { TaskStatus, TraceModel, type RunInfo } from './trace-model.js';
+
+function isColumnTaskEvent(e: TraceEvent): boolean {
+  return e.type === 'task-queued' || e.type === 'task-start' || (e.type === 'task-end' && e.phases === undefined);
+}
+
+export interface TraceStoreOptions {
+  /** Runs with at least this many tasks keep their task events as columns only. @default PACK_TASKS_FROM */
+  packFrom?: number;
+}
+
+export class TraceStore {
+  readonly model = new TraceModel();
+  /** Every event of unpacked runs, the other events of packed runs, in arrival order. */
+  #events: TraceEvent[] = [];
+  readonly #packed = new Set<string>();
+  readonly #packFrom: number;
+
+  constructor(options: TraceStoreOptions = {}) {
+    this.#packFrom = options.packFrom ?? PACK_TASKS_FROM;
+  }
+
+  /** A store holding these events (packing what is large). */
+  static of(events: readonly TraceEvent[], options?: TraceStoreOptions): TraceStore {
+    const store = new TraceStore(options);
+    store.add(events);
+    return store;
+  }
+
+  add(batch: readonly TraceEvent[]): void {
+    this.model.add(batch);
+    let grew: Set<string> | undefined;
+    for (const e of batch) {
+      if (this.#packed.size !== 0 && this.#packed.has(e.runId) && isColumnTaskEvent(e)) continue;
+      this.#events.push(e);
+      if (e.type === 'task-queued') (grew ??= new Set()).add(e.runId);
+    }
+    if (!grew) return;
+    for (const runId of grew) {
+      const run = this.model.runById(runId);
+      if (run && run.tasks >= this.#packFrom && !this.#packed.has(runId)) {
+        this.#packed.add(runId);
+        this.#events = this.#events.filter((e) => e.runId !== runId || !isColumnTaskEvent(e));
+      }
+    }
+  }
+
+  /** Events accepted in total (task events of packed runs included). */
+  get eventCount(): number {
+    return this.model.events;
+  }
+
+  /** The events kept as objects: all of unpacked runs, the non-task events of packed runs. */
+  get events(): readonly TraceEvent[] {
+    return this.#events;
+  }
+
+  isPacked(runId: string): boolean {
+    return this.#packed.has(runId);
+  }
+
+  /** Packed runs, in the model's run order. */
+  packedRuns(): RunInfo[] {
+    return this.model.runs.filter((r) => this.#packed.has(r.runId));
+  }
+
+  /** Every event as an object, packed runs expanded (seq renumbered: mergeRunEvents): for small consumers and tests. */
+  allEvents(): TraceEvent[] {
+    if (this.#packed.size === 0) return [...this.#events];
+    const out: TraceEvent[] = this.#events.filter((e) => !this.#packed.has(e.runId));
+    for (const run of this.packedRuns()) {
+      for (const e of mergeRunEvents(this.#events.filter((e) => e.runId === run.runId), taskEventsOf(this.model, run))) out.push(e);
+    }
+    return out;
+  }
+}
+
+/** The task events a packed run's columns stand for (seq to be set by the caller). */
+export function taskEventsOf(model: TraceModel, run: RunInfo): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  const t = model.tasks;
+  const runId = run.runId;
+  for (const i of model.taskIndicesOf(run)) {
+    const taskId = t.taskId[i];
+    const lane = t.lane[i];
+    const workerId = lane >= 0 ? model.lanes[lane].workerId : -1;
+    if (!Number.isNaN(t.queued[i])) {
+      out.push({ type: 'task-queued', runId, seq: 0, t: t.queued[i], taskId, fn: model.fnName(i), inputPreview: t.input[i] ?? '' });
+    }
+    if (t.startSeen[i] && lane >= 0) out.push({ type: 'task-start', runId, seq: 0, t: t.start[i], taskId, workerId });
+    const status = t.status[i];
+    if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
+      const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
+      if (t.result[i] !== undefined) end.resultPreview = t.result[i];
+      const error: TaskError | undefined = t.errors.get(i);
+      if (error) end.error = error;
+      if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];
+      out.push(end);
+    }
+  }
+  return out;
+}
+
+/**
+ * One run's events from its kept events and its task events (from columns): run-start first, then the kept
+ * events in their order, then the tasks' events task by task, run-end last; seq renumbered 0, 1, 2 … (the
+ * model takes a run's events in any order). A `task-end` among the kept events (one with phases) replaces
+ * the columns' end of that task.
+ */
+export function mergeRunEvents(kept: readonly TraceEvent[], tasks: readonly TraceEvent[]): TraceEvent[] {
+  const keptEnds = new Set<number>();
+  for (const e of kept) if (e.type === 'task-end') keptEnds.add(e.taskId);
+  const out: TraceEvent[] = [];
+  let seq = 0;
+  const start = kept.find((e) => e.type === 'run-start');
+  if (start) out.push({ ...start, seq: seq++ });
+  for (const e of kept) if (e.type !== 'run-start' && e.type !== 'run-end') out.push({ ...e, seq: seq++ });
+  for (const e of tasks) {
+    if (e.type === 'task-end' && keptEnds.has(e.taskId)) continue;
+    e.seq = seq++;
+    out.push(e);
+  }
+  const end = kept.find((e) => e.type === 'run-end');
+  if (end) out.push({ ...end, seq: seq++ });
+  return out;
+}
