@@ -12,4 +12,5 @@ export {
   MIN_WINDOW_US, WHEEL_NOTCH_FACTOR, wheelDelta, maxZoomScale, normalizeDomain, zoomDomain, followDomain, fullExtent, runOffsets,
 } from './timeline/zoom.js';
 export { axisTickFormatter, formatUs } from '../src/common/format.js';
-export { parsePersistedState } from './app/persisted-state.js';
+export { parsePersistedState, SnapshotBuilder } from './app/persisted-state.js';
+export { summarizeRuns } from '../src/trace/stats.js';

@@ -24,6 +24,7 @@ import type { RunController } from './run-controller.js';
 import type { CommandResult } from './command-result.js';
 import { readSettings, writeSetting } from './settings.js';
 import type { TimelineController } from './timeline-controller.js';
+import type { TraceFilePanels } from './trace-file-panels.js';
 import { exportTrace, readTraceFile } from './trace-files.js';
 import type { TrustGate } from './trust.js';
 
@@ -57,6 +58,7 @@ export class CommandError extends Error {
 export interface CommandServices {
   controller: RunController;
   timeline: TimelineController;
+  traceFiles: TraceFilePanels;
   inputs: InputsPrompt;
   trust: TrustGate;
   log: vscode.LogOutputChannel;
@@ -324,7 +326,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     return uri?.fsPath;
   };
 
-  const openTrace = async (arg?: vscode.Uri | { uri?: vscode.Uri | string }): Promise<{ events: number; runIds: string[] } | undefined> => {
+  /** Opens a trace file in a read-only panel of its own, titled by the file name (the live timeline keeps its runs). */
+  const openTrace = async (arg?: vscode.Uri | { uri?: vscode.Uri | string }): Promise<{ events: number; runIds: string[]; title: string } | undefined> => {
     let uri = arg instanceof vscode.Uri ? arg : typeof arg?.uri === 'string' ? vscode.Uri.file(arg.uri) : arg?.uri;
     if (!uri) {
       const picked = await vscode.window.showOpenDialog({
@@ -335,11 +338,10 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     }
     if (!uri) return undefined;
     const events = await readTraceFile(uri);
-    s.timeline.loadTrace(events, path.basename(uri.fsPath));
-    void vscode.commands.executeCommand('setContext', 'poolscope.hasTrace', events.length > 0);
+    const view = s.traceFiles.open(uri.fsPath, events);
     const runIds = [...new Set(events.map((e) => e.runId))];
     s.log.info(`opened trace ${uri.fsPath}: ${events.length} event(s), ${runIds.length} run(s)`);
-    return { events: events.length, runIds };
+    return { events: events.length, runIds, title: view.panel.panel.title };
   };
 
   /** Commands that run the workspace's code: trust is checked before they ask anything. */

@@ -18,6 +18,7 @@ import { BackendStatusBar } from './status-bar.js';
 import { ActiveSource } from './active-source.js';
 import { PYTHON_BACKEND_EXPLANATIONS } from '../common/backends.js';
 import { TimelineController } from './timeline-controller.js';
+import { TraceFilePanels } from './trace-file-panels.js';
 import { TrustGate } from './trust.js';
 import { checkRedisSetting } from '../runner/engine-addresses.js';
 
@@ -29,6 +30,8 @@ export interface PoolScopeExtensionApi {
   trust: TrustGate;
   controller: RunController;
   timeline: TimelineController;
+  /** Open Trace's read-only panels, one per file. */
+  traceFiles: TraceFilePanels;
   diagnostics: TaskDiagnostics;
   statusBar: BackendStatusBar;
   output: RunOutput;
@@ -48,11 +51,14 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   const t0 = performance.now();
   const output = new RunOutput();
   const log = output.channel;
-  const diagnostics = new TaskDiagnostics();
   const statusBar = new BackendStatusBar();
   const trust = new TrustGate();
   const store = new HistoryStore(context.storageUri ?? context.globalStorageUri, log);
+  activeStore = store;
   const timeline = new TimelineController(context.extensionUri, log, store);
+  const traceFiles = new TraceFilePanels(context.extensionUri, log);
+  // Problems survive a window reload (workspace state); failing inputs are read from the retained trace.
+  const diagnostics = new TaskDiagnostics(context.workspaceState, (runId, taskIds) => timeline.history.inputPreviews(runId, taskIds));
   timeline.canRun = () => trust.trusted;
   // Trust granted: the webview's run controls come back.
   context.subscriptions.push(trust.onDidChange(() => timeline.postConfig()));
@@ -77,6 +83,9 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     },
     onPhase: (phase, runIds, message) => {
       if (phase === 'starting') diagnostics.clear();
+      // The runner is gone: a run it left open is over (stopped or broken), never "running" again.
+      if (phase === 'stopped') timeline.closeOpenRuns({ name: 'RunStopped', message: 'the run was stopped before it reported its end' });
+      else if (phase === 'failed') timeline.closeOpenRuns({ name: 'RunnerCrashed', message: message ?? 'the runner ended before the run did' });
       timeline.setPhase(phase, runIds, message);
     },
     onRunnerOutput: (stream, text) => {
@@ -96,9 +105,9 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   refreshStatus();
 
   context.subscriptions.push(
-    output, diagnostics, statusBar, timeline, controller, store, activeSource,
+    output, diagnostics, statusBar, timeline, traceFiles, controller, store, activeSource,
     activeSource.onDidChange(() => refreshStatus()),
-    ...registerCommands({ controller, timeline, inputs, trust, log, activeSource, defaultCacheDir: path.join(context.globalStorageUri.fsPath, 'bundle-cache') }),
+    ...registerCommands({ controller, timeline, traceFiles, inputs, trust, log, activeSource, defaultCacheDir: path.join(context.globalStorageUri.fsPath, 'bundle-cache') }),
     vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, (() => {
       const provider = new RunCodeLensProvider(() => trust.trusted);
       context.subscriptions.push(provider);
@@ -121,9 +130,14 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     }),
   );
   log.info(`PoolScope activated in ${(performance.now() - t0).toFixed(1)} ms (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
-  return { trust, controller, timeline, diagnostics, statusBar, output, store, inputs };
+  return { trust, controller, timeline, traceFiles, diagnostics, statusBar, output, store, inputs };
 }
 
-export function deactivate(): void {
+/** The history store of the active extension: written out on deactivation (a window reload). */
+let activeStore: HistoryStore | undefined;
+
+export function deactivate(): Promise<void> | undefined {
   // Disposables in context.subscriptions stop any run; the runner also exits when its parent goes away.
+  // A reload right after a run ended must not lose it: the pending save is written now (VS Code awaits this).
+  return activeStore?.flush();
 }

@@ -67,7 +67,7 @@ export class HistoryStore implements vscode.Disposable {
   }
 
   dispose(): void {
-    // Deactivation cannot wait for an async write; the last debounce window may be lost.
+    // deactivate() has written a pending save already (flush); nothing is left to do but stop the timer.
     if (this.#timer) clearTimeout(this.#timer);
   }
 }

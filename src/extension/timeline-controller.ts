@@ -6,7 +6,7 @@
  * commands.
  */
 import * as vscode from 'vscode';
-import type { TraceEvent } from '../trace/events.js';
+import type { TaskError, TraceEvent } from '../trace/events.js';
 import type { FromWebview, RunPhase, ToWebview } from '../common/webview-protocol.js';
 import { TIMELINE_VIEW_TYPE, TimelinePanel, type TimelineHost } from './timeline-panel.js';
 import { TraceHistory } from './trace-history.js';
@@ -109,19 +109,22 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
     if (fresh.some((e) => e.type === 'run-end')) this.#save();
   }
 
-  #save(): void {
-    this.#store.scheduleSave(() => this.history.events());
+  /**
+   * After the runner exited: any run it left without a run-end (killed after
+   * Stop, crashed) is ended here with `error`, so it is shown stopped — live,
+   * after a reload and in exports — never as still running.
+   */
+  closeOpenRuns(error: TaskError): TraceEvent[] {
+    const added = this.history.closeOpenRuns(error);
+    if (added.length === 0) return added;
+    this.#panel?.pushEvents(added);
+    this.#save();
+    this.log.info(`timeline: ${added.filter((e) => e.type === 'run-end').length} run(s) ended without their run-end: marked ${error.name}`);
+    return added;
   }
 
-  /** Replaces what the panel shows with a trace from a file (Open Trace). */
-  loadTrace(events: TraceEvent[], title: string): void {
-    this.#restored ??= Promise.resolve(); // the stored history is superseded, never to be merged in later
-    this.history.clear();
-    this.history.add(events);
-    this.#save();
-    const panel = this.show();
-    // A panel that is not ready yet gets the events by replay on `ready`.
-    panel.post({ type: 'load-trace', events, title });
+  #save(): void {
+    this.#store.scheduleSave(() => this.history.events());
   }
 
   setPhase(phase: RunPhase, runIds: string[], message?: string): void {

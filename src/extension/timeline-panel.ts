@@ -13,6 +13,10 @@
  *
  * Every message from the webview goes through the webview's own
  * `parseFromWebview`; what it rejects is logged and dropped.
+ *
+ * The same class shows a trace file (Open Trace) in a panel of its own,
+ * read-only: the page is told so by its HTML (`data-read-only`), and that
+ * panel's host acts on no run request.
  */
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +25,20 @@ import type { TraceEvent } from '../trace/events.js';
 import { PROTOCOL_VERSION, eventMessages, parseFromWebview, type FromWebview, type RenderedMessage, type ToWebview } from '../common/webview-protocol.js';
 
 export const TIMELINE_VIEW_TYPE = 'poolscope.timeline';
+/** A trace file opened with Open Trace: its own read-only panel per file. */
+export const TRACE_FILE_VIEW_TYPE = 'poolscope.traceFile';
+
+/** Which kind of panel: the one live timeline, or a read-only view of a trace file. */
+export interface PanelKind {
+  viewType: string;
+  title: string;
+  /** No run controls; the page says so and the host acts on no run request. */
+  readOnly: boolean;
+  /** The trace file shown (read-only panels): persisted by the webview, so a reload can read it again. */
+  source?: string;
+}
+
+export const LIVE_PANEL: PanelKind = { viewType: TIMELINE_VIEW_TYPE, title: 'PoolScope Timeline', readOnly: false };
 
 /** Live events are coalesced for this long before posting (the webview redraws per frame anyway). */
 const LIVE_FLUSH_MS = 40;
@@ -65,26 +83,32 @@ export class TimelinePanel implements vscode.Disposable {
   readonly #onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.#onDidDispose.event;
 
-  /** Opens a new panel beside the active editor. */
-  static create(extensionUri: vscode.Uri, host: TimelineHost): TimelinePanel {
+  /**
+   * Opens a new panel: the live timeline beside the active editor (keeping the
+   * editor's focus), a trace file in the active editor group.
+   */
+  static create(extensionUri: vscode.Uri, host: TimelineHost, kind: PanelKind = LIVE_PANEL): TimelinePanel {
     const panel = vscode.window.createWebviewPanel(
-      TIMELINE_VIEW_TYPE,
-      'PoolScope Timeline',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      kind.viewType,
+      kind.title,
+      kind.readOnly ? { viewColumn: vscode.ViewColumn.Active, preserveFocus: false } : { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       getWebviewOptions(extensionUri),
     );
-    return new TimelinePanel(panel, extensionUri, host);
+    return new TimelinePanel(panel, extensionUri, host, kind);
   }
 
   /** Adopts a panel restored by the serializer after a reload (options re-applied: the same panel). */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: TimelineHost): TimelinePanel {
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: TimelineHost, kind: PanelKind = LIVE_PANEL): TimelinePanel {
     panel.webview.options = getWebviewOptions(extensionUri);
-    return new TimelinePanel(panel, extensionUri, host);
+    return new TimelinePanel(panel, extensionUri, host, kind);
   }
 
-  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: TimelineHost) {
+  readonly kind: PanelKind;
+
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: TimelineHost, kind: PanelKind) {
     this.panel = panel;
     this.#host = host;
+    this.kind = kind;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     // Listen before setting html so the first `ready` cannot be missed.
     this.#disposables.push(
@@ -96,7 +120,7 @@ export class TimelinePanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       this.#onRendered, this.#onReady,
     );
-    panel.webview.html = renderHtml(panel.webview, extensionUri);
+    panel.webview.html = renderHtml(panel.webview, extensionUri, kind);
   }
 
   get ready(): boolean {
@@ -205,7 +229,12 @@ function stylesheets(extensionUri: vscode.Uri): vscode.Uri[] {
   return names.map((n) => vscode.Uri.joinPath(media, n));
 }
 
-function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/** Text for an HTML attribute value in double quotes. */
+function attr(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: PanelKind): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const styles = stylesheets(extensionUri).map((u) => `<link rel="stylesheet" href="${webview.asWebviewUri(u)}">`).join('\n  ');
@@ -222,10 +251,10 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <title>PoolScope Timeline</title>
+  <title>${attr(kind.title)}</title>
   ${styles}
 </head>
-<body data-host="vscode">
+<body data-host="vscode"${kind.readOnly ? ` data-read-only="true" data-title="${attr(kind.title)}"` : ''}${kind.source ? ` data-source="${attr(kind.source)}"` : ''}>
   <div id="poolscope-root" class="ps-app" role="main" aria-label="PoolScope timeline"></div>
   <script nonce="${nonce}" src="${script}"></script>
 </body>

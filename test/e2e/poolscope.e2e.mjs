@@ -9,19 +9,20 @@
 //      the summary is shown,
 //   4. toggles the backend from the status bar,
 //   5. runs a throwing function and finds its error in the Problems panel,
-//   6. exports the trace as Chrome JSON and reads it back.
+//   6. exports the trace as Chrome JSON and reads it back,
+//   7. reloads the window: the timeline (runs, lanes, stats) and the problem come back as they were,
+//   8. switches to the light theme, opens the exported trace in its own read-only panel.
 //
 // Started by start-code-server.sh (E2E_URL, E2E_WORKSPACE, E2E_USER_DATA_DIR …),
 // see run-workbench-tests.sh. Adapted from the shared vscode-e2e recipe's
 // e2e-example.mjs. Prints "e2e: N passed, M failed"; exit 1 with "E2E FAILED: …".
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
+import {
+  ROOT, answerInputBox, checks, codeText, fail, goToLine, openWorkbenchBrowser, pickQuickPickRow,
+  runPaletteCommand as palette, timelineFrame as frameOf, webviewFrame,
+} from './workbench.mjs';
 const { values: opt } = parseArgs({
   options: {
     url: { type: 'string', default: process.env.E2E_URL },
@@ -34,118 +35,11 @@ const { values: opt } = parseArgs({
   },
 });
 const TIMEOUT = Number(opt.timeout);
+const timelineFrame = (page) => frameOf(page, opt['extension-id']);
 const OUT = path.resolve(opt.out);
 fs.mkdirSync(OUT, { recursive: true });
 if (!opt.url) fail('no workbench URL: pass --url or run under start-code-server.sh (E2E_URL)');
 if (!opt.workspace) fail('no workspace folder: pass --workspace or run under start-code-server.sh (E2E_WORKSPACE)');
-
-function loadPlaywright() {
-  const bases = [process.env.E2E_TOOLS && path.dirname(process.env.E2E_TOOLS), ROOT, HERE];
-  for (const base of bases.filter(Boolean)) {
-    try { return createRequire(path.join(base, 'noop.js'))('playwright-core'); } catch { /* next */ }
-  }
-  fail('playwright-core not found: run setup.sh (E2E_TOOLS) or npm ci');
-}
-
-function fail(msg) {
-  console.error(`E2E FAILED: ${msg}`);
-  process.exit(1);
-}
-
-const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const step = (msg) => console.log(`[e2e ${elapsed()}] ${msg}`);
-const results = [];
-async function check(name, fn) {
-  const t = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    step(`ok   ${name} (${Date.now() - t} ms)`);
-  } catch (err) {
-    err.check = name;
-    results.push({ name, ok: false, err });
-    // Playwright names the locator it waited for on the following lines: keep them.
-    step(`FAIL ${name}: ${err?.message?.split('\n').slice(0, 4).join(' | ') ?? err}`);
-    throw err;
-  }
-}
-const shot = (page, name) => page.screenshot({ path: path.join(OUT, `${name}.png`) }).catch(() => {});
-
-/**
- * Runs a palette command. Right after load the palette can open before the
- * extension's contributions are registered (its list is computed on open), so
- * the row never appears: wait briefly, else Escape and reopen.
- * `keepsInputOpen`: the command opens its own input box or quick pick.
- */
-async function runPaletteCommand(page, title, { attempts = 8, keepsInputOpen = false } = {}) {
-  const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('input.input');
-  for (let i = 1; i <= attempts; i++) {
-    await page.keyboard.press('F1');
-    try {
-      await input.waitFor({ state: 'visible', timeout: 5000 });
-      await input.fill(`> ${title}`);
-      const row = widget.locator('.monaco-list-row', { hasText: title }).first();
-      await row.waitFor({ state: 'visible', timeout: Math.min(1000 + 1000 * i, 5000) });
-      const focused = widget.locator('.monaco-list-row.focused', { hasText: title });
-      if (await focused.count()) await page.keyboard.press('Enter');
-      else await row.click();
-      if (keepsInputOpen) await row.waitFor({ state: 'detached', timeout: 5000 });
-      else await widget.waitFor({ state: 'hidden', timeout: 5000 });
-      return i;
-    } catch (err) {
-      if (process.env.E2E_DEBUG) {
-        step(`  palette attempt ${i} for "${title}": ${err.message.split('\n')[0]}`);
-        await shot(page, `palette-attempt-${i}`);
-      }
-      await page.keyboard.press('Escape').catch(() => {});
-      await page.waitForTimeout(500 * i);
-    }
-  }
-  throw new Error(`command "${title}" not runnable from the palette after ${attempts} attempts (extension not activated, or the command is missing)`);
-}
-
-/** Answers an input box the command opened (inputs, file name): replaces its text and accepts. */
-async function answerInputBox(page, text, { titleContains } = {}) {
-  const widget = page.locator('.quick-input-widget');
-  await widget.waitFor({ state: 'visible', timeout: 10_000 });
-  if (titleContains) await widget.locator('.quick-input-title', { hasText: titleContains }).waitFor({ timeout: 10_000 });
-  const input = widget.locator('input.input');
-  if (text !== undefined) await input.fill(text);
-  await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
-}
-
-/** Picks a row of an open quick pick by its label. */
-async function pickQuickPickRow(page, label) {
-  const widget = page.locator('.quick-input-widget');
-  const row = widget.locator('.monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click();
-}
-
-/** Matches code as Monaco renders it: spaces become U+00A0. */
-function codeText(text) {
-  return new RegExp(text.split(' ').map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\u00a0]+'));
-}
-
-/** Puts the cursor on a 1-based line of the active editor. */
-async function goToLine(page, line) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}
-
-/** The webview's inner document (two nested iframes; the outer one names the extension). */
-function timelineFrame(page) {
-  const outer = `iframe.webview.ready[src*="extensionId=${opt['extension-id']}"]`;
-  return { outer, inner: page.frameLocator(outer).first().frameLocator('iframe#active-frame') };
-}
 
 /**
  * The timeline's lane labels grouped by run: each run header row
@@ -169,19 +63,9 @@ async function readRuns(inner) {
   return runs;
 }
 
-const { chromium } = loadPlaywright();
-const browser = await chromium.launch({
-  executablePath: process.env.E2E_CHROMIUM ?? '/usr/bin/chromium',
-  headless: !opt.headed,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-const page = await context.newPage();
-page.setDefaultTimeout(TIMEOUT);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
+const { browser, page, consoleErrors } = await openWorkbenchBrowser({ headed: opt.headed, timeout: TIMEOUT });
+const { check, step, shot, finish } = checks(OUT);
+const runPaletteCommand = (p, title, options = {}) => palette(p, title, { step, ...options });
 
 let failed;
 try {
@@ -318,21 +202,27 @@ try {
     await shot(page, '03-status-bar-toggled');
   });
 
-  await check('running the throwing function puts its error in the Problems panel', async () => {
+  let problemText = '';
+  await check('the throwing function\'s two failing calls are one problem at the throw, listing inputs 1 and 3', async () => {
     await page.locator('.monaco-editor .view-lines', { hasText: codeText('export function explode') }).first().click();
     await goToLine(page, 11);
     await runPaletteCommand(page, 'PoolScope: Run Function in Pool', { keepsInputOpen: true });
     await answerInputBox(page, '[1, 2, 3, 4]', { titleContains: 'inputs for explode' });
     await runPaletteCommand(page, 'View: Focus Problems');
-    const marker = page.locator('.markers-panel .monaco-list-row', { hasText: 'odd input' }).first();
+    // One diagnostic per call site: it names every input that failed there (the count grows as tasks end).
+    const marker = page.locator('.markers-panel .monaco-list-row', { hasText: /2 calls failed here: inputs 1, 3/ }).first();
     await marker.waitFor({ state: 'visible', timeout: 60_000 });
-    const text = (await marker.innerText()).replace(/\u00a0/g, ' ');
-    if (!/RangeError/.test(text)) throw new Error(`marker says ${JSON.stringify(text)}`);
+    problemText = (await marker.innerText()).replace(/\u00a0/g, ' ');
+    if (!/RangeError/.test(problemText)) throw new Error(`marker says ${JSON.stringify(problemText)}`);
+    const rows = await page.locator('.markers-panel .monaco-list-row', { hasText: 'odd input' }).count();
+    if (rows !== 1) throw new Error(`${rows} problems for one failing line`);
     // The squiggle sits in the editor at the throw.
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 10_000 });
     await shot(page, '04-problems');
   });
 
+  /** The file Export Trace wrote (in the workspace): Open Trace opens it later. */
+  let exportedFile;
   await check('Export Trace writes a Chrome trace of every run that reads back', async () => {
     const before = new Set(fs.readdirSync(opt.workspace));
     await runPaletteCommand(page, 'PoolScope: Export Trace', { keepsInputOpen: true });
@@ -354,7 +244,55 @@ try {
     const explode = summaries.find((s) => s.fn === 'explode');
     if (!explode || explode.failed !== 2 || explode.ok !== 2) throw new Error(`explode run in the export: ${JSON.stringify(explode && { ok: explode.ok, failed: explode.failed })}`);
     fs.copyFileSync(path.join(opt.workspace, file), path.join(OUT, 'exported-trace.json'));
+    exportedFile = path.join(opt.workspace, file);
     step(`  ${file}: ${summaries.length} runs, ${json.traceEvents.length} Chrome events`);
+  });
+
+  await check('Reload Window restores the timeline exactly (runs, lanes, stats line; nothing shown running) and the problem', async () => {
+    await runPaletteCommand(page, 'PoolScope: Show Timeline');
+    await inner.locator('.ps-lane-label').first().waitFor({ state: 'visible' });
+    // Every run has ended: nothing reads "running…" before the reload.
+    await page.waitForFunction(() => !document.querySelector('[aria-label^="PoolScope backend"][aria-label$="running"]'));
+    const read = () => inner.locator('body').evaluate(() => ({
+      stats: document.querySelector('.ps-stats')?.textContent ?? '',
+      labels: [...document.querySelectorAll('.ps-lane-label')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.textContent),
+      running: /running…/.test(document.body.innerText),
+      phase: document.body.dataset.phase,
+    }));
+    const before = await read();
+    if (before.running) throw new Error(`a run reads running before the reload: ${JSON.stringify(before)}`);
+    await shot(page, '07-before-reload');
+    // Not through runPaletteCommand: its retry would reload twice. The palette goes with the page.
+    const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input.input').fill('> Developer: Reload Window');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Developer: Reload Window' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await reloaded;
+    await page.waitForLoadState('domcontentloaded');
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90_000 });
+    // The serializer revives the panel; its page restores its state and the host replays the rest.
+    const deadline = Date.now() + 90_000;
+    let after;
+    for (;;) {
+      after = await read().catch(() => undefined);
+      if (after && after.labels.length >= before.labels.length && after.stats === before.stats) break;
+      if (Date.now() > deadline) throw new Error(`after the reload the timeline shows ${JSON.stringify(after)}; before: ${JSON.stringify(before)}`);
+      await page.waitForTimeout(500);
+    }
+    if (after.running) throw new Error('a run reads "running…" after the reload');
+    if (JSON.stringify(after.labels) !== JSON.stringify(before.labels)) throw new Error(`lanes differ after the reload:\n${before.labels.join(' | ')}\n${after.labels.join(' | ')}`);
+    if (after.phase === 'running' || after.phase === 'starting') throw new Error(`phase ${after.phase} after the reload`);
+    step(`  restored: ${after.labels.length} lane labels, stats "${after.stats.slice(0, 100)}"`);
+    await shot(page, '08-after-reload');
+    await page.locator(timelineFrame(page).outer).first().screenshot({ path: path.join(OUT, '08-after-reload-webview.png') }).catch(() => {});
+    // The problem comes back as it was (kept in the workspace state).
+    await runPaletteCommand(page, 'View: Focus Problems');
+    const marker = page.locator('.markers-panel .monaco-list-row', { hasText: /2 calls failed here: inputs 1, 3/ }).first();
+    await marker.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await marker.innerText()).replace(/\u00a0/g, ' ');
+    if (text !== problemText) throw new Error(`the problem reads ${JSON.stringify(text)} after the reload, ${JSON.stringify(problemText)} before`);
+    await shot(page, '08b-problems-after-reload');
   });
 
   await check('light theme: the timeline follows it (body class and canvas background)', async () => {
@@ -378,6 +316,32 @@ try {
     await page.locator(outer).first().screenshot({ path: path.join(OUT, '06-light-theme-webview.png') }).catch(() => {});
   });
 
+  await check('Open Trace shows the exported file in its own read-only panel, titled by the file; the live panel keeps its runs', async () => {
+    const name = path.basename(exportedFile);
+    await runPaletteCommand(page, 'PoolScope: Open Trace', { keepsInputOpen: true });
+    // The browser's open dialog is a quick input taking a path.
+    await answerInputBox(page, exportedFile);
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+    const file = await webviewFrame(page, { readOnly: true });
+    await file.locator('.ps-lane-label[data-kind="worker"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const m = await file.evaluate(() => ({
+      title: document.querySelector('.ps-title')?.textContent,
+      runs: document.querySelectorAll('.ps-lane-label[data-kind="run"]').length,
+      runControls: ['Run again', 'Compare backends', 'Stop', 'Clear']
+        .filter((l) => { const b = document.querySelector(`button[aria-label="${l}"]`); return b && b.offsetParent !== null; }),
+      selects: [...document.querySelectorAll('.ps-toolbar select')].filter((e) => e.offsetParent !== null).length,
+    }));
+    step(`  ${JSON.stringify(m)}`);
+    if (m.title !== name) throw new Error(`the trace panel is titled ${JSON.stringify(m.title)}`);
+    if (m.runs < 5) throw new Error(`${m.runs} runs drawn from the file (4 compared + explode)`);
+    if (m.runControls.length) throw new Error(`a trace file's panel offers ${m.runControls.join(', ')}`);
+    const live = await webviewFrame(page, { readOnly: false });
+    const liveTitle = await live.evaluate(() => document.querySelector('.ps-title')?.textContent);
+    if (liveTitle === name) throw new Error('the live panel shows the file');
+    await page.locator('.tabs-container .tab', { hasText: 'PoolScope Timeline' }).first().waitFor({ state: 'attached' });
+    await shot(page, '09-open-trace');
+  });
+
   await shot(page, '05-final');
 } catch (err) {
   failed = err;
@@ -387,13 +351,4 @@ try {
   await browser.close().catch(() => {});
 }
 
-const passed = results.filter((r) => r.ok).length;
-if (consoleErrors.length) fs.writeFileSync(path.join(OUT, 'console-errors.txt'), consoleErrors.join('\n'));
-console.log(`[e2e ${elapsed()}] screenshots and logs in ${OUT}`);
-console.log(`e2e: ${passed} passed, ${results.length - passed} failed`);
-if (failed) {
-  const noise = /vsda|authentication provider 'github'|status of 404/;
-  const relevant = consoleErrors.filter((l) => !noise.test(l));
-  if (relevant.length) console.error(`browser console errors (first 10):\n  ${relevant.slice(0, 10).join('\n  ')}`);
-  fail(`${failed.check ? `${failed.check}: ` : ''}${failed.message?.split('\n')[0] ?? String(failed)}`);
-}
+finish('e2e', failed, consoleErrors);

@@ -8,6 +8,8 @@
 #   3. the .vsix installed into a fresh code-server; poolscope.e2e.mjs drives it
 #      with Playwright in Debian's Chromium (palette, webview, status bar,
 #      Problems, export); screenshots in e2e-out/
+#   3b. restricted.e2e.mjs in a second code-server with Workspace Trust on and the
+#      folder untrusted (Restricted Mode: CodeLens, one refusal, disabled run controls)
 #   4. the extension-API mocha suite (dist/test/suite/index.js) inside
 #      code-server's extension host (run-mocha-in-code-server.sh)
 #
@@ -83,6 +85,16 @@ cp -r "$HERE/workspace" "$WS"
 run_step "UI e2e in code-server" \
   env E2E_OUT="$OUT" bash "$HERE/start-code-server.sh" "$VSIX" "$WS" -- \
   "$E2E_NODE" "$HERE/poolscope.e2e.mjs" --out "$OUT"
+
+# Restricted Mode: a fresh code-server with Workspace Trust on and the folder untrusted
+# (no start-up prompt: it opens restricted, as after "Don't Trust").
+RWS="$TMP/restricted-workspace"
+cp -r "$HERE/workspace" "$RWS"
+printf '%s\n' '{ "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.banner": "never" }' \
+  > "$TMP/restricted-settings.json"
+run_step "Restricted Mode e2e in code-server" \
+  env E2E_OUT="$OUT" E2E_WORKSPACE_TRUST=1 E2E_SETTINGS_JSON="$TMP/restricted-settings.json" \
+  bash "$HERE/start-code-server.sh" "$VSIX" "$RWS" -- "$E2E_NODE" "$HERE/restricted.e2e.mjs" --out "$OUT"
 
 if [ "${E2E_SKIP_MOCHA:-0}" != 1 ]; then
   if [ -f "$ROOT/dist/test/suite/index.js" ]; then

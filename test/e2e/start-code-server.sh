@@ -14,7 +14,8 @@
 #
 # Env knobs: E2E_CACHE (where setup.sh put things), E2E_PORT (fixed port instead of a free
 # one), E2E_KEEP_TMP=1 (keep the temp dir), E2E_READY_TIMEOUT (s, default 90),
-# E2E_CODE_SERVER_ARGS (extra args, word-split), E2E_SETTINGS_JSON (file merged over defaults).
+# E2E_CODE_SERVER_ARGS (extra args, word-split), E2E_SETTINGS_JSON (file merged over defaults),
+# E2E_WORKSPACE_TRUST=1 (keep Workspace Trust on: for Restricted Mode checks).
 # Cleanup kills only the process group this script created for code-server.
 set -euo pipefail
 
@@ -97,6 +98,11 @@ if [ -n "${E2E_SETTINGS_JSON:-}" ]; then
     fs.writeFileSync(base, JSON.stringify(merged, null, 2));' "$UD/User/settings.json" "$E2E_SETTINGS_JSON"
 fi
 
+# E2E_WORKSPACE_TRUST=1: Workspace Trust stays on (the Restricted Mode checks); the settings
+# file given in E2E_SETTINGS_JSON then turns it on and says how the folder opens.
+TRUST_FLAG="--disable-workspace-trust"
+[ "${E2E_WORKSPACE_TRUST:-0}" = 1 ] && TRUST_FLAG=""
+
 if [ -n "${E2E_PORT:-}" ]; then
   PORT="$E2E_PORT"
 else
@@ -118,7 +124,7 @@ fi
 # shellcheck disable=SC2086
 setsid "${CS[@]}" "${COMMON[@]}" \
   --auth none --bind-addr "127.0.0.1:$PORT" \
-  --disable-telemetry --disable-update-check --disable-workspace-trust \
+  --disable-telemetry --disable-update-check $TRUST_FLAG \
   --disable-getting-started-override --ignore-last-opened \
   ${E2E_CODE_SERVER_ARGS:-} \
   "$WORKSPACE" > "$LOGF" 2>&1 < /dev/null &

@@ -42,15 +42,16 @@ export async function reportHtml(events, title = 'PoolScope test') {
 /**
  * A page like the extension's panel: no embedded trace, strict CSP with a
  * nonce for the one script (VS Code serves the CSS as a file; here it is a
- * nonce'd style element), events arrive by postMessage.
+ * nonce'd style element), events arrive by postMessage. `bodyAttributes`: what
+ * the host puts on <body> (a trace file's panel: data-read-only, data-title, data-source).
  */
-export function panelHtml() {
+export function panelHtml({ bodyAttributes = '' } = {}) {
   const nonce = 'cG9vbHNjb3BlLXRlc3Q=';
   const csp = `default-src 'none'; img-src data: blob:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <style nonce="${nonce}">${css()}</style></head>
-<body><div id="poolscope-root"></div><script nonce="${nonce}">${webviewJs().replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
+<body${bodyAttributes ? ` ${bodyAttributes}` : ''}><div id="poolscope-root"></div><script nonce="${nonce}">${webviewJs().replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
 }
 
 /**

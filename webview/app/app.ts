@@ -71,8 +71,14 @@ export class App {
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
   #config: ToolbarConfig = { backend: 'thread', workers: 4, running: false, backends: [...NODE_RUN_BACKENDS], maxWorkers: 64 };
+  /** A trace file's panel (Open Trace): no run controls; its page says so in `data-read-only`. */
+  readonly #readOnly: boolean;
+  /** The trace file shown (read-only panels), kept in the persisted state so a reload can read it again. */
+  readonly #source: string | undefined;
 
   constructor(private readonly host: Host, private readonly root: HTMLElement) {
+    this.#readOnly = host.kind === 'vscode' && document.body.dataset.readOnly === 'true';
+    this.#source = this.#readOnly ? document.body.dataset.source : undefined;
     document.body.dataset.host = host.kind;
     this.#compare = new CompareView((runId) => this.#focus(runId));
     this.#details = new DetailsPane(host.kind === 'vscode'
@@ -112,7 +118,7 @@ export class App {
     this.#runsList.setAttribute('aria-label', 'Runs');
     this.#legend = document.createElement('div');
     this.#legend.className = 'ps-legend';
-    this.#empty = text('div', 'ps-empty', host.kind === 'vscode'
+    this.#empty = text('div', 'ps-empty', host.kind === 'vscode' && !this.#readOnly
       ? 'Nothing to show yet. Run a function in a pool (▶ Run in pool above an exported function, or PoolScope: Run Function in Pool) and its tasks appear here live.'
       : 'This trace has no runs.');
 
@@ -138,7 +144,7 @@ export class App {
       exportPng: () => this.#export('png'),
       openTrace: () => this.#openTrace(),
       clear: () => { this.#reset(); host.post({ type: 'clear' }); },
-    });
+    }, this.#readOnly);
 
     // One main landmark: the host page may already have made the root one (the VS Code panel does).
     const main = document.createElement(root.getAttribute('role') === 'main' ? 'div' : 'main');
@@ -157,6 +163,7 @@ export class App {
     main.append(this.#stats, this.#empty, this.view.element, this.#legend, this.#details.element, this.#more, this.#table.element);
     root.replaceChildren(header, this.#toolbar.element, main, this.#tooltip.element);
 
+    if (this.#readOnly) this.#setTitle(document.body.dataset.title || 'Trace');
     this.#watchTheme();
     if (POOLSCOPE_TEST_HOOK) {
       // Test builds only; the shipped bundle drops this block and test-hook.ts with it.
@@ -184,6 +191,8 @@ export class App {
     this.host.listen((m) => this.#onMessage(m));
     const persisted = parsePersistedState(this.host.getState());
     if (persisted) this.#restore(persisted);
+    // A trace file opens fitted, not following.
+    if (this.#readOnly) this.#setFollow(false);
     const embedded = this.host.embedded;
     if (embedded) {
       if (embedded.title) this.#setTitle(embedded.title);
@@ -547,7 +556,7 @@ export class App {
       this.host.setState(this.#snapshots.snapshot(this.model, {
         colorMode: this.view.colorMode, aligned: this.view.aligned, follow: this.#follow, hidden: [...this.#hidden],
         focused: this.#focused, domain: this.view.domain,
-      }));
+      }, this.#source));
     }, this.#isLive() ? LIVE_PERSIST_INTERVAL_MS : 1000);
   }
 

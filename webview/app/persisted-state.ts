@@ -4,7 +4,7 @@
  * host replays what is missing (by seq). Restored state is validated: it may
  * come from an older build, or be damaged.
  */
-import type { TraceEvent } from '../../src/trace/events.js';
+import type { TraceEvent, WorkerStartEvent } from '../../src/trace/events.js';
 import { isTraceEvent } from '../../src/common/webview-protocol.js';
 import type { ColorMode } from '../timeline/view.js';
 import type { RunInfo, TraceModel } from '../../src/trace/trace-model.js';
@@ -23,6 +23,8 @@ export interface PersistedState {
   ui: PersistedUi;
   /** Events of the runs small enough to keep; the host replays the rest by seq. */
   events: TraceEvent[];
+  /** The trace file a read-only panel shows: the host reads it again after a reload. */
+  source?: string;
 }
 
 /** Persist at most this many events; larger histories are replayed by the host. */
@@ -50,6 +52,7 @@ export function parsePersistedState(raw: unknown): PersistedState | undefined {
       domain,
     },
     events: Array.isArray(r.events) ? r.events.filter(isTraceEvent) : [],
+    ...(isStr(r.source) && r.source.length <= 4096 ? { source: r.source } : {}),
   };
 }
 
@@ -66,7 +69,7 @@ export class SnapshotBuilder {
     this.#cache.clear();
   }
 
-  snapshot(model: TraceModel, ui: PersistedUi): PersistedState {
+  snapshot(model: TraceModel, ui: PersistedUi, source?: string): PersistedState {
     let budget = PERSIST_EVENT_CAP;
     const events: TraceEvent[] = [];
     // Keep the newest runs that fit; the host replays the others in full (they are absent from lastSeq).
@@ -83,15 +86,33 @@ export class SnapshotBuilder {
     }
     this.#cache = cache;
     for (let k = kept.length - 1; k >= 0; k--) for (const e of kept[k]) events.push(e);
-    return { v: 1, ui, events };
+    return source === undefined ? { v: 1, ui, events } : { v: 1, ui, events, source };
   }
 
   #entry(model: TraceModel, run: RunInfo): CacheEntry {
     const cached = this.#cache.get(run.runId);
     if (cached && cached.lastSeq === run.lastSeq) return cached;
-    const evs = model.eventsOf(run);
+    const evs = inLaneOrder(model.eventsOf(run), run.lanes.map((li) => model.lanes[li].workerId));
     // Rebuilt events are renumbered; restore the host's last seq on the final one so replay starts after it.
     if (evs.length) evs[evs.length - 1] = { ...evs[evs.length - 1], seq: run.lastSeq };
     return { lastSeq: run.lastSeq, events: evs };
   }
+}
+
+/**
+ * The rebuilt events sorted by time put a worker that became ready later
+ * first; the model makes lanes in the order workers first appear, so the
+ * restored lanes (and per-worker figures) would come out reordered. Worker
+ * starts go right after run-start, in the order the run's lanes were made,
+ * which restores the same lane order.
+ */
+function inLaneOrder(events: TraceEvent[], laneWorkerIds: number[]): TraceEvent[] {
+  const order = new Map(laneWorkerIds.map((id, k) => [id, k]));
+  const starts = events.filter((e): e is WorkerStartEvent => e.type === 'worker-start')
+    .sort((a, b) => (order.get(a.workerId) ?? Infinity) - (order.get(b.workerId) ?? Infinity));
+  if (starts.length < 2) return events;
+  const rest = events.filter((e) => e.type !== 'worker-start');
+  const head = rest.length && rest[0].type === 'run-start' ? [rest.shift()!] : [];
+  // Renumbered in the new order: the model skips an event whose seq is not above its run's last.
+  return [...head, ...starts, ...rest].map((e, seq) => ({ ...e, seq }));
 }

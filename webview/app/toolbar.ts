@@ -45,7 +45,8 @@ export class Toolbar {
   readonly #aligned: ReturnType<typeof createCheckbox>;
   readonly #color: ReturnType<typeof createDropdown<ColorMode>>;
 
-  constructor(hostKind: HostKind, config: ToolbarConfig, follow: boolean, a: ToolbarActions) {
+  /** `readOnly`: a trace file's panel — no run controls and no Clear (the file is what it shows). */
+  constructor(hostKind: HostKind, config: ToolbarConfig, follow: boolean, a: ToolbarActions, readOnly = false) {
     const bar = document.createElement('div');
     bar.className = 'ps-toolbar';
     bar.setAttribute('role', 'toolbar');
@@ -91,7 +92,8 @@ export class Toolbar {
     const clear = createButton({ label: 'Clear', icon: 'clear-all', title: 'Clear: forget all runs', onClick: () => a.clear() });
     fileGroup.append(exportJson, exportCsv, exportPng, open, clear);
 
-    if (hostKind === 'standalone') hostOnly.hidden = true;
+    if (hostKind === 'standalone' || readOnly) hostOnly.hidden = true;
+    if (readOnly) clear.hidden = true;
     bar.append(hostOnly, viewGroup, fileGroup);
     this.element = bar;
   }

@@ -1,5 +1,8 @@
 // The timeline panel: one panel, replay on ready, hostile messages ignored.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, fixture, keepWorkspaceSettings, runCommand, waitFor } from './helpers.js';
 
@@ -65,6 +68,70 @@ export function defineTimelineTests(): void {
       const mine = stored.filter((e) => e.runId === summary.runIds[0]);
       assert.equal(mine.length, summary.events.length);
       assert.equal(mine[mine.length - 1].type, 'run-end');
+    });
+
+    test('Open Trace opens the file in a read-only panel of its own, titled by the file; the live panel keeps its runs', async () => {
+      const parts = await api();
+      const ran = await runCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'square', inputs: '[3, 4, 5]', backend: 'thread', workers: 2 });
+      const live = parts.timeline.panel ?? (await vscode.commands.executeCommand('poolscope.showTimeline'), parts.timeline.panel);
+      assert.ok(live);
+      const liveRuns = parts.timeline.history.runIds;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolscope-open-'));
+      const file = path.join(dir, 'squares.trace.json');
+      try {
+        await vscode.commands.executeCommand('poolscope.exportTrace', { format: 'chrome-json', runIds: ran.runIds, uri: file });
+        const opened = await vscode.commands.executeCommand<{ events: number; runIds: string[]; title: string }>('poolscope.openTrace', { uri: file });
+        assert.equal(opened.title, 'squares.trace.json');
+        assert.deepEqual(opened.runIds, ran.runIds);
+        const view = parts.traceFiles.views.find((v) => v.file === file);
+        assert.ok(view, 'a trace-file view for the file');
+        assert.notEqual(view.panel, live, 'not the live panel');
+        assert.equal(view.panel.panel.viewType, 'poolscope.traceFile');
+        assert.equal(view.panel.panel.title, 'squares.trace.json');
+        assert.match(view.panel.panel.webview.html, /data-read-only="true"/);
+        assert.equal(parts.timeline.panel, live, 'the live panel is still the live panel');
+        assert.deepEqual(parts.timeline.history.runIds, liveRuns, 'the live history is untouched');
+        await waitFor(() => view.panel.ready, 45_000, 'the trace panel to report ready');
+        await waitFor(() => (view.panel.lastRendered?.bars ?? 0) >= 3, 30_000, 'the file\'s 3 tasks drawn');
+        // Nothing in it starts a run: run requests are refused, not forwarded to the commands.
+        let started = false;
+        const sub = parts.controller.onDidChangeRunning((r) => { started ||= r; });
+        const refused = view.refusedRequests;
+        for (const type of ['run-again', 'compare', 'stop']) view.panel.receive({ type });
+        view.panel.receive({ type: 'set-workers', workers: 7 });
+        assert.equal(view.refusedRequests - refused, 4);
+        sub.dispose();
+        assert.equal(started, false);
+        assert.notEqual(vscode.workspace.getConfiguration('poolscope').get('workers'), 7);
+        // Opening it again replaces its panel instead of stacking a second one.
+        await vscode.commands.executeCommand('poolscope.openTrace', { uri: file });
+        assert.equal(parts.traceFiles.views.filter((v) => v.file === file).length, 1);
+      } finally {
+        for (const v of parts.traceFiles.views) v.panel.dispose();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a trace-file panel restored after a reload reads its file again (the path comes from the page state)', async () => {
+      const parts = await api();
+      const ran = await runCommand('poolscope.runFunction', { file: fixture('tasks.ts'), fn: 'square', inputs: '[6]', backend: 'serial' });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolscope-revive-'));
+      const file = path.join(dir, 'one.json');
+      try {
+        await vscode.commands.executeCommand('poolscope.exportTrace', { format: 'chrome-json', runIds: ran.runIds, uri: file });
+        const bare = vscode.window.createWebviewPanel('poolscope.traceFile', 'one.json', vscode.ViewColumn.One, {});
+        const view = await parts.traceFiles.revive(bare, { v: 1, source: file });
+        assert.equal(view.file, file);
+        assert.deepEqual(view.history.runIds, ran.runIds);
+        assert.match(bare.webview.html, /data-read-only="true"/);
+        // A state naming no usable path gives an empty read-only panel, never a read of something else.
+        const other = vscode.window.createWebviewPanel('poolscope.traceFile', 'x', vscode.ViewColumn.One, {});
+        const empty = await parts.traceFiles.revive(other, { v: 1, source: 'relative/path.json' });
+        assert.equal(empty.history.size, 0);
+      } finally {
+        for (const v of parts.traceFiles.views) v.panel.dispose();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test('hostile messages from the webview are ignored and logged, never acted on', async () => {

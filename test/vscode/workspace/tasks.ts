@@ -30,3 +30,8 @@ export function shout(text: string): string {
   console.log(`shouting ${text}`);
   return text.toUpperCase();
 }
+
+export function failOnOdd(x: number): number {
+  if (x % 2 === 1) throw new RangeError(`odd input ${x}`);
+  return x;
+}
