@@ -44,14 +44,21 @@ const SERIAL = new Set(['serial', 'py-serial']);
 export function speedupAgainstShownSerial(summaries: RunSummary[]): Map<string, number> {
   const out = new Map<string, number>();
   const sameWork = (a: RunSummary, b: RunSummary) => a.fn === b.fn && a.file === b.file && a.tasks === b.tasks;
-  const serials = summaries.filter((s) => SERIAL.has(s.backend) && s.finished && s.taskPhaseUs).reverse();
+  const serials = summaries.filter((s) => SERIAL.has(s.backend) && isCompleteRun(s) && s.taskPhaseUs).reverse();
   for (const s of summaries) {
+    // A run cut short (stopped, broken pool) did less work: its task phase is no speed-up.
+    if (!isCompleteRun(s)) continue;
     if (s.speedupVsSerial !== undefined) { out.set(s.runId, s.speedupVsSerial); continue; }
     const serial = serials.find((b) => sameWork(b, s));
     // Task phase against task phase, and only for finished runs: a live run's figures are not a speed-up yet.
     if (serial && s.taskPhaseUs && s.finished) out.set(s.runId, serial.taskPhaseUs! / s.taskPhaseUs);
   }
   return out;
+}
+
+/** Finished with every task done (ok or failed): not stopped, nothing cancelled or left unrun. */
+export function isCompleteRun(s: RunSummary): boolean {
+  return s.finished && s.cancelled === 0 && s.pending === 0;
 }
 
 /** Whether a run is still receiving events. */

@@ -87,12 +87,13 @@ describe("a trace file's panel (Open Trace)", () => {
       await post(page, { type: 'events', batch: fx.events });
       await settle(page);
       assert.equal(await page.textContent('.ps-title'), 'run-42.json');
+      assert.equal(await page.textContent('.ps-badge'), 'read-only trace file', 'the header says why there is no Run again');
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
       assert.equal(await page.evaluate(() => window.__poolscope.follow), false, 'a file opens fitted, not following');
       for (const label of ['Run again', 'Compare backends', 'Stop', 'Clear']) {
         assert.equal(await page.isVisible(`button[aria-label="${label}"]`), false, `${label} is not offered`);
       }
-      assert.equal(await page.isVisible('.ps-toolbar select'), true, 'view controls stay (colour)');
+      assert.equal(await page.locator('.ps-toolbar select:visible').count(), 1, 'of the dropdowns only the view\'s (colour) stays');
       assert.equal(await page.isVisible('button[aria-label="Export JSON"]'), true);
       assert.equal(await page.isVisible('text=Backend'), false);
       await page.waitForFunction(() => window.__vscodeState()?.source !== undefined, null, { timeout: 20_000 });
@@ -154,6 +155,10 @@ describe('after a window reload', () => {
       await settle(second.page);
       const shownAfter = await shown(second.page);
       assert.deepEqual(shownAfter, shownBefore);
+      // The stopped run reads as stopped: its cut task cancelled, the rest not run, no speed-up for less work.
+      assert.match(shownAfter.stats, /tasks 3 ok · 1 cancelled · 8 not run/);
+      assert.match(shownAfter.stats, /stopped/);
+      assert.doesNotMatch(shownAfter.stats, /speed-up|pending/);
       const stopped = shownAfter.runs.find((r) => r.runId === lastRun);
       assert.equal(stopped.finished, true);
       assert.equal(stopped.error, 'RunStopped');

@@ -111,7 +111,14 @@ export class App {
     this.#status = text('div', 'ps-status', '');
     this.#status.setAttribute('role', 'status');
     this.#status.setAttribute('aria-live', 'polite');
-    header.append(this.#title, this.#status);
+    header.append(this.#title);
+    if (this.#readOnly) {
+      // Where a newcomer would look for Run again: say why there is none.
+      const badge = text('span', 'ps-badge', 'read-only trace file');
+      badge.title = 'Opened with Open Trace: the file\'s runs are shown; nothing in this panel runs code';
+      header.append(badge);
+    }
+    header.append(this.#status);
 
     this.#runsList = document.createElement('div');
     this.#runsList.className = 'ps-runs';

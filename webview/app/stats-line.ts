@@ -1,11 +1,13 @@
 /** The one line above the lanes: what the focused run is and how it did, in the panel's narrowest width. */
 import { formatCount, formatSpeedup, formatUs } from '../../src/common/format.js';
-import type { RunSummary } from '../run-summaries.js';
+import { isCancelledError } from '../../src/trace/run-numbers.js';
+import { isCompleteRun, type RunSummary } from '../run-summaries.js';
 
 /** `hosts`: the run's host line, for runs on several machines or a distributed engine (src/trace/hosts.ts). */
 export function renderStatsLine(el: HTMLElement, s: RunSummary | undefined, speedup: number | undefined, hosts?: string): void {
   if (!s) { el.replaceChildren(); return; }
-  const sp = s.speedupVsSerial ?? speedup;
+  // A run cut short (stopped, broken) did not do the same work: no speed-up for it.
+  const sp = isCompleteRun(s) ? s.speedupVsSerial ?? speedup : undefined;
   const stat = (label: string, value: string, bad = false) => {
     const span = document.createElement('span');
     span.className = `ps-stat${bad ? ' ps-stat-bad' : ''}`;
@@ -25,9 +27,13 @@ export function renderStatsLine(el: HTMLElement, s: RunSummary | undefined, spee
     parts.push(where);
   }
   parts.push(stat('wall', formatUs(s.wallUs)));
-  parts.push(stat('tasks', `${formatCount(s.ok)} ok${s.failed ? ` · ${formatCount(s.failed)} failed` : ''}${s.pending ? ` · ${formatCount(s.pending)} pending` : ''}`, s.failed > 0));
+  // Once the run is over, tasks that never ran are "not run", not "pending" (nothing will run them).
+  const tasks = `${formatCount(s.ok)} ok${s.failed ? ` · ${formatCount(s.failed)} failed` : ''}${s.cancelled ? ` · ${formatCount(s.cancelled)} cancelled` : ''}`
+    + `${s.pending ? ` · ${formatCount(s.pending)} ${s.finished ? 'not run' : 'pending'}` : ''}`;
+  parts.push(stat('tasks', tasks, s.failed > 0));
   if (sp !== undefined) parts.push(stat('speed-up', formatSpeedup(sp)));
   parts.push(stat('queue p95', formatUs(s.queueWaitP95Us)));
   if (!s.finished) parts.push(stat('', 'running…'));
+  else if (s.error) parts.push(stat('', isCancelledError(s.error) ? 'stopped' : `ended: ${s.error.name}`, !isCancelledError(s.error)));
   el.replaceChildren(...parts);
 }
