@@ -339,16 +339,28 @@ function readVersion(): string {
   }
 }
 
+/** PoolScope itself failed: say what in one line (the JS stack only with --verbose: it is PoolScope's, not the user's), end now. */
+function internalError(e: unknown): never {
+  const verbose = process.argv.includes('--verbose');
+  let what: string;
+  try {
+    what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {
+    what = 'an error that cannot be described';
+  }
+  const detail = verbose && e instanceof Error && e.stack ? `\n${e.stack}` : ' (--verbose prints the stack)';
+  process.stderr.write(`poolscope: internal error: ${what}${detail}\n`);
+  // End now, taking any run down with us, rather than wait on a runner that may never finish.
+  try { killAllRunners(); } finally { process.exit(EXIT_INTERNAL); }
+}
+
+// A fault in an event handler (a runner message, a timer) is as internal as one in main(): same message, same exit.
+process.on('uncaughtException', internalError);
+process.on('unhandledRejection', internalError);
+// A reader that went away (`poolscope run … | head -1`) is no fault: the run goes on, unheard.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') internalError(e); });
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    // What failed, in one line; the JS stack only with --verbose (it is PoolScope's, not the user's).
-    const verbose = process.argv.includes('--verbose');
-    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    const detail = verbose && e instanceof Error && e.stack ? `\n${e.stack}` : ' (--verbose prints the stack)';
-    process.stderr.write(`poolscope: internal error: ${what}${detail}\n`);
-    // End now, taking any run down with us, rather than wait on a runner that may never finish.
-    killAllRunners();
-    process.exit(EXIT_INTERNAL);
-  },
+  internalError,
 );

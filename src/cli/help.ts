@@ -41,7 +41,9 @@ Options
   -t, --timeout <ms>     per-task timeout; the task's worker is really stopped
       --cpu-sample-ms <ms>
                          on-CPU sampling period (default 5; 0 = off); gives each task its cpuFraction
-      --max-memory <MB>  heap limit per worker; runaway allocation fails that task
+      --max-memory <MB>  memory limit per worker (heap + Buffers; process: RSS); a task
+                         past it fails (MemoryLimitExceeded). Default: half the
+                         machine's memory over the workers, 256-2048 MB each
       --trace <out.json> write a Chrome trace (open in Perfetto or speedscope)
       --csv <out.csv>    write one row per task
       --html <out.html>  write a self-contained HTML timeline

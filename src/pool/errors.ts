@@ -22,6 +22,10 @@ export const ErrorNames = {
   CancelledError: 'CancelledError',
   /** A task threw something that is not an Error (a string, a number …). */
   ThrownValue: 'ThrownValue',
+  /** A task went past its worker's memory limit (heap, ArrayBuffers and Buffers, or a process worker's RSS). */
+  MemoryLimitExceeded: 'MemoryLimitExceeded',
+  /** Task code tried to signal a process that started the run (the runner's parent, or every process: pid −1). */
+  KillRefused: 'KillRefused',
 } as const;
 
 export type EngineErrorName = typeof ErrorNames[keyof typeof ErrorNames];
@@ -52,6 +56,16 @@ export function workerCrashed(info: WorkerIdentity & { exitCode: number | null; 
   return new PoolError(ErrorNames.WorkerCrashed,
     `Worker ${info.workerId} (pid ${info.pid}, thread ${info.threadId}) ${how} while running this task${detail}`,
     { exitCode: info.exitCode, signal: info.signal, workerId: info.workerId, pid: info.pid, threadId: info.threadId });
+}
+
+/**
+ * The task went past its worker's memory limit. `how`: what was counted and how it was stopped, e.g.
+ * "heap 40 MiB + ArrayBuffers 30 MiB" or "RSS grew by 70 MiB; the worker was killed".
+ */
+export function memoryLimitExceeded(limitMb: number, how: string, worker?: WorkerIdentity): PoolError {
+  return new PoolError(ErrorNames.MemoryLimitExceeded,
+    `Task went past its worker's memory limit of ${limitMb} MiB (${how}); raise it with --max-memory (maxMemoryMb)`,
+    { limitMb, ...worker });
 }
 
 export function taskTimeout(timeoutMs: number, worker?: WorkerIdentity): PoolError {

@@ -15,6 +15,7 @@ import { createSerialThreadBackend, createThreadBackend } from './backends/threa
 import { monotonicUs } from './clock.js';
 import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, serializationError } from './errors.js';
 import { killMarked, poolMark } from './descendants.js';
+import { defaultMemoryLimitMb, processHeapLimitMb } from './memory.js';
 import { toModuleUrl } from './module-loader.js';
 import { TaskQueue } from './queue.js';
 import { Task, type TaskOwner } from './task.js';
@@ -34,6 +35,10 @@ function resolveOptions(options: PoolOptions): ResolvedPoolOptions {
   const workers = backend === 'serial' ? 1 : requested;
   const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
   if (!Number.isInteger(pipeline) || pipeline < 1) throw new RangeError(`pipeline must be an integer ≥ 1, got ${pipeline}`);
+  // One thread runs an event-loop pool's tasks (and a serial pool's): the default is that one worker's share.
+  const maxMemoryMb = options.maxMemoryMb ?? defaultMemoryLimitMb(backend === 'event-loop' ? 1 : workers);
+  if (typeof maxMemoryMb !== 'number' || !(maxMemoryMb >= 0)) throw new RangeError(`maxMemoryMb must be a number ≥ 0, got ${maxMemoryMb}`);
+  const heapMb = Number.isFinite(maxMemoryMb) ? Math.ceil(maxMemoryMb) : 0;
   return {
     backend,
     workers,
@@ -45,8 +50,13 @@ function resolveOptions(options: PoolOptions): ResolvedPoolOptions {
     trace: options.trace ?? true,
     originUs: options.originUs ?? monotonicUs(),
     workerName: options.workerName ?? ((i) => `${backend}-worker-${i}`),
-    resourceLimits: options.resourceLimits,
-    execArgv: options.execArgv,
+    maxMemoryMb: Number.isFinite(maxMemoryMb) ? maxMemoryMb : 0,
+    memoryLimitExplicit: options.maxMemoryMb !== undefined,
+    resourceLimits: options.resourceLimits ?? (heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined),
+    // The RSS watch (worker-set.ts) should stop a process worker before V8's own limit makes it abort.
+    execArgv: heapMb > 0 && !options.execArgv?.some((arg) => arg.startsWith('--max-old-space-size'))
+      ? [...options.execArgv ?? [], `--max-old-space-size=${processHeapLimitMb(heapMb)}`]
+      : options.execArgv,
     maxLogBytesPerTask: options.maxLogBytesPerTask ?? DEFAULT_MAX_LOG_BYTES,
     serialThread: options.serialThread ?? false,
   };

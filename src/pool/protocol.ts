@@ -101,6 +101,11 @@ export interface WorkerInit {
   /** Record previews, log capture and (concurrent mode) task slices. */
   trace: boolean;
   maxLogBytesPerTask: number;
+  /**
+   * Memory limit in MiB (0: none): Buffers, ArrayBuffers and typed arrays are counted with the heap at the places
+   * task code allocates them (memory.ts), and a task going past it fails with MemoryLimitExceeded.
+   */
+  memoryLimitMb: number;
   /** Process workers: the variable of this worker's own mark (descendants.ts), for its parent-death watchdog. */
   markVariable?: string;
   /** Thread workers: Int32Array memory where the worker records pids of child processes its tasks start. */
@@ -133,6 +138,12 @@ export function readRunning(running: Float64Array): { taskId: number; t: number 
   const t = running[1];
   return id >= 0 && running[0] === id ? { taskId: id, t } : undefined;
 }
+
+/**
+ * Exit code of a worker that ends itself because it still holds more than its memory limit after a task failed
+ * with MemoryLimitExceeded (the task kept what it allocated): the pool recycles it, it did not crash.
+ */
+export const EXIT_MEMORY_RECYCLE = 75;
 
 /** Environment variable that carries `WorkerInit` (JSON) to a forked worker. */
 export const WORKER_INIT_ENV = 'POOLSCOPE_WORKER_INIT';

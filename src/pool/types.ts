@@ -31,9 +31,18 @@ export interface PoolOptions {
   originUs?: number;
   /** Worker name for worker i (1-based). @default `${backend}-worker-${i}` */
   workerName?: (i: number) => string;
-  /** Thread backend: V8 heap limits per worker. */
+  /**
+   * Memory limit per worker in MiB; a task that goes past it fails with `MemoryLimitExceeded` and the pool goes on.
+   * Counted: the V8 heap (thread/event-loop: `resourceLimits`; process: `--max-old-space-size`), plus Buffers,
+   * ArrayBuffers and typed arrays where task code allocates them (memory.ts), plus, on process workers, what
+   * the worker's RSS grew by since it was ready (read from /proc every 100 ms; Linux). Serial tasks on the
+   * caller's thread: Buffers and ArrayBuffers only (the caller's heap is the caller's). 0: no limit.
+   * @default half the machine's memory over the worker threads/processes, 256–2048 MiB each (memory.ts)
+   */
+  maxMemoryMb?: number;
+  /** Thread backend: V8 heap limits per worker (default: from `maxMemoryMb`). */
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
-  /** Process backend: extra execArgv for children (e.g. --max-old-space-size=256). */
+  /** Process backend: extra execArgv for children (a --max-old-space-size here wins over the one `maxMemoryMb` adds). */
   execArgv?: string[];
   /** Extra fields for the `run-start` event. */
   runInfo?: { fn?: string; file?: string; inputsCount?: number; label?: string; compareId?: string };

@@ -13,6 +13,8 @@ import { readlinkSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { ChildProcessTracker } from './child-tracker.js';
 import { KILL_MARKED_SOURCE } from './descendants.js';
+import { guardParentSignals } from './kill-guard.js';
+import { guardMemory, heldPastLimit } from './memory.js';
 import { monotonicUs } from './clock.js';
 import { serializationError, serializeError } from './errors.js';
 import { OutputCapture } from './log-capture.js';
@@ -20,7 +22,7 @@ import { TaskModule, type TaskFunction } from './module-loader.js';
 import { previewValue } from './preview.js';
 import { normalizeArgs } from './value-model.js';
 import {
-  Claim, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, splitBatch,
+  Claim, EXIT_MEMORY_RECYCLE, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, splitBatch,
   type FromWorkerBatch, type FromWorkerMessage, type ToWorkerBatch, type WorkerIdentityGlobal, type WorkerInit,
 } from './protocol.js';
 import { TaskQueue } from './queue.js';
@@ -187,6 +189,9 @@ class WorkerRuntime {
     if (!(process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) process.setSourceMapsEnabled(true);
     this.#capture?.install();
     this.#installExitHooks();
+    // Before the task module loads, so that its code sees the guarded functions.
+    guardParentSignals();
+    if (init.memoryLimitMb > 0) guardMemory(init.memoryLimitMb);
     this.#channel.listen(this.#onBatch);
     let loadError = null;
     try {
@@ -261,7 +266,7 @@ class WorkerRuntime {
   };
 
   #pump(): void {
-    if (!this.#module) return;
+    if (!this.#module || this.#exiting) return;
     if (this.#init.mode === 'concurrent') {
       const inbox = this.#inbox;
       while (inbox.length !== 0) {
@@ -291,6 +296,7 @@ class WorkerRuntime {
       // Report before the next start: what finished is out of this worker before anything else can hang or
       // crash it, so a fault fails only the task that caused it (and finished results are never lost).
       if (this.#outbox.length !== 0) this.#flush();
+      if (this.#overLimit && this.#recycleIfStillOver()) return;
       // Nobody would hear the result (a task disconnected the channel): the pool re-queues what is left.
       if (!this.#channel.open()) this.#realExit(0);
       // The pool may have taken the task back while it waited here (cancelPending): whoever swaps first wins.
@@ -331,8 +337,30 @@ class WorkerRuntime {
     this.#currentTask = -1;
     this.#draining = false;
     this.#flush();
+    if (this.#overLimit && this.#recycleIfStillOver()) return;
     this.#maybeClose();
   }
+
+  /** A task failed with MemoryLimitExceeded (sequential mode): whether to look at what the worker still holds. */
+  #overLimit = false;
+
+  /**
+   * After a MemoryLimitExceeded, a worker that still holds more than its limit (the task kept what it allocated)
+   * would fail every task after it: it ends itself instead, its results flushed, and the pool starts a fresh one
+   * and re-queues what it had sent ahead (EXIT_MEMORY_RECYCLE).
+   */
+  #recycleIfStillOver(): boolean {
+    this.#overLimit = false;
+    if (!heldPastLimit(this.#init.memoryLimitMb)) return false;
+    this.#exiting = true;
+    this.#flush();
+    if (isMainThread) process.send!([], () => this.#realExit(EXIT_MEMORY_RECYCLE));
+    else this.#realExit(EXIT_MEMORY_RECYCLE);
+    return true;
+  }
+
+  /** Ending itself (#recycleIfStillOver): runs nothing more. */
+  #exiting = false;
 
   #runConcurrent(taskId: number, fnIndex: number, args: unknown[]): void {
     if (this.#cancelled.size !== 0 && this.#cancelled.delete(taskId)) {
@@ -403,7 +431,9 @@ class WorkerRuntime {
     this.#lastTaskUs = end - start;
     this.#slices?.taskEnded(taskId, end);
     this.#capture?.taskEnded(taskId);
-    this.#outbox.push(FromWorkerOp.Error, taskId, start, end, serializeError(err));
+    const wire = serializeError(err);
+    if (wire.name === 'MemoryLimitExceeded' && this.#init.mode !== 'concurrent') this.#overLimit = true;
+    this.#outbox.push(FromWorkerOp.Error, taskId, start, end, wire);
     this.#settledFlush();
   }
 

@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import type { BuildFailure, Message, Plugin } from 'esbuild';
 import type { SourceLocation } from './protocol.js';
 import { RunnerError } from './errors.js';
-import { checkUserFile } from './user-file.js';
+import { checkUserFile, importedFileProblem } from './user-file.js';
 import { openPrivateDir, UnsafeDirError, type PrivateDir } from './private-dir.js';
 
 /** Bumped when the bundle options change, so old cache entries are not reused. */
@@ -186,7 +186,9 @@ async function bundleInto(cache: PrivateDir, file: string, apiPath: string, star
     // Stack traces need the mappings, not the sources: a smaller map loads faster in every worker.
     sourcesContent: false,
     logLevel: 'silent',
-    plugins: externalPackages ? [poolscopeApiPlugin(apiPath), externalPackagesPlugin()] : [poolscopeApiPlugin(apiPath)],
+    plugins: externalPackages
+      ? [poolscopeApiPlugin(apiPath), externalPackagesPlugin(), regularFilesPlugin()]
+      : [poolscopeApiPlugin(apiPath), regularFilesPlugin()],
     // Bundled CommonJS dependencies call require() for builtins and dynamic
     // paths; ESM has none, so give the bundle one that resolves like the user's file would.
     banner: {
@@ -256,6 +258,22 @@ function externalPackagesPlugin(): Plugin {
         const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: EXTERNAL_PACKAGES_PLUGIN });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         return { path: pathToFileURL(resolved.path).href, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * Every file esbuild is about to read must be a regular file of a source file's size: an import of a FIFO would
+ * block the bundler forever, one of a device (/dev/zero, also behind a symlink) would fill its memory without end.
+ */
+function regularFilesPlugin(): Plugin {
+  return {
+    name: 'poolscope-regular-files',
+    setup(build) {
+      build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
+        const problem = importedFileProblem(args.path);
+        return problem === undefined ? undefined : { errors: [{ text: problem }] };
       });
     },
   };
@@ -380,6 +398,8 @@ function sha256(data: string | Uint8Array): string {
 
 function sha256File(path: string): string {
   try {
+    // An input swapped for a FIFO or a device since it was bundled is never read (it would block, or never end).
+    if (importedFileProblem(path) !== undefined) return 'not a regular file';
     return sha256(readFileSync(path));
   } catch {
     return 'missing';

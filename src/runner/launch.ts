@@ -110,9 +110,10 @@ export function defaultRunnerPath(): string {
 const RUNNER_HEAP_HEADROOM_MB = 256;
 
 /**
- * Serial tasks (and Run File's main program) run in the runner itself, so a
- * per-worker heap limit must bound the runner too, or runaway allocation there
- * would eat the machine before anything stops it.
+ * Run File's main program runs in the runner itself (and a script's own serial pools), so --max-memory bounds
+ * the runner's heap too, or runaway allocation there would eat the machine before anything stops it: the limit
+ * plus room for the runner's own work. Without the flag the runner keeps Node's own heap limit (a large run's
+ * trace lives there); the workers get the engine's default (src/pool/memory.ts).
  */
 function runnerHeapLimit(request: RunRequest): string[] {
   return request.maxMemoryMb ? [`--max-old-space-size=${request.maxMemoryMb + RUNNER_HEAP_HEADROOM_MB}`] : [];

@@ -42,7 +42,7 @@ export interface RunRequest {
   cacheDir?: string;
   /** `cacheDir` is a default location (the extension's global storage), not the user's choice: if it fails a check, a fresh private directory is used and the reason logged. */
   cacheDirIsDefault?: boolean;
-  /** Heap limit per worker in MiB (thread/event-loop: resourceLimits; process: --max-old-space-size), so runaway allocation fails one task instead of the machine. */
+  /** Memory limit per worker in MiB (the engine's `maxMemoryMb`; without it the engine's default), so runaway allocation fails one task instead of the machine. */
   maxMemoryMb?: number;
   /** .py files: the Python backend (fn and file modes); without it `backend` maps onto Python (thread → py-thread, …). */
   pythonBackend?: Extract<Backend, `py-${string}`>;

@@ -335,13 +335,13 @@ export class RunSession {
     }
   }
 
-  /** Heap limits per worker, so runaway allocation fails one task (WorkerCrashed) instead of the machine. */
+  /**
+   * Memory limit per worker (--max-memory; without it the engine's default, memory.ts), so runaway allocation
+   * fails one task (MemoryLimitExceeded) instead of the machine. Process workers get source maps on.
+   */
   #poolLimits(backend: NodeBackend): Partial<PoolOptions> {
     const mb = this.#request.maxMemoryMb;
-    const sourceMaps = ['--enable-source-maps'];
-    if (!mb) return backend === 'process' ? { execArgv: sourceMaps } : {};
-    if (backend === 'process') return { execArgv: [...sourceMaps, `--max-old-space-size=${mb}`] };
-    return { resourceLimits: { maxOldGenerationSizeMb: mb } };
+    return { ...(mb ? { maxMemoryMb: mb } : {}), ...(backend === 'process' ? { execArgv: ['--enable-source-maps'] } : {}) };
   }
 
   /** file mode: configure the API, import the script, await its default export. */

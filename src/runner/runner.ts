@@ -15,6 +15,7 @@ import { monotonicUs } from '../pool/clock.js';
 import { startOrphanGuard } from './orphan-guard.js';
 import { inputSource } from './inputs.js';
 import { killMarked } from '../pool/descendants.js';
+import { guardParentSignals } from '../pool/kill-guard.js';
 
 /** When this process started, on the run clock's time base (for start-up timing). */
 const runnerStartMonoUs = monotonicUs() - performance.now() * 1000;
@@ -55,12 +56,15 @@ const FLUSH_TIMEOUT_MS = 30_000;
 async function shutdown(code: number, final?: FromRunner): Promise<never> {
   if (!exiting) {
     exiting = true;
-    const force = setTimeout(() => exitRunner(code), SHUTDOWN_GRACE_MS);
-    force.unref();
-    await session?.stop().catch(() => undefined);
-    // The pools are down; what is left is flushing. The grace timer must not cut that off:
-    // `send` resolves once `final` — and so everything queued before it — is written.
-    clearTimeout(force);
+    // The pools get a grace period to stop; past it we go on without them — and still send `final`, so the
+    // parent hears how the run ended however slow the machine (what is left of the run dies with us: see 'exit').
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      session?.stop().catch(() => undefined),
+      new Promise((resolve) => { grace = setTimeout(resolve, SHUTDOWN_GRACE_MS); }),
+    ]);
+    clearTimeout(grace);
+    // What is left is flushing: `send` resolves once `final` — and so everything queued before it — is written.
     if (final) {
       const flushed = setTimeout(() => exitRunner(code), FLUSH_TIMEOUT_MS);
       flushed.unref();
@@ -102,6 +106,8 @@ process.on('message', (message: unknown) => {
     ? new PythonSession(withInputList(request), (m) => { void send(m); })
     : new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() });
   if (request.mode !== 'file') interceptProcessExit();
+  // The main program and a script's own serial tasks run here: their process.kill cannot reach our parent.
+  guardParentSignals();
   // Off the start-up path: the guard matters only once user code runs.
   setImmediate(startOrphanGuard);
   session.run().then(

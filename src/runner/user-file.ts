@@ -11,7 +11,7 @@ import { RunnerError } from './errors.js';
 /** Larger than any hand-written source file: bigger "sources" are refused rather than bundled. */
 export const MAX_USER_FILE_BYTES = 64 * 1024 * 1024;
 
-function kindOf(stat: import('node:fs').Stats): string {
+export function kindOf(stat: import('node:fs').Stats): string {
   if (stat.isFIFO()) return 'a FIFO (named pipe)';
   if (stat.isCharacterDevice()) return 'a character device';
   if (stat.isBlockDevice()) return 'a block device';
@@ -37,4 +37,23 @@ export function checkUserFile(file: string): void {
   if (stat.size > MAX_USER_FILE_BYTES) {
     throw new RunnerError('NotAFile', `${file} is ${Math.round(stat.size / 1048576)} MB: larger than a source file can be (${MAX_USER_FILE_BYTES / 1048576} MB)`);
   }
+}
+
+/**
+ * Why a file the user's file imports cannot be bundled (not a regular file, or too large), or undefined when it
+ * can: esbuild would block forever on a FIFO and read a device such as /dev/zero without end.
+ */
+export function importedFileProblem(path: string): string | undefined {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return undefined; // esbuild says what is wrong with a file it cannot read
+  }
+  if (stat.isDirectory() || stat.isFile()) {
+    return stat.size > MAX_USER_FILE_BYTES
+      ? `${path} is ${Math.round(stat.size / 1048576)} MB: larger than an imported source file can be (${MAX_USER_FILE_BYTES / 1048576} MB)`
+      : undefined;
+  }
+  return `${path} is ${kindOf(stat)}, not a regular file: an import must name a source file`;
 }

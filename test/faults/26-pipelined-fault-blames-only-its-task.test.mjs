@@ -31,8 +31,8 @@ const cases = [
   ['process', 'exit', 'WorkerCrashed', {}],
   ['process', 'kill-group', 'WorkerCrashed', {}],
   ['process', 'disconnect', 'WorkerCrashed', {}],
-  ['thread', 'oom', 'WorkerCrashed', { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } }],
-  ['process', 'oom', 'WorkerCrashed', { execArgv: ['--max-old-space-size=64'] }],
+  ['thread', 'oom', 'MemoryLimitExceeded', { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } }],
+  ['process', 'oom', 'MemoryLimitExceeded', { execArgv: ['--max-old-space-size=64'] }],
 ];
 
 for (const [backend, how, errorName, options] of cases) {

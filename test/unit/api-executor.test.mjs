@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { api, tasks, TASKS_URL, childrenGone, recorder, rejectsNamed, throwsNamed, until, use } from '../fixtures/api/helpers.mjs';
 
 const { ThreadPoolExecutor, ProcessPoolExecutor, PoolExecutor } = api;
-const { square, add, sleep, whoamiSlow } = tasks;
+const { square, add, sleep, whoamiSlow, waitForRelease } = tasks;
 
 after(async () => {
   assert.deepEqual(await childrenGone(), []);
@@ -95,10 +95,17 @@ test('executor.map(…, { timeout }) raises TimeoutError when a result is late',
 
 test('shutdown({ cancelFutures: true }) cancels pending futures; the running one completes', { timeout: 30_000 }, async (t) => {
   const ex = new ThreadPoolExecutor({ maxWorkers: 1, module: TASKS_URL, engine: { pipeline: 1 } });
-  const first = ex.submit(sleep, 400, 'first');
+  // The first task runs until released: it is surely still running when shutdown() is called, however slow the machine.
+  const gate = new SharedArrayBuffer(4);
+  const release = () => { Atomics.store(new Int32Array(gate), 0, 1); Atomics.notify(new Int32Array(gate), 0); };
+  t.after(release);
+  const first = ex.submit(waitForRelease, gate, 'first');
   const rest = [1, 2, 3, 4].map((x) => ex.submit(square, x));
   await until(() => first.running(), 10_000, 'the first task to start');
-  await ex.shutdown({ wait: true, cancelFutures: true });
+  const shutdown = ex.shutdown({ wait: true, cancelFutures: true });
+  assert.equal(first.done(), false, 'the first task is still running');
+  release();
+  await shutdown;
   assert.equal(await first.result(), 'first');
   assert.ok(rest.every((f) => f.cancelled()), `cancelled: ${rest.map((f) => f.cancelled())}`);
   for (const f of rest) await rejectsNamed(f.result(), 'CancelledError');

@@ -19,6 +19,10 @@ export interface ResolvedPoolOptions {
   trace: boolean;
   originUs: number;
   workerName: (i: number) => string;
+  /** Memory limit per worker in MiB (0: none); resourceLimits and execArgv already carry its heap part. */
+  maxMemoryMb: number;
+  /** maxMemoryMb was given (not the default). */
+  memoryLimitExplicit: boolean;
   resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } | undefined;
   execArgv: string[] | undefined;
   maxLogBytesPerTask: number;

@@ -5,6 +5,7 @@
  * A child exits by itself when its IPC channel closes (the pool is gone).
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { serialize as v8Serialize } from 'node:v8';
 import { WORKER_INIT_ENV, type FromWorkerBatch } from '../protocol.js';
 import { normalizeResults } from '../value-model.js';
@@ -16,8 +17,24 @@ import { WorkerSet } from './worker-set.js';
 
 /** SIGTERM → SIGKILL grace period. */
 const KILL_GRACE_MS = 500;
-/** After 'exit', how long to wait for the IPC channel to deliver the last replies. */
-const DRAIN_AFTER_EXIT_MS = 500;
+/**
+ * After 'exit' and the IPC channel's end (every reply the worker sent has been delivered by then), how long its
+ * stdout/stderr may still take: a grandchild holding the pipes open must not delay the exit's report.
+ */
+const STDIO_AFTER_EXIT_MS = 100;
+/** After 'exit', the longest wait for the IPC channel to end before the exit is reported anyway. */
+const CHANNEL_AFTER_EXIT_MS = 10_000;
+
+/** VmRSS of `pid` from /proc/<pid>/status, bytes; −1 where there is no /proc (the memory watch then does nothing). */
+function rssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const at = status.indexOf('VmRSS:');
+    return at < 0 ? -1 : Number.parseInt(status.slice(at + 6), 10) * 1024;
+  } catch {
+    return -1;
+  }
+}
 
 function signalGroup(pid: number, signal: NodeJS.Signals, orLeader: boolean): void {
   try {
@@ -63,6 +80,12 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       // Only a failed spawn matters here; a send racing with the child's death is settled by its exit.
       if (child.pid === undefined) { spawnError = err; exited = true; report(); }
     });
+    // The channel ends once the worker is gone and every message it sent was read ('disconnect'): only then are
+    // its results all in. Reporting the exit sooner (a fixed wait, on a busy machine) would re-queue tasks whose
+    // results are still on the way — and run them twice.
+    let channelEnded = false;
+    const reportSoon = (): void => { if (exited && channelEnded) setTimeout(report, STDIO_AFTER_EXIT_MS).unref(); };
+    child.on('disconnect', () => { channelEnded = true; reportSoon(); });
     child.on('exit', (code, signal) => {
       exited = true;
       // Whatever task code started in the worker's group goes with it (also after a clean exit).
@@ -74,9 +97,11 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       setTimeout(() => killMarked(mark, spawnedAtMs), KILL_GRACE_MS).unref();
       exitCode = code;
       exitSignal = signal;
-      // 'close' follows once stdio and the IPC channel are drained; don't wait forever for it
+      // 'close' follows once stdio and the IPC channel are drained; don't wait for stdio forever
       // (a grandchild holding the pipes open would delay it).
-      setTimeout(report, DRAIN_AFTER_EXIT_MS).unref();
+      if (!child.connected) channelEnded = true;
+      reportSoon();
+      setTimeout(report, CHANNEL_AFTER_EXIT_MS).unref();
     });
     child.on('close', report);
     return {
@@ -84,6 +109,7 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       threadId: 0,
       send: (batch) => { if (child.connected) child.send(batch); },
       check: (batch) => { v8Serialize(batch); },
+      rssBytes: () => (exited || pid < 0 ? -1 : rssOf(pid)),
       keepAlive: (on) => {
         for (const handle of [child, child.channel, child.stdout, child.stderr] as ({ ref?(): void; unref?(): void } | null | undefined)[]) {
           if (on) handle?.ref?.(); else handle?.unref?.();

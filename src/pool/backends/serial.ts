@@ -13,6 +13,7 @@ import { readlinkSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { deserializeError, poolBroken, serializationError, serializeError, taskTimeout } from '../errors.js';
 import { OutputCapture } from '../log-capture.js';
+import { guardMemory } from '../memory.js';
 import { TaskModule } from '../module-loader.js';
 import { previewValue } from '../preview.js';
 import type { Task } from '../task.js';
@@ -59,6 +60,8 @@ class SerialBackend implements PoolBackend {
   #busy = false;
   #stopped = false;
   #broken = false;
+  /** Ends the memory limit of this pool's tasks (see start()). */
+  #unguardMemory: () => void = () => undefined;
 
   constructor(host: PoolHost) {
     this.#host = host;
@@ -76,6 +79,11 @@ class SerialBackend implements PoolBackend {
     const host = this.#host;
     const spawnedAt = host.now();
     this.#capture?.install();
+    // Tasks share the caller's thread and heap: only their Buffers and ArrayBuffers can be told apart (counted while
+    // a task's code runs), and only when a limit was asked for — the default does not patch the caller's globals.
+    if (host.options.memoryLimitExplicit) {
+      this.#unguardMemory = guardMemory(host.options.maxMemoryMb, () => this.#storage.getStore() !== undefined);
+    }
     TaskModule.load(host.options.moduleUrl).then(
       (mod) => {
         this.#module = mod;
@@ -204,6 +212,7 @@ class SerialBackend implements PoolBackend {
     this.#stopped = true;
     this.#running = undefined;
     this.#capture?.uninstall();
+    this.#unguardMemory();
     if (this.#module) this.#host.workerExited(WORKER_ID, 0, null, reason);
   }
 }

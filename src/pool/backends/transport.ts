@@ -25,6 +25,8 @@ export interface WorkerTransport {
   readonly claims?: Int32Array;
   /** The task the worker is running and when it started, read from shared memory (thread workers only). */
   running?(): { taskId: number; t: number } | undefined;
+  /** Process workers: the worker's resident memory now, bytes (−1 when it cannot be read). */
+  rssBytes?(): number;
   /** Stop now: terminate the thread / SIGTERM the process group, SIGKILL after a grace period. */
   kill(): void;
   /** ref() / unref() every handle of this worker (thread; child process, its IPC channel and pipes). */

@@ -10,9 +10,9 @@
  * busy worker while another idles would make the run slower, not faster).
  */
 import type { NodeBackend, WorkerExitReason } from '../../trace/events.js';
-import { deserializeError, poolBroken, serializationError, taskTimeout, workerCrashed } from '../errors.js';
+import { deserializeError, memoryLimitExceeded, poolBroken, serializationError, taskTimeout, workerCrashed } from '../errors.js';
 import {
-  Claim, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
+  Claim, EXIT_MEMORY_RECYCLE, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
   type ExecutionMode, type FromWorkerBatch, type ToWorkerBatch, type ToWorkerMessage, type WorkerInit,
 } from '../protocol.js';
 import type { Task } from '../task.js';
@@ -30,6 +30,11 @@ const INITIAL_DEPTH = 2;
 const RUNNING_POLL_MS = 15;
 /** close(): a worker that has not exited this long after being asked is killed. */
 const CLOSE_GRACE_MS = 3000;
+/** How often process workers' RSS is compared with the memory limit, while they hold tasks. */
+const MEMORY_POLL_MS = 100;
+const MiB = 1024 * 1024;
+/** What V8 prints when a process worker's heap is full (its thread counterpart is ERR_WORKER_OUT_OF_MEMORY). */
+const HEAP_OOM_TEXT = /JavaScript heap out of memory|Reached heap limit/;
 
 export interface WorkerSetConfig {
   /** Backend name workers report (and WorkerInit carries). */
@@ -73,6 +78,12 @@ class WorkerSlot {
   timedTask: Task | undefined;
   /** Last raw stderr text, for WorkerCrashed's message. */
   lastStderr = '';
+  /** V8 said on stderr that the heap is full (process workers). */
+  heapFull = false;
+  /** RSS when the worker was ready (process workers), bytes; the memory limit counts what grew beyond it. */
+  baselineRss = 0;
+  /** Killed for going past the memory limit. */
+  memoryKilled = false;
   readonly exitedPromise: Promise<void>;
   resolveExited!: () => void;
 
@@ -106,6 +117,8 @@ export class WorkerSet implements PoolBackend {
   #keepAlive = false;
   /** Polls shared memory for task starts (thread workers), while tasks are out. */
   #poll: ReturnType<typeof setInterval> | undefined;
+  /** Compares process workers' RSS with the memory limit, while tasks are out. */
+  #memoryPoll: ReturnType<typeof setInterval> | undefined;
 
   constructor(host: PoolHost, config: WorkerSetConfig) {
     this.#host = host;
@@ -123,14 +136,17 @@ export class WorkerSet implements PoolBackend {
     const init: WorkerInit = {
       workerId, name: slot.name, backend: this.#config.backend, moduleUrl: host.options.moduleUrl,
       originUs: host.options.originUs, mode: this.#config.mode, trace: host.tracing,
-      maxLogBytesPerTask: host.options.maxLogBytesPerTask,
+      maxLogBytesPerTask: host.options.maxLogBytesPerTask, memoryLimitMb: host.options.maxMemoryMb,
     };
     this.#slots.push(slot);
     slot.transport = this.#config.spawn(init, {
       onBatch: (batch) => this.#onBatch(slot, batch),
       onExit: (code, signal, error) => this.#onExit(slot, code, signal, error),
       onOutput: (stream, text) => {
-        if (stream === 2) slot.lastStderr = text;
+        if (stream === 2) {
+          slot.lastStderr = text;
+          if (HEAP_OOM_TEXT.test(text)) slot.heapFull = true;
+        }
         host.log(this.#runningTaskId(slot), workerId, stream, host.now(), text);
       },
     });
@@ -184,6 +200,7 @@ export class WorkerSet implements PoolBackend {
 
   #flushAll(): void {
     if (this.#poll === undefined && this.#host.tracing) this.#startPolling();
+    if (this.#memoryPoll === undefined && this.#host.options.maxMemoryMb > 0) this.#startMemoryWatch();
     for (const slot of this.#slots) {
       if (slot.outbox.length !== 0) this.#flush(slot);
       if (slot.ready) this.#noteStarted(slot);
@@ -212,6 +229,45 @@ export class WorkerSet implements PoolBackend {
       this.#poll = undefined;
     }
   };
+
+  // ── memory (process workers: what the worker's RSS grew by since it was ready) ──
+
+  #startMemoryWatch(): void {
+    if (!this.#slots.some((slot) => slot.transport.rssBytes && slot.outstanding.size !== 0)) return;
+    this.#memoryPoll = setInterval(this.#watchMemory, MEMORY_POLL_MS);
+    this.#memoryPoll.unref();
+  }
+
+  readonly #watchMemory = (): void => {
+    let busy = false;
+    const limitBytes = this.#host.options.maxMemoryMb * MiB;
+    for (const slot of [...this.#slots]) {
+      const rssBytes = slot.transport.rssBytes;
+      if (!rssBytes || slot.exited || slot.memoryKilled || slot.outstanding.size === 0) continue;
+      busy = true;
+      if (!slot.ready || slot.baselineRss <= 0) continue;
+      const grown = rssBytes() - slot.baselineRss;
+      if (grown > limitBytes) this.#overMemory(slot, grown);
+    }
+    if (!busy) {
+      clearInterval(this.#memoryPoll);
+      this.#memoryPoll = undefined;
+    }
+  };
+
+  /** The worker's RSS grew past the limit: the task it is running fails with MemoryLimitExceeded, the worker is killed. */
+  #overMemory(slot: WorkerSlot, grown: number): void {
+    slot.memoryKilled = true;
+    const head: Task | undefined = slot.outstanding.values().next().value;
+    if (head && head.started && !head.settled) {
+      if (slot.timedTask === head) this.#disarm(slot);
+      slot.outstanding.delete(head.taskId);
+      this.#host.failed(head, slot.workerId, -1, this.#host.now(),
+        memoryLimitExceeded(this.#host.options.maxMemoryMb, `its process grew by ${Math.round(grown / MiB)} MiB of RSS; the worker was killed`,
+          { workerId: slot.workerId, pid: slot.pid, threadId: slot.threadId }));
+    }
+    this.#stop(slot, 'killed');
+  }
 
   #flush(slot: WorkerSlot): void {
     const batch = slot.outbox;
@@ -333,6 +389,7 @@ export class WorkerSet implements PoolBackend {
     slot.pid = pid;
     slot.threadId = threadId;
     slot.announced = true;
+    if (slot.transport.rssBytes) slot.baselineRss = slot.transport.rssBytes();
     this.#host.workerStarted({ workerId: slot.workerId, name: slot.name, pid, threadId, tid, t, startupUs: t - slot.spawnedAt });
     if (loadError) {
       // The worker exits by itself; what was sent to it never started.
@@ -454,6 +511,8 @@ export class WorkerSet implements PoolBackend {
     const host = this.#host;
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
+    // A worker that ended itself still holding more than its memory limit (worker-runtime.ts) is recycled.
+    if (code === EXIT_MEMORY_RECYCLE && slot.exitReason === undefined) slot.exitReason = 'recycled';
     const reason: WorkerExitReason = slot.exitReason ?? (this.#stopping ? 'killed' : 'crash');
     const wasRetiring = slot.retiring;
     // A worker that never came up has no lane on the timeline: no worker-start, so no worker-exit either.
@@ -495,9 +554,25 @@ export class WorkerSet implements PoolBackend {
   }
 
   #failCrashed(slot: WorkerSlot, task: Task, code: number | null, signal: string | null, error: Error | undefined, reason: WorkerExitReason): void {
+    const identity = { workerId: slot.workerId, pid: slot.pid, threadId: slot.threadId };
+    // The heap reached its limit: a thread worker's 'error' says so, a process worker's stderr does.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY' || slot.heapFull) {
+      const limit = this.#heapLimitMb();
+      this.#host.failed(task, slot.workerId, -1, this.#host.now(), memoryLimitExceeded(limit,
+        `the JavaScript heap was full; the worker ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`, identity));
+      return;
+    }
     const detail = error ? `${error.name}: ${error.message}` : reason !== 'crash' ? `worker ${reason}` : slot.lastStderr.trim().split('\n')[0]?.slice(0, 200);
     this.#host.failed(task, slot.workerId, -1, this.#host.now(),
       workerCrashed({ exitCode: code, signal, workerId: slot.workerId, pid: slot.pid, threadId: slot.threadId, detail }));
+  }
+
+  /** The V8 heap limit of this pool's workers, MiB (resourceLimits, or --max-old-space-size on a process). */
+  #heapLimitMb(): number {
+    const options = this.#host.options;
+    const flag = options.execArgv?.findLast((arg) => arg.startsWith('--max-old-space-size='));
+    if (this.#config.backend === 'process' && flag) return Number(flag.slice(flag.indexOf('=') + 1));
+    return options.resourceLimits?.maxOldGenerationSizeMb ?? options.maxMemoryMb;
   }
 
   #breakPool(): void {
@@ -527,6 +602,7 @@ export class WorkerSet implements PoolBackend {
   async shutdown(): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#poll);
+    clearInterval(this.#memoryPoll);
     for (const slot of this.#slots) {
       if (slot.exited) continue;
       slot.retiring = true;
@@ -551,6 +627,7 @@ export class WorkerSet implements PoolBackend {
   async terminate(error: Error): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#poll);
+    clearInterval(this.#memoryPoll);
     const slots = [...this.#slots];
     for (const slot of slots) {
       this.#disarm(slot);

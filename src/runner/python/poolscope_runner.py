@@ -212,6 +212,8 @@ class FnRun:
         self.fn_name = request['fn']
         self.inputs = request.get('inputs') or []
         self.workers = max(1, int(request.get('workers') or os.cpu_count() or 1))
+        # Per process worker (py-process, py-mp-pool): see poolscope_worker.limit_memory.
+        self.max_memory_mb = int(request.get('maxMemoryMb') or 0) or None
         self.backend = request['backend']
         self.born = worker.now_us()
         self.processes = {}  # pid -> multiprocessing Process, kept after the pool forgets them
@@ -303,7 +305,7 @@ class FnRun:
         batch = list(enumerate(self.inputs))
         while batch:
             ex = cf.ProcessPoolExecutor(self.workers, mp_context=self._context(), initializer=worker.init_worker,
-                                        initargs=(self.born, self.file))
+                                        initargs=(self.born, self.file, self.max_memory_mb))
             processes = lambda: dict(getattr(ex, '_processes', None) or {})  # noqa: E731
             futures = {}
             for i, args in batch:
@@ -322,7 +324,8 @@ class FnRun:
         self._report_process_exits()
 
     def _mp_pool(self):
-        pool = self._context().Pool(self.workers, initializer=worker.init_worker, initargs=(self.born, self.file))
+        pool = self._context().Pool(self.workers, initializer=worker.init_worker,
+                                    initargs=(self.born, self.file, self.max_memory_mb))
         results = {i + 1: pool.apply_async(worker.traced_call, (self._meta(i, True), self.fnref) + tuple(args))
                    for i, args in enumerate(self.inputs)}
         pending = dict(results)

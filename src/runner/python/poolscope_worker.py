@@ -132,12 +132,37 @@ def announce_worker(born_us=None):
     send({'k': 'ws', 'pid': pid, 'tid': tid, 'name': name, 'at': now_us(), 'born': born_us})
 
 
-def init_worker(born_us=None, user_file=None):
+def init_worker(born_us=None, user_file=None, memory_limit_mb=None):
     """Pool initializer: announce the worker as soon as it is up (so start-up cost shows)."""
     _install_capture()
     if user_file:
         os.environ[USER_FILE_ENV] = user_file
+    if memory_limit_mb:
+        limit_memory(memory_limit_mb)
     announce_worker(born_us)
+
+
+# The memory limit of this process worker in MiB, once limit_memory() set it.
+_memory_limit_mb = None
+
+
+def limit_memory(limit_mb):
+    """Process workers: the address space may grow by `limit_mb` beyond what the worker has mapped now
+    (RLIMIT_AS), so an allocation past it raises MemoryError in the task that made it and the worker lives
+    on. Linux (/proc/self/status); elsewhere nothing is limited."""
+    global _memory_limit_mb
+    try:
+        import resource
+        with open('/proc/self/status') as status:
+            mapped = next(int(line.split()[1]) * 1024 for line in status if line.startswith('VmSize:'))
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = mapped + int(limit_mb) * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            want = min(want, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+        _memory_limit_mb = int(limit_mb)
+    except (ImportError, OSError, ValueError, StopIteration):
+        pass
 
 
 class FnRef:
@@ -234,6 +259,10 @@ def traced_call(meta, fn, *args, **kwargs):
         error = error_info(exc)
         if isinstance(exc, TaskTimeout):
             error['data'].update({'timeoutMs': meta.get('timeoutMs'), 'pid': pid})
+        elif isinstance(exc, MemoryError) and _memory_limit_mb:
+            error['message'] = ('the task went past its worker\'s memory limit of %d MiB (address space); raise it with '
+                                '--max-memory' % _memory_limit_mb) + (': %s' % error['message'] if error.get('message') else '')
+            error.setdefault('data', {})['limitMb'] = _memory_limit_mb
         send({'k': 'te', 'task': task_id, 'pid': pid, 'tid': tid, 'at': now_us(), 'ok': False,
               'error': error, 'cpu': cpu})
         if meta.get('contain') and not isinstance(exc, Exception):

@@ -23,6 +23,7 @@ import { CpuSampler, type CpuSample } from '../cpu-sampler.js';
 import { FREE_THREADED_NOT_AVAILABLE, findDaskPython, findFreeThreadedPython } from './interpreters.js';
 import { killMarkedAsync, markVariable, poolMark } from '../../pool/descendants.js';
 import { availableParallelism } from 'node:os';
+import { defaultMemoryLimitMb } from '../../pool/memory.js';
 import { MachineLoadSampler, type MachineSample } from '../machine-load.js';
 
 export interface PythonRunOptions {
@@ -44,6 +45,12 @@ export interface PythonRunOptions {
    * cannot be stopped). This side also kills the run if Python itself cannot act.
    */
   timeout?: number;
+  /**
+   * Memory limit per process worker in MiB (py-process, py-mp-pool): its address space may grow this much past
+   * what it mapped at start (RLIMIT_AS), so a runaway allocation raises MemoryError in that task. Linux.
+   * @default the engine's default for `workers` (src/pool/memory.ts)
+   */
+  maxMemoryMb?: number;
   /**
    * Interpreter to run. `py-thread-ft` defaults to the first free-threaded one
    * found on PATH (see {@link findFreeThreadedPython}).
@@ -234,6 +241,7 @@ export class PythonRun {
       workers: o.workers, originUs: o.originUs, label: o.label, compareId: o.compareId, startMethod: o.startMethod,
       scheduler: o.scheduler, threadsPerWorker: o.threadsPerWorker,
       timeout: o.timeout && o.timeout > 0 ? Math.ceil(o.timeout) : undefined,
+      maxMemoryMb: o.maxMemoryMb ?? defaultMemoryLimitMb(o.workers),
       eventsFd: 3,
     };
     child.stdin!.on('error', () => { /* Python exited first; 'exit' reports it */ });

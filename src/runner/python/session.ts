@@ -132,7 +132,7 @@ export class PythonSession {
     const run = runPython({
       file: r.file, mode: r.mode === 'file' ? 'file' : 'fn', fn: r.fn, inputs: r.inputs, backend, workers: r.workers,
       pythonPath: r.pythonPath, pythonPathOption: r.pythonPathOption, cpuSampleMs: r.cpuSampleMs, scheduler: r.scheduler, threadsPerWorker: r.threadsPerWorker,
-      timeout: r.timeout, ...shared,
+      timeout: r.timeout, maxMemoryMb: r.maxMemoryMb, ...shared,
     });
     this.#current = run;
     this.#runIds.push(run.runId);
