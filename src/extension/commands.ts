@@ -133,6 +133,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (resolved.fn !== undefined && mode !== 'file') request.fn = resolved.fn;
     if (resolved.inputs) request.inputs = resolved.inputs;
     if (timeout > 0) request.timeout = timeout;
+    if (settings.maxMemoryMb > 0) request.maxMemoryMb = settings.maxMemoryMb;
     request.cpuSampleMs = settings.cpuSampleMs;
     if (settings.cacheDir) {
       request.cacheDir = settings.cacheDir;

@@ -16,6 +16,8 @@ export interface PoolScopeSettings {
   inputs: string;
   /** Per-task timeout in ms; 0 = none. */
   timeout: number;
+  /** Memory limit per worker in MB (--max-memory); 0 = the engine's default. */
+  maxMemoryMb: number;
   /** Node binary for the runner; '' = the editor's own runtime. */
   nodePath: string;
   codeLens: boolean;
@@ -48,6 +50,7 @@ export function readSettings(): PoolScopeSettings {
     workers: Number.isFinite(workers) ? Math.min(64, Math.max(1, workers)) : 4,
     inputs: c.get<string>('inputs', 'range(1, 9)') || 'range(1, 9)',
     timeout: Math.max(0, Number(c.get<number>('timeout', 0)) || 0),
+    maxMemoryMb: Math.max(0, Math.trunc(Number(c.get<number>('maxMemoryMb', 0))) || 0),
     nodePath: (c.get<string>('nodePath', '') ?? '').trim(),
     codeLens: c.get<boolean>('codeLens', true) !== false,
     maxTasksShown: Math.max(100, Number(c.get<number>('maxTasksShown', 20000)) || 20000),
