@@ -32,6 +32,14 @@ const RUNNING_POLL_MS = 15;
 const CLOSE_GRACE_MS = 3000;
 /** How often process workers' RSS is compared with the memory limit, while they hold tasks. */
 const MEMORY_POLL_MS = 100;
+/**
+ * RSS also holds what the worker's allocation counting does not call the task's (allocator overhead, freed pages
+ * not yet returned): the watch, a backstop for memory the counting cannot see, allows this much more before it
+ * kills — a quarter of the limit, at least 32 MiB — so that counted memory fails its task first, worker alive.
+ */
+function rssAllowance(limitBytes: number): number {
+  return limitBytes + Math.max(32 * 1024 * 1024, limitBytes / 4);
+}
 const MiB = 1024 * 1024;
 /** What V8 prints when a process worker's heap is full (its thread counterpart is ERR_WORKER_OUT_OF_MEMORY). */
 const HEAP_OOM_TEXT = /JavaScript heap out of memory|Reached heap limit/;
@@ -240,14 +248,14 @@ export class WorkerSet implements PoolBackend {
 
   readonly #watchMemory = (): void => {
     let busy = false;
-    const limitBytes = this.#host.options.maxMemoryMb * MiB;
+    const allowed = rssAllowance(this.#host.options.maxMemoryMb * MiB);
     for (const slot of [...this.#slots]) {
       const rssBytes = slot.transport.rssBytes;
       if (!rssBytes || slot.exited || slot.memoryKilled || slot.outstanding.size === 0) continue;
       busy = true;
       if (!slot.ready || slot.baselineRss <= 0) continue;
       const grown = rssBytes() - slot.baselineRss;
-      if (grown > limitBytes) this.#overMemory(slot, grown);
+      if (grown > allowed) this.#overMemory(slot, grown);
     }
     if (!busy) {
       clearInterval(this.#memoryPoll);
@@ -570,7 +578,7 @@ export class WorkerSet implements PoolBackend {
   /** The V8 heap limit of this pool's workers, MiB (resourceLimits, or --max-old-space-size on a process). */
   #heapLimitMb(): number {
     const options = this.#host.options;
-    const flag = options.execArgv?.findLast((arg) => arg.startsWith('--max-old-space-size='));
+    const flag = options.execArgv?.filter((arg) => arg.startsWith('--max-old-space-size=')).pop();
     if (this.#config.backend === 'process' && flag) return Number(flag.slice(flag.indexOf('=') + 1));
     return options.resourceLimits?.maxOldGenerationSizeMb ?? options.maxMemoryMb;
   }

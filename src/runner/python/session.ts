@@ -33,6 +33,8 @@ export interface PythonSessionRequest {
   workers: number;
   /** Per-task timeout in ms (see PythonRunOptions.timeout). */
   timeout?: number;
+  /** Memory limit per process worker in MiB (see PythonRunOptions.maxMemoryMb). */
+  maxMemoryMb?: number;
   /** compare: rounds, interleaved. @default 1 */
   repeat?: number;
   /** Interpreter (the `poolscope.pythonPath` setting / `--python`). @default 'python3' */
