@@ -72,6 +72,15 @@ test('py-dask on a LocalCluster of 2 workers: tasks on 2 worker processes, phase
     const summary = json.runs[0];
     assert.ok(summary.startupWallUs - summary.taskPhaseUs >= ready.t - runStart.t,
       `the cluster's start-up (${ready.t - runStart.t} µs) counts only "with start-up": task phase ${summary.taskPhaseUs} µs, with start-up ${summary.startupWallUs} µs`);
+    // This machine's task threads are announced while their first task runs (not once its record arrives), so
+    // the /proc sampler follows them through their tasks: a lane's samples hold most of its tasks' CPU time.
+    for (const w of workers) {
+      const firstEnd = ends.filter((e) => e.workerId === w.workerId).sort((a, b) => a.seq - b.seq)[0];
+      if (firstEnd) assert.ok(w.seq < firstEnd.seq, `lane ${w.name} announced before its first task ended`);
+      const sampled = events.filter((e) => e.type === 'cpu-sample' && e.pid === w.pid && e.tid === w.tid).reduce((sum, e) => sum + e.cpuUs, 0);
+      const taskCpu = ends.filter((e) => e.workerId === w.workerId).reduce((sum, e) => sum + e.cpuUs, 0);
+      assert.ok(sampled >= 0.5 * taskCpu, `lane ${w.name}: ${sampled} µs sampled on CPU for ${taskCpu} µs of task CPU time`);
+    }
     // Each result is the PID the task saw; it is the PID of its lane.
     const byWorker = new Map(workers.map((w) => [w.workerId, w.pid]));
     for (const e of ends) assert.equal(Number(e.resultPreview), byWorker.get(e.workerId));

@@ -26,6 +26,10 @@ import traceback
 import poolscope_worker as worker
 
 POLL_S = 0.05
+# While local workers' task threads are still unknown, look for them this often (they appear with their first task),
+# for at most DISCOVER_FOR_S after the cluster is up (a Dask that names them otherwise is not polled forever).
+DISCOVER_S = 0.1
+DISCOVER_FOR_S = 60
 # How long a finished task may wait for its task-stream record before it is reported without times.
 RECORD_WAIT_S = 3.0
 INSTALL_HINT = ('Dask distributed is not installed for %s. Install it (Debian/Ubuntu: apt-get install '
@@ -153,9 +157,16 @@ class DaskRun:
         pending = dict(keys)   # key -> (task, future), not finished yet
         finished = {}          # key -> (task, future, when), waiting for the scheduler's task-stream record
         since = self._scheduler_now() - 60
+        self.discovering = any(self._host(a) is None for a in self.initial_workers)
         while pending or finished:
             if not finished:
-                wait([f for _, f in pending.values()], return_when='FIRST_COMPLETED')
+                try:
+                    wait([f for _, f in pending.values()], return_when='FIRST_COMPLETED',
+                         timeout=DISCOVER_S if self.discovering else None)
+                except Exception:
+                    pass  # the discovery timeout: nothing finished yet
+            if self.discovering:
+                self._discover_lanes(client)
             now = time.monotonic()
             for key, (task, f) in list(pending.items()):
                 if f.done():
@@ -175,6 +186,28 @@ class DaskRun:
             since = polled - 5
             if finished:
                 time.sleep(POLL_S)
+
+    def _discover_lanes(self, client):
+        """Announces this machine's workers' task threads as soon as they exist (they start with their first task),
+        so the /proc sampler follows them from then on instead of from the first task's record, which comes only
+        once the task has ended. Stops once every local worker shows as many task threads as it has."""
+        local = [a for a in sorted(self.known_workers) if self._host(a) is None]
+        try:
+            found = client.run(_threads_by_ident, workers=local) if local else {}
+        except Exception:
+            found = {}
+        at = worker.now_us()
+        complete = True
+        for address in local:
+            threads = [(ident, info) for ident, info in (found.get(address) or {}).items() if _is_task_thread(info[2])]
+            for ident, (pid, tid, thread_name) in threads:
+                name = '%s · %s' % (address, thread_name)
+                self.by_ident.setdefault((address, ident), (pid, tid, name))
+                self._lane(None, pid, tid, name, at, address)
+            if len(threads) < self.threads_per_worker:
+                complete = False
+        if complete or at - self.ready > DISCOVER_FOR_S * 1e6:
+            self.discovering = False
 
     def _thread_of(self, address, ident):
         """(pid, native tid, lane name) of a worker thread no successful task has shown yet."""
@@ -281,6 +314,11 @@ def _threads_by_ident():
     import os as _os
     import threading as _threading
     return {t.ident: (_os.getpid(), t.native_id, t.name) for t in _threading.enumerate()}
+
+
+def _is_task_thread(name):
+    """A Dask worker's executor thread (where tasks run), by the name Dask gives it."""
+    return 'Dask-Default-Threads' in name
 
 
 def _host_of(address):
