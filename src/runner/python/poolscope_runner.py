@@ -37,6 +37,12 @@ from poolscope_events import EventHub, signal_name  # noqa: E402
 
 EVENTS_FD = 3
 POLL_S = 0.05
+# Longest wait for a Python pool's workers to start before the task phase (then it starts anyway).
+WARM_UP_S = 30.0
+# After the warm-up calls, how long a worker that got none (a quicker one took two) may still take to start.
+STRAGGLER_S = 2.0
+# A process warm-up call holds its worker this long, so the other calls go to the other workers.
+HOLD_S = 0.05
 MIN_PYTHON = (3, 8)
 # A task on a process's main thread gets SIGALRM at the timeout; one that is still running this much
 # later (C code holding the GIL, or it caught TaskTimeout) has its worker process killed.
@@ -217,6 +223,7 @@ class FnRun:
         self.backend = request['backend']
         self.born = worker.now_us()
         self.processes = {}  # pid -> multiprocessing Process, kept after the pool forgets them
+        self._queued = False
         self.crashed = {}    # pid -> exitcode, workers that died during the run
 
     def run(self):
@@ -226,10 +233,6 @@ class FnRun:
         self.fn = fn
         if self.watchdog:
             self.watchdog.begin_tasks()
-        # py-dask sends its tasks only once its cluster is up (poolscope_dask.py): queued from there, so the
-        # task phase (first task sent -> last end) leaves the engine's start-up out, as the warm pools do.
-        if self.backend != 'py-dask':
-            self.post_queued()
         try:
             self._dispatch(module_name)
         finally:
@@ -238,9 +241,37 @@ class FnRun:
                 faulthandler.cancel_dump_traceback_later()
 
     def post_queued(self):
+        """Report every input as queued: the task phase starts here, so each backend calls it once its pool is warm."""
+        if self._queued:
+            return
+        self._queued = True
         for i, args in enumerate(self.inputs):
             self.hub.post({'k': 'tq', 'task': i + 1, 'fn': self.fn_name, 'preview': worker.args_preview(args),
                            'at': worker.now_us()})
+
+    def _warm(self, submit, expected):
+        """Start the pool's workers before the timed task phase, as the Node runner does: `expected` warm-up
+        calls (no task events; each worker announces itself and loads the user's module), then, briefly, any
+        worker that got no call is waited for. A warm-up that fails or times out ends the wait: the tasks
+        report what is wrong with the pool."""
+        calls = []
+        for _ in range(expected):
+            try:
+                calls.append(submit())
+            except Exception:
+                return
+        deadline = time.monotonic() + WARM_UP_S
+        for call in calls:
+            try:
+                call(max(0.0, deadline - time.monotonic()))
+            except Exception:
+                return
+        until = min(deadline, time.monotonic() + STRAGGLER_S)
+        while True:
+            self.hub.barrier(1.0)
+            if len(self.hub.worker_keys()) >= expected or time.monotonic() >= until:
+                return
+            time.sleep(0.01)
 
     def _dispatch(self, module_name):
         if self.backend == 'py-serial':
@@ -279,6 +310,7 @@ class FnRun:
 
     def _serial(self):
         worker.init_worker(self.born, self.file)
+        self.post_queued()
         for i, args in enumerate(self.inputs):
             try:
                 worker.traced_call(self._meta(i), self.fn, *args)
@@ -289,6 +321,11 @@ class FnRun:
 
     def _threads(self):
         ex = cf.ThreadPoolExecutor(self.workers, initializer=worker.init_worker, initargs=(self.born, self.file))
+        # Every thread started before the task phase: warm-up calls that wait for each other, so none is reused.
+        n = min(self.workers, max(1, len(self.inputs)))
+        together = threading.Barrier(n)
+        self._warm(lambda: ex.submit(worker.warm_up, None, together).result, n)
+        self.post_queued()
         futures = {ex.submit(worker.traced_call, self._meta(i), self.fn, *args): i + 1
                    for i, args in enumerate(self.inputs)}
         self._settle_futures(futures, None)
@@ -307,6 +344,11 @@ class FnRun:
             ex = cf.ProcessPoolExecutor(self.workers, mp_context=self._context(), initializer=worker.init_worker,
                                         initargs=(self.born, self.file, self.max_memory_mb))
             processes = lambda: dict(getattr(ex, '_processes', None) or {})  # noqa: E731
+            if not self._queued:
+                # The first executor's worker processes start (and load the user's module) before the task phase.
+                self._warm(lambda: ex.submit(worker.warm_up, self.fnref, None, HOLD_S).result, min(self.workers, max(1, len(batch))))
+                self._watch_processes(processes)
+                self.post_queued()
             futures = {}
             for i, args in batch:
                 futures[ex.submit(worker.traced_call, self._meta(i, True), self.fnref, *args)] = i + 1
@@ -326,6 +368,10 @@ class FnRun:
     def _mp_pool(self):
         pool = self._context().Pool(self.workers, initializer=worker.init_worker,
                                     initargs=(self.born, self.file, self.max_memory_mb))
+        # multiprocessing.Pool starts every worker at once; wait for them (and their module) before the task phase.
+        self._warm(lambda: pool.apply_async(worker.warm_up, (self.fnref, None, HOLD_S)).get, min(self.workers, max(1, len(self.inputs))))
+        self._watch_processes(lambda: {p.pid: p for p in list(getattr(pool, '_pool', []) or [])})
+        self.post_queued()
         results = {i + 1: pool.apply_async(worker.traced_call, (self._meta(i, True), self.fnref) + tuple(args))
                    for i, args in enumerate(self.inputs)}
         pending = dict(results)

@@ -165,6 +165,26 @@ def limit_memory(limit_mb):
         pass
 
 
+def warm_up(fnref=None, together=None, hold_s=0.0):
+    """A pool's warm-up call (no task events): the worker has announced itself (the pool initializer); load
+    the user's module here too, and with `together` (a threading.Barrier) wait for the other threads, so a
+    thread pool starts every thread instead of reusing the first; `hold_s` keeps a process worker busy a
+    moment so the other calls reach the other workers."""
+    if fnref is not None:
+        try:
+            fnref.resolve()
+        except BaseException:
+            pass  # the first task fails with the import error, reported as that task's
+    if together is not None:
+        try:
+            together.wait(5.0)
+        except threading.BrokenBarrierError:
+            pass
+    if hold_s:
+        time.sleep(hold_s)
+    return os.getpid()
+
+
 class FnRef:
     """A task function by reference (file + export name), like pickle does it, for any start method."""
 
