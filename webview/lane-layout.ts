@@ -5,10 +5,11 @@
  * traces) and, when the program waited on the pool (Run File), the main
  * program's lane.
  */
-import type { RunInfo, TraceModel, WorkerLane } from '../src/trace/trace-model.js';
+import { formatUs } from '../src/common/format.js';
+import type { OtherThreads, RunInfo, TraceModel, WorkerLane } from '../src/trace/trace-model.js';
 import { isGroupedByHost, THIS_MACHINE } from '../src/trace/hosts.js';
 
-export type RowKind = 'run' | 'host' | 'main' | 'worker';
+export type RowKind = 'run' | 'host' | 'main' | 'worker' | 'other';
 
 export interface Row {
   kind: RowKind;
@@ -26,9 +27,31 @@ export interface Row {
   newPid: boolean;
   /** Host rows and the worker rows under them: the machine's name ("this machine" for the runner's own). */
   host?: string;
+  /** 'other' rows: the CPU of the process's threads that ran no task. */
+  other?: OtherThreads;
 }
 
-export const ROW_HEIGHT = { run: 34, host: 22, main: 24, worker: 28 } as const;
+export const ROW_HEIGHT = { run: 34, host: 22, main: 24, worker: 28, other: 22 } as const;
+
+/**
+ * An "other threads of PID n" lane is shown when those threads did real work: at some moment they used
+ * this much of a core (libuv's pool running async crypto, a burst of GC) …
+ */
+export const OTHER_THREADS_PEAK_CORES = 0.5;
+/** … or this much of a core on average over the run (the runner's own thread feeding a fast pool). */
+export const OTHER_THREADS_MEAN_CORES = 0.1;
+
+/** The processes of a run whose other threads are worth a lane of their own. */
+export function visibleOtherThreads(model: TraceModel, run: RunInfo): OtherThreads[] {
+  const from = run.start ? run.start.t : run.firstT;
+  const wall = (run.end ? run.end.t : run.lastT) - from;
+  return model.otherThreadsOf(run).filter((o) => o.peakCores >= OTHER_THREADS_PEAK_CORES || (wall > 0 && o.cpuUs / wall >= OTHER_THREADS_MEAN_CORES));
+}
+
+/** "PID 4242 · other threads". */
+export function otherThreadsLabel(o: OtherThreads): string {
+  return `PID ${o.pid} · other threads`;
+}
 /** Event-loop lanes get one thin sub-row per task in flight (capped) above the slices. */
 export const IN_FLIGHT_ROW = 4;
 export const MAX_IN_FLIGHT_ROWS = 8;
@@ -86,9 +109,25 @@ export function layoutRows(model: TraceModel, runIndices: readonly number[], ide
       || a.pid - b.pid || a.threadId - b.threadId || a.startT - b.startT || a.workerId - b.workerId);
     let lastPid = NaN;
     let lastHost: string | undefined;
+    // The other threads of a process (sampled from this machine's /proc) go right under its worker lanes;
+    // those of processes without a worker lane after this machine's lanes.
+    const others = visibleOtherThreads(model, run);
+    let nextOther = 0;
+    const pushOther = (o: OtherThreads): void => {
+      rows.push({
+        kind: 'other', runIndex: ri, lane: -1, y, height: ROW_HEIGHT.other, label: otherThreadsLabel(o),
+        detail: `${formatUs(o.cpuUs)} on CPU`, newPid: o.pid !== lastPid, other: o,
+        title: `CPU of the threads of PID ${o.pid} that ran no task — Node's libuv pool (async crypto, zlib, fs), `
+          + `GC helpers, the runner's own thread: ${formatUs(o.cpuUs)} on CPU, at most ${o.peakCores.toFixed(1)} cores at once`,
+        ...(byHost ? { host: THIS_MACHINE } : {}),
+      });
+      lastPid = o.pid;
+      y += ROW_HEIGHT.other;
+    };
     for (let k = 0; k < lanes.length; k++) {
       const lane = lanes[k];
       const host = lane.host ?? THIS_MACHINE;
+      if (lane.host !== undefined) while (nextOther < others.length) pushOther(others[nextOther++]);
       if (byHost && host !== lastHost) {
         let end = k;
         while (end < lanes.length && (lanes[end].host ?? THIS_MACHINE) === host) end++;
@@ -102,6 +141,7 @@ export function layoutRows(model: TraceModel, runIndices: readonly number[], ide
         lastHost = host;
         lastPid = NaN;
       }
+      if (lane.host === undefined) while (nextOther < others.length && others[nextOther].pid < lane.pid) pushOther(others[nextOther++]);
       const height = ROW_HEIGHT.worker + inFlightRows(model, lane) * IN_FLIGHT_ROW;
       rows.push({
         kind: 'worker', runIndex: ri, lane: lane.index, y, height, label: laneLabel(lane),
@@ -111,6 +151,7 @@ export function layoutRows(model: TraceModel, runIndices: readonly number[], ide
       lastPid = lane.pid;
       y += height;
     }
+    while (nextOther < others.length) pushOther(others[nextOther++]);
   }
   return { rows, height: y };
 }

@@ -4,7 +4,7 @@
  * testing, keyboard moves, zoom arithmetic, tick labels and state validation.
  */
 export { TraceModel, TaskStatus } from '../src/trace/trace-model.js';
-export { layoutRows, runLabel, runTitle } from './lane-layout.js';
+export { layoutRows, runLabel, runTitle, visibleOtherThreads } from './lane-layout.js';
 export { LanePainter, taskFill, isCancelledTask, isFailedTask, MIN_FAILED_PX, BUCKET_BELOW_PX } from './timeline/lane-painter.js';
 export { hitAt, taskBar } from './timeline/hit-test.js';
 export { alongLane, acrossLanes, handleChartKey, KEY_ZOOM_FACTOR } from './timeline/keyboard.js';

@@ -195,6 +195,23 @@ export interface WorkerLane {
   cpuWait: number[];
 }
 
+/**
+ * The CPU time of one process's threads that ran no task — Node's libuv pool
+ * (async crypto, zlib, fs), GC helper threads, the runner's own main thread —
+ * from the `cpu-sample`s no worker lane claimed. The timeline draws them on an
+ * "other threads of PID n" lane, so work that left the task's thread is seen
+ * where it really ran.
+ */
+export interface OtherThreads {
+  pid: number;
+  /** One series per OS thread: [t, intervalUs, cpuUs] triples in time order. */
+  series: number[][];
+  /** Σ CPU µs of those threads. */
+  cpuUs: number;
+  /** The busiest 100 ms of the process's other threads together, in cores. */
+  peakCores: number;
+}
+
 /** One run: its start/end events and what hangs off it. */
 export interface RunInfo {
   index: number;
@@ -252,6 +269,8 @@ export function validPhases(raw: unknown): TaskPhase[] | undefined {
   out.sort((a, b) => a.start - b.start);
   return out.length ? out : undefined;
 }
+/** Bin width for {@link OtherThreads.peakCores}. */
+const PEAK_BIN_US = 100_000;
 const DENSE_TASK_IDS = 1 << 24;
 
 /** One task of one run as an object, as far as its events have been seen (built on demand by {@link TraceModel.taskRecord}). */
@@ -305,6 +324,7 @@ export class TraceModel {
   /** Events accepted in total. */
   events = 0;
   readonly #dedupe: boolean;
+  readonly #otherCache = new WeakMap<RunInfo, { samples: RunInfo['pendingCpu']; n: number; value: OtherThreads[] }>();
 
   constructor(options: TraceModelOptions = {}) {
     this.#dedupe = options.dedupeBySeq ?? false;
@@ -444,6 +464,36 @@ export class TraceModel {
     const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => lane.cpu[a * 3] - lane.cpu[b * 3]);
     lane.cpu = order.flatMap((k) => [lane.cpu[k * 3], lane.cpu[k * 3 + 1], lane.cpu[k * 3 + 2]]);
     lane.cpuWait = order.map((k) => lane.cpuWait[k]);
+  }
+
+  /**
+   * Per process (by PID), the CPU of the run's threads that are not task threads: the samples no
+   * `worker-start` claimed (while a run is live, a worker's first samples may sit here until it reports).
+   */
+  otherThreadsOf(run: RunInfo): OtherThreads[] {
+    const samples = run.pendingCpu;
+    const cached = this.#otherCache.get(run);
+    if (cached && cached.samples === samples && cached.n === samples.length) return cached.value;
+    const byPid = new Map<number, { threads: Map<number, number[]>; cpuUs: number; ticks: Map<number, number> }>();
+    for (const s of samples) {
+      let entry = byPid.get(s.pid);
+      if (!entry) byPid.set(s.pid, (entry = { threads: new Map(), cpuUs: 0, ticks: new Map() }));
+      let series = entry.threads.get(s.tid);
+      if (!series) entry.threads.set(s.tid, (series = []));
+      series.push(s.t, s.intervalUs, s.cpuUs);
+      entry.cpuUs += s.cpuUs;
+      // CPU per 100 ms of the run clock, all the process's other threads together: its busiest moment in cores.
+      const bin = Math.floor(s.t / PEAK_BIN_US);
+      entry.ticks.set(bin, (entry.ticks.get(bin) ?? 0) + s.cpuUs);
+    }
+    const value: OtherThreads[] = [...byPid].sort((a, b) => a[0] - b[0]).map(([pid, e]) => ({
+      pid,
+      series: [...e.threads.values()].map(sortTriples),
+      cpuUs: e.cpuUs,
+      peakCores: [...e.ticks.values()].reduce((m, v) => Math.max(m, v), 0) / PEAK_BIN_US,
+    }));
+    this.#otherCache.set(run, { samples, n: samples.length, value });
+    return value;
   }
 
   /** The lanes of a run's workers that reported `worker-start`, in order of first appearance. */
@@ -739,6 +789,8 @@ export class TraceModel {
         timed.push({ t: tasks.end[i], e: end });
       }
     }
+    // Samples of threads that ran no task (the "other threads" lanes) are kept too.
+    for (const c of run.pendingCpu) timed.push({ t: c.t, e: { type: 'cpu-sample', ...c } });
     for (const w of run.mainWaits) timed.push({ t: w.end, e: { ...w } });
     for (const m of run.machine) timed.push({ t: m.t, e: { ...m } });
     for (const l of run.logs) timed.push({ t: l.t, e: { ...l } });
@@ -747,4 +799,13 @@ export class TraceModel {
     if (run.end) push({ ...run.end });
     return out;
   }
+}
+
+/** [t, a, b] triples sorted by t (one sampler sends them in order; a merged replay may not). */
+function sortTriples(series: number[]): number[] {
+  let sorted = true;
+  for (let k = 3; k < series.length && sorted; k += 3) sorted = series[k] >= series[k - 3];
+  if (sorted) return series;
+  const order = Array.from({ length: series.length / 3 }, (_, k) => k).sort((a, b) => series[a * 3] - series[b * 3]);
+  return order.flatMap((k) => [series[k * 3], series[k * 3 + 1], series[k * 3 + 2]]);
 }

@@ -37,7 +37,8 @@ export function exposeTestHook(app: AppProbe): void {
       return app.view.rows.filter((r) => r.kind !== 'run').map((r) => {
         const lane = r.lane >= 0 ? model.lanes[r.lane] : undefined;
         return {
-          kind: r.kind, label: r.label, runId: model.runs[r.runIndex].runId, pid: lane?.pid ?? model.runs[r.runIndex].start?.pid,
+          kind: r.kind, label: r.label, runId: model.runs[r.runIndex].runId, pid: lane?.pid ?? r.other?.pid ?? model.runs[r.runIndex].start?.pid,
+          otherCpuUs: r.other?.cpuUs, otherPeakCores: r.other?.peakCores,
           threadId: lane?.threadId, name: lane?.name, workerId: lane?.workerId, tasks: lane?.tasks.length ?? 0,
           exit: lane?.exit?.reason, cpuSamples: lane ? lane.cpu.length / 3 : 0, host: r.host, detail: r.detail, y: r.y,
         };

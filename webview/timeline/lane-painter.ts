@@ -7,7 +7,7 @@
 import { formatUs } from '../../src/common/format.js';
 import { IN_FLIGHT_ROW, inFlightRows } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
-import { TaskStatus, type RunInfo, type TraceModel, type WorkerLane } from '../../src/trace/trace-model.js';
+import { TaskStatus, type OtherThreads, type RunInfo, type TraceModel, type WorkerLane } from '../../src/trace/trace-model.js';
 import { cpuUsIn } from '../../src/trace/on-cpu.js';
 import { isCancelledError } from '../../src/trace/run-numbers.js';
 
@@ -172,6 +172,48 @@ export class LanePainter {
     ctx.fillRect(0, top, this.frame.width, height);
     ctx.fillStyle = this.frame.theme.grid;
     ctx.fillRect(0, top, this.frame.width, 1);
+  }
+
+  /**
+   * An "other threads of PID n" lane: per pixel column, the CPU the process's threads that ran no task used
+   * (all of them together), as a filled height where the full lane is every core the run could use.
+   * Returns the peak in cores drawn (tests).
+   */
+  otherThreadsLane(run: RunInfo, other: OtherThreads, top: number, height: number): number {
+    const ctx = this.ctx;
+    const { theme: th, width, offsets } = this.frame;
+    const off = offsets[run.index];
+    const [d0, d1] = this.frame.domain;
+    const kx = width / (d1 - d0);
+    const tmin = d0 - off;
+    const cores = Math.max(1, run.start?.cores ?? run.machine.at(-1)?.cores ?? 1);
+    const barTop = top + 3;
+    const barH = height - 6;
+    ctx.fillStyle = th.laneAlt;
+    ctx.fillRect(0, barTop, width, barH);
+    ctx.fillStyle = th.cpu;
+    let peak = 0;
+    let runStart = 0;
+    let runH = 0;
+    const flush = (end: number): void => {
+      if (runH > 0) ctx.fillRect(runStart, barTop + barH - runH, end - runStart, runH);
+    };
+    for (let c = 0; c < width; c++) {
+      const a = tmin + c / kx;
+      const b = tmin + (c + 1) / kx;
+      let used = 0;
+      for (const series of other.series) used += cpuUsIn(series, a, b);
+      const inCores = used / (b - a);
+      if (inCores > peak) peak = inCores;
+      const ph = Math.round(Math.min(1, inCores / cores) * barH);
+      if (ph !== runH) {
+        flush(c);
+        runStart = c;
+        runH = ph;
+      }
+    }
+    flush(width);
+    return peak;
   }
 
   /** A separator above a worker row that starts a new PID. */

@@ -316,6 +316,9 @@ export class TimelineView {
         painter.hostRow(top, row.height);
       } else if (row.kind === 'main') {
         painter.mainLane(this.model.runs[row.runIndex], top, row.height);
+      } else if (row.kind === 'other' && row.other) {
+        if (row.newPid) painter.pidSeparator(top);
+        painter.otherThreadsLane(this.model.runs[row.runIndex], row.other, top, row.height);
       } else {
         if (row.newPid) painter.pidSeparator(top);
         bars += painter.workerLane(this.model.lanes[row.lane], top, row.height);
