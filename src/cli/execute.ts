@@ -3,7 +3,7 @@
  * trace events, load and main-program errors, bundling info and how the
  * runner ended. Ctrl-C stops the runner (and so its workers) cleanly.
  */
-import { monotonicUs } from '../pool/clock.js';
+import { performanceOffsetUs } from '../pool/clock.js';
 import type { TaskError } from '../trace/events.js';
 import { TraceStore } from '../trace/trace-store.js';
 import { launchRunner, type RunnerExit } from '../runner/launch.js';
@@ -113,5 +113,5 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
 
 /** CLOCK_MONOTONIC µs when this process started (performance.timeOrigin on the monotonic clock). */
 export function processStartMonoUs(): number {
-  return monotonicUs() - performance.now() * 1000;
+  return performanceOffsetUs();
 }

@@ -1,6 +1,6 @@
 // Re-exports only: the engine's public surface (dist/pool.mjs).
 export { createPool } from './pool.js';
-export { monotonicUs } from './clock.js';
+export { monotonicUs, performanceOffsetUs } from './clock.js';
 export { defaultMemoryLimitMb } from './memory.js';
 export * from './errors.js';
 export * from './types.js';

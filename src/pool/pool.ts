@@ -12,7 +12,7 @@ import { createEventLoopBackend } from './backends/event-loop.js';
 import { createProcessBackend } from './backends/process.js';
 import { createSerialBackend } from './backends/serial.js';
 import { createSerialThreadBackend, createThreadBackend } from './backends/thread.js';
-import { monotonicUs } from './clock.js';
+import { monotonicUs, performanceOffsetUs } from './clock.js';
 import { cancelledError, errorToWire, poolClosed, poolTerminated, queueFull, serializationError } from './errors.js';
 import { killMarked, poolMark } from './descendants.js';
 import { defaultMemoryLimitMb, processHeapLimitMb } from './memory.js';
@@ -117,7 +117,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#beforeRunEnd = options.beforeRunEnd;
     this.#sink = new TraceSink(this.runId);
     // performance.now() reads the same monotonic clock as hrtime without allocating.
-    this.#clockBase = monotonicUs() - performance.now() * 1000 - this.originUs;
+    this.#clockBase = performanceOffsetUs() - this.originUs;
     this.#runStartT = this.now();
     const info = options.runInfo ?? {};
     // run-start is always the first event (seq 0), even with tracing off: consumers key runs on it.

@@ -15,7 +15,7 @@ import { ChildProcessTracker } from './child-tracker.js';
 import { KILL_MARKED_SOURCE } from './descendants.js';
 import { guardParentSignals } from './kill-guard.js';
 import { guardMemory, heldPastLimit } from './memory.js';
-import { monotonicUs } from './clock.js';
+import { monotonicUs, performanceOffsetUs } from './clock.js';
 import { serializationError, serializeError } from './errors.js';
 import { OutputCapture } from './log-capture.js';
 import { TaskModule, type TaskFunction } from './module-loader.js';
@@ -217,7 +217,7 @@ class WorkerRuntime {
 
   /** performance.now() reads the same monotonic clock as hrtime but allocates nothing (the per-task hot path). */
   #useFastClock(): void {
-    const base = monotonicUs() - performance.now() * 1000 - this.#init.originUs;
+    const base = performanceOffsetUs() - this.#init.originUs;
     this.#now = () => performance.now() * 1000 + base;
   }
 

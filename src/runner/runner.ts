@@ -11,14 +11,14 @@ import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
 import { toTaskError } from './error-location.js';
 import { RunSession } from './run-session.js';
 import { PythonSession, isPythonFile } from './python/session.js';
-import { monotonicUs } from '../pool/clock.js';
+import { monotonicUs, performanceOffsetUs } from '../pool/clock.js';
 import { startOrphanGuard } from './orphan-guard.js';
 import { inputSource } from './inputs.js';
 import { killMarked } from '../pool/descendants.js';
 import { guardParentSignals } from '../pool/kill-guard.js';
 
 /** When this process started, on the run clock's time base (for start-up timing). */
-const runnerStartMonoUs = monotonicUs() - performance.now() * 1000;
+const runnerStartMonoUs = performanceOffsetUs();
 
 process.setSourceMapsEnabled(true);
 
