@@ -384,7 +384,7 @@ export class TimelineView {
     if (row.lane >= 0) el.dataset.lane = String(row.lane);
     if (row.host !== undefined) {
       el.dataset.host = row.host;
-      if (row.kind === 'worker') el.classList.add('ps-under-host');
+      if (row.kind === 'worker' || row.kind === 'other') el.classList.add('ps-under-host');
     }
     return el;
   }
