@@ -40,6 +40,19 @@ const RESULTS_BATCH = 1000;
 const WATCHDOG_GRACE_MS = 2000;
 /** Unsettled tasks the runner keeps submitted (fn and compare modes); more inputs are sent as they settle. */
 const MAX_IN_FLIGHT = 16_384;
+/**
+ * Messages waiting to be written to the parent above which no more inputs are submitted until the backlog
+ * drains: a parent slower than the pool (the CLI storing a million tasks) sets the pace, instead of the
+ * runner queueing hundreds of MB of trace for it.
+ */
+const MAX_IPC_BACKLOG = 32;
+
+/** The runner's IPC backlog (runner.ts). */
+export interface IpcBacklog {
+  unsent(): number;
+  /** Resolves once the backlog is low again (or the parent is gone). */
+  drained(): Promise<void>;
+}
 
 type DoneMessage = Extract<FromRunner, { type: 'done' }>;
 
@@ -70,11 +83,17 @@ export class RunSession {
 
   readonly #startup: Omit<StartupMarks, 'bundledMonoUs'> | undefined;
 
-  /** @param startup when the runner started and got the request, reported with `bundled` for start-up timing. */
-  constructor(request: RunRequest, send: (message: FromRunner) => void, startup?: Omit<StartupMarks, 'bundledMonoUs'>) {
+  readonly #ipc: IpcBacklog | undefined;
+
+  /**
+   * @param startup when the runner started and got the request, reported with `bundled` for start-up timing.
+   * @param ipc the parent channel's backlog, which paces the input stream (fn and compare modes).
+   */
+  constructor(request: RunRequest, send: (message: FromRunner) => void, startup?: Omit<StartupMarks, 'bundledMonoUs'>, ipc?: IpcBacklog) {
     this.#request = request;
     this.#send = send;
     this.#startup = startup;
+    this.#ipc = ipc;
   }
 
   /** Runs the request; resolves with the `done` message (also after a load error or a stop). */
@@ -280,6 +299,7 @@ export class RunSession {
     const sendResults = (): void => {
       if (results?.length) this.#send({ type: 'results', runId: pool.runId, results: results.splice(0) });
     };
+    const ipc = this.#ipc;
     try {
       await started.warm;
       let inFlight = 0;
@@ -293,6 +313,7 @@ export class RunSession {
         : new Promise((resolve) => { target = n; wake = resolve; }));
       for (let i = 0; i < inputs.length; i++) {
         if (inFlight >= MAX_IN_FLIGHT) await below(MAX_IN_FLIGHT >> 1);
+        if (ipc !== undefined && (i & 1023) === 0 && ipc.unsent() > MAX_IPC_BACKLOG) await ipc.drained();
         if (this.#stopped) break;
         inFlight++;
         const handle = pool.submit(fn, inputs.at(i));

@@ -39,12 +39,29 @@ const SHUTDOWN_GRACE_MS = 1000;
 let session: RunSession | PythonSession | undefined;
 let exiting = false;
 
+/** Messages handed to the IPC channel and not yet written to it (a parent slower than the run: the CLI at scale). */
+let unsent = 0;
+/** A run submits more inputs only while the backlog is at most this (run-session.ts): the parent sets the pace. */
+const IPC_BACKLOG_LOW = 8;
+const drainWaiters: (() => void)[] = [];
+
 function send(message: FromRunner): Promise<void> {
   return new Promise((resolve) => {
     if (!process.connected || !process.send) return resolve();
-    process.send(message, undefined, {}, () => resolve());
+    unsent++;
+    process.send(message, undefined, {}, () => {
+      unsent--;
+      if (unsent <= IPC_BACKLOG_LOW && drainWaiters.length) for (const wake of drainWaiters.splice(0)) wake();
+      resolve();
+    });
   });
 }
+
+/** What RunSession needs to keep its input stream from outrunning the parent (see MAX_IPC_BACKLOG there). */
+const ipcBacklog = {
+  unsent: (): number => unsent,
+  drained: (): Promise<void> => (unsent <= IPC_BACKLOG_LOW || !process.connected ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))),
+};
 
 /**
  * Upper bound for handing the last messages to a slow parent. Exiting earlier loses
@@ -104,7 +121,7 @@ process.on('message', (message: unknown) => {
   // A .py file runs in a Python runner of its own (src/runner/python/); everything else in this process.
   session = isPythonFile(request.file)
     ? new PythonSession(withInputList(request), (m) => { void send(m); })
-    : new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() });
+    : new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() }, ipcBacklog);
   if (request.mode !== 'file') interceptProcessExit();
   // The main program and a script's own serial tasks run here: their process.kill cannot reach our parent.
   guardParentSignals();
@@ -117,7 +134,10 @@ process.on('message', (message: unknown) => {
 });
 
 // The parent went away (closed, crashed, killed): take the workers down with us.
-process.on('disconnect', () => { void shutdown(0); });
+process.on('disconnect', () => {
+  for (const wake of drainWaiters.splice(0)) wake();
+  void shutdown(0);
+});
 // Ctrl-C in a terminal reaches the whole process group; the parent decides (it sends stop).
 process.on('SIGINT', () => undefined);
 

@@ -180,6 +180,15 @@ export function meanFraction(fractions: Iterable<number>): number | undefined {
  */
 export function runTaskCpu(model: TraceModel, run: RunInfo): Map<number, TaskCpu> {
   const out = new Map<number, TaskCpu>();
+  forEachTaskCpu(model, run, (i, cpu) => out.set(i, cpu));
+  return out;
+}
+
+/**
+ * The same figures as {@link runTaskCpu}, handed to `visit` one task at a time: for figures over a run
+ * (statistics), where a million-entry map would cost more memory than the trace itself.
+ */
+export function forEachTaskCpu(model: TraceModel, run: RunInfo, visit: (task: number, cpu: TaskCpu) => void): void {
   const t = model.tasks;
   for (const li of run.lanes) model.sortLaneSamples(model.lanes[li]);
   for (const i of model.taskIndicesOf(run)) {
@@ -191,7 +200,6 @@ export function runTaskCpu(model: TraceModel, run: RunInfo): Map<number, TaskCpu
     let slices: [number, number][] | undefined;
     for (let k = t.firstSlice[i]; k >= 0; k = model.slices.nextOfTask[k]) (slices ??= []).push([model.slices.start[k], model.slices.end[k]]);
     const cpu = taskCpu({ start: t.start[i], end: t.end[i], reportedCpuUs: Number.isNaN(reported) ? undefined : reported, slices }, series);
-    if (cpu) out.set(i, cpu);
+    if (cpu) visit(i, cpu);
   }
-  return out;
 }

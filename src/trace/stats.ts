@@ -9,7 +9,7 @@
 import type { Backend, TraceEvent } from './events.js';
 import { TaskStatus, TraceModel, type RunInfo } from './trace-model.js';
 import { percentile } from './percentile.js';
-import { meanFraction, runTaskCpu } from './on-cpu.js';
+import { forEachTaskCpu } from './on-cpu.js';
 import {
   compareFindings, coresUsedIn, idealSpeedup, median, parallelismIn, type CompareFindings, type VerdictRun, isBusy, isCancelledError, isSerialBackend, otherCoresIn, speedupsAgainst, type PhaseNumbers, type ThreadCpuSample,
 } from './run-numbers.js';
@@ -193,17 +193,25 @@ export function summarizeRun(model: TraceModel, run: RunInfo): RunSummary | unde
     }
   }
 
-  const cpu = runTaskCpu(model, run);
-  const fractionsByLane = new Map<number, number[]>();
+  // Sums, not a map per task: a million tasks' figures would outweigh the trace.
+  const fractionsByLane = new Map<number, { sum: number; n: number }>();
   let cpuUs = 0;
-  for (const [i, c] of cpu) {
+  let fractionSum = 0;
+  let fractionCount = 0;
+  forEachTaskCpu(model, run, (i, c) => {
     cpuUs += c.cpuUs;
+    fractionSum += c.cpuFraction;
+    fractionCount++;
     const lane = t.lane[i];
-    if (lane < 0) continue;
-    const list = fractionsByLane.get(lane);
-    if (list) list.push(c.cpuFraction);
-    else fractionsByLane.set(lane, [c.cpuFraction]);
-  }
+    if (lane < 0) return;
+    const acc = fractionsByLane.get(lane);
+    if (acc) {
+      acc.sum += c.cpuFraction;
+      acc.n++;
+    } else {
+      fractionsByLane.set(lane, { sum: c.cpuFraction, n: 1 });
+    }
+  });
 
   const pids = new Set<number>();
   const threadIds = new Set<number>();
@@ -235,7 +243,8 @@ export function summarizeRun(model: TraceModel, run: RunInfo): RunSummary | unde
       busyUs: entry.busyUs,
       utilization: wallUs > 0 ? Math.min(1, entry.busyUs / wallUs) : 0,
     };
-    const laneFraction = meanFraction(fractionsByLane.get(worker.index) ?? []);
+    const acc = fractionsByLane.get(worker.index);
+    const laneFraction = acc ? acc.sum / acc.n : undefined;
     if (laneFraction !== undefined) lane.cpuFraction = laneFraction;
     utilization.push(lane);
   }
@@ -285,7 +294,7 @@ export function summarizeRun(model: TraceModel, run: RunInfo): RunSummary | unde
     summary.busy = isBusy(summary.otherCpuCores);
   }
   if (run.end?.error) summary.error = { name: run.end.error.name, message: run.end.error.message };
-  const runFraction = meanFraction([...cpu.values()].map((c) => c.cpuFraction));
+  const runFraction = fractionCount > 0 ? fractionSum / fractionCount : undefined;
   if (start.gil !== undefined) summary.gil = start.gil;
   if (runFraction !== undefined) {
     summary.cpuFraction = runFraction;
