@@ -37,6 +37,8 @@ export interface PoolScopeExtensionApi {
   output: RunOutput;
   store: HistoryStore;
   inputs: InputsPrompt;
+  /** The runners kept forked for a warm next click (src/runner/launch.ts). */
+  spareRunners: { pids(): number[]; dispose(): void };
 }
 
 const SOURCE_SELECTOR: vscode.DocumentSelector = [
@@ -63,7 +65,10 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   // Trust granted: the webview's run controls come back.
   context.subscriptions.push(trust.onDidChange(() => timeline.postConfig()));
   const inputs = new InputsPrompt(context.workspaceState);
-  const loadLaunch = async (): Promise<LaunchRunner> => (await import('../runner/launch.js')).launchRunner;
+  let launchModule: typeof import('../runner/launch.js') | undefined;
+  const loadLaunch = async (): Promise<LaunchRunner> => (launchModule ??= await import('../runner/launch.js')).launchRunner;
+  // The spare runner kept for a warm second click (launch.ts) ends with the extension.
+  context.subscriptions.push({ dispose: () => launchModule?.disposeSpareRunners() });
   let hasTrace = false;
   const controller = new RunController({
     log,
@@ -130,7 +135,11 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
     }),
   );
   log.info(`PoolScope activated in ${(performance.now() - t0).toFixed(1)} ms (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
-  return { trust, controller, timeline, traceFiles, diagnostics, statusBar, output, store, inputs };
+  const spareRunners = {
+    pids: (): number[] => launchModule?.spareRunnerPids() ?? [],
+    dispose: (): void => launchModule?.disposeSpareRunners(),
+  };
+  return { trust, controller, timeline, traceFiles, diagnostics, statusBar, output, store, inputs, spareRunners };
 }
 
 /** The history store of the active extension: written out on deactivation (a window reload). */

@@ -104,6 +104,8 @@ export class RunController implements vscode.Disposable {
         request,
         stdio: 'pipe',
         stopGraceMs: STOP_GRACE_MS,
+        // A runner is kept forked for the next click (launch.ts, warm start).
+        warm: true,
         onOutput: (stream, text) => this.#sinks.onRunnerOutput(stream, text),
         onMessage: (message: RunnerMessage) => {
           switch (message.type) {

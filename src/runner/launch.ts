@@ -40,6 +40,11 @@ export interface LaunchOptions {
   onRejected?: (raw: unknown) => void;
   /** After `stop()`, how long the runner gets to stop its pools before it is killed. @default 2000 */
   stopGraceMs?: number;
+  /**
+   * Keep a runner forked ahead for the next launch with the same options, and use the one kept by the last
+   * launch (see SPARE_IDLE_MS). For a parent that runs again and again (the extension). @default false
+   */
+  warm?: boolean;
 }
 
 /** Names the run mark in the runner's environment (the variable itself is `markVariable(mark)`). */
@@ -94,6 +99,7 @@ const liveRunners = new Set<RunnerHandle>();
 /** Kills every runner this process launched and everything of their runs (see RunnerHandle.kill), synchronously. */
 export function killAllRunners(): void {
   for (const runner of liveRunners) runner.kill();
+  disposeSpareRunners();
 }
 
 function signalGroupAndLeader(pid: number): void {
@@ -128,19 +134,8 @@ function runnerHeapLimit(request: RunRequest): string[] {
  */
 export function launchRunner(options: LaunchOptions): RunnerHandle {
   const stdio = options.stdio ?? 'inherit';
-  // Every process of this run inherits the mark (descendants.ts), so whatever survives the runner is found.
-  const runMark = newMark();
-  const launchedAtMs = Date.now();
-  const child: ChildProcess = fork(options.runnerPath ?? defaultRunnerPath(), [], {
-    cwd: options.cwd,
-    execPath: options.nodePath ?? process.execPath,
-    execArgv: ['--enable-source-maps', ...runnerHeapLimit(options.request)],
-    env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', [RUN_MARK_ENV]: runMark, [markVariable(runMark)]: '1' },
-    stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
-    // Its own session and process group: a task's kill(0) hits the runner, never the user's shell or editor,
-    // and Ctrl-C reaches only the parent, which decides (stop, then kill).
-    detached: true,
-  });
+  const key = options.warm ? spareKey(options) : undefined;
+  const { child, runMark, launchedAtMs } = (key !== undefined ? takeSpare(key) : undefined) ?? forkRunner(options);
   const runnerPid = child.pid;
   /** Process workers the runner reported (worker-start), alive as far as we know: killed with their groups if it dies. */
   const workerPids = new Set<number>();
@@ -234,6 +229,108 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
     kill: killRun,
   };
   liveRunners.add(handle);
-  void done.then(() => liveRunners.delete(handle));
+  void done.then(() => {
+    liveRunners.delete(handle);
+    // The next run of the same kind starts on a runner that is already up (Node started, runner loaded).
+    if (key !== undefined && !spares.has(key) && !spareFailed) keepSpare(key, options);
+  });
   return handle;
+}
+
+/** A forked runner process with its run mark (every process of the run inherits it: descendants.ts). */
+interface ForkedRunner {
+  child: ChildProcess;
+  runMark: string;
+  launchedAtMs: number;
+}
+
+function forkRunner(options: Omit<LaunchOptions, 'onMessage'>): ForkedRunner {
+  const stdio = options.stdio ?? 'inherit';
+  const runMark = newMark();
+  const launchedAtMs = Date.now();
+  const child: ChildProcess = fork(options.runnerPath ?? defaultRunnerPath(), [], {
+    cwd: options.cwd,
+    execPath: options.nodePath ?? process.execPath,
+    execArgv: ['--enable-source-maps', ...runnerHeapLimit(options.request)],
+    env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', [RUN_MARK_ENV]: runMark, [markVariable(runMark)]: '1' },
+    stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Its own session and process group: a task's kill(0) hits the runner, never the user's shell or editor,
+    // and Ctrl-C reaches only the parent, which decides (stop, then kill).
+    detached: true,
+  });
+  return { child, runMark, launchedAtMs };
+}
+
+/**
+ * Warm start (`warm: true`, the extension): after a run, a runner is forked for the next one with the same
+ * launch options and waits for its request (runner.ts does nothing before it: no pool, no user code). A
+ * second click then skips Node's start-up and the runner bundle's load. A spare that idles for
+ * SPARE_IDLE_MS is ended; it also exits by itself when its parent goes away (its IPC channel closes).
+ */
+export const SPARE_IDLE_MS = 10 * 60_000;
+
+interface SpareRunner extends ForkedRunner {
+  timer: NodeJS.Timeout;
+}
+
+const spares = new Map<string, SpareRunner>();
+/** A spare that could not start (bad nodePath): do not keep forking them. */
+let spareFailed = false;
+
+/** Launches that can share a spare: same runner, Node, directory, heap limit and stdio. A custom env never does. */
+function spareKey(options: LaunchOptions): string | undefined {
+  if (options.env) return undefined;
+  return JSON.stringify([options.runnerPath ?? defaultRunnerPath(), options.nodePath ?? process.execPath, options.cwd ?? '',
+    runnerHeapLimit(options.request), options.stdio ?? 'inherit']);
+}
+
+function keepSpare(key: string, options: LaunchOptions): void {
+  const forked = forkRunner(options);
+  const { child } = forked;
+  // A failed spawn emits 'error' later; nobody may be listening then.
+  child.on('error', () => { spareFailed = true; });
+  if (child.pid === undefined) {
+    spareFailed = true;
+    return;
+  }
+  const spare: SpareRunner = { ...forked, timer: setTimeout(() => disposeSpare(key), SPARE_IDLE_MS) };
+  spare.timer.unref();
+  // An idle runner must not keep the parent alive.
+  child.unref();
+  (child as unknown as { channel?: { unref(): void } }).channel?.unref();
+  child.once('exit', () => { if (spares.get(key) === spare) spares.delete(key); });
+  spares.set(key, spare);
+}
+
+function takeSpare(key: string): ForkedRunner | undefined {
+  const spare = spares.get(key);
+  if (!spare) return undefined;
+  spares.delete(key);
+  clearTimeout(spare.timer);
+  const { child } = spare;
+  if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
+    child.kill('SIGKILL');
+    return undefined;
+  }
+  child.ref();
+  (child as unknown as { channel?: { ref(): void } }).channel?.ref();
+  return spare;
+}
+
+function disposeSpare(key: string): void {
+  const spare = spares.get(key);
+  if (!spare) return;
+  spares.delete(key);
+  clearTimeout(spare.timer);
+  signalGroupAndLeader(spare.child.pid!);
+}
+
+/** Ends every spare runner (the extension's deactivation; killAllRunners). */
+export function disposeSpareRunners(): void {
+  for (const key of [...spares.keys()]) disposeSpare(key);
+}
+
+/** PIDs of the spare runners waiting now (tests, diagnostics). */
+export function spareRunnerPids(): number[] {
+  return [...spares.values()].map((s) => s.child.pid!);
 }

@@ -23,6 +23,7 @@ import { defineEditorTests } from './editor.test.js';
 import { defineLoadTests } from './load.test.js';
 import { definePythonTests } from './python.test.js';
 import { defineDistributedTests } from './distributed.test.js';
+import { defineWarmClickTests } from './warm-click.test.js';
 
 function defineAll(): void {
   defineScannerTests();
@@ -35,6 +36,7 @@ function defineAll(): void {
   defineTrustTests();
   defineIsolationTests();
   defineTimelineTests();
+  defineWarmClickTests();
   definePythonTests();
   defineDistributedTests();
   defineLoadTests();
