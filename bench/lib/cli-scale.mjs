@@ -65,10 +65,12 @@ export async function measureCliScale({ tasks, progress }) {
     const timing = JSON.parse(/\{"timing".*\}/.exec(stderr)?.[0] ?? '{}').timing ?? {};
     const steps = timing.steps ?? {};
     const traceBytes = statSync(trace, { throwIfNoEntry: false })?.size;
+    const htmlBytes = statSync(html, { throwIfNoEntry: false })?.size;
     return {
       tasks, code, wallS: Math.round(wallS * 10) / 10, peakRssMiB: Math.round(peak),
       firstTaskAfterReadyMs: steps.firstTaskStartMs != null && steps.firstWorkerReadyMs != null ? Math.round(steps.firstTaskStartMs - steps.firstWorkerReadyMs) : null,
       traceBytesPerTask: traceBytes != null ? Math.round(traceBytes / tasks) : null,
+      htmlBytesPerTask: htmlBytes != null ? Math.round(htmlBytes / tasks) : null,
       outputProgressShown: /poolscope: writing trace/.test(stderr),
       ...(code !== 0 ? { error: stderr.split('\n').filter(Boolean).slice(-3).join(' | ') } : {}),
     };

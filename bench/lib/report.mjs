@@ -61,7 +61,15 @@ export function printReport(r) {
     const c = r.cliScale;
     console.log(`\nCLI at scale: poolscope run f.ts --fn ident --inputs 'range(${fmt(c.tasks)})' --backend thread --trace --html: ` +
       (c.error ? `error: ${c.error}` : `${c.wallS} s, peak RSS (CLI + runner) ${c.peakRssMiB} MiB, first task ${c.firstTaskAfterReadyMs} ms after the first worker was ready, ` +
-        `trace ${c.traceBytesPerTask} bytes/task, progress while writing ${c.outputProgressShown ? 'shown' : 'not shown'}`));
+        `trace ${c.traceBytesPerTask} bytes/task, HTML ${c.htmlBytesPerTask ?? '–'} bytes/task, progress while writing ${c.outputProgressShown ? 'shown' : 'not shown'}` +
+        ` (median of ${c.rounds?.length ?? 1})`));
+    for (const x of c.rounds ?? []) {
+      console.log(`  round: load ${x.loadavg1}, ${x.wallS} s, ${x.peakRssMiB} MiB, first task +${x.firstTaskAfterReadyMs} ms, trace ${x.traceBytesPerTask} B/task${x.error ? `, error: ${x.error}` : ''}`);
+    }
+  }
+  if (r.workbenchClick) {
+    const w = r.workbenchClick;
+    console.log(`\nClick → first bar in the workbench (last npm run test:workbench, ${w.date}): cold ${w.coldClickMs} ms, warm ${w.warmClickMs} ms (${w.what})`);
   }
   if (r.extras && Object.keys(r.extras).length) {
     console.log('\nOther parts:');
