@@ -180,7 +180,8 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
         await vscode.commands.executeCommand('poolscope.stopRun');
         return;
       case 'set-backend':
-        await writeSetting('backend', message.backend);
+        // Through the command, so a distributed engine picked here is checked (and a missing one named) as from the palette.
+        await vscode.commands.executeCommand('poolscope.switchBackend', message.backend);
         return;
       case 'set-workers':
         await writeSetting('workers', Math.min(64, message.workers));

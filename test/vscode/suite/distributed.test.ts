@@ -41,6 +41,17 @@ export function defineDistributedTests(): void {
       assert.equal(vscode.workspace.getConfiguration('poolscope').get('pythonBackend'), 'py-dask');
     });
 
+    test('the timeline\'s backend dropdown can pick bullmq (the webview\'s set-backend goes through Switch Backend)', async () => {
+      const parts = await api();
+      await vscode.commands.executeCommand('poolscope.switchBackend', 'thread');
+      const panel = parts.timeline.panel ?? (await vscode.commands.executeCommand('poolscope.showTimeline'), parts.timeline.panel);
+      assert.ok(panel);
+      const rejected = panel.rejectedMessages;
+      panel.receive({ type: 'set-backend', backend: 'bullmq' });
+      await waitFor(() => vscode.workspace.getConfiguration('poolscope').get('backend') === 'bullmq', 5000, 'backend bullmq from the webview');
+      assert.equal(panel.rejectedMessages, rejected, 'bullmq is a valid choice, not a rejected message');
+    });
+
     test('poolscope.bullmq.redis: another scheme or credentials stop the run before it starts, without echoing the password', async () => {
       const c = vscode.workspace.getConfiguration('poolscope');
       await c.update('bullmq.redis', 'http://10.0.0.5:6379', vscode.ConfigurationTarget.Workspace);
