@@ -37,8 +37,17 @@ function compareJson(args) {
   });
 }
 
-const perTaskUs = (doc, runIds) => median(doc.tasks.filter((t) => runIds.has(t.runId) && t.ok && t.endT !== undefined && t.startT !== undefined)
-  .map((t) => t.endT - t.startT));
+const okTasks = (docs, backend) => docs.flatMap((doc) => {
+  const ids = new Set(doc.runs.filter((r) => r.backend === backend).map((r) => r.runId));
+  return doc.tasks.filter((t) => ids.has(t.runId) && t.ok && t.endT !== undefined && t.startT !== undefined);
+});
+/** Median run time (start → end) of a backend's tasks. */
+const perTaskUs = (docs, backend) => median(okTasks(docs, backend).map((t) => t.endT - t.startT));
+/** Median on-CPU time of a backend's tasks (from /proc): the work itself, whatever else the machine ran. */
+const perTaskCpuUs = (docs, backend) => {
+  const cpu = okTasks(docs, backend).map((t) => t.cpuUs).filter((x) => typeof x === 'number');
+  return cpu.length ? median(cpu) : undefined;
+};
 
 /** Runs the section; returns its results for bench/results.json. */
 export async function runHonest({ rounds, tasks = 16, workers = 2, targetMs = 40, progress }) {
@@ -66,14 +75,25 @@ export async function runHonest({ rounds, tasks = 16, workers = 2, targetMs = 40
         coresUsed: r.coresUsed && round(r.coresUsed, 2), parallelism: r.parallelism && round(r.parallelism, 2), otherCpuCores: r.otherCpuCores && round(r.otherCpuCores, 2), taskPhaseMs: round(r.taskPhaseUs / 1000, 1) };
     }
   }
-  progress(`honest numbers: serial vs a 1-worker thread pool, per-task run time (× ${rounds} rounds)`);
-  const fair = await compareJson(['--inputs', inputs, '--workers', '1', '--backends', 'serial,thread', '--repeat', String(rounds)]);
-  const ids = (backend) => new Set(fair.runs.filter((r) => r.backend === backend).map((r) => r.runId));
-  const serialUs = perTaskUs(fair, ids('serial'));
-  const threadUs = perTaskUs(fair, ids('thread'));
+  progress(`honest numbers: serial vs a 1-worker thread pool, per-task run time (× ${rounds} rounds, each order)`);
+  // Both orders, so whatever the run before leaves behind (its pool's teardown) falls on each alike.
+  const fair = [
+    await compareJson(['--inputs', inputs, '--workers', '1', '--backends', 'serial,thread', '--repeat', String(rounds)]),
+    await compareJson(['--inputs', inputs, '--workers', '1', '--backends', 'thread,serial', '--repeat', String(rounds)]),
+  ];
+  const serialUs = perTaskUs(fair, 'serial');
+  const threadUs = perTaskUs(fair, 'thread');
+  const serialCpuUs = perTaskCpuUs(fair, 'serial');
+  const threadCpuUs = perTaskCpuUs(fair, 'thread');
   return {
     tasks, workers, targetMs, iterations, rounds, loadavgBefore: loadBefore, loadavgAfter: os.loadavg().map((x) => round(x)),
     machine: doc.machine, warnings: doc.warnings, verdict: doc.verdict, backends,
-    serialVsThread: { serialPerTaskMs: round(serialUs / 1000, 2), threadPerTaskMs: round(threadUs / 1000, 2), ratio: round(serialUs / threadUs, 3), busy: fair.machine?.busy },
+    serialVsThread: {
+      serialPerTaskMs: round(serialUs / 1000, 2), threadPerTaskMs: round(threadUs / 1000, 2), ratio: round(serialUs / threadUs, 3),
+      // The same on the tasks' on-CPU time: equal when serial does the same work as a worker; the wall ratio
+      // also carries what other programs took from either.
+      ...(serialCpuUs && threadCpuUs ? { serialCpuPerTaskMs: round(serialCpuUs / 1000, 2), threadCpuPerTaskMs: round(threadCpuUs / 1000, 2), cpuRatio: round(serialCpuUs / threadCpuUs, 3) } : {}),
+      busy: fair.some((doc) => doc.machine?.busy),
+    },
   };
 }

@@ -39,7 +39,7 @@ export function checkTargets(r) {
   add('compare coresUsed, event-loop', honest('event-loop')?.coresUsed, '≤ 1.1', (v) => v <= 1.1, honestDetail('event-loop'));
   const fair = r.honest?.serialVsThread;
   add('serial ÷ 1-thread pool, per-task run time', fair?.ratio, 'within 10 %', (v) => Math.abs(v - 1) <= 0.1,
-    fair ? `${fair.serialPerTaskMs} vs ${fair.threadPerTaskMs} ms per task` : 'not run');
+    fair ? `${fair.serialPerTaskMs} vs ${fair.threadPerTaskMs} ms per task${fair.cpuRatio !== undefined ? `; on CPU ${fair.serialCpuPerTaskMs} vs ${fair.threadCpuPerTaskMs} ms (${fair.cpuRatio})` : ''}${fair.busy ? '; machine busy' : ''}` : 'not run');
 
   // Judged on CPU per task (robust on a shared machine); the wall-clock figures are in the detail.
   for (const [id, label] of [['poolscope-thread', 'thread'], ['poolscope-process', 'process']]) {
