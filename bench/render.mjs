@@ -7,8 +7,8 @@
 //                      panning and zooming (zoomed out, where sub-pixel bars merge per
 //                      pixel column, and zoomed in)                    target ≤ 16 ms
 //   firstPaintMs1M     1 000 000 tasks (3 000 000 task events) delivered by postMessage
-//                      as a host does for a large run (task events packed in columns,
-//                      src/trace/packed-tasks.ts): from the first message to the first
+//                      as a host does for a large run (events in column batches,
+//                      src/common/trace-columns.ts): from the first message to the first
 //                      painted frame, minus the time the bench itself spent generating
 //                      the data                                        target ≤ 2 000 ms
 //   heapMb1M           JS heap after loading those 1 000 000 tasks (after a GC), V8 heap
@@ -42,8 +42,8 @@ function pageHtml() {
 /**
  * Runs in the page: generates `n` tasks on `workers` thread workers and posts
  * them as the extension host would for a large run: the ordinary events
- * (run-start, worker-start, run-end) as `events`, the task events packed
- * (`tasks` messages, typed arrays transferred, see src/trace/packed-tasks.ts).
+ * (run-start, worker-start, run-end) as `events`, the task events as column
+ * batches (`columns` messages, typed arrays transferred, see src/common/trace-columns.ts).
  * Self-contained (Playwright serializes it). Generation time is measured and
  * excluded from first paint.
  */
@@ -66,10 +66,12 @@ function feedInPage({ n, workers, batchTasks }) {
   for (let k0 = 0; k0 < n; k0 += batchTasks) {
     g0 = performance.now();
     const m = Math.min(n, k0 + batchTasks) - k0;
-    const p = {
-      runId, lastSeq: 0, taskId: new Int32Array(m), fns: ['work', 'parse'], fnIndex: new Uint8Array(m), inputPreview: new Array(m),
-      queued: new Float64Array(m), start: new Float64Array(m), end: new Float64Array(m), workerId: new Int32Array(m),
-      outcome: new Uint8Array(m), resultPreview: new Array(m), errors: [],
+    // Three rows a task (queued, start, end) in the columnar wire format (src/common/trace-columns.ts, RowKind:
+    // 0 queued, 2 started, 3 ended ok, 5 an event object); a failed task's end is an event object.
+    const rows = 3 * m;
+    const c = {
+      runId, firstSeq: seq, length: rows, kind: new Uint8Array(rows), taskId: new Float64Array(rows), t: new Float64Array(rows),
+      ref: new Int32Array(rows), num: new Float64Array(rows), text: new Array(rows), fns: ['work', 'parse'], events: [],
     };
     for (let j = 0; j < m; j++) {
       const k = k0 + j;
@@ -78,26 +80,19 @@ function feedInPage({ n, workers, batchTasks }) {
       const s = Math.max(free[w], q) + 2;
       const e = s + 20 + 40 * rand();
       free[w] = e;
-      p.taskId[j] = k;
-      p.fnIndex[j] = k % 7 ? 0 : 1;
-      p.inputPreview[j] = `[${k}]`;
-      p.queued[j] = q;
-      p.start[j] = s;
-      p.end[j] = e;
-      p.workerId[j] = w;
+      const r = 3 * j;
+      c.kind[r] = 0; c.taskId[r] = k; c.t[r] = q; c.ref[r] = k % 7 ? 0 : 1; c.text[r] = `[${k}]`;
+      c.kind[r + 1] = 2; c.taskId[r + 1] = k; c.t[r + 1] = s; c.ref[r + 1] = w;
       if (k % 997) {
-        p.outcome[j] = 1;
-        p.resultPreview[j] = String(k * 2);
+        c.kind[r + 2] = 3; c.taskId[r + 2] = k; c.t[r + 2] = e; c.ref[r + 2] = w; c.text[r + 2] = String(k * 2);
       } else {
-        p.outcome[j] = 0;
-        p.resultPreview[j] = null;
-        p.errors.push([j, { name: 'Error', message: 'synthetic failure' }]);
+        c.kind[r + 2] = 5;
+        c.events.push({ type: 'task-end', runId, seq: seq + r + 2, t: e, taskId: k, workerId: w, ok: false, error: { name: 'Error', message: 'synthetic failure' } });
       }
     }
-    seq += 3 * m;
-    p.lastSeq = seq - 1;
+    seq += rows;
     genMs += performance.now() - g0;
-    window.postMessage({ type: 'tasks', packed: p }, '*', [p.taskId.buffer, p.fnIndex.buffer, p.queued.buffer, p.start.buffer, p.end.buffer, p.workerId.buffer, p.outcome.buffer]);
+    window.postMessage({ type: 'columns', columns: c }, '*', [c.kind.buffer, c.taskId.buffer, c.t.buffer, c.ref.buffer, c.num.buffer]);
   }
   const last = Math.max(...free);
   window.postMessage({ type: 'events', batch: [{ type: 'run-end', runId, seq: seq++, t: last + 10, stats: { wallUs: last + 10, tasks: n, ok: n, failed: 0, taskUs: 0, pids: [4242], threadIds: [], workersStarted: workers } }] }, '*');

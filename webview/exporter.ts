@@ -6,7 +6,7 @@
 import type { TraceEvent } from '../src/trace/events.js';
 import { chromeToTrace, traceToChrome } from '../src/trace/chrome-trace.js';
 import { traceToCsv } from '../src/trace/csv.js';
-import { decodeEmbeddedTrace } from '../src/trace/embedded-trace.js';
+import { decodeEmbeddedTrace, embeddedEvents } from '../src/trace/embedded-trace.js';
 
 /** Starts a browser download of `data` as `fileName`. */
 export function download(fileName: string, data: Blob): void {
@@ -50,6 +50,6 @@ export function dataUrlToBlob(dataUrl: string): Blob {
  */
 export function parseTraceFile(text: string): TraceEvent[] {
   const embedded = text.trimStart().startsWith('{"version"') ? decodeEmbeddedTrace(text) : undefined;
-  if (embedded) return embedded.events;
+  if (embedded) return embeddedEvents(embedded);
   return chromeToTrace(text);
 }

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { median, round } from './stats.mjs';
 
-/** Row kind of a task-start in the runner's column batches (src/trace/trace-columns.ts). */
+/** Row kind of a task-start in the runner's column batches (src/common/trace-columns.ts). */
 const { RowKind } = await import(new URL('../../dist/pool.mjs', import.meta.url).href);
 const ROW_STARTED = RowKind.Started;
 

@@ -69,7 +69,7 @@ export async function preloadPool(id) {
  * allows it, so that start-up cost is not billed to the first workload).
  * `trace` (PoolScope only): tracing on with a subscriber that receives every
  * batch — 'columns' as column batches (what the runner subscribes, see
- * src/trace/trace-columns.ts), 'listener' as event objects — or 'off'.
+ * src/common/trace-columns.ts), 'listener' as event objects — or 'off'.
  */
 export async function openPool(id, { workers = 2, trace = 'listener', options = {} } = {}) {
   switch (id) {

@@ -13,7 +13,7 @@
  * bundled into a user's file and the runner's own) still agree.
  */
 import type { NodeBackend, TraceListener } from '../trace/events.js';
-import type { TraceColumnsListener } from '../trace/trace-columns.js';
+import type { TraceColumnsListener } from '../common/trace-columns.js';
 import type { PoolEngine, PoolOptions } from '../pool/types.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 
@@ -21,7 +21,7 @@ import { NODE_BACKENDS } from '../trace/events.js';
 export interface RuntimeConfig {
   /** Receives the trace events of every pool and executor created afterwards (batched). */
   onTrace?: TraceListener;
-  /** The same, as columns (src/trace/trace-columns.ts): the cheap way to follow large runs (the runner uses it). */
+  /** The same, as columns (src/common/trace-columns.ts): the cheap way to follow large runs (the runner uses it). */
   onTraceColumns?: TraceColumnsListener;
   /** URL (or absolute path) of the module whose exports are the tasks, when a pool is given none. */
   defaultModule?: string;

@@ -10,16 +10,18 @@
  *
  * This file has no DOM or Node dependencies: the extension host imports it.
  */
-import type { TraceEvent, TraceEventType } from '../trace/events.js';
+import type { TraceEvent } from '../trace/events.js';
 import { isNodeRunBackend, type NodeRunBackend } from './backends.js';
-import { isPackedTasks, packTaskEvents, type PackedTasks } from '../trace/packed-tasks.js';
+import { eventsToColumns, isTraceColumns, type TraceColumns } from './trace-columns.js';
+import { isTraceEvent, RUN_ID_CHARS } from './trace-event-check.js';
 
-export type { PackedTasks };
-/** Hosts pack large replays with it: `packTaskEvents(events)` → `tasks` messages plus the remaining events. */
-export { packTaskEvents } from '../trace/packed-tasks.js';
+export type { TraceColumns };
+/** Hosts lay out busy runs with it: `eventsToColumns(events, minTasks)` → `columns` messages plus the remaining events. */
+export { eventsToColumns, expandTraceColumns, isTraceColumns } from './trace-columns.js';
+export { isTraceEvent };
 
 /** Bumped when a message changes incompatibly. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Which kind of host the webview runs in; standalone hides host-only actions (run, stop, backend…). */
 export type HostKind = 'vscode' | 'standalone';
@@ -40,11 +42,11 @@ export type RunPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'done' | '
 export interface EventsMessage { type: 'events'; batch: TraceEvent[] }
 
 /**
- * Task events of one run in the compact columnar form (packed-tasks.ts): for
- * large replays and traces, where millions of event objects would be slow to
- * clone. Send after the ordinary events (run-start, worker-start …) it follows.
+ * Events of one run in the columnar wire format (src/common/trace-columns.ts):
+ * for busy runs, large replays and traces, where millions of event objects
+ * would be slow to clone. Deduplicated by seq like `events`.
  */
-export interface TasksMessage { type: 'tasks'; packed: PackedTasks }
+export interface ColumnsMessage { type: 'columns'; columns: TraceColumns }
 
 /** Forget every run (the host's "clear" or a new session). */
 export interface ResetMessage { type: 'reset' }
@@ -53,7 +55,7 @@ export interface ResetMessage { type: 'reset' }
  * A whole trace (e.g. a file the user opened): replaces what is shown.
  * `title` is shown in the page header (e.g. the file name).
  */
-export interface LoadTraceMessage { type: 'load-trace'; events: TraceEvent[]; title?: string; packed?: PackedTasks[] }
+export interface LoadTraceMessage { type: 'load-trace'; events: TraceEvent[]; title?: string; columns?: TraceColumns[] }
 
 /** The host's settings the toolbar reflects. */
 export interface ConfigMessage {
@@ -82,30 +84,28 @@ export interface RunStateMessage {
   message?: string;
 }
 
-export type ToWebview = EventsMessage | TasksMessage | ResetMessage | LoadTraceMessage | ConfigMessage | RunStateMessage;
+export type ToWebview = EventsMessage | ColumnsMessage | ResetMessage | LoadTraceMessage | ConfigMessage | RunStateMessage;
 
 /** Events per `events` message: keeps each postMessage well below structured-clone pain. */
 export const EVENTS_PER_MESSAGE = 5000;
 
 /**
- * A run whose task events in one host flush (or replay) touch at least this
- * many tasks gets them as a packed `tasks` message: a few columns clone,
- * validate and ingest far faster than thousands of event objects (a
- * 10 000-task live run is 30 000 events). Small runs keep plain events.
+ * A run whose events in one host flush (or replay) touch at least this many
+ * tasks goes as `columns` messages: a few columns clone, validate and ingest
+ * far faster than thousands of event objects (a 10 000-task live run is
+ * 30 000 events). Small runs keep plain events.
  */
-export const PACK_MIN_TASKS = 100;
+export const COLUMNS_MIN_TASKS = 100;
 
 /**
  * The messages a host sends to deliver `events` (a live flush or a replay):
- * ordinary events first, in chunks, then the packs of busy runs' task events.
- * A pack advances its run's last seq, so it must follow the ordinary events
- * of the same range.
+ * busy runs as column batches, the other runs' events in chunks.
  */
-export function eventMessages(events: readonly TraceEvent[], minTasks = PACK_MIN_TASKS): ToWebview[] {
-  const { packs, rest } = packTaskEvents(events, minTasks);
+export function eventMessages(events: readonly TraceEvent[], minTasks = COLUMNS_MIN_TASKS): ToWebview[] {
+  const { columns, rest } = eventsToColumns(events, minTasks);
   const out: ToWebview[] = [];
   for (let i = 0; i < rest.length; i += EVENTS_PER_MESSAGE) out.push({ type: 'events', batch: rest.slice(i, i + EVENTS_PER_MESSAGE) });
-  for (const packed of packs) out.push({ type: 'tasks', packed });
+  for (const c of columns) out.push({ type: 'columns', columns: c });
   return out;
 }
 
@@ -152,7 +152,7 @@ export const LIMITS = {
   /** Runs named in `ready.lastSeq` / `export.runIds`. */
   runs: 10_000,
   /** Characters of a run id. */
-  runIdChars: 200,
+  runIdChars: RUN_ID_CHARS,
   /** Workers the host may be asked for. */
   workers: 1024,
   /** Events in one `events` / `load-trace` message. */
@@ -161,10 +161,6 @@ export const LIMITS = {
 
 const EXPORT_FORMATS: ReadonlySet<string> = new Set<ExportFormat>(['chrome-json', 'csv', 'png']);
 const RUN_PHASES: ReadonlySet<string> = new Set<RunPhase>(['idle', 'starting', 'running', 'stopping', 'done', 'failed', 'stopped']);
-const EVENT_TYPES: ReadonlySet<string> = new Set<TraceEventType>([
-  'run-start', 'worker-start', 'task-queued', 'task-start', 'task-slice', 'task-end',
-  'log', 'worker-exit', 'main-wait', 'cpu-sample', 'machine-sample', 'run-end',
-]);
 
 type Obj = Record<string, unknown>;
 
@@ -182,20 +178,6 @@ function isRunId(v: unknown): v is string {
 }
 function isRunIdList(v: unknown): v is string[] {
   return Array.isArray(v) && v.length <= LIMITS.runs && v.every(isRunId);
-}
-
-/**
- * Cheap structural check of one trace event: known `type`, string `runId`,
- * integer `seq`, and finite times where the type has them. Deep field checks
- * are left to the renderer, which tolerates missing optional fields.
- */
-export function isTraceEvent(v: unknown): v is TraceEvent {
-  if (!isObj(v) || typeof v.type !== 'string' || !EVENT_TYPES.has(v.type)) return false;
-  if (!isRunId(v.runId) || !isInt(v.seq, 0, Number.MAX_SAFE_INTEGER)) return false;
-  if (v.type === 'task-slice' || v.type === 'main-wait') {
-    return Number.isFinite(v.start) && Number.isFinite(v.end);
-  }
-  return Number.isFinite(v.t);
 }
 
 function isEventList(v: unknown): v is TraceEvent[] {
@@ -263,8 +245,8 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
   switch (raw.type) {
     case 'events':
       return isEventList(raw.batch) ? { type: 'events', batch: raw.batch } : undefined;
-    case 'tasks':
-      return isPackedTasks(raw.packed, LIMITS.events) ? { type: 'tasks', packed: raw.packed } : undefined;
+    case 'columns':
+      return isTraceColumns(raw.columns, LIMITS.events) ? { type: 'columns', columns: raw.columns } : undefined;
     case 'reset':
       return { type: 'reset' };
     case 'load-trace': {
@@ -272,9 +254,9 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
       if (raw.title !== undefined && !isStr(raw.title, 1000)) return undefined;
       const msg: LoadTraceMessage = { type: 'load-trace', events: raw.events };
       if (raw.title !== undefined) msg.title = raw.title;
-      if (raw.packed !== undefined) {
-        if (!Array.isArray(raw.packed) || raw.packed.length > LIMITS.runs || !raw.packed.every((p) => isPackedTasks(p, LIMITS.events))) return undefined;
-        msg.packed = raw.packed as PackedTasks[];
+      if (raw.columns !== undefined) {
+        if (!Array.isArray(raw.columns) || raw.columns.length > LIMITS.runs || !raw.columns.every((c) => isTraceColumns(c, LIMITS.events))) return undefined;
+        msg.columns = raw.columns as TraceColumns[];
       }
       return msg;
     }

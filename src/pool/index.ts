@@ -7,4 +7,4 @@ export * from './types.js';
 export { WORKER_IDENTITY_KEY, type WorkerIdentityGlobal } from './protocol.js';
 export { TaskQueue } from './queue.js';
 export { previewValue, previewArgs } from './preview.js';
-export { expandTraceColumns, columnsToJson, copyTraceColumns, isTraceColumns, RowKind, type TraceColumns, type TraceColumnsListener } from '../trace/trace-columns.js';
+export { expandTraceColumns, columnsToJson, copyTraceColumns, isTraceColumns, RowKind, type TraceColumns, type TraceColumnsListener } from '../common/trace-columns.js';

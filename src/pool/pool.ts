@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { NodeBackend, RunStats, TraceListener, UnstampedEvent, WorkerExitReason } from '../trace/events.js';
-import type { TraceColumnsListener } from '../trace/trace-columns.js';
+import type { TraceColumnsListener } from '../common/trace-columns.js';
 import type { PoolBackend, PoolHost, ResolvedPoolOptions, WorkerStartInfo } from './backends/backend.js';
 import { createEventLoopBackend } from './backends/event-loop.js';
 import { createProcessBackend } from './backends/process.js';

@@ -5,13 +5,13 @@
  * large — never one callback per event.
  *
  * The per-task events (queued, started, ended ok) are recorded as rows of
- * typed arrays (src/trace/trace-columns.ts), not objects: that is what keeps
+ * typed arrays (src/common/trace-columns.ts), not objects: that is what keeps
  * tracing cheap on the thread that feeds the workers. Column listeners get
  * the batch as is; object listeners get it expanded into events, once per
  * batch however many of them there are.
  */
 import type { TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
-import { expandTraceColumns, RowKind, type TraceColumns, type TraceColumnsListener } from '../trace/trace-columns.js';
+import { expandTraceColumns, RowKind, type TraceColumns, type TraceColumnsListener } from '../common/trace-columns.js';
 import { previewArgs, previewValue } from './preview.js';
 
 /** Pending events that trigger delivery right away. */

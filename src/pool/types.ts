@@ -3,7 +3,7 @@
  * bench) programs against these types; backends implement `Backend`.
  */
 import type { NodeBackend, TraceListener, TaskError, UnstampedEvent } from '../trace/events.js';
-import type { TraceColumnsListener } from '../trace/trace-columns.js';
+import type { TraceColumnsListener } from '../common/trace-columns.js';
 
 export interface PoolOptions {
   /** Which backend runs the tasks. @default 'thread' */
@@ -112,7 +112,7 @@ export interface PoolEngine {
   /** Subscribe to trace events (batched). Returns an unsubscribe function. */
   onTrace(listener: TraceListener): () => void;
   /**
-   * Subscribe to the same events as columns (src/trace/trace-columns.ts): no object per task event, so this is
+   * Subscribe to the same events as columns (src/common/trace-columns.ts): no object per task event, so this is
    * the cheap way to follow a large run; `expandTraceColumns` turns a batch into events. Returns an unsubscribe function.
    */
   onTraceColumns(listener: TraceColumnsListener): () => void;

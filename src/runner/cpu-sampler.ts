@@ -22,7 +22,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { CpuSampleEvent, TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
-import type { TraceColumnsListener } from '../trace/trace-columns.js';
+import type { TraceColumnsListener } from '../common/trace-columns.js';
 import { MachineLoadSampler, type MachineSample } from './machine-load.js';
 
 /** Where CPU times come from. */

@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killMarked, markVariable, newMark } from '../pool/descendants.js';
-import { expandTraceColumns, isTraceColumns } from '../trace/trace-columns.js';
+import { expandTraceColumns } from '../common/trace-columns.js';
 import type { RunnerMessage, RunRequest } from './protocol.js';
 
 export interface LaunchOptions {
@@ -165,12 +165,10 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
       return;
     }
     if (message.type === 'trace-columns') {
-      // Columns are the wire format only: the parent gets events.
-      if (isTraceColumns(message.columns)) {
-        const batch = expandTraceColumns(message.columns);
-        noteWorkers(batch);
-        options.onMessage({ type: 'events', batch });
-      }
+      // Columns are the wire format only: the parent gets events (parseFromRunner checked the batch).
+      const batch = expandTraceColumns(message.columns);
+      noteWorkers(batch);
+      options.onMessage({ type: 'events', batch });
       return;
     }
     if (message.type === 'events') noteWorkers(message.batch);

@@ -5,7 +5,7 @@
  */
 import type { SourceLocation } from '../common/stack-frames.js';
 import type { Backend, DistributedNodeBackend, NodeBackend, TaskError, TraceEvent } from '../trace/events.js';
-import type { TraceColumns } from '../trace/trace-columns.js';
+import type { TraceColumns } from '../common/trace-columns.js';
 import type { JsonValue } from './result-json.js';
 import type { InputRange } from './inputs.js';
 
@@ -89,7 +89,7 @@ export interface StartupMarks {
 
 /** What the runner sends its parent. `launchRunner` turns `trace-columns` into `events`: see {@link RunnerMessage}. */
 export type FromRunner = RunnerMessage
-  /** Trace events of a Node pool, batched as columns (src/trace/trace-columns.ts, JSON-safe): a fraction of the bytes of objects. */
+  /** Trace events of a Node pool, batched as columns (src/common/trace-columns.ts, JSON-safe): a fraction of the bytes of objects. */
   | { type: 'trace-columns'; columns: TraceColumns };
 
 /** What a runner's parent sees (`launchRunner`'s onMessage). */

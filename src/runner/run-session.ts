@@ -18,7 +18,7 @@ import { createPool } from '../pool/pool.js';
 import { monotonicUs } from '../pool/clock.js';
 import type { PoolEngine, PoolOptions } from '../pool/types.js';
 import type { NodeBackend } from '../trace/events.js';
-import { columnsToJson, type TraceColumns } from '../trace/trace-columns.js';
+import { columnsToJson, type TraceColumns } from '../common/trace-columns.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
 import { inputSource, type InputSource } from './inputs.js';

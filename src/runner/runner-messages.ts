@@ -3,8 +3,8 @@
  * runner, so its IPC messages are not trusted: `launchRunner()` passes on only
  * what {@link parseFromRunner} accepts and counts the rest as rejected.
  */
-import { isTraceEvent } from '../common/webview-protocol.js';
-import { isTraceColumns } from '../trace/trace-columns.js';
+import { isTraceEvent } from '../common/trace-event-check.js';
+import { isTraceColumns } from '../common/trace-columns.js';
 import type { FromRunner } from './protocol.js';
 
 type Obj = Record<string, unknown>;
@@ -26,7 +26,7 @@ export function parseFromRunner(raw: unknown): FromRunner | undefined {
   if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
   switch (raw.type) {
     case 'trace-columns':
-      return isTraceColumns(raw.columns) && raw.columns.events.every(isTraceEvent) ? raw as FromRunner : undefined;
+      return isTraceColumns(raw.columns) ? raw as FromRunner : undefined;
     case 'events':
       return Array.isArray(raw.batch) && raw.batch.every(isTraceEvent) ? raw as FromRunner : undefined;
     case 'load-error':

@@ -17,7 +17,8 @@
  * No DOM or Node dependencies: the HTML report writer (src/trace) imports it.
  */
 import type { TraceEvent } from './events.js';
-import { isPackedTasks, packTaskEvents, type PackedTasks } from './packed-tasks.js';
+import { eventsToColumns, expandTraceColumns, isTraceColumns, type TraceColumns } from '../common/trace-columns.js';
+import { isTraceEvent } from '../common/trace-event-check.js';
 
 /** The `id` of the `<script type="application/json">` element holding the trace. */
 export const EMBEDDED_TRACE_ELEMENT_ID = 'poolscope-trace';
@@ -28,14 +29,14 @@ export interface EmbeddedTrace {
   /** Shown as the page's heading, e.g. "demo.ts · square × 64". */
   title?: string;
   events: TraceEvent[];
-  /** Task events of large runs in columnar form (packed-tasks.ts); `events` holds the rest. */
-  tasks?: PackedTasks[];
+  /** The events of large runs as column batches (src/common/trace-columns.ts); `events` holds the other runs' events. */
+  columns?: TraceColumns[];
   /** Speed-ups, cores used, busy machine, warnings and verdict (src/trace/stats.ts traceFindings), for readers of the data. */
   findings?: unknown;
 }
 
-/** Runs with at least this many tasks are embedded packed: JSON number arrays parse far faster than objects. */
-export const PACK_TASKS_FROM = 20_000;
+/** Runs with at least this many tasks are embedded as columns: JSON number arrays parse far faster than objects. */
+export const COLUMNS_FROM_TASKS = 20_000;
 
 /**
  * Encodes a trace for embedding in a `<script type="application/json">`
@@ -43,10 +44,10 @@ export const PACK_TASKS_FROM = 20_000;
  * neither close the element nor be mistaken for HTML.
  */
 export function encodeEmbeddedTrace(events: readonly TraceEvent[], title?: string, findings?: unknown): string {
-  const { packs, rest } = packTaskEvents(events, PACK_TASKS_FROM);
+  const { columns, rest } = eventsToColumns(events, COLUMNS_FROM_TASKS);
   const doc: EmbeddedTrace = { version: 1, events: rest };
   if (findings !== undefined) doc.findings = findings;
-  if (packs.length) doc.tasks = packs;
+  if (columns.length) doc.columns = columns;
   if (title !== undefined) doc.title = title;
   return escapeEmbeddedJson(JSON.stringify(doc));
 }
@@ -56,7 +57,7 @@ export function escapeEmbeddedJson(json: string): string {
   return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Parses the element's text; accepts a bare event array too (older reports, hand-made pages). */
+/** Parses the element's text; accepts a bare event array too (older reports, hand-made pages). Drops events and batches that fail their checks. */
 export function decodeEmbeddedTrace(text: string): EmbeddedTrace | undefined {
   let doc: unknown;
   try {
@@ -64,12 +65,18 @@ export function decodeEmbeddedTrace(text: string): EmbeddedTrace | undefined {
   } catch {
     return undefined;
   }
-  if (Array.isArray(doc)) return { version: 1, events: doc as TraceEvent[] };
+  if (Array.isArray(doc)) return { version: 1, events: doc.filter(isTraceEvent) };
   if (typeof doc !== 'object' || doc === null) return undefined;
   const d = doc as Partial<EmbeddedTrace>;
   if (!Array.isArray(d.events)) return undefined;
-  const out: EmbeddedTrace = { version: 1, events: d.events };
+  const out: EmbeddedTrace = { version: 1, events: d.events.filter(isTraceEvent) };
   if (typeof d.title === 'string') out.title = d.title;
-  if (Array.isArray(d.tasks)) out.tasks = d.tasks.filter((p) => isPackedTasks(p, Number.MAX_SAFE_INTEGER));
+  if (Array.isArray(d.columns)) out.columns = d.columns.filter((c) => isTraceColumns(c));
   return out;
+}
+
+/** All events of a decoded document as objects (the column batches expanded), for readers that want a flat list. */
+export function embeddedEvents(doc: EmbeddedTrace): TraceEvent[] {
+  if (!doc.columns?.length) return doc.events;
+  return doc.events.concat(...doc.columns.map(expandTraceColumns));
 }

@@ -7,7 +7,7 @@ export * from './on-cpu.js';
 export * from './chrome-trace.js';
 export * from './csv.js';
 export * from './html-report.js';
-export * from './trace-columns.js';
+export * from '../common/trace-columns.js';
 export * from './import-trace.js';
 export * from './hosts.js';
 export * from './run-numbers.js';

@@ -19,11 +19,15 @@
  * are de-duplicated by `(runId, seq)`: a host may replay more than needed
  * after a reload and nothing is counted twice.
  *
+ * It takes events as objects (`add`) or as column batches (`addColumns`,
+ * src/common/trace-columns.ts: no object per task event); both go through the
+ * same `#taskQueued` / `#taskStart` / `#taskEnd`.
+ *
  * To add a per-task figure: a column in {@link TaskColumns} (grown in
- * `#growTo`, reset in `add`), filled in `#apply` and `addPacked`, and read
- * back in `taskRecord` and `eventsOf`.
+ * `#growTo`, reset in `add`), filled in `#taskEnd` (or the event's case in
+ * `#apply`), and read back in `taskRecord` and `eventsOf`.
  */
-import { cell, type PackedTasks } from './packed-tasks.js';
+import { RowKind, type TraceColumns } from '../common/trace-columns.js';
 import type {
   LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TaskPhase, TraceEvent, WorkerExitReason, WorkerStartEvent,
 } from './events.js';
@@ -61,11 +65,6 @@ export class TaskColumns {
   errors = new Map<number, TaskError>();
   /** Named parts of a task's run time (distributed engines: Dask's transfer / deserialize / compute), by task index. */
   phases = new Map<number, TaskPhase[]>();
-
-  /** Makes room for `n` tasks in total at once (a packed batch), instead of doubling step by step. */
-  reserve(n: number): void {
-    if (n > this.run.length) this.#growTo(n);
-  }
 
   #growTo(n: number): void {
     this.run = grow(this.run, n);
@@ -362,73 +361,44 @@ export class TraceModel {
   }
 
   /**
-   * Adds a pack of task events (see packed-tasks.ts). Idempotent per task, so
-   * an over-replayed pack draws nothing twice. Send packs after the ordinary
-   * events of the same seq range: a pack advances the run's last seq.
-   * Returns the number of task events it stood for.
+   * Adds a batch of events in columns (src/common/trace-columns.ts), without
+   * an object per task event. Same result as `add(expandTraceColumns(c))`,
+   * deduplicated by seq the same way. Returns how many events were new.
    */
-  addPacked(p: PackedTasks): number {
-    const run = this.#runOf(p.runId);
-    const tasks = this.tasks;
-    const n = p.taskId.length;
-    const fnMap = p.fns.map((f) => this.#fnIndexOf(f));
-    tasks.reserve(tasks.count + n);
-    let count = 0;
-    const errorOf = new Map(p.errors);
-    const cpuOf = new Map(p.cpuUs ?? []);
-    const phasesOf = new Map(p.phases ?? []);
-    for (let k = 0; k < n; k++) {
-      const i = this.#taskOf(run, p.taskId[k]);
-      const q = cell(p.queued, k);
-      const s = cell(p.start, k);
-      const e = cell(p.end, k);
-      const outcome = p.outcome[k];
-      if (!Number.isNaN(q)) {
-        tasks.queued[i] = q;
-        tasks.fn[i] = fnMap[p.fnIndex[k]] ?? 0;
-        tasks.input[i] = p.inputPreview[k] ?? '';
-        this.#noteTime(run, q);
-        count++;
-      }
-      const workerId = p.workerId[k];
-      if (!Number.isNaN(s)) {
-        tasks.start[i] = s;
-        tasks.startSeen[i] = 1;
-        if (tasks.status[i] === TaskStatus.Queued) tasks.status[i] = TaskStatus.Running;
-        this.#noteTime(run, s);
-        count++;
-      }
-      if (outcome === 0 || outcome === 1) {
-        const prev = tasks.status[i];
-        if (prev === TaskStatus.Ok) run.ok--;
-        if (prev === TaskStatus.Failed) run.failed--;
-        tasks.end[i] = e;
-        tasks.status[i] = outcome === 1 ? TaskStatus.Ok : TaskStatus.Failed;
-        if (outcome === 1) run.ok++;
-        else run.failed++;
-        const r = p.resultPreview[k];
-        if (r !== null && r !== undefined) tasks.result[i] = r;
-        const err = errorOf.get(k);
-        if (err) tasks.errors.set(i, err);
-        const cpu = cpuOf.get(k);
-        if (cpu !== undefined) tasks.cpuUs[i] = cpu;
-        const phases = validPhases(phasesOf.get(k));
-        if (phases) tasks.phases.set(i, phases);
-        if (Number.isNaN(tasks.start[i])) tasks.start[i] = e;
-        this.#noteTime(run, e);
-        count++;
-      }
-      if (workerId >= 0 && tasks.lane[i] === NO_LANE && !Number.isNaN(tasks.start[i])) {
-        const lane = this.#laneOf(run, workerId);
-        tasks.lane[i] = lane.index;
-        run.bars++;
-        const end = tasks.end[i];
-        lane.tasks.push(i, tasks.start[i], Number.isNaN(end) ? 0 : end - tasks.start[i]);
-      } else if (tasks.lane[i] !== NO_LANE && !Number.isNaN(e)) {
-        this.lanes[tasks.lane[i]].tasks.noteSpan(e - tasks.start[i]);
+  addColumns(c: TraceColumns): number {
+    const run = this.#runOf(c.runId);
+    const { length, kind, taskId, t, ref, num, text, fns, events } = c;
+    let first = 0;
+    let next = 0;
+    if (this.#dedupe && run.lastSeq >= c.firstSeq) {
+      first = Math.min(length, run.lastSeq + 1 - c.firstSeq);
+      for (let i = 0; i < first; i++) if (kind[i] === RowKind.Event) next++;
+    }
+    const count = length - first;
+    if (count <= 0) return 0;
+    const fnOf = new Int32Array(fns.length).fill(-1);
+    for (let i = first; i < length; i++) {
+      switch (kind[i]) {
+        case RowKind.Queued:
+        case RowKind.QueuedNum: {
+          const f = ref[i];
+          if (fnOf[f] < 0) fnOf[f] = this.#fnIndexOf(fns[f] ?? '');
+          this.#taskQueued(run, taskId[i], t[i], fnOf[f], kind[i] === RowKind.Queued ? text[i] ?? '' : String(num[i]));
+          break;
+        }
+        case RowKind.Started:
+          this.#taskStart(run, taskId[i], t[i], ref[i]);
+          break;
+        case RowKind.EndedOk:
+        case RowKind.EndedOkNum:
+          this.#taskEnd(run, taskId[i], t[i], ref[i], true, kind[i] === RowKind.EndedOk ? text[i] ?? '' : String(num[i]));
+          break;
+        default:
+          this.#apply(run, events[next++]);
       }
     }
-    if (p.lastSeq > run.lastSeq) run.lastSeq = p.lastSeq;
+    const lastSeq = c.firstSeq + length - 1;
+    if (lastSeq > run.lastSeq) run.lastSeq = lastSeq;
     run.eventCount += count;
     run.version++;
     this.version++;
@@ -612,29 +582,12 @@ export class TraceModel {
         this.#noteTime(run, e.t);
         break;
       }
-      case 'task-queued': {
-        const i = this.#taskOf(run, e.taskId);
-        tasks.queued[i] = e.t;
-        tasks.fn[i] = this.#fnIndexOf(e.fn);
-        tasks.input[i] = e.inputPreview;
-        this.#noteTime(run, e.t);
+      case 'task-queued':
+        this.#taskQueued(run, e.taskId, e.t, this.#fnIndexOf(e.fn), e.inputPreview);
         break;
-      }
-      case 'task-start': {
-        const i = this.#taskOf(run, e.taskId);
-        tasks.start[i] = e.t;
-        tasks.startSeen[i] = 1;
-        if (tasks.status[i] === TaskStatus.Queued) tasks.status[i] = TaskStatus.Running;
-        const lane = this.#laneOf(run, e.workerId);
-        if (tasks.lane[i] === NO_LANE) {
-          tasks.lane[i] = lane.index;
-          run.bars++;
-          const end = tasks.end[i];
-          lane.tasks.push(i, e.t, Number.isNaN(end) ? 0 : end - e.t);
-        }
-        this.#noteTime(run, e.t);
+      case 'task-start':
+        this.#taskStart(run, e.taskId, e.t, e.workerId);
         break;
-      }
       case 'task-slice': {
         const i = this.#taskOf(run, e.taskId);
         const s = this.slices.add(i, e.start, e.end);
@@ -645,33 +598,9 @@ export class TraceModel {
         this.#noteTime(run, e.end);
         break;
       }
-      case 'task-end': {
-        const i = this.#taskOf(run, e.taskId);
-        const prev = tasks.status[i];
-        if (prev === TaskStatus.Ok) run.ok--;
-        if (prev === TaskStatus.Failed) run.failed--;
-        tasks.end[i] = e.t;
-        tasks.status[i] = e.ok ? TaskStatus.Ok : TaskStatus.Failed;
-        if (e.ok) run.ok++;
-        else run.failed++;
-        if (e.resultPreview !== undefined) tasks.result[i] = e.resultPreview;
-        if (e.error) tasks.errors.set(i, e.error);
-        if (e.cpuUs !== undefined) tasks.cpuUs[i] = e.cpuUs;
-        const phases = validPhases(e.phases);
-        if (phases) tasks.phases.set(i, phases);
-        if (tasks.lane[i] === NO_LANE) {
-          // Ended without a start (e.g. a crash before it was reported running): place it on its worker's lane.
-          const lane = this.#laneOf(run, e.workerId);
-          tasks.lane[i] = lane.index;
-          run.bars++;
-          if (Number.isNaN(tasks.start[i])) tasks.start[i] = e.t;
-          lane.tasks.push(i, tasks.start[i], e.t - tasks.start[i]);
-        } else {
-          this.lanes[tasks.lane[i]].tasks.noteSpan(e.t - tasks.start[i]);
-        }
-        this.#noteTime(run, e.t);
+      case 'task-end':
+        this.#taskEnd(run, e.taskId, e.t, e.workerId, e.ok, e.resultPreview, e.error, e.cpuUs, e.phases);
         break;
-      }
       case 'log':
         if (run.logs.length < MAX_LOGS_PER_RUN) run.logs.push(e);
         this.#noteTime(run, e.t);
@@ -696,6 +625,62 @@ export class TraceModel {
         if (run.machine.length < 100_000) run.machine.push(e);
         break;
     }
+  }
+
+  #taskQueued(run: RunInfo, taskId: number, t: number, fn: number, inputPreview: string): void {
+    const tasks = this.tasks;
+    const i = this.#taskOf(run, taskId);
+    tasks.queued[i] = t;
+    tasks.fn[i] = fn;
+    tasks.input[i] = inputPreview;
+    this.#noteTime(run, t);
+  }
+
+  #taskStart(run: RunInfo, taskId: number, t: number, workerId: number): void {
+    const tasks = this.tasks;
+    const i = this.#taskOf(run, taskId);
+    tasks.start[i] = t;
+    tasks.startSeen[i] = 1;
+    if (tasks.status[i] === TaskStatus.Queued) tasks.status[i] = TaskStatus.Running;
+    const lane = this.#laneOf(run, workerId);
+    if (tasks.lane[i] === NO_LANE) {
+      tasks.lane[i] = lane.index;
+      run.bars++;
+      const end = tasks.end[i];
+      lane.tasks.push(i, t, Number.isNaN(end) ? 0 : end - t);
+    }
+    this.#noteTime(run, t);
+  }
+
+  #taskEnd(
+    run: RunInfo, taskId: number, t: number, workerId: number, ok: boolean, resultPreview?: string, error?: TaskError, cpuUs?: number,
+    phases?: unknown,
+  ): void {
+    const tasks = this.tasks;
+    const i = this.#taskOf(run, taskId);
+    const prev = tasks.status[i];
+    if (prev === TaskStatus.Ok) run.ok--;
+    if (prev === TaskStatus.Failed) run.failed--;
+    tasks.end[i] = t;
+    tasks.status[i] = ok ? TaskStatus.Ok : TaskStatus.Failed;
+    if (ok) run.ok++;
+    else run.failed++;
+    if (resultPreview !== undefined) tasks.result[i] = resultPreview;
+    if (error) tasks.errors.set(i, error);
+    if (cpuUs !== undefined) tasks.cpuUs[i] = cpuUs;
+    const checked = validPhases(phases);
+    if (checked) tasks.phases.set(i, checked);
+    if (tasks.lane[i] === NO_LANE) {
+      // Ended without a start (e.g. a crash before it was reported running): place it on its worker's lane.
+      const lane = this.#laneOf(run, workerId);
+      tasks.lane[i] = lane.index;
+      run.bars++;
+      if (Number.isNaN(tasks.start[i])) tasks.start[i] = t;
+      lane.tasks.push(i, tasks.start[i], t - tasks.start[i]);
+    } else {
+      this.lanes[tasks.lane[i]].tasks.noteSpan(t - tasks.start[i]);
+    }
+    this.#noteTime(run, t);
   }
 
   #workerStart(run: RunInfo, e: WorkerStartEvent): void {

@@ -140,3 +140,32 @@ test('a column listener that submits work while it holds a batch does not see th
   assert.deepEqual(seen.flatMap((c) => expandTraceColumns(c)), objects);
   assert.equal(objects.filter((e) => e.type === 'task-end').length, 50);
 });
+
+test('TraceModel.addColumns gives the model add(expandTraceColumns(c)) gives; a replayed batch adds nothing with dedupeBySeq', async () => {
+  const { TraceModel, summarizeRuns, eventsToColumns } = await import(new URL('../../dist/trace.mjs', import.meta.url).href);
+  const pool = engine.createPool({ backend: 'thread', workers: 2, module: TASKS });
+  const columns = [];
+  pool.onTraceColumns((batch) => columns.push(columnsToJson(batch)));
+  await mixedRun(pool);
+  await pool.close();
+  const events = columns.flatMap((c) => expandTraceColumns(c));
+
+  const fromObjects = new TraceModel({ dedupeBySeq: true });
+  fromObjects.add(events);
+  const fromColumns = new TraceModel({ dedupeBySeq: true });
+  for (const c of columns) assert.equal(fromColumns.addColumns(c), c.length);
+  const [run] = fromColumns.runs;
+  assert.deepEqual(fromColumns.eventsOf(run), fromObjects.eventsOf(fromObjects.runs[0]));
+  assert.deepEqual(summarizeRuns(fromColumns), summarizeRuns(fromObjects));
+  assert.equal(fromColumns.events, events.length);
+
+  // Over-replay (a host after a webview reload): every row is already held.
+  for (const c of columns) assert.equal(fromColumns.addColumns(c), 0);
+  // The host's own layout of the same events (eventsToColumns) gives the same model too.
+  const relaid = new TraceModel({ dedupeBySeq: true });
+  const { columns: again, rest } = eventsToColumns(events, 1);
+  assert.deepEqual(rest, []);
+  for (const c of again) relaid.addColumns(c);
+  assert.deepEqual(relaid.eventsOf(relaid.runs[0]), fromObjects.eventsOf(fromObjects.runs[0]));
+  assert.deepEqual(again.flatMap((c) => expandTraceColumns(c)), events);
+});

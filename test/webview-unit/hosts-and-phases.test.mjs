@@ -1,17 +1,15 @@
 // The model and the layout for runs beyond one machine, without a browser: worker hosts and task phases
-// are kept (live events, packed batches, rebuilt events), the layout puts a heading row per host above its
+// are kept (live events, column batches, rebuilt events), the layout puts a heading row per host above its
 // lanes (distributed engines even on one machine), and the host line counts hosts, processes, threads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { TraceModel, layoutRows } = await import(path.join(ROOT, 'dist', 'test', 'webview-lib.mjs'));
 const { runHostLine, validPhases } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
-const built = await esbuild.build({ entryPoints: [path.join(ROOT, 'src/trace/packed-tasks.ts')], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
-const { packTaskEvents, isPackedTasks } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
+const { eventsToColumns, isTraceColumns } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
 
 function run(backend, workers) {
   const events = [];
@@ -52,7 +50,7 @@ test('layoutRows: a distributed engine on one machine still gets its heading; a 
   assert.equal(runHostLine(model, model.runs[1]), undefined);
 });
 
-test('TraceModel keeps worker hosts and task phases (sorted, checked) through events, rebuilt events and packed batches', () => {
+test('TraceModel keeps worker hosts and task phases (sorted, checked) through events, rebuilt events and column batches', () => {
   const events = run('py-dask', [{ pid: 10, host: '10.0.0.5' }, { pid: 11, host: '10.0.0.6' }]);
   const model = new TraceModel();
   model.add(events);
@@ -63,13 +61,14 @@ test('TraceModel keeps worker hosts and task phases (sorted, checked) through ev
   assert.deepEqual(rebuilt.filter((e) => e.type === 'worker-start').map((e) => e.host), ['10.0.0.5', '10.0.0.6']);
   assert.equal(rebuilt.filter((e) => e.type === 'task-end' && e.phases?.length === 2).length, 2);
 
-  const { packs, rest } = packTaskEvents(events, 1);
-  assert.equal(packs.length, 1);
-  assert.ok(isPackedTasks(packs[0], 100));
-  const packed = new TraceModel();
-  packed.add(rest);
-  packed.addPacked(packs[0]);
-  assert.deepEqual(packed.taskRecord(packed.taskIndex(packed.runs[0], 1)).phases, record.phases.map((p) => ({ ...p })));
+  const { columns, rest } = eventsToColumns(events, 1);
+  assert.equal(columns.length, 1);
+  assert.deepEqual(rest, []);
+  assert.ok(isTraceColumns(JSON.parse(JSON.stringify(columns[0])), 100));
+  const fromColumns = new TraceModel();
+  fromColumns.addColumns(columns[0]);
+  assert.deepEqual(fromColumns.lanes.map((l) => l.host), ['10.0.0.5', '10.0.0.6']);
+  assert.deepEqual(fromColumns.taskRecord(fromColumns.taskIndex(fromColumns.runs[0], 1)).phases, record.phases.map((p) => ({ ...p })));
 });
 
 test('validPhases drops malformed entries (no name, non-finite or reversed times) and caps the count', () => {

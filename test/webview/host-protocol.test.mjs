@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, reportHtml, settle } from './browser.mjs';
 
-const { parseFromWebview, parseToWebview, packTaskEvents, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
+const { parseFromWebview, parseToWebview, eventsToColumns, expandTraceColumns, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
 const { chromeToTrace, traceToChrome } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
 
 describe('parseFromWebview / parseToWebview', () => {
@@ -37,20 +37,39 @@ describe('parseFromWebview / parseToWebview', () => {
     assert.equal(parseToWebview({ type: 'events', batch: [...ok.batch, { type: 'task-start', runId: 'r', seq: 'x', t: 1 }] }), undefined);
     assert.equal(parseToWebview({ type: 'events', batch: [{ type: 'eval', runId: 'r', seq: 1, t: 1 }] }), undefined);
     assert.equal(parseToWebview({ type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: 'yes' }), undefined);
-    assert.equal(PROTOCOL_VERSION, 1);
+    assert.equal(PROTOCOL_VERSION, 2);
   });
 
-  test("parseToWebview({ type: 'tasks' }) checks that every column of the pack has one entry per task", () => {
-    const packed = {
-      runId: 'r', lastSeq: 5, taskId: new Int32Array([0, 1]), fns: ['f'], fnIndex: [0, 0], inputPreview: ['[1]', '[2]'],
-      queued: new Float64Array([0, 1]), start: [2, null], end: [3, null], workerId: [0, -1], outcome: [1, 2],
-      resultPreview: ['1', null], errors: [],
+  test("parseToWebview({ type: 'columns' }) checks the batch: lengths, number cells, row kinds, texts, one valid event per Event row", () => {
+    const columns = {
+      runId: 'r', firstSeq: 3, length: 4, kind: new Uint8Array([0, 2, 3, 5]), taskId: new Float64Array([0, 0, 0, 0]), t: [1, 2, 3, 0],
+      ref: [0, 1, 1, 0], num: [0, 0, 0, 0], text: ['[1]', null, '1', null], fns: ['f'],
+      events: [{ type: 'log', runId: 'r', seq: 6, t: 4, stream: 'stdout', text: 'hi' }],
     };
-    assert.deepEqual(parseToWebview({ type: 'tasks', packed }), { type: 'tasks', packed });
-    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, start: [2] } }), undefined);
-    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, inputPreview: 'x' } }), undefined);
-    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, errors: [[0, { name: 1 }]] } }), undefined);
-    assert.equal(parseToWebview({ type: 'tasks', packed: { ...packed, runId: '' } }), undefined);
+    assert.deepEqual(parseToWebview({ type: 'columns', columns }), { type: 'columns', columns });
+    const bad = {
+      'a short column': { t: [1, 2] }, 'a text cell that is a number': { text: [1] }, 'a string in a number column': { t: ['1', 2, 3, 0] },
+      'an unknown row kind': { kind: [0, 2, 9, 5] }, 'a function index out of range': { ref: [7, 1, 1, 0] }, 'an empty runId': { runId: '' },
+      'a negative length': { length: -1 }, 'a fractional length': { length: 1.5 }, 'a huge length': { length: 1e12 },
+      'a negative firstSeq': { firstSeq: -1 }, 'an event row without its event': { events: [] },
+      'an invalid event': { events: [{ type: 'eval', runId: 'r', seq: 6, t: 4 }] }, 'fns not strings': { fns: [{}] },
+    };
+    for (const [what, patch] of Object.entries(bad)) assert.equal(parseToWebview({ type: 'columns', columns: { ...columns, ...patch } }), undefined, what);
+    assert.equal(parseToWebview({ type: 'columns', columns: null }), undefined);
+    assert.equal(parseToWebview({ type: 'tasks', packed: columns }), undefined, 'the old message type is gone');
+  });
+
+  test('eventsToColumns keeps small runs as events, cuts at seq gaps, and expands back to the same events', () => {
+    const fx = loadFixture('failures.json');
+    const small = { type: 'log', runId: 'other', seq: 0, t: 0, stream: 'stdout', text: 'x' };
+    const events = [...fx.events, small];
+    const { columns, rest } = eventsToColumns(events, 5);
+    assert.deepEqual(rest, [small]);
+    assert.deepEqual(columns.flatMap(expandTraceColumns), fx.events);
+    for (const c of columns) assert.deepEqual(parseToWebview({ type: 'columns', columns: JSON.parse(JSON.stringify(c)) }), { type: 'columns', columns: c });
+    const gap = eventsToColumns(fx.events.filter((e) => e.seq !== 3), 1);
+    assert.equal(gap.columns.length, 2, 'a batch is cut where seq jumps');
+    assert.equal(gap.columns[1].firstSeq, 4);
   });
 });
 
@@ -68,7 +87,7 @@ describe('in a VS Code-like host', () => {
     const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true });
     try {
       const posted = () => page.evaluate(() => window.__vscodePosted);
-      assert.deepEqual((await posted())[0], { type: 'ready', protocol: 1, lastSeq: {} });
+      assert.deepEqual((await posted())[0], { type: 'ready', protocol: PROTOCOL_VERSION, lastSeq: {} });
       await post(page, { type: 'config', host: 'vscode', backend: 'process', workers: 3, running: true });
       await post(page, { type: 'run-state', phase: 'running', runIds: ['thread-1'] });
       await settle(page);
@@ -131,7 +150,7 @@ describe('in a VS Code-like host', () => {
     try {
       const ready = await page.evaluate(() => window.__vscodePosted[0]);
       const lastSeq = fx.events[fx.events.length - 1].seq;
-      assert.deepEqual(ready, { type: 'ready', protocol: 1, lastSeq: { 'thread-1': lastSeq } });
+      assert.deepEqual(ready, { type: 'ready', protocol: PROTOCOL_VERSION, lastSeq: { 'thread-1': lastSeq } });
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
       assert.equal(await page.textContent('.ps-identity-main'), '4 workers · 1 PID · 4 threads');
       // A host that replays everything anyway does not duplicate anything.
@@ -144,16 +163,15 @@ describe('in a VS Code-like host', () => {
   });
 });
 
-describe('packed task batches', () => {
-  test("a host that sends packTaskEvents' packs as 'tasks' messages gets the same timeline as with events", async () => {
+describe('column batches', () => {
+  test("a host that sends eventsToColumns' batches as 'columns' messages gets the same timeline as with events, and an over-replay adds nothing", async () => {
     const fx = loadFixture('failures.json');
-    const { packs, rest } = packTaskEvents(fx.events, 1);
-    assert.equal(packs.length, 1);
-    assert.equal(rest.some((e) => e.type.startsWith('task-') && e.type !== 'task-slice'), false);
+    const { columns, rest } = eventsToColumns(fx.events, 1);
+    assert.equal(columns.length, 1);
+    assert.deepEqual(rest, []);
     const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true });
     try {
-      await post(page, { type: 'events', batch: rest });
-      for (const packed of packs) await post(page, { type: 'tasks', packed });
+      for (const c of columns) await post(page, { type: 'columns', columns: c });
       await settle(page);
       await page.waitForFunction(() => window.__poolscope.summary !== undefined);
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
@@ -165,6 +183,12 @@ describe('packed task batches', () => {
         return window.__poolscope.hitTest(r.x + r.width / 2, r.y + r.height / 2);
       });
       assert.equal(info.error.name, 'RangeError');
+      // Over-replay (a host after a reload): events and batches already held are skipped by seq.
+      await post(page, { type: 'events', batch: fx.events.slice(0, 20) });
+      for (const c of columns) await post(page, { type: 'columns', columns: c });
+      await settle(page);
+      assert.equal(await page.evaluate(() => window.__poolscope.events), fx.events.length);
+      assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
       assert.deepEqual(await problems.csp(), []);
       assert.deepEqual(problems.console, []);
     } finally {

@@ -1,4 +1,4 @@
-// A large trace (25 000 tasks) in the HTML report: its task events are embedded packed
+// A large trace (25 000 tasks) in the HTML report: its events are embedded as column batches
 // (columns, not objects); the page shows every task, and the summary it derives from its
 // own columns agrees with the trace library's computeRunSummaries on the original events.
 import { after, before, test } from 'node:test';
@@ -13,10 +13,10 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-test('25 000 tasks: embedded packed, every bar counted, summary equal to computeRunSummaries', async () => {
+test('25 000 tasks: embedded as columns, every bar counted, summary equal to computeRunSummaries', async () => {
   const events = [...syntheticTrace({ n: 25_000, workers: 4, batch: 5000, runId: 'large-1' })].flat();
   const html = await reportHtml(events, 'large');
-  assert.match(html, /"tasks":\[\{"runId":"large-1"/, 'task events are embedded packed');
+  assert.match(html, /"columns":\[\{"runId":"large-1"/, 'the run is embedded as columns');
   const { page, context, problems } = await openPage(browser, html);
   try {
     await page.waitForFunction(() => window.__poolscope.summary !== undefined);

@@ -1,6 +1,6 @@
 // A big live run streamed the way the extension host sends it: a real 10 000-task
 // thread × 2 run (30 006 events) posted in 40 ms flushes through the host's own
-// eventMessages (task events packed). Guards against per-batch work that grows with
+// eventMessages (busy runs as column batches). Guards against per-batch work that grows with
 // everything received so far: redraw per batch, lane labels rebuilt per frame, the
 // whole history re-serialised into the persisted state while the run is live.
 import { after, before, test } from 'node:test';

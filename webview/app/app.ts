@@ -11,7 +11,7 @@ import { canvasPngDataUrl, chromeJsonBlob, csvBlob, dataUrlToBlob, download, par
 import { formatCount } from '../../src/common/format.js';
 import type { Host } from '../host.js';
 import { laneLabel, runLabel } from '../lane-layout.js';
-import { PROTOCOL_VERSION, type ExportFormat, type PackedTasks, type RunPhase, type ToWebview } from '../../src/common/webview-protocol.js';
+import { PROTOCOL_VERSION, type ExportFormat, type TraceColumns, type RunPhase, type ToWebview } from '../../src/common/webview-protocol.js';
 import { RunSummaries, speedupAgainstShownSerial, type RunSummary } from '../run-summaries.js';
 import { SummaryView, text } from '../summary-view.js';
 import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from '../task-panels.js';
@@ -204,7 +204,7 @@ export class App {
     if (embedded) {
       if (embedded.title) this.#setTitle(embedded.title);
       this.#ingest(embedded.events);
-      for (const p of embedded.tasks ?? []) this.#ingestPacked(p);
+      for (const c of embedded.columns ?? []) this.#ingestColumns(c);
       // A finished trace opens fitted, not following.
       this.#setFollow(false);
     }
@@ -236,8 +236,8 @@ export class App {
       case 'events':
         this.#ingest(m.batch);
         break;
-      case 'tasks':
-        this.#ingestPacked(m.packed);
+      case 'columns':
+        this.#ingestColumns(m.columns);
         break;
       case 'reset':
         this.#reset();
@@ -246,7 +246,7 @@ export class App {
         this.#reset();
         if (m.title) this.#setTitle(m.title);
         this.#ingest(m.events);
-        for (const p of m.packed ?? []) this.#ingestPacked(p);
+        for (const c of m.columns ?? []) this.#ingestColumns(c);
         this.#setFollow(false);
         this.#refit = true;
         break;
@@ -281,10 +281,10 @@ export class App {
     this.#schedulePersist();
   }
 
-  #ingestPacked(p: PackedTasks): void {
+  #ingestColumns(c: TraceColumns): void {
     const knownRuns = this.model.runs.length;
-    if (!this.model.addPacked(p)) return;
-    if (this.model.runs.length !== knownRuns) this.#newRun(p.runId);
+    if (!this.model.addColumns(c)) return;
+    if (this.model.runs.length !== knownRuns) this.#newRun(c.runId);
     this.#layoutDirty = true;
     this.#schedule();
     this.#schedulePersist();
