@@ -60,7 +60,7 @@ export interface TraceColumns {
   t: Column;
   /** Queued rows: index into `fns`; Started / EndedOk rows: workerId. */
   ref: Column;
-  /** QueuedNum / EndedOkNum rows: the number the preview shows. */
+  /** QueuedNum / EndedOkNum rows: the number the preview shows (read on those rows only: may be shorter than `length` when the last ones use no number). */
   num: Column;
   /** Queued: inputPreview; EndedOk: resultPreview; unset on other rows (sparse: may be shorter than `length`). */
   text: (string | undefined | null)[];
@@ -153,7 +153,7 @@ export function columnsToJson(columns: TraceColumns): TraceColumns {
 /**
  * Whether `v` is a well-formed batch (for columns that crossed a process or
  * webview boundary): at most `maxRows` rows, every number column at least
- * `length` long and holding numbers, known row kinds, texts that are strings,
+ * `length` long (`num`: as far as a row uses it) and holding numbers, known row kinds, texts that are strings,
  * and one valid event (isTraceEvent) per Event row. O(rows), type checks only.
  */
 export function isTraceColumns(v: unknown, maxRows = Number.MAX_SAFE_INTEGER): v is TraceColumns {
@@ -165,11 +165,13 @@ export function isTraceColumns(v: unknown, maxRows = Number.MAX_SAFE_INTEGER): v
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > maxRows) return false;
   for (const key of NUMBER_COLUMNS) {
     const col = c[key];
+    // `num` is read on Num rows only (checked below); every other column has a cell per row.
+    const need = key === 'num' ? 0 : n;
     if (ArrayBuffer.isView(col)) {
-      if (col instanceof DataView || (col as Float64Array).length < n) return false;
+      if (col instanceof DataView || (col as Float64Array).length < need) return false;
     } else if (Array.isArray(col)) {
-      if (col.length < n) return false;
-      for (let i = 0; i < n; i++) if (typeof col[i] !== 'number') return false;
+      if (col.length < need) return false;
+      for (let i = 0, m = Math.min(n, col.length); i < m; i++) if (typeof col[i] !== 'number') return false;
     } else {
       return false;
     }
@@ -178,12 +180,14 @@ export function isTraceColumns(v: unknown, maxRows = Number.MAX_SAFE_INTEGER): v
   const kind = c.kind as ArrayLike<number>;
   const ref = c.ref as ArrayLike<number>;
   const fns = c.fns.length;
+  const numLength = (c.num as ArrayLike<number>).length;
   let eventRows = 0;
   for (let i = 0; i < n; i++) {
     const k = kind[i];
     if (k === RowKind.Event) eventRows++;
     else if (!Number.isInteger(k) || k < 0 || k > RowKind.Event) return false;
     else if ((k === RowKind.Queued || k === RowKind.QueuedNum) && !(ref[i] >= 0 && ref[i] < fns)) return false;
+    if ((k === RowKind.QueuedNum || k === RowKind.EndedOkNum) && i >= numLength) return false;
   }
   if (eventRows !== c.events.length) return false;
   for (const x of c.text) if (x !== undefined && x !== null && typeof x !== 'string') return false;

@@ -13,16 +13,16 @@
  * Round trip: the original events are stashed under the top-level `poolscope`
  * key (viewers ignore unknown keys), so `chromeToTrace(traceToChrome(e))`
  * gives `e` back exactly; runs of 20 000+ tasks written by `chromeTraceChunks`
- * keep their task events there once, as packed columns, and come back with
- * seq renumbered. Foreign traces are imported best effort: each
+ * are kept there as one batch of columns each (src/common/trace-columns.ts)
+ * and come back with seq renumbered. Foreign traces are imported best effort: each
  * complete span becomes a task, each (pid, tid) lane a worker.
  */
 import type { TraceEvent } from './events.js';
 import { importChromeSpans } from './importers/chrome.js';
 import { TaskStatus, TraceModel, type RunInfo, type TaskRecord, type WorkerLane } from './trace-model.js';
-import { coalesce, jsonItems, jsonTime, packedRunJson } from './text-chunks.js';
-import { mergeRunEvents, taskEventsOf, type TraceStore } from './trace-store.js';
-import { isPackedTasks, type PackedTasks } from './packed-tasks.js';
+import { coalesce, jsonTime } from './text-chunks.js';
+import type { TraceStore } from './trace-store.js';
+import { expandTraceColumns, isTraceColumns, type TraceColumns } from '../common/trace-columns.js';
 import { runTaskCpu, type TaskCpu } from './on-cpu.js';
 import { summarizeRuns, traceFindings } from './stats.js';
 
@@ -45,8 +45,8 @@ export interface ChromeTrace {
   traceEvents: ChromeTraceEvent[];
   displayTimeUnit: 'ms' | 'ns';
   otherData?: Record<string, unknown>;
-  /** Our events; large runs' task events as packed columns in `tasks` (chromeTraceChunks). */
-  poolscope?: { version: 1; events: TraceEvent[]; tasks?: PackedTasks[] };
+  /** Our events; large runs as one batch of columns each in `columns` (chromeTraceChunks, src/common/trace-columns.ts). */
+  poolscope?: { version: 1; events: TraceEvent[]; columns?: TraceColumns[] };
 }
 
 /** Thrown by `chromeToTrace` for input that is neither our export nor a Chrome trace. */
@@ -70,8 +70,8 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
 /**
  * The same Chrome trace as {@link traceToChrome}, as JSON text in chunks (text-chunks.ts), for a trace of
  * any size. Runs the store packed (trace-store.ts) are written compactly: each task one `X` event without
- * args (a failed one keeps its error), times to the ns, and the tasks themselves once, as packed columns
- * under `poolscope.tasks` — about 130 bytes a task instead of ~760. Small runs are written as
+ * args (a failed one keeps its error), times to the ns, and the run itself once, as a batch of columns
+ * (src/common/trace-columns.ts) under `poolscope.columns` — about 170 bytes a task instead of ~760. Small runs are written as
  * `traceToChrome` writes them, their events stashed exactly.
  */
 export function* chromeTraceChunks(store: TraceStore): Generator<string> {
@@ -89,19 +89,8 @@ export function* chromeTraceChunks(store: TraceStore): Generator<string> {
     for (const e of chromeMeta(model)) yield line(JSON.stringify(e));
     for (const e of chromeBody(model, (run) => store.isPacked(run.runId))) yield line(typeof e === 'string' ? e : JSON.stringify(e));
   }());
-  yield `\n],"displayTimeUnit":"ms","otherData":${JSON.stringify(otherDataOf(model))},"poolscope":{"version":1,"events":`;
-  yield* jsonItems(function* () {
-    for (const e of store.events) yield JSON.stringify(e);
-  }());
-  const packed = store.packedRuns();
-  if (packed.length) {
-    yield ',"tasks":[';
-    for (const [k, run] of packed.entries()) {
-      if (k) yield ',';
-      yield* packedRunJson(model, run);
-    }
-    yield ']';
-  }
+  yield `\n],"displayTimeUnit":"ms","otherData":${JSON.stringify(otherDataOf(model))},"poolscope":{"version":1,`;
+  yield* store.eventsAndColumnsJson();
   yield '}}\n';
 }
 
@@ -291,32 +280,20 @@ export function chromeToTrace(input: unknown): TraceEvent[] {
   if (isRecord(json) && isRecord(json.poolscope) && Array.isArray(json.poolscope.events)) {
     const events = json.poolscope.events;
     if (!events.every(isTraceEventShape)) throw new TraceFormatError('poolscope.events holds something that is not a trace event');
-    const packs = json.poolscope.tasks;
-    if (packs === undefined) return events;
-    if (!Array.isArray(packs) || !packs.every((p) => isPackedTasks(p, Number.MAX_SAFE_INTEGER))) {
-      throw new TraceFormatError('poolscope.tasks holds something that is not a run\'s packed tasks');
+    const columns = json.poolscope.columns;
+    if (columns === undefined) return events;
+    if (!Array.isArray(columns) || !columns.every((c) => isTraceColumns(c))) {
+      throw new TraceFormatError('poolscope.columns holds something that is not a batch of trace columns');
     }
-    return withPackedTasks(events, packs);
+    // One by one: a million events are too many arguments for push(...).
+    for (const c of columns) for (const e of expandTraceColumns(c)) events.push(e);
+    return events;
   }
   // A bare array of our own events (what some tools save) is accepted too.
   if (Array.isArray(json) && json.length > 0 && json.every(isTraceEventShape)) return json;
   const traceEvents = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.traceEvents) ? json.traceEvents : undefined;
   if (!traceEvents) throw new TraceFormatError('expected a Chrome trace: an array of events or an object with traceEvents');
   return importForeign(traceEvents.filter(isRecord));
-}
-
-/** Events of large runs written packed (chromeTraceChunks): their task events rebuilt, seq renumbered (trace-store.ts mergeRunEvents). */
-function withPackedTasks(events: TraceEvent[], packs: readonly PackedTasks[]): TraceEvent[] {
-  const packed = new Set(packs.map((p) => p.runId));
-  const out = events.filter((e) => !packed.has(e.runId));
-  for (const pack of packs) {
-    const model = new TraceModel();
-    model.addPacked(pack);
-    const run = model.runById(pack.runId);
-    // One by one: a million events are too many arguments for push(...).
-    if (run) for (const e of mergeRunEvents(events.filter((e) => e.runId === pack.runId), taskEventsOf(model, run))) out.push(e);
-  }
-  return out;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -16,7 +16,6 @@ import type { TraceEvent } from './events.js';
 import { createHash } from 'node:crypto';
 import { EMBEDDED_TRACE_ELEMENT_ID, escapeEmbeddedJson } from './embedded-trace.js';
 import { summarizeRuns, traceFindings } from './stats.js';
-import { jsonItems, packedRunJson } from './text-chunks.js';
 import { TraceStore } from './trace-store.js';
 
 export { EMBEDDED_TRACE_ELEMENT_ID };
@@ -104,23 +103,12 @@ export function* htmlReportChunks(input: HtmlReportStreamInput): Generator<strin
 
 /**
  * The embedded-trace document (embedded-trace.ts) of a store, as JSON text in chunks, not yet escaped:
- * the kept events, then the packed runs' tasks from the model's columns.
+ * the events of small runs, then each large run as one batch of columns (trace-store.ts).
  */
 export function* embeddedTraceChunks(store: TraceStore, title?: string, findings?: unknown): Generator<string> {
-  yield '{"version":1,"events":';
-  yield* jsonItems(function* () {
-    for (const e of store.events) yield JSON.stringify(e);
-  }());
+  yield '{"version":1,';
+  yield* store.eventsAndColumnsJson();
   if (findings !== undefined) yield `,"findings":${JSON.stringify(findings)}`;
-  const packed = store.packedRuns();
-  if (packed.length) {
-    yield ',"tasks":[';
-    for (const [k, run] of packed.entries()) {
-      if (k) yield ',';
-      yield* packedRunJson(store.model, run);
-    }
-    yield ']';
-  }
   if (title !== undefined) yield `,"title":${JSON.stringify(title)}`;
   yield '}';
 }

@@ -7,6 +7,8 @@
  *
  * No DOM or Node APIs: shared by the CLI, the extension host and tests.
  */
+import type { TaskEndEvent, TraceEvent } from './events.js';
+import { RowKind } from '../common/trace-columns.js';
 import { TaskStatus, type RunInfo, type TraceModel } from './trace-model.js';
 
 /** The size chunks are cut at (characters); a chunk may run over by one item. */
@@ -78,51 +80,77 @@ function jsonText(s: string | undefined): string {
 }
 
 /**
- * The tasks of one run as a `PackedTasks` JSON document (packed-tasks.ts), straight from the model's
- * columns, in task-id order: what large runs are written as (trace file stash, HTML report).
+ * One run whose task events live only in the model's columns (trace-store.ts), as one batch of the
+ * columnar wire format (src/common/trace-columns.ts) in JSON, in chunks: what large runs are written as
+ * (the trace file's `poolscope.columns`, the HTML report's `columns`), read back by expanding it or by
+ * `TraceModel.addColumns`. `kept` are the run's events kept as objects (run-start, workers, logs, a
+ * task-end with phases …). Rows, seq renumbered from 0 (trace-store.ts mergeRunEvents' order): run-start,
+ * the other kept events, then task by task its queued, start and end rows, run-end last. A task's end is a
+ * row when it is a plain success, else an event; a kept task-end replaces it.
  */
-export function* packedRunJson(model: TraceModel, run: RunInfo): Generator<string> {
+export function* runColumnsJson(model: TraceModel, run: RunInfo, kept: readonly TraceEvent[]): Generator<string> {
   const t = model.tasks;
-  const idx = Int32Array.from(model.taskIndicesOf(run));
-  const n = idx.length;
-  const ended = (i: number): boolean => t.status[i] === TaskStatus.Ok || t.status[i] === TaskStatus.Failed;
-  yield `{"runId":${JSON.stringify(run.runId)},"lastSeq":${run.lastSeq},"fns":${JSON.stringify(model.fnNames)},"taskId":`;
-  yield* jsonArray(n, (k) => String(t.taskId[idx[k]]));
-  yield ',"fnIndex":';
-  yield* jsonArray(n, (k) => String(t.fn[idx[k]]));
-  yield ',"inputPreview":';
-  yield* jsonArray(n, (k) => (Number.isNaN(t.queued[idx[k]]) ? 'null' : jsonText(t.input[idx[k]] ?? '')));
-  yield ',"queued":';
-  yield* jsonArray(n, (k) => jsonTime(t.queued[idx[k]]));
-  yield ',"start":';
-  yield* jsonArray(n, (k) => (t.startSeen[idx[k]] ? jsonTime(t.start[idx[k]]) : 'null'));
-  yield ',"end":';
-  yield* jsonArray(n, (k) => (ended(idx[k]) ? jsonTime(t.end[idx[k]]) : 'null'));
-  yield ',"workerId":';
-  yield* jsonArray(n, (k) => {
-    const lane = t.lane[idx[k]];
-    return String(lane >= 0 ? model.lanes[lane].workerId : -1);
-  });
-  yield ',"outcome":';
-  yield* jsonArray(n, (k) => {
-    const s = t.status[idx[k]];
-    return s === TaskStatus.Ok ? '1' : s === TaskStatus.Failed ? '0' : '2';
-  });
-  yield ',"resultPreview":';
-  yield* jsonArray(n, (k) => jsonText(t.result[idx[k]]));
-  yield ',"errors":';
-  yield* jsonItems(function* () {
-    if (t.errors.size === 0) return;
-    for (let k = 0; k < n; k++) {
-      const error = t.errors.get(idx[k]);
-      if (error) yield `[${k},${JSON.stringify(error)}]`;
+  const runId = run.runId;
+  const keptEnds = new Set<number>();
+  for (const e of kept) if (e.type === 'task-end') keptEnds.add(e.taskId);
+  const cap = kept.length + 3 * run.tasks;
+  const kind = new Uint8Array(cap);
+  /** Task rows: the task's index in the model; Event rows: unused. */
+  const task = new Int32Array(cap);
+  const events: TraceEvent[] = [];
+  let n = 0;
+  const event = (e: TraceEvent): void => {
+    kind[n] = RowKind.Event;
+    events.push({ ...e, seq: n++ });
+  };
+  const start = kept.find((e) => e.type === 'run-start');
+  if (start) event(start);
+  for (const e of kept) if (e.type !== 'run-start' && e.type !== 'run-end') event(e);
+  const workerOf = (i: number): number => (t.lane[i] >= 0 ? model.lanes[t.lane[i]].workerId : -1);
+  for (const i of model.taskIndicesOf(run)) {
+    if (!Number.isNaN(t.queued[i])) {
+      kind[n] = RowKind.Queued;
+      task[n++] = i;
     }
-  }());
-  if (idx.some((i) => !Number.isNaN(t.cpuUs[i]))) {
-    yield ',"cpuUs":';
-    yield* jsonItems(function* () {
-      for (let k = 0; k < n; k++) if (!Number.isNaN(t.cpuUs[idx[k]])) yield `[${k},${jsonTime(t.cpuUs[idx[k]])}]`;
-    }());
+    if (t.startSeen[i] && t.lane[i] >= 0) {
+      kind[n] = RowKind.Started;
+      task[n++] = i;
+    }
+    const status = t.status[i];
+    if ((status !== TaskStatus.Ok && status !== TaskStatus.Failed) || keptEnds.has(t.taskId[i])) continue;
+    const error = t.errors.get(i);
+    if (status === TaskStatus.Ok && !error && Number.isNaN(t.cpuUs[i]) && t.result[i] !== undefined) {
+      kind[n] = RowKind.EndedOk;
+      task[n++] = i;
+    } else {
+      const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId: t.taskId[i], workerId: workerOf(i), ok: status === TaskStatus.Ok };
+      if (t.result[i] !== undefined) end.resultPreview = t.result[i];
+      if (error) end.error = error;
+      if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];
+      event(end);
+    }
   }
+  const end = kept.find((e) => e.type === 'run-end');
+  if (end) event(end);
+  const isTask = (k: number): boolean => kind[k] !== RowKind.Event;
+  yield `{"runId":${JSON.stringify(runId)},"firstSeq":0,"length":${n},"kind":`;
+  yield* jsonArray(n, (k) => String(kind[k]));
+  yield ',"taskId":';
+  yield* jsonArray(n, (k) => (isTask(k) ? String(t.taskId[task[k]]) : '0'));
+  yield ',"t":';
+  yield* jsonArray(n, (k) => {
+    if (!isTask(k)) return '0';
+    const i = task[k];
+    return jsonTime(kind[k] === RowKind.Queued ? t.queued[i] : kind[k] === RowKind.Started ? t.start[i] : t.end[i]);
+  });
+  yield ',"ref":';
+  yield* jsonArray(n, (k) => (!isTask(k) ? '0' : String(kind[k] === RowKind.Queued ? t.fn[task[k]] : workerOf(task[k]))));
+  // No number previews: every preview is text, and `num` (read on QueuedNum / EndedOkNum rows only) is empty.
+  yield ',"num":[],"text":';
+  yield* jsonArray(n, (k) => (kind[k] === RowKind.Queued ? jsonText(t.input[task[k]] ?? '') : kind[k] === RowKind.EndedOk ? jsonText(t.result[task[k]]) : 'null'));
+  yield `,"fns":${JSON.stringify(model.fnNames)},"events":`;
+  yield* jsonItems(function* () {
+    for (const e of events) yield JSON.stringify(e);
+  }());
   yield '}';
 }

@@ -5,9 +5,10 @@
  * Every event goes into a {@link TraceModel} (typed-array columns, what the
  * report and the statistics read). The events themselves are kept as objects
  * too, except the task events of large runs: once a run has
- * {@link PACK_TASKS_FROM} tasks, its `task-queued`, `task-start` and
- * `task-end` events live only in the model's columns and are written out as
- * packed columns (packed-tasks.ts), the form the timeline loads fastest. A
+ * {@link COLUMNS_FROM_TASKS} tasks, its `task-queued`, `task-start` and
+ * `task-end` events live only in the model's columns and the run is written
+ * out as one batch of the columnar wire format (src/common/trace-columns.ts,
+ * {@link runColumnsJson}), the form the timeline loads fastest. A
  * million tasks are then ~130 bytes each in memory instead of three event
  * objects (~600 bytes); runs below the threshold keep their events exactly,
  * so small traces still round-trip event for event.
@@ -16,7 +17,8 @@
  * not hold; it stays an event next to the pack.
  */
 import type { TaskEndEvent, TaskError, TraceEvent } from './events.js';
-import { PACK_TASKS_FROM } from './embedded-trace.js';
+import { COLUMNS_FROM_TASKS } from './embedded-trace.js';
+import { jsonItems, runColumnsJson } from './text-chunks.js';
 import { TaskStatus, TraceModel, type RunInfo } from './trace-model.js';
 
 function isColumnTaskEvent(e: TraceEvent): boolean {
@@ -24,7 +26,7 @@ function isColumnTaskEvent(e: TraceEvent): boolean {
 }
 
 export interface TraceStoreOptions {
-  /** Runs with at least this many tasks keep their task events as columns only. @default PACK_TASKS_FROM */
+  /** Runs with at least this many tasks keep their task events as columns only. @default COLUMNS_FROM_TASKS */
   packFrom?: number;
 }
 
@@ -36,7 +38,7 @@ export class TraceStore {
   readonly #packFrom: number;
 
   constructor(options: TraceStoreOptions = {}) {
-    this.#packFrom = options.packFrom ?? PACK_TASKS_FROM;
+    this.#packFrom = options.packFrom ?? COLUMNS_FROM_TASKS;
   }
 
   /** A store holding these events (packing what is large). */
@@ -81,6 +83,27 @@ export class TraceStore {
   /** Packed runs, in the model's run order. */
   packedRuns(): RunInfo[] {
     return this.model.runs.filter((r) => this.#packed.has(r.runId));
+  }
+
+  /**
+   * The store as the JSON members a trace document holds, in chunks: `"events":[…]` (every event of the runs
+   * that are not packed) and, when there are packed runs, `,"columns":[…]` (each packed run as one batch of
+   * columns, its kept events included). The trace file's `poolscope` object and the HTML report's embedded
+   * trace are both written with it.
+   */
+  *eventsAndColumnsJson(): Generator<string> {
+    const packed = this.packedRuns();
+    yield '"events":';
+    yield* jsonItems(function* (events: readonly TraceEvent[], isPacked: (runId: string) => boolean) {
+      for (const e of events) if (!isPacked(e.runId)) yield JSON.stringify(e);
+    }(this.#events, (runId) => this.#packed.has(runId)));
+    if (!packed.length) return;
+    yield ',"columns":[';
+    for (const [k, run] of packed.entries()) {
+      if (k) yield ',';
+      yield* runColumnsJson(this.model, run, this.#events.filter((e) => e.runId === run.runId));
+    }
+    yield ']';
   }
 
   /** Every event as an object, packed runs expanded (seq renumbered: mergeRunEvents): for small consumers and tests. */
