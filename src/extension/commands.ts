@@ -348,8 +348,11 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
   /** Commands that run the workspace's code: trust is checked before they ask anything. */
   const RUNS_CODE = new Set(['poolscope.runFunction', 'poolscope.runSelection', 'poolscope.runFile', 'poolscope.compareBackends', 'poolscope.runAgain']);
 
-  /** Wraps a command so a failure is shown to the user and still rejects for programmatic callers. */
-  const reported = <A extends unknown[], R>(id: string, fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+  /** Wraps a command so a failure is shown to the user once, and still rejects for callers that passed arguments. */
+  const reported = <A extends unknown[], R>(id: string, fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {
+    // From the palette, a menu (a Uri) or a keybinding: the user sees our message, and a rejection would add
+    // VS Code's own "Command … resulted in an error" dialog. Callers passing arguments (CodeLens, tests) get the rejection.
+    const fromUi = a.length === 0 || a[0] === undefined || a[0] instanceof vscode.Uri;
     try {
       // Restricted Mode: refuse before any prompt (one notification, with "Manage Workspace Trust").
       if (RUNS_CODE.has(id)) s.trust.assertTrusted();
@@ -361,6 +364,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       else s.log.error(`${id}: ${err.name}: ${err.message}`);
       // The trust gate shows its own message with the "Manage Workspace Trust" button.
       if (err.name !== 'UntrustedWorkspace' && err.name !== 'Cancelled' && !(err instanceof RunSetupError && err.shown)) void vscode.window.showErrorMessage(`PoolScope: ${err.message}`);
+      if (fromUi) return undefined;
       throw e;
     }
   };

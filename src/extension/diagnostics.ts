@@ -36,8 +36,10 @@ interface Site {
   /** 'tasks': failed calls (inputs listed); 'load': the file did not load. */
   kind: 'tasks' | 'load';
   calls: number;
-  /** Distinct input previews, in task order, at most LISTED_INPUTS. */
+  /** Distinct input previews, in task order (tasks fail in any order), at most LISTED_INPUTS. */
   inputs: string[];
+  /** The task id each listed input was first seen failing with (keeps `inputs` in task order). */
+  inputTasks: number[];
   /** Calls failed here after the list was full (their inputs were not looked up). */
   more: boolean;
 }
@@ -70,7 +72,8 @@ function isSite(v: unknown): v is Site {
   return typeof s === 'object' && s !== null && typeof s.file === 'string' && Number.isInteger(s.line) && s.line >= 0
     && Number.isInteger(s.column) && s.column >= 0 && typeof s.name === 'string' && typeof s.message === 'string'
     && (s.kind === 'tasks' || s.kind === 'load') && Number.isInteger(s.calls) && s.calls >= 0
-    && Array.isArray(s.inputs) && s.inputs.every((i) => typeof i === 'string') && typeof s.more === 'boolean';
+    && Array.isArray(s.inputs) && s.inputs.every((i) => typeof i === 'string') && typeof s.more === 'boolean'
+    && Array.isArray(s.inputTasks) && s.inputTasks.length === s.inputs.length && s.inputTasks.every((t) => Number.isInteger(t));
 }
 
 export class TaskDiagnostics implements vscode.Disposable {
@@ -155,7 +158,7 @@ export class TaskDiagnostics implements vscode.Disposable {
     if (!this.#sites.has(key)) {
       this.#sites.set(key, {
         file, line, column: Math.max(0, (where?.column ?? 1) - 1), name: error.name, message: error.message,
-        kind, calls: 0, inputs: [], more: false,
+        kind, calls: 0, inputs: [], inputTasks: [], more: false,
       });
     }
     return key;
@@ -171,8 +174,11 @@ export class TaskDiagnostics implements vscode.Disposable {
         for (const id of [...ids].sort((a, b) => a - b)) {
           const preview = found.get(id);
           if (preview === undefined || site.inputs.includes(preview)) continue;
-          if (site.inputs.length < LISTED_INPUTS) site.inputs.push(preview);
-          else site.more = true;
+          if (site.inputs.length >= LISTED_INPUTS) { site.more = true; continue; }
+          let at = site.inputTasks.findIndex((t) => t > id);
+          if (at < 0) at = site.inputs.length;
+          site.inputs.splice(at, 0, preview);
+          site.inputTasks.splice(at, 0, id);
         }
       }
     }
@@ -196,7 +202,7 @@ export class TaskDiagnostics implements vscode.Disposable {
   #restore(): void {
     const stored = this.#state?.get<unknown>(STATE_KEY);
     if (!Array.isArray(stored)) return;
-    for (const s of stored) if (isSite(s)) this.#sites.set(`${s.file}:${s.line}:${s.name}`, { ...s, inputs: s.inputs.slice(0, LISTED_INPUTS) });
+    for (const s of stored) if (isSite(s)) this.#sites.set(`${s.file}:${s.line}:${s.name}`, { ...s, inputs: s.inputs.slice(0, LISTED_INPUTS), inputTasks: s.inputTasks.slice(0, LISTED_INPUTS) });
     if (this.#sites.size) this.#flush();
   }
 

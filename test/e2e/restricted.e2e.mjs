@@ -6,8 +6,9 @@
 //   1. the workbench says Restricted Mode and the extension is active,
 //   2. the CodeLens above an exported function says running is disabled (no "Run in pool"),
 //   3. Run Function from the palette asks nothing and refuses with ONE notification
-//      that offers "Manage Workspace Trust",
-//   4. the timeline's run controls are disabled, with the reason on them.
+//      that offers "Manage Workspace Trust" (and no "resulted in an error" dialog),
+//   4. the timeline's run controls are disabled, with the reason on them, and the
+//      empty panel points to Open Trace instead of inviting a run.
 //
 // Prints "restricted: N passed, M failed"; exit 1 with "E2E FAILED: …". Screenshots r1–r3 in --out.
 import { parseArgs } from 'node:util';
@@ -62,6 +63,10 @@ try {
     const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
     const ours = toasts.filter((t) => /PoolScope|untrusted/i.test(t));
     if (ours.length !== 1) throw new Error(`${ours.length} PoolScope notifications: ${JSON.stringify(ours)}`);
+    // Nor a second message as a dialog ("Command … resulted in an error"): the refusal must not reject a palette run.
+    // (It would show at once with the rejection; there is no event for "no dialog", so this waits a bounded 3 s.)
+    const dialog = await page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false);
+    if (dialog) throw new Error(`a dialog came with the refusal: ${JSON.stringify(await page.locator('.monaco-dialog-box').innerText())}`);
     await shot(page, 'r2-restricted-refusal');
   });
 
@@ -82,6 +87,9 @@ try {
     }
     if (!m.run || !m.compare) throw new Error(`run controls enabled in Restricted Mode: ${JSON.stringify(m)}`);
     if (!/Restricted Mode/.test(m.title)) throw new Error(`Run again's tooltip gives no reason: ${JSON.stringify(m.title)}`);
+    // The empty panel does not invite a run that would be refused.
+    const empty = await live.evaluate(() => document.querySelector('.ps-empty')?.textContent ?? '');
+    if (!/Restricted Mode/.test(empty) || /Run in pool above/.test(empty)) throw new Error(`the empty panel says ${JSON.stringify(empty)}`);
     await shot(page, 'r3-restricted-timeline');
   });
 } catch (err) {

@@ -59,6 +59,11 @@ test('persisted state is validated on restore', () => {
   assert.equal(parsePersistedState(undefined), undefined);
   assert.equal(parsePersistedState({ v: 2 }), undefined);
   const s = parsePersistedState({ v: 1, ui: { colorMode: 'rainbow', aligned: 'yes', follow: false, hidden: ['a', 3], domain: [5, 1] }, events: [{ type: 'bogus' }, 7] });
-  assert.deepEqual(s.ui, { colorMode: 'function', aligned: false, follow: false, hidden: ['a'], focused: undefined, domain: undefined });
+  assert.deepEqual(s.ui, { colorMode: 'function', aligned: false, follow: false, hidden: ['a'], focused: undefined, domain: undefined, laneScroll: undefined });
   assert.deepEqual(s.events, []);
+  // The lanes' scroll position comes back when it is a position; a trace file panel's path when it is a string.
+  assert.equal(parsePersistedState({ v: 1, ui: { laneScroll: 120 } }).ui.laneScroll, 120);
+  assert.equal(parsePersistedState({ v: 1, ui: { laneScroll: -5 } }).ui.laneScroll, undefined);
+  assert.equal(parsePersistedState({ v: 1, ui: {}, source: '/t/a.json' }).source, '/t/a.json');
+  assert.equal(parsePersistedState({ v: 1, ui: {}, source: 42 }).source, undefined);
 });

@@ -117,7 +117,8 @@ describe('after a window reload', () => {
     const history = new TraceHistory(1e9);
     history.add(fx.events.slice(0, cut + 1));
 
-    const first = await openPage(browser, panelHtml(), { vscode: true, viewport: { width: 900, height: 900 } });
+    // Short enough that the lanes scroll: where they were scrolled must come back too.
+    const first = await openPage(browser, panelHtml(), { vscode: true, viewport: { width: 900, height: 560 } });
     let saved;
     let shownBefore;
     try {
@@ -131,10 +132,15 @@ describe('after a window reload', () => {
       await post(first.page, { type: 'run-state', phase: 'stopped', runIds: [lastRun] });
       await post(first.page, { type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: false });
       await settle(first.page);
+      // The user scrolls the lanes back up to the second run.
+      await first.page.evaluate(() => { document.querySelector('.ps-chart').scrollTop = 90; });
+      await settle(first.page);
       shownBefore = await shown(first.page);
+      assert.ok(shownBefore.scrollTop > 0 && !shownBefore.labels[0].startsWith('Run 1'), `scrolled: ${shownBefore.scrollTop}px, first label ${shownBefore.labels[0]}`);
       assert.doesNotMatch(shownBefore.stats, /running…/);
       // The webview persists its state (debounced); VS Code keeps it through the reload.
-      await first.page.waitForFunction((n) => new Set((window.__vscodeState()?.events ?? []).map((e) => e.runId)).size === n, 4, { timeout: 20_000 });
+      await first.page.waitForFunction((top) => new Set((window.__vscodeState()?.events ?? []).map((e) => e.runId)).size === 4
+        && window.__vscodeState().ui.laneScroll === top, shownBefore.scrollTop, { timeout: 20_000 });
       saved = await first.page.evaluate(() => window.__vscodeState());
       await screenshot(first.page, 'reload-before');
       await assertClean(first.problems);
@@ -144,7 +150,7 @@ describe('after a window reload', () => {
 
     // The reloaded window: a new page with the saved state; the new extension host sends its
     // config and run state (idle) and replays what the page lacks, as timeline-panel.ts does on `ready`.
-    const second = await openPage(browser, panelHtml(), { vscode: true, state: saved, viewport: { width: 900, height: 900 } });
+    const second = await openPage(browser, panelHtml(), { vscode: true, state: saved, viewport: { width: 900, height: 560 } });
     try {
       const ready = await second.page.evaluate(() => window.__vscodePosted[0]);
       assert.equal(ready.type, 'ready');
@@ -176,6 +182,7 @@ describe('after a window reload', () => {
 async function shown(page) {
   return page.evaluate(() => ({
     stats: document.querySelector('.ps-stats')?.textContent ?? '',
+    scrollTop: document.querySelector('.ps-chart').scrollTop,
     labels: [...document.querySelectorAll('.ps-lane-label')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.textContent),
     runs: window.__poolscope.runs.map((r) => ({
       runId: r.runId, finished: r.finished, error: r.error?.name, ok: r.ok, failed: r.failed, cancelled: r.cancelled, wallUs: r.wallUs,

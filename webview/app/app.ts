@@ -33,6 +33,8 @@ declare const POOLSCOPE_TEST_HOOK: boolean;
 
 /** While a run is live, the persisted state is written at most this often (the host replays what it lacks). */
 const LIVE_PERSIST_INTERVAL_MS = 5000;
+/** What an empty live panel says. */
+const EMPTY_LIVE = 'Nothing to show yet. Run a function in a pool (▶ Run in pool above an exported function, or PoolScope: Run Function in Pool) and its tasks appear here live.';
 /** `rendered` reports go to the host at most this often. */
 const RENDERED_INTERVAL_MS = 500;
 
@@ -66,6 +68,8 @@ export class App {
   #tooltipOf: { runId: string; lastSeq: number } | undefined;
   /** A run whose header the lanes should scroll to at the next layout. */
   #revealRun: string | undefined;
+  /** Where the lanes were scrolled before a reload: applied at the first layout (instead of revealing the newest run). */
+  #restoreScroll: number | undefined;
   #renderedSent = '';
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
@@ -92,6 +96,7 @@ export class App {
       onUserZoom: () => this.#setFollow(false),
       onFollowRequest: () => this.#setFollow(true),
       identityOf: (runId) => this.summaries.byRunId(runId)?.identity ?? '',
+      onLaneScroll: () => this.#schedulePersist(),
     });
     this.#frames = new FrameScheduler({
       isLive: () => this.#isLive(),
@@ -125,9 +130,7 @@ export class App {
     this.#runsList.setAttribute('aria-label', 'Runs');
     this.#legend = document.createElement('div');
     this.#legend.className = 'ps-legend';
-    this.#empty = text('div', 'ps-empty', host.kind === 'vscode' && !this.#readOnly
-      ? 'Nothing to show yet. Run a function in a pool (▶ Run in pool above an exported function, or PoolScope: Run Function in Pool) and its tasks appear here live.'
-      : 'This trace has no runs.');
+    this.#empty = text('div', 'ps-empty', host.kind === 'vscode' && !this.#readOnly ? EMPTY_LIVE : 'This trace has no runs.');
 
     this.#toolbar = new Toolbar(host.kind, this.#config, this.#follow, {
       setBackend: (backend) => host.post({ type: 'set-backend', backend }),
@@ -222,6 +225,10 @@ export class App {
     this.#toolbar.showViewSettings(ui);
     this.view.aligned = ui.aligned;
     this.#ingest(persisted.events);
+    // The restored runs are not new: keep the focused run and the scroll position the user had.
+    this.#focused = ui.focused ?? this.#focused;
+    this.#revealRun = undefined;
+    this.#restoreScroll = ui.laneScroll;
     if (ui.domain && !this.#follow) {
       this.#flushLayout();
       this.view.setDomain(ui.domain);
@@ -257,6 +264,10 @@ export class App {
         };
         this.#toolbar.setCanRun(m.canRun !== false, m.canRunReason, this.#config);
         document.body.dataset.canRun = String(m.canRun !== false);
+        // An empty panel must not invite a run that will be refused.
+        this.#empty.textContent = m.canRun === false
+          ? `${m.canRunReason ?? 'Running code is disabled here'}. Open a trace file (Open trace… above) to look at one, or trust this workspace to run functions in a pool.`
+          : EMPTY_LIVE;
         break;
       case 'run-state':
         this.#config.running = m.phase === 'starting' || m.phase === 'running' || m.phase === 'stopping';
@@ -336,6 +347,8 @@ export class App {
   #paint(): void {
     const hasRuns = this.model.runs.length > 0;
     this.#empty.hidden = hasRuns;
+    // With nothing drawn the legend explains nothing.
+    this.#legend.hidden = !hasRuns;
     this.view.element.hidden = !hasRuns;
     if (this.#layoutDirty) {
       const tip = this.#tooltipOf;
@@ -346,6 +359,10 @@ export class App {
       }
       this.#flushLayout();
       if (this.#follow) this.view.follow();
+      if (this.#restoreScroll !== undefined && this.#revealRun === undefined) {
+        this.view.restoreLaneScroll(this.#restoreScroll);
+        this.#restoreScroll = undefined;
+      }
       if (this.#revealRun !== undefined) {
         const run = this.model.runById(this.#revealRun);
         if (run) this.view.revealRun(run.index);
@@ -562,7 +579,7 @@ export class App {
       this.#persistTimer = undefined;
       this.host.setState(this.#snapshots.snapshot(this.model, {
         colorMode: this.view.colorMode, aligned: this.view.aligned, follow: this.#follow, hidden: [...this.#hidden],
-        focused: this.#focused, domain: this.view.domain,
+        focused: this.#focused, domain: this.view.domain, laneScroll: this.view.laneScroll,
       }, this.#source));
     }, this.#isLive() ? LIVE_PERSIST_INTERVAL_MS : 1000);
   }

@@ -16,6 +16,8 @@ export interface PersistedUi {
   hidden: string[];
   focused?: string;
   domain?: [number, number];
+  /** How far the lanes were scrolled (px). */
+  laneScroll?: number;
 }
 
 export interface PersistedState {
@@ -50,6 +52,7 @@ export function parsePersistedState(raw: unknown): PersistedState | undefined {
       hidden: Array.isArray(ui.hidden) ? ui.hidden.filter(isStr) : [],
       focused: isStr(ui.focused) ? ui.focused : undefined,
       domain,
+      laneScroll: typeof ui.laneScroll === 'number' && Number.isFinite(ui.laneScroll) && ui.laneScroll >= 0 ? ui.laneScroll : undefined,
     },
     events: Array.isArray(r.events) ? r.events.filter(isTraceEvent) : [],
     ...(isStr(r.source) && r.source.length <= 4096 ? { source: r.source } : {}),

@@ -37,6 +37,8 @@ export interface TimelineViewOptions {
   onUserZoom(): void;
   onFollowRequest(): void;
   identityOf(runId: string): string;
+  /** The lanes were scrolled (the app persists where, so a reload shows the same lanes). */
+  onLaneScroll?(): void;
 }
 
 export class TimelineView {
@@ -46,6 +48,8 @@ export class TimelineView {
   readonly #painter: LanePainter;
   readonly #labels: HTMLElement;
   readonly #scroll: HTMLElement;
+  /** A lane scroll position still to be restored (see restoreLaneScroll). */
+  #pendingScroll: number | undefined;
   readonly #spacer: HTMLElement;
   readonly #sticky: HTMLElement;
   readonly #axisSvg: Selection<SVGSVGElement, unknown, null, undefined>;
@@ -142,8 +146,9 @@ export class TimelineView {
       this.opts.onSelect(hit);
       this.draw();
     });
-    this.#scroll.addEventListener('scroll', () => this.draw(), { passive: true });
+    this.#scroll.addEventListener('scroll', () => { this.draw(); this.opts.onLaneScroll?.(); }, { passive: true });
     this.#scroll.addEventListener('keydown', (e) => this.#onKey(e));
+    for (const type of ['wheel', 'pointerdown', 'keydown'] as const) this.#scroll.addEventListener(type, () => { this.#pendingScroll = undefined; }, { passive: true });
     new ResizeObserver(() => this.resize()).observe(this.#scroll);
     window.addEventListener('resize', () => this.resize());
   }
@@ -257,6 +262,7 @@ export class TimelineView {
     this.#scroll.style.height = `${this.#viewHeight}px`;
     this.#sticky.style.height = `${this.#viewHeight}px`;
     this.#spacer.style.height = `${Math.max(0, this.#totalHeight - this.#viewHeight)}px`;
+    this.#applyPendingScroll();
     const dpr = window.devicePixelRatio || 1;
     setCanvasSize(this.canvas, this.#width, this.#viewHeight, dpr);
     setCanvasSize(this.#overview, this.#width, OVERVIEW_HEIGHT, dpr);
@@ -421,6 +427,26 @@ export class TimelineView {
   }
 
   /** Scrolls the lanes so run `runIndex` starts at the top (when the rows overflow). */
+  /** How far the lanes are scrolled (px). */
+  get laneScroll(): number { return this.#scroll.scrollTop; }
+
+  /**
+   * Scrolls the lanes to `top` (a position from before a reload), now and
+   * after each layout change until it holds: the panels above the lanes
+   * render after the first frame and change the lanes' height. A scroll by
+   * the user ends it.
+   */
+  restoreLaneScroll(top: number): void {
+    this.#pendingScroll = top;
+    this.#applyPendingScroll();
+  }
+
+  #applyPendingScroll(): void {
+    if (this.#pendingScroll === undefined) return;
+    this.#scroll.scrollTop = this.#pendingScroll;
+    if (Math.abs(this.#scroll.scrollTop - this.#pendingScroll) < 1) this.#pendingScroll = undefined;
+  }
+
   revealRun(runIndex: number): void {
     const row = this.#rows.find((r) => r.kind === 'run' && r.runIndex === runIndex);
     if (!row) return;
