@@ -33,19 +33,9 @@ export interface Row {
 
 export const ROW_HEIGHT = { run: 34, host: 22, main: 24, worker: 28, other: 22 } as const;
 
-/**
- * An "other threads of PID n" lane is shown when those threads did real work: at some moment they used
- * this much of a core (libuv's pool running async crypto, a burst of GC) …
- */
-export const OTHER_THREADS_PEAK_CORES = 0.5;
-/** … or this much of a core on average over the run (the runner's own thread feeding a fast pool). */
-export const OTHER_THREADS_MEAN_CORES = 0.1;
-
-/** The processes of a run whose other threads are worth a lane of their own. */
+/** The processes of a run whose other threads are worth a lane of their own (they did real work). */
 export function visibleOtherThreads(model: TraceModel, run: RunInfo): OtherThreads[] {
-  const from = run.start ? run.start.t : run.firstT;
-  const wall = (run.end ? run.end.t : run.lastT) - from;
-  return model.otherThreadsOf(run).filter((o) => o.peakCores >= OTHER_THREADS_PEAK_CORES || (wall > 0 && o.cpuUs / wall >= OTHER_THREADS_MEAN_CORES));
+  return model.notableOtherThreadsOf(run);
 }
 
 /** "PID 4242 · other threads". */

@@ -19,11 +19,11 @@
  */
 import type { TraceEvent } from './events.js';
 import { importChromeSpans } from './importers/chrome.js';
-import { TaskStatus, TraceModel, type RunInfo, type TaskRecord, type WorkerLane } from './trace-model.js';
+import { TaskStatus, TraceModel, type OtherThreads, type RunInfo, type TaskRecord, type WorkerLane } from './trace-model.js';
 import { coalesce, jsonTime } from './text-chunks.js';
 import type { TraceStore } from './trace-store.js';
 import { expandTraceColumns, isTraceColumns, type TraceColumns } from '../common/trace-columns.js';
-import { runTaskCpu, type TaskCpu } from './on-cpu.js';
+import { cpuUsIn, runTaskCpu, type TaskCpu } from './on-cpu.js';
 import { summarizeRuns, traceFindings } from './stats.js';
 
 /** One Chrome trace event (the subset of fields we write and read). */
@@ -161,6 +161,7 @@ function* chromeBody(model: TraceModel, compact: (run: RunInfo) => boolean): Gen
     for (const worker of workers) {
       if (worker.cpu.length >= 3) yield* onCpuCounter(worker.cpu, worker);
     }
+    for (const other of model.notableOtherThreadsOf(run)) yield* otherThreadsCounter(other);
     const asyncSpans = start?.backend === 'event-loop';
     if (compact(run) && !asyncSpans) {
       yield* compactTasks(model, run);
@@ -205,6 +206,37 @@ function* compactTasks(model: TraceModel, run: RunInfo): Generator<string> {
     const args = error ? `,"args":{"error":${JSON.stringify({ name: error.name, message: error.message })}}` : '';
     yield `{"name":${fn} #${t.taskId[i]}","ph":"X","ts":${jsonTime(t.start[i])},"dur":${jsonTime(Math.max(0, t.end[i] - t.start[i]))},"pid":${worker?.pid ?? runnerPid},"tid":${worker?.threadId ?? 0}${args}}`;
   }
+}
+
+/** Width of one step of an other-threads counter (the sampler reads those threads every 50 ms). */
+const OTHER_STEP_US = 50_000;
+
+/**
+ * The CPU of a process's threads that ran no task (libuv pool, GC helpers, the runner's own thread) as one
+ * counter track, "on CPU · other threads" in cores, in 50 ms steps — the timeline's "other threads of PID n" lane.
+ */
+function otherThreadsCounter(other: OtherThreads): ChromeTraceEvent[] {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const series of other.series) {
+    if (series.length < 3) continue;
+    from = Math.min(from, series[0] - series[1]);
+    to = Math.max(to, series[series.length - 3]);
+  }
+  if (!(to > from)) return [];
+  const out: ChromeTraceEvent[] = [];
+  const name = 'on CPU · other threads (cores)';
+  let last = NaN;
+  for (let a = from; a < to; a += OTHER_STEP_US) {
+    const b = Math.min(to, a + OTHER_STEP_US);
+    let used = 0;
+    for (const series of other.series) used += cpuUsIn(series, a, b);
+    const cores = Math.round((used / (b - a)) * 1000) / 1000;
+    if (cores !== last) out.push({ name, ph: 'C', ts: a, pid: other.pid, tid: 0, cat: 'cpu', args: { 'on CPU': cores } });
+    last = cores;
+  }
+  out.push({ name, ph: 'C', ts: to, pid: other.pid, tid: 0, cat: 'cpu', args: { 'on CPU': 0 } });
+  return out;
 }
 
 function runLabel(run: RunInfo): string {

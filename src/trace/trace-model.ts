@@ -211,6 +211,14 @@ export interface OtherThreads {
   peakCores: number;
 }
 
+/**
+ * A process's other threads are worth a lane of their own (and a counter track in exports) when they did
+ * real work: at some moment this much of a core (libuv's pool running async crypto, a burst of GC) …
+ */
+export const OTHER_THREADS_PEAK_CORES = 0.5;
+/** … or this much of a core on average over the run (the runner's own thread feeding a fast pool). */
+export const OTHER_THREADS_MEAN_CORES = 0.1;
+
 /** One run: its start/end events and what hangs off it. */
 export interface RunInfo {
   index: number;
@@ -464,6 +472,13 @@ export class TraceModel {
     }));
     this.#otherCache.set(run, { samples, n: samples.length, value });
     return value;
+  }
+
+  /** The processes of a run whose other threads did real work (see {@link OTHER_THREADS_PEAK_CORES}). */
+  notableOtherThreadsOf(run: RunInfo): OtherThreads[] {
+    const from = run.start ? run.start.t : run.firstT;
+    const wall = (run.end ? run.end.t : run.lastT) - from;
+    return this.otherThreadsOf(run).filter((o) => o.peakCores >= OTHER_THREADS_PEAK_CORES || (wall > 0 && o.cpuUs / wall >= OTHER_THREADS_MEAN_CORES));
   }
 
   /** The lanes of a run's workers that reported `worker-start`, in order of first appearance. */

@@ -111,3 +111,15 @@ test('quiet other threads get no lane; the samples survive an export round trip'
   assert.deepEqual(again.otherThreadsOf(again.runs[0]).map((o) => [o.pid, o.cpuUs]), busy.otherThreadsOf(busy.runs[0]).map((o) => [o.pid, o.cpuUs]));
   assert.equal(fullExtent(again, [0], runOffsets(again, [0], false))[1] > 0, true);
 });
+
+test('the Chrome-trace export has the same as a counter track per process, in cores', async () => {
+  const { traceToChrome } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
+  const busy = traceToChrome(events({ burst: true })).traceEvents.filter((e) => e.ph === 'C' && e.name.startsWith('on CPU · other threads'));
+  assert.ok(busy.length > 0, 'a counter for the busy process');
+  assert.deepEqual([...new Set(busy.map((e) => e.pid))], [11], 'only the process whose other threads worked');
+  const peak = Math.max(...busy.map((e) => e.args['on CPU']));
+  assert.ok(Math.abs(peak - 2) < 0.01, `peak ${peak} cores`);
+  assert.equal(busy.at(-1).args['on CPU'], 0, 'back to 0 after the last sample');
+  const quiet = traceToChrome(events({ burst: false })).traceEvents.filter((e) => e.ph === 'C' && e.name.startsWith('on CPU · other threads'));
+  assert.equal(quiet.length, 0);
+});
