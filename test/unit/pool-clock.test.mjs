@@ -30,3 +30,21 @@ test('performanceOffsetUs: performance.now() plus the offset reads the monotonic
     assert.ok(Math.abs(error) <= width * 1000 + 200, `round ${round}: off by ${error.toFixed(1)} µs (bracket ${(width * 1000).toFixed(1)} µs)`);
   }
 });
+
+test('performanceOffsetUs: a thread preempted between two clock reads does not skew the offset', () => {
+  // Simulated: the first performance.now() read happens 20 ms before the hrtime read (the thread lost its
+  // core in between), as on a busy machine. A single pair of reads would be 10-20 ms off; the offset is
+  // taken from the narrowest bracket, so it stays exact.
+  const real = performance.now;
+  let calls = 0;
+  performance.now = function now() { return real.call(performance) - (calls++ === 0 ? 20 : 0); };
+  let offset;
+  try {
+    offset = performanceOffsetUs();
+  } finally {
+    performance.now = real;
+  }
+  assert.ok(calls > 2, 'it took more than one bracket');
+  const { width, error } = errorOf(offset);
+  assert.ok(Math.abs(error) <= width * 1000 + 200, `off by ${error.toFixed(1)} µs`);
+});
