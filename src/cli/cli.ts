@@ -19,7 +19,7 @@ import { killAllRunners } from '../runner/launch.js';
 import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
 import { HELP } from './help.js';
 import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
-import { buildReport, compareLines, compareTable, failureLines, formatError, formatLoadError, jsonReportChunks, resultLines, runTable, type RunReport } from './report.js';
+import { buildReport, compareLines, compareTable, failureLines, formatError, formatLoadError, hostLines, jsonReportChunks, resultLines, runTable, type RunReport } from './report.js';
 import { checkOutputPaths, describeOutputProblem, writeOutputs } from './outputs.js';
 import { demoTakeaway, DEMO_STEPS } from './demo.js';
 import { importTrace, TRACE_FORMAT_NAMES, type ImportedTrace } from '../trace/import-trace.js';
@@ -117,7 +117,7 @@ async function runCommand(command: Extract<Command, { kind: 'run' }>): Promise<n
   const outcome = await execute(request, command.runner, command.output, command.inputs.length);
   const title = `${basename(command.file)}${command.fn ? ` · ${command.fn} × ${command.inputs.length}` : ''} · ${command.pythonBackend ?? command.backend}`;
   return finish(outcome, command.output, title, (report) => {
-    const out: string[] = [runTable(report.summaries)];
+    const out: string[] = [runTable(report.summaries), ...hostLines(report.model)];
     const results = resultLines(report.okShown, report.okCount);
     if (results) out.push('', 'results:', results);
     return out;
@@ -136,8 +136,10 @@ async function compareCommand(command: Extract<Command, { kind: 'compare' }>): P
   const backendCount = (command.pythonBackends ?? command.backends ?? NODE_BACKENDS).length;
   const outcome = await execute(request, command.runner, command.output, command.inputs.length * backendCount * command.repeat);
   const title = `${basename(command.file)} · ${command.fn} × ${command.inputs.length} · compare`;
-  return finish(outcome, command.output, title, (report) =>
-    compareLines(report.summaries, `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers`));
+  return finish(outcome, command.output, title, (report) => [
+    ...compareLines(report.summaries, `${command.fn} × ${command.inputs.length} tasks, ${command.runner.workers} workers`),
+    ...hostLines(report.model),
+  ]);
 }
 
 /** `poolscope view <trace>`: another tool's trace (or one of ours) on PoolScope's lanes. No code runs. */

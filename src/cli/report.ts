@@ -11,6 +11,7 @@ import { compareFindings, isSerialBackend, type CompareFindings } from '../trace
 import { TaskStatus, type TraceModel, type TaskRecord } from '../trace/trace-model.js';
 import { coalesce } from '../trace/text-chunks.js';
 import { runTaskCpu } from '../trace/on-cpu.js';
+import { runHostLine } from '../trace/hosts.js';
 import type { SourceLocation } from '../runner/protocol.js';
 import { clip, formatPercent, formatSpeedup, formatUs } from '../common/format.js';
 import { renderTable } from './format.js';
@@ -130,6 +131,16 @@ export function compareLines(summaries: readonly RunSummary[], heading: string):
   out.push(repeated ? roundsTable(rounds) : compareTable(summaries));
   if (findings.verdict) out.push('', `  → ${findings.verdict}`);
   return out;
+}
+
+/** Where runs on a distributed engine (or over several machines) ran: "  bullmq: 1 host (this machine), 2 processes, 2 threads". */
+export function hostLines(model: TraceModel): string[] {
+  const out: string[] = [];
+  for (const run of model.runs) {
+    const line = runHostLine(model, run);
+    if (line) out.push(`  ${run.start?.backend ?? run.runId}: ${line}`);
+  }
+  return out.length ? ['', 'where:', ...out] : [];
 }
 
 /** Task results, first few in full (`shown`: the first ok tasks; `count`: all ok tasks). */

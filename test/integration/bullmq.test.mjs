@@ -50,6 +50,7 @@ test('bullmq with 2 local workers: jobs spread over 2 worker processes named hos
     const trace = join(dir, 't.json');
     const r = await run(['run', JOBS, '--fn', 'spin', '--inputs', '[300,300,300,300,300,300]', '--backend', 'bullmq', '--workers', '2', '--trace', trace]);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /where:\n {2}bullmq: 1 host \(this machine\), 2 processes, 2 threads/, 'the report says where the jobs ran');
     const ev = events(trace);
     assert.equal(ev.find((e) => e.type === 'run-start').backend, 'bullmq');
     const lanes = ev.filter((e) => e.type === 'worker-start');
