@@ -9,6 +9,15 @@
  * arity), so cloning it allocates one array per batch instead of one per
  * message. Function names are sent once per worker (Define) and then referred
  * to by index. Times are plain numbers: microseconds since the run's origin.
+ *
+ * Both directions are decoded here and nowhere else: {@link decodeFromWorker}
+ * (the pool reading a worker) and {@link decodeToWorker} (a worker reading
+ * the pool) walk a batch, check each field of each message, and call the
+ * receiver's method for it. User code runs in the workers and can post to the
+ * pool itself (`parentPort.postMessage`, `process.send`), so a batch that is
+ * not well-formed stops at the first bad message and comes back as a
+ * {@link WorkerProtocolError}, never as a cast value. Type checks only: the
+ * hot path stays a loop over an array.
  */
 import type { NodeBackend } from '../trace/events.js';
 import type { SerializedError } from './types.js';
@@ -69,6 +78,143 @@ export type FromWorkerMessage = ReadyMessage | StartMessage | OkMessage | ErrorM
 export type FromWorkerBatch = FromWorkerMessage[number][];
 /** Length of each message, by opcode. */
 export const FROM_WORKER_ARITY: readonly number[] = [6, 3, 6, 5, 5, 4, 2];
+
+/** A batch between pool and worker that is not well-formed; `message` says which message and field. */
+export class WorkerProtocolError extends Error {
+  override name = 'WorkerProtocolError' as const;
+}
+
+/** What the pool does with each message of a worker's batch (see {@link decodeFromWorker}). */
+export interface FromWorkerReceiver {
+  ready(pid: number, threadId: number, tid: number, t: number, loadError: SerializedError | null): void;
+  started(taskId: number, t: number): void;
+  ok(taskId: number, start: number, end: number, value: unknown, preview: string): void;
+  failed(taskId: number, start: number, end: number, error: SerializedError): void;
+  log(taskId: number, stream: 1 | 2, t: number, text: string): void;
+  slice(taskId: number, start: number, end: number): void;
+  skipped(taskId: number): void;
+}
+
+/** What a worker does with each message of the pool's batch (see {@link decodeToWorker}). */
+export interface ToWorkerReceiver {
+  run(taskId: number, fn: number, args: unknown[], claim: number): void;
+  define(name: string): void;
+  cancel(taskId: number): void;
+  close(): void;
+}
+
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isWireError = (v: unknown): v is SerializedError => typeof v === 'object' && v !== null
+  && typeof (v as SerializedError).name === 'string' && typeof (v as SerializedError).message === 'string';
+
+/** The error for the message at `at` (only built on failure: the message is shown, cut short). */
+function malformed(direction: string, batch: unknown, at: number, what: string, arity = 1): WorkerProtocolError {
+  let shown: string;
+  try {
+    shown = JSON.stringify(Array.isArray(batch) ? batch.slice(at, at + arity) : batch) ?? String(batch);
+  } catch {
+    shown = String(batch);
+  }
+  return new WorkerProtocolError(`${direction} batch, message at ${at}: ${what}; got ${shown.length > 120 ? `${shown.slice(0, 119)}…` : shown}`);
+}
+
+/**
+ * Decodes a batch a worker sent: for each message, checks its fields and
+ * calls `to`'s method. Returns undefined when the whole batch was well-formed;
+ * otherwise the messages before the first bad one were delivered and the rest
+ * is dropped, and the error says what was wrong.
+ */
+export function decodeFromWorker(batch: unknown, to: FromWorkerReceiver): WorkerProtocolError | undefined {
+  if (!Array.isArray(batch)) return malformed('worker → pool', batch, 0, 'a batch must be an array');
+  const n = batch.length;
+  for (let i = 0; i < n;) {
+    const op = batch[i];
+    const arity = typeof op === 'number' ? FROM_WORKER_ARITY[op] : undefined;
+    if (arity === undefined) return malformed('worker → pool', batch, i, 'unknown opcode');
+    if (i + arity > n) return malformed('worker → pool', batch, i, `opcode ${op} needs ${arity} elements`, arity);
+    const a = batch[i + 1];
+    const b = batch[i + 2];
+    const c = batch[i + 3];
+    switch (op) {
+      case FromWorkerOp.Ok:
+        if (!isId(a) || !isTime(b) || !isTime(c)) return malformed('worker → pool', batch, i, 'Ok needs a task id and two times', arity);
+        if (typeof batch[i + 5] !== 'string') return malformed('worker → pool', batch, i, 'Ok needs a preview string', arity);
+        to.ok(a, b, c, batch[i + 4], batch[i + 5] as string);
+        break;
+      case FromWorkerOp.Error:
+        if (!isId(a) || !isTime(b) || !isTime(c)) return malformed('worker → pool', batch, i, 'Error needs a task id and two times', arity);
+        if (!isWireError(batch[i + 4])) return malformed('worker → pool', batch, i, 'Error needs an error with name and message', arity);
+        to.failed(a, b, c, batch[i + 4] as SerializedError);
+        break;
+      case FromWorkerOp.Start:
+        if (!isId(a) || !isTime(b)) return malformed('worker → pool', batch, i, 'Start needs a task id and a time', arity);
+        to.started(a, b);
+        break;
+      case FromWorkerOp.Log: {
+        const text = batch[i + 4];
+        if (!(a === -1 || isId(a))) return malformed('worker → pool', batch, i, 'Log needs a task id or -1', arity);
+        if ((b !== 1 && b !== 2) || !isTime(c) || typeof text !== 'string') return malformed('worker → pool', batch, i, 'Log needs stream 1 or 2, a time and a text', arity);
+        to.log(a, b, c, text);
+        break;
+      }
+      case FromWorkerOp.Slice:
+        if (!isId(a) || !isTime(b) || !isTime(c)) return malformed('worker → pool', batch, i, 'Slice needs a task id and two times', arity);
+        to.slice(a, b, c);
+        break;
+      case FromWorkerOp.Skipped:
+        if (!isId(a)) return malformed('worker → pool', batch, i, 'Skipped needs a task id', arity);
+        to.skipped(a);
+        break;
+      case FromWorkerOp.Ready: {
+        const t = batch[i + 4];
+        const loadError = batch[i + 5];
+        if (!isId(a) || !isId(b) || !(c === -1 || isId(c)) || !isTime(t)) return malformed('worker → pool', batch, i, 'Ready needs pid, threadId, tid and a time', arity);
+        if (loadError !== null && !isWireError(loadError)) return malformed('worker → pool', batch, i, 'Ready needs a load error or null', arity);
+        to.ready(a, b, c, t, loadError);
+        break;
+      }
+    }
+    i += arity;
+  }
+  return undefined;
+}
+
+/** Decodes a batch the pool sent, like {@link decodeFromWorker} in the other direction. */
+export function decodeToWorker(batch: unknown, to: ToWorkerReceiver): WorkerProtocolError | undefined {
+  if (!Array.isArray(batch)) return malformed('pool → worker', batch, 0, 'a batch must be an array');
+  const n = batch.length;
+  for (let i = 0; i < n;) {
+    const op = batch[i];
+    const arity = typeof op === 'number' ? TO_WORKER_ARITY[op] : undefined;
+    if (arity === undefined) return malformed('pool → worker', batch, i, 'unknown opcode');
+    if (i + arity > n) return malformed('pool → worker', batch, i, `opcode ${op} needs ${arity} elements`, arity);
+    switch (op) {
+      case ToWorkerOp.Run: {
+        const taskId = batch[i + 1];
+        const fn = batch[i + 2];
+        const args = batch[i + 3];
+        const claim = batch[i + 4];
+        if (!isId(taskId) || !isId(fn) || !Array.isArray(args) || !(claim === -1 || isId(claim))) return malformed('pool → worker', batch, i, 'Run needs a task id, a function index, an argument array and a claim cell', arity);
+        to.run(taskId, fn, args, claim);
+        break;
+      }
+      case ToWorkerOp.Define:
+        if (typeof batch[i + 1] !== 'string') return malformed('pool → worker', batch, i, 'Define needs a name', arity);
+        to.define(batch[i + 1] as string);
+        break;
+      case ToWorkerOp.Cancel:
+        if (!isId(batch[i + 1])) return malformed('pool → worker', batch, i, 'Cancel needs a task id', arity);
+        to.cancel(batch[i + 1] as number);
+        break;
+      case ToWorkerOp.Close:
+        to.close();
+        break;
+    }
+    i += arity;
+  }
+  return undefined;
+}
 
 /** Splits a flat batch into its messages (slow paths and tests only; the hot paths index the array directly). */
 export function splitBatch<M extends unknown[]>(batch: M[number][], arity: readonly number[]): M[] {

@@ -13,7 +13,6 @@
  *   backend, makes one rule of it: **a typed array arrives as the same kind
  *   over its own bytes (byteOffset 0), a Buffer as a Uint8Array**.
  */
-import { FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, type FromWorkerBatch, type ToWorkerBatch } from './protocol.js';
 
 /** Structured clone of a task's arguments or result, as it arrives elsewhere. Primitives (the common case) are returned as they are. @throws DataCloneError */
 export function cloneForTask<T>(value: T): T {
@@ -28,22 +27,6 @@ export function cloneArgs(args: readonly unknown[]): unknown[] {
     if (a !== null && (typeof a === 'object' || typeof a === 'function' || typeof a === 'symbol')) return normalizeReceived(structuredClone(args as unknown[])) as unknown[];
   }
   return args.slice();
-}
-
-/** Results of a batch from a worker, as the value model says (see the file comment). */
-export function normalizeResults(batch: FromWorkerBatch): FromWorkerBatch {
-  for (let i = 0; i < batch.length; i += FROM_WORKER_ARITY[batch[i] as number]) {
-    if (batch[i] === FromWorkerOp.Ok && typeof batch[i + 4] === 'object') batch[i + 4] = normalizeReceived(batch[i + 4]);
-  }
-  return batch;
-}
-
-/** Arguments of a batch to a worker, as the value model says. */
-export function normalizeArgs(batch: ToWorkerBatch): ToWorkerBatch {
-  for (let i = 0; i < batch.length; i += TO_WORKER_ARITY[batch[i] as number]) {
-    if (batch[i] === ToWorkerOp.Run) batch[i + 3] = normalizeReceived(batch[i + 3]) as unknown[];
-  }
-  return batch;
 }
 
 /**

@@ -20,10 +20,10 @@ import { serializationError, serializeError } from './errors.js';
 import { OutputCapture } from './log-capture.js';
 import { TaskModule, type TaskFunction } from './module-loader.js';
 import { previewValue } from './preview.js';
-import { normalizeArgs } from './value-model.js';
+import { normalizeReceived } from './value-model.js';
 import {
-  Claim, EXIT_MEMORY_RECYCLE, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, splitBatch,
-  type FromWorkerBatch, type FromWorkerMessage, type ToWorkerBatch, type WorkerIdentityGlobal, type WorkerInit,
+  Claim, EXIT_MEMORY_RECYCLE, FROM_WORKER_ARITY, FromWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, decodeToWorker, splitBatch,
+  type FromWorkerBatch, type FromWorkerMessage, type ToWorkerReceiver, type WorkerIdentityGlobal, type WorkerInit,
 } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { SliceRecorder } from './slice-recorder.js';
@@ -35,7 +35,8 @@ interface Channel {
   send(batch: FromWorkerBatch): void;
   /** Throws when `batch` cannot be sent (used to find the one unclonable result). */
   check(batch: FromWorkerBatch): void;
-  listen(onBatch: (batch: ToWorkerBatch) => void): void;
+  /** Gets each message from the pool as it came (decodeToWorker checks it). */
+  listen(onBatch: (batch: unknown) => void): void;
   /** False once the pool can no longer hear us (a task closed a process worker's IPC channel). */
   open(): boolean;
 }
@@ -45,8 +46,7 @@ function threadChannel(): Channel {
   return {
     send: (batch) => port.postMessage(batch),
     check: (batch) => { structuredClone(batch); },
-    // Arguments as the value model says (typed arrays over their own bytes …): see value-model.ts.
-    listen: (onBatch) => port.on('message', (batch: ToWorkerBatch) => onBatch(normalizeArgs(batch))),
+    listen: (onBatch) => port.on('message', onBatch),
     open: () => true,
   };
 }
@@ -58,8 +58,7 @@ function processChannel(): Channel {
     // (This file is bundled as CommonJS only, dist/worker.js, so `require` is there.)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     check: (batch) => { (require('node:v8') as typeof import('node:v8')).serialize(batch); },
-    // Arguments as the value model says (a Buffer as a Uint8Array …): see value-model.ts.
-    listen: (onBatch) => process.on('message', (batch: ToWorkerBatch) => onBatch(normalizeArgs(batch))),
+    listen: (onBatch) => process.on('message', onBatch),
     open: () => process.connected === true,
   };
 }
@@ -237,32 +236,33 @@ class WorkerRuntime {
     if (isMainThread) process.on('disconnect', () => this.#realExit(0));
   }
 
-  readonly #onBatch = (batch: ToWorkerBatch): void => {
-    const concurrentNow = this.#init.mode === 'concurrent' && this.#module !== undefined;
-    for (let i = 0; i < batch.length; i += TO_WORKER_ARITY[batch[i] as number]) {
-      switch (batch[i]) {
-        case ToWorkerOp.Run:
-          if (concurrentNow) {
-            this.#runConcurrent(batch[i + 1] as number, batch[i + 2] as number, batch[i + 3] as unknown[]);
-          } else {
-            this.#inbox.push(batch[i + 1]);
-            this.#inbox.push(batch[i + 2]);
-            this.#inbox.push(batch[i + 3]);
-            this.#inbox.push(batch[i + 4]);
-          }
-          break;
-        case ToWorkerOp.Define:
-          this.#names.push(batch[i + 1] as string);
-          break;
-        case ToWorkerOp.Cancel:
-          this.#cancelled.add(batch[i + 1] as number);
-          break;
-        case ToWorkerOp.Close:
-          this.#closing = true;
-          break;
-      }
-    }
+  readonly #onBatch = (batch: unknown): void => {
+    this.#concurrentNow = this.#init.mode === 'concurrent' && this.#module !== undefined;
+    const problem = decodeToWorker(batch, this.#receiver);
+    if (problem) process.stderr.write(`PoolScope worker ${this.#init.name} ignored a message from the pool: ${problem.name}: ${problem.message}\n`);
     this.#pump();
+  };
+
+  /** Set per batch: Run messages start at once (concurrent mode, module loaded) or wait in the inbox. */
+  #concurrentNow = false;
+
+  /** What each message of the pool's batch does (decodeToWorker checks the fields first). */
+  readonly #receiver: ToWorkerReceiver = {
+    run: (taskId, fn, rawArgs, claim) => {
+      // Arguments as the value model says (typed arrays over their own bytes, a Buffer as a Uint8Array …): see value-model.ts.
+      const args = normalizeReceived(rawArgs) as unknown[];
+      if (this.#concurrentNow) {
+        this.#runConcurrent(taskId, fn, args);
+      } else {
+        this.#inbox.push(taskId);
+        this.#inbox.push(fn);
+        this.#inbox.push(args);
+        this.#inbox.push(claim);
+      }
+    },
+    define: (name) => { this.#names.push(name); },
+    cancel: (taskId) => { this.#cancelled.add(taskId); },
+    close: () => { this.#closing = true; },
   };
 
   #pump(): void {

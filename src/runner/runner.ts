@@ -8,6 +8,7 @@
  * never hangs on an error: anything uncaught is reported, then it exits.
  */
 import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
+import { parseToRunner } from './runner-messages.js';
 import { toTaskError } from './error-location.js';
 import { RunSession } from './run-session.js';
 import { PythonSession, isPythonFile } from './python/session.js';
@@ -91,11 +92,6 @@ async function shutdown(code: number, final?: FromRunner): Promise<never> {
   return exitRunner(code);
 }
 
-function isToRunner(value: unknown): value is ToRunner {
-  const type = (value as { type?: unknown } | null)?.type;
-  return type === 'stop' || (type === 'run' && typeof (value as RunRequest).file === 'string');
-}
-
 /**
  * In the runner, `process.exit` from user code (a serial task, an import-time
  * call) would end the whole run without a word; make it a thrown, named error
@@ -110,8 +106,16 @@ function interceptProcessExit(): void {
   }) as typeof process.exit;
 }
 
-process.on('message', (message: unknown) => {
-  if (!isToRunner(message)) return;
+process.on('message', (raw: unknown) => {
+  let message: ToRunner;
+  try {
+    message = parseToRunner(raw);
+  } catch (e) {
+    // A request the runner cannot act on ends the run with the named error (InvalidRunRequest) instead of a hang;
+    // once a run is going, a stray message is ignored.
+    if (!session) void shutdown(1, { type: 'load-error', error: { name: (e as Error).name, message: (e as Error).message } });
+    return;
+  }
   if (message.type === 'stop') {
     void shutdown(0, session?.doneMessage());
     return;

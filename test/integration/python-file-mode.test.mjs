@@ -70,3 +70,21 @@ test('output the script wrote is all in the trace, before run-end, even when it 
   const end = events.at(-1);
   for (const l of logs) assert.ok(l.t <= end.t && l.seq < end.seq, 'stamped no later than run-end');
 });
+
+test('garbage on the Python events pipe is dropped with InvalidPythonEvent on stderr; the well-formed events and the run go through', async () => {
+  const { result, events } = await runCollect({
+    file: example('compute.py'), mode: 'file', backend: 'py-thread', cpuSampleMs: 0,
+    runnerScript: fileURLToPath(new URL('../fixtures/python/runner_garbage_events.py', import.meta.url)),
+  }, { timeoutMs: 30_000 });
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.deepEqual(events.filter((e) => e.type.startsWith('task-')).map((e) => [e.type, e.taskId]),
+    [['task-queued', 0], ['task-start', 0], ['task-end', 0]], 'only the well-formed task events');
+  assert.equal(events.find((e) => e.type === 'task-end').resultPreview, '9');
+  assert.equal(events[0].type, 'run-start');
+  assert.equal(events.at(-1).type, 'run-end');
+  const said = events.filter((e) => e.type === 'log' && e.text.includes('InvalidPythonEvent'));
+  assert.equal(said.length, 3, 'the first three bad lines are said, the rest dropped');
+  assert.match(said[0].text, /not JSON/);
+  assert.match(said[2].text, /further invalid lines are dropped/);
+  assert.ok(said.every((e) => e.stream === 'stderr'));
+});

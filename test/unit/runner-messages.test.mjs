@@ -1,13 +1,16 @@
-// parseFromRunner (src/runner/runner-messages.ts): what launchRunner() accepts from the runner,
-// where user code runs. Garbage is dropped (undefined), never thrown on; valid messages pass unchanged.
+// src/runner/runner-messages.ts, both directions of the runner ⇄ parent channel.
+// parseFromRunner: what launchRunner() accepts from the runner, where user code runs. Garbage is
+// dropped (undefined), never thrown on; valid messages pass unchanged.
+// parseToRunner: the run request the runner reads. Garbage throws InvalidRunRequest naming the field;
+// and the runner process itself, fed garbage, ends with that error and exit code 1 instead of hanging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const source = fileURLToPath(new URL('../../src/runner/runner-messages.ts', import.meta.url));
-const built = await esbuild.build({ entryPoints: [source], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
-const { parseFromRunner } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
+const built = await esbuild.build({ entryPoints: [source], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent' });
+const { parseFromRunner, parseToRunner, InvalidRunRequest } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 
 const VALID = [
   { type: 'done', ok: true, failed: 0, runIds: ['r1'] },
@@ -53,4 +56,62 @@ test('parseFromRunner() drops unknown types and wrong shapes without throwing', 
   // A __proto__ key in JSON is an own property: the message is valid and nothing is polluted.
   assert.ok(parseFromRunner(GARBAGE.at(-1)));
   assert.equal({}.polluted, undefined);
+});
+
+const REQUEST = { type: 'run', mode: 'fn', file: '/work/a.ts', fn: 'square', inputs: [[1], [2]], backend: 'thread', workers: 2 };
+
+test('parseToRunner() passes well-formed requests and stop through', () => {
+  assert.deepEqual(parseToRunner(REQUEST), REQUEST);
+  assert.deepEqual(parseToRunner({ type: 'stop' }), { type: 'stop' });
+  const full = {
+    ...REQUEST, mode: 'compare', backends: ['serial', 'thread'], repeat: 3, timeout: 1500.5, cacheDir: '/tmp/c', cacheDirIsDefault: true,
+    maxMemoryMb: 512, pythonBackend: 'py-thread', pythonBackends: ['py-serial'], pythonPath: 'python3', pythonPathOption: '--python',
+    results: true, cpuSampleMs: 0, scheduler: 'tcp://h:8786', threadsPerWorker: 2, redis: 'redis://h:6379', queue: 'q', concurrency: 4,
+  };
+  assert.deepEqual(parseToRunner(full), full);
+  const ranged = { ...REQUEST, inputs: undefined, inputRange: { start: -5, step: 2, count: 1_000_000 } };
+  assert.deepEqual(parseToRunner(ranged), ranged);
+});
+
+test('parseToRunner() throws InvalidRunRequest naming the field for wrong types, missing fields and out-of-range numbers', () => {
+  const cases = [
+    [null, /expected an object/], ['{"type":"run"}', /expected an object/], [42, /expected an object/], [[REQUEST], /expected an object/],
+    [{ type: 'eval' }, /unknown type/], [{}, /unknown type/],
+    [{ ...REQUEST, mode: 'shell' }, /^run request: mode /], [{ ...REQUEST, file: undefined }, /^run request: file /],
+    [{ ...REQUEST, file: 7 }, /^run request: file /], [{ ...REQUEST, file: 'x'.repeat(5000) }, /^run request: file /],
+    [{ ...REQUEST, fn: 3 }, /^run request: fn /], [{ ...REQUEST, inputs: 'range(10)' }, /^run request: inputs /],
+    [{ ...REQUEST, inputs: [[1], 2] }, /^run request: inputs\[1\] /],
+    [{ ...REQUEST, inputRange: { start: 0, step: 1, count: -1 } }, /inputRange\.count/],
+    [{ ...REQUEST, inputRange: { start: 0, step: 1, count: 1e12 } }, /inputRange\.count/],
+    [{ ...REQUEST, inputRange: { start: 2 ** 60, step: 1, count: 1 } }, /inputRange\.start/], [{ ...REQUEST, inputRange: [0, 1, 2] }, /inputRange /],
+    [{ ...REQUEST, backend: 'gpu' }, /^run request: backend /], [{ ...REQUEST, backend: undefined }, /^run request: backend /],
+    [{ ...REQUEST, backends: 'thread' }, /backends /], [{ ...REQUEST, backends: Array(33).fill('thread') }, /backends /], [{ ...REQUEST, backends: ['thread', 'rm -rf'] }, /backends\[\] /],
+    [{ ...REQUEST, workers: 0 }, /workers /], [{ ...REQUEST, workers: -3 }, /workers /], [{ ...REQUEST, workers: 1e12 }, /workers /],
+    [{ ...REQUEST, workers: 2.5 }, /workers /], [{ ...REQUEST, workers: '4' }, /workers /], [{ ...REQUEST, workers: NaN }, /workers /],
+    [{ ...REQUEST, timeout: 0 }, /timeout /], [{ ...REQUEST, timeout: 2 ** 31 }, /timeout /], [{ ...REQUEST, timeout: Infinity }, /timeout /],
+    [{ ...REQUEST, repeat: 0 }, /repeat /], [{ ...REQUEST, maxMemoryMb: -1 }, /maxMemoryMb /], [{ ...REQUEST, cacheDirIsDefault: 'yes' }, /cacheDirIsDefault /],
+    [{ ...REQUEST, pythonBackend: 'py-gpu' }, /pythonBackend /], [{ ...REQUEST, cpuSampleMs: -5 }, /cpuSampleMs /],
+    [{ ...REQUEST, results: 1 }, /results /], [{ ...REQUEST, concurrency: 0 }, /concurrency /], [{ ...REQUEST, queue: {} }, /queue /],
+  ];
+  for (const [raw, message] of cases) {
+    assert.throws(() => parseToRunner(raw), (e) => e instanceof InvalidRunRequest && e.name === 'InvalidRunRequest' && message.test(e.message),
+      `${JSON.stringify(raw)?.slice(0, 100)} → ${message}`);
+  }
+});
+
+test('the runner process fed a garbage request ends with load-error InvalidRunRequest and exit code 1', async () => {
+  const { fork } = await import('node:child_process');
+  const runner = fileURLToPath(new URL('../../dist/runner.js', import.meta.url));
+  for (const garbage of ['not a request', { type: 'run', mode: 'fn', file: '/a.ts', backend: 'thread', workers: -1 }, { type: 'run' }]) {
+    const child = fork(runner, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const messages = [];
+    child.on('message', (m) => messages.push(m));
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    child.send(garbage);
+    assert.equal(await exited, 1, JSON.stringify(garbage));
+    assert.equal(messages.length, 1, JSON.stringify(messages));
+    assert.equal(messages[0].type, 'load-error');
+    assert.equal(messages[0].error.name, 'InvalidRunRequest');
+    assert.match(messages[0].error.message, /run request|runner message/);
+  }
 });

@@ -7,8 +7,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { serialize as v8Serialize } from 'node:v8';
-import { WORKER_INIT_ENV, type FromWorkerBatch } from '../protocol.js';
-import { normalizeResults } from '../value-model.js';
+import { WORKER_INIT_ENV } from '../protocol.js';
 import { killMarked, markVariable, poolMark, workerMark } from '../descendants.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
@@ -72,8 +71,8 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       reported = true;
       events.onExit(exitCode, exitSignal, spawnError);
     };
-    // Results as the value model says (a Buffer as a Uint8Array …): see value-model.ts.
-    child.on('message', (batch: FromWorkerBatch) => events.onBatch(normalizeResults(batch)));
+    // Checked and decoded by the worker set (decodeFromWorker, protocol.ts).
+    child.on('message', (batch: unknown) => events.onBatch(batch));
     child.stdout!.setEncoding('utf8').on('data', (text: string) => events.onOutput(1, text));
     child.stderr!.setEncoding('utf8').on('data', (text: string) => events.onOutput(2, text));
     child.on('error', (err) => {

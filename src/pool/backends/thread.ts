@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { killMarked, markVariable, poolMark, workerMark } from '../descendants.js';
-import { readRunning, type FromWorkerBatch } from '../protocol.js';
-import { normalizeResults } from '../value-model.js';
+import { readRunning } from '../protocol.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
 import { workerScriptPath } from './worker-script.js';
@@ -66,8 +65,8 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
       env: { ...process.env, [pool]: '1', [markVariable(mark)]: '1' },
     });
     let error: Error | undefined;
-    // Results as the value model says (typed arrays over their own bytes …): see value-model.ts.
-    worker.on('message', (batch: FromWorkerBatch) => events.onBatch(normalizeResults(batch)));
+    // Checked and decoded by the worker set (decodeFromWorker, protocol.ts).
+    worker.on('message', (batch: unknown) => events.onBatch(batch));
     // 'error' (uncaught exception, out of memory) always comes before 'exit'.
     worker.on('error', (err) => { error = err; });
     // Node drains the worker's ports before 'exit', so every reply it sent has been handled.

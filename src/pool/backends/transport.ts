@@ -2,10 +2,11 @@
  * A channel to one worker (a thread or a child process): what the shared
  * worker scheduling (worker-set.ts) needs from each kind of worker.
  */
-import type { FromWorkerBatch, ToWorkerBatch, WorkerInit } from '../protocol.js';
+import type { ToWorkerBatch, WorkerInit } from '../protocol.js';
 
 export interface TransportEvents {
-  onBatch(batch: FromWorkerBatch): void;
+  /** A message from the worker, unchecked: task code can post too (decodeFromWorker checks it). */
+  onBatch(batch: unknown): void;
   /** The worker is gone; called once, after every message it sent was delivered. */
   onExit(code: number | null, signal: string | null, error: Error | undefined): void;
   /** Raw output that bypassed the runtime's capture (process workers' stdout/stderr). */

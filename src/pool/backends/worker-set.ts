@@ -12,9 +12,10 @@
 import type { NodeBackend, WorkerExitReason } from '../../trace/events.js';
 import { deserializeError, memoryLimitExceeded, poolBroken, serializationError, taskTimeout, workerCrashed } from '../errors.js';
 import {
-  Claim, EXIT_MEMORY_RECYCLE, FROM_WORKER_ARITY, FromWorkerOp, TO_WORKER_ARITY, ToWorkerOp, splitBatch,
-  type ExecutionMode, type FromWorkerBatch, type ToWorkerBatch, type ToWorkerMessage, type WorkerInit,
+  Claim, EXIT_MEMORY_RECYCLE, TO_WORKER_ARITY, ToWorkerOp, decodeFromWorker, splitBatch,
+  type ExecutionMode, type FromWorkerReceiver, type ToWorkerBatch, type ToWorkerMessage, type WorkerInit,
 } from '../protocol.js';
+import { normalizeReceived } from '../value-model.js';
 import type { Task } from '../task.js';
 import type { SerializedError } from '../types.js';
 import type { PoolBackend, PoolHost } from './backend.js';
@@ -92,6 +93,8 @@ class WorkerSlot {
   baselineRss = 0;
   /** Killed for going past the memory limit. */
   memoryKilled = false;
+  /** Handles this worker's messages (made at its first batch). */
+  receiver: FromWorkerReceiver | undefined;
   readonly exitedPromise: Promise<void>;
   resolveExited!: () => void;
 
@@ -326,64 +329,52 @@ export class WorkerSet implements PoolBackend {
 
   // ── replies ─────────────────────────────────────────────────────────────────
 
-  #onBatch(slot: WorkerSlot, batch: FromWorkerBatch): void {
-    const host = this.#host;
-    const workerId = slot.workerId;
-    for (let i = 0; i < batch.length; i += FROM_WORKER_ARITY[batch[i] as number]) {
-      switch (batch[i]) {
-        case FromWorkerOp.Ok: {
-          const task = slot.outstanding.get(batch[i + 1] as number);
-          if (!task) break;
-          slot.outstanding.delete(task.taskId);
-          const start = batch[i + 2] as number;
-          const end = batch[i + 3] as number;
-          this.#taskDone(slot, end - start);
-          const value = batch[i + 4];
-          host.succeeded(task, workerId, start, end, value, batch[i + 5] as string);
-          break;
-        }
-        case FromWorkerOp.Error: {
-          const task = slot.outstanding.get(batch[i + 1] as number);
-          if (!task) break;
-          slot.outstanding.delete(task.taskId);
-          const start = batch[i + 2] as number;
-          const end = batch[i + 3] as number;
-          const wire = batch[i + 4] as SerializedError;
-          this.#taskDone(slot, end - start);
-          host.failed(task, workerId, start, end, deserializeError(wire), wire);
-          break;
-        }
-        case FromWorkerOp.Start: {
-          const task = slot.outstanding.get(batch[i + 1] as number);
-          if (task) {
-            task.started = true;
-            host.started(task, workerId, batch[i + 2] as number);
-          }
-          break;
-        }
-        case FromWorkerOp.Log: {
-          const stream = batch[i + 2] as 1 | 2;
-          const text = batch[i + 4] as string;
-          if (stream === 2) slot.lastStderr = text;
-          host.log(batch[i + 1] as number, workerId, stream, batch[i + 3] as number, text);
-          break;
-        }
-        case FromWorkerOp.Slice:
-          host.slice(batch[i + 1] as number, workerId, batch[i + 2] as number, batch[i + 3] as number);
-          break;
-        case FromWorkerOp.Skipped:
-          slot.outstanding.delete(batch[i + 1] as number);
-          break;
-        case FromWorkerOp.Ready:
-          this.#onReady(slot, batch[i + 1] as number, batch[i + 2] as number, batch[i + 3] as number, batch[i + 4] as number,
-            batch[i + 5] as SerializedError | null);
-          break;
-      }
+  #onBatch(slot: WorkerSlot, batch: unknown): void {
+    const problem = decodeFromWorker(batch, slot.receiver ??= this.#receiverFor(slot));
+    if (problem) {
+      // Task code can post to the pool itself: what is not a well-formed batch is dropped and said on the worker's lane.
+      this.#host.log(-1, slot.workerId, 2, this.#host.now(), `PoolScope ignored a message from ${slot.name}: ${problem.name}: ${problem.message}\n`);
     }
     if (slot.retiring) this.#closeIfIdle(slot);
     // Refill at a low-water mark, not after every reply: sends stay batches, not a trickle of single tasks.
-    if (host.queued > 0 && (this.#config.mode === 'concurrent' || slot.outstanding.size <= this.#depth() >> 1)) this.pump();
+    if (this.#host.queued > 0 && (this.#config.mode === 'concurrent' || slot.outstanding.size <= this.#depth() >> 1)) this.pump();
     else if (slot.ready) this.#noteStarted(slot);
+  }
+
+  /** What each message of a worker's batch does (decodeFromWorker checks the fields first). */
+  #receiverFor(slot: WorkerSlot): FromWorkerReceiver {
+    const host = this.#host;
+    const workerId = slot.workerId;
+    return {
+      ok: (taskId, start, end, value, preview) => {
+        const task = slot.outstanding.get(taskId);
+        if (!task) return;
+        slot.outstanding.delete(taskId);
+        this.#taskDone(slot, end - start);
+        // Results as the value model says (typed arrays over their own bytes, a Buffer as a Uint8Array …): see value-model.ts.
+        host.succeeded(task, workerId, start, end, typeof value === 'object' ? normalizeReceived(value) : value, preview);
+      },
+      failed: (taskId, start, end, wire) => {
+        const task = slot.outstanding.get(taskId);
+        if (!task) return;
+        slot.outstanding.delete(taskId);
+        this.#taskDone(slot, end - start);
+        host.failed(task, workerId, start, end, deserializeError(wire), wire);
+      },
+      started: (taskId, t) => {
+        const task = slot.outstanding.get(taskId);
+        if (!task) return;
+        task.started = true;
+        host.started(task, workerId, t);
+      },
+      log: (taskId, stream, t, text) => {
+        if (stream === 2) slot.lastStderr = text;
+        host.log(taskId, workerId, stream, t, text);
+      },
+      slice: (taskId, start, end) => host.slice(taskId, workerId, start, end),
+      skipped: (taskId) => { slot.outstanding.delete(taskId); },
+      ready: (pid, threadId, tid, t, loadError) => this.#onReady(slot, pid, threadId, tid, t, loadError),
+    };
   }
 
   #taskDone(slot: WorkerSlot, runUs: number): void {

@@ -25,6 +25,10 @@ import { killMarkedAsync, markVariable, poolMark } from '../../pool/descendants.
 import { availableParallelism } from 'node:os';
 import { defaultMemoryLimitMb } from '../../pool/memory.js';
 import { MachineLoadSampler, type MachineSample } from '../machine-load.js';
+import { InvalidPythonEvent, parsePythonEventLine } from './event-lines.js';
+
+/** Invalid event lines of one run that are reported on stderr; the rest are only dropped. */
+const MAX_INVALID_LINES_SAID = 3;
 
 export interface PythonRunOptions {
   /** Absolute path of the user's .py file. */
@@ -131,6 +135,8 @@ export class PythonRun {
   #liveWorkers = new Map<number, { pid: number; tid: number }>();
   #sawRunStart = false;
   #earlyOutput: UnstampedEvent[] = [];
+  /** Lines of the events pipe that were not well-formed events (InvalidPythonEvent): dropped, the first few said on stderr. */
+  #invalidLines = 0;
   #runEnd: TraceEvent | undefined;
   /** Python's own run-end, held until its stdout/stderr are drained: fd 3 and stdout are separate pipes, so the
    * script's last prints can be read after run-end, and nothing may be emitted after run-end. */
@@ -298,8 +304,16 @@ export class PythonRun {
     for (const line of lines) {
       let event: UnstampedEvent;
       try {
-        event = JSON.parse(line) as UnstampedEvent;
-      } catch {
+        event = parsePythonEventLine(line);
+      } catch (e) {
+        // User code shares the Python process and can write to the pipe: a bad line is dropped, never acted on.
+        if (!(e instanceof InvalidPythonEvent)) throw e;
+        if (++this.#invalidLines <= MAX_INVALID_LINES_SAID) {
+          const more = this.#invalidLines === MAX_INVALID_LINES_SAID ? ' (further invalid lines are dropped without a word)' : '';
+          const said: UnstampedEvent = { type: 'log', t: this.now(), stream: 'stderr', text: `PoolScope dropped a line of the Python events pipe: ${e.name}: ${e.message}${more}\n` };
+          if (this.#sawRunStart) batch.push(said);
+          else this.#earlyOutput.push(said);
+        }
         continue;
       }
       this.#observe(event);
