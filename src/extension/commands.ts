@@ -152,7 +152,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       if (!redis.ok) throw new RunSetupError('InvalidSetting', redis.message);
       if (redis.url) request.redis = redis.url;
     }
-    const engineBackend = python ? (mode === 'compare' ? undefined : settings.pythonBackend) : backend;
+    // Run File runs the script's own pools (no distributed engine to check); a Python compare runs the local pools.
+    const engineBackend = mode === 'file' || (python && mode === 'compare') ? undefined : python ? settings.pythonBackend : backend;
     if (engineBackend && isDistributedBackend(engineBackend)) {
       if (engineBackend === 'py-dask' && settings.daskScheduler && !isDaskSchedulerAddress(settings.daskScheduler)) {
         throw new RunSetupError('InvalidSetting', `the poolscope.dask.scheduler setting must be a Dask scheduler address like ${DASK_SCHEDULER_EXAMPLE} (or empty for a LocalCluster per run), not '${settings.daskScheduler}'`);
