@@ -326,7 +326,8 @@ try {
     await file.locator('.ps-lane-label[data-kind="worker"]').first().waitFor({ state: 'visible', timeout: 30_000 });
     const m = await file.evaluate(() => ({
       title: document.querySelector('.ps-title')?.textContent,
-      runs: document.querySelectorAll('.ps-lane-label[data-kind="run"]').length,
+      // Lane labels exist only for the rows on screen: count the runs in the runs list (one chip per run).
+      runs: document.querySelectorAll('.ps-runs .ps-run-chip').length,
       runControls: ['Run again', 'Compare backends', 'Stop', 'Clear']
         .filter((l) => { const b = document.querySelector(`button[aria-label="${l}"]`); return b && b.offsetParent !== null; }),
       selects: [...document.querySelectorAll('.ps-toolbar select')].filter((e) => e.offsetParent !== null).length,

@@ -10,6 +10,7 @@ import * as esbuild from 'esbuild';
 import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, screenshot, settle } from './browser.mjs';
 
 const built = await esbuild.build({ entryPoints: [path.join(ROOT, 'src', 'extension', 'trace-history.ts')], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
+const { PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
 const { TraceHistory } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 
 let browser;
@@ -39,7 +40,8 @@ function legendLayout(page) {
       };
     });
     return {
-      winW: innerWidth, pageScrollW: document.documentElement.scrollWidth, left: box.left, right: box.right,
+      winW: innerWidth, winH: innerHeight, scrollY, bottom: box.bottom, pageScrollW: document.documentElement.scrollWidth, left: box.left, right: box.right,
+      lanesScroll: document.querySelector('.ps-chart').scrollHeight > document.querySelector('.ps-chart').clientHeight,
       overflow: legend.scrollWidth > legend.clientWidth + 1, rows: new Set(items.map((i) => i.top)).size, items,
     };
   });
@@ -49,14 +51,16 @@ describe('legend at the default side-by-side width', () => {
   for (const width of [620, 420]) {
     test(`at ${width} px the legend wraps onto rows inside the panel: nothing overflows, nothing is cut or covered`, async () => {
       const fx = loadFixture('compare.json');
-      const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true, viewport: { width, height: 900 } });
+      // A short panel: the lanes scroll, and the legend (on however many rows) stays in view below them.
+      const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true, viewport: { width, height: 600 } });
       try {
         await post(page, { type: 'events', batch: fx.events });
         await post(page, { type: 'run-state', phase: 'done' });
         await settle(page);
-        await page.locator('.ps-legend').scrollIntoViewIfNeeded();
         await settle(page);
         const m = await legendLayout(page);
+        assert.ok(m.scrollY === 0 && m.bottom <= m.winH, `the legend ends at ${m.bottom} px in a ${m.winH} px panel (page scrolled ${m.scrollY})`);
+        assert.ok(m.lanesScroll, 'the lanes scroll inside at this height');
         assert.ok(m.items.length >= 10, `legend entries: ${m.items.map((i) => i.text).join(' | ')}`);
         assert.ok(m.rows >= 2, `the legend wraps (${m.rows} row)`);
         assert.equal(m.overflow, false, 'the legend does not scroll sideways');
@@ -82,7 +86,7 @@ describe("a trace file's panel (Open Trace)", () => {
     const attrs = 'data-host="vscode" data-read-only="true" data-title="run-42.json" data-source="/home/user/traces/run-42.json"';
     const { page, context, problems } = await openPage(browser, panelHtml({ bodyAttributes: attrs }), { vscode: true, viewport: { width: 900, height: 800 } });
     try {
-      assert.deepEqual(await page.evaluate(() => window.__vscodePosted[0]), { type: 'ready', protocol: 1, lastSeq: {} });
+      assert.deepEqual(await page.evaluate(() => window.__vscodePosted[0]), { type: 'ready', protocol: PROTOCOL_VERSION, lastSeq: {} });
       await post(page, { type: 'run-state', phase: 'done', runIds: ['thread-1'] });
       await post(page, { type: 'events', batch: fx.events });
       await settle(page);
@@ -99,6 +103,30 @@ describe("a trace file's panel (Open Trace)", () => {
       await page.waitForFunction(() => window.__vscodeState()?.source !== undefined, null, { timeout: 20_000 });
       assert.equal(await page.evaluate(() => window.__vscodeState().source), '/home/user/traces/run-42.json');
       await screenshot(page, 'trace-file-panel');
+      await assertClean(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("a trace file's panel with several runs", () => {
+  test('opens at its first run (the live panel scrolls to the newest; a file is read from the top)', async () => {
+    const fx = loadFixture('compare.json');
+    const attrs = 'data-host="vscode" data-read-only="true" data-title="compare.json" data-source="/t/compare.json"';
+    const { page, context, problems } = await openPage(browser, panelHtml({ bodyAttributes: attrs }), { vscode: true, viewport: { width: 900, height: 560 } });
+    try {
+      await post(page, { type: 'run-state', phase: 'done' });
+      await post(page, { type: 'events', batch: fx.events });
+      await settle(page);
+      const m = await page.evaluate(() => ({
+        scrollTop: document.querySelector('.ps-chart').scrollTop,
+        scrollable: document.querySelector('.ps-chart').scrollHeight > document.querySelector('.ps-chart').clientHeight,
+        first: [...document.querySelectorAll('.ps-lane-label')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))[0]?.textContent,
+      }));
+      assert.equal(m.scrollable, true, 'the lanes scroll at this height');
+      assert.equal(m.scrollTop, 0);
+      assert.match(m.first, /^Run 1 · serial/);
       await assertClean(problems);
     } finally {
       await context.close();

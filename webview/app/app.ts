@@ -33,6 +33,8 @@ declare const POOLSCOPE_TEST_HOOK: boolean;
 
 /** While a run is live, the persisted state is written at most this often (the host replays what it lacks). */
 const LIVE_PERSIST_INTERVAL_MS = 5000;
+/** The legend's vertical margins (media/timeline.css: .ps-legend margin 8px top and bottom). */
+const LEGEND_MARGIN_PX = 16;
 /** What an empty live panel says. */
 const EMPTY_LIVE = 'Nothing to show yet. Run a function in a pool (▶ Run in pool above an exported function, or PoolScope: Run Function in Pool) and its tasks appear here live.';
 /** `rendered` reports go to the host at most this often. */
@@ -97,6 +99,8 @@ export class App {
       onFollowRequest: () => this.#setFollow(true),
       identityOf: (runId) => this.summaries.byRunId(runId)?.identity ?? '',
       onLaneScroll: () => this.#schedulePersist(),
+      // The legend stays in view under the lanes in a short panel, on however many rows it wraps (no page scroll around the lanes).
+      reservedBelow: () => (this.#legend.hidden ? 0 : this.#legend.getBoundingClientRect().height + LEGEND_MARGIN_PX),
     });
     this.#frames = new FrameScheduler({
       isLive: () => this.#isLive(),
@@ -301,11 +305,12 @@ export class App {
     this.#schedulePersist();
   }
 
-  /** A new run takes the summary, the chart fits everything again and the lanes scroll to it. */
+  /** A new run takes the summary, the chart fits everything again and (live) the lanes scroll to it. */
   #newRun(runId: string): void {
     this.#focused = runId;
     this.#refit = true;
-    this.#revealRun = runId;
+    // A trace file opens at its first run; the live panel shows the run that just started.
+    if (!this.#readOnly) this.#revealRun = runId;
   }
 
   #reset(): void {

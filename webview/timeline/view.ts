@@ -26,7 +26,7 @@ const LABEL_WIDTH_NARROW = 160;
 const NARROW_BELOW_PX = 800;
 /** The lanes never get shorter than this (the page scrolls instead). */
 const MIN_CHART_HEIGHT = 140;
-/** Room kept under the lanes (legend line) when they fill the window. */
+/** Room kept under the lanes when they fill the window, for the line after the legend (the "Summary, runs and compare" toggle); the legend itself is `reservedBelow`. */
 const BELOW_CHART_PX = 34;
 const OVERVIEW_INTERVAL_MS = 400;
 
@@ -39,6 +39,8 @@ export interface TimelineViewOptions {
   identityOf(runId: string): string;
   /** The lanes were scrolled (the app persists where, so a reload shows the same lanes). */
   onLaneScroll?(): void;
+  /** Height (px) of what must stay in view under the lanes besides BELOW_CHART_PX (the legend, however many rows it wraps to). */
+  reservedBelow?(): number;
 }
 
 export class TimelineView {
@@ -257,7 +259,7 @@ export class TimelineView {
     this.#width = Math.max(50, Math.floor(rect.width) - labelWidth);
     // The lanes take the rest of the window below them: one scroll area (the lanes), not a page scrolling around it.
     const top = rect.top + window.scrollY;
-    const available = Math.floor(window.innerHeight - top - BELOW_CHART_PX);
+    const available = Math.floor(window.innerHeight - top - BELOW_CHART_PX - (this.opts.reservedBelow?.() ?? 0));
     this.#viewHeight = Math.max(Math.min(60, this.#totalHeight || 60), Math.min(this.#totalHeight, Math.max(MIN_CHART_HEIGHT, available)));
     this.#scroll.style.height = `${this.#viewHeight}px`;
     this.#sticky.style.height = `${this.#viewHeight}px`;
