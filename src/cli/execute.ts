@@ -4,7 +4,8 @@
  * runner ended. Ctrl-C stops the runner (and so its workers) cleanly.
  */
 import { performanceOffsetUs } from '../pool/clock.js';
-import type { TaskError } from '../trace/events.js';
+import type { TaskError, TraceEvent } from '../trace/events.js';
+import { RowKind } from '../common/trace-columns.js';
 import { TraceStore } from '../trace/trace-store.js';
 import { launchRunner, type RunnerExit } from '../runner/launch.js';
 import type { RunRequest, SourceLocation, StartupMarks } from '../runner/protocol.js';
@@ -45,31 +46,46 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
   const outcome: Omit<RunOutcome, 'exit'> = { request, trace: new TraceStore(), mainErrors: [], results: new Map() };
   const origins = new Map<string, number>();
   const progress = new ProgressLine(options.totalTasks);
+  /** What the CLI follows live: start-up marks, the progress line, task output. */
+  const noteEvent = (event: TraceEvent): void => {
+    if (event.type === 'run-start') {
+      origins.set(event.runId, event.originUs);
+      outcome.firstRunStartMonoUs ??= event.originUs + event.t;
+      if (event.label) progress.label = event.label;
+    } else if (event.type === 'worker-start' && outcome.firstWorkerReadyMonoUs === undefined) {
+      outcome.firstWorkerReadyMonoUs = (origins.get(event.runId) ?? 0) + event.t;
+    } else if (event.type === 'task-start' && outcome.firstTaskStartMonoUs === undefined) {
+      outcome.firstTaskStartMonoUs = (origins.get(event.runId) ?? 0) + event.t;
+    } else if (event.type === 'task-end') {
+      progress.taskEnded(event.ok);
+    } else if (event.type === 'log') {
+      options.onLog?.(event.stream, event.text);
+    }
+  };
   const runner = launchRunner({
     request,
     nodePath: options.nodePath,
     cwd: options.cwd,
     stdio: options.stdoutReserved ? 'pipe' : 'inherit',
     onOutput: (_stream, text) => process.stderr.write(text),
+    // A Node pool's batches stay columns: a million tasks are stored without an object each.
+    onColumns: (columns) => {
+      outcome.trace.addColumns(columns);
+      for (const event of columns.events) noteEvent(event);
+      const { kind, length, t } = columns;
+      for (let r = 0; r < length; r++) {
+        const k = kind[r];
+        if (k === RowKind.EndedOk || k === RowKind.EndedOkNum) progress.taskEnded(true);
+        else if (k === RowKind.Started && outcome.firstTaskStartMonoUs === undefined) {
+          outcome.firstTaskStartMonoUs = (origins.get(columns.runId) ?? 0) + t[r];
+        }
+      }
+    },
     onMessage: (message) => {
       switch (message.type) {
         case 'events':
           outcome.trace.add(message.batch);
-          for (const event of message.batch) {
-            if (event.type === 'run-start') {
-              origins.set(event.runId, event.originUs);
-              outcome.firstRunStartMonoUs ??= event.originUs + event.t;
-              if (event.label) progress.label = event.label;
-            } else if (event.type === 'worker-start' && outcome.firstWorkerReadyMonoUs === undefined) {
-              outcome.firstWorkerReadyMonoUs = (origins.get(event.runId) ?? 0) + event.t;
-            } else if (event.type === 'task-start' && outcome.firstTaskStartMonoUs === undefined) {
-              outcome.firstTaskStartMonoUs = (origins.get(event.runId) ?? 0) + event.t;
-            } else if (event.type === 'task-end') {
-              progress.taskEnded(event.ok);
-            } else if (event.type === 'log') {
-              options.onLog?.(event.stream, event.text);
-            }
-          }
+          for (const event of message.batch) noteEvent(event);
           break;
         case 'bundled':
           outcome.bundle = { cacheHit: message.cacheHit, durationMs: message.durationMs, marks: message.marks };

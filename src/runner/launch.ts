@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killMarked, markVariable, newMark } from '../pool/descendants.js';
-import { expandTraceColumns } from '../common/trace-columns.js';
+import { expandTraceColumns, type TraceColumns } from '../common/trace-columns.js';
 import type { RunnerMessage, RunRequest } from './protocol.js';
 
 export interface LaunchOptions {
@@ -20,6 +20,12 @@ export interface LaunchOptions {
   request: RunRequest;
   /** Every message from the runner, in order. */
   onMessage: (message: RunnerMessage) => void;
+  /**
+   * Trace batches in the columnar wire format (src/common/trace-columns.ts), validated, instead of as
+   * `events` messages: for a parent that stores them without an object per task (the CLI). Worker-start and
+   * other whole events are in `columns.events`.
+   */
+  onColumns?: (columns: TraceColumns) => void;
   /** Working directory of the runner (relative paths in user code resolve against it). */
   cwd?: string;
   /** Node binary to run the runner on. @default process.execPath */
@@ -165,10 +171,10 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
       return;
     }
     if (message.type === 'trace-columns') {
-      // Columns are the wire format only: the parent gets events (parseFromRunner checked the batch).
-      const batch = expandTraceColumns(message.columns);
-      noteWorkers(batch);
-      options.onMessage({ type: 'events', batch });
+      // parseFromRunner checked the batch. A parent that takes columns gets them as they came; any other, events.
+      noteWorkers(message.columns.events);
+      if (options.onColumns) options.onColumns(message.columns);
+      else options.onMessage({ type: 'events', batch: expandTraceColumns(message.columns) });
       return;
     }
     if (message.type === 'events') noteWorkers(message.batch);

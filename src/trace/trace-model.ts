@@ -66,6 +66,11 @@ export class TaskColumns {
   /** Named parts of a task's run time (distributed engines: Dask's transfer / deserialize / compute), by task index. */
   phases = new Map<number, TaskPhase[]>();
 
+  /** Makes room for `n` tasks in total at once (a run's announced task count), instead of doubling step by step. */
+  reserve(n: number): void {
+    if (n > this.run.length) this.#growTo(n);
+  }
+
   #growTo(n: number): void {
     this.run = grow(this.run, n);
     this.taskId = grow(this.taskId, n);
@@ -253,6 +258,8 @@ export interface RunInfo {
 }
 
 const MAX_LOGS_PER_RUN = 5000;
+/** Tasks a run-start's inputsCount may reserve column room for. */
+const MAX_RESERVE = 4_000_000;
 const MAX_HOST_CHARS = 200;
 /** Phases kept per task (Dask reports a handful; more is not a task stream). */
 const MAX_PHASES_PER_TASK = 32;
@@ -581,6 +588,9 @@ export class TraceModel {
     switch (e.type) {
       case 'run-start':
         run.start = e;
+        // Room for the run's tasks at once (a million tasks would otherwise be copied column by column as the
+        // arrays double); bounded, since the count comes from the trace.
+        if (Number.isInteger(e.inputsCount) && e.inputsCount > 0) this.tasks.reserve(this.tasks.count + Math.min(e.inputsCount, MAX_RESERVE));
         this.#noteTime(run, e.t);
         for (const li of run.lanes) if (!this.lanes[li].known) this.lanes[li].pid = e.pid;
         break;

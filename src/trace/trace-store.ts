@@ -20,6 +20,7 @@ import type { TaskEndEvent, TaskError, TraceEvent } from './events.js';
 import { COLUMNS_FROM_TASKS } from './embedded-trace.js';
 import { jsonItems, runColumnsJson } from './text-chunks.js';
 import { TaskStatus, TraceModel, type RunInfo } from './trace-model.js';
+import { expandTraceColumns, type TraceColumns } from '../common/trace-columns.js';
 
 function isColumnTaskEvent(e: TraceEvent): boolean {
   return e.type === 'task-queued' || e.type === 'task-start' || (e.type === 'task-end' && e.phases === undefined);
@@ -57,12 +58,29 @@ export class TraceStore {
       if (e.type === 'task-queued') (grew ??= new Set()).add(e.runId);
     }
     if (!grew) return;
-    for (const runId of grew) {
-      const run = this.model.runById(runId);
-      if (run && run.tasks >= this.#packFrom && !this.#packed.has(runId)) {
-        this.#packed.add(runId);
-        this.#events = this.#events.filter((e) => e.runId !== runId || !isColumnTaskEvent(e));
-      }
+    for (const runId of grew) this.#packIfLarge(runId);
+  }
+
+  /**
+   * Adds a batch in the columnar wire format (the runner's): task rows go into the model's columns without
+   * an object each; objects are made only for runs not packed (yet).
+   */
+  addColumns(columns: TraceColumns): void {
+    this.model.addColumns(columns);
+    const runId = columns.runId;
+    if (this.#packed.has(runId)) {
+      for (const e of columns.events) if (!isColumnTaskEvent(e)) this.#events.push(e);
+      return;
+    }
+    for (const e of expandTraceColumns(columns)) this.#events.push(e);
+    this.#packIfLarge(runId);
+  }
+
+  #packIfLarge(runId: string): void {
+    const run = this.model.runById(runId);
+    if (run && run.tasks >= this.#packFrom && !this.#packed.has(runId)) {
+      this.#packed.add(runId);
+      this.#events = this.#events.filter((e) => e.runId !== runId || !isColumnTaskEvent(e));
     }
   }
 
