@@ -8,9 +8,9 @@
  * `globalThis[Symbol.for('poolscope.worker')]`; elsewhere this is the main
  * program.
  */
-import { readlinkSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import type { NodeBackend } from '../trace/events.js';
+import { osThreadId } from '../pool/os-thread.js';
 
 /** What the engine's worker runtime publishes about the worker it runs in. */
 export interface WorkerIdentity {
@@ -74,15 +74,10 @@ export function currentProcess(): ProcessInfo {
 export function currentThread(): ThreadInfo {
   const worker = workerIdentity();
   const inThreadWorker = worker !== undefined && worker.backend !== 'process' && worker.backend !== 'serial';
-  return { ident: threadId, nativeId: osThreadId(), name: inThreadWorker ? worker.name : 'MainThread' };
+  return { ident: threadId, nativeId: nativeThreadId(), name: inThreadWorker ? worker.name : 'MainThread' };
 }
 
-/** Linux: `/proc/thread-self` links to `<pid>/task/<tid>`. */
-function osThreadId(): number | undefined {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isInteger(tid) ? tid : undefined;
-  } catch {
-    return undefined;
-  }
+function nativeThreadId(): number | undefined {
+  const tid = osThreadId();
+  return tid >= 0 ? tid : undefined;
 }

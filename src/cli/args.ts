@@ -7,8 +7,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_BACKENDS, PYTHON_BACKENDS, isNodeBackend, isPythonBackend } from '../common/backends.js';
-import type { RunBackend } from '../runner/protocol.js';
-import type { RunRequest } from '../runner/protocol.js';
+import type { EngineOptions, RunBackend, RunRequest } from '../runner/protocol.js';
 import { loadInputs } from '../runner/inputs.js';
 import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress, isRedisUrl, REDIS_URL_EXAMPLE } from '../runner/engine-addresses.js';
 
@@ -25,28 +24,11 @@ export interface OutputOptions {
   json: boolean;
 }
 
-export interface RunnerOptions {
-  workers: number;
-  timeout?: number;
+/** The engine settings (shared with the run request) plus what only the CLI itself uses. */
+export interface RunnerOptions extends EngineOptions {
   nodePath?: string;
-  cacheDir?: string;
-  maxMemoryMb?: number;
   /** Print start-up timing (to first task-start) as JSON on stderr. */
   timing: boolean;
-  /** .py files: the Python interpreter. */
-  pythonPath?: string;
-  /** On-CPU sampling period in ms (0 = off). */
-  cpuSampleMs?: number;
-  /** py-dask: an existing scheduler (tcp://host:port). */
-  scheduler?: string;
-  /** py-dask LocalCluster: threads per worker process. */
-  threadsPerWorker?: number;
-  /** bullmq: an existing Redis server. */
-  redis?: string;
-  /** bullmq: the queue's name. */
-  queue?: string;
-  /** bullmq: jobs each worker takes at once. */
-  concurrency?: number;
 }
 
 /** A Python backend name (`--backend py-process` for a .py file). */

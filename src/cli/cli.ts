@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { NODE_BACKENDS, type NodeBackend, type TraceEvent } from '../trace/events.js';
 import { TraceStore } from '../trace/trace-store.js';
 import { traceFileText } from '../trace/trace-bytes.js';
-import type { RunRequest } from '../runner/protocol.js';
+import type { EngineOptions, RunRequest } from '../runner/protocol.js';
 import { compactInputs } from '../runner/inputs.js';
 import { RunnerError } from '../runner/errors.js';
 import { checkUserFile } from '../runner/user-file.js';
@@ -92,10 +92,10 @@ function workerCommand(command: Extract<Command, { kind: 'worker' }>): Promise<n
   });
 }
 
-function baseRequest(file: string, runner: RunnerOptions): Pick<RunRequest, 'type' | 'file' | 'workers' | 'timeout' | 'cacheDir' | 'maxMemoryMb' | 'pythonPath' | 'pythonPathOption' | 'cpuSampleMs' | 'scheduler' | 'threadsPerWorker' | 'redis' | 'queue' | 'concurrency'> {
-  return { type: 'run', file, workers: runner.workers, timeout: runner.timeout, cacheDir: runner.cacheDir, maxMemoryMb: runner.maxMemoryMb, pythonPath: runner.pythonPath,
-    pythonPathOption: '--python', cpuSampleMs: runner.cpuSampleMs, scheduler: runner.scheduler, threadsPerWorker: runner.threadsPerWorker,
-    redis: runner.redis, queue: runner.queue, concurrency: runner.concurrency };
+function baseRequest(file: string, runner: RunnerOptions): EngineOptions & Pick<RunRequest, 'type' | 'file' | 'pythonPathOption'> {
+  // Only the engine settings go to the runner (nodePath and timing are the CLI's own).
+  const { nodePath: _nodePath, timing: _timing, ...engine } = runner;
+  return { type: 'run', file, ...engine, pythonPathOption: '--python' };
 }
 
 /** Why `file` cannot be run (missing, a directory, a FIFO or device …), or undefined. */

@@ -89,3 +89,13 @@ function ownCopy(view: ArrayBufferView): ArrayBufferView {
   const perElement = (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   return new ctor(bytes, 0, view.byteLength / perElement);
 }
+
+/** A result whose `.then` cannot even be read (a Proxy trap that throws) is no promise: copying it fails later, as SerializationError. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}

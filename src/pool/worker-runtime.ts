@@ -9,7 +9,6 @@
  * timestamping start and end itself on the run's clock. Replies are batched:
  * one message per tick, flushed before anything that could take long.
  */
-import { readlinkSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { ChildProcessTracker } from './child-tracker.js';
 import { KILL_MARKED_SOURCE } from './descendants.js';
@@ -20,13 +19,14 @@ import { serializationError, serializeError } from './errors.js';
 import { OutputCapture } from './log-capture.js';
 import { TaskModule, type TaskFunction } from './module-loader.js';
 import { previewValue } from './preview.js';
-import { normalizeReceived } from './value-model.js';
+import { isThenable, normalizeReceived } from './value-model.js';
 import {
   Claim, EXIT_MEMORY_RECYCLE, FROM_WORKER_ARITY, FromWorkerOp, WORKER_IDENTITY_KEY, WORKER_INIT_ENV, decodeToWorker, splitBatch,
   type FromWorkerBatch, type FromWorkerMessage, type ToWorkerReceiver, type WorkerIdentityGlobal, type WorkerInit,
 } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { SliceRecorder } from './slice-recorder.js';
+import { osThreadId } from './os-thread.js';
 
 /** A task that ran longer than this makes the next one announce its start at once (live timeline). */
 const LONG_TASK_US = 1000;
@@ -71,16 +71,6 @@ function readInit(): WorkerInit {
   return JSON.parse(raw) as WorkerInit;
 }
 
-/** The OS thread id, for per-thread CPU sampling (/proc/<pid>/task/<tid>/stat). −1 where unknown. */
-function osThreadId(): number {
-  try {
-    const link = readlinkSync('/proc/thread-self'); // "PID/task/TID"
-    const tid = Number(link.slice(link.lastIndexOf('/') + 1));
-    return Number.isInteger(tid) ? tid : -1;
-  } catch {
-    return -1;
-  }
-}
 
 /** How often a process worker's watchdog looks for its parent. */
 const PARENT_POLL_MS = 250;
@@ -112,16 +102,6 @@ function errorText(err: unknown): string {
     return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   } catch {
     return 'a value that cannot be described';
-  }
-}
-
-/** A result whose `.then` cannot even be read (a Proxy trap that throws) is no promise: copying it fails later, as SerializationError. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return false;
   }
 }
 

@@ -14,24 +14,12 @@ export type RunMode = 'fn' | 'file' | 'compare';
 /** What a Node request may name: the engine's backends, or BullMQ jobs on Redis (fn and compare modes). */
 export type RunBackend = NodeBackend | DistributedNodeBackend;
 
-export interface RunRequest {
-  type: 'run';
-  mode: RunMode;
-  /** Absolute path of the user's .ts/.js file. */
-  file: string;
-  /** Export name of the task function (fn and compare modes). */
-  fn?: string;
-  /** Argument lists, already parsed (see inputs.ts): one array of arguments per task. */
-  inputs?: unknown[][];
-  /** Instead of `inputs`: `count` calls with `start`, `start + step` … (a `range()`; see `compactInputs` in inputs.ts). */
-  inputRange?: InputRange;
-  /** fn / file mode: the backend; file mode: the default backend for `PoolExecutor` / `new Pool()`. */
-  backend: RunBackend;
-  /** compare mode: backends to run one after another on one clock. @default ['serial','event-loop','thread','process'] */
-  backends?: RunBackend[];
+/**
+ * The engine settings of a run: what the CLI's flags (`RunnerOptions`, src/cli/args.ts) and the
+ * extension's settings carry into every {@link RunRequest}. One type, so a new setting is added once.
+ */
+export interface EngineOptions {
   workers: number;
-  /** compare mode: run the backends this many rounds, interleaved (serial, event-loop, thread, process, serial, …). @default 1 */
-  repeat?: number;
   /** Per-task timeout in ms. */
   timeout?: number;
   /**
@@ -40,20 +28,10 @@ export interface RunRequest {
    * anyone else could change it. @default $XDG_CACHE_HOME/poolscope, else ~/.cache/poolscope
    */
   cacheDir?: string;
-  /** `cacheDir` is a default location (the extension's global storage), not the user's choice: if it fails a check, a fresh private directory is used and the reason logged. */
-  cacheDirIsDefault?: boolean;
   /** Memory limit per worker in MiB (the engine's `maxMemoryMb`; without it the engine's default), so runaway allocation fails one task instead of the machine. */
   maxMemoryMb?: number;
-  /** .py files: the Python backend (fn and file modes); without it `backend` maps onto Python (thread → py-thread, …). */
-  pythonBackend?: Extract<Backend, `py-${string}`>;
-  /** .py files, compare mode: the Python backends to run. @default py-serial, py-thread, py-process (+ py-thread-ft when installed) */
-  pythonBackends?: Extract<Backend, `py-${string}`>[];
   /** .py files: the Python interpreter. @default 'python3' */
   pythonPath?: string;
-  /** How the user names the interpreter, for messages (the CLI: '--python'). @default 'the poolscope.pythonPath setting' */
-  pythonPathOption?: string;
-  /** fn and compare modes: send every task's result value (`results` messages, result-json.ts) — for `--json`. */
-  results?: boolean;
   /**
    * On-CPU sampling period in ms (src/runner/cpu-sampler.ts); 0 turns it off.
    * Stretched with many threads so sampling stays under 2 % of one core.
@@ -70,6 +48,35 @@ export interface RunRequest {
   queue?: string;
   /** bullmq: jobs each local worker takes at once. @default 1 */
   concurrency?: number;
+}
+
+export interface RunRequest extends EngineOptions {
+  type: 'run';
+  mode: RunMode;
+  /** Absolute path of the user's .ts/.js file. */
+  file: string;
+  /** Export name of the task function (fn and compare modes). */
+  fn?: string;
+  /** Argument lists, already parsed (see inputs.ts): one array of arguments per task. */
+  inputs?: unknown[][];
+  /** Instead of `inputs`: `count` calls with `start`, `start + step` … (a `range()`; see `compactInputs` in inputs.ts). */
+  inputRange?: InputRange;
+  /** fn / file mode: the backend; file mode: the default backend for `PoolExecutor` / `new Pool()`. */
+  backend: RunBackend;
+  /** compare mode: backends to run one after another on one clock. @default ['serial','event-loop','thread','process'] */
+  backends?: RunBackend[];
+  /** compare mode: run the backends this many rounds, interleaved (serial, event-loop, thread, process, serial, …). @default 1 */
+  repeat?: number;
+  /** `cacheDir` is a default location (the extension's global storage), not the user's choice: if it fails a check, a fresh private directory is used and the reason logged. */
+  cacheDirIsDefault?: boolean;
+  /** .py files: the Python backend (fn and file modes); without it `backend` maps onto Python (thread → py-thread, …). */
+  pythonBackend?: Extract<Backend, `py-${string}`>;
+  /** .py files, compare mode: the Python backends to run. @default py-serial, py-thread, py-process (+ py-thread-ft when installed) */
+  pythonBackends?: Extract<Backend, `py-${string}`>[];
+  /** How the user names the interpreter, for messages (the CLI: '--python'). @default 'the poolscope.pythonPath setting' */
+  pythonPathOption?: string;
+  /** fn and compare modes: send every task's result value (`results` messages, result-json.ts) — for `--json`. */
+  results?: boolean;
 }
 
 export type ToRunner = RunRequest | { type: 'stop' };

@@ -13,14 +13,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandLine } from '../fixtures/processes.mjs';
 import { leakCheck, assertNoLeaks, taggedProcesses, waitFor, within, isAlive } from './harness.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const FILE = fileURLToPath(new URL('../fixtures/cli/runner-faults.ts', import.meta.url));
 
-function cmdline(pid) {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { return ''; }
-}
+const cmdline = commandLine;
 
 /** The run's processes by role, from the leak tag every one of them carries. */
 function runProcesses() {

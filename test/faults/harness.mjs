@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { alive, pidsWithEnvironment } from '../fixtures/processes.mjs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -161,34 +162,11 @@ function threadCount() {
 
 /** PIDs (other than ours) whose environment carries LEAK_TAG: every process this test started, at any depth. */
 export function taggedProcesses() {
-  const needle = Buffer.from(`POOLSCOPE_FAULT_TAG=${LEAK_TAG}\0`);
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${d}/environ`).includes(needle) && !isZombie(Number(d))) out.push(Number(d));
-    } catch { /* gone, or not ours to read */ }
-  }
-  return out;
+  return pidsWithEnvironment(`POOLSCOPE_FAULT_TAG=${LEAK_TAG}`);
 }
 
-function isZombie(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
-}
-
-export function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return !isZombie(pid);
-  } catch {
-    return false;
-  }
-}
+/** True while `pid` is a live process (a zombie counts as gone). */
+export const isAlive = alive;
 
 /** Snapshot before a scenario: this process's thread count and tagged processes. */
 export function leakCheck() {

@@ -1,7 +1,6 @@
 // Shared by the test/faults/4x-python-*.test.mjs scenarios (not a test file itself): run a Python
 // fixture through the CLI the way a user does and read what --json reports. runCli scans /proc for
 // every process of the invocation (they carry its tag) and reports those left after the CLI exits.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../fixtures/cli/run-cli.mjs';
 
@@ -20,17 +19,4 @@ export async function runPy(fn, inputs, backend, extra = [], options = {}) {
   return { ...r, doc, tasks, runs: doc.runs };
 }
 
-/** True while `pid` is a live (not zombie) process. */
-export function alive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
+export { alive } from '../fixtures/processes.mjs';

@@ -263,13 +263,7 @@ export class LanePainter {
           ctx.fillText(`start-up ${formatUs(lane.startupUs)}`, vx0 + 4, barTop + barH / 2 + 3.5);
         }
       }
-      ctx.fillStyle = th.ok;
-      ctx.beginPath();
-      ctx.moveTo(sx1, barTop - 4);
-      ctx.lineTo(sx1 + 4, barTop - 4);
-      ctx.lineTo(sx1, barTop + 2);
-      ctx.closePath();
-      ctx.fill();
+      this.#flag(th.ok, sx1, barTop, 4, 6);
     }
 
     // Tasks in view: those starting before the right edge and ending after the left edge.
@@ -480,11 +474,7 @@ export class LanePainter {
       } else if (v !== -1) {
         fill = this.fillFor(v);
         busyH = Math.max(1, Math.round(Math.min(1, busy[c]) * h));
-        if (series) {
-          const a = tmin + c / kx;
-          const b = tmin + (c + 1) / kx;
-          cpuH = Math.min(busyH, Math.round(Math.min(1, cpuUsIn(series, a, b) / (b - a)) * h));
-        }
+        if (series) cpuH = Math.min(busyH, Math.round(columnCpuShare(series, tmin, kx, c) * h));
       }
       if (fill !== runFill || busyH !== runBusyH || cpuH !== runCpuH) {
         flush(c);
@@ -547,10 +537,7 @@ export class LanePainter {
       }
     };
     for (let c = c0; c < c1; c++) {
-      const a = tmin + c / kx;
-      const b = tmin + (c + 1) / kx;
-      const share = Math.min(1, cpuUsIn(series, a, b) / (b - a));
-      const ph = Math.round(share * h);
+      const ph = Math.round(columnCpuShare(series, tmin, kx, c) * h);
       if (ph !== runH) {
         flush(c);
         runStart = c;
@@ -590,14 +577,21 @@ export class LanePainter {
 
   failMark(x1: number, top: number, h: number): void {
     const ctx = this.ctx;
+    this.#flag(this.frame.theme.failed, x1, top, 5, 7);
     ctx.fillStyle = this.frame.theme.failed;
+    ctx.fillRect(x1 - 2, top, 2, h);
+  }
+
+  /** A small right-angled flag at `x` above `top`: `w` wide, reaching `h` px down from 4 px above `top`. */
+  #flag(color: string, x: number, top: number, w: number, h: number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = color;
     ctx.beginPath();
-    ctx.moveTo(x1, top - 4);
-    ctx.lineTo(x1 + 5, top - 4);
-    ctx.lineTo(x1, top + 3);
+    ctx.moveTo(x, top - 4);
+    ctx.lineTo(x + w, top - 4);
+    ctx.lineTo(x, top - 4 + h);
     ctx.closePath();
     ctx.fill();
-    ctx.fillRect(x1 - 2, top, 2, h);
   }
 
   selectionRing(x: number, y: number, w: number, h: number): void {
@@ -607,4 +601,11 @@ export class LanePainter {
     ctx.strokeRect(x - 1, y - 1, Math.max(2, w) + 2, h + 2);
     ctx.lineWidth = 1;
   }
+}
+
+/** The share of pixel column `c`'s time (at `kx` px per µs from `tmin`) that a thread was on a CPU, from its cpu samples. */
+function columnCpuShare(series: ArrayLike<number>, tmin: number, kx: number, c: number): number {
+  const a = tmin + c / kx;
+  const b = tmin + (c + 1) / kx;
+  return Math.min(1, cpuUsIn(series, a, b) / (b - a));
 }

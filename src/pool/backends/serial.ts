@@ -9,7 +9,6 @@
  * caller's own thread cannot be stopped from the outside.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readlinkSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { deserializeError, poolBroken, serializationError, serializeError, taskTimeout } from '../errors.js';
 import { OutputCapture } from '../log-capture.js';
@@ -17,34 +16,17 @@ import { guardMemory } from '../memory.js';
 import { TaskModule } from '../module-loader.js';
 import { previewValue } from '../preview.js';
 import type { Task } from '../task.js';
-import { cloneArgs, cloneForTask } from '../value-model.js';
+import { cloneArgs, cloneForTask, isThenable } from '../value-model.js';
 import type { PoolBackend, PoolHost } from './backend.js';
+import { osThreadId } from '../os-thread.js';
 
 const WORKER_ID = 1;
 /** Yield to the event loop after running sync tasks this long, so trace batches still go out. */
 const YIELD_AFTER_MS = 10;
 
-function osThreadId(): number {
-  try {
-    const link = readlinkSync('/proc/thread-self');
-    return Number(link.slice(link.lastIndexOf('/') + 1));
-  } catch {
-    return -1;
-  }
-}
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
-}
-
-/** A result whose `.then` cannot even be read (a Proxy trap that throws) is no promise: copying it fails later, as SerializationError. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return false;
-  }
 }
 
 function errorDetail(err: unknown): string {
