@@ -18,6 +18,7 @@ import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from '../task-panels.
 import { taskInfo, type TaskInfo } from '../task-info.js';
 import { readTheme } from '../theme.js';
 import { TraceModel } from '../../src/trace/trace-model.js';
+import { runIdentity } from '../../src/trace/stats.js';
 import { runHostLine } from '../../src/trace/hosts.js';
 import { TimelineView, type Hit } from '../timeline/view.js';
 import { FrameScheduler, PanelThrottle, trailingThrottle } from './frame-scheduler.js';
@@ -97,7 +98,11 @@ export class App {
       onSelect: (hit) => this.#select(hit),
       onUserZoom: () => this.#setFollow(false),
       onFollowRequest: () => this.#setFollow(true),
-      identityOf: (runId) => this.summaries.byRunId(runId)?.identity ?? '',
+      // From the workers alone: a lane layout must not wait for a million tasks' statistics.
+      identityOf: (runId) => {
+        const run = this.model.runById(runId);
+        return run ? runIdentity(this.model, run) : '';
+      },
       onLaneScroll: () => this.#schedulePersist(),
       // The legend stays in view under the lanes in a short panel, on however many rows it wraps (no page scroll around the lanes).
       reservedBelow: () => (this.#legend.hidden ? 0 : this.#legend.getBoundingClientRect().height + LEGEND_MARGIN_PX),
