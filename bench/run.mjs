@@ -257,7 +257,7 @@ async function mainBench() {
       const med = (key) => (good.length ? round(median(good.map((x) => x[key]).filter((v) => v != null)), 1) : null);
       results.cliScale = {
         tasks: config.cli.tasks, code: good.length === rounds.length ? 0 : rounds.find((x) => x.code !== 0)?.code,
-        wallS: med('wallS'), peakRssMiB: med('peakRssMiB'), firstTaskAfterReadyMs: med('firstTaskAfterReadyMs'),
+        wallS: med('wallS'), peakRssMiB: med('peakRssMiB'), firstTaskAfterReadyMs: med('firstTaskAfterReadyMs'), firstTaskAfterFirstWorkerMs: med('firstTaskAfterFirstWorkerMs'),
         traceBytesPerTask: med('traceBytesPerTask'), htmlBytesPerTask: med('htmlBytesPerTask'),
         outputProgressShown: rounds.every((x) => x.outputProgressShown),
         rounds, ...(rounds.find((x) => x.error) ? { error: rounds.find((x) => x.error).error } : {}),

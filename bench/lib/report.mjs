@@ -60,11 +60,11 @@ export function printReport(r) {
   if (r.cliScale) {
     const c = r.cliScale;
     console.log(`\nCLI at scale: poolscope run f.ts --fn ident --inputs 'range(${fmt(c.tasks)})' --backend thread --trace --html: ` +
-      (c.error ? `error: ${c.error}` : `${c.wallS} s, peak RSS (CLI + runner) ${c.peakRssMiB} MiB, first task ${c.firstTaskAfterReadyMs} ms after the first worker was ready, ` +
+      (c.error ? `error: ${c.error}` : `${c.wallS} s, peak RSS (CLI + runner) ${c.peakRssMiB} MiB, first task ${c.firstTaskAfterReadyMs} ms after the pool was ready (${c.firstTaskAfterFirstWorkerMs ?? '–'} ms after its first worker), ` +
         `trace ${c.traceBytesPerTask} bytes/task, HTML ${c.htmlBytesPerTask ?? '–'} bytes/task, progress while writing ${c.outputProgressShown ? 'shown' : 'not shown'}` +
         ` (median of ${c.rounds?.length ?? 1})`));
     for (const x of c.rounds ?? []) {
-      console.log(`  round: load ${x.loadavg1}, ${x.wallS} s, ${x.peakRssMiB} MiB, first task +${x.firstTaskAfterReadyMs} ms, trace ${x.traceBytesPerTask} B/task${x.error ? `, error: ${x.error}` : ''}`);
+      console.log(`  round: load ${x.loadavg1}, ${x.wallS} s, ${x.peakRssMiB} MiB, first task +${x.firstTaskAfterReadyMs} ms (+${x.firstTaskAfterFirstWorkerMs ?? '–'} after the first worker), trace ${x.traceBytesPerTask} B/task${x.error ? `, error: ${x.error}` : ''}`);
     }
   }
   if (r.workbenchClick) {

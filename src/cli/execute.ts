@@ -26,6 +26,8 @@ export interface RunOutcome {
   firstRunStartMonoUs?: number;
   /** CLOCK_MONOTONIC µs of the first `worker-start` (a worker is ready: the pool can run tasks). */
   firstWorkerReadyMonoUs?: number;
+  /** CLOCK_MONOTONIC µs when every worker of the first run reported ready (the runner sends tasks to a warm pool). */
+  poolReadyMonoUs?: number;
   /** CLOCK_MONOTONIC µs of the first `task-start`, from the run's origin. */
   firstTaskStartMonoUs?: number;
 }
@@ -46,14 +48,21 @@ export async function executeRequest(request: RunRequest, options: ExecuteOption
   const outcome: Omit<RunOutcome, 'exit'> = { request, trace: new TraceStore(), mainErrors: [], results: new Map() };
   const origins = new Map<string, number>();
   const progress = new ProgressLine(options.totalTasks);
+  let firstRun: { runId: string; workers: number } | undefined;
+  let firstRunWorkers = 0;
   /** What the CLI follows live: start-up marks, the progress line, task output. */
   const noteEvent = (event: TraceEvent): void => {
     if (event.type === 'run-start') {
+      firstRun ??= { runId: event.runId, workers: event.backend === 'serial' || event.backend === 'event-loop' ? 1 : event.workers };
       origins.set(event.runId, event.originUs);
       outcome.firstRunStartMonoUs ??= event.originUs + event.t;
       if (event.label) progress.label = event.label;
-    } else if (event.type === 'worker-start' && outcome.firstWorkerReadyMonoUs === undefined) {
-      outcome.firstWorkerReadyMonoUs = (origins.get(event.runId) ?? 0) + event.t;
+    } else if (event.type === 'worker-start') {
+      const at = (origins.get(event.runId) ?? 0) + event.t;
+      outcome.firstWorkerReadyMonoUs ??= at;
+      // The first run's pool is ready when all its workers are (the runner sends tasks to a warm pool).
+      const start = firstRun === undefined || firstRun.runId === event.runId ? firstRun : undefined;
+      if (start && outcome.poolReadyMonoUs === undefined && ++firstRunWorkers >= start.workers) outcome.poolReadyMonoUs = at;
     } else if (event.type === 'task-start' && outcome.firstTaskStartMonoUs === undefined) {
       outcome.firstTaskStartMonoUs = (origins.get(event.runId) ?? 0) + event.t;
     } else if (event.type === 'task-end') {
