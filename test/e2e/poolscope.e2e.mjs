@@ -336,6 +336,14 @@ try {
     if (m.title !== name) throw new Error(`the trace panel is titled ${JSON.stringify(m.title)}`);
     if (m.runs < 5) throw new Error(`${m.runs} runs drawn from the file (4 compared + explode)`);
     if (m.runControls.length) throw new Error(`a trace file's panel offers ${m.runControls.join(', ')}`);
+    // The overview strip above the lanes draws the file's runs too (it is redrawn at most every 400 ms).
+    await file.waitForFunction(() => {
+      const c = document.querySelector('.ps-overview-canvas');
+      if (!c || !c.width) return false;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+      return false;
+    }, null, { timeout: 15_000 });
     const live = await webviewFrame(page, { readOnly: false });
     const liveTitle = await live.evaluate(() => document.querySelector('.ps-title')?.textContent);
     if (liveTitle === name) throw new Error('the live panel shows the file');
