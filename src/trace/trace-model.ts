@@ -222,7 +222,7 @@ export interface OtherThreads {
  */
 export const OTHER_THREADS_PEAK_CORES = 0.5;
 /** … or this much of a core on average over the run (the runner's own thread feeding a fast pool). */
-export const OTHER_THREADS_MEAN_CORES = 0.1;
+export const OTHER_THREADS_MEAN_CORES = 0.25;
 
 /** One run: its start/end events and what hangs off it. */
 export interface RunInfo {
