@@ -2,7 +2,7 @@
 // Node entries share one rule: everything in dist/ sits side by side, so code can find
 // its siblings (worker.js, runner.js, api.mjs, webview.js) next to its own file.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 
 /** The timeline webview bundle (minified) must stay under this. */
 const WEBVIEW_BUDGET_KB = 250;
@@ -62,6 +62,14 @@ mkdirSync('dist', { recursive: true });
 mkdirSync('dist/python', { recursive: true });
 for (const f of readdirSync('src/runner/python').filter((n) => n.endsWith('.py'))) {
   copyFileSync(`src/runner/python/${f}`, `dist/python/${f}`);
+}
+// Types of the ESM bundles for the tests that import them (tsconfig.tests.json): each dist/x.d.mts
+// re-exports its entry's TypeScript source, so `npm run typecheck:tests` checks the tests against the real API.
+for (const e of entries.filter((x) => x.format === 'esm')) {
+  const depth = e.outfile.split('/').length - 1;
+  const source = `${'../'.repeat(depth)}${e.entryPoints[0].replace(/\.ts$/, '.js')}`;
+  mkdirSync(e.outfile.slice(0, e.outfile.lastIndexOf('/')), { recursive: true });
+  writeFileSync(e.outfile.replace(/\.mjs$/, '.d.mts'), `// Written by esbuild.mjs: types of ${e.outfile} for the tests (tsconfig.tests.json).\nexport * from '${source}';\n`);
 }
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
 if (watch) {

@@ -178,14 +178,13 @@ export async function assertNoLeaks(snapshot, ms = 15_000) {
   const clean = () => threadCount() <= snapshot.threads
     && taggedProcesses().filter((p) => !snapshot.processes.includes(p)).length === 0;
   await waitFor(clean, ms);
-  const extraProcs = taggedProcesses().filter((p) => !snapshot.processes.includes(p));
-  for (const pid of extraProcs) {
+  const extraProcs = taggedProcesses().filter((p) => !snapshot.processes.includes(p)).map((pid) => {
     let cmd = '';
     try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { /* gone */ }
     // Clean up after ourselves even when failing, so one broken scenario does not poison the next.
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    extraProcs[extraProcs.indexOf(pid)] = `${pid} (${cmd.slice(0, 120)})`;
-  }
+    return `${pid} (${cmd.slice(0, 120)})`;
+  });
   assert.deepEqual(extraProcs, [], 'processes left running');
   assert.ok(threadCount() <= snapshot.threads, `threads left running: ${threadCount()} now, ${snapshot.threads} before`);
 }

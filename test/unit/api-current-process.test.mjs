@@ -19,7 +19,7 @@ test('in the main program: MainProcess / MainThread with this PID', () => {
   assert.equal(thread.nativeId, process.pid, 'on Linux the main thread\'s OS id is the PID');
 });
 
-test('Pool on processes: SpawnPoolWorker-N, a PID per worker, MainThread inside', { timeout: 30_000 }, async (t) => {
+test('Pool on processes: SpawnPoolWorker-N, a PID per worker, MainThread inside', { timeout: 30_000 }, async () => {
   const trace = recorder();
   const pool = new Pool(2, { backend: 'process', module: TASKS_URL, onTrace: trace.onTrace });
   const who = await pool.map(whoamiSlow, [150, 150, 150, 150]);
@@ -36,7 +36,7 @@ test('Pool on processes: SpawnPoolWorker-N, a PID per worker, MainThread inside'
   for (const w of who) assert.equal(byPid.get(w.process.pid), w.process.name);
 });
 
-test('Pool on threads: MainProcess with the main PID, threads "Thread-N (worker)"', { timeout: 30_000 }, async (t) => {
+test('Pool on threads: MainProcess with the main PID, threads "Thread-N (worker)"', { timeout: 30_000 }, async () => {
   const pool = new Pool(2, { backend: 'thread', module: TASKS_URL });
   const who = await pool.map(whoamiSlow, [100, 100]);
   await pool.terminate();
@@ -59,7 +59,7 @@ test('executors: ThreadPoolExecutor-K_N share the PID; SpawnProcess-N do not', {
   assert.equal(p.thread.name, 'MainThread');
 });
 
-test('event-loop workers are one thread named EventLoop-N; serial runs in the main program', { timeout: 30_000 }, async (t) => {
+test('event-loop workers are one thread named EventLoop-N; serial runs in the main program', { timeout: 30_000 }, async () => {
   const loop = new Pool(3, { backend: 'event-loop', module: TASKS_URL });
   const who = await loop.map(whoamiSlow, [50, 50, 50]);
   await loop.terminate();

@@ -121,7 +121,7 @@ test('[Symbol.asyncDispose]() (what `await using` calls) is shutdown({ wait: tru
   assert.deepEqual(await childrenGone(), []);
 });
 
-test('shutdown({ wait: false }) returns at once; the work still finishes', { timeout: 30_000 }, async (t) => {
+test('shutdown({ wait: false }) returns at once; the work still finishes', { timeout: 30_000 }, async () => {
   const ex = new ThreadPoolExecutor({ maxWorkers: 1, module: TASKS_URL });
   const f = ex.submit(sleep, 200, 'later');
   await ex.shutdown({ wait: false });

@@ -32,7 +32,7 @@ test('coresUsedIn() counts only task threads; parallelismIn() adds run-queue wai
   near(coresUsedIn(samples, isTask, 0, 100_000), 1.2);
   near(parallelismIn(samples, isTask, 0, 100_000), 2.0);
   assert.equal(coresUsedIn(samples, () => false, 0, 100_000), undefined, 'no task-thread samples: unknown, not 0');
-  assert.equal(parallelismIn(samples.map(({ waitUs, ...s }) => s), isTask, 0, 100_000), undefined, 'no schedstat wait: unknown');
+  assert.equal(parallelismIn(samples.map(({ waitUs: _waitUs, ...s }) => s), isTask, 0, 100_000), undefined, 'no schedstat wait: unknown');
 });
 
 test('otherCoresIn() = machine busy time minus the run\'s own tree; isBusy() at 0.25 cores', () => {

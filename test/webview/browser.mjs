@@ -57,11 +57,15 @@ export function panelHtml({ bodyAttributes = '' } = {}) {
 /**
  * Opens a page and records console errors, page errors and CSP violations
  * (the listener is installed before any page script runs).
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} html
+ * @param {{ viewport?: { width: number, height: number }, vscode?: boolean, colorScheme?: 'dark' | 'light', state?: unknown }} [options]
  */
 export async function openPage(browser, html, { viewport = { width: 1400, height: 1000 }, vscode = false, colorScheme = 'dark', state } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
   const page = await context.newPage();
-  const problems = { console: [], pageErrors: [], csp: [] };
+  /** @type {{ console: string[], pageErrors: string[], csp: () => Promise<string[]> }} */
+  const problems = { console: [], pageErrors: [], csp: async () => [] };
   page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
   page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
   await page.addInitScript(([asVsCode, initialState]) => {
@@ -71,11 +75,12 @@ export async function openPage(browser, html, { viewport = { width: 1400, height
     });
     if (asVsCode) {
       // A stand-in for VS Code's webview API: records what the page posts and persists.
+      /** @type {unknown[]} */
       const posted = [];
       let state = initialState ?? undefined;
       window.__vscodePosted = posted;
       window.__vscodeState = () => state;
-      window.acquireVsCodeApi = () => ({ postMessage: (m) => posted.push(m), getState: () => state, setState: (s) => { state = s; } });
+      /** @type {any} */ (window).acquireVsCodeApi = () => ({ postMessage: (m) => posted.push(m), getState: () => state, setState: (s) => { state = s; } });
     }
   }, [vscode, state ?? null]);
   // Served from a real (intercepted) origin rather than setContent, so init scripts and CSP apply as in a file.
@@ -100,10 +105,10 @@ export async function screenshot(page, name) {
 /** RGBA of the canvas pixel under client point (x, y), in device pixels. */
 export async function canvasPixel(page, x, y) {
   return page.evaluate(([cx, cy]) => {
-    const c = document.querySelector('.ps-canvas');
+    const c = /** @type {HTMLCanvasElement} */ (document.querySelector('.ps-canvas'));
     const r = c.getBoundingClientRect();
     const dpr = c.width / r.width;
-    const d = c.getContext('2d').getImageData(Math.floor((cx - r.left) * dpr), Math.floor((cy - r.top) * dpr), 1, 1).data;
+    const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(Math.floor((cx - r.left) * dpr), Math.floor((cy - r.top) * dpr), 1, 1).data;
     return [d[0], d[1], d[2], d[3]];
   }, [x, y]);
 }

@@ -27,7 +27,14 @@ export interface AppProbe {
 }
 
 export function exposeTestHook(app: AppProbe): void {
-  const api = {
+  Object.defineProperty(window, '__poolscope', { value: Object.freeze(testHook(app)), configurable: false });
+}
+
+/** What `window.__poolscope` holds (the webview tests type their page code with it: test/types/globals.d.ts). */
+export type TestHook = ReturnType<typeof testHook>;
+
+function testHook(app: AppProbe) {
+  return {
     get host() { return app.hostKind; },
     get phase() { return app.phase; },
     get runs() { return app.summaries.all(); },
@@ -77,5 +84,4 @@ export function exposeTestHook(app: AppProbe): void {
       check();
     }),
   };
-  Object.defineProperty(window, '__poolscope', { value: Object.freeze(api), configurable: false });
 }
