@@ -11,6 +11,11 @@ const noWebviewFromSrc = {
   group: ['**/webview/**', '**/webview'],
   message: 'src/ may not import webview/: shared contracts live in src/common/ (or src/trace/).',
 };
+/** src/common sits between the contract and the trace library (docs/architecture.md, Layers). */
+const commonBelowTrace = {
+  group: ['../trace/*', '../trace/**', '!../trace/events.js'],
+  message: 'src/common sits under the trace library: from src/trace it imports only the contract (events.ts).',
+};
 /** Code the webview bundles: only the pure layers (src/trace, src/common) and its own folder. */
 const nodeOnlyLayers = {
   group: ['**/src/pool/**', '**/src/api/**', '**/src/runner/**', '**/src/cli/**', '**/src/extension/**', '../pool/**', '../api/**', '../runner/**', '../cli/**', '../extension/**'],
@@ -44,6 +49,10 @@ export default tseslint.config(
     files: ['src/trace/**/*.ts', 'src/common/**/*.ts'],
     ignores: ['src/trace/html-report.ts', 'src/trace/trace-bytes.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension, ...nodeBuiltins], patterns: [noWebviewFromSrc, nodeOnlyLayers] }] },
+  },
+  {
+    files: ['src/common/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension, ...nodeBuiltins], patterns: [noWebviewFromSrc, nodeOnlyLayers, commonBelowTrace] }] },
   },
   {
     files: ['src/trace/html-report.ts', 'src/trace/trace-bytes.ts'],

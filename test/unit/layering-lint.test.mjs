@@ -50,3 +50,10 @@ test('only src/extension imports vscode', async () => {
   assert.equal((await restricted('src/runner/layering-probe.ts', "import { x } from 'vscode';")).length, 1);
   assert.equal((await restricted('webview/layering-probe.ts', "import { x } from 'vscode';")).length, 1);
 });
+
+test('src/common importing the trace library above it fails lint; the contract (events.ts) passes', async () => {
+  const messages = await restricted('src/common/layering-probe.ts', "import { x } from '../trace/trace-model.js';");
+  assert.equal(messages.length, 1);
+  assert.match(messages[0], /only the contract/);
+  assert.deepEqual(await restricted('src/common/layering-probe.ts', "import { x } from '../trace/events.js';"), []);
+});
