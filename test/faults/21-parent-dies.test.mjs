@@ -18,7 +18,7 @@ async function killOwnerWhenRunning(script, backend) {
   const owner = fork(fixturePath(script), [backend], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   try {
     const report = await within(new Promise((resolve, reject) => {
-      owner.on('message', (m) => (m.type === 'running' ? resolve(m) : reject(new Error(JSON.stringify(m)))));
+      owner.on('message', (/** @type {any} */ m) => (m.type === 'running' ? resolve(m) : reject(new Error(JSON.stringify(m)))));
       owner.on('exit', (code) => reject(new Error(`${script} exited early (${code})`)));
     }), 60_000, `${script} to start its tasks`);
     owner.kill('SIGKILL');

@@ -8,7 +8,7 @@ import { runCollect, TASKS, FIXTURES } from '../fixtures/python/run-helpers.mjs'
 
 const RAISE_LINE = readFileSync(TASKS, 'utf8').split('\n').findIndex((l) => l.includes("raise ValueError('three")) + 1;
 
-for (const backend of ['py-serial', 'py-thread', 'py-process', 'py-mp-pool']) {
+for (const backend of /** @type {const} */ (['py-serial', 'py-thread', 'py-process', 'py-mp-pool'])) {
   test(`${backend}: a raising task shows the Python traceback at the raising line; the others succeed`, async () => {
     const { result, ends } = await runCollect({ backend, fn: 'fail_on', inputs: [[1], [2], [3], [4]] });
     assert.equal(result.ok, false);

@@ -7,7 +7,7 @@ import { runCollect, alive } from '../fixtures/python/run-helpers.mjs';
 
 const example = (name) => fileURLToPath(new URL(`../../examples/python/${name}`, import.meta.url));
 
-for (const [backend, executor] of [['py-thread', 'ThreadPoolExecutor'], ['py-process', 'ProcessPoolExecutor']]) {
+for (const [backend, executor] of /** @type {const} */ ([['py-thread', 'ThreadPoolExecutor'], ['py-process', 'ProcessPoolExecutor']])) {
   test(`unify.py on ${backend}: PoolExecutor is ${executor}; 6 traced get_title tasks with their prints`, async () => {
     const { result, events, runStart, pids, ends } = await runCollect({ file: example('unify.py'), mode: 'file', backend });
     assert.equal(result.ok, true, JSON.stringify(result));

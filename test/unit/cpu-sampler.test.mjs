@@ -30,7 +30,7 @@ test('no /proc: source is none, nothing tracked, and a reason to show', () => {
     assert.equal(sampler.track(process.pid, process.pid), false);
     sampler.start();
     sampler.stop();
-    assert.match(sampler.unavailableReason, /on-CPU sampling unavailable/);
+    assert.match(sampler.unavailableReason ?? '', /on-CPU sampling unavailable/);
   } finally {
     rmSync(root, { recursive: true });
   }
