@@ -236,7 +236,7 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
   void done.then(() => {
     liveRunners.delete(handle);
     // The next run of the same kind starts on a runner that is already up (Node started, runner loaded).
-    if (key !== undefined && !spares.has(key) && !spareFailed) keepSpare(key, options);
+    if (key !== undefined && !spares.has(key) && !failedSpareKeys.has(key)) keepSpare(key, options);
   });
   return handle;
 }
@@ -278,8 +278,8 @@ interface SpareRunner extends ForkedRunner {
 }
 
 const spares = new Map<string, SpareRunner>();
-/** A spare that could not start (bad nodePath): do not keep forking them. */
-let spareFailed = false;
+/** Launch keys whose spare could not start (a bad nodePath): no more spares for them; other keys still get theirs. */
+const failedSpareKeys = new Set<string>();
 
 /** Launches that can share a spare: same runner, Node, directory, heap limit and stdio. A custom env never does. */
 function spareKey(options: LaunchOptions): string | undefined {
@@ -292,9 +292,9 @@ function keepSpare(key: string, options: LaunchOptions): void {
   const forked = forkRunner(options);
   const { child } = forked;
   // A failed spawn emits 'error' later; nobody may be listening then.
-  child.on('error', () => { spareFailed = true; });
+  child.on('error', () => { failedSpareKeys.add(key); });
   if (child.pid === undefined) {
-    spareFailed = true;
+    failedSpareKeys.add(key);
     return;
   }
   const spare: SpareRunner = { ...forked, timer: setTimeout(() => disposeSpare(key), SPARE_IDLE_MS) };

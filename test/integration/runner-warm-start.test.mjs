@@ -72,3 +72,20 @@ test('a warm launch runs on the runner the previous launch kept; other options f
   while (spares.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(spares.filter(alive), []);
 });
+
+test('a launch whose Node cannot start keeps no spare, and does not stop other launches from keeping theirs', async () => {
+  disposeSpareRunners();
+  const broken = launchRunner({
+    runnerPath: RUNNER, stdio: 'pipe', warm: true, cwd: dir.dir, nodePath: join(dir.dir, 'no-such-node'),
+    request: { type: 'run', mode: 'fn', file, fn: 'ident', inputs: [[1]], backend: 'thread', workers: 1, cacheDir: join(dir.dir, 'cache') },
+    onMessage: () => undefined,
+  });
+  const exit = await broken.done;
+  assert.notEqual(exit.done?.ok, true, 'the run with a missing Node fails');
+  assert.deepEqual(spareRunnerPids(), [], 'no spare for a Node that cannot start');
+
+  const good = run([7]);
+  assert.equal((await good.handle.done).done?.ok, true);
+  assert.equal(spareRunnerPids().length, 1, 'a launch with a working Node still keeps its spare');
+  disposeSpareRunners();
+});
