@@ -115,9 +115,22 @@ export async function answerInputBox(page, text, { titleContains } = {}) {
   await widget.waitFor({ state: 'visible', timeout: 10_000 });
   if (titleContains) await widget.locator('.quick-input-title', { hasText: titleContains }).waitFor({ timeout: 10_000 });
   const input = widget.locator('input.input');
-  if (text !== undefined) await input.fill(text);
-  await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  // VS Code's simple file dialog (Open Trace in a browser) sets its own starting value (the folder) a moment after
+  // it shows, and may overwrite what was typed: type again until the value that stays is ours, then Enter.
+  for (let attempt = 1; ; attempt++) {
+    if (text !== undefined) {
+      await input.fill(text);
+      await input.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      if ((await input.inputValue()) !== text && attempt < 5) continue;
+    }
+    await page.keyboard.press('Enter');
+    try {
+      await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (text === undefined || attempt >= 5 || (await input.inputValue().catch(() => text)) === text) throw e;
+    }
+  }
 }
 
 /** Picks a row of an open quick pick by its label. */
