@@ -203,6 +203,25 @@ describe('after a window reload', () => {
     } finally {
       await second.context.close();
     }
+
+    // A reload before the state was saved: the last run is missing from it and comes with the host's catch-up.
+    // It is not a new run: the lanes stay where they were, the focus on the run the user looked at.
+    const lastRunId = saved.events.at(-1).runId;
+    const early = { ...saved, events: saved.events.filter((e) => e.runId !== lastRunId) };
+    const third = await openPage(browser, panelHtml(), { vscode: true, state: early, viewport: { width: 900, height: 560 } });
+    try {
+      const ready = await third.page.evaluate(() => window.__vscodePosted[0]);
+      await post(third.page, { type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: false });
+      await post(third.page, { type: 'run-state', phase: 'idle', runIds: [] });
+      const missing = history.since(ready.lastSeq);
+      assert.ok(missing.some((e) => e.runId === lastRunId && e.type === 'run-start'), 'the whole last run is caught up');
+      await post(third.page, { type: 'events', batch: missing });
+      await settle(third.page);
+      assert.deepEqual(await shown(third.page), shownBefore);
+      await assertClean(third.problems);
+    } finally {
+      await third.context.close();
+    }
   });
 });
 

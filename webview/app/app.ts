@@ -73,6 +73,8 @@ export class App {
   #revealRun: string | undefined;
   /** Where the lanes were scrolled before a reload: applied at the first layout (instead of revealing the newest run). */
   #restoreScroll: number | undefined;
+  /** Restored from a reload and no run started since (see #restore). */
+  #catchingUp = false;
   #renderedSent = '';
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
@@ -238,6 +240,10 @@ export class App {
     this.#focused = ui.focused ?? this.#focused;
     this.#revealRun = undefined;
     this.#restoreScroll = ui.laneScroll;
+    // Until a run starts in this page, runs that arrive are the host's catch-up of what the saved state lacked
+    // (a run that ended just before the reload, before the state was saved): not new, so they must not move the
+    // focus or scroll the lanes away from where the user left them.
+    this.#catchingUp = true;
     if (ui.domain && !this.#follow) {
       this.#flushLayout();
       this.view.setDomain(ui.domain);
@@ -282,7 +288,10 @@ export class App {
         this.#config.running = m.phase === 'starting' || m.phase === 'running' || m.phase === 'stopping';
         this.#toolbar.apply(this.#config);
         this.#setPhase(m.phase, m.message);
-        if (m.phase === 'starting') this.#setFollow(true);
+        if (m.phase === 'starting') {
+          this.#catchingUp = false;
+          this.#setFollow(true);
+        }
         break;
     }
   }
@@ -312,6 +321,7 @@ export class App {
 
   /** A new run takes the summary, the chart fits everything again and (live) the lanes scroll to it. */
   #newRun(runId: string): void {
+    if (this.#catchingUp) return;
     this.#focused = runId;
     this.#refit = true;
     // A trace file opens at its first run; the live panel shows the run that just started.
