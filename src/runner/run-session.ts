@@ -29,6 +29,7 @@ import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure, type LoadError } from './user-module.js';
 import { encodeResult, type JsonValue } from './result-json.js';
 import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
+import { waitForIdleProcesses } from './startup-settle.js';
 import type { RuntimeConfig } from '../api/runtime-config.js';
 import type { BullmqRun } from './bullmq/bullmq-run.js';
 import { loadBullmq } from './bullmq/load.js';
@@ -273,12 +274,18 @@ export class RunSession {
     const expected = backend === 'serial' || backend === 'event-loop' ? 1 : pool.size;
     return new Promise<void>((resolve) => {
       let ready = 0;
+      const pids: number[] = [];
       const unsubscribe = pool.onTraceColumns((columns) => {
         for (const e of columns.events) {
-          if (e.type === 'worker-start') ready++;
+          if (e.type === 'worker-start') {
+            ready++;
+            pids.push(e.pid);
+          }
           if (e.type === 'worker-exit' || e.type === 'run-end' || ready >= expected) {
             unsubscribe();
-            resolve();
+            // Process workers: their start-up goes on in V8's background threads after ready (startup-settle.ts).
+            if (backend === 'process' && e.type === 'worker-start') void waitForIdleProcesses(pids).then(resolve);
+            else resolve();
             return;
           }
         }

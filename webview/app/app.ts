@@ -241,8 +241,8 @@ export class App {
     this.#revealRun = undefined;
     this.#restoreScroll = ui.laneScroll;
     // Until a run starts in this page, runs that arrive are the host's catch-up of what the saved state lacked
-    // (a run that ended just before the reload, before the state was saved): not new, so they must not move the
-    // focus or scroll the lanes away from where the user left them.
+    // (a run that ended just before the reload, before the state was saved): they take the focus as they did
+    // before the reload, but must not scroll the lanes away from where the user left them.
     this.#catchingUp = true;
     if (ui.domain && !this.#follow) {
       this.#flushLayout();
@@ -321,9 +321,10 @@ export class App {
 
   /** A new run takes the summary, the chart fits everything again and (live) the lanes scroll to it. */
   #newRun(runId: string): void {
-    if (this.#catchingUp) return;
     this.#focused = runId;
     this.#refit = true;
+    // Caught up after a reload: it took the focus before the reload too, but the lanes stay where they were.
+    if (this.#catchingUp) return;
     // A trace file opens at its first run; the live panel shows the run that just started.
     if (!this.#readOnly) this.#revealRun = runId;
   }
