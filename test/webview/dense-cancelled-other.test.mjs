@@ -8,21 +8,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openPage, reportHtml, settle } from './browser.mjs';
+import { eventRecorder } from '../fixtures/event-recorder.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-function recorder() {
-  const events = [];
-  const seq = new Map();
-  const emit = (runId, e) => {
-    const n = seq.get(runId) ?? 0;
-    seq.set(runId, n + 1);
-    events.push({ runId, seq: n, ...e });
-  };
-  return { events, emit };
-}
 
 const stats = (tasks) => ({ wallUs: 0, tasks, ok: tasks, failed: 0, taskUs: 0, pids: [], threadIds: [], workersStarted: 1 });
 
@@ -93,7 +84,7 @@ async function pixelShares(page, box, colour) {
 }
 
 test('200 000 tiny tasks 3 % busy are drawn about 3 % high, not merged into a solid bar', async () => {
-  const { events, emit } = recorder();
+  const { events, emit } = eventRecorder();
   const N = 200_000;
   emit('dense', { type: 'run-start', t: 0, backend: 'process', workers: 2, fn: 'tiny', inputsCount: N + 2000, node: 'v20.0.0', pid: 10, originUs: 1e9 });
   emit('dense', { type: 'worker-start', t: 100, workerId: 1, name: 'sparse-worker', pid: 11, threadId: 0, startupUs: 100 });
@@ -139,7 +130,7 @@ test('200 000 tiny tasks 3 % busy are drawn about 3 % high, not merged into a so
 });
 
 test('tasks cut short by Stop are grey "cancelled", not red "failed", and counted apart', async () => {
-  const { events, emit } = recorder();
+  const { events, emit } = eventRecorder();
   emit('stopped', { type: 'run-start', t: 0, backend: 'thread', workers: 2, fn: 'spin', inputsCount: 8, node: 'v20.0.0', pid: 20, originUs: 1e9 });
   for (const w of [1, 2]) emit('stopped', { type: 'worker-start', t: 100, workerId: w, name: `worker-${w}`, pid: 20, threadId: w, startupUs: 100 });
   for (let k = 0; k < 8; k++) emit('stopped', { type: 'task-queued', t: 200, taskId: k, fn: 'spin', inputPreview: String(k) });
@@ -190,7 +181,7 @@ test('tasks cut short by Stop are grey "cancelled", not red "failed", and counte
 });
 
 test('CPU of the threads of a worker\'s process that ran no task (libuv pool) is drawn on an "other threads of PID n" lane', async () => {
-  const { events, emit } = recorder();
+  const { events, emit } = eventRecorder();
   const TICK = 50_000;
   // Event loop, 4 async pbkdf2 calls in flight: the worker thread only starts them (short slices); the
   // work runs on four libuv pool threads of the same process, at 0.5 core each (2 cores), 100–400 ms.

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openPage, reportHtml, settle } from './browser.mjs';
+import { eventRecorder } from '../fixtures/event-recorder.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -19,13 +20,7 @@ const TICK = 5_000;
  * both processes on a CPU in every interval.
  */
 function gilCompare() {
-  const events = [];
-  const seq = new Map();
-  const emit = (runId, e) => {
-    const n = seq.get(runId) ?? 0;
-    seq.set(runId, n + 1);
-    events.push({ runId, seq: n, ...e });
-  };
+  const { events, emit } = eventRecorder();
   const runs = [
     { runId: 'py-thread', backend: 'py-thread', workers: 4, pid: 100, t0: 0, taskUs: 400_000 },
     { runId: 'py-process', backend: 'py-process', workers: 2, pid: 200, t0: 450_000, taskUs: 100_000 },
