@@ -8,14 +8,12 @@
  * Linux only (/proc); elsewhere, or when a process is gone, it resolves at once.
  */
 import { readFileSync } from 'node:fs';
+import { parseCpuUs } from './cpu-sampler.js';
 
-/** CPU time of all a process's threads, in clock ticks (utime + stime); undefined when unreadable. */
-function processTicks(pid: number): number | undefined {
+/** CPU time of all a process's threads (utime + stime, µs in 10 ms steps); undefined when unreadable. */
+function processCpuUs(pid: number): number | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(rest[11]) + Number(rest[12]);
-    return Number.isFinite(ticks) ? ticks : undefined;
+    return parseCpuUs('stat', readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {
     return undefined;
   }
@@ -31,7 +29,7 @@ export function waitForIdleProcesses(pids: readonly number[], maxMs = SETTLE_MAX
   const total = (): number | undefined => {
     let sum = 0;
     for (const pid of pids) {
-      const t = processTicks(pid);
+      const t = processCpuUs(pid);
       if (t === undefined) return undefined;
       sum += t;
     }
