@@ -13,7 +13,8 @@
  * Round trip: the original events are stashed under the top-level `poolscope`
  * key (viewers ignore unknown keys), so `chromeToTrace(traceToChrome(e))`
  * gives `e` back exactly; runs of 20 000+ tasks written by `chromeTraceChunks`
- * are kept there as one batch of columns each (src/common/trace-columns.ts)
+ * are kept there as one task table each (task-table.ts; files written before
+ * version 2 hold them as batches of columns, src/common/trace-columns.ts)
  * and come back with seq renumbered. Foreign traces are imported best effort: each
  * complete span becomes a task, each (pid, tid) lane a worker.
  */
@@ -25,6 +26,7 @@ import type { TraceStore } from './trace-store.js';
 import { expandTraceColumns, isTraceColumns, type TraceColumns } from '../common/trace-columns.js';
 import { cpuUsIn, runTaskCpu, type TaskCpu } from './on-cpu.js';
 import { summarizeRuns, traceFindings } from './stats.js';
+import { isTaskTable, runTaskTableJson, taskTableEvents, type TaskTable } from './task-table.js';
 
 /** One Chrome trace event (the subset of fields we write and read). */
 export interface ChromeTraceEvent {
@@ -46,7 +48,13 @@ export interface ChromeTrace {
   displayTimeUnit: 'ms' | 'ns';
   otherData?: Record<string, unknown>;
   /** Our events; large runs as one batch of columns each in `columns` (chromeTraceChunks, src/common/trace-columns.ts). */
-  poolscope?: { version: 1; events: TraceEvent[]; columns?: TraceColumns[] };
+  poolscope?: {
+    /** 2 since large runs are written as task tables (`tasks`); files of version 1 hold them as `columns`. */
+    version: 1 | 2;
+    events: TraceEvent[];
+    columns?: TraceColumns[];
+    tasks?: TaskTable[];
+  };
 }
 
 /** Thrown by `chromeToTrace` for input that is neither our export nor a Chrome trace. */
@@ -63,16 +71,16 @@ export function traceToChrome(events: readonly TraceEvent[]): ChromeTrace {
     displayTimeUnit: 'ms',
     // The honest numbers (speed-ups, cores used, busy machine, verdict) for tools that read only the metadata.
     otherData: otherDataOf(model),
-    poolscope: { version: 1, events: [...events] },
+    poolscope: { version: 2, events: [...events] },
   };
 }
 
 /**
  * The same Chrome trace as {@link traceToChrome}, as JSON text in chunks (text-chunks.ts), for a trace of
  * any size. Runs the store packed (trace-store.ts) are written compactly: each task one `X` event without
- * args (a failed one keeps its error), times to the ns, and the run itself once, as a batch of columns
- * (src/common/trace-columns.ts) under `poolscope.columns` — about 170 bytes a task instead of ~760. Small runs are written as
- * `traceToChrome` writes them, their events stashed exactly.
+ * args (a failed one keeps its error), times to the ns, and the run itself once, as a task table
+ * (task-table.ts: a row a task, times as ns deltas) under `poolscope.tasks` — about 120 bytes a task instead
+ * of ~760. Small runs are written as `traceToChrome` writes them, their events stashed exactly.
  */
 export function* chromeTraceChunks(store: TraceStore): Generator<string> {
   const model = store.model;
@@ -89,8 +97,8 @@ export function* chromeTraceChunks(store: TraceStore): Generator<string> {
     for (const e of chromeMeta(model)) yield line(JSON.stringify(e));
     for (const e of chromeBody(model, (run) => store.isPacked(run.runId))) yield line(typeof e === 'string' ? e : JSON.stringify(e));
   }());
-  yield `\n],"displayTimeUnit":"ms","otherData":${JSON.stringify(otherDataOf(model))},"poolscope":{"version":1,`;
-  yield* store.eventsAndColumnsJson();
+  yield `\n],"displayTimeUnit":"ms","otherData":${JSON.stringify(otherDataOf(model))},"poolscope":{"version":2,`;
+  yield* store.eventsAndColumnsJson('tasks', runTaskTableJson);
   yield '}}\n';
 }
 
@@ -312,13 +320,20 @@ export function chromeToTrace(input: unknown): TraceEvent[] {
   if (isRecord(json) && isRecord(json.poolscope) && Array.isArray(json.poolscope.events)) {
     const events = json.poolscope.events;
     if (!events.every(isTraceEventShape)) throw new TraceFormatError('poolscope.events holds something that is not a trace event');
-    const columns = json.poolscope.columns;
-    if (columns === undefined) return events;
-    if (!Array.isArray(columns) || !columns.every((c) => isTraceColumns(c))) {
-      throw new TraceFormatError('poolscope.columns holds something that is not a batch of trace columns');
+    const { columns, tasks } = json.poolscope;
+    if (columns !== undefined) {
+      if (!Array.isArray(columns) || !columns.every((c) => isTraceColumns(c))) {
+        throw new TraceFormatError('poolscope.columns holds something that is not a batch of trace columns');
+      }
+      // One by one: a million events are too many arguments for push(...).
+      for (const c of columns) for (const e of expandTraceColumns(c)) events.push(e);
     }
-    // One by one: a million events are too many arguments for push(...).
-    for (const c of columns) for (const e of expandTraceColumns(c)) events.push(e);
+    if (tasks !== undefined) {
+      if (!Array.isArray(tasks) || !tasks.every((c) => isTaskTable(c))) {
+        throw new TraceFormatError('poolscope.tasks holds something that is not a table of tasks');
+      }
+      for (const table of tasks) for (const e of taskTableEvents(table)) events.push(e);
+    }
     return events;
   }
   // A bare array of our own events (what some tools save) is accepted too.

@@ -13,3 +13,4 @@ export * from './hosts.js';
 export * from './run-numbers.js';
 export * from './trace-store.js';
 export * from './text-chunks.js';
+export * from './task-table.js';

@@ -105,21 +105,24 @@ export class TraceStore {
 
   /**
    * The store as the JSON members a trace document holds, in chunks: `"events":[…]` (every event of the runs
-   * that are not packed) and, when there are packed runs, `,"columns":[…]` (each packed run as one batch of
-   * columns, its kept events included). The trace file's `poolscope` object and the HTML report's embedded
-   * trace are both written with it.
+   * that are not packed) and, when there are packed runs, `,"<key>":[…]` with each packed run written by
+   * `writeRun` (its kept events included). By default each run is one batch of columns under `columns`: the
+   * HTML report's embedded trace; the trace file writes its runs as task tables under `tasks` (task-table.ts).
    */
-  *eventsAndColumnsJson(): Generator<string> {
+  *eventsAndColumnsJson(
+    key = 'columns',
+    writeRun: (model: TraceModel, run: RunInfo, kept: readonly TraceEvent[]) => Iterable<string> = runColumnsJson,
+  ): Generator<string> {
     const packed = this.packedRuns();
     yield '"events":';
     yield* jsonItems(function* (events: readonly TraceEvent[], isPacked: (runId: string) => boolean) {
       for (const e of events) if (!isPacked(e.runId)) yield JSON.stringify(e);
     }(this.#events, (runId) => this.#packed.has(runId)));
     if (!packed.length) return;
-    yield ',"columns":[';
+    yield `,${JSON.stringify(key)}:[`;
     for (const [k, run] of packed.entries()) {
       if (k) yield ',';
-      yield* runColumnsJson(this.model, run, this.#events.filter((e) => e.runId === run.runId));
+      yield* writeRun(this.model, run, this.#events.filter((e) => e.runId === run.runId));
     }
     yield ']';
   }
@@ -138,25 +141,29 @@ export class TraceStore {
 /** The task events a packed run's columns stand for (seq to be set by the caller). */
 export function taskEventsOf(model: TraceModel, run: RunInfo): TraceEvent[] {
   const out: TraceEvent[] = [];
+  for (const i of model.taskIndicesOf(run)) for (const e of taskEventsAt(model, i, run.runId)) out.push(e);
+  return out;
+}
+
+/** The events task `i` (a global task index of the model) stands for: queued, start, end as far as seen (seq 0). */
+export function taskEventsAt(model: TraceModel, i: number, runId: string): TraceEvent[] {
+  const out: TraceEvent[] = [];
   const t = model.tasks;
-  const runId = run.runId;
-  for (const i of model.taskIndicesOf(run)) {
-    const taskId = t.taskId[i];
-    const lane = t.lane[i];
-    const workerId = lane >= 0 ? model.lanes[lane].workerId : -1;
-    if (!Number.isNaN(t.queued[i])) {
-      out.push({ type: 'task-queued', runId, seq: 0, t: t.queued[i], taskId, fn: model.fnName(i), inputPreview: t.input[i] ?? '' });
-    }
-    if (t.startSeen[i] && lane >= 0) out.push({ type: 'task-start', runId, seq: 0, t: t.start[i], taskId, workerId });
-    const status = t.status[i];
-    if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
-      const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
-      if (t.result[i] !== undefined) end.resultPreview = t.result[i];
-      const error: TaskError | undefined = t.errors.get(i);
-      if (error) end.error = error;
-      if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];
-      out.push(end);
-    }
+  const taskId = t.taskId[i];
+  const lane = t.lane[i];
+  const workerId = lane >= 0 ? model.lanes[lane].workerId : -1;
+  if (!Number.isNaN(t.queued[i])) {
+    out.push({ type: 'task-queued', runId, seq: 0, t: t.queued[i], taskId, fn: model.fnName(i), inputPreview: t.input[i] ?? '' });
+  }
+  if (t.startSeen[i] && lane >= 0) out.push({ type: 'task-start', runId, seq: 0, t: t.start[i], taskId, workerId });
+  const status = t.status[i];
+  if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
+    const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
+    if (t.result[i] !== undefined) end.resultPreview = t.result[i];
+    const error: TaskError | undefined = t.errors.get(i);
+    if (error) end.error = error;
+    if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];
+    out.push(end);
   }
   return out;
 }

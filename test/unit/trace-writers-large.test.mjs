@@ -85,7 +85,7 @@ function writeFile(path, chunks) {
 
 const comparable = (s) => ({ runId: s.runId, backend: s.backend, tasks: s.tasks, ok: s.ok, failed: s.failed, workers: s.workers, pids: s.pids });
 
-test('a 200 000-task trace streams in bounded chunks, stores each task once (≤ 160 B/task) and reads back to the same run', () => {
+test('a 200 000-task trace streams in bounded chunks, stores each task once (≤ 150 B/task) and reads back to the same run', () => {
   const n = 200_000;
   const store = storeOf(n);
   assert.ok(store.isPacked(RUN), 'a run this large keeps its task events as columns only');
@@ -95,9 +95,9 @@ test('a 200 000-task trace streams in bounded chunks, stores each task once (≤
     const path = join(dir, 't.json');
     const { bytes, largest, peakGrowth } = writeFile(path, chromeTraceChunks(store));
     assert.ok(largest <= CHUNK_CHARS + 4096, `every chunk is about ${CHUNK_CHARS} characters (largest ${largest})`);
-    // ~164: X events plus the run as one batch of the columnar wire format (three rows a task), the format every
-    // columnar batch uses; the one-row-a-task packing written here before was ~140.
-    assert.ok(bytes / n <= 160, `${(bytes / n).toFixed(1)} bytes per task`);
+    // X events (~75 B) plus the run as one task table (task-table.ts: a row a task, ns deltas); as a batch of the
+    // columnar wire format (three rows a task, version 1 files) it was ~164.
+    assert.ok(bytes / n <= 150, `${(bytes / n).toFixed(1)} bytes per task`);
     // Nothing close to the file is held while writing (one string of it would be ~2× its size in heap): at most
     // the task order of the run (4 bytes a task) and a chunk or two.
     assert.ok(peakGrowth < bytes / 8, `heap grew ${(peakGrowth / 1e6).toFixed(1)} MB while writing ${(bytes / 1e6).toFixed(1)} MB`);
@@ -109,8 +109,10 @@ test('a 200 000-task trace streams in bounded chunks, stores each task once (≤
     assert.deepEqual(Object.keys(xs[5]).sort(), ['dur', 'name', 'ph', 'pid', 'tid', 'ts']);
     assert.equal(xs[5].name, 'ident #5');
     assert.deepEqual(xs.find((e) => e.args)?.args.error, { name: 'RangeError', message: 'bad </script> 7' });
-    assert.equal(doc.poolscope.columns.length, 1);
-    assert.equal(doc.poolscope.columns[0].kind.filter((k) => k === 0 || k === 1).length, n, 'one queued row per task (QueuedNum when the input is a number)');
+    assert.equal(doc.poolscope.version, 2);
+    assert.equal(doc.poolscope.tasks.length, 1);
+    assert.equal(doc.poolscope.tasks[0].length, n - 2, 'a row per task that ended ok (the two failed ones are events)');
+    assert.equal(doc.poolscope.tasks[0].events.filter((e) => e.type === 'task-end' && !e.ok).length, 2);
 
     const back = chromeToTrace(text);
     assert.equal(back.filter((e) => e.type === 'task-end').length, n);
