@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPool, rejection, assertUsable, coreDumpsOff } from './harness.mjs';
 
+/** @type {Array<[string, object]>} */
 const cases = [
   ['thread', { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } }],
   ['event-loop', { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } }],

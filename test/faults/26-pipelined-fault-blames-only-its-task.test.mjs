@@ -21,6 +21,7 @@ function runsPerInput(log) {
   return counts;
 }
 
+/** @type {Array<[string, string, string, object]>} */
 const cases = [
   // [backend, how, expected error name, pool options]
   ['thread', 'spin', 'TaskTimeout', { timeout: 1000 }],

@@ -49,13 +49,14 @@ async function scenario(body) {
   const snapshot = leakCheck();
   const dir = mkdtempSync(join(tmpdir(), 'poolscope-fault28-'));
   const log = join(dir, 'run.log');
+  /** @type {import('node:child_process').ChildProcess | undefined} */
   let cli;
   let passed = false;
   try {
     await body(log, (args) => { const started = startCli(args, log); cli = started.cli; return started; });
     passed = true;
   } finally {
-    if (cli && cli.exitCode === null && cli.signalCode === null) try { process.kill(-cli.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (cli?.pid !== undefined && cli.exitCode === null && cli.signalCode === null) try { process.kill(-cli.pid, 'SIGKILL'); } catch { /* gone */ }
     // A failed scenario must not leave its run behind for the next one: the runner and the workers lead process
     // groups of their own (the CLI's group kill misses them), but every one of them carries the leak tag.
     if (!passed) {

@@ -14,6 +14,7 @@ const { defaultMemoryLimitMb } = await import(new URL('../../dist/pool.mjs', imp
 const WORKERS = 2;
 
 // serial: with serialThread, as the CLI and the extension run it (the caller's own thread is not limited by default).
+/** @type {Array<[string, object]>} */
 const cases = [['thread', {}], ['process', {}], ['event-loop', {}], ['serial', { serialThread: true }]];
 
 for (const [backend, options] of cases) {

@@ -10,7 +10,7 @@ after(async () => {
   assert.deepEqual(await childrenGone(), []);
 });
 
-for (const backend of ['serial', 'event-loop', 'thread', 'process']) {
+for (const backend of /** @type {const} */ (['serial', 'event-loop', 'thread', 'process'])) {
   test(`applyAsync on '${backend}': not ready at once, successful() throws InvalidStateError, then get() and successful()`, { timeout: 30_000 }, async () => {
     const pool = new Pool(2, { backend, module: TASKS_URL });
     try {
@@ -86,7 +86,7 @@ test('callback / errorCallback run in the main program before the result is read
     const seen = [];
     let readyInCallback;
     const ok = pool.applyAsync(square, [9], { callback: (v) => { seen.push(['ok', v]); readyInCallback = ok.ready(); } });
-    const bad = pool.applyAsync(fail, ['nope'], { errorCallback: (e) => seen.push(['error', e.name, e.message]) });
+    const bad = pool.applyAsync(fail, ['nope'], { errorCallback: (/** @type {any} */ e) => seen.push(['error', e.name, e.message]) });
     await ok.wait();
     await bad.wait();
     assert.deepEqual(seen.sort(), [['error', 'RangeError', 'nope'], ['ok', 81]]);

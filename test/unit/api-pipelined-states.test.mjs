@@ -16,10 +16,10 @@ after(async () => {
   assert.deepEqual(await childrenGone(), []);
 });
 
-for (const [name, make] of [
+for (const [name, make] of /** @type {const} */ ([
   ['ThreadPoolExecutor', (trace) => new ThreadPoolExecutor({ maxWorkers: 1, module: TASKS_URL, onTrace: trace.onTrace })],
   ['PoolExecutor(thread)', (trace) => new PoolExecutor({ backend: 'thread', maxWorkers: 1, module: TASKS_URL, onTrace: trace.onTrace })],
-]) {
+])) {
   test(`${name}: a call sent ahead behind a running one is pending — running() false, cancel() true, it never runs`, { timeout: 60_000 }, async (t) => {
     const trace = recorder();
     const ex = use(t, make(trace));

@@ -10,7 +10,7 @@ after(async () => {
   assert.deepEqual(await childrenGone(), [], 'no worker process may outlive the tests');
 });
 
-for (const backend of ['serial', 'event-loop', 'thread', 'process']) {
+for (const backend of /** @type {const} */ (['serial', 'event-loop', 'thread', 'process'])) {
   test(`new Pool(2, { backend: '${backend}' }).map(square, xs) returns results in input order`, { timeout: 30_000 }, async () => {
     const pool = new Pool(2, { backend, module: TASKS_URL });
     try {
@@ -185,7 +185,7 @@ test('new Pool(0) and bad chunksize throw RangeError; no module throws NoTaskMod
   await pool.join();
 });
 
-for (const backend of ['thread', 'process']) {
+for (const backend of /** @type {const} */ (['thread', 'process'])) {
   test(`a task module that cannot load in workers breaks the pool (${backend}): PoolBroken, then refused at submit`, { timeout: 30_000 }, async () => {
     const broken = await import('../fixtures/api/broken-in-workers.mjs');
     const url = new URL('../fixtures/api/broken-in-workers.mjs', import.meta.url).href;

@@ -48,6 +48,7 @@ test('configureRuntime({ engine }) passes engine options to every pool; a pool\'
 });
 
 test('configureRuntime rejects an unknown backend or a bad size', () => {
+  // @ts-expect-error an unknown backend, on purpose
   assert.throws(() => configureRuntime({ defaultBackend: 'gpu' }), { name: 'RangeError' });
   assert.throws(() => configureRuntime({ defaultWorkers: 0 }), { name: 'RangeError' });
 });

@@ -62,6 +62,7 @@ test('wait(fs, { timeout }) returns the unfinished ones in notDone, without rais
   const { done, notDone } = await wait([quick, long], { timeout: 600 });
   assert.deepEqual([...done], [quick]);
   assert.deepEqual([...notDone], [long]);
+  // @ts-expect-error an unknown returnWhen, on purpose
   await assert.rejects(wait([quick], { returnWhen: 'SOMETIMES' }), { name: 'RangeError' });
 });
 

@@ -11,12 +11,12 @@ const { monotonicUs, performanceOffsetUs } = engine;
 
 /** performance.now() × 1000 + offset − hrtime, from a read whose bracket was narrow (retried: this thread may be preempted too). */
 function errorOf(offset) {
-  let best;
+  let best = { width: Infinity, error: 0 };
   for (let i = 0; i < 50; i++) {
     const a = performance.now();
     const m = monotonicUs();
     const b = performance.now();
-    if (best === undefined || b - a < best.width) best = { width: b - a, error: (a + b) * 500 + offset - m };
+    if (b - a < best.width) best = { width: b - a, error: (a + b) * 500 + offset - m };
     if (best.width < 0.05) break;
   }
   return best;

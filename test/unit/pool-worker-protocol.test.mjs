@@ -37,6 +37,7 @@ test('decodeFromWorker delivers a well-formed batch message by message', () => {
 });
 
 test('decodeFromWorker: garbage → WorkerProtocolError naming the message; messages before it are delivered, none after', () => {
+  /** @type {Array<[unknown, RegExp]>} */
   const cases = [
     ['not a batch', /must be an array/], [42, /must be an array/], [null, /must be an array/], [{ length: 2, 0: 1 }, /must be an array/],
     [[99], /unknown opcode/], [['2'], /unknown opcode/], [[1.5, 0, 0], /unknown opcode/], [[-1], /unknown opcode/],
@@ -66,6 +67,7 @@ test('decodeToWorker delivers well-formed batches and refuses garbage the same w
   const { r, calls } = recorder();
   assert.equal(decodeToWorker([T.Define, 'square', T.Run, 7, 0, [1, 2], -1, T.Run, 8, 0, [], 3, T.Cancel, 8, T.Close], r), undefined);
   assert.deepEqual(calls, [['define', 'square'], ['run', 7, 0, [1, 2], -1], ['run', 8, 0, [], 3], ['cancel', 8], ['close']]);
+  /** @type {Array<[unknown, RegExp]>} */
   const cases = [
     ['x', /must be an array/], [[T.Run, 7, 0, 'args', -1], /Run needs/], [[T.Run, 7, -1, [], -1], /Run needs/], [[T.Run, 7, 0, [], -2], /Run needs/],
     [[T.Run, 7, 0, []], /needs 5 elements/], [[T.Define, 3], /Define needs a name/], [[T.Cancel, 'all'], /Cancel needs/], [[9], /unknown opcode/],

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const source = fileURLToPath(new URL('../../src/runner/python/event-lines.ts', import.meta.url));
 const built = await esbuild.build({ entryPoints: [source], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent' });
+/** @type {typeof import('../../src/runner/python/event-lines.js')} */
 const { parsePythonEventLine, InvalidPythonEvent, MAX_EVENT_LINE_CHARS } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 
 const GOOD = [
@@ -28,6 +29,7 @@ test('well-formed Python events pass unchanged', () => {
 });
 
 test('garbage lines throw InvalidPythonEvent naming what is wrong', () => {
+  /** @type {Array<[string, RegExp]>} */
   const cases = [
     ['not json', /not JSON/], ['', /not JSON/], ['{"type": "task-start", "t": NaN}', /not JSON/], ['[1, 2]', /an array, not an object/],
     ['"run-end"', /not an object/], ['null', /null, not an object/], ['42', /42, not an object/],

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const source = fileURLToPath(new URL('../../src/runner/runner-messages.ts', import.meta.url));
 const built = await esbuild.build({ entryPoints: [source], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent' });
+/** @type {typeof import('../../src/runner/runner-messages.js')} */
 const { parseFromRunner, parseToRunner, InvalidRunRequest } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 
 const VALID = [
@@ -74,6 +75,7 @@ test('parseToRunner() passes well-formed requests and stop through', () => {
 });
 
 test('parseToRunner() throws InvalidRunRequest naming the field for wrong types, missing fields and out-of-range numbers', () => {
+  /** @type {Array<[unknown, RegExp]>} */
   const cases = [
     [null, /expected an object/], ['{"type":"run"}', /expected an object/], [42, /expected an object/], [[REQUEST], /expected an object/],
     [{ type: 'eval' }, /unknown type/], [{}, /unknown type/],
