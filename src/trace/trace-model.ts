@@ -695,16 +695,18 @@ export class TraceModel {
     if (cpuUs !== undefined) tasks.cpuUs[i] = cpuUs;
     const checked = validPhases(phases);
     if (checked) tasks.phases.set(i, checked);
-    if (tasks.lane[i] === NO_LANE) {
+    if (tasks.lane[i] !== NO_LANE) {
+      this.lanes[tasks.lane[i]].tasks.noteSpan(t - tasks.start[i]);
+    } else if (workerId >= 0) {
       // Ended without a start (e.g. a crash before it was reported running): place it on its worker's lane.
       const lane = this.#laneOf(run, workerId);
       tasks.lane[i] = lane.index;
       run.bars++;
       if (Number.isNaN(tasks.start[i])) tasks.start[i] = t;
       lane.tasks.push(i, tasks.start[i], t - tasks.start[i]);
-    } else {
-      this.lanes[tasks.lane[i]].tasks.noteSpan(t - tasks.start[i]);
     }
+    // Otherwise it never reached a worker (refused by a full queue, cancelled while queued, a broken pool):
+    // counted with its run, drawn on no lane (workerId -1 is no worker).
     this.#noteTime(run, t);
   }
 
