@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_BACKENDS, PYTHON_BACKENDS, isNodeBackend, isPythonBackend } from '../common/backends.js';
-import type { EngineOptions, RunBackend, RunRequest } from '../runner/protocol.js';
+import { RUN_LIMITS, type EngineOptions, type RunBackend, type RunRequest } from '../runner/protocol.js';
 import { loadInputs } from '../runner/inputs.js';
 import { DASK_SCHEDULER_EXAMPLE, isDaskSchedulerAddress, isRedisUrl, REDIS_URL_EXAMPLE } from '../runner/engine-addresses.js';
 
@@ -90,19 +90,19 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
   if (values.help || command === undefined || command === 'help') return { kind: 'help', topic: command === 'help' ? rest[0] : command };
 
   const runner: RunnerOptions = {
-    workers: positiveInt(values.workers, '--workers') ?? availableParallelism(),
-    timeout: positiveInt(values.timeout, '--timeout'),
+    workers: positiveInt(values.workers, '--workers', RUN_LIMITS.workers) ?? availableParallelism(),
+    timeout: positiveInt(values.timeout, '--timeout', RUN_LIMITS.timeoutMs),
     nodePath: values.node,
     cacheDir: values['cache-dir'] ? resolve(cwd, values['cache-dir']) : undefined,
-    maxMemoryMb: positiveInt(values['max-memory'], '--max-memory'),
+    maxMemoryMb: positiveInt(values['max-memory'], '--max-memory', RUN_LIMITS.maxMemoryMb),
     timing: values.timing ?? false,
     pythonPath: values.python,
     cpuSampleMs: sampleMs(values['cpu-sample-ms']),
     scheduler: schedulerAddress(values.scheduler),
-    threadsPerWorker: positiveInt(values['threads-per-worker'], '--threads-per-worker'),
+    threadsPerWorker: positiveInt(values['threads-per-worker'], '--threads-per-worker', RUN_LIMITS.workers),
     redis: redisUrl(values.redis),
     queue: values.queue,
-    concurrency: positiveInt(values.concurrency, '--concurrency'),
+    concurrency: positiveInt(values.concurrency, '--concurrency', RUN_LIMITS.concurrency),
   };
   const output: OutputOptions = {
     trace: values.trace ? resolve(cwd, values.trace) : undefined,
@@ -147,7 +147,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       return {
         kind: 'compare', file, fn: values.fn, inputs: parseInputsOption(values.inputs, cwd),
         backends: node?.length ? node : undefined, pythonBackends: python?.length ? python : undefined,
-        repeat: positiveInt(values.repeat, '--repeat') ?? 1, runner, output,
+        repeat: positiveInt(values.repeat, '--repeat', RUN_LIMITS.repeat) ?? 1, runner, output,
       };
     }
     default:
@@ -197,10 +197,13 @@ export function schedulerAddress(value: string | undefined): string | undefined 
   return value;
 }
 
-function positiveInt(value: string | undefined, flag: string): number | undefined {
+function positiveInt(value: string | undefined, flag: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got ${quoteArg(value)}`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1 || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? '≥ 1' : `from 1 to ${max}`;
+    throw new UsageError(`${flag} must be a whole number ${range}, got ${quoteArg(value)}`);
+  }
   return n;
 }
 
@@ -228,19 +231,19 @@ const VALUE_OF: Partial<Record<keyof typeof OPTIONS, string>> = {
   inputs: "the inputs, e.g. '[1, 2, 3]' or 'range(8)'",
   backend: `one of ${NODE_BACKENDS.join(', ')}`,
   backends: 'a comma-separated list of backends',
-  workers: 'a whole number ≥ 1',
-  timeout: 'milliseconds, a whole number ≥ 1',
+  workers: `a whole number from 1 to ${RUN_LIMITS.workers}`,
+  timeout: `milliseconds, a whole number from 1 to ${RUN_LIMITS.timeoutMs}`,
   trace: 'an output file (.json)',
   csv: 'an output file (.csv)',
   html: 'an output file (.html)',
   node: 'the path of a Node binary',
   python: 'the path of a Python interpreter',
   'cache-dir': 'a directory',
-  'max-memory': 'megabytes, a whole number ≥ 1',
+  'max-memory': `megabytes, a whole number from 1 to ${RUN_LIMITS.maxMemoryMb}`,
   'cpu-sample-ms': 'milliseconds from 0 (off) to 1000',
   'task-name': 'a span name',
   scheduler: 'a Dask scheduler address',
-  'threads-per-worker': 'a whole number ≥ 1',
+  'threads-per-worker': `a whole number from 1 to ${RUN_LIMITS.workers}`,
 };
 
 type OptionName = keyof typeof OPTIONS;

@@ -50,6 +50,21 @@ export interface EngineOptions {
   concurrency?: number;
 }
 
+/**
+ * Largest values a run request may carry: the CLI refuses more up front with the flag's name, and the runner
+ * checks again what it receives (runner-messages.ts), so both say the same limits.
+ */
+export const RUN_LIMITS = {
+  /** workers, and py-dask threads per worker */
+  workers: 4096,
+  /** per-task timeout, ms: the longest a Node timer can wait */
+  timeoutMs: 2 ** 31 - 1,
+  maxMemoryMb: 1 << 24,
+  repeat: 10_000,
+  /** bullmq: jobs each local worker takes at once */
+  concurrency: 100_000,
+} as const;
+
 export interface RunRequest extends EngineOptions {
   type: 'run';
   mode: RunMode;

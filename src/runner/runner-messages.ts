@@ -14,7 +14,7 @@
 import { isTraceEvent } from '../common/trace-event-check.js';
 import { isTraceColumns } from '../common/trace-columns.js';
 import { DISTRIBUTED_NODE_BACKENDS, NODE_BACKENDS, PYTHON_BACKENDS } from '../common/backends.js';
-import type { FromRunner, RunBackend, RunRequest, ToRunner } from './protocol.js';
+import { RUN_LIMITS, type FromRunner, type RunBackend, type RunRequest, type ToRunner } from './protocol.js';
 import { MAX_RANGE_LENGTH } from './inputs.js';
 
 type Obj = Record<string, unknown>;
@@ -68,7 +68,7 @@ const RUN_MODES: ReadonlySet<unknown> = new Set(['fn', 'file', 'compare']);
 const RUN_BACKENDS: ReadonlySet<unknown> = new Set<string>([...NODE_BACKENDS, ...DISTRIBUTED_NODE_BACKENDS, ...PYTHON_BACKENDS]);
 const PY_BACKENDS: ReadonlySet<unknown> = new Set<string>(PYTHON_BACKENDS);
 /** setTimeout's largest delay: a longer timeout would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = RUN_LIMITS.timeoutMs;
 /** Characters of a path, interpreter, address or name in a request. */
 const MAX_STRING = 4096;
 
@@ -136,16 +136,16 @@ export function parseToRunner(raw: unknown): ToRunner {
   }
   if (!RUN_BACKENDS.has(raw.backend)) bad('backend', `one of ${[...RUN_BACKENDS].join(', ')}`, raw.backend);
   backendList(raw, 'backends', RUN_BACKENDS);
-  if (!(typeof raw.workers === 'number' && Number.isInteger(raw.workers) && raw.workers >= 1 && raw.workers <= 4096)) {
-    bad('workers', 'a whole number from 1 to 4096', raw.workers);
+  if (!(typeof raw.workers === 'number' && Number.isInteger(raw.workers) && raw.workers >= 1 && raw.workers <= RUN_LIMITS.workers)) {
+    bad('workers', `a whole number from 1 to ${RUN_LIMITS.workers}`, raw.workers);
   }
-  optInt(raw, 'repeat', 1, 10_000);
+  optInt(raw, 'repeat', 1, RUN_LIMITS.repeat);
   if (raw.timeout !== undefined && !(typeof raw.timeout === 'number' && raw.timeout > 0 && raw.timeout <= MAX_TIMER_MS)) {
     bad('timeout', `a number of ms above 0 and at most ${MAX_TIMER_MS}`, raw.timeout);
   }
   optString(raw, 'cacheDir', 1);
   optBoolean(raw, 'cacheDirIsDefault');
-  optInt(raw, 'maxMemoryMb', 1, 1 << 24);
+  optInt(raw, 'maxMemoryMb', 1, RUN_LIMITS.maxMemoryMb);
   if (raw.pythonBackend !== undefined && !PY_BACKENDS.has(raw.pythonBackend)) bad('pythonBackend', `one of ${PYTHON_BACKENDS.join(', ')}`, raw.pythonBackend);
   backendList(raw, 'pythonBackends', PY_BACKENDS);
   optString(raw, 'pythonPath', 1);
@@ -155,9 +155,9 @@ export function parseToRunner(raw: unknown): ToRunner {
     bad('cpuSampleMs', 'a number of ms from 0 to 60000', raw.cpuSampleMs);
   }
   optString(raw, 'scheduler', 1);
-  optInt(raw, 'threadsPerWorker', 1, 4096);
+  optInt(raw, 'threadsPerWorker', 1, RUN_LIMITS.workers);
   optString(raw, 'redis', 1);
   optString(raw, 'queue', 1);
-  optInt(raw, 'concurrency', 1, 100_000);
+  optInt(raw, 'concurrency', 1, RUN_LIMITS.concurrency);
   return raw as unknown as RunRequest & { backend: RunBackend };
 }

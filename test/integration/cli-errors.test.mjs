@@ -55,10 +55,13 @@ test('outputs in directories that do not exist yet are fine: created when writte
 });
 
 for (const [args, message] of [
-  [['--workers', '-1'], /--workers must be a whole number ≥ 1, got '-1'/],
-  [['--timeout', '-5'], /--timeout must be a whole number ≥ 1, got '-5'/],
-  [['--workers', 'two'], /--workers must be a whole number ≥ 1, got 'two'/],
-  [['--max-memory', '0'], /--max-memory must be a whole number ≥ 1, got '0'/],
+  [['--workers', '-1'], /--workers must be a whole number from 1 to 4096, got '-1'/],
+  [['--timeout', '-5'], /--timeout must be a whole number from 1 to 2147483647, got '-5'/],
+  [['--workers', 'two'], /--workers must be a whole number from 1 to 4096, got 'two'/],
+  [['--max-memory', '0'], /--max-memory must be a whole number from 1 to 16777216, got '0'/],
+  // The runner's limits, said by the CLI with the flag's name (the runner used to refuse 5000 workers after start-up).
+  [['--workers', '5000'], /--workers must be a whole number from 1 to 4096, got '5000'/],
+  [['--timeout', '3000000000'], /--timeout must be a whole number from 1 to 2147483647, got '3000000000'/],
   [['--wrkers', '2'], /unknown option '--wrkers' \(did you mean --workers\?\)/],
   [['--frobnicate'], /unknown option '--frobnicate'\n/],
   [['-x'], /unknown option '-x'\n/],
