@@ -43,6 +43,8 @@ export class TraceSink {
   #columnListeners: TraceColumnsListener[] = [];
   #scheduled: ReturnType<typeof setTimeout> | undefined;
   #lastFlushMs = -Infinity;
+  /** A task-start was recorded: the run's first one goes out on the next turn, not after MIN_FLUSH_INTERVAL_MS. */
+  #started = false;
 
   constructor(runId: string) {
     this.runId = runId;
@@ -88,6 +90,12 @@ export class TraceSink {
     rows.t[n] = t;
     rows.ref[n] = workerId;
     this.#advance();
+    if (!this.#started) {
+      // The timeline's first bar waits on this event (a warm click): deliver it on the next turn.
+      this.#started = true;
+      if (this.#scheduled !== undefined) clearTimeout(this.#scheduled);
+      this.#scheduled = setTimeout(this.#flushNow, 0);
+    }
   }
 
   /**

@@ -316,6 +316,11 @@ export interface SampleWorkersOptions {
    * an "other threads of PID n" lane and do not count as the run's task CPU. @default false
    */
   otherThreads?: boolean;
+  /**
+   * Events the pool emitted before sampling started (a pool whose workers a spare runner started ahead,
+   * run-session.ts): their worker-starts are taken as if they came now.
+   */
+  emitted?: readonly TraceEvent[];
 }
 
 /**
@@ -329,7 +334,8 @@ export interface SampleWorkersOptions {
  * stop();
  */
 export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[]) => void, options: number | SampleWorkersOptions = 5): () => void {
-  const { intervalMs = 5, otherThreads = false } = typeof options === 'number' ? { intervalMs: options } : options;
+  if (typeof options === 'number') options = { intervalMs: options };
+  const { intervalMs = 5, otherThreads = false } = options;
   const sampler = new CpuSampler({ intervalMs, now: () => pool.now(), onSamples });
   const others = otherThreads ? new CpuSampler({ intervalMs: OTHER_THREADS_INTERVAL_MS, now: () => pool.now(), onSamples }) : undefined;
   const workers = new Map<number, { pid: number; tid: number }>();
@@ -341,7 +347,7 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
       for (const tid of listThreads(pid)) if (!workerTids.has(`${pid}/${tid}`)) others.track(pid, tid);
     }
   };
-  const unsubscribe = onOtherEvents(pool, (batch) => {
+  const take = (batch: readonly TraceEvent[]): void => {
     for (const e of batch) {
       if (e.type === 'worker-start' && typeof e.tid === 'number' && e.tid > 0) {
         workers.set(e.workerId, { pid: e.pid, tid: e.tid });
@@ -359,7 +365,9 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
         workers.delete(e.workerId);
       }
     }
-  });
+  };
+  take(options.emitted ?? []);
+  const unsubscribe = onOtherEvents(pool, take);
   sampler.start();
   let scanTimer: NodeJS.Timeout | undefined;
   if (others?.supported) {
@@ -381,12 +389,15 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
  * for the busy-machine check: the runner, its parent and every process worker
  * that reports count as the run's own. Call the returned function to stop (a last sample).
  */
-export function sampleMachine(pool: SampledPool, onSample: (sample: MachineSample) => void, intervalMs = 100): () => void {
+export function sampleMachine(pool: SampledPool, onSample: (sample: MachineSample) => void, intervalMs = 100,
+  emitted: readonly TraceEvent[] = []): () => void {
   const load = new MachineLoadSampler({ now: () => pool.now(), onSample, intervalMs });
   if (!load.supported) return () => undefined;
-  const unsubscribe = onOtherEvents(pool, (batch) => {
+  const take = (batch: readonly TraceEvent[]): void => {
     for (const e of batch) if (e.type === 'worker-start') load.addPid(e.pid);
-  });
+  };
+  take(emitted);
+  const unsubscribe = onOtherEvents(pool, take);
   load.start();
   return () => {
     unsubscribe();
@@ -403,7 +414,8 @@ export interface EmittingPool extends SampledPool {
  * On-CPU lanes for a Node engine run: samples its workers and emits the
  * samples into the pool's own event stream (so they get its runId and seq),
  * coalesced every `flushMs`. Call the returned function before `close()` —
- * nothing is emitted after `run-end`. Without /proc it emits one `log` event
+ * nothing is emitted after `run-end`. `emitted`: events the pool emitted before sampling started (workers
+ * started ahead). Without /proc it emits one `log` event
  * saying so, and nothing else.
  *
  * @example
@@ -412,7 +424,8 @@ export interface EmittingPool extends SampledPool {
  * stopSampling();
  * await pool.close();
  */
-export function sampleEngine(pool: EmittingPool, { intervalMs = 5, flushMs = 50, otherThreads = true, machine = true } = {}): () => void {
+export function sampleEngine(pool: EmittingPool,
+  { intervalMs = 5, flushMs = 50, otherThreads = true, machine = true, emitted = [] as readonly TraceEvent[] } = {}): () => void {
   const emit = pool.emit?.bind(pool);
   if (!emit) return () => undefined;
   let ended = false;
@@ -429,8 +442,8 @@ export function sampleEngine(pool: EmittingPool, { intervalMs = 5, flushMs = 50,
     emit({ type: 'log', t: pool.now(), stream: 'stderr', text: `${probe.unavailableReason}\n` });
     return unsubscribe;
   }
-  const stop = sampleWorkers(pool, (samples) => { buffer.push(...samples); }, { intervalMs, otherThreads });
-  const stopMachine = machine ? sampleMachine(pool, (sample) => { buffer.push(sample); }) : () => undefined;
+  const stop = sampleWorkers(pool, (samples) => { buffer.push(...samples); }, { intervalMs, otherThreads, emitted });
+  const stopMachine = machine ? sampleMachine(pool, (sample) => { buffer.push(sample); }, 100, emitted) : () => undefined;
   const timer = setInterval(flush, flushMs);
   timer.unref();
   return () => {

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killMarked, markVariable, newMark } from '../pool/descendants.js';
 import { expandTraceColumns, type TraceColumns } from '../common/trace-columns.js';
-import type { RunnerMessage, RunRequest } from './protocol.js';
+import type { PrepareRequest, RunnerMessage, RunRequest } from './protocol.js';
 
 export interface LaunchOptions {
   /** What to run. Sent to the runner as soon as it is spawned. */
@@ -155,6 +155,9 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
 
   let doneMessage: RunnerExit['done'];
   let spawnError: RunnerExit['spawnError'];
+  /** The bundle this run ran (its content hash is in the name), for the spare's pool started ahead. */
+  let bundleUrl: string | undefined;
+  let loadFailed = false;
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
 
@@ -179,6 +182,8 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
     }
     if (message.type === 'events') noteWorkers(message.batch);
     if (message.type === 'done') doneMessage = message;
+    if (message.type === 'bundled') bundleUrl = message.url;
+    if (message.type === 'load-error') loadFailed = true;
     options.onMessage(message);
   });
   if (stdio === 'pipe') {
@@ -235,8 +240,13 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
   liveRunners.add(handle);
   void done.then(() => {
     liveRunners.delete(handle);
-    // The next run of the same kind starts on a runner that is already up (Node started, runner loaded).
-    if (key !== undefined && !spares.has(key) && !failedSpareKeys.has(key)) keepSpare(key, options);
+    // The next run of the same kind starts on a runner that is already up (Node started, runner loaded), and
+    // after a run that went through, with the same pool's workers started (run-session.ts, PreparedPool).
+    if (key !== undefined && !spares.has(key) && !failedSpareKeys.has(key)) {
+      const prepare: PrepareRequest | undefined = doneMessage && !stopped && !loadFailed && bundleUrl !== undefined
+        ? { type: 'prepare', request: options.request, bundleUrl } : undefined;
+      keepSpare(key, options, prepare);
+    }
   });
   return handle;
 }
@@ -267,14 +277,25 @@ function forkRunner(options: Omit<LaunchOptions, 'onMessage'>): ForkedRunner {
 
 /**
  * Warm start (`warm: true`, the extension): after a run, a runner is forked for the next one with the same
- * launch options and waits for its request (runner.ts does nothing before it: no pool, no user code). A
- * second click then skips Node's start-up and the runner bundle's load. A spare that idles for
- * SPARE_IDLE_MS is ended; it also exits by itself when its parent goes away (its IPC channel closes).
+ * launch options and waits for its request. A second click then skips Node's start-up and the runner bundle's
+ * load. After a run that went through (no load error, not stopped), the spare is also asked to `prepare` the
+ * same request: on a thread-based backend it starts that pool ahead (workers up, the user's module loaded in
+ * them — the bundle the run just ran, never a newer one) and holds it for the next request, which uses it if it
+ * fits (same bundle, backend, size, limits; run-session.ts, PreparedPool) and ends it otherwise. Before that
+ * `prepare`, a spare runs no pool and no user code. A spare that idles for SPARE_IDLE_MS is ended; it also exits
+ * by itself when its parent goes away (its IPC channel closes); `refreshSpareRunners()` (a file saved) replaces
+ * spares holding a pool by plain ones, `disposeSpareRunners()` (settings changed, deactivation) ends them all.
  */
 export const SPARE_IDLE_MS = 10 * 60_000;
 
+type SpareOptions = Omit<LaunchOptions, 'onMessage' | 'onColumns' | 'onOutput' | 'onRejected'>;
+
 interface SpareRunner extends ForkedRunner {
   timer: NodeJS.Timeout;
+  /** How it was forked (no callbacks: they belong to the run that left it). */
+  options: SpareOptions;
+  /** It was asked to start a pool ahead. */
+  prepared: boolean;
 }
 
 const spares = new Map<string, SpareRunner>();
@@ -288,7 +309,8 @@ function spareKey(options: LaunchOptions): string | undefined {
     runnerHeapLimit(options.request), options.stdio ?? 'inherit']);
 }
 
-function keepSpare(key: string, options: LaunchOptions): void {
+function keepSpare(key: string, launch: SpareOptions, prepare?: PrepareRequest): void {
+  const options: SpareOptions = { request: launch.request, cwd: launch.cwd, nodePath: launch.nodePath, runnerPath: launch.runnerPath, env: launch.env, stdio: launch.stdio, warm: launch.warm };
   const forked = forkRunner(options);
   const { child } = forked;
   // A failed spawn emits 'error' later; nobody may be listening then.
@@ -297,7 +319,8 @@ function keepSpare(key: string, options: LaunchOptions): void {
     failedSpareKeys.add(key);
     return;
   }
-  const spare: SpareRunner = { ...forked, timer: setTimeout(() => disposeSpare(key), SPARE_IDLE_MS) };
+  if (prepare && child.connected) child.send(prepare, (err) => { if (err) disposeSpare(key); });
+  const spare: SpareRunner = { ...forked, timer: setTimeout(() => disposeSpare(key), SPARE_IDLE_MS), options, prepared: prepare !== undefined && child.connected };
   spare.timer.unref();
   // An idle runner must not keep the parent alive.
   child.unref();
@@ -329,7 +352,20 @@ function disposeSpare(key: string): void {
   signalGroupAndLeader(spare.child.pid!);
 }
 
-/** Ends every spare runner (the extension's deactivation; killAllRunners). */
+/**
+ * Replaces every spare runner that holds a pool started ahead by a plain one (runner up, no pool, no user code):
+ * for a parent that saw a file change (the extension, on save). A spare would not use a pool of another bundle
+ * anyway (PreparedPool checks the content hash); this ends its workers now instead of at the next request.
+ */
+export function refreshSpareRunners(): void {
+  for (const [key, spare] of [...spares]) {
+    if (!spare.prepared) continue;
+    disposeSpare(key);
+    keepSpare(key, spare.options);
+  }
+}
+
+/** Ends every spare runner (the extension's deactivation, a settings change; killAllRunners). */
 export function disposeSpareRunners(): void {
   for (const key of [...spares.keys()]) disposeSpare(key);
 }
@@ -337,4 +373,9 @@ export function disposeSpareRunners(): void {
 /** PIDs of the spare runners waiting now (tests, diagnostics). */
 export function spareRunnerPids(): number[] {
   return [...spares.values()].map((s) => s.child.pid!);
+}
+
+/** PIDs of the spare runners that were asked to start a pool ahead (tests, diagnostics). */
+export function preparedSpareRunnerPids(): number[] {
+  return [...spares.values()].filter((s) => s.prepared).map((s) => s.child.pid!);
 }

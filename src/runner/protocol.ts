@@ -94,7 +94,14 @@ export interface RunRequest extends EngineOptions {
   results?: boolean;
 }
 
-export type ToRunner = RunRequest | { type: 'stop' };
+/**
+ * To a spare runner (launch.ts, warm start), before its request: start the pool of `request` ahead — only when
+ * the file still bundles to `bundleUrl` (the bundle the last run ran) — and hold it for the request that comes
+ * (run-session.ts, PreparedPool). Nothing is sent to the parent for it.
+ */
+export interface PrepareRequest { type: 'prepare'; request: RunRequest; bundleUrl: string }
+
+export type ToRunner = RunRequest | { type: 'stop' } | PrepareRequest;
 
 /** Where a load error points in the user's file (1-based line/column). */
 export type { SourceLocation };
@@ -109,6 +116,23 @@ export interface StartupMarks {
   bundledMonoUs: number;
 }
 
+/**
+ * CLOCK_MONOTONIC µs of a fn-mode run's steps after the bundle, sent with `done` (a click's stages, measured:
+ * bench/click.mjs, the extension's debug log). Each is absent when the run did not get there.
+ */
+export interface RunMarks {
+  /** The user's module was imported and checked in the runner. */
+  loadedMonoUs?: number;
+  /** The pool's events were released (for a pool started ahead, its run's start). */
+  releasedMonoUs?: number;
+  /** Every worker was ready (for a pool started ahead: when that happened, maybe before the request). */
+  warmMonoUs?: number;
+  /** The first task was submitted. */
+  firstSubmitMonoUs?: number;
+  /** The pool was started ahead by this spare runner (PreparedPool) and used. */
+  prepared?: boolean;
+}
+
 /** What the runner sends its parent. `launchRunner` turns `trace-columns` into `events`: see {@link RunnerMessage}. */
 export type FromRunner = RunnerMessage
   /** Trace events of a Node pool, batched as columns (src/common/trace-columns.ts, JSON-safe): a fraction of the bytes of objects. */
@@ -121,10 +145,10 @@ export type RunnerMessage =
   /** The user's file could not be bundled or loaded, or the fn is missing / not exported / not a function. */
   | { type: 'load-error'; error: TaskError & { location?: SourceLocation } }
   /** The user's file was bundled (or a cached bundle reused): for start-up timing. */
-  | { type: 'bundled'; cacheHit: boolean; durationMs: number; marks?: StartupMarks }
+  | { type: 'bundled'; cacheHit: boolean; durationMs: number; marks?: StartupMarks; url?: string }
   /** file mode: the script's `main()` (or its top-level code) threw after loading. */
   | { type: 'main-error'; error: TaskError & { location?: SourceLocation } }
   /** Result values of one run's tasks, as JSON (result-json.ts); only when the request asked for `results`. */
   | { type: 'results'; runId: string; results: [taskId: number, value: JsonValue][] }
   /** The run (or all compare runs) finished; the runner exits right after. */
-  | { type: 'done'; ok: boolean; failed: number; runIds: string[] };
+  | { type: 'done'; ok: boolean; failed: number; runIds: string[]; marks?: RunMarks };

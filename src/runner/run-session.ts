@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { createPool } from '../pool/pool.js';
 import { monotonicUs } from '../pool/clock.js';
 import type { PoolEngine, PoolOptions } from '../pool/types.js';
-import type { NodeBackend } from '../trace/events.js';
+import type { NodeBackend, TraceEvent } from '../trace/events.js';
 import { columnsToJson, type TraceColumns } from '../common/trace-columns.js';
 import { NODE_BACKENDS } from '../trace/events.js';
 import { bundleUserFile, defaultApiPath, BundleError, type BundleResult } from './bundle.js';
@@ -25,7 +25,7 @@ import { inputSource, type InputSource } from './inputs.js';
 import { RunnerError, type RunnerErrorName } from './errors.js';
 import { DEFAULT_CPU_SAMPLE_MS, sampleEngine } from './cpu-sampler.js';
 import { locationFromStack, toTaskError } from './error-location.js';
-import type { FromRunner, RunRequest, StartupMarks } from './protocol.js';
+import type { FromRunner, RunMarks, RunRequest, StartupMarks } from './protocol.js';
 import { checkTaskExport, importUserModule, LoadFailure, type LoadError } from './user-module.js';
 import { encodeResult, type JsonValue } from './result-json.js';
 import { startMainThreadWatchdog, type Watchdog } from './main-thread-watchdog.js';
@@ -57,12 +57,84 @@ export interface IpcBacklog {
 
 type DoneMessage = Extract<FromRunner, { type: 'done' }>;
 
-interface StartedPool {
-  pool: PoolEngine;
+/**
+ * A pool whose trace events are held until `release()` (a load error shows no run; a spare runner's pool shows
+ * nothing until a request claims it), with a warm-up signal from its start.
+ */
+class HeldPool {
+  readonly pool: PoolEngine;
   /** Every worker is ready (or the pool could not start them). */
-  warm: Promise<void>;
-  stopSampling(): void;
-  release(): void;
+  readonly warm: Promise<void>;
+  /** When `warm` resolved. */
+  warmMonoUs: number | undefined;
+  #held: TraceColumns[] | undefined = [];
+  #forward: ((columns: TraceColumns) => void) | undefined;
+  #retime: ((columns: TraceColumns) => TraceColumns) | undefined;
+  #stopSampling: () => void = () => undefined;
+
+  constructor(options: PoolOptions) {
+    this.pool = createPool(options);
+    this.warm = warmSignal(this.pool, options.backend ?? 'thread').then(() => { this.warmMonoUs = monotonicUs(); });
+    this.pool.onTraceColumns((lent) => {
+      // Made JSON-ready (a copy) right away: the engine reuses the lent columns for its next batch.
+      const columns = columnsToJson(lent);
+      if (this.#held) this.#held.push(columns);
+      else this.#forward?.(this.#retime ? this.#retime(columns) : columns);
+    });
+  }
+
+  /** The events emitted so far and held. */
+  heldEvents(): TraceEvent[] {
+    return (this.#held ?? []).flatMap((c) => c.events);
+  }
+
+  /**
+   * On-CPU lanes from now (src/runner/cpu-sampler.ts): each worker thread's CPU time (and the other threads of
+   * the run's processes), sampled from this thread; the machine's CPU use too, for the busy-machine check.
+   */
+  startSampling(sampleMs: number): void {
+    if (sampleMs > 0) this.#stopSampling = sampleEngine(this.pool, { intervalMs: sampleMs, emitted: this.heldEvents() });
+  }
+
+  stopSampling(): void {
+    this.#stopSampling();
+  }
+
+  /** Sends what was held and everything from now on to `forward`, each batch through `retime` when given. */
+  release(forward: (columns: TraceColumns) => void, retime?: (columns: TraceColumns) => TraceColumns): void {
+    const batches = this.#held ?? [];
+    this.#held = undefined;
+    this.#forward = forward;
+    this.#retime = retime;
+    for (const batch of batches) forward(retime ? retime(batch) : batch);
+  }
+}
+
+/**
+ * Resolves once every worker of the pool reported ready (so the timed task phase starts on a warm pool),
+ * or a worker failed to start, or the pool ended (then submit reports why). Subscribe right after creation.
+ */
+function warmSignal(pool: PoolEngine, backend: NodeBackend): Promise<void> {
+  const expected = backend === 'serial' || backend === 'event-loop' ? 1 : pool.size;
+  return new Promise<void>((resolve) => {
+    let ready = 0;
+    const pids: number[] = [];
+    const unsubscribe = pool.onTraceColumns((columns) => {
+      for (const e of columns.events) {
+        if (e.type === 'worker-start') {
+          ready++;
+          pids.push(e.pid);
+        }
+        if (e.type === 'worker-exit' || e.type === 'run-end' || ready >= expected) {
+          unsubscribe();
+          // Process workers: their start-up goes on in V8's background threads after ready (startup-settle.ts).
+          if (backend === 'process' && e.type === 'worker-start') void waitForIdleProcesses(pids).then(resolve);
+          else resolve();
+          return;
+        }
+      }
+    });
+  });
 }
 
 /** The API's runtime hook, as the runner uses it (see src/api/runtime-config.ts). */
@@ -85,16 +157,23 @@ export class RunSession {
   readonly #startup: Omit<StartupMarks, 'bundledMonoUs'> | undefined;
 
   readonly #ipc: IpcBacklog | undefined;
+  /** A spare runner's pool started ahead (PreparedPool), used when it fits the request. */
+  #prepared: PreparedPool | undefined;
+  /** The first fn-mode pool's steps (sent with `done`). */
+  readonly #marks: RunMarks = {};
 
   /**
    * @param startup when the runner started and got the request, reported with `bundled` for start-up timing.
    * @param ipc the parent channel's backlog, which paces the input stream (fn and compare modes).
+   * @param prepared a pool this (spare) runner started ahead for the request it expected; ended if it does not fit.
    */
-  constructor(request: RunRequest, send: (message: FromRunner) => void, startup?: Omit<StartupMarks, 'bundledMonoUs'>, ipc?: IpcBacklog) {
+  constructor(request: RunRequest, send: (message: FromRunner) => void, startup?: Omit<StartupMarks, 'bundledMonoUs'>, ipc?: IpcBacklog,
+    prepared?: PreparedPool) {
     this.#request = request;
     this.#send = send;
     this.#startup = startup;
     this.#ipc = ipc;
+    this.#prepared = prepared;
   }
 
   /** Runs the request; resolves with the `done` message (also after a load error or a stop). */
@@ -102,11 +181,12 @@ export class RunSession {
     const request = this.#request;
     let bundle: BundleResult;
     try {
+      if (request.mode === 'file') await this.#prepared?.stop();
       bundle = await bundleUserFile({ file: request.file, cacheDir: request.cacheDir, cacheDirIsDefault: request.cacheDirIsDefault });
       // The default cache directory failed a check and a fresh one was used: say why (the parent shows the runner's stderr).
       if (bundle.note) process.stderr.write(`poolscope: ${bundle.note}\n`);
       this.#send({
-        type: 'bundled', cacheHit: bundle.cacheHit, durationMs: bundle.durationMs,
+        type: 'bundled', cacheHit: bundle.cacheHit, durationMs: bundle.durationMs, url: bundle.url,
         marks: this.#startup && { ...this.#startup, bundledMonoUs: monotonicUs() },
       });
       if (request.mode === 'file') await this.#runFile(bundle);
@@ -124,6 +204,7 @@ export class RunSession {
   /** Stops every pool now (queued and running tasks fail with PoolTerminated). */
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#prepared?.stop();
     await this.#bullmq?.stop();
     await Promise.allSettled([...this.#pools].map((p) => p.terminate()));
   }
@@ -134,7 +215,9 @@ export class RunSession {
   }
 
   #done(ok: boolean): DoneMessage {
-    return { type: 'done', ok, failed: this.#failed, runIds: [...this.#runIds] };
+    const done: DoneMessage = { type: 'done', ok, failed: this.#failed, runIds: [...this.#runIds] };
+    if (this.#request.mode === 'fn' && this.#startup) done.marks = { ...this.#marks };
+    return done;
   }
 
   /** fn and compare modes. */
@@ -147,15 +230,24 @@ export class RunSession {
     const inputs = inputSource(request.inputs, request.inputRange);
 
     const backend = request.backend;
+    if (request.mode !== 'fn' || backend === 'bullmq') await this.#prepared?.stop();
     if (request.mode === 'fn' && backend === 'bullmq') {
       await this.#loadAndCheck(bundle, fn);
       await this.#runBullmq(fn, inputs, {});
       return;
     }
     if (request.mode === 'fn' && backend !== 'bullmq') {
+      // A spare runner may hold this pool already, its workers ready (PreparedPool).
+      const prepared = await this.#prepared?.claim(request, bundle);
+      this.#prepared = undefined;
+      if (prepared) {
+        this.#marks.prepared = true;
+        this.#pools.add(prepared.pool);
+        prepared.startSampling(request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS);
+      }
       // Workers start while the runner imports the module to check it: start-up costs overlap.
       // Their events are held back until the module is known to load, so a load error shows no run.
-      const started = this.#startPool(bundle, fn, inputs.length, backend, {});
+      const started = prepared ?? this.#startPool(bundle, fn, inputs.length, backend, {});
       try {
         await this.#loadAndCheck(bundle, fn);
       } catch (e) {
@@ -164,7 +256,10 @@ export class RunSession {
         this.#pools.delete(started.pool);
         throw e;
       }
-      started.release();
+      this.#marks.loadedMonoUs = monotonicUs();
+      started.release((columns) => this.#forward(columns), prepared && claimedRun(prepared.pool.now(), fn, inputs.length));
+      this.#marks.releasedMonoUs = monotonicUs();
+      void started.warm.then(() => { this.#marks.warmMonoUs ??= started.warmMonoUs; });
       await this.#drive(started, fn, inputs);
       return;
     }
@@ -186,7 +281,7 @@ export class RunSession {
           continue;
         }
         const started = this.#startPool(bundle, fn, inputs.length, backend, shared);
-        started.release();
+        started.release((columns) => this.#forward(columns));
         await this.#drive(started, fn, inputs);
       }
     }
@@ -227,70 +322,11 @@ export class RunSession {
 
   /** Creates a pool whose trace events wait until `release()`, with CPU sampling and a warm-up signal from its start. */
   #startPool(bundle: BundleResult, fn: string, inputsCount: number, backend: NodeBackend,
-    shared: { originUs?: number; compareId?: string; label?: string }): StartedPool {
-    const request = this.#request;
-    const pool = createPool({
-      ...this.#poolLimits(backend),
-      backend,
-      workers: request.workers,
-      module: bundle.url,
-      timeout: request.timeout,
-      originUs: shared.originUs,
-      // A fair baseline: serial tasks run like one pool worker, on a thread of their own, not on this
-      // thread (which feeds IPC and trace, and samples CPU).
-      serialThread: true,
-      runInfo: { fn, file: request.file, inputsCount, label: shared.label, compareId: shared.compareId },
-    });
-    this.#pools.add(pool);
-    const warm = this.#warm(pool, backend);
-    // On-CPU lanes: each worker thread's CPU time (and the other threads of the run's processes), sampled
-    // from this thread (src/runner/cpu-sampler.ts); the machine's CPU use too, for the busy-machine check.
-    const sampleMs = request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS;
-    const stopSampling = sampleMs > 0 ? sampleEngine(pool, { intervalMs: sampleMs }) : () => undefined;
-    let held: TraceColumns[] | undefined = [];
-    pool.onTraceColumns((lent) => {
-      // Made JSON-ready (a copy) right away: the engine reuses the lent columns for its next batch.
-      const columns = columnsToJson(lent);
-      if (held) held.push(columns);
-      else this.#forward(columns);
-    });
-    return {
-      pool,
-      warm,
-      stopSampling,
-      release: () => {
-        const batches = held ?? [];
-        held = undefined;
-        for (const batch of batches) this.#forward(batch);
-      },
-    };
-  }
-
-  /**
-   * Resolves once every worker of the pool reported ready (so the timed task phase starts on a warm pool),
-   * or a worker failed to start, or the pool ended (then submit reports why). Subscribe right after creation.
-   */
-  #warm(pool: PoolEngine, backend: NodeBackend): Promise<void> {
-    const expected = backend === 'serial' || backend === 'event-loop' ? 1 : pool.size;
-    return new Promise<void>((resolve) => {
-      let ready = 0;
-      const pids: number[] = [];
-      const unsubscribe = pool.onTraceColumns((columns) => {
-        for (const e of columns.events) {
-          if (e.type === 'worker-start') {
-            ready++;
-            pids.push(e.pid);
-          }
-          if (e.type === 'worker-exit' || e.type === 'run-end' || ready >= expected) {
-            unsubscribe();
-            // Process workers: their start-up goes on in V8's background threads after ready (startup-settle.ts).
-            if (backend === 'process' && e.type === 'worker-start') void waitForIdleProcesses(pids).then(resolve);
-            else resolve();
-            return;
-          }
-        }
-      });
-    });
+    shared: { originUs?: number; compareId?: string; label?: string }): HeldPool {
+    const started = new HeldPool(poolOptions(this.#request, bundle, fn, inputsCount, backend, shared));
+    this.#pools.add(started.pool);
+    started.startSampling(this.#request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS);
+    return started;
   }
 
   /**
@@ -299,7 +335,7 @@ export class RunSession {
    * first: the first tasks start while later inputs are still to come, and a million inputs never sit in the
    * queue (or in memory) at once.
    */
-  async #drive(started: StartedPool, fn: string, inputs: InputSource): Promise<void> {
+  async #drive(started: HeldPool, fn: string, inputs: InputSource): Promise<void> {
     const { pool } = started;
     // --json: every result value, encoded as the caller received it (after the copy), sent in batches.
     const results: [number, JsonValue][] | undefined = this.#request.results ? [] : undefined;
@@ -323,6 +359,7 @@ export class RunSession {
         if (ipc !== undefined && (i & 1023) === 0 && ipc.unsent() > MAX_IPC_BACKLOG) await ipc.drained();
         if (this.#stopped) break;
         inFlight++;
+        if (i === 0) this.#marks.firstSubmitMonoUs ??= monotonicUs();
         const handle = pool.submit(fn, inputs.at(i));
         // The outcome travels in the trace; the promise only counts (and its rejection is handled), or with
         // --json also collects the value.
@@ -368,8 +405,7 @@ export class RunSession {
    * fails one task (MemoryLimitExceeded) instead of the machine. Process workers get source maps on.
    */
   #poolLimits(backend: NodeBackend): Partial<PoolOptions> {
-    const mb = this.#request.maxMemoryMb;
-    return { ...(mb ? { maxMemoryMb: mb } : {}), ...(backend === 'process' ? { execArgv: ['--enable-source-maps'] } : {}) };
+    return poolLimits(this.#request, backend);
   }
 
   /** file mode: configure the API, import the script, await its default export. */
@@ -439,6 +475,125 @@ export class RunSession {
     }
     this.#send({ type: 'trace-columns', columns });
   }
+}
+
+/** The options of a run's pool: the user's bundle, the request's size, limits and timeout. */
+function poolOptions(request: RunRequest, bundle: BundleResult, fn: string, inputsCount: number, backend: NodeBackend,
+  shared: { originUs?: number; compareId?: string; label?: string }): PoolOptions {
+  return {
+    ...poolLimits(request, backend),
+    backend,
+    workers: request.workers,
+    module: bundle.url,
+    timeout: request.timeout,
+    originUs: shared.originUs,
+    // A fair baseline: serial tasks run like one pool worker, on a thread of their own, not on this
+    // thread (which feeds IPC and trace, and samples CPU).
+    serialThread: true,
+    runInfo: { fn, file: request.file, inputsCount, label: shared.label, compareId: shared.compareId },
+  };
+}
+
+/**
+ * Memory limit per worker (--max-memory; without it the engine's default, memory.ts), so runaway allocation
+ * fails one task (MemoryLimitExceeded) instead of the machine. Process workers get source maps on.
+ */
+function poolLimits(request: RunRequest, backend: NodeBackend): Partial<PoolOptions> {
+  const mb = request.maxMemoryMb;
+  return { ...(mb ? { maxMemoryMb: mb } : {}), ...(backend === 'process' ? { execArgv: ['--enable-source-maps'] } : {}) };
+}
+
+/** Backends whose workers a spare runner starts ahead: threads, cheap to hold (process workers are not). */
+const PREPARED_BACKENDS: ReadonlySet<string> = new Set(['thread', 'event-loop', 'serial']);
+
+/**
+ * Warm click (a spare runner, launch.ts): the pool of the run the spare expects next — the last run's file,
+ * function, backend and size — started ahead, its workers ready and its events held. The request that comes
+ * claims it when it fits: the same bundle (the content hash of the file and everything it imports: a file
+ * changed since is a different bundle, and the pool is ended, never used), backend, size, memory limit and
+ * timeout. A spare prepares only the bundle the last run ran (`bundleUrl`), so the workers import code that
+ * just ran at the user's request, not an edit nobody ran yet. Holding idle threads costs memory only; the spare
+ * ends them with itself (idle timeout, disposal, its parent gone).
+ */
+export class PreparedPool {
+  readonly #request: RunRequest;
+  readonly #ready: Promise<void>;
+  #bundle: BundleResult | undefined;
+  #held: HeldPool | undefined;
+  #stopped = false;
+
+  /** Can a spare start this request's pool ahead? fn mode on a thread-based Node backend. */
+  static fits(request: RunRequest): boolean {
+    return request.mode === 'fn' && request.fn !== undefined && PREPARED_BACKENDS.has(request.backend) && !/\.py$/i.test(request.file);
+  }
+
+  constructor(request: RunRequest, bundleUrl: string | undefined) {
+    this.#request = request;
+    this.#ready = this.#prepare(bundleUrl).catch(() => undefined);
+  }
+
+  async #prepare(bundleUrl: string | undefined): Promise<void> {
+    const request = this.#request;
+    if (!PreparedPool.fits(request)) return;
+    const bundle = await bundleUserFile({ file: request.file, cacheDir: request.cacheDir, cacheDirIsDefault: request.cacheDirIsDefault });
+    // Changed since the last run (or never ran): nothing is started ahead.
+    if (this.#stopped || bundleUrl === undefined || bundle.url !== bundleUrl) return;
+    checkTaskExport(request.fn!, request.file, bundle.exports);
+    this.#bundle = bundle;
+    this.#held = new HeldPool(poolOptions(request, bundle, request.fn!, 0, request.backend as NodeBackend, {}));
+    // The runner imports the module too (RunSession checks the export's value): done ahead, the request's import
+    // is the loader's cached module. It is the module the last run imported here without trouble.
+    try {
+      checkTaskExport(request.fn!, request.file, bundle.exports, await importUserModule(bundle, request.file));
+    } catch {
+      await this.stop();
+    }
+  }
+
+  /** The pool for `request` if it fits and every worker is still up; otherwise it is ended and undefined returned. */
+  async claim(request: RunRequest, bundle: BundleResult): Promise<HeldPool | undefined> {
+    await this.#ready;
+    const held = this.#held;
+    const prepared = this.#request;
+    this.#held = undefined;
+    if (!held) return undefined;
+    const fits = this.#bundle?.url === bundle.url && request.mode === 'fn' && request.backend === prepared.backend
+      && request.workers === prepared.workers && request.maxMemoryMb === prepared.maxMemoryMb && request.timeout === prepared.timeout
+      && !held.heldEvents().some((e) => e.type === 'worker-exit' || e.type === 'run-end');
+    if (fits) return held;
+    void held.pool.terminate().catch(() => undefined);
+    return undefined;
+  }
+
+  /** Ends the pool started ahead, if any (no request came, or it was not this one). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#ready;
+    const held = this.#held;
+    this.#held = undefined;
+    await held?.pool.terminate().catch(() => undefined);
+  }
+}
+
+/**
+ * The run of a pool a spare started ahead begins when the request claims it (`claimT`, the pool's clock): the
+ * held run-start is stamped then, with the request's function and input count, and so are the workers' starts
+ * (their start-up happened before the run: startupUs counts only what was left of it after `claimT`); run-end's
+ * wall time is from `claimT`. Times after `claimT` are as measured.
+ */
+function claimedRun(claimT: number, fn: string, inputsCount: number): (columns: TraceColumns) => TraceColumns {
+  return (columns) => {
+    if (!columns.events.some((e) => e.type === 'run-start' || e.type === 'worker-start' || e.type === 'run-end' || ('t' in e && e.t < claimT))) return columns;
+    const events = columns.events.map((e): TraceEvent => {
+      switch (e.type) {
+        case 'run-start': return { ...e, t: claimT, fn, inputsCount };
+        case 'worker-start': return { ...e, t: Math.max(e.t, claimT), startupUs: Math.max(0, Math.min(e.startupUs, e.t - claimT)) };
+        case 'run-end': return { ...e, stats: { ...e.stats, wallUs: Math.max(0, e.t - claimT) } };
+        default: return 't' in e && e.t < claimT ? { ...e, t: claimT } : e;
+      }
+    });
+    return { ...columns, events };
+  };
 }
 
 /** `run` without --fn on a module that has no default export main(): say what it has and what to do. */

@@ -44,13 +44,13 @@ export function parseFromRunner(raw: unknown): FromRunner | undefined {
       return isErrorWithLocation(raw.error) ? raw as FromRunner : undefined;
     case 'bundled':
       return typeof raw.cacheHit === 'boolean' && typeof raw.durationMs === 'number' && (raw.marks === undefined || isObj(raw.marks))
-        ? raw as FromRunner : undefined;
+        && (raw.url === undefined || (typeof raw.url === 'string' && raw.url.length <= MAX_STRING)) ? raw as FromRunner : undefined;
     case 'results':
       return typeof raw.runId === 'string' && Array.isArray(raw.results)
         && raw.results.every((r) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0])) ? raw as FromRunner : undefined;
     case 'done':
       return typeof raw.ok === 'boolean' && Number.isInteger(raw.failed) && Array.isArray(raw.runIds)
-        && raw.runIds.every((id) => typeof id === 'string') ? raw as FromRunner : undefined;
+        && raw.runIds.every((id) => typeof id === 'string') && (raw.marks === undefined || isRunMarks(raw.marks)) ? raw as FromRunner : undefined;
     default:
       return undefined;
   }
@@ -71,6 +71,14 @@ const PY_BACKENDS: ReadonlySet<unknown> = new Set<string>(PYTHON_BACKENDS);
 const MAX_TIMER_MS = RUN_LIMITS.timeoutMs;
 /** Characters of a path, interpreter, address or name in a request. */
 const MAX_STRING = 4096;
+
+function isRunMarks(raw: unknown): boolean {
+  if (!isObj(raw)) return false;
+  for (const k of ['loadedMonoUs', 'releasedMonoUs', 'warmMonoUs', 'firstSubmitMonoUs'] as const) {
+    if (raw[k] !== undefined && !(typeof raw[k] === 'number' && Number.isFinite(raw[k]))) return false;
+  }
+  return raw.prepared === undefined || typeof raw.prepared === 'boolean';
+}
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -116,7 +124,13 @@ function backendList(r: Obj, key: string, known: ReadonlySet<unknown>): void {
 export function parseToRunner(raw: unknown): ToRunner {
   if (!isObj(raw)) throw new InvalidRunRequest(`runner message: expected an object with a type, got ${describe(raw)}`);
   if (raw.type === 'stop') return { type: 'stop' };
-  if (raw.type !== 'run') throw new InvalidRunRequest(`runner message: unknown type ${describe(raw.type)} (expected run or stop)`);
+  if (raw.type === 'prepare') {
+    if (typeof raw.bundleUrl !== 'string' || raw.bundleUrl.length === 0 || raw.bundleUrl.length > MAX_STRING) bad('bundleUrl', 'a bundle URL', raw.bundleUrl);
+    const request = parseToRunner(raw.request);
+    if (request.type !== 'run') bad('request', 'a run request', raw.request);
+    return { type: 'prepare', request, bundleUrl: raw.bundleUrl };
+  }
+  if (raw.type !== 'run') throw new InvalidRunRequest(`runner message: unknown type ${describe(raw.type)} (expected run, prepare or stop)`);
   if (!RUN_MODES.has(raw.mode)) bad('mode', 'fn, file or compare', raw.mode);
   if (typeof raw.file !== 'string' || raw.file.length === 0 || raw.file.length > MAX_STRING) bad('file', 'a path', raw.file);
   optString(raw, 'fn', 1);

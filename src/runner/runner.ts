@@ -10,7 +10,7 @@
 import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
 import { parseToRunner } from './runner-messages.js';
 import { toTaskError } from './error-location.js';
-import { RunSession } from './run-session.js';
+import { PreparedPool, RunSession } from './run-session.js';
 import { PythonSession, isPythonFile } from './python/session.js';
 import { monotonicUs, performanceOffsetUs } from '../pool/clock.js';
 import { startOrphanGuard } from './orphan-guard.js';
@@ -38,6 +38,8 @@ process.on('exit', () => {
 const SHUTDOWN_GRACE_MS = 1000;
 
 let session: RunSession | PythonSession | undefined;
+/** A spare runner's pool started ahead for the request it expects (`prepare`, run-session.ts). */
+let prepared: PreparedPool | undefined;
 let exiting = false;
 
 /** Messages handed to the IPC channel and not yet written to it (a parent slower than the run: the CLI at scale). */
@@ -71,23 +73,29 @@ const ipcBacklog = {
  */
 const FLUSH_TIMEOUT_MS = 30_000;
 
-async function shutdown(code: number, final?: FromRunner): Promise<never> {
-  if (!exiting) {
-    exiting = true;
-    // The pools get a grace period to stop; past it we go on without them — and still send `final`, so the
-    // parent hears how the run ended however slow the machine (what is left of the run dies with us: see 'exit').
-    let grace: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      session?.stop().catch(() => undefined),
-      new Promise((resolve) => { grace = setTimeout(resolve, SHUTDOWN_GRACE_MS); }),
-    ]);
-    clearTimeout(grace);
-    // What is left is flushing: `send` resolves once `final` — and so everything queued before it — is written.
-    if (final) {
-      const flushed = setTimeout(() => exitRunner(code), FLUSH_TIMEOUT_MS);
-      flushed.unref();
-      await send(final);
-    }
+/** The one way out, once started: a later call (the run ending while a stop is under way) waits for it. */
+let shuttingDown: Promise<never> | undefined;
+
+function shutdown(code: number, final?: FromRunner): Promise<never> {
+  shuttingDown ??= endRun(code, final);
+  return shuttingDown;
+}
+
+async function endRun(code: number, final?: FromRunner): Promise<never> {
+  exiting = true;
+  // The pools get a grace period to stop; past it we go on without them — and still send `final`, so the
+  // parent hears how the run ended however slow the machine (what is left of the run dies with us: see 'exit').
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all([session?.stop().catch(() => undefined), prepared?.stop()]),
+    new Promise((resolve) => { grace = setTimeout(resolve, SHUTDOWN_GRACE_MS); }),
+  ]);
+  clearTimeout(grace);
+  // What is left is flushing: `send` resolves once `final` — and so everything queued before it — is written.
+  if (final) {
+    const flushed = setTimeout(() => exitRunner(code), FLUSH_TIMEOUT_MS);
+    flushed.unref();
+    await send(final);
   }
   return exitRunner(code);
 }
@@ -112,12 +120,16 @@ process.on('message', (raw: unknown) => {
     message = parseToRunner(raw);
   } catch (e) {
     // A request the runner cannot act on ends the run with the named error (InvalidRunRequest) instead of a hang;
-    // once a run is going, a stray message is ignored.
-    if (!session) void shutdown(1, { type: 'load-error', error: { name: (e as Error).name, message: (e as Error).message } });
+    // once a run is going, a stray message is ignored, and so is a bad `prepare` (it only asks for a head start).
+    if (!session && !(typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'prepare')) void shutdown(1, { type: 'load-error', error: { name: (e as Error).name, message: (e as Error).message } });
     return;
   }
   if (message.type === 'stop') {
     void shutdown(0, session?.doneMessage());
+    return;
+  }
+  if (message.type === 'prepare') {
+    if (!session && !prepared && !exiting) prepared = new PreparedPool(message.request, message.bundleUrl);
     return;
   }
   if (session) return;
@@ -125,7 +137,10 @@ process.on('message', (raw: unknown) => {
   // A .py file runs in a Python runner of its own (src/runner/python/); everything else in this process.
   session = isPythonFile(request.file)
     ? new PythonSession(withInputList(request), (m) => { void send(m); })
-    : new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() }, ipcBacklog);
+    : new RunSession(request, (m) => { void send(m); }, { runnerStartMonoUs, requestMonoUs: monotonicUs() }, ipcBacklog, prepared);
+  // A Python request has no use for a Node pool started ahead.
+  if (isPythonFile(request.file)) void prepared?.stop();
+  else prepared = undefined;
   if (request.mode !== 'file') interceptProcessExit();
   // The main program and a script's own serial tasks run here: their process.kill cannot reach our parent.
   guardParentSignals();

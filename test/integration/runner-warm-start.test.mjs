@@ -13,7 +13,7 @@ const built = await esbuild.build({
   entryPoints: [fileURLToPath(new URL('../../src/runner/launch.ts', import.meta.url))],
   bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
 });
-const { launchRunner, disposeSpareRunners, spareRunnerPids } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
+const { launchRunner, disposeSpareRunners, spareRunnerPids, preparedSpareRunnerPids, refreshSpareRunners } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 
 const RUNNER = join(ROOT, 'dist', 'runner.js');
 const dir = tempDir();
@@ -26,12 +26,24 @@ writeFileSync(file, 'export function ident(x: number): number {\n  return x;\n}\
 
 function run(inputs, extra = {}) {
   const ends = [];
+  const events = [];
   const handle = launchRunner({
     runnerPath: RUNNER, stdio: 'pipe', warm: true, cwd: dir.dir,
     request: { type: 'run', mode: 'fn', file, fn: 'ident', inputs: inputs.map((x) => [x]), backend: 'thread', workers: 1, cacheDir: join(dir.dir, 'cache'), ...extra },
-    onMessage: (m) => { if (m.type === 'events') for (const e of m.batch) if (e.type === 'task-end') ends.push(e); },
+    onMessage: (m) => {
+      if (m.type !== 'events') return;
+      events.push(...m.batch);
+      for (const e of m.batch) if (e.type === 'task-end') ends.push(e);
+    },
   });
-  return { handle, ends };
+  return { handle, ends, events };
+}
+
+/** Waits (bounded) until none of `pids` is alive: a killed process is gone once the kernel reaped it. */
+async function gone(pids) {
+  const deadline = Date.now() + 10_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return pids.filter(alive);
 }
 
 function alive(pid) {
@@ -88,4 +100,82 @@ test('a launch whose Node cannot start keeps no spare, and does not stop other l
   assert.equal((await good.handle.done).done?.ok, true);
   assert.equal(spareRunnerPids().length, 1, 'a launch with a working Node still keeps its spare');
   disposeSpareRunners();
+});
+
+test('after a run that went through, the spare starts the same pool ahead; the next run uses it, stamped from its request', async () => {
+  disposeSpareRunners();
+  const first = run([1, 2], { workers: 2 });
+  assert.equal((await first.handle.done).done?.ok, true);
+  const [spare] = preparedSpareRunnerPids();
+  assert.ok(spare > 0, 'the spare was asked to start the pool ahead');
+
+  const second = run([3, 4, 5], { workers: 2 });
+  assert.equal(second.handle.pid, spare);
+  const exit = await second.handle.done;
+  assert.equal(exit.done?.ok, true);
+  assert.equal(exit.done?.marks?.prepared, true, 'the run used the pool started ahead');
+  assert.deepEqual(second.ends.map((e) => e.resultPreview).sort(), ['3', '4', '5']);
+  const start = second.events.find((e) => e.type === 'run-start');
+  assert.equal(start?.seq, 0);
+  assert.equal(start?.fn, 'ident');
+  assert.equal(start?.inputsCount, 3);
+  const workers = second.events.filter((e) => e.type === 'worker-start');
+  assert.equal(workers.length, 2);
+  for (const w of workers) {
+    // Started before the request: on the timeline the lanes start with the run, without a start-up of their own.
+    assert.ok(w.t >= start.t, `worker-start ${w.t} before run-start ${start.t}`);
+    assert.ok(w.startupUs >= 0 && w.t - w.startupUs >= start.t - 0.01, JSON.stringify({ w, start }));
+  }
+  const queued = second.events.find((e) => e.type === 'task-queued');
+  assert.ok(queued.t >= start.t);
+  const end = second.events.find((e) => e.type === 'run-end');
+  assert.ok(Math.abs(end.stats.wallUs - (end.t - start.t)) < 1, 'run-end wall time from the run\'s start');
+  disposeSpareRunners();
+});
+
+test('a pool started ahead is not used for another size, nor after the file changed: the run loads the new code', async () => {
+  disposeSpareRunners();
+  const first = run([1]);
+  assert.equal((await first.handle.done).done?.ok, true);
+  const other = run([2], { workers: 2 });
+  const exitOther = await other.handle.done;
+  assert.equal(exitOther.done?.ok, true);
+  assert.equal(exitOther.done?.marks?.prepared, undefined, 'another pool size starts its own pool');
+  assert.deepEqual(other.ends.map((e) => e.resultPreview), ['2']);
+
+  // The spare now holds a 2-worker pool of ident as it was; the file changes before the next run.
+  assert.equal(preparedSpareRunnerPids().length, 1);
+  writeFileSync(file, 'export function ident(x: number): number {\n  return x + 100;\n}\n');
+  try {
+    const changed = run([3], { workers: 2 });
+    const exit = await changed.handle.done;
+    assert.equal(exit.done?.ok, true);
+    assert.equal(exit.done?.marks?.prepared, undefined, 'a pool of the old bundle is never used');
+    assert.deepEqual(changed.ends.map((e) => e.resultPreview), ['103']);
+  } finally {
+    writeFileSync(file, 'export function ident(x: number): number {\n  return x;\n}\n');
+  }
+  disposeSpareRunners();
+});
+
+test('refreshSpareRunners replaces a spare holding a pool by a plain one; dispose leaves no process', async () => {
+  disposeSpareRunners();
+  const first = run([1], { workers: 2 });
+  assert.equal((await first.handle.done).done?.ok, true);
+  const [prepared] = preparedSpareRunnerPids();
+  assert.ok(prepared > 0);
+  refreshSpareRunners();
+  assert.deepEqual(preparedSpareRunnerPids(), []);
+  const [plain] = spareRunnerPids();
+  assert.ok(plain > 0 && plain !== prepared, 'a plain spare took its place');
+  assert.deepEqual(await gone([prepared]), [], 'the spare that held the pool (and its worker threads) is gone');
+
+  const next = run([5], { workers: 2 });
+  assert.equal(next.handle.pid, plain);
+  const exit = await next.handle.done;
+  assert.equal(exit.done?.ok, true);
+  assert.equal(exit.done?.marks?.prepared, undefined);
+  const spares = spareRunnerPids();
+  disposeSpareRunners();
+  assert.deepEqual(await gone(spares), []);
 });

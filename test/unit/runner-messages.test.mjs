@@ -15,7 +15,9 @@ const { parseFromRunner, parseToRunner, InvalidRunRequest } = await import(`data
 
 const VALID = [
   { type: 'done', ok: true, failed: 0, runIds: ['r1'] },
+  { type: 'done', ok: true, failed: 0, runIds: ['r1'], marks: { loadedMonoUs: 1, releasedMonoUs: 2, warmMonoUs: 0.5, firstSubmitMonoUs: 3, prepared: true } },
   { type: 'bundled', cacheHit: false, durationMs: 12.5 },
+  { type: 'bundled', cacheHit: true, durationMs: 1, url: 'file:///home/u/.cache/poolscope/a-0123.mjs' },
   { type: 'load-error', error: { name: 'SyntaxError', message: 'x', location: { file: '/a.ts', line: 3, column: 1 } } },
   { type: 'main-error', error: { name: 'Error', message: 'boom', stack: 'Error: boom' } },
   { type: 'results', runId: 'r1', results: [[0, 1], [1, { type: 'bigint', value: '2' }]] },
@@ -32,6 +34,10 @@ const GARBAGE = [
   { type: 'done', ok: true, failed: 1.5, runIds: [] },
   { type: 'done', ok: true, failed: 0, runIds: [7] },
   { type: 'bundled', cacheHit: 1, durationMs: 3 },
+  { type: 'bundled', cacheHit: true, durationMs: 3, url: 7 },
+  { type: 'done', ok: true, failed: 0, runIds: [], marks: { loadedMonoUs: 'soon' } },
+  { type: 'done', ok: true, failed: 0, runIds: [], marks: { prepared: 1 } },
+  { type: 'done', ok: true, failed: 0, runIds: [], marks: 5 },
   { type: 'load-error', error: 'a string' },
   { type: 'load-error', error: { name: 'E', message: 'm', location: { file: '/a.ts', line: 'one', column: 1 } } },
   { type: 'main-error', error: { name: 1, message: 'm' } },
@@ -64,6 +70,8 @@ const REQUEST = { type: 'run', mode: 'fn', file: '/work/a.ts', fn: 'square', inp
 test('parseToRunner() passes well-formed requests and stop through', () => {
   assert.deepEqual(parseToRunner(REQUEST), REQUEST);
   assert.deepEqual(parseToRunner({ type: 'stop' }), { type: 'stop' });
+  const prepare = { type: 'prepare', request: REQUEST, bundleUrl: 'file:///c/a-01.mjs' };
+  assert.deepEqual(parseToRunner(prepare), prepare);
   const full = {
     ...REQUEST, mode: 'compare', backends: ['serial', 'thread'], repeat: 3, timeout: 1500.5, cacheDir: '/tmp/c', cacheDirIsDefault: true,
     maxMemoryMb: 512, pythonBackend: 'py-thread', pythonBackends: ['py-serial'], pythonPath: 'python3', pythonPathOption: '--python',
@@ -94,6 +102,10 @@ test('parseToRunner() throws InvalidRunRequest naming the field for wrong types,
     [{ ...REQUEST, repeat: 0 }, /repeat /], [{ ...REQUEST, maxMemoryMb: -1 }, /maxMemoryMb /], [{ ...REQUEST, cacheDirIsDefault: 'yes' }, /cacheDirIsDefault /],
     [{ ...REQUEST, pythonBackend: 'py-gpu' }, /pythonBackend /], [{ ...REQUEST, cpuSampleMs: -5 }, /cpuSampleMs /],
     [{ ...REQUEST, results: 1 }, /results /], [{ ...REQUEST, concurrency: 0 }, /concurrency /], [{ ...REQUEST, queue: {} }, /queue /],
+    [{ type: 'prepare', request: REQUEST }, /bundleUrl /], [{ type: 'prepare', request: REQUEST, bundleUrl: 'x'.repeat(5000) }, /bundleUrl /],
+    [{ type: 'prepare', request: { ...REQUEST, workers: 0 }, bundleUrl: 'file:///a.mjs' }, /workers /],
+    [{ type: 'prepare', request: { type: 'stop' }, bundleUrl: 'file:///a.mjs' }, /request /],
+    [{ type: 'prepare', request: 'run', bundleUrl: 'file:///a.mjs' }, /expected an object/],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => parseToRunner(raw), (e) => e instanceof InvalidRunRequest && e.name === 'InvalidRunRequest' && message.test(e.message),
