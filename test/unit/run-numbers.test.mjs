@@ -56,7 +56,9 @@ test('idealSpeedup() = min(workers, cores); serial 1', () => {
 });
 
 test('speedupsAgainst(): task phase and with start-up, only when both finished; efficiency capped with a reason', () => {
+  /** @type {import('../../dist/trace.mjs').PhaseNumbers} */
   const serial = { backend: 'serial', workers: 1, finished: true, taskPhaseUs: 800_000, startupWallUs: 820_000, coresUsed: 1 };
+  /** @type {import('../../dist/trace.mjs').PhaseNumbers} */
   const thread = { backend: 'thread', workers: 4, cores: 2, finished: true, taskPhaseUs: 420_000, startupWallUs: 500_000 };
   const r = speedupsAgainst(thread, serial);
   near(r.speedupVsSerial, 800 / 420);
@@ -67,9 +69,9 @@ test('speedupsAgainst(): task phase and with start-up, only when both finished; 
   // 2.69× on 2 cores: capped at 100 %, and why.
   const fast = speedupsAgainst({ ...thread, taskPhaseUs: 800_000 / 2.69 }, { ...serial, busy: true });
   assert.equal(fast.efficiency, 1);
-  assert.match(fast.efficiencyNote, /measured 135 %: the serial baseline ran while the machine was busy/);
+  assert.match(fast.efficiencyNote ?? '', /measured 135 %: the serial baseline ran while the machine was busy/);
   const io = speedupsAgainst({ ...thread, taskPhaseUs: 100_000 }, { ...serial, coresUsed: 0.02 });
-  assert.match(io.efficiencyNote, /tasks mostly wait/);
+  assert.match(io.efficiencyNote ?? '', /tasks mostly wait/);
 });
 
 test('isCancelledError(): Stop/terminate/cancel are cancelled, other errors are failures', () => {
@@ -203,10 +205,11 @@ test('stopped tasks are cancelled, counted apart from failed', () => {
 });
 
 test('backendRounds() and medianRun(): medians and min–max over rounds', () => {
-  const summaries = [1.8, 1.9, 1.6].flatMap((sp, i) => [
+  // Summaries with the fields backendRounds and medianRun read.
+  const summaries = /** @type {import('../../dist/trace.mjs').RunSummary[]} */ ([1.8, 1.9, 1.6].flatMap((sp, i) => [
     { backend: 'serial', workers: 1, finished: true, taskPhaseUs: 1e6, coresUsed: 1, busy: false, failed: 0, cancelled: 0, runId: `s${i}` },
     { backend: 'thread', workers: 2, finished: true, taskPhaseUs: 1e6 / sp, speedupVsSerial: sp, coresUsed: sp, busy: i === 2, cores: 2, failed: 0, cancelled: 0, runId: `t${i}` },
-  ]);
+  ]));
   const [serial, thread] = backendRounds(summaries);
   assert.equal(serial.rounds, 3);
   assert.deepEqual(thread.speedupVsSerial, { median: 1.8, min: 1.6, max: 1.9 });
@@ -218,7 +221,7 @@ test('backendRounds() and medianRun(): medians and min–max over rounds', () =>
 
 test('the Chrome-trace export carries the findings in its metadata', () => {
   const chrome = traceToChrome(recordedCompare());
-  const f = chrome.otherData.findings;
+  const f = /** @type {ReturnType<typeof import('../../dist/trace.mjs').traceFindings>} */ (chrome.otherData?.findings);
   assert.equal(f.machine.cores, 2);
   assert.equal(f.machine.busy, false);
   assert.match(f.verdict, /threads used 2\.0 cores/);

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traceToChrome, chromeToTrace, computeRunSummaries } from '../../dist/trace.mjs';
+import { chromeEvents, defined } from '../fixtures/trace-events.mjs';
 
 /** A compare of a thread run and an event-loop run (with slices and a main-wait), as the runner emits them. */
 function compareTrace() {
@@ -42,31 +43,31 @@ function compareTrace() {
 test('traceToChrome() writes X events per task with pid = process, tid = thread, and args', () => {
   const chrome = traceToChrome(compareTrace());
   assert.equal(chrome.displayTimeUnit, 'ms');
-  const tasks = chrome.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task');
+  const tasks = chromeEvents(chrome).filter((e) => e.ph === 'X' && e.cat === 'task');
   assert.equal(tasks.length, 3, 'the thread run: one X per task');
-  const failed = tasks.find((e) => e.args.taskId === 1);
+  const failed = defined(tasks.find((e) => e.args.taskId === 1));
   assert.deepEqual({ name: failed.name, ts: failed.ts, dur: failed.dur, pid: failed.pid, tid: failed.tid },
     { name: 'fib #1', ts: 85, dur: 1415, pid: 100, tid: 2 });
   assert.equal(failed.args.queueWaitUs, 15);
   assert.equal(failed.args.input, '[31]');
   assert.equal(failed.args.worker, 'ThreadPoolExecutor-0_1');
   assert.equal(failed.args.error.name, 'RangeError');
-  assert.equal(tasks.find((e) => e.args.taskId === 0).args.result, '832040');
-  assert.equal(tasks.find((e) => e.args.taskId === 0).args.cpuUs, 990);
+  assert.equal(tasks.find((e) => e.args.taskId === 0)?.args.result, '832040');
+  assert.equal(tasks.find((e) => e.args.taskId === 0)?.args.cpuUs, 990);
 });
 
 test('traceToChrome() names processes and threads with M events, and marks worker start/exit', () => {
   const chrome = traceToChrome(compareTrace());
-  const meta = chrome.traceEvents.filter((e) => e.ph === 'M');
+  const meta = chromeEvents(chrome).filter((e) => e.ph === 'M');
   const threadName = (pid, tid) => meta.find((e) => e.name === 'thread_name' && e.pid === pid && e.tid === tid)?.args.name;
-  assert.equal(meta.find((e) => e.name === 'process_name' && e.pid === 100).args.name, 'poolscope runner (pid 100)');
+  assert.equal(meta.find((e) => e.name === 'process_name' && e.pid === 100)?.args.name, 'poolscope runner (pid 100)');
   assert.equal(threadName(100, 0), 'main');
   assert.equal(threadName(100, 1), 'ThreadPoolExecutor-0_0');
   assert.equal(threadName(100, 3), 'event-loop');
   const instants = chrome.traceEvents.filter((e) => e.ph === 'i' && e.cat === 'worker');
   assert.equal(instants.length, 5, '3 worker starts (2 threads, 1 event loop), 2 exits');
   assert.ok(instants.some((e) => e.name === 'exit ThreadPoolExecutor-0_1 (idle)' && e.ts === 2100 && e.tid === 2));
-  const wait = chrome.traceEvents.find((e) => e.cat === 'main-wait');
+  const wait = defined(chromeEvents(chrome).find((e) => e.cat === 'main-wait'));
   assert.deepEqual({ ts: wait.ts, dur: wait.dur, pid: wait.pid, tid: wait.tid, name: wait.name }, { ts: 70, dur: 2025, pid: 100, tid: 0, name: 'pool.map(fib) × 3' });
 });
 
@@ -76,7 +77,7 @@ test('traceToChrome() event-loop tasks become async spans and their slices X eve
   const ends = chrome.traceEvents.filter((e) => e.ph === 'e');
   assert.deepEqual(begins.map((e) => [e.id, e.ts]), [['r-loop:0', 3030], ['r-loop:1', 3031]]);
   assert.deepEqual(ends.map((e) => [e.id, e.ts]), [['r-loop:0', 3510], ['r-loop:1', 3600]]);
-  const slices = chrome.traceEvents.filter((e) => e.cat === 'slice');
+  const slices = chromeEvents(chrome).filter((e) => e.cat === 'slice');
   assert.deepEqual(slices.map((e) => [e.ts, e.dur, e.tid]), [[3030, 10, 3], [3500, 10, 3], [3040, 10, 3]]);
   // Slices on one lane never overlap, so a synchronous track can show them.
   const sorted = slices.map((e) => [e.ts, e.ts + e.dur]).sort((a, b) => a[0] - b[0]);

@@ -23,6 +23,7 @@ function parseCsv(text) {
   return rows;
 }
 
+/** @type {import('../../dist/trace.mjs').TraceEvent[]} */
 const events = [
   { runId: 'r1', seq: 0, type: 'run-start', t: 0, backend: 'process', workers: 2, fn: 'parse', inputsCount: 2, node: 'v20', pid: 10, originUs: 1 },
   { runId: 'r1', seq: 1, type: 'worker-start', t: 10, workerId: 1, name: 'PoolWorker-1', pid: 11, threadId: 0, startupUs: 60000 },

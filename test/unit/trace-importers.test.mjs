@@ -4,10 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { importTrace, computeRunSummaries, traceToChrome } from '../../dist/trace.mjs';
+import { defined, eventsOf, firstOf } from '../fixtures/trace-events.mjs';
 
 const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/traces/foreign/${name}`, import.meta.url), 'utf8'));
-const workers = (events) => events.filter((e) => e.type === 'worker-start');
-const ends = (events) => events.filter((e) => e.type === 'task-end');
+/** @param {import('../../dist/trace.mjs').TraceEvent[]} events */
+const workers = (events) => eventsOf(events, 'worker-start');
+/** @param {import('../../dist/trace.mjs').TraceEvent[]} events */
+const ends = (events) => eventsOf(events, 'task-end');
 
 test('a Ray timeline with string pids keeps one lane per node and worker, tasks from "task" spans with their phases', () => {
   const { format, events } = importTrace(fixture('ray-timeline.json'));
@@ -19,11 +22,11 @@ test('a Ray timeline with string pids keeps one lane per node and worker, tasks 
   const [summary] = computeRunSummaries(events);
   assert.equal(summary.tasks, 6, 'worker_idle and task:* parts are not tasks');
   assert.equal(summary.backend, 'process');
-  assert.deepEqual(events[0].hosts, ['10.0.0.5', '10.0.0.6']);
-  const first = ends(events)[0];
-  assert.deepEqual(first.phases.map((p) => p.name), ['deserialize_arguments', 'execute', 'store_outputs']);
+  assert.deepEqual(firstOf(events, 'run-start').hosts, ['10.0.0.5', '10.0.0.6']);
+  const first = firstOf(events, 'task-end');
+  assert.deepEqual(defined(first.phases).map((p) => p.name), ['deserialize_arguments', 'execute', 'store_outputs']);
   assert.equal(first.t, 250000, 'µs timestamps kept as µs: a 250 ms task');
-  assert.equal(events.find((e) => e.type === 'task-queued').fn, 'square');
+  assert.equal(firstOf(events, 'task-queued').fn, 'square');
 });
 
 test('an older Ray timeline in nanoseconds with numeric pids: units normalised to µs, task:execute spans are the tasks', () => {
@@ -31,9 +34,9 @@ test('an older Ray timeline in nanoseconds with numeric pids: units normalised t
   assert.equal(format, 'ray');
   const [summary] = computeRunSummaries(events);
   assert.equal(summary.tasks, 4);
-  assert.deepEqual(ends(events).map((e) => Math.round(e.t - events.find((s) => s.type === "task-start" && s.taskId === e.taskId).t)), [50000, 50000, 50000, 50000], "ns since the epoch hold 256 ns steps as doubles: µs after rounding");
+  assert.deepEqual(ends(events).map((e) => Math.round(e.t - firstOf(events, 'task-start', (s) => s.taskId === e.taskId).t)), [50000, 50000, 50000, 50000], "ns since the epoch hold 256 ns steps as doubles: µs after rounding");
   assert.deepEqual(summary.pids, [4100, 4101]);
-  assert.equal(events.find((e) => e.type === 'task-queued').fn, 'cube');
+  assert.equal(firstOf(events, 'task-queued').fn, 'cube');
 });
 
 test('a Dask task stream: lanes host → worker address → thread, phases inside each bar, an erred task failed', () => {
@@ -46,14 +49,14 @@ test('a Dask task stream: lanes host → worker address → thread, phases insid
   const [summary] = computeRunSummaries(events);
   assert.equal(summary.tasks, 7);
   assert.equal(summary.failed, 1);
-  const failed = ends(events).find((e) => !e.ok);
-  assert.equal(failed.error.name, 'DaskTaskError');
-  assert.match(failed.error.message, /ZeroDivisionError/);
+  const failed = firstOf(events, 'task-end', (e) => !e.ok);
+  assert.equal(failed.error?.name, 'DaskTaskError');
+  assert.match(defined(failed.error).message, /ZeroDivisionError/);
   const queued = events.filter((e) => e.type === 'task-queued');
   assert.deepEqual([...new Set(queued.map((q) => q.fn))], ['inc', 'sum']);
-  const okEnd = ends(events).find((e) => e.ok);
-  assert.deepEqual(okEnd.phases.map((p) => p.name), ['transfer', 'deserialize', 'compute']);
-  const start = events.find((e) => e.type === 'task-start' && e.taskId === okEnd.taskId).t;
+  const okEnd = firstOf(events, 'task-end', (e) => e.ok);
+  assert.deepEqual(defined(okEnd.phases).map((p) => p.name), ['transfer', 'deserialize', 'compute']);
+  const start = firstOf(events, 'task-start', (e) => e.taskId === okEnd.taskId).t;
   assert.equal(Math.round(okEnd.t - start), 205000, 'epoch seconds → µs');
 });
 

@@ -56,6 +56,7 @@ test('a store fed columns packs a large run: its task events only in the model',
     ref.push(0, 0, 0);
     num.push(id, id, id * id);
   }
+  /** @type {import('../../dist/trace.mjs').TraceEvent} */
   const head = { type: 'run-start', runId, seq: 0, t: 0, backend: 'thread', workers: 1, fn: 'sq', inputsCount: n, node: 'v20', pid: 1, originUs: 0 };
   const store = new TraceStore({ packFrom: 100 });
   store.add([head]);

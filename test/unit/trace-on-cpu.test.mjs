@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuUsIn, onCpuShare, taskCpu, runTaskCpu, seriesByThread, TraceModel, computeRunSummaries, traceToChrome } from '../../dist/trace.mjs';
+import { chromeEvents, defined } from '../fixtures/trace-events.mjs';
 
 test('cpuUsIn spreads each sample over its interval and counts the overlap', () => {
   // (0, 10 ms]: 10 ms on CPU; (10, 20 ms]: 2.5 ms; nothing sampled in (20, 30 ms] (idle); (30, 40 ms]: 5 ms.
@@ -30,7 +31,7 @@ test('taskCpu: the thread clock wins, then slices, then samples; nothing measure
   assert.equal(taskCpu({ start: 0, end: 20_000 }, []), undefined);
   assert.equal(taskCpu({ start: 5, end: 5, reportedCpuUs: 3 }, series), undefined);
   // A thread clock slightly ahead of the wall clock stays a fraction.
-  assert.equal(taskCpu({ start: 0, end: 1_000, reportedCpuUs: 1_010 }, undefined).cpuFraction, 1);
+  assert.equal(taskCpu({ start: 0, end: 1_000, reportedCpuUs: 1_010 }, undefined)?.cpuFraction, 1);
 });
 
 test('seriesByThread groups by pid/tid and sorts samples that arrived out of order', () => {
@@ -73,7 +74,7 @@ test('runTaskCpu over a joined run: each GIL thread gets its sampled quarter, wh
   for (const lateSamples of [false, true]) {
     const model = new TraceModel();
     model.add(gilRun({ lateSamples }));
-    const cpu = runTaskCpu(model, model.runById('gil'));
+    const cpu = runTaskCpu(model, defined(model.runById('gil')));
     assert.equal(cpu.size, 4);
     for (const [i, c] of cpu) {
       const taskId = model.tasks.taskId[i];
@@ -90,7 +91,7 @@ test('run summaries carry the mean on-CPU fraction per run and per worker lane',
   assert.equal(s.cpuUs, 40_000);
   assert.deepEqual(s.utilization.map((u) => u.cpuFraction), [0.25, 0.25, 0.25, 0.25]);
   const [exact] = computeRunSummaries(gilRun({ withClock: true }));
-  assert.ok(Math.abs(exact.cpuFraction - (9_250 / 40_000)) < 1e-9, `${exact.cpuFraction}`);
+  assert.ok(Math.abs(defined(exact.cpuFraction) - (9_250 / 40_000)) < 1e-9, `${exact.cpuFraction}`);
   // Σ fractions of threads sharing one GIL cannot exceed one core-worth... here, 4 × 0.25 = 1.
   const [plain] = computeRunSummaries(gilRun().filter((e) => e.type !== 'cpu-sample'));
   assert.equal(plain.cpuFraction, undefined, 'no samples, no thread clock: not measured, not guessed');
@@ -99,14 +100,14 @@ test('run summaries carry the mean on-CPU fraction per run and per worker lane',
 
 test('Chrome trace: cpuUs/cpuFraction in task args and an "on CPU" counter track per thread', () => {
   const chrome = traceToChrome(gilRun());
-  const tasks = chrome.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task');
+  const tasks = chromeEvents(chrome).filter((e) => e.ph === 'X' && e.cat === 'task');
   assert.equal(tasks.length, 4);
   for (const t of tasks) {
     assert.equal(t.args.cpuUs, 10_000);
     assert.equal(t.args.cpuFraction, 0.25);
     assert.equal(t.args.cpuSource, 'sampled');
   }
-  const counters = chrome.traceEvents.filter((e) => e.ph === 'C');
+  const counters = chromeEvents(chrome).filter((e) => e.ph === 'C');
   const names = [...new Set(counters.map((c) => c.name))].sort();
   assert.deepEqual(names, [0, 1, 2, 3].map((i) => `on CPU · ThreadPoolExecutor-0_${i}`));
   const first = counters.filter((c) => c.name === names[0]);
@@ -119,6 +120,6 @@ test('Chrome trace: cpuUs/cpuFraction in task args and an "on CPU" counter track
 
 test('Chrome trace counter drops to 0 across a gap the sampler skipped (no CPU used)', () => {
   const events = gilRun().filter((e) => !(e.type === 'cpu-sample' && e.tid === 61 && e.t === 30_000));
-  const counters = traceToChrome(events).traceEvents.filter((e) => e.ph === 'C' && e.name === 'on CPU · ThreadPoolExecutor-0_0');
+  const counters = chromeEvents(traceToChrome(events)).filter((e) => e.ph === 'C' && e.name === 'on CPU · ThreadPoolExecutor-0_0');
   assert.deepEqual(counters.map((c) => [c.ts, c.args['on CPU']]), [[0, 0.25], [10_000, 0.25], [20_000, 0], [30_000, 0.25], [40_000, 0]]);
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { firstOf } from '../fixtures/trace-events.mjs';
 import {
   CHUNK_CHARS, TraceModel, TraceStore, chromeToTrace, chromeTraceChunks, computeRunSummaries, csvChunks, embeddedTraceChunks, summarizeRuns,
   traceToChrome, traceToCsv,
@@ -118,8 +119,8 @@ test('a 200 000-task trace streams in bounded chunks, stores each task once (≤
     assert.equal(back.filter((e) => e.type === 'task-end').length, n);
     assert.deepEqual(back.map((e) => e.seq), back.map((_, i) => i), 'seq renumbered 0, 1, 2 …');
     assert.equal(back[0].type, 'run-start');
-    assert.equal(back.at(-1).type, 'run-end');
-    const task7 = back.find((e) => e.type === 'task-end' && e.taskId === 7);
+    assert.equal(back.at(-1)?.type, 'run-end');
+    const task7 = firstOf(back, 'task-end', (e) => e.taskId === 7);
     assert.deepEqual(task7.error, { name: 'RangeError', message: 'bad </script> 7' });
     assert.deepEqual(computeRunSummaries(back).map(comparable), summarizeRuns(store.model).map(comparable));
   } finally {
