@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tracedPool, rejection } from '../fixtures/pool/harness.mjs';
 import { TraceModel, summarizeRuns } from '../../dist/trace.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 test('tasks that never started: counted (failed, cancelled), on no lane, with no start', async () => {
   const { pool, events } = tracedPool({ backend: 'thread', workers: 1, maxQueue: 4 });
@@ -28,7 +29,7 @@ test('tasks that never started: counted (failed, cancelled), on no lane, with no
   const records = [...model.taskIndicesOf(run)].map((i) => model.taskRecord(i));
   const byId = new Map(records.map((r) => [r.taskId, r]));
   for (const h of [queued, refused]) {
-    const r = byId.get(h.taskId);
+    const r = defined(byId.get(h.taskId), `task ${h.taskId}`);
     assert.equal(r.ok, false);
     assert.equal(r.workerId, undefined, 'no worker');
     assert.equal(r.startT, undefined, 'never started');
