@@ -104,9 +104,10 @@ test('bullmq: a worker killed mid-job — the job stalls and BullMQ hands it to 
   }
 });
 
+/** @returns {Promise<number>} a TCP port free on 127.0.0.1 a moment ago */
 function freePort() {
   return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = /** @type {import('node:net').AddressInfo} */ (s.address()); s.close(() => resolve(port)); });
   });
 }
 
@@ -114,17 +115,17 @@ test('bullmq with --redis: jobs go to a running Redis and are taken by a `poolsc
   const port = await freePort();
   const redis = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
   t.after(() => redis.kill('SIGKILL'));
-  await new Promise((resolve) => {
+  await /** @type {Promise<void>} */ (new Promise((resolve) => {
     let text = '';
     redis.stdout.on('data', (d) => { text += d; if (/Ready to accept connections/.test(text)) resolve(); });
-  });
+  }));
   const url = `redis://127.0.0.1:${port}`;
   const worker = spawn(process.execPath, [CLI, 'worker', JOBS, '--redis', url, '--queue', 'tests', '--concurrency', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
   t.after(() => worker.kill('SIGKILL'));
-  await new Promise((resolve) => {
+  await /** @type {Promise<void>} */ (new Promise((resolve) => {
     let text = '';
     worker.stderr.on('data', (d) => { text += d; if (/taking jobs from queue 'tests'/.test(text)) resolve(); });
-  });
+  }));
   const r = await cli(['run', JOBS, '--fn', 'boom', '--inputs', '[1, 3, 4]', '--backend', 'bullmq', '--redis', url, '--queue', 'tests', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout);

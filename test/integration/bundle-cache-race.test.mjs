@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, processesTagged } from '../fixtures/cli/run-cli.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 const VICTIM = 'poolscope-victim';
 const ATTACKER = 'poolscope-attacker';
@@ -42,7 +43,7 @@ function ensureUser(name) {
 
 function whyNotRunnable() {
   if (process.platform !== 'linux') return 'needs Linux (setpriv, /proc)';
-  if (process.getuid() !== 0) return 'needs root to create a second user and switch to it';
+  if (process.getuid?.() !== 0) return 'needs root to create a second user and switch to it';
   try {
     execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -53,7 +54,9 @@ function whyNotRunnable() {
 }
 
 const skip = whyNotRunnable();
+/** @type {{ uid: number, gid: number }} */
 let victim;
+/** @type {{ uid: number, gid: number }} */
 let attacker;
 let base;
 let marker;
@@ -135,8 +138,8 @@ function assertNotHijacked(r, { refused }) {
 
 before(() => {
   if (skip) return;
-  victim = ensureUser(VICTIM);
-  attacker = ensureUser(ATTACKER);
+  victim = defined(ensureUser(VICTIM), VICTIM); // whyNotRunnable() made both
+  attacker = defined(ensureUser(ATTACKER), ATTACKER);
   // A shared world-writable sticky directory, like /tmp.
   base = mkdtempSync(join(tmpdir(), 'poolscope-race-'));
   chmodSync(base, 0o755);
@@ -162,7 +165,7 @@ test('the symlink-swap attack never runs the attacker\'s code as the victim', { 
   assertNotHijacked(first, { refused: false });
   const own = join(base, 'victim', '.cache', 'poolscope');
   const ownFiles = readdirSync(own);
-  const manifestName = ownFiles.find((n) => n.endsWith('.json'));
+  const manifestName = defined(ownFiles.find((n) => n.endsWith('.json')), 'the manifest');
   const key = manifestName.slice(0, -'.json'.length);
   const manifest = JSON.parse(readFileSync(join(own, manifestName), 'utf8'));
 

@@ -9,6 +9,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 const work = tempDir('poolscope-cache-test-');
 after(() => work.cleanup());
@@ -102,7 +103,7 @@ test('a cache directory owned by another uid → exit 2 UnsafeCacheDir', { skip:
 test('a manifest naming a file outside the cache → ignored, rebundled, the file is never executed', async () => {
   const cache = freshCache('outside');
   assert.equal(value(await run(cache)), 4);
-  const manifestName = readdirSync(cache).find((n) => n.endsWith('.json'));
+  const manifestName = defined(readdirSync(cache).find((n) => n.endsWith('.json')));
   const manifestPath = join(cache, manifestName);
   const good = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const evilHash = sha256(readFileSync(evil));
@@ -132,7 +133,7 @@ test('a direct manifest (CommonJS run as is) runs only the entry file, and a for
   const hit = await run(cache, { f: cjs });
   assert.equal(value(hit), 4);
   assert.equal(hit.cacheHit, true);
-  const manifestPath = join(cache, readdirSync(cache).find((n) => n.endsWith('.json')));
+  const manifestPath = join(cache, defined(readdirSync(cache).find((n) => n.endsWith('.json'))));
   const good = JSON.parse(readFileSync(manifestPath, 'utf8'));
   writeFileSync(manifestPath, JSON.stringify({ ...good, output: evil, inputs: [] }), { mode: 0o600 });
   const r = await run(cache, { f: cjs });
@@ -143,7 +144,7 @@ test('a direct manifest (CommonJS run as is) runs only the entry file, and a for
 test('a bundle changed after caching → rebundled, never executed', async () => {
   const cache = freshCache('changed');
   assert.equal(value(await run(cache)), 4);
-  const bundleName = readdirSync(cache).find((n) => n.endsWith('.mjs'));
+  const bundleName = defined(readdirSync(cache).find((n) => n.endsWith('.mjs')));
   const bundlePath = join(cache, bundleName);
   const original = readFileSync(bundlePath, 'utf8');
   assert.match(original, /x \* x/);
@@ -158,8 +159,8 @@ test('a manifest or bundle writable by others, or not a regular file → ignored
   const cache = freshCache('modes');
   assert.equal(value(await run(cache)), 4);
   const names = readdirSync(cache);
-  const bundlePath = join(cache, names.find((n) => n.endsWith('.mjs')));
-  const manifestPath = join(cache, names.find((n) => n.endsWith('.json')));
+  const bundlePath = join(cache, defined(names.find((n) => n.endsWith('.mjs'))));
+  const manifestPath = join(cache, defined(names.find((n) => n.endsWith('.json'))));
   for (const path of [bundlePath, manifestPath]) {
     chmodSync(path, 0o666);
     const r = await run(cache);

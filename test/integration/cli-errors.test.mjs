@@ -54,7 +54,7 @@ test('outputs in directories that do not exist yet are fine: created when writte
   assert.equal(existsSync(join(out.dir, 'other')), false, 'the check removed the directory it made');
 });
 
-for (const [args, message] of [
+for (const [args, message] of /** @type {Array<[string[], RegExp]>} */ ([
   [['--workers', '-1'], /--workers must be a whole number from 1 to 4096, got '-1'/],
   [['--timeout', '-5'], /--timeout must be a whole number from 1 to 2147483647, got '-5'/],
   [['--workers', 'two'], /--workers must be a whole number from 1 to 4096, got 'two'/],
@@ -68,7 +68,8 @@ for (const [args, message] of [
   [['--json=yes'], /--json takes no value, got '--json=yes'/],
   [['--backend'], /--backend needs a value: one of serial, event-loop, thread, process/],
   [['--html', '--json'], /--html needs a value \(an output file \(\.html\)\), but the next argument is the option '--json'/],
-]) {
+])) {
+
   test(`flag ${args.join(' ')} → exit 2 in PoolScope's words`, async () => {
     const r = await runCli(run(...args));
     assert.equal(r.code, 2, r.stderr);

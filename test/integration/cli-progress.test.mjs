@@ -16,7 +16,7 @@ test('not a terminal (pipe): no progress line on stderr', async () => {
 });
 
 // util-linux `script` gives the CLI a pseudo-terminal.
-const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p)) ?? '';
 test('terminal (pty via script): "n/80 tasks · rate/s · ETA" redrawn on stderr', { skip: script ? false : 'util-linux script not installed' }, () => {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   const tag = randomUUID();

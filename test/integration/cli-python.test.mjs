@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fixture, runCli } from '../fixtures/cli/run-cli.mjs';
 
-const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
-const skip = python ? false : 'python3 not installed';
+const python = 'python3';
+const skip = spawnSync(python, ['--version']).status === 0 ? false : 'python3 not installed';
 
 test('run py_tasks.py --backend py-process --workers 2 --python python3 → six tasks on at most two worker PIDs', { skip }, async () => {
   const r = await runCli(['run', fixture('py_tasks.py'), '--fn', 'pid', '--inputs', 'range(6)', '--backend', 'py-process', '--workers', '2', '--python', python, '--json']);

@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, runCli, tempDir } from '../fixtures/cli/run-cli.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 const cache = tempDir();
 after(() => cache.cleanup());
@@ -55,9 +56,9 @@ test(`--json: ${KINDS.length} value kinds arrive the same on ${BACKENDS.join(', 
   const backendOf = new Map(doc.runs.map((run) => [run.runId, run.backend]));
   /** backend → kind → task */
   const byBackend = new Map(BACKENDS.map((b) => [b, new Map()]));
-  for (const t of doc.tasks) byBackend.get(backendOf.get(t.runId)).set(JSON.parse(t.input), t);
+  for (const t of doc.tasks) byBackend.get(backendOf.get(t.runId))?.set(JSON.parse(t.input), t);
   for (const backend of BACKENDS) {
-    const tasks = byBackend.get(backend);
+    const tasks = defined(byBackend.get(backend), backend);
     assert.equal(tasks.size, KINDS.length, backend);
     for (const [kind, [result, preview]] of Object.entries(EXPECTED)) {
       const t = tasks.get(kind);
@@ -75,9 +76,9 @@ test(`--json: ${KINDS.length} value kinds arrive the same on ${BACKENDS.join(', 
   }
   // And the same across backends, task by task (not only equal to the table above).
   for (const kind of KINDS) {
-    const serial = byBackend.get('serial').get(kind);
+    const serial = byBackend.get('serial')?.get(kind);
     for (const backend of BACKENDS.slice(1)) {
-      const other = byBackend.get(backend).get(kind);
+      const other = byBackend.get(backend)?.get(kind);
       assert.deepEqual([other.ok, other.result, other.preview, other.error?.name], [serial.ok, serial.result, serial.preview, serial.error?.name], `${kind}: ${backend} vs serial`);
     }
   }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { findPythonFunctions, findPythonRunnables, pythonFunctionAtLine } from '../../dist/python.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 test('findPythonFunctions(tasks.py) lists the top-level public defs with lines and params', () => {
   const source = readFileSync(new URL('../../examples/python/tasks.py', import.meta.url), 'utf8');
@@ -10,7 +11,7 @@ test('findPythonFunctions(tasks.py) lists the top-level public defs with lines a
   assert.deepEqual(fns.map((f) => f.name), ['count_primes', 'fib', 'hash_rounds', 'sleep_io', 'whoami', 'flaky']);
   const lines = source.split('\n');
   for (const f of fns) assert.match(lines[f.line], new RegExp(`^def ${f.name}\\(`));
-  assert.deepEqual(fns.find((f) => f.name === 'whoami').params, ['_']);
+  assert.deepEqual(fns.find((f) => f.name === 'whoami')?.params, ['_']);
 });
 
 test('findPythonFunctions skips methods, nested and private defs, and code inside docstrings', () => {
@@ -36,14 +37,14 @@ test('findPythonRunnables(unify.py): its functions to run in a pool, and the __m
   const source = readFileSync(new URL('../../examples/python/unify.py', import.meta.url), 'utf8');
   const runnables = findPythonRunnables(source);
   assert.deepEqual(runnables.map((r) => [r.name, r.isDefault]), [['get_title', false], ['main', false], ['__main__', true]]);
-  assert.match(source.split('\n')[runnables.at(-1).line], /^if __name__ == '__main__':/);
+  assert.match(source.split('\n')[defined(runnables.at(-1)).line], /^if __name__ == '__main__':/);
 });
 
 test('pythonFunctionAtLine(source, line): the function the cursor is in', () => {
   const source = ['import os', '', 'def a(x):', '    return x', '', 'LIMIT = 3', '', 'async def b():', '    pass'].join('\n');
   assert.equal(pythonFunctionAtLine(source, 0), undefined);
-  assert.equal(pythonFunctionAtLine(source, 3).name, 'a');
-  assert.equal(pythonFunctionAtLine(source, 4).name, 'a');
+  assert.equal(pythonFunctionAtLine(source, 3)?.name, 'a');
+  assert.equal(pythonFunctionAtLine(source, 4)?.name, 'a');
   assert.equal(pythonFunctionAtLine(source, 5), undefined, 'a top-level statement ends the function');
-  assert.equal(pythonFunctionAtLine(source, 8).name, 'b');
+  assert.equal(pythonFunctionAtLine(source, 8)?.name, 'b');
 });

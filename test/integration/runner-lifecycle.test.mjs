@@ -25,7 +25,8 @@ function startRunner(request) {
   });
   const messages = [];
   const waiters = [];
-  child.on('message', (raw) => {
+  child.on('message', (message) => {
+    const raw = /** @type {import('../../src/runner/protocol.js').FromRunner} */ (message);
     // A Node pool's events cross the wire as columns; launchRunner() expands them, and so does this stand-in.
     const m = raw.type === 'trace-columns' ? { type: 'events', batch: expandTraceColumns(raw.columns) } : raw;
     messages.push(m);
@@ -98,10 +99,10 @@ for (const backend of ['process', 'serial']) {
     `;
     const parent = spawn(process.execPath, ['-e', parentScript], { env: { ...process.env, POOLSCOPE_TEST_TAG: tag }, stdio: ['ignore', 'pipe', 'inherit'] });
     if (backend === 'process') {
-      await new Promise((resolve, reject) => {
+      await /** @type {Promise<void>} */ (new Promise((resolve, reject) => {
         parent.stdout.on('data', (d) => { if (String(d).includes('task-started')) resolve(); });
         parent.on('exit', () => reject(new Error('parent exited early')));
-      });
+      }));
       assert.ok(processesTagged(tag).length >= 4, `expected parent, runner and two workers: ${processesTagged(tag)}`);
     } else {
       // The serial task blocks the runner before its events are flushed: wait until the runner is spinning,

@@ -29,7 +29,10 @@ function recorder() {
   return { ctx, calls };
 }
 
-/** One process worker lane: `tasks` tasks of `taskUs` every `everyUs` (busy share taskUs/everyUs); some stopped. */
+/**
+ * One process worker lane: `tasks` tasks of `taskUs` every `everyUs` (busy share taskUs/everyUs); some stopped.
+ * @param {{ tasks: number, taskUs: number, everyUs: number, stopped?: number[], failed?: number[] }} lane
+ */
 function run({ tasks, taskUs, everyUs, stopped = [], failed = [] }) {
   const events = [];
   let seq = 0;
