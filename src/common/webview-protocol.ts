@@ -137,9 +137,15 @@ export interface RevealMessage { type: 'reveal'; file: string; line: number; col
 /** What the webview has drawn, after each settled redraw (for logs and tests). */
 export interface RenderedMessage { type: 'rendered'; runs: number; lanes: number; bars: number; events: number }
 
+/**
+ * The first bar of a live run was drawn (sent on the animation frame after the one that drew it, once per run):
+ * the host times a click to it. `sinceMessageMs`: from the arrival of the message that brought that bar.
+ */
+export interface FirstBarMessage { type: 'first-bar'; runId: string; sinceMessageMs: number }
+
 export type FromWebview =
   | ReadyMessage | RunAgainMessage | CompareMessage | StopMessage | SetBackendMessage | SetWorkersMessage
-  | ClearMessage | ExportMessage | OpenTraceMessage | RevealMessage | RenderedMessage;
+  | ClearMessage | ExportMessage | OpenTraceMessage | RevealMessage | RenderedMessage | FirstBarMessage;
 
 // ─────────────────────────────── validation ───────────────────────────────
 
@@ -229,6 +235,10 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
       return isStr(raw.file, LIMITS.pathChars) && raw.file.length > 0
         && isInt(raw.line, 1, 10_000_000) && isInt(raw.column, 1, 10_000_000)
         ? { type: 'reveal', file: raw.file, line: raw.line, column: raw.column } : undefined;
+    case 'first-bar':
+      return isStr(raw.runId, LIMITS.runIdChars) && raw.runId.length > 0
+        && typeof raw.sinceMessageMs === 'number' && Number.isFinite(raw.sinceMessageMs) && raw.sinceMessageMs >= 0 && raw.sinceMessageMs <= 3_600_000
+        ? { type: 'first-bar', runId: raw.runId, sinceMessageMs: raw.sinceMessageMs } : undefined;
     case 'rendered': {
       const max = Number.MAX_SAFE_INTEGER;
       return isInt(raw.runs, 0, max) && isInt(raw.lanes, 0, max) && isInt(raw.bars, 0, max) && isInt(raw.events, 0, max)

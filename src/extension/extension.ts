@@ -37,9 +37,12 @@ export interface PoolScopeExtensionApi {
   output: RunOutput;
   store: HistoryStore;
   inputs: InputsPrompt;
-  /** The runners kept forked for a warm next click (src/runner/launch.ts). */
-  spareRunners: { pids(): number[]; dispose(): void };
+  /** The runners kept forked for a warm next click (src/runner/launch.ts); `preparedPids`: those holding a pool started ahead. */
+  spareRunners: { pids(): number[]; preparedPids(): number[]; dispose(): void };
 }
+
+/** Files a bundle can be made of (code, tsconfig/package.json): saving one ends a pool started ahead. */
+const BUNDLED_FILE = /\.(?:[cm]?[jt]sx?|json)$/i;
 
 const SOURCE_SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript', scheme: 'file' },
@@ -118,12 +121,22 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
       context.subscriptions.push(provider);
       return provider;
     })()),
+    timeline.onFirstBar((m) => controller.noteFirstBar(m.runId, m.sinceMessageMs)),
+    // A spare runner holding a pool started ahead loaded the files as they were: a saved file ends that pool now
+    // (a plain spare takes its place; the runner would not use a pool of other content anyway), and changed
+    // settings end every spare (their launch options or pool may no longer be what the next run asks for).
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc.uri.scheme === 'file' && BUNDLED_FILE.test(doc.uri.fsPath)) launchModule?.refreshSpareRunners();
+    }),
     controller.onDidChangeRunning((running) => {
       void vscode.commands.executeCommand('setContext', 'poolscope.running', running);
       refreshStatus();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('poolscope')) refreshStatus();
+      if (e.affectsConfiguration('poolscope')) {
+        refreshStatus();
+        launchModule?.disposeSpareRunners();
+      }
       if (e.affectsConfiguration('poolscope.bullmq.redis')) {
         // Said when the value is written, not at the next run: a URL with a password is refused (settings are plain text).
         const check = checkRedisSetting(readSettings().bullmqRedis);
@@ -137,6 +150,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   log.info(`PoolScope activated in ${(performance.now() - t0).toFixed(1)} ms (extension host pid ${process.pid}, ${process.execPath}, ${vscode.env.appName} ${vscode.version})`);
   const spareRunners = {
     pids: (): number[] => launchModule?.spareRunnerPids() ?? [],
+    preparedPids: (): number[] => launchModule?.preparedSpareRunnerPids() ?? [],
     dispose: (): void => launchModule?.disposeSpareRunners(),
   };
   return { trust, controller, timeline, traceFiles, diagnostics, statusBar, output, store, inputs, spareRunners };

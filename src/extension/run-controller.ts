@@ -19,6 +19,32 @@ import type { LaunchOptions, RunnerHandle } from '../runner/launch.js';
 /** The runner launcher's signature (src/runner/launch.ts), loaded lazily. */
 export type LaunchRunner = (options: LaunchOptions) => RunnerHandle;
 
+/**
+ * A run's way from the command to its first bar on the timeline, in ms since the run was asked for
+ * (`RunController.run`), on one clock: the runner's marks and trace times are CLOCK_MONOTONIC, which this
+ * process reads with process.hrtime. Logged (debug) and kept as `lastClick` for the tests and the bench.
+ * A stage the run did not reach (or that does not apply) is absent; a negative one happened before the
+ * request (a spare runner started earlier, a pool started ahead).
+ */
+export interface ClickTiming {
+  runId?: string;
+  /** The run used a spare runner; its pool was started ahead (`prepared`); the bundle came from the cache. */
+  spare: boolean;
+  prepared?: boolean;
+  cacheHit?: boolean;
+  stagesMs: {
+    launched?: number; runnerStarted?: number; requestReceived?: number; bundled?: number; warm?: number; loaded?: number;
+    released?: number; firstSubmit?: number; firstTaskStart?: number; firstTaskStartAtHost?: number; firstBar?: number; done?: number;
+  };
+  /** In the webview: from the arrival of the message that brought the first bar to its report (drawn and presented). */
+  webviewMs?: number;
+}
+
+function monotonicUs(): number {
+  const t = process.hrtime();
+  return t[0] * 1e6 + t[1] / 1e3;
+}
+
 /** Stable error names of the controller. */
 export const RUN_IN_PROGRESS = 'RunInProgress';
 
@@ -61,6 +87,9 @@ export class RunController implements vscode.Disposable {
   #starting = false;
   readonly #onDidChangeRunning = new vscode.EventEmitter<boolean>();
   readonly onDidChangeRunning = this.#onDidChangeRunning.event;
+  /** The last run's click timing (see ClickTiming); its firstBar comes when the webview reports it. */
+  lastClick: ClickTiming | undefined;
+  #clickStartUs = 0;
 
   /** @param loadLaunch lazily provides the function that spawns a runner (src/runner/launch.ts). */
   constructor(sinks: RunSinks, loadLaunch: () => Promise<LaunchRunner>) {
@@ -84,6 +113,12 @@ export class RunController implements vscode.Disposable {
    */
   async run(request: RunRequest, options: { nodePath: string; cwd: string; title: string; progress?: boolean }): Promise<CommandResult> {
     if (this.#active || this.#starting) throw new RunInProgressError();
+    const startUs = monotonicUs();
+    const since = (us: number): number => Math.round((us - startUs) / 100) / 10;
+    const click: ClickTiming = { spare: false, stagesMs: {} };
+    this.lastClick = click;
+    this.#clickStartUs = startUs;
+    let originUs: number | undefined;
     const summary = new CommandResultBuilder();
     let error: TaskError | undefined;
     let done: Extract<RunnerMessage, { type: 'done' }> | undefined;
@@ -110,6 +145,18 @@ export class RunController implements vscode.Disposable {
         onMessage: (message: RunnerMessage) => {
           switch (message.type) {
             case 'events':
+              if (click.stagesMs.firstTaskStart === undefined) {
+                for (const e of message.batch) {
+                  if (e.type === 'run-start' && originUs === undefined) {
+                    originUs = e.originUs;
+                    click.runId = e.runId;
+                  } else if (e.type === 'task-start' && originUs !== undefined && e.runId === click.runId) {
+                    click.stagesMs.firstTaskStart = since(originUs + e.t);
+                    click.stagesMs.firstTaskStartAtHost = since(monotonicUs());
+                    break;
+                  }
+                }
+              }
               summary.add(message.batch);
               this.#sinks.onEvents(message.batch, request);
               if (message.batch.some((e) => e.type === 'run-start')) this.#sinks.onPhase('running', summary.build({ ok: true, stopped: false }).runIds);
@@ -121,10 +168,28 @@ export class RunController implements vscode.Disposable {
               break;
             case 'bundled':
               this.#sinks.log.debug(`bundled ${request.file} in ${message.durationMs.toFixed(0)} ms${message.cacheHit ? ' (cache hit)' : ''}`);
+              click.cacheHit = message.cacheHit;
+              if (message.marks) {
+                click.stagesMs.runnerStarted = since(message.marks.runnerStartMonoUs);
+                click.stagesMs.requestReceived = since(message.marks.requestMonoUs);
+                click.stagesMs.bundled = since(message.marks.bundledMonoUs);
+                // A runner that started before this run was asked for was a spare.
+                click.spare = message.marks.runnerStartMonoUs < startUs;
+              }
               break;
-            case 'done':
+            case 'done': {
               done = message;
+              const m = message.marks;
+              if (m) {
+                click.prepared = m.prepared === true;
+                if (m.warmMonoUs !== undefined) click.stagesMs.warm = since(m.warmMonoUs);
+                if (m.loadedMonoUs !== undefined) click.stagesMs.loaded = since(m.loadedMonoUs);
+                if (m.releasedMonoUs !== undefined) click.stagesMs.released = since(m.releasedMonoUs);
+                if (m.firstSubmitMonoUs !== undefined) click.stagesMs.firstSubmit = since(m.firstSubmitMonoUs);
+              }
+              click.stagesMs.done = since(monotonicUs());
               break;
+            }
             default:
               break;
           }
@@ -134,6 +199,7 @@ export class RunController implements vscode.Disposable {
       this.#sinks.onPhase('failed', [], String(e));
       throw e;
     }
+    click.stagesMs.launched = since(monotonicUs());
     active.session = session;
     summary.runnerPid = session.pid;
     this.#sinks.log.info(`runner started: pid ${session.pid} (extension host pid ${process.pid}), ${request.mode} ${request.fn ?? request.file} on ${request.mode === 'compare' ? (request.backends ?? []).join(', ') : request.backend} × ${request.workers}`);
@@ -181,6 +247,15 @@ export class RunController implements vscode.Disposable {
     const phase: RunPhase = result.stopped ? 'stopped' : result.error || !done ? 'failed' : 'done';
     this.#sinks.onPhase(phase, result.runIds, result.error ? `${result.error.name}: ${result.error.message}` : undefined);
     return result;
+  }
+
+  /** The webview drew the first bar of `runId` (TimelineController.onFirstBar): the click's last stage. */
+  noteFirstBar(runId: string, webviewMs?: number): void {
+    const click = this.lastClick;
+    if (!click || click.runId !== runId || click.stagesMs.firstBar !== undefined) return;
+    click.stagesMs.firstBar = Math.round((monotonicUs() - this.#clickStartUs) / 100) / 10;
+    if (webviewMs !== undefined) click.webviewMs = Math.round(webviewMs * 10) / 10;
+    this.#sinks.log.debug(`click → first bar ${click.stagesMs.firstBar} ms (${click.spare ? `spare runner${click.prepared ? ', pool started ahead' : ''}` : 'new runner'}${click.cacheHit ? ', bundle cached' : ''}): ${JSON.stringify(click.stagesMs)}`);
   }
 
   /**

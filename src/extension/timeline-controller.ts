@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { TaskError, TraceEvent } from '../trace/events.js';
-import type { FromWebview, RunPhase, ToWebview } from '../common/webview-protocol.js';
+import type { FirstBarMessage, FromWebview, RunPhase, ToWebview } from '../common/webview-protocol.js';
 import { TIMELINE_VIEW_TYPE, TimelinePanel, type TimelineHost } from './timeline-panel.js';
 import { TraceHistory } from './trace-history.js';
 import type { HistoryStore } from './history-store.js';
@@ -23,6 +23,9 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
   readonly #disposables: vscode.Disposable[] = [];
   readonly #onDidChangePanel = new vscode.EventEmitter<TimelinePanel | undefined>();
   readonly onDidChangePanel = this.#onDidChangePanel.event;
+  readonly #onFirstBar = new vscode.EventEmitter<FirstBarMessage>();
+  /** The live panel drew a run's first bar (the click timing's last stage). */
+  readonly onFirstBar = this.#onFirstBar.event;
   readonly #store: HistoryStore;
   #restored: Promise<void> | undefined;
 
@@ -42,7 +45,7 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
         if (e.affectsConfiguration('poolscope.maxTasksShown')) this.history.maxTasks = readSettings().maxTasksShown;
         if (e.affectsConfiguration('poolscope.backend') || e.affectsConfiguration('poolscope.workers')) this.postConfig();
       }),
-      this.#onDidChangePanel,
+      this.#onDidChangePanel, this.#onFirstBar,
     );
   }
 
@@ -92,6 +95,7 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
   #adopt(panel: TimelinePanel): TimelinePanel {
     this.#panel?.dispose();
     this.#panel = panel;
+    panel.onFirstBar((m) => this.#onFirstBar.fire(m));
     panel.onDidDispose(() => {
       if (this.#panel === panel) {
         this.#panel = undefined;
@@ -169,6 +173,7 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
     switch (message.type) {
       case 'ready':
       case 'rendered':
+      case 'first-bar':
         return;
       case 'run-again':
         await vscode.commands.executeCommand('poolscope.runAgain');

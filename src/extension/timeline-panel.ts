@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../trace/events.js';
-import { PROTOCOL_VERSION, eventMessages, parseFromWebview, type FromWebview, type RenderedMessage, type ToWebview } from '../common/webview-protocol.js';
+import { PROTOCOL_VERSION, eventMessages, parseFromWebview, type FirstBarMessage, type FromWebview, type RenderedMessage, type ToWebview } from '../common/webview-protocol.js';
 
 export const TIMELINE_VIEW_TYPE = 'poolscope.timeline';
 /** A trace file opened with Open Trace: its own read-only panel per file. */
@@ -77,6 +77,11 @@ export class TimelinePanel implements vscode.Disposable {
   lastRendered: RenderedMessage | undefined;
   readonly #onRendered = new vscode.EventEmitter<RenderedMessage>();
   readonly onRendered = this.#onRendered.event;
+  readonly #onFirstBar = new vscode.EventEmitter<FirstBarMessage>();
+  /** The webview drew a live run's first bar (once per run; the click's last stage). */
+  readonly onFirstBar = this.#onFirstBar.event;
+  /** Runs whose first task-start was posted (it goes out at once, not after LIVE_FLUSH_MS). */
+  readonly #startPosted = new Set<string>();
   readonly #onReady = new vscode.EventEmitter<void>();
   /** Fires each time the webview (re)started and was caught up. */
   readonly onReady = this.#onReady.event;
@@ -118,7 +123,7 @@ export class TimelinePanel implements vscode.Disposable {
         if (!panel.visible) this.#ready = false;
       }),
       panel.onDidDispose(() => this.dispose()),
-      this.#onRendered, this.#onReady,
+      this.#onRendered, this.#onReady, this.#onFirstBar,
     );
     panel.webview.html = renderHtml(panel.webview, extensionUri, kind);
   }
@@ -132,11 +137,24 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.reveal(vscode.ViewColumn.Beside, true);
   }
 
-  /** Queues live events for the webview. */
+  /**
+   * Queues live events for the webview, sent every LIVE_FLUSH_MS — but a run's start and its first task-start
+   * at once: the lanes and the first bar of a click do not wait for the batch.
+   */
   pushEvents(batch: readonly TraceEvent[]): void {
     if (this.#disposed || !this.#ready || batch.length === 0) return;
-    for (const e of batch) this.#pending.push(e);
-    this.#flushTimer ??= setTimeout(() => this.#flush(), LIVE_FLUSH_MS);
+    let now = false;
+    for (const e of batch) {
+      this.#pending.push(e);
+      if (e.type === 'run-start') now = true;
+      else if (e.type === 'task-start' && !this.#startPosted.has(e.runId)) {
+        if (this.#startPosted.size >= 1000) this.#startPosted.clear();
+        this.#startPosted.add(e.runId);
+        now = true;
+      }
+    }
+    if (now) this.#flush();
+    else this.#flushTimer ??= setTimeout(() => this.#flush(), LIVE_FLUSH_MS);
   }
 
   /** Sends a control message now (only while ready; `ready` re-sends the state anyway). */
@@ -167,7 +185,7 @@ export class TimelinePanel implements vscode.Disposable {
       else if (message.type === 'rendered') {
         this.lastRendered = message;
         this.#onRendered.fire(message);
-      }
+      } else if (message.type === 'first-bar') this.#onFirstBar.fire(message);
       const result = this.#host.onMessage(message);
       if (result instanceof Promise) result.catch((e: unknown) => this.#host.log.error(`timeline: ${message.type} failed: ${String(e)}`));
     } catch (e) {

@@ -21,6 +21,7 @@ const VALID = [
   { type: 'set-workers', workers: 4 },
   { type: 'export', format: 'csv' },
   { type: 'reveal', file: '/tmp/demo.ts', line: 3, column: 1 },
+  { type: 'first-bar', runId: 'run-1', sinceMessageMs: 12.5 },
 ];
 
 function assertDropped(message, why) {
@@ -54,6 +55,9 @@ test('parseFromWebview(known types with wrong shapes) → undefined', () => {
     { type: 'reveal', file: '', line: 1, column: 1 }, { type: 'reveal', file: '/x.ts', line: 0, column: 1 },
     { type: 'reveal', file: '/x.ts', line: '3', column: 1 }, { type: 'reveal', file: { path: '/x.ts' }, line: 1, column: 1 },
     { type: 'rendered', runs: -1, lanes: 0, bars: 0, events: 0 }, { type: 'rendered', runs: 1 },
+    { type: 'first-bar', runId: 'r' }, { type: 'first-bar', runId: '', sinceMessageMs: 1 }, { type: 'first-bar', runId: 7, sinceMessageMs: 1 },
+    { type: 'first-bar', runId: 'r', sinceMessageMs: -1 }, { type: 'first-bar', runId: 'r', sinceMessageMs: NaN },
+    { type: 'first-bar', runId: 'r', sinceMessageMs: Infinity }, { type: 'first-bar', runId: 'r'.repeat(LIMITS.runIdChars + 1), sinceMessageMs: 1 },
   ];
   for (const m of wrong) assertDropped(m, JSON.stringify(m));
 });

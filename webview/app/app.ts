@@ -76,6 +76,12 @@ export class App {
   /** Restored from a reload and no run started since (see #restore). */
   #catchingUp = false;
   #renderedSent = '';
+  /** Runs whose first drawn bar was reported (`first-bar`). */
+  readonly #firstBarSent = new Set<string>();
+  /** When the message that brought the newest run's first bar arrived (performance.now()), until it is drawn. */
+  #firstBarAt: number | undefined;
+  /** When the message being handled arrived (performance.now()). */
+  #messageAt = 0;
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
@@ -116,6 +122,7 @@ export class App {
       afterPaint: (live, now) => {
         this.#panels.afterPaint(this.model.version, live, now, this.model.tasks.count);
         this.#reportRendered();
+        this.#reportFirstBar();
       },
     });
     this.#panels = new PanelThrottle(() => this.#renderPanels(), () => this.#schedule());
@@ -254,6 +261,7 @@ export class App {
   // ───────────────────────────── messages ─────────────────────────────
 
   #onMessage(m: ToWebview): void {
+    this.#messageAt = performance.now();
     switch (m.type) {
       case 'events':
         this.#ingest(m.batch);
@@ -308,6 +316,7 @@ export class App {
     this.#layoutDirty = true;
     this.#schedule();
     this.#schedulePersist();
+    this.#drawFirstBar();
   }
 
   #ingestColumns(c: TraceColumns): void {
@@ -317,6 +326,7 @@ export class App {
     this.#layoutDirty = true;
     this.#schedule();
     this.#schedulePersist();
+    this.#drawFirstBar();
   }
 
   /** A new run takes the summary, the chart fits everything again and (live) the lanes scroll to it. */
@@ -423,6 +433,33 @@ export class App {
     // Lane header details (identity) may have changed.
     this.view.update(false);
     this.view.draw();
+  }
+
+  /**
+   * The newest run got its first bar (a click's last stage): drawn now, in this message's task, not on the next
+   * animation frame nor after the live throttle; `#reportFirstBar` (after the draw) tells the host.
+   */
+  #drawFirstBar(): void {
+    if (this.host.kind !== 'vscode' || this.#readOnly) return;
+    const run = this.model.runs[this.model.runs.length - 1];
+    if (this.#firstBarAt !== undefined || !run || run.bars === 0 || this.#firstBarSent.has(run.runId) || !run.start || run.end) return;
+    this.#firstBarAt = this.#messageAt;
+    this.#frames.drawNow();
+  }
+
+  /**
+   * After a frame that drew the newest live run's first bar: one `first-bar` message, sent on the next animation
+   * frame (the drawn frame has been presented by then), so the host can time a click to the bar on screen.
+   */
+  #reportFirstBar(): void {
+    const at = this.#firstBarAt;
+    if (at === undefined) return;
+    this.#firstBarAt = undefined;
+    const run = this.model.runs[this.model.runs.length - 1];
+    if (!run || run.bars === 0 || this.#firstBarSent.has(run.runId)) return;
+    this.#firstBarSent.add(run.runId);
+    if (this.#hidden.has(run.runId)) return;
+    requestAnimationFrame(() => this.host.post({ type: 'first-bar', runId: run.runId, sinceMessageMs: Math.max(0, performance.now() - at) }));
   }
 
   /** Tells the host what is drawn (throttled by #reportRendered; the final state is always sent). */

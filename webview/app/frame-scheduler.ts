@@ -48,6 +48,19 @@ export class FrameScheduler {
     this.#frame = requestAnimationFrame(() => this.#onFrame());
   }
 
+  /**
+   * Draws now, in this task, instead of on the next animation frame (the drawing is presented with the next
+   * frame either way): for a frame that must not wait a frame (a click's first bar). Skips the live throttle.
+   */
+  drawNow(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#dirty = true;
+    this.#draw(this.hooks.isLive());
+  }
+
   #onFrame(): void {
     this.#frame = 0;
     if (!this.#dirty) return;
@@ -60,6 +73,10 @@ export class FrameScheduler {
         return;
       }
     }
+    this.#draw(live);
+  }
+
+  #draw(live: boolean): void {
     this.#dirty = false;
     this.#frames++;
     const t0 = performance.now();
