@@ -10,7 +10,7 @@
 //                      as a host does for a large run (events in column batches,
 //                      src/common/trace-columns.ts): from the first message to the first
 //                      painted frame, minus the time the bench itself spent generating
-//                      the data                                        target ≤ 2 000 ms
+//                      the data                          target ≤ 1 000 ms (issue 17; issue 6 asked 2 000)
 //   heapMb1M           JS heap after loading those 1 000 000 tasks (after a GC), V8 heap
 //                      plus typed-array backing stores
 //                                                                      target ≤ 300 MB
@@ -190,7 +190,7 @@ export async function benchRender({ frames = 90 } = {}) {
       heapBackingStoreMb1M: round(heap.backing),
       frameMsMedian1M: round(pan1m.median),
       bars1M: load1m.bars,
-      targets: { frameMsMedian100k: 16, firstPaintMs1M: 2000, heapMb1M: 300 },
+      targets: { frameMsMedian100k: 16, firstPaintMs1M: 1000, heapMb1M: 300 },
     };
   } finally {
     await browser.close();
@@ -199,7 +199,7 @@ export async function benchRender({ frames = 90 } = {}) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await benchRender();
-  const pass = r.frameMsMedian100k <= 16 && r.firstPaintMs1M <= 2000 && r.heapMb1M <= 300;
+  const pass = r.frameMsMedian100k <= 16 && r.firstPaintMs1M <= 1000 && r.heapMb1M <= 300;
   console.log(JSON.stringify(r, null, 2));
   console.log(pass ? 'render targets met' : 'render targets NOT met');
 }

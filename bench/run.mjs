@@ -42,7 +42,13 @@ const config = {
   startup: { rounds: quick ? 3 : 15 },
   cpu: { tasks: 16, targetMs: 50, rounds: quick ? 1 : 3 },
   io: { tasks: 200, ms: 20, workers: 4, reps: quick ? 1 : 2 },
-  overhead: { tasks: 50_000, pairs: quick ? 3 : 10, processPairs: quick ? 2 : 6 },
+  // Tracing overhead (issue 17: ≤ 3 % median and ≤ 5 % in every one of 5 runs, thread): `runs` fresh processes, each
+  // `epochs` × fresh pools per mode × `pairs` rounds of `tasks` tasks a mode (lib/measure.mjs overheadPaired).
+  overhead: {
+    tasks: 2000, pairs: 4,
+    thread: { runs: quick ? 2 : 5, epochs: quick ? 4 : 16, modes: ['off', 'columns', 'listener', 'off#2'] },
+    process: { runs: quick ? 1 : 3, epochs: quick ? 2 : 6, modes: ['off', 'columns', 'listener'] },
+  },
   api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: 2 },
   honest: { tasks: 16, targetMs: 40, rounds: quick ? 1 : 3 },
   cli: { tasks: Number(listFlag('cli-tasks')?.[0] ?? (quick ? 100_000 : 1_000_000)), rounds: Number(listFlag('cli-rounds')?.[0] ?? (quick ? 1 : 3)) },
@@ -158,46 +164,44 @@ async function mainBench() {
 
   if (sections.includes('overhead') && poolscopeAvailable()) {
     results.overhead = {};
-    for (const [id, pairs] of [['poolscope-thread', config.overhead.pairs], ['poolscope-process', config.overhead.processPairs]]) {
+    const { tasks, pairs } = config.overhead;
+    for (const id of ['poolscope-thread', 'poolscope-process']) {
       if (!pools.some((p) => p.id === id)) continue;
-      progress(`overhead ${id} (${pairs} rounds of off / columns / objects, a process each)`);
-      // The `trace` modes of openPool() (lib/pools.mjs): off, a column-batch subscriber, an event-object one.
-      const modes = ['off', 'columns', 'listener'];
-      const samples = Object.fromEntries(modes.map((m) => [m, { tasksPerSec: [], cpuUsPerTask: [], mainCpuUsPerTask: [] }]));
+      const { runs, epochs, modes } = config.overhead[id.slice('poolscope-'.length)];
+      const traced = modes.filter((m) => m !== 'off');
+      const perRun = [];
       let error;
-      for (let r = 0; r < pairs && !error; r++) {
-        // The order rotates every round, so that drift of the machine hits every mode alike.
-        const order = modes.map((_, k) => modes[(r + k) % modes.length]);
-        for (const mode of order) {
-          const reply = await measureInChild({ workload: 'overheadOne', pool: id, workers: W, tasks: config.overhead.tasks, reps: 3, trace: mode }, { timeoutMs: 120_000 });
-          if (!reply.ok) { error = reply.error.split('\n')[0]; break; }
-          for (const key of ['tasksPerSec', 'cpuUsPerTask', 'mainCpuUsPerTask']) samples[mode][key].push(reply.result[key]);
-        }
+      for (let run = 0; run < runs && !error; run++) {
+        progress(`overhead ${id} run ${run + 1}/${runs}: ${epochs} epochs of fresh ${modes.join(' / ')} pools, ${pairs} rotating rounds of ${tasks} tasks each (${Math.round(process.uptime())} s)`);
+        const loadavg1 = round(os.loadavg()[0]);
+        const reply = await measureInChild({ workload: 'overheadPaired', pool: id, workers: W, tasks, pairs, epochs, modes }, { timeoutMs: 600_000 });
+        if (!reply.ok) { error = reply.error.split('\n')[0]; break; }
+        const rounds = reply.result.rounds;
+        // Each round's traced mode against the untraced one of the same round; the run's figure is the median.
+        const paired = (mode, key, inverse = false) => round(median(rounds.map((x) => (inverse ? x.off[key] / x[mode][key] : x[mode][key] / x.off[key]) - 1)) * 100, 1);
+        perRun.push({
+          loadavg1,
+          offCpuUsPerTask: round(median(rounds.map((x) => x.off.cpuUsPerTask)), 2),
+          offMainCpuUsPerTask: round(median(rounds.map((x) => x.off.mainCpuUsPerTask)), 2),
+          offTasksPerSec: round(median(rounds.map((x) => x.off.tasksPerSec)), 0),
+          modes: Object.fromEntries(traced.map((m) => [m, {
+            cpuPct: paired(m, 'cpuUsPerTask'), mainCpuPct: paired(m, 'mainCpuUsPerTask'), wallPct: paired(m, 'tasksPerSec', true),
+            cpuUsPerTask: round(median(rounds.map((x) => x[m].cpuUsPerTask)), 2),
+          }])),
+        });
       }
       if (error) { results.overhead[id] = { error }; continue; }
-      const off = samples.off;
-      const pct = (on, base) => round((on / base - 1) * 100, 1);
-      const summary = (s) => ({
-        tasksPerSec: round(median(s.tasksPerSec), 0),
-        // CPU per task (this process's threads + its worker processes): robust to a busy machine.
-        cpuUsPerTask: round(median(s.cpuUsPerTask), 2),
-        // The main thread alone: it feeds the workers and records the trace, so it bounds throughput.
-        mainCpuUsPerTask: round(median(s.mainCpuUsPerTask), 2),
-        tasksPerSecSamples: s.tasksPerSec.map((x) => round(x, 0)),
-      });
-      const offSummary = summary(off);
-      const withOverhead = (s) => {
-        const m = summary(s);
-        // Rounds ran back to back, so each round's on/off ratio sees one machine state: their median is the robust figure.
-        const paired = (key) => round(median(s[key].map((x, i) => x / off[key][i] - 1)) * 100, 1);
-        return {
-          ...m,
-          wallOverheadPct: pct(offSummary.tasksPerSec, m.tasksPerSec),
-          cpuOverheadPct: pct(m.cpuUsPerTask, offSummary.cpuUsPerTask), cpuOverheadPairedPct: paired('cpuUsPerTask'),
-          mainCpuOverheadPct: pct(m.mainCpuUsPerTask, offSummary.mainCpuUsPerTask), mainCpuOverheadPairedPct: paired('mainCpuUsPerTask'),
-        };
+      const across = (mode, key) => perRun.map((r) => r.modes[mode][key]);
+      results.overhead[id] = {
+        method: `${runs} runs (a fresh process each) × ${epochs} epochs (fresh pools per mode, opened in alternating order) × ${pairs} rounds of ${tasks} tasks per mode, order rotating; ` +
+          'overhead = median over a run\'s rounds of (traced ÷ untraced in the same round − 1), on-CPU time per task of every thread of the process tree (/proc schedstat); off#2 = a second untraced pool (the method\'s noise floor)',
+        runs: perRun,
+        modes: Object.fromEntries(traced.map((m) => [m, {
+          cpuPctMedian: round(median(across(m, 'cpuPct')), 1), cpuPctWorst: Math.max(...across(m, 'cpuPct')),
+          mainCpuPctMedian: round(median(across(m, 'mainCpuPct')), 1), wallPctMedian: round(median(across(m, 'wallPct')), 1),
+          cpuPctRuns: across(m, 'cpuPct'),
+        }])),
       };
-      results.overhead[id] = { off: offSummary, columns: withOverhead(samples.columns), objects: withOverhead(samples.listener) };
     }
   }
 

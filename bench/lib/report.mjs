@@ -36,18 +36,19 @@ export function printReport(r) {
     }
   }
   if (r.overhead) {
-    console.log('\nTracing overhead (same backend, same process, off / columns / objects rotating, medians; paired = median of per-round ratios):');
+    console.log('\nTracing overhead, paired (traced ÷ untraced in the same round − 1; on-CPU time per task of the process tree; wall = untraced ÷ traced tasks/s):');
     const rows = [];
     for (const [id, o] of Object.entries(r.overhead)) {
-      if (o.error) { rows.push([id, o.error]); continue; }
-      if (!o.off) { rows.push([id, 'measured by an older bench: re-run --only=overhead']); continue; }
-      rows.push([`${id} off`, fmt(o.off.tasksPerSec), '', fmt(o.off.cpuUsPerTask), '', fmt(o.off.mainCpuUsPerTask), '']);
-      for (const [mode, m] of [['columns', o.columns], ['objects', o.objects]]) {
-        rows.push([`${id} ${mode}`, fmt(m.tasksPerSec), fmt(m.wallOverheadPct, ' %'), fmt(m.cpuUsPerTask), `${fmt(m.cpuOverheadPct, ' %')} (${fmt(m.cpuOverheadPairedPct, ' %')})`,
-          fmt(m.mainCpuUsPerTask), `${fmt(m.mainCpuOverheadPct, ' %')} (${fmt(m.mainCpuOverheadPairedPct, ' %')})`]);
-      }
+      if (o.error) { rows.push([id, o.error, '', '', '', '', '']); continue; }
+      if (!o.runs) { rows.push([id, 'measured by an older bench: re-run --only=overhead', '', '', '', '', '']); continue; }
+      o.runs.forEach((run, k) => {
+        for (const [mode, m] of Object.entries(run.modes)) {
+          rows.push([`${id} run ${k + 1} ${mode}`, fmt(run.loadavg1), `${fmt(run.offCpuUsPerTask)} → ${fmt(m.cpuUsPerTask)}`, fmt(m.cpuPct, ' %'), fmt(m.mainCpuPct, ' %'), fmt(m.wallPct, ' %'), fmt(run.offTasksPerSec)]);
+        }
+      });
     }
-    table(['pool, tracing', 'tasks/s', 'wall overhead', 'CPU µs/task', 'CPU overhead (paired)', 'main-thread µs/task', 'main overhead (paired)'], rows);
+    table(['pool, run, tracing', 'load', 'CPU µs/task off → on', 'CPU overhead', 'main thread', 'wall', 'tasks/s off'], rows);
+    for (const [id, o] of Object.entries(r.overhead)) if (o.method) console.log(`  ${id}: ${o.method}`);
   }
   if (r.api?.paths) {
     const a = r.api;

@@ -7,7 +7,7 @@ export function checkTargets(r) {
   const add = (name, value, target, pass, detail) =>
     out.push({ name, value: Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null, target, pass: Number.isFinite(value) ? pass(value) : null, detail,
       // Wall-clock results taken while other work held the cores say little either way.
-      noisy: Boolean(r.machine?.busy) && !name.includes('CPU per task') });
+      noisy: Boolean(r.machine?.busy) && !name.includes('CPU per task') && !name.includes('CPU/task') && !name.includes('bytes per task') });
 
   const tps = (id) => r.trivial?.[id]?.tasksPerSec;
   add('thread tasks/s ÷ piscina', tps('poolscope-thread') / tps('piscina'), '≥ 2×', (v) => v >= 2,
@@ -41,15 +41,21 @@ export function checkTargets(r) {
   add('serial ÷ 1-thread pool, per-task run time', fair?.ratio, 'within 10 %', (v) => Math.abs(v - 1) <= 0.1,
     fair ? `${fair.serialPerTaskMs} vs ${fair.threadPerTaskMs} ms per task${fair.cpuRatio !== undefined ? `; on CPU ${fair.serialCpuPerTaskMs} vs ${fair.threadCpuPerTaskMs} ms (${fair.cpuRatio})` : ''}${fair.busy ? '; machine busy' : ''}` : 'not run');
 
-  // Judged on CPU per task (robust on a shared machine); the wall-clock figures are in the detail.
+  // Issue 17: judged on on-CPU time per task (robust on a shared machine), paired round by round; the runner's
+  // column subscriber on thread is the target (median of the runs ≤ 3 %, every run ≤ 5 %); wall clock in the detail.
   for (const [id, label] of [['poolscope-thread', 'thread'], ['poolscope-process', 'process']]) {
     const ov = r.overhead?.[id];
     if (!ov && label === 'process') continue;
-    for (const [mode, how] of [['columns', 'column listener (the runner)'], ['objects', 'object listener']]) {
-      const m = ov?.[mode];
-      add(`tracing overhead, ${label}, ${how}: CPU/task, paired`, m?.cpuOverheadPairedPct, '≤ 5 %', (v) => v <= 5,
-        m ? `${m.cpuUsPerTask} vs ${ov.off.cpuUsPerTask} µs CPU/task (medians ${m.cpuOverheadPct} %); main thread ${m.mainCpuOverheadPairedPct} %; ` +
-          `wall ${m.tasksPerSec} vs ${ov.off.tasksPerSec} tasks/s (${m.wallOverheadPct} %)` : 'not measured');
+    const runs = ov?.runs?.length ?? 0;
+    const noise = ov?.modes?.['off#2'];
+    const floor = noise ? `; noise floor (a second untraced pool) median ${noise.cpuPctMedian} %, runs ${noise.cpuPctRuns.join(' / ')} %` : '';
+    for (const [mode, how] of [['columns', 'column listener (the runner)'], ['listener', 'object listener']]) {
+      const m = ov?.modes?.[mode];
+      const detail = m ? `runs ${m.cpuPctRuns.join(' / ')} % (load ${ov.runs.map((x) => x.loadavg1).join(' / ')}); main thread ${m.mainCpuPctMedian} %, wall ${m.wallPctMedian} %${floor}`
+        : (ov?.error ?? 'not measured (re-run --only=overhead)');
+      const strict = label === 'thread' && mode === 'columns';
+      add(`tracing overhead, ${label}, ${how}: CPU/task, median of ${runs} runs (issue 17)`, m?.cpuPctMedian, strict ? '≤ 3 %' : '≤ 5 %', (v) => v <= (strict ? 3 : 5), detail);
+      if (strict) add(`tracing overhead, ${label}, ${how}: CPU/task, worst of ${runs} runs (issue 17)`, m?.cpuPctWorst, '≤ 5 %', (v) => v <= 5, detail);
     }
   }
 
@@ -58,6 +64,14 @@ export function checkTargets(r) {
     if (path.startsWith('engine')) continue;
     add(`API ${path} ÷ engine submit() (issue 17)`, m.vsEngine, '≥ 0.8×', (v) => v >= 0.8,
       `${m.tasksPerSec} tasks/s; main thread ${m.mainCpuUsPerTask} µs/task (engine ÷ path ${m.cpuVsEngine}); ${m.mainWaitSpans} main-wait spans for ${r.api.tasks} waits`);
+  }
+
+  // Issue 17: many concurrent waits record one main-lane span per continuous waiting period, not one per call.
+  const waits = Object.entries(r.api?.paths ?? {}).filter(([path, m]) => !path.startsWith('engine') && Number.isFinite(m.mainWaitSpans));
+  if (waits.length) {
+    const [worstPath, worst] = waits.reduce((a, b) => (b[1].mainWaitSpans > a[1].mainWaitSpans ? b : a));
+    add(`API: main-wait spans recorded for ${r.api.tasks} concurrent waits, most of any path (issue 17)`, worst.mainWaitSpans, '≤ 1 % of the waits',
+      (v) => v <= r.api.tasks / 100, `${worstPath}; every path: ${waits.map(([p, m]) => `${p} ${m.mainWaitSpans}`).join(', ')}`);
   }
 
   // Issue 17: the CLI at scale.
@@ -90,6 +104,8 @@ export function checkTargets(r) {
   const render = r.extras?.render;
   if (render && render.targets && typeof render.targets === 'object' && !Array.isArray(render.targets)) {
     for (const [metric, bound] of Object.entries(render.targets)) {
+      // First paint has issue 17's row above.
+      if (metric === 'firstPaintMs1M') continue;
       add(`render: ${metric} (issue 6)`, render[metric], `≤ ${bound}`, (v) => v <= bound, 'headless Chromium, bench/render.mjs');
     }
   }
