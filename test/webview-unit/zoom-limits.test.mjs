@@ -67,3 +67,14 @@ test('persisted state is validated on restore', () => {
   assert.equal(parsePersistedState({ v: 1, ui: {}, source: '/t/a.json' }).source, '/t/a.json');
   assert.equal(parsePersistedState({ v: 1, ui: {}, source: 42 }).source, undefined);
 });
+
+test('follow: a window that showed the whole extent keeps showing it as the run grows; a zoomed one slides at its width', async () => {
+  const { followDomain } = await import(path.join(ROOT, 'dist', 'test', 'webview-lib.mjs'));
+  // The run's first batch alone: 1 ms of extent, fitted. The next batch makes it 500 ms long.
+  assert.deepEqual(followDomain([0, 1000], [0, 500_000], [0, 1000]), [0, 500_000], 'still everything, not the last millisecond');
+  // Zoomed in by the user to 100 ms: follow keeps that width at the newest time.
+  assert.deepEqual(followDomain([200_000, 300_000], [0, 500_000], [0, 400_000]), [400_000, 500_000]);
+  // Without a previous extent (follow switched on): fits while everything fits, else slides.
+  assert.deepEqual(followDomain([0, 500_000], [0, 500_000]), [0, 500_000]);
+  assert.deepEqual(followDomain([0, 1000], [0, 500_000]), [499_000, 500_000]);
+});

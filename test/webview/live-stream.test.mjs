@@ -77,3 +77,29 @@ test('a 10 000-task live run streamed in 40 ms flushes: every bar drawn, bounded
     await context.close();
   }
 });
+
+test('following a live run whose first events came alone: the window grows with the run, its first tasks stay on screen', async () => {
+  const { events } = await recordRun({ backend: 'thread', workers: 2, n: 12, runId: 'live-first-alone' });
+  // The first flush holds run-start and the first queued tasks (well under a millisecond of extent), the rest later.
+  const firstEnd = events.findIndex((e) => e.type !== 'run-start' && e.type !== 'task-queued');
+  const first = eventMessages(events.slice(0, firstEnd));
+  const rest = eventMessages(events.slice(firstEnd));
+  const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true });
+  try {
+    await page.evaluate(() => window.postMessage({ type: 'run-state', phase: 'running', runIds: ['live-first-alone'] }, '*'));
+    await page.evaluate((m) => { for (const x of m) window.postMessage(x, '*'); }, first);
+    await settle(page);
+    const early = await page.evaluate(() => ({ domain: window.__poolscope.domain, follow: window.__poolscope.follow }));
+    assert.equal(early.follow, true, 'a live run is followed');
+    await page.evaluate((m) => { for (const x of m) window.postMessage(x, '*'); }, rest);
+    await settle(page);
+    const later = await page.evaluate(() => ({ domain: window.__poolscope.domain, full: window.__poolscope.fullDomain, bars: window.__poolscope.bars }));
+    assert.equal(later.bars, 12);
+    const span = (d) => d[1] - d[0];
+    assert.ok(span(later.full) > span(early.domain) * 3, `the run grew (${span(early.domain)} → ${span(later.full)} µs)`);
+    assert.deepEqual(later.domain, later.full, 'the window shows the whole run, not only its newest part');
+    assert.deepEqual(problems.console, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -67,6 +67,8 @@ export class TimelineView {
   /** Per-run offset added to run-clock times to place them on the display axis. */
   #offsets: Float64Array = new Float64Array(0);
   #full: Domain = [0, 1];
+  /** The extent before the updates since the last follow (follow keeps showing everything if the window showed all of it). */
+  #previousFull: Domain | undefined;
   #domain: Domain = [0, 1];
   #overviewDirty = true;
   #colorMode: ColorMode = 'function';
@@ -214,6 +216,7 @@ export class TimelineView {
     }
     this.#totalHeight = height;
     this.#offsets = runOffsets(model, this.#visibleRuns, this.#aligned);
+    this.#previousFull ??= this.#full;
     this.#full = fullExtent(model, this.#visibleRuns, this.#offsets);
     if (refit) this.#domain = [...this.#full];
     this.#overviewDirty = true;
@@ -234,7 +237,8 @@ export class TimelineView {
 
   /** Keeps the current zoom width and slides the window to the newest time (or fits while everything fits). */
   follow(): void {
-    this.#domain = followDomain(this.#domain, this.#full);
+    this.#domain = followDomain(this.#domain, this.#full, this.#previousFull);
+    this.#previousFull = undefined;
     this.#zoom.sync(this.#full, this.#domain);
   }
 

@@ -93,11 +93,17 @@ export function zoomDomain(d: readonly [number, number], factor: number, full?: 
   return [mid - half, mid + half];
 }
 
-/** Keeps the window's width and slides it to the newest time (or fits while everything fits). */
-export function followDomain(d: readonly [number, number], full: readonly [number, number]): Domain {
+/**
+ * Keeps the window's width and slides it to the newest time — or shows everything while the window showed
+ * everything before the extent grew (`previousFull`): a run whose first events came alone (a millisecond of
+ * extent) would otherwise be followed at that millisecond's width, its earlier tasks off screen. Zoom in and the
+ * window keeps the width you chose.
+ */
+export function followDomain(d: readonly [number, number], full: readonly [number, number], previousFull?: readonly [number, number]): Domain {
   const span = d[1] - d[0];
   const fullSpan = full[1] - full[0];
-  if (span >= fullSpan * 0.999 || span <= 0) return [full[0], full[1]];
+  const showedAll = previousFull !== undefined && span >= (previousFull[1] - previousFull[0]) * 0.999;
+  if (showedAll || span >= fullSpan * 0.999 || span <= 0) return [full[0], full[1]];
   return [full[1] - span, full[1]];
 }
 
