@@ -70,7 +70,11 @@ export function printReport(r) {
   }
   if (r.workbenchClick) {
     const w = r.workbenchClick;
-    console.log(`\nClick → first bar in the workbench (last npm run test:workbench, ${w.date}): cold ${w.coldClickMs} ms, warm ${w.warmClickMs} ms (${w.what})`);
+    console.log(`\nClick → first bar in the workbench (last npm run test:workbench, ${w.date}${w.loadAverage ? `, load ${w.loadAverage.join(' ')}` : ''}): cold ${w.coldClickMs} ms, warm ${w.warmClickMs} ms (${w.what})`);
+    // Stage by stage, ms since the run was asked for (src/extension/run-controller.ts, ClickTiming).
+    for (const [kind, click] of [['cold', w.coldStages], ['warm', w.warmStages]]) {
+      if (click?.stagesMs) console.log(`  ${kind}: ${Object.entries(click.stagesMs).sort((a, b) => a[1] - b[1]).map(([k, v]) => `${k} ${v}`).join(' · ')}${click.webviewMs !== undefined ? ` (in the webview ${click.webviewMs})` : ''}`);
+    }
   }
   if (r.extras && Object.keys(r.extras).length) {
     console.log('\nOther parts:');

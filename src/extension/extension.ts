@@ -121,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
       context.subscriptions.push(provider);
       return provider;
     })()),
-    timeline.onFirstBar((m) => controller.noteFirstBar(m.runId, m.sinceMessageMs)),
+    timeline.onFirstBar((m) => controller.noteFirstBar(m.runId, m.sinceMessageMs, timeline.panel?.firstStartPosts.get(m.runId))),
     // A spare runner holding a pool started ahead loaded the files as they were: a saved file ends that pool now
     // (a plain spare takes its place; the runner would not use a pool of other content anyway), and changed
     // settings end every spare (their launch options or pool may no longer be what the next run asks for).

@@ -34,7 +34,10 @@ export interface ClickTiming {
   cacheHit?: boolean;
   stagesMs: {
     launched?: number; runnerStarted?: number; requestReceived?: number; bundled?: number; warm?: number; loaded?: number;
-    released?: number; firstSubmit?: number; firstTaskStart?: number; firstTaskStartAtHost?: number; firstBar?: number; done?: number;
+    released?: number; firstSubmit?: number; firstTaskStart?: number; firstTaskStartAtHost?: number;
+    /** The panel posted the first task-start to the webview; VS Code resolved that post (delivered). */
+    postedToWebview?: number; deliveredToWebview?: number;
+    firstBar?: number; done?: number;
   };
   /** In the webview: from the arrival of the message that brought the first bar to its report (drawn and presented). */
   webviewMs?: number;
@@ -250,10 +253,13 @@ export class RunController implements vscode.Disposable {
   }
 
   /** The webview drew the first bar of `runId` (TimelineController.onFirstBar): the click's last stage. */
-  noteFirstBar(runId: string, webviewMs?: number): void {
+  noteFirstBar(runId: string, webviewMs?: number, post?: { postedMonoUs: number; deliveredMonoUs?: number }): void {
     const click = this.lastClick;
     if (!click || click.runId !== runId || click.stagesMs.firstBar !== undefined) return;
-    click.stagesMs.firstBar = Math.round((monotonicUs() - this.#clickStartUs) / 100) / 10;
+    const since = (us: number): number => Math.round((us - this.#clickStartUs) / 100) / 10;
+    click.stagesMs.firstBar = since(monotonicUs());
+    if (post) click.stagesMs.postedToWebview = since(post.postedMonoUs);
+    if (post?.deliveredMonoUs !== undefined) click.stagesMs.deliveredToWebview = since(post.deliveredMonoUs);
     if (webviewMs !== undefined) click.webviewMs = Math.round(webviewMs * 10) / 10;
     this.#sinks.log.debug(`click → first bar ${click.stagesMs.firstBar} ms (${click.spare ? `spare runner${click.prepared ? ', pool started ahead' : ''}` : 'new runner'}${click.cacheHit ? ', bundle cached' : ''}): ${JSON.stringify(click.stagesMs)}`);
   }

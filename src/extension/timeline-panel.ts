@@ -80,8 +80,6 @@ export class TimelinePanel implements vscode.Disposable {
   readonly #onFirstBar = new vscode.EventEmitter<FirstBarMessage>();
   /** The webview drew a live run's first bar (once per run; the click's last stage). */
   readonly onFirstBar = this.#onFirstBar.event;
-  /** Runs whose first task-start was posted (it goes out at once, not after LIVE_FLUSH_MS). */
-  readonly #startPosted = new Set<string>();
   readonly #onReady = new vscode.EventEmitter<void>();
   /** Fires each time the webview (re)started and was caught up. */
   readonly onReady = this.#onReady.event;
@@ -144,18 +142,29 @@ export class TimelinePanel implements vscode.Disposable {
   pushEvents(batch: readonly TraceEvent[]): void {
     if (this.#disposed || !this.#ready || batch.length === 0) return;
     let now = false;
+    let firstStart: string | undefined;
     for (const e of batch) {
       this.#pending.push(e);
       if (e.type === 'run-start') now = true;
-      else if (e.type === 'task-start' && !this.#startPosted.has(e.runId)) {
-        if (this.#startPosted.size >= 1000) this.#startPosted.clear();
-        this.#startPosted.add(e.runId);
-        now = true;
-      }
+      else if (e.type === 'task-start' && firstStart === undefined && !this.firstStartPosts.has(e.runId)) firstStart = e.runId;
     }
-    if (now) this.#flush();
-    else this.#flushTimer ??= setTimeout(() => this.#flush(), LIVE_FLUSH_MS);
+    if (!now && firstStart === undefined) {
+      this.#flushTimer ??= setTimeout(() => this.#flush(), LIVE_FLUSH_MS);
+      return;
+    }
+    const postedMonoUs = monotonicUs();
+    const delivered = this.#flush();
+    if (firstStart !== undefined) {
+      // For the click's stages (RunController.lastClick): when the first task-start was posted and delivered.
+      if (this.firstStartPosts.size >= 100) this.firstStartPosts.clear();
+      const post: { postedMonoUs: number; deliveredMonoUs?: number } = { postedMonoUs };
+      this.firstStartPosts.set(firstStart, post);
+      void delivered?.then(() => { post.deliveredMonoUs = monotonicUs(); });
+    }
   }
+
+  /** Per run: when its first task-start was posted to the webview and when VS Code said it was delivered (CLOCK_MONOTONIC µs). */
+  readonly firstStartPosts = new Map<string, { postedMonoUs: number; deliveredMonoUs?: number }>();
 
   /** Sends a control message now (only while ready; `ready` re-sends the state anyway). */
   post(message: ToWebview): void {
@@ -204,13 +213,16 @@ export class TimelinePanel implements vscode.Disposable {
     this.#onReady.fire();
   }
 
-  #flush(): void {
+  /** Posts what is pending; returns the last post's promise (resolves once VS Code delivered it). */
+  #flush(): Thenable<boolean> | undefined {
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    if (!this.#ready || this.#pending.length === 0) return;
+    if (!this.#ready || this.#pending.length === 0) return undefined;
     const all = this.#pending;
     this.#pending = [];
-    for (const m of eventMessages(all)) void this.panel.webview.postMessage(m);
+    let last: Thenable<boolean> | undefined;
+    for (const m of eventMessages(all)) last = this.panel.webview.postMessage(m);
+    return last;
   }
 
   dispose(): void {
@@ -223,6 +235,11 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.dispose();
     for (const d of this.#disposables.splice(0)) d.dispose();
   }
+}
+
+function monotonicUs(): number {
+  const t = process.hrtime();
+  return t[0] * 1e6 + t[1] / 1e3;
 }
 
 function describe(raw: unknown): string {
