@@ -4,7 +4,9 @@
 // a user's). Every stage is on one clock (CLOCK_MONOTONIC: the runner's marks and trace events are on it, and
 // this process reads it with process.hrtime), in ms since the "command" (the launch call).
 //
-//   node bench/click.mjs [--rounds 3] [--idle-ms 2000] [--backend thread] [--workers 2]
+//   node bench/click.mjs [--rounds 3] [--idle-ms 2000] [--backend thread] [--workers 2] [--root DIR]
+//
+// --root: another checkout (built) to time, e.g. an older commit, for a before/after at the same load.
 //
 // The webview's part (event → host → webview → first painted bar) is measured in the workbench
 // (test/vscode/suite/warm-click.test.ts); this bench covers command → first task-start received by the host.
@@ -23,12 +25,13 @@ const IDLE_MS = Number(arg('idle-ms', 2000));
 const BACKEND = arg('backend', 'thread');
 const WORKERS = Number(arg('workers', 2));
 
+const ROOT = path.resolve(arg('root', fileURLToPath(new URL('..', import.meta.url))));
 const built = await esbuild.build({
-  entryPoints: [fileURLToPath(new URL('../src/runner/launch.ts', import.meta.url))],
+  entryPoints: [path.join(ROOT, 'src', 'runner', 'launch.ts')],
   bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
 });
 const launch = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
-const RUNNER = fileURLToPath(new URL('../dist/runner.js', import.meta.url));
+const RUNNER = path.join(ROOT, 'dist', 'runner.js');
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'poolscope-click-'));
 const file = path.join(dir, 'tasks.ts');
