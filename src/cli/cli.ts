@@ -19,9 +19,9 @@ import { killAllRunners } from '../runner/launch.js';
 import { parseCommand, UsageError, type Command, type OutputOptions, type RunnerOptions } from './args.js';
 import { HELP } from './help.js';
 import { executeRequest, processStartMonoUs, type RunOutcome } from './execute.js';
-import { buildReport, compareLines, compareTable, failureLines, formatError, formatLoadError, hostLines, jsonReportChunks, resultLines, runTable, type RunReport } from './report.js';
+import { buildReport, compareLines, findingsOf, failureLines, formatError, formatLoadError, hostLines, jsonReportChunks, resultLines, runTable, type RunReport } from './report.js';
 import { checkOutputPaths, describeOutputProblem, writeOutputs } from './outputs.js';
-import { demoTakeaway, DEMO_STEPS } from './demo.js';
+import { demoLesson, DEMO_STEPS } from './demo.js';
 import { importTrace, TRACE_FORMAT_NAMES, type ImportedTrace } from '../trace/import-trace.js';
 import { hostLine } from '../trace/hosts.js';
 import { computeRunSummaries } from '../trace/stats.js';
@@ -172,7 +172,8 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
   let worst = EXIT_OK;
   if (!output.json) {
     process.stdout.write('PoolScope demo: the same tasks on serial, event-loop, thread and process.\n');
-    process.stdout.write('Your code runs in a runner process and its workers; times are wall clock, worker start-up included.\n\n');
+    process.stdout.write('Your code runs in a runner process and its workers. Speed-up is over the task phase (each pool warm);\n');
+    process.stdout.write('"w/ start-up" counts starting the workers too. Cores used are read from the OS, so they hold on a busy machine.\n\n');
   }
   const jsonRuns: unknown[] = [];
   for (const step of DEMO_STEPS) {
@@ -194,13 +195,13 @@ async function demoCommand(runner: RunnerOptions, output: OutputOptions): Promis
       if (outcome.exit.stopped) break;
       continue;
     }
-    const takeaway = demoTakeaway(step.kind, report.summaries);
+    const lesson = demoLesson(step.kind);
     if (output.json) {
-      jsonRuns.push({ example: step.file, fn: step.fn, runs: report.summaries, takeaway });
+      jsonRuns.push({ example: step.file, fn: step.fn, runs: report.summaries, ...findingsOf(report.summaries), lesson });
       continue;
     }
-    process.stdout.write(`${step.title} — ${step.fn} × ${inputs.length} tasks, ${workers} workers (${step.file}):\n`);
-    process.stdout.write(`${compareTable(report.summaries)}\n  → ${takeaway}\n\n`);
+    const heading = `${step.title} — ${step.fn} × ${inputs.length} tasks, ${workers} workers (${step.file})`;
+    process.stdout.write(`${compareLines(report.summaries, heading).join('\n')}\n  ${lesson}\n\n`);
   }
   if (output.json) process.stdout.write(`${JSON.stringify({ ok: worst === EXIT_OK, exitCode: worst, demo: jsonRuns }, null, 2)}\n`);
   else {

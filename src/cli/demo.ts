@@ -1,10 +1,8 @@
 /**
  * `poolscope demo` (what `npm start` runs): the bundled CPU-bound and
- * I/O-bound examples through every backend, and the one-line lesson each
- * comparison teaches, computed from the measured numbers.
+ * I/O-bound examples through every backend: each printed as `compare` prints it
+ * (busy-machine warning, table, verdict from the measured numbers), then why.
  */
-import type { RunSummary } from '../trace/stats.js';
-
 export interface DemoStep {
   kind: 'cpu' | 'io';
   title: string;
@@ -37,14 +35,16 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   },
 ];
 
-/** The lesson of one comparison, from its numbers. */
-export function demoTakeaway(kind: DemoStep['kind'], summaries: readonly RunSummary[]): string {
-  const by = (backend: string): RunSummary | undefined => summaries.find((s) => s.backend === backend);
-  const x = (backend: string): string => `${(by(backend)?.speedupVsSerial ?? NaN).toFixed(1)}×`;
+/**
+ * Why the comparison comes out as it does: the mechanism, not a measurement. The measured statement is the compare
+ * verdict printed above it (cores used, tasks at once: true on a busy machine too); a wall-time speed-up quoted
+ * here could contradict it when other programs took the CPU.
+ */
+export function demoLesson(kind: DemoStep['kind']): string {
   if (kind === 'cpu') {
-    return `event-loop ${x('event-loop')} — no real gain over serial: one thread runs one piece of JavaScript at a time (like Python's GIL); `
-      + `thread ${x('thread')} and process ${x('process')}: parallel across cores (the wall time includes starting the workers, which costs processes the most).`;
+    return 'Why: one event-loop thread runs one piece of JavaScript at a time (like Python\'s GIL), so CPU-bound tasks take turns '
+      + 'there; worker threads and processes each run their own, one core each.';
   }
-  return `event-loop ${x('event-loop')} on one thread: waits overlap without extra threads (concurrency, not parallelism); `
-    + `thread ${x('thread')}, process ${x('process')} — and processes pay the most to start.`;
+  return 'Why: a task that waits holds no thread, so the one event-loop thread overlaps all the waits (concurrency, not '
+    + 'parallelism); threads and processes overlap them too, and pay to start.';
 }

@@ -72,6 +72,9 @@ test('speedupsAgainst(): task phase and with start-up, only when both finished; 
   assert.match(fast.efficiencyNote ?? '', /measured 135 %: the serial baseline ran while the machine was busy/);
   const io = speedupsAgainst({ ...thread, taskPhaseUs: 100_000 }, { ...serial, coresUsed: 0.02 });
   assert.match(io.efficiencyNote ?? '', /tasks mostly wait/);
+  // Waiting tasks on a busy machine: the waits are why, not the busy baseline (that would teach the wrong lesson).
+  const ioBusy = speedupsAgainst({ ...thread, taskPhaseUs: 100_000 }, { ...serial, coresUsed: 0.02, parallelism: 0.05, busy: true });
+  assert.match(ioBusy.efficiencyNote ?? '', /measured 400 %: the tasks mostly wait, so more of them overlap than there are cores/);
 });
 
 test('isCancelledError(): Stop/terminate/cancel are cancelled, other errors are failures', () => {
