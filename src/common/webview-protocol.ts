@@ -46,7 +46,63 @@ export interface EventsMessage { type: 'events'; batch: TraceEvent[] }
  * for busy runs, large replays and traces, where millions of event objects
  * would be slow to clone. Deduplicated by seq like `events`.
  */
-export interface ColumnsMessage { type: 'columns'; columns: TraceColumns }
+export interface ColumnsMessage {
+  type: 'columns';
+  columns: TraceColumns;
+  /**
+   * The batch's `text` column packed (the host sends it so, `columns.text` then empty): one string instead of
+   * an array of a string a row. A million-task batch has two million previews, and cloning (or JSON-encoding)
+   * them one by one cost more than everything else in the message; the page slices them out again on arrival.
+   */
+  packedText?: PackedText;
+}
+
+/**
+ * A text column as one string: row i's text is `joined.slice(end of the previous row with text, ends[i])`;
+ * `ends[i]` is -1 for a row without text. `ends` may be shorter than the batch (rows after it have none).
+ */
+export interface PackedText { joined: string; ends: ArrayLike<number> }
+
+/** Packs a text column (see {@link PackedText}). */
+export function packText(text: readonly (string | null | undefined)[]): PackedText {
+  const parts: string[] = [];
+  const ends: number[] = new Array<number>(text.length);
+  let pos = 0;
+  for (let i = 0; i < text.length; i++) {
+    const x = text[i];
+    if (typeof x === 'string') {
+      parts.push(x);
+      pos += x.length;
+      ends[i] = pos;
+    } else {
+      ends[i] = -1;
+    }
+  }
+  return { joined: parts.join(''), ends };
+}
+
+/** The text column of a {@link PackedText}, or undefined when it is malformed (offsets out of order or range, more rows than `maxRows`). */
+export function unpackText(p: unknown, maxRows: number): (string | null)[] | undefined {
+  if (!isObj(p) || typeof p.joined !== 'string') return undefined;
+  const { joined } = p;
+  const ends = p.ends as unknown;
+  if (!(Array.isArray(ends) || (ArrayBuffer.isView(ends) && !(ends instanceof DataView)))) return undefined;
+  const e = ends as ArrayLike<unknown>;
+  if (e.length > maxRows) return undefined;
+  const out = new Array<string | null>(e.length);
+  let pos = 0;
+  for (let i = 0; i < e.length; i++) {
+    const end = e[i];
+    if (end === -1) {
+      out[i] = null;
+      continue;
+    }
+    if (typeof end !== 'number' || !Number.isInteger(end) || end < pos || end > joined.length) return undefined;
+    out[i] = joined.slice(pos, end);
+    pos = end;
+  }
+  return out;
+}
 
 /** Forget every run (the host's "clear" or a new session). */
 export interface ResetMessage { type: 'reset' }
@@ -105,7 +161,7 @@ export function eventMessages(events: readonly TraceEvent[], minTasks = COLUMNS_
   const { columns, rest } = eventsToColumns(events, minTasks);
   const out: ToWebview[] = [];
   for (let i = 0; i < rest.length; i += EVENTS_PER_MESSAGE) out.push({ type: 'events', batch: rest.slice(i, i + EVENTS_PER_MESSAGE) });
-  for (const c of columns) out.push({ type: 'columns', columns: c });
+  for (const c of columns) out.push({ type: 'columns', columns: { ...c, text: [] }, packedText: packText(c.text) });
   return out;
 }
 
@@ -255,8 +311,16 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
   switch (raw.type) {
     case 'events':
       return isEventList(raw.batch) ? { type: 'events', batch: raw.batch } : undefined;
-    case 'columns':
+    case 'columns': {
+      if (raw.packedText !== undefined) {
+        // Unpacked into the batch's text column (the batch is this message's own copy), then checked as a whole.
+        if (!isObj(raw.columns) || typeof raw.columns.length !== 'number') return undefined;
+        const text = unpackText(raw.packedText, Math.min(raw.columns.length, LIMITS.events));
+        if (!text) return undefined;
+        raw.columns.text = text;
+      }
       return isTraceColumns(raw.columns, LIMITS.events) ? { type: 'columns', columns: raw.columns } : undefined;
+    }
     case 'reset':
       return { type: 'reset' };
     case 'load-trace': {

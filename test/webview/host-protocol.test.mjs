@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, reportHtml, settle } from './browser.mjs';
 
-const { parseFromWebview, parseToWebview, eventsToColumns, expandTraceColumns, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
+const { parseFromWebview, parseToWebview, eventMessages, eventsToColumns, expandTraceColumns, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
 const { chromeToTrace, traceToChrome } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
 
 describe('parseFromWebview / parseToWebview', () => {
@@ -57,6 +57,31 @@ describe('parseFromWebview / parseToWebview', () => {
     for (const [what, patch] of Object.entries(bad)) assert.equal(parseToWebview({ type: 'columns', columns: { ...columns, ...patch } }), undefined, what);
     assert.equal(parseToWebview({ type: 'columns', columns: null }), undefined);
     assert.equal(parseToWebview({ type: 'tasks', packed: columns }), undefined, 'the old message type is gone');
+  });
+
+  test("a 'columns' message's text may come packed (what eventMessages sends): one string and row ends, checked and sliced back", () => {
+    const fx = loadFixture('failures.json');
+    const messages = eventMessages(fx.events, 1);
+    const packed = messages.filter((m) => m.type === 'columns');
+    assert.ok(packed.length > 0);
+    const { columns } = eventsToColumns(fx.events, 1);
+    packed.forEach((m, k) => {
+      assert.deepEqual(m.columns.text, [], 'the text column travels packed');
+      assert.equal(typeof m.packedText.joined, 'string');
+      const back = parseToWebview(JSON.parse(JSON.stringify(m)));
+      assert.deepEqual(back?.columns.text, columns[k].text.map((x) => x ?? null));
+      assert.deepEqual(back?.columns.text.length, columns[k].text.length);
+    });
+    const m = JSON.parse(JSON.stringify(packed[0]));
+    const bad = {
+      'ends going back': { joined: 'abcdef', ends: [3, 1] },
+      'an end past the text': { joined: 'ab', ends: [3] },
+      'a fractional end': { joined: 'ab', ends: [0.5] },
+      'more ends than rows': { joined: '', ends: new Array(m.columns.length + 1).fill(-1) },
+      'joined not a string': { joined: 7, ends: [] },
+      'ends not a list': { joined: 'ab', ends: 'x' },
+    };
+    for (const [what, packedText] of Object.entries(bad)) assert.equal(parseToWebview({ ...m, packedText }), undefined, what);
   });
 
   test('eventsToColumns keeps small runs as events, cuts at seq gaps, and expands back to the same events', () => {

@@ -40,6 +40,8 @@ const LEGEND_MARGIN_PX = 16;
 const EMPTY_LIVE = 'Nothing to show yet. Run a function in a pool (▶ Run in pool above an exported function, or PoolScope: Run Function in Pool) and its tasks appear here live.';
 /** `rendered` reports go to the host at most this often. */
 const RENDERED_INTERVAL_MS = 500;
+/** Messages this close together: the host is still delivering (a large trace's panels wait). */
+const BUSY_MESSAGE_GAP_MS = 100;
 
 export class App {
   model = new TraceModel({ dedupeBySeq: true });
@@ -125,7 +127,8 @@ export class App {
         this.#reportFirstBar();
       },
     });
-    this.#panels = new PanelThrottle(() => this.#renderPanels(), () => this.#schedule());
+    // A large trace's panels wait while its batches are still arriving (see PanelThrottle).
+    this.#panels = new PanelThrottle(() => this.#renderPanels(), () => this.#schedule(), () => performance.now() - this.#messageAt < BUSY_MESSAGE_GAP_MS);
     this.#reportRendered = trailingThrottle(() => this.#sendRendered(), RENDERED_INTERVAL_MS);
 
     const header = document.createElement('header');
@@ -207,6 +210,7 @@ export class App {
         get follow() { return app.#follow; },
         get frames() { return app.#frames.frames; },
         get dirty() { return app.#frames.dirty; },
+        get panelsPending() { return app.#panels.pending; },
         get bars() { return app.#barCount(); },
         setDomain(a, b) { app.#setFollow(false); app.view.setDomain([a, b]); },
         loadTraceText: (content, name) => app.loadTraceText(content, name),

@@ -98,8 +98,16 @@ export class PanelThrottle {
   #last = 0;
   #costMs = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** A large trace's render waits for an idle moment. */
+  #idlePending = false;
 
-  constructor(private readonly render: () => void, private readonly reschedule: () => void) {}
+  /** `busy`: whether messages are still arriving (a large trace's panels then wait on, past PANEL_IDLE_WAIT_MS). */
+  constructor(private readonly render: () => void, private readonly reschedule: () => void, private readonly busy: () => boolean = () => false) {}
+
+  /** A large trace's render is waiting for an idle moment. */
+  get pending(): boolean {
+    return this.#idlePending;
+  }
 
   /** Forces the next frame to re-render the panels. */
   invalidate(): void {
@@ -111,9 +119,23 @@ export class PanelThrottle {
     if (this.#version !== version && (!live || now - this.#last >= interval)) {
       this.#version = version;
       this.#last = now;
-      // Large trace: let the chart reach the screen first; the summary follows in the next task.
-      if (tasks > BIG_TRACE_TASKS) setTimeout(() => this.#renderTimed(), 0);
-      else this.#renderTimed();
+      // Large trace: let the chart reach the screen first; the summary follows once the page is idle — not
+      // between the batches of a trace still arriving (a million-task summary costs ~200 ms, and each batch
+      // would pay it again), but at most PANEL_IDLE_WAIT_MS later.
+      if (tasks <= BIG_TRACE_TASKS) this.#renderTimed();
+      else if (!this.#idlePending) {
+        // One pending render at a time: it renders the state of when it runs.
+        this.#idlePending = true;
+        const run = (timedOut: boolean): void => {
+          if (timedOut && this.busy()) {
+            whenIdle(run);
+            return;
+          }
+          this.#idlePending = false;
+          this.#renderTimed();
+        };
+        whenIdle(run);
+      }
     } else if (this.#version !== version && !this.#timer) {
       // Come back for the panels once the throttle interval has passed.
       this.#timer = setTimeout(() => { this.#timer = undefined; this.reschedule(); }, interval);
@@ -128,6 +150,15 @@ export class PanelThrottle {
       this.#costMs = performance.now() - t0;
     }
   }
+}
+
+/** A deferred panel render waits for an idle moment at most this long. */
+export const PANEL_IDLE_WAIT_MS = 3000;
+
+/** Runs `fn` when the page is idle (requestIdleCallback where there is one), at most PANEL_IDLE_WAIT_MS later (`timedOut` then). */
+function whenIdle(fn: (timedOut: boolean) => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback((deadline) => fn(deadline.didTimeout), { timeout: PANEL_IDLE_WAIT_MS });
+  else setTimeout(() => fn(false), 0);
 }
 
 /** Calls `fn` at most every `intervalMs`; a call inside the interval runs once at its end (the last state always goes out). */

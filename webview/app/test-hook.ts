@@ -21,6 +21,8 @@ export interface AppProbe {
   readonly follow: boolean;
   readonly frames: number;
   readonly dirty: boolean;
+  /** A large trace's panels wait for an idle moment (frame-scheduler.ts PanelThrottle). */
+  readonly panelsPending: boolean;
   readonly bars: number;
   setDomain(a: number, b: number): void;
   loadTraceText(content: string, name: string): number;
@@ -74,11 +76,14 @@ function testHook(app: AppProbe) {
     },
     setDomain(a: number, b: number) { app.setDomain(a, b); },
     loadTraceText: (content: string, name: string) => app.loadTraceText(content, name),
-    /** Resolves after the next frame has been drawn (including one the live-frame throttle deferred; waits at most 5 s). */
+    /**
+     * Resolves after the next frame has been drawn (including one the live-frame throttle deferred) and the panels
+     * a large trace defers to an idle moment are rendered; waits at most 5 s.
+     */
     settled: () => new Promise<void>((resolve) => {
       const until = performance.now() + 5000;
       const check = () => requestAnimationFrame(() => requestAnimationFrame(() => {
-        if (app.dirty && performance.now() < until) setTimeout(check, 20);
+        if ((app.dirty || app.panelsPending) && performance.now() < until) setTimeout(check, 20);
         else resolve();
       }));
       check();
