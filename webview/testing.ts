@@ -9,7 +9,7 @@ export { LanePainter, taskFill, isCancelledTask, isFailedTask, MIN_FAILED_PX, BU
 export { hitAt, taskBar } from './timeline/hit-test.js';
 export { alongLane, acrossLanes, handleChartKey, KEY_ZOOM_FACTOR } from './timeline/keyboard.js';
 export {
-  MIN_WINDOW_US, WHEEL_NOTCH_FACTOR, wheelDelta, maxZoomScale, normalizeDomain, zoomDomain, followDomain, fullExtent, runOffsets,
+  MIN_WINDOW_US, WHEEL_NOTCH_FACTOR, wheelDelta, maxZoomScale, normalizeDomain, zoomDomain, followDomain, fullExtent, newestExtent, runOffsets,
 } from './timeline/zoom.js';
 export { axisTickFormatter, formatUs } from '../src/common/format.js';
 export { parsePersistedState, SnapshotBuilder } from './app/persisted-state.js';

@@ -77,4 +77,35 @@ test('follow: a window that showed the whole extent keeps showing it as the run 
   // Without a previous extent (follow switched on): fits while everything fits, else slides.
   assert.deepEqual(followDomain([0, 500_000], [0, 500_000]), [0, 500_000]);
   assert.deepEqual(followDomain([0, 1000], [0, 500_000]), [499_000, 500_000]);
+  // A new run 30 s after a compare the window showed whole: the new run takes the view.
+  assert.deepEqual(followDomain([0, 10_000_000], [40_000_000, 40_001_000], [0, 10_000_000]), [40_000_000, 40_001_000]);
+});
+
+test('newestExtent: follow keeps the newest run in view with the rest of its compare, not the runs before it', async () => {
+  const { newestExtent, fullExtent, runOffsets } = await import(path.join(ROOT, 'dist', 'test', 'webview-lib.mjs'));
+  const { TraceModel } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
+  const { eventRecorder } = await import('../fixtures/event-recorder.mjs');
+  const { events, emit } = eventRecorder();
+  /** A one-task run on the shared clock: starts `originUs` µs after the first, lasts 1 s. @param {string} runId @param {number} originUs @param {string} [compareId] */
+  const oneRun = (runId, originUs, compareId) => {
+    emit(runId, { type: 'run-start', t: 0, backend: 'thread', workers: 1, fn: 'f', inputsCount: 1, node: 'x', pid: 1, originUs, ...(compareId ? { compareId } : {}) });
+    emit(runId, { type: 'worker-start', t: 10, workerId: 1, name: 'w1', pid: 1, threadId: 1, startupUs: 5 });
+    emit(runId, { type: 'task-queued', t: 20, taskId: 0, fn: 'f', inputPreview: '0' });
+    emit(runId, { type: 'task-start', t: 100, taskId: 0, workerId: 1 });
+    emit(runId, { type: 'task-end', t: 1_000_000, taskId: 0, workerId: 1, ok: true, resultPreview: '1' });
+  };
+  oneRun('c-serial', 0, 'c1');
+  oneRun('c-thread', 1_100_000, 'c1');
+  oneRun('later', 30_000_000);
+  const model = new TraceModel();
+  model.add(events);
+  const visible = [0, 1, 2];
+  const offsets = runOffsets(model, visible, false);
+  const newest = newestExtent(model, visible, offsets);
+  const full = fullExtent(model, visible, offsets);
+  assert.ok(newest[0] > 29_000_000 && newest[1] < 31_100_000, `the later run alone: ${newest}`);
+  assert.ok(full[0] < 0 && full[1] > 31_000_000, 'fit still spans everything');
+  // Without the later run the newest is the compare: both of its runs.
+  const compare = newestExtent(model, [0, 1], offsets);
+  assert.ok(compare[0] < 0 && compare[1] > 2_100_000, `the whole compare: ${compare}`);
 });

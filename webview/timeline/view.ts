@@ -15,7 +15,7 @@ import { hitAt, taskBar, type ChartGeometry, type Hit } from './hit-test.js';
 import { handleChartKey } from './keyboard.js';
 import { LanePainter, type ColorMode } from './lane-painter.js';
 import { OVERVIEW_HEIGHT, paintOverview } from './overview.js';
-import { followDomain, fullExtent, normalizeDomain, runOffsets, zoomDomain, ZoomBrush, type Domain } from './zoom.js';
+import { followDomain, fullExtent, newestExtent, normalizeDomain, runOffsets, zoomDomain, ZoomBrush, type Domain } from './zoom.js';
 
 export type { ColorMode } from './lane-painter.js';
 export type { Hit } from './hit-test.js';
@@ -67,8 +67,10 @@ export class TimelineView {
   /** Per-run offset added to run-clock times to place them on the display axis. */
   #offsets: Float64Array = new Float64Array(0);
   #full: Domain = [0, 1];
-  /** The extent before the updates since the last follow (follow keeps showing everything if the window showed all of it). */
-  #previousFull: Domain | undefined;
+  /** What follow mode keeps in view: the newest run with its compare (newestExtent). */
+  #focus: Domain = [0, 1];
+  /** The focus before the updates since the last follow (follow keeps showing all of it if the window did). */
+  #previousFocus: Domain | undefined;
   #domain: Domain = [0, 1];
   #overviewDirty = true;
   #colorMode: ColorMode = 'function';
@@ -216,8 +218,9 @@ export class TimelineView {
     }
     this.#totalHeight = height;
     this.#offsets = runOffsets(model, this.#visibleRuns, this.#aligned);
-    this.#previousFull ??= this.#full;
+    this.#previousFocus ??= this.#focus;
     this.#full = fullExtent(model, this.#visibleRuns, this.#offsets);
+    this.#focus = newestExtent(model, this.#visibleRuns, this.#offsets);
     if (refit) this.#domain = [...this.#full];
     this.#overviewDirty = true;
     this.#layoutSizes();
@@ -235,10 +238,10 @@ export class TimelineView {
     this.setDomain([...this.#full]);
   }
 
-  /** Keeps the current zoom width and slides the window to the newest time (or fits while everything fits). */
+  /** Keeps the current zoom width and slides the window to the newest time (or shows the newest run whole while it did). */
   follow(): void {
-    this.#domain = followDomain(this.#domain, this.#full, this.#previousFull);
-    this.#previousFull = undefined;
+    this.#domain = followDomain(this.#domain, this.#focus, this.#previousFocus);
+    this.#previousFocus = undefined;
     this.#zoom.sync(this.#full, this.#domain);
   }
 

@@ -50,6 +50,28 @@ export function runOffsets(model: TraceModel, visibleRuns: readonly number[], al
   return offsets;
 }
 
+/**
+ * What follow mode keeps in view: the newest of the visible runs on the display axis, with the other runs of its
+ * compare. A run started half a minute after a compare is followed on its own, not squeezed beside the compare
+ * and the gap between them (press 0 to fit everything).
+ */
+export function newestExtent(model: TraceModel, visibleRuns: readonly number[], offsets: Float64Array): Domain {
+  let newest = -1;
+  let newestStart = -Infinity;
+  for (const ri of visibleRuns) {
+    const run = model.runs[ri];
+    const start = (Number.isFinite(run.firstT) ? run.firstT : 0) + offsets[ri];
+    if (start >= newestStart) {
+      newestStart = start;
+      newest = ri;
+    }
+  }
+  if (newest < 0) return fullExtent(model, visibleRuns, offsets);
+  const compareId = model.runs[newest].start?.compareId;
+  const group = compareId === undefined ? [newest] : visibleRuns.filter((ri) => model.runs[ri].start?.compareId === compareId);
+  return fullExtent(model, group, offsets);
+}
+
 /** Everything the visible runs cover (worker start-up included), padded 1 % each side. */
 export function fullExtent(model: TraceModel, visibleRuns: readonly number[], offsets: Float64Array): Domain {
   let lo = Infinity;
@@ -94,17 +116,18 @@ export function zoomDomain(d: readonly [number, number], factor: number, full?: 
 }
 
 /**
- * Keeps the window's width and slides it to the newest time — or shows everything while the window showed
- * everything before the extent grew (`previousFull`): a run whose first events came alone (a millisecond of
- * extent) would otherwise be followed at that millisecond's width, its earlier tasks off screen. Zoom in and the
- * window keeps the width you chose.
+ * Keeps the window's width and slides it to the newest time — or shows all of `focus` (the newest run and its
+ * compare: newestExtent) while the window showed all of it before it grew (`previousFocus`): a run whose first
+ * events came alone (a millisecond of extent) would otherwise be followed at that millisecond's width, its
+ * earlier tasks off screen; and a new run takes the view from the runs before it. Zoom in and the window keeps
+ * the width you chose.
  */
-export function followDomain(d: readonly [number, number], full: readonly [number, number], previousFull?: readonly [number, number]): Domain {
+export function followDomain(d: readonly [number, number], focus: readonly [number, number], previousFocus?: readonly [number, number]): Domain {
   const span = d[1] - d[0];
-  const fullSpan = full[1] - full[0];
-  const showedAll = previousFull !== undefined && span >= (previousFull[1] - previousFull[0]) * 0.999;
-  if (showedAll || span >= fullSpan * 0.999 || span <= 0) return [full[0], full[1]];
-  return [full[1] - span, full[1]];
+  const focusSpan = focus[1] - focus[0];
+  const showedAll = previousFocus !== undefined && d[0] <= previousFocus[0] && d[1] >= previousFocus[1] - (previousFocus[1] - previousFocus[0]) * 0.001;
+  if (showedAll || span >= focusSpan * 0.999 || span <= 0) return [focus[0], focus[1]];
+  return [focus[1] - span, focus[1]];
 }
 
 export interface ZoomBrushOptions {
