@@ -27,7 +27,7 @@ const option = (name) => {
 /** vsce's name for the platform this runs on (linux-x64, darwin-arm64, alpine-x64, win32-x64 …). */
 function currentTarget() {
   const arch = process.arch === 'arm' ? 'armhf' : process.arch;
-  const musl = process.platform === 'linux' && !process.report?.getReport()?.header?.glibcVersionRuntime;
+  const musl = process.platform === 'linux' && !(/** @type {{ header?: { glibcVersionRuntime?: string } } | undefined} */ (process.report?.getReport()))?.header?.glibcVersionRuntime;
   return `${musl ? 'alpine' : process.platform}-${arch}`;
 }
 

@@ -38,8 +38,8 @@ const TIMEOUT = Number(opt.timeout);
 const timelineFrame = (page) => frameOf(page, opt['extension-id']);
 const OUT = path.resolve(opt.out);
 fs.mkdirSync(OUT, { recursive: true });
-if (!opt.url) fail('no workbench URL: pass --url or run under start-code-server.sh (E2E_URL)');
-if (!opt.workspace) fail('no workspace folder: pass --workspace or run under start-code-server.sh (E2E_WORKSPACE)');
+const URL_ = opt.url ?? fail('no workbench URL: pass --url or run under start-code-server.sh (E2E_URL)');
+const WORKSPACE = opt.workspace ?? fail('no workspace folder: pass --workspace or run under start-code-server.sh (E2E_WORKSPACE)');
 
 /**
  * The timeline's lane labels grouped by run: each run header row
@@ -50,6 +50,7 @@ async function readRuns(inner) {
   const labels = await inner.locator('.ps-lane-label').evaluateAll((els) =>
     els.map((el) => ({ kind: el.dataset.kind, text: el.textContent ?? '', top: parseFloat(el.style.top) || 0 })));
   labels.sort((a, b) => a.top - b.top);
+  /** @type {{ header: string, backend?: string, workers: number, lanes: { pid: number, threadId: number, text: string }[] }[]} */
   const runs = [];
   for (const l of labels) {
     if (l.kind === 'run') {
@@ -57,7 +58,7 @@ async function readRuns(inner) {
       runs.push({ header: l.text, backend: backend?.[1], workers: Number(backend?.[2]), lanes: [] });
     } else if (l.kind === 'worker' && runs.length) {
       const m = /PID (\d+) · (?:thread (\d+)|main thread)/.exec(l.text);
-      if (m) runs.at(-1).lanes.push({ pid: Number(m[1]), threadId: m[2] ? Number(m[2]) : 0, text: l.text });
+      if (m) runs.at(-1)?.lanes.push({ pid: Number(m[1]), threadId: m[2] ? Number(m[2]) : 0, text: l.text });
     }
   }
   return runs;
@@ -70,7 +71,7 @@ const runPaletteCommand = (p, title, options = {}) => palette(p, title, { step, 
 let failed;
 try {
   await check('workbench loads with the workspace', async () => {
-    await page.goto(opt.url, { waitUntil: 'domcontentloaded' });
+    await page.goto(URL_, { waitUntil: 'domcontentloaded' });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible' });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'demo.ts' }).first().waitFor({ state: 'visible' });
@@ -172,10 +173,10 @@ try {
     await inner.locator('details.ps-more > summary').click();
     await page.waitForTimeout(500);
     const m = await inner.locator('body').evaluate(() => {
-      const lanes = [...document.querySelectorAll('.ps-lane-label[data-kind="worker"]')].map((e) => e.getBoundingClientRect());
+      const lanes = [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-lane-label[data-kind="worker"]'))].map((e) => e.getBoundingClientRect());
       // Rows = groups of visible toolbar controls whose vertical centres are within half a control's height
       // (a select and a button on one row differ by a few px; the next row starts a whole control lower).
-      const centres = [...document.querySelectorAll('.ps-toolbar button, .ps-toolbar select, .ps-toolbar input')]
+      const centres = [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-toolbar button, .ps-toolbar select, .ps-toolbar input'))]
         .filter((e) => e.offsetParent).map((e) => { const r = e.getBoundingClientRect(); return { mid: (r.top + r.bottom) / 2, h: r.height }; })
         .sort((a, b) => a.mid - b.mid);
       let rows = 0;
@@ -224,7 +225,7 @@ try {
   /** The file Export Trace wrote (in the workspace): Open Trace opens it later. */
   let exportedFile;
   await check('Export Trace writes a Chrome trace of every run that reads back', async () => {
-    const before = new Set(fs.readdirSync(opt.workspace));
+    const before = new Set(fs.readdirSync(WORKSPACE));
     await runPaletteCommand(page, 'PoolScope: Export Trace', { keepsInputOpen: true });
     await pickQuickPickRow(page, 'Chrome trace JSON');
     // The save dialog (a simple file dialog in the browser) is prefilled with poolscope-<time>.json in the workspace.
@@ -232,19 +233,19 @@ try {
     await answerInputBox(page, undefined);
     let file;
     for (const deadline = Date.now() + 20_000; !file && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-      file = fs.readdirSync(opt.workspace).find((f) => !before.has(f) && /^poolscope-.*\.json$/.test(f));
+      file = fs.readdirSync(WORKSPACE).find((f) => !before.has(f) && /^poolscope-.*\.json$/.test(f));
     }
-    if (!file) throw new Error(`no poolscope-*.json appeared in ${opt.workspace}`);
+    if (!file) throw new Error(`no poolscope-*.json appeared in ${WORKSPACE}`);
     const { chromeToTrace, computeRunSummaries } = await import(path.join(ROOT, 'dist/trace.mjs'));
-    const json = JSON.parse(fs.readFileSync(path.join(opt.workspace, file), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(WORKSPACE, file), 'utf8'));
     if (!json.traceEvents?.some((e) => e.ph === 'X')) throw new Error('no X events in the export');
     const summaries = computeRunSummaries(chromeToTrace(json));
     const backends = summaries.map((s) => s.backend);
     if (!['serial', 'event-loop', 'thread', 'process'].every((b) => backends.includes(b))) throw new Error(`exported runs: ${backends}`);
     const explode = summaries.find((s) => s.fn === 'explode');
     if (!explode || explode.failed !== 2 || explode.ok !== 2) throw new Error(`explode run in the export: ${JSON.stringify(explode && { ok: explode.ok, failed: explode.failed })}`);
-    fs.copyFileSync(path.join(opt.workspace, file), path.join(OUT, 'exported-trace.json'));
-    exportedFile = path.join(opt.workspace, file);
+    fs.copyFileSync(path.join(WORKSPACE, file), path.join(OUT, 'exported-trace.json'));
+    exportedFile = path.join(WORKSPACE, file);
     step(`  ${file}: ${summaries.length} runs, ${json.traceEvents.length} Chrome events`);
   });
 
@@ -255,7 +256,7 @@ try {
     await page.waitForFunction(() => !document.querySelector('[aria-label^="PoolScope backend"][aria-label$="running"]'));
     const read = () => inner.locator('body').evaluate(() => ({
       stats: document.querySelector('.ps-stats')?.textContent ?? '',
-      labels: [...document.querySelectorAll('.ps-lane-label')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.textContent),
+      labels: [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-lane-label'))].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.textContent),
       running: /running…/.test(document.body.innerText),
       phase: document.body.dataset.phase,
     }));
@@ -329,8 +330,8 @@ try {
       // Lane labels exist only for the rows on screen: count the runs in the runs list (one chip per run).
       runs: document.querySelectorAll('.ps-runs .ps-run-chip').length,
       runControls: ['Run again', 'Compare backends', 'Stop', 'Clear']
-        .filter((l) => { const b = document.querySelector(`button[aria-label="${l}"]`); return b && b.offsetParent !== null; }),
-      selects: [...document.querySelectorAll('.ps-toolbar select')].filter((e) => e.offsetParent !== null).length,
+        .filter((l) => { const b = /** @type {HTMLButtonElement | null} */ (document.querySelector(`button[aria-label="${l}"]`)); return b && b.offsetParent !== null; }),
+      selects: [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-toolbar select'))].filter((e) => e.offsetParent !== null).length,
     }));
     step(`  ${JSON.stringify(m)}`);
     if (m.title !== name) throw new Error(`the trace panel is titled ${JSON.stringify(m.title)}`);
@@ -338,9 +339,9 @@ try {
     if (m.runControls.length) throw new Error(`a trace file's panel offers ${m.runControls.join(', ')}`);
     // The overview strip above the lanes draws the file's runs too (it is redrawn at most every 400 ms).
     await file.waitForFunction(() => {
-      const c = document.querySelector('.ps-overview-canvas');
+      const c = /** @type {HTMLCanvasElement | null} */ (document.querySelector('.ps-overview-canvas'));
       if (!c || !c.width) return false;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
       for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
       return false;
     }, null, { timeout: 15_000 });

@@ -77,8 +77,8 @@ try {
     let m;
     for (;;) {
       m = await live.evaluate(() => {
-        const run = document.querySelector('button[aria-label="Run again"]');
-        const compare = document.querySelector('button[aria-label="Compare backends"]');
+        const run = /** @type {HTMLButtonElement | null} */ (document.querySelector('button[aria-label="Run again"]'));
+        const compare = /** @type {HTMLButtonElement | null} */ (document.querySelector('button[aria-label="Compare backends"]'));
         return { canRun: document.body.dataset.canRun, run: run?.disabled, compare: compare?.disabled, title: run?.title ?? '' };
       });
       if (m.canRun === 'false') break;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '../..');
 
+/** @param {string} msg @returns {never} */
 export function fail(msg) {
   console.error(`E2E FAILED: ${msg}`);
   process.exit(1);
@@ -17,7 +18,7 @@ export function fail(msg) {
 
 export function loadPlaywright() {
   const bases = [process.env.E2E_TOOLS && path.dirname(process.env.E2E_TOOLS), ROOT, HERE];
-  for (const base of bases.filter(Boolean)) {
+  for (const base of bases.filter((b) => typeof b === 'string')) {
     try { return createRequire(path.join(base, 'noop.js'))('playwright-core'); } catch { /* next */ }
   }
   fail('playwright-core not found: run setup.sh (E2E_TOOLS) or npm ci');
@@ -54,10 +55,10 @@ export function checks(out) {
       results.push({ name, ok: true });
       step(`ok   ${name} (${Date.now() - t} ms)`);
     } catch (err) {
-      err.check = name;
+      if (err && typeof err === 'object') Object.assign(err, { check: name });
       results.push({ name, ok: false, err });
       // Playwright names the locator it waited for on the following lines: keep them.
-      step(`FAIL ${name}: ${err?.message?.split('\n').slice(0, 4).join(' | ') ?? err}`);
+      step(`FAIL ${name}: ${err instanceof Error ? err.message.split('\n').slice(0, 4).join(' | ') : err}`);
       throw err;
     }
   }
@@ -84,6 +85,11 @@ export function checks(out) {
  * the row never appears: wait briefly, else Escape and reopen.
  * `keepsInputOpen`: the command opens its own input box or quick pick.
  */
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} title
+ * @param {{ attempts?: number, keepsInputOpen?: boolean, step?: (message: string) => void }} [options]
+ */
 export async function runPaletteCommand(page, title, { attempts = 8, keepsInputOpen = false, step = () => {} } = {}) {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('input.input');
@@ -101,7 +107,7 @@ export async function runPaletteCommand(page, title, { attempts = 8, keepsInputO
       else await widget.waitFor({ state: 'hidden', timeout: 5000 });
       return i;
     } catch (err) {
-      if (process.env.E2E_DEBUG) step(`  palette attempt ${i} for "${title}": ${err.message.split('\n')[0]}`);
+      if (process.env.E2E_DEBUG) step(`  palette attempt ${i} for "${title}": ${String(err instanceof Error ? err.message : err).split('\n')[0]}`);
       await page.keyboard.press('Escape').catch(() => {});
       await page.waitForTimeout(500 * i);
     }
@@ -109,7 +115,12 @@ export async function runPaletteCommand(page, title, { attempts = 8, keepsInputO
   throw new Error(`command "${title}" not runnable from the palette after ${attempts} attempts (extension not activated, or the command is missing)`);
 }
 
-/** Answers an input box the command opened (inputs, file name): replaces its text and accepts. */
+/**
+ * Answers an input box the command opened (inputs, file name): replaces its text and accepts.
+ * @param {import('playwright-core').Page} page
+ * @param {string | undefined} text what to type; undefined accepts the box's own value
+ * @param {{ titleContains?: string }} [options]
+ */
 export async function answerInputBox(page, text, { titleContains } = {}) {
   const widget = page.locator('.quick-input-widget');
   await widget.waitFor({ state: 'visible', timeout: 10_000 });
@@ -171,6 +182,8 @@ export function timelineFrame(page, extensionId = 'poolscope.poolscope') {
  * The inner frame of a PoolScope webview whose <body> matches: `readOnly`
  * true for a trace file's panel, false for the live timeline. Polls until one
  * is there (webviews load asynchronously).
+ * @param {import('playwright-core').Page} page
+ * @param {{ readOnly?: boolean, timeout?: number }} [options]
  */
 export async function webviewFrame(page, { readOnly, timeout = 60_000 } = {}) {
   const deadline = Date.now() + timeout;

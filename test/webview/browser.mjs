@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -75,9 +76,10 @@ export async function openPage(browser, html, { viewport = { width: 1400, height
     });
     if (asVsCode) {
       // A stand-in for VS Code's webview API: records what the page posts and persists.
-      /** @type {unknown[]} */
+      /** @type {import('../../src/common/webview-protocol.js').FromWebview[]} */
       const posted = [];
-      let state = initialState ?? undefined;
+      // What the test gave (possibly damaged on purpose), then what the page saved.
+      let state = /** @type {import('../../webview/app/persisted-state.js').PersistedState | undefined} */ (initialState ?? undefined);
       window.__vscodePosted = posted;
       window.__vscodeState = () => state;
       /** @type {any} */ (window).acquireVsCodeApi = () => ({ postMessage: (m) => posted.push(m), getState: () => state, setState: (s) => { state = s; } });
@@ -111,4 +113,69 @@ export async function canvasPixel(page, x, y) {
     const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(Math.floor((cx - r.left) * dpr), Math.floor((cy - r.top) * dpr), 1, 1).data;
     return [d[0], d[1], d[2], d[3]];
   }, [x, y]);
+}
+
+/**
+ * A CSS colour as [r, g, b], as the page's canvas paints it.
+ * @param {import('playwright-core').Page} page
+ * @param {string} css
+ * @returns {Promise<number[]>}
+ */
+export function cssRgb(page, css) {
+  return page.evaluate((c) => {
+    const probe = /** @type {CanvasRenderingContext2D} */ (document.createElement('canvas').getContext('2d'));
+    probe.fillStyle = c;
+    probe.fillRect(0, 0, 1, 1);
+    return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  }, css);
+}
+
+/**
+ * The CSS colour (`--mark`) of the legend entry whose text is `label` (trimmed), or undefined when there is none.
+ * @param {import('playwright-core').Page} page
+ * @param {string} label
+ * @param {string} [markSelector] the mark inside the entry
+ * @returns {Promise<string | undefined>}
+ */
+export function legendMarkCss(page, label, markSelector = '.ps-legend-mark') {
+  return page.evaluate(([text, sel]) => {
+    const item = [...document.querySelectorAll('.ps-legend-item')].find((el) => el.textContent?.trim() === text);
+    const mark = item?.querySelector(sel);
+    return mark ? getComputedStyle(mark).getPropertyValue('--mark').trim() : undefined;
+  }, [label, markSelector]);
+}
+
+/**
+ * The client rectangle of a task's bar; fails the test when the task is not drawn.
+ * @param {import('playwright-core').Page} page
+ * @param {string} runId
+ * @param {number} taskId
+ */
+export async function taskRect(page, runId, taskId) {
+  const rect = await page.evaluate(([r, id]) => window.__poolscope.taskRect(r, id), /** @type {const} */ ([runId, taskId]));
+  assert.ok(rect, `task ${runId}#${taskId} is drawn`);
+  return rect;
+}
+
+/**
+ * The task under client point (x, y) as the tooltip describes it; fails the test when no task is there.
+ * @param {import('playwright-core').Page} page
+ * @param {number} x
+ * @param {number} y
+ * @returns {Promise<import('../../webview/task-info.js').TaskInfo>}
+ */
+export async function taskAt(page, x, y) {
+  const hit = await page.evaluate(([cx, cy]) => window.__poolscope.hitTest(cx, cy), [x, y]);
+  assert.ok(hit && 'taskId' in hit, `a task at (${x}, ${y}): ${JSON.stringify(hit)}`);
+  return hit;
+}
+
+/**
+ * The focused run's summary as the page shows it; fails the test when no run is summarized.
+ * @param {import('playwright-core').Page} page
+ */
+export async function shownSummary(page) {
+  const summary = await page.evaluate(() => window.__poolscope.summary);
+  assert.ok(summary, 'a focused run with its summary');
+  return summary;
 }

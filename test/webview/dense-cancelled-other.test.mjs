@@ -7,7 +7,7 @@
 // The traces are synthetic, so the checks do not depend on how busy this machine is.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, reportHtml, settle } from './browser.mjs';
+import { cssRgb, launchBrowser, legendMarkCss, openPage, reportHtml, settle, taskRect } from './browser.mjs';
 import { eventRecorder } from '../fixtures/event-recorder.mjs';
 
 let browser;
@@ -17,37 +17,25 @@ after(async () => { await browser?.close(); });
 
 const stats = (tasks) => ({ wallUs: 0, tasks, ok: tasks, failed: 0, taskUs: 0, pids: [], threadIds: [], workersStarted: 1 });
 
-/** The colour a legend entry's mark is drawn in ([r, g, b]), found by the entry's text. */
+/** The colour a legend entry's mark is drawn in ([r, g, b]), found by the entry's text; undefined without one. */
 async function legendColour(page, text) {
-  return page.evaluate((label) => {
-    const item = [...document.querySelectorAll('.ps-legend-item')].find((el) => el.textContent.trim() === label);
-    if (!item) return undefined;
-    const css = getComputedStyle(item.querySelector('.ps-legend-mark')).getPropertyValue('--mark').trim();
-    const probe = document.createElement('canvas').getContext('2d');
-    probe.fillStyle = css;
-    probe.fillRect(0, 0, 1, 1);
-    return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-  }, text);
+  const css = await legendMarkCss(page, text);
+  return css === undefined ? undefined : cssRgb(page, css);
 }
 
 /** A theme colour as the timeline reads it (webview/theme.ts: the CSS variable on <body>, else its default). */
 async function themeColour(page, variable, fallback) {
-  return page.evaluate(([name, dflt]) => {
-    const css = getComputedStyle(document.body).getPropertyValue(name).trim() || dflt;
-    const probe = document.createElement('canvas').getContext('2d');
-    probe.fillStyle = css;
-    probe.fillRect(0, 0, 1, 1);
-    return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-  }, [variable, fallback]);
+  const css = await page.evaluate((name) => getComputedStyle(document.body).getPropertyValue(name).trim(), variable);
+  return cssRgb(page, css || fallback);
 }
 
 /** The client rectangle of the lane whose label contains `text`. */
 async function laneBox(page, text) {
   return page.evaluate((t) => {
-    const el = [...document.querySelectorAll('.ps-lane-label')].find((e) => e.textContent.includes(t));
+    const el = [...document.querySelectorAll('.ps-lane-label')].find((e) => e.textContent?.includes(t));
     if (!el) return undefined;
     const r = el.getBoundingClientRect();
-    const c = document.querySelector('.ps-canvas').getBoundingClientRect();
+    const c = /** @type {HTMLCanvasElement} */ (document.querySelector('.ps-canvas')).getBoundingClientRect();
     return { top: r.top, height: r.height, left: c.left, width: c.width };
   }, text);
 }
@@ -58,9 +46,9 @@ async function laneBox(page, text) {
  */
 async function pixelShares(page, box, colour) {
   return page.evaluate(([b, col]) => {
-    const c = document.querySelector('.ps-canvas');
+    const c = /** @type {HTMLCanvasElement} */ (document.querySelector('.ps-canvas'));
     const r = c.getBoundingClientRect();
-    const ctx = c.getContext('2d');
+    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
     const x0 = Math.max(0, Math.round(b.x - r.left));
     const x1 = Math.min(c.width, Math.round(b.x + b.width - r.left));
     const y0 = Math.round(b.y - r.top);
@@ -154,10 +142,10 @@ test('tasks cut short by Stop are grey "cancelled", not red "failed", and counte
     const cancelled = await themeColour(page, '--ps-cancelled', '#8b8b8b');
     const failed = await themeColour(page, '--ps-failed', '#f14c4c');
     const legend = await page.textContent('.ps-legend');
-    assert.match(legend, /cancelled/);
+    assert.match(legend ?? '', /cancelled/);
     for (const taskId of [4, 5]) {
-      const rect = await page.evaluate((id) => window.__poolscope.taskRect('stopped', id), taskId);
-      assert.ok(rect && rect.width > 20, `stopped task ${taskId} is drawn: ${JSON.stringify(rect)}`);
+      const rect = await taskRect(page, 'stopped', taskId);
+      assert.ok(rect.width > 20, `stopped task ${taskId} is drawn: ${JSON.stringify(rect)}`);
       const inner = { x: rect.x + 2, y: rect.y + 1, width: rect.width - 5, height: rect.height - 2 };
       const grey = await pixelShares(page, inner, cancelled);
       const red = await pixelShares(page, inner, failed);
@@ -227,8 +215,8 @@ test('CPU of the threads of a worker\'s process that ran no task (libuv pool) is
     assert.deepEqual(others.map((l) => [l.runId, l.label, l.pid]), [['crypto', 'PID 30 · other threads', 30]],
       `one other-threads lane, for the run whose pool threads worked: ${JSON.stringify(others)}`);
     // 4 threads × 150 ms of the libuv pool + the runner's 10 × 0.5 ms.
-    assert.equal(others[0].otherCpuUs, 4 * 6 * TICK / 2 + 10 * 500);
-    assert.ok(Math.abs(others[0].otherPeakCores - 2) < 0.1, `peak ${others[0].otherPeakCores} cores`);
+    assert.equal(others[0]?.otherCpuUs, 4 * 6 * TICK / 2 + 10 * 500);
+    assert.ok(Math.abs((others[0]?.otherPeakCores ?? 0) - 2) < 0.1, `peak ${others[0]?.otherPeakCores} cores`);
 
     // Only the crypto run on screen, so pixels map to its clock.
     await page.evaluate(() => window.__poolscope.setDomain(0, 501_000));
@@ -245,8 +233,8 @@ test('CPU of the threads of a worker\'s process that ran no task (libuv pool) is
     assert.ok(during.match > 0.85, `while the pool worked: ${(during.match * 100).toFixed(0)} % of the lane in the on-CPU colour`);
     assert.ok(before.match < 0.1, `before: ${(before.match * 100).toFixed(0)} %`);
     assert.ok(afterwards.match < 0.1, `after: ${(afterwards.match * 100).toFixed(0)} %`);
-    const label = await page.evaluate(() => [...document.querySelectorAll('.ps-lane-label')].find((e) => e.textContent.includes('other threads')).title);
-    assert.match(label, /libuv pool/);
+    const label = await page.evaluate(() => [...document.querySelectorAll('.ps-lane-label')].find((e) => e.textContent?.includes('other threads'))?.getAttribute('title'));
+    assert.match(label ?? '', /libuv pool/);
     assert.deepEqual(problems.pageErrors, []);
   } finally {
     await context.close();

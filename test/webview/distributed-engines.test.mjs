@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, openPage, reportHtml, screenshot, settle } from './browser.mjs';
+import { canvasPixel, cssRgb, launchBrowser, legendMarkCss, openPage, reportHtml, screenshot, settle, taskAt, taskRect } from './browser.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const DASK_TASKS = fileURLToPath(new URL('../fixtures/python/dask_tasks.py', import.meta.url));
@@ -59,7 +60,7 @@ test('a real py-dask run: lanes under "this machine", the host line, Dask\'s com
     const workers = rows.filter((r) => r.kind === 'worker');
     assert.ok(workers.length >= 2 && workers.every((w) => w.host === 'this machine'), `worker lanes under the heading: ${JSON.stringify(rows)}`);
     const pids = new Set(workers.map((w) => w.pid)).size;
-    assert.match(await page.textContent('.ps-stat-hosts'), new RegExp(`^1 host \\(this machine\\), ${pids} process(es)?, ${workers.length} threads?$`));
+    assert.match(await page.textContent('.ps-stat-hosts') ?? '', new RegExp(`^1 host \\(this machine\\), ${pids} process(es)?, ${workers.length} threads?$`));
     // Zoom onto the first task: Dask's compute phase fills most of its bar in the task's colour.
     const end = events.find((e) => e.type === 'task-end' && e.ok);
     const start = events.find((e) => e.type === 'task-start' && e.taskId === end.taskId);
@@ -67,26 +68,15 @@ test('a real py-dask run: lanes under "this machine", the host line, Dask\'s com
     assert.ok(compute, 'Dask reported a compute phase');
     await page.evaluate(([a, b]) => window.__poolscope.setDomain(a, b), [start.t - 20_000, end.t + 20_000]);
     await settle(page);
-    const rect = await page.evaluate(([runId, id]) => window.__poolscope.taskRect(runId, id), [end.runId, end.taskId]);
-    assert.ok(rect && rect.width > 100, `bar drawn wide: ${JSON.stringify(rect)}`);
-    const colour = await page.evaluate(() => {
-      const item = [...document.querySelectorAll('.ps-legend-item')].find((el) => el.textContent === 'compute (the task\'s colour)');
-      const css = getComputedStyle(item.querySelector('.ps-legend-mark')).getPropertyValue('--mark').trim();
-      const probe = document.createElement('canvas').getContext('2d');
-      probe.fillStyle = css;
-      probe.fillRect(0, 0, 1, 1);
-      return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    });
+    const rect = await taskRect(page, end.runId, end.taskId);
+    assert.ok(rect.width > 100, `bar drawn wide: ${JSON.stringify(rect)}`);
+    const colour = await cssRgb(page, defined(await legendMarkCss(page, 'compute (the task\'s colour)'), 'the compute legend entry'));
     const mid = (compute.start + compute.end) / 2;
     const x = rect.x + ((mid - start.t) / (end.t - start.t)) * rect.width;
-    const px = await page.evaluate(([cx, cy]) => {
-      const c = document.querySelector('.ps-canvas');
-      const r = c.getBoundingClientRect();
-      return [...c.getContext('2d').getImageData(Math.floor(cx - r.left), Math.floor(cy - r.top), 1, 1).data.slice(0, 3)];
-    }, [x, rect.y + rect.height / 2]);
+    const px = (await canvasPixel(page, x, rect.y + rect.height / 2)).slice(0, 3);
     assert.ok(near(px, colour), `the middle of the compute phase ${px} is the task colour ${colour}`);
-    const info = await page.evaluate(([cx, cy]) => window.__poolscope.hitTest(cx, cy), [x, rect.y + rect.height / 2]);
-    assert.ok(info.phases.some((p) => p.name === 'compute' && p.us > 100_000), `tooltip phases ${JSON.stringify(info.phases)}`);
+    const info = await taskAt(page, x, rect.y + rect.height / 2);
+    assert.ok(info.phases?.some((p) => p.name === 'compute' && p.us > 100_000), `tooltip phases ${JSON.stringify(info.phases)}`);
     await screenshot(page, 'real-py-dask');
     assert.deepEqual(problems.pageErrors, []);
   } finally {

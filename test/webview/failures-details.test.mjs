@@ -2,7 +2,7 @@
 // VS Code "Reveal in editor" posts the user's file:line:column to the host.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canvasPixel, launchBrowser, loadFixture, openPage, reportHtml, screenshot, settle } from './browser.mjs';
+import { canvasPixel, launchBrowser, loadFixture, openPage, reportHtml, screenshot, settle, taskAt, taskRect } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -44,7 +44,7 @@ describe('failures trace', () => {
     const rect = await page.evaluate(() => window.__poolscope.taskRect('failures-1', 11));
     await page.mouse.move(...center(rect));
     await page.waitForSelector('.ps-tooltip:not([hidden])');
-    assert.match(await page.textContent('.ps-tooltip'), /errorRangeError: bad input 31/);
+    assert.match(await page.textContent('.ps-tooltip') ?? '', /errorRangeError: bad input 31/);
     await page.mouse.click(...center(rect));
     await page.waitForSelector('.ps-details:not([hidden])');
     const details = await page.textContent('.ps-details');
@@ -60,12 +60,10 @@ describe('failures trace', () => {
 
   test('a crashed task says WorkerCrashed with its exit code', async () => {
     const { page } = ctx;
-    const info = await page.evaluate(() => {
-      const r = window.__poolscope.taskRect('failures-1', 7);
-      return window.__poolscope.hitTest(r.x + r.width / 2, r.y + r.height / 2);
-    });
-    assert.equal(info.error.name, 'WorkerCrashed');
-    assert.equal(info.error.data.code, 134);
+    const r = await taskRect(page, 'failures-1', 7);
+    const info = await taskAt(page, r.x + r.width / 2, r.y + r.height / 2);
+    assert.equal(info.error?.name, 'WorkerCrashed');
+    assert.equal(info.error?.data?.code, 134);
   });
 
   test('keyboard: arrows walk the tasks of a lane and across lanes, Enter opens details', async () => {

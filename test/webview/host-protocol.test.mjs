@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, reportHtml, settle } from './browser.mjs';
+import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, reportHtml, settle, taskAt, taskRect } from './browser.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 const { parseFromWebview, parseToWebview, eventMessages, eventsToColumns, expandTraceColumns, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
 const { chromeToTrace, traceToChrome } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
@@ -128,7 +129,7 @@ describe('in a VS Code-like host', () => {
       assert.equal(await page.evaluate(() => window.__poolscope.follow), true);
       const live = await page.evaluate(() => ({ d: window.__poolscope.domain, f: window.__poolscope.fullDomain }));
       assert.ok(Math.abs(live.d[1] - live.f[1]) < 1, 'follow keeps the newest time in view');
-      assert.match(await page.textContent('.ps-identity-sub'), /running/);
+      assert.match(await page.textContent('.ps-identity-sub') ?? '', /running/);
       // Replayed events (already seen) are ignored; the rest completes the run.
       await post(page, { type: 'events', batch: fx.events });
       await settle(page);
@@ -136,8 +137,8 @@ describe('in a VS Code-like host', () => {
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
       await post(page, { type: 'run-state', phase: 'done' });
       await settle(page);
-      assert.match(await page.textContent('.ps-identity-sub'), /finished/);
-      assert.match(await page.textContent('.ps-status'), /16 tasks done/);
+      assert.match(await page.textContent('.ps-identity-sub') ?? '', /finished/);
+      assert.match(await page.textContent('.ps-status') ?? '', /16 tasks done/);
       // `rendered` is throttled (≤ 2 per second, trailing): wait for the report of the final state.
       await page.waitForFunction((n) => window.__vscodePosted.filter((m) => m.type === 'rendered').pop()?.events === n, fx.events.length, { timeout: 20_000 });
       const rendered = (await posted()).filter((m) => m.type === 'rendered').pop();
@@ -155,12 +156,14 @@ describe('in a VS Code-like host', () => {
       await page.click('button[aria-label="Run again"]');
       const actions = (await posted()).filter((m) => ['export', 'run-again'].includes(m.type));
       assert.deepEqual(actions[0], { type: 'export', format: 'chrome-json', runIds: ['thread-1'] });
-      assert.equal(actions[1].format, 'png');
-      assert.match(actions[1].data, /^data:image\/png;base64,/);
-      assert.ok(parseFromWebview(actions[1]), 'the PNG export passes the host-side validator');
+      const png = actions[1];
+      assert.ok(png?.type === 'export', JSON.stringify(png));
+      assert.equal(png.format, 'png');
+      assert.match(png.data ?? '', /^data:image\/png;base64,/);
+      assert.ok(parseFromWebview(png), 'the PNG export passes the host-side validator');
       assert.deepEqual(actions[2], { type: 'run-again' });
       // State is persisted (debounced) for a torn-down webview.
-      await page.waitForFunction(() => window.__vscodeState()?.events?.length > 0, null, { timeout: 20_000 });
+      await page.waitForFunction(() => (window.__vscodeState()?.events.length ?? 0) > 0, null, { timeout: 20_000 });
       saved = await page.evaluate(() => window.__vscodeState());
       assert.deepEqual(await problems.csp(), []);
       assert.deepEqual(problems.console, []);
@@ -201,13 +204,11 @@ describe('column batches', () => {
       await page.waitForFunction(() => window.__poolscope.summary !== undefined);
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
       assert.equal(await page.evaluate(() => window.__poolscope.events), fx.events.length);
-      const s = await page.evaluate(() => window.__poolscope.summary);
+      const s = defined(await page.evaluate(() => window.__poolscope.summary), 'the summary');
       assert.deepEqual([s.ok, s.failed, s.identity], [14, 4, '3 workers · 1 PID · 6 threads']);
-      const info = await page.evaluate(() => {
-        const r = window.__poolscope.taskRect('failures-1', 11);
-        return window.__poolscope.hitTest(r.x + r.width / 2, r.y + r.height / 2);
-      });
-      assert.equal(info.error.name, 'RangeError');
+      const r = await taskRect(page, 'failures-1', 11);
+      const info = await taskAt(page, r.x + r.width / 2, r.y + r.height / 2);
+      assert.equal(info.error?.name, 'RangeError');
       // Over-replay (a host after a reload): events and batches already held are skipped by seq.
       await post(page, { type: 'events', batch: fx.events.slice(0, 20) });
       for (const c of columns) await post(page, { type: 'columns', columns: c });
@@ -246,7 +247,7 @@ describe('standalone export and open', () => {
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
       assert.equal(await page.textContent('.ps-title'), 'exported.json');
       assert.equal(await page.evaluate(() => window.__poolscope.loadTraceText('{"nope": 1}', 'bad.json')), 0);
-      assert.match(await page.textContent('.ps-status'), /bad\.json is not a trace PoolScope can open \(TraceFormatError/);
+      assert.match(await page.textContent('.ps-status') ?? '', /bad\.json is not a trace PoolScope can open \(TraceFormatError/);
       assert.deepEqual(await problems.csp(), []);
     } finally {
       await context.close();

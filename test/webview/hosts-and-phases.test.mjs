@@ -5,7 +5,7 @@
 // this one), shaped as the py-dask backend writes them: worker-start.host, task-end.phases.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, reportHtml, screenshot, settle } from './browser.mjs';
+import { canvasPixel, cssRgb, launchBrowser, legendMarkCss, openPage, reportHtml, screenshot, settle, taskAt, taskRect } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -61,23 +61,8 @@ function localRun() {
 }
 
 /** RGB of the canvas at client (x, y). */
-function pixelAt(page, x, y) {
-  return page.evaluate(([cx, cy]) => {
-    const c = document.querySelector('.ps-canvas');
-    const r = c.getBoundingClientRect();
-    const dpr = c.width / r.width;
-    return [...c.getContext('2d').getImageData(Math.floor((cx - r.left) * dpr), Math.floor((cy - r.top) * dpr), 1, 1).data.slice(0, 3)];
-  }, [x, y]);
-}
-
-/** A CSS colour as RGB, as the canvas would paint it. */
-function rgbOf(page, css) {
-  return page.evaluate((c) => {
-    const probe = document.createElement('canvas').getContext('2d');
-    probe.fillStyle = c;
-    probe.fillRect(0, 0, 1, 1);
-    return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-  }, css);
+async function pixelAt(page, x, y) {
+  return (await canvasPixel(page, x, y)).slice(0, 3);
 }
 
 const near = (a, b, tol = 12) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) <= tol;
@@ -106,8 +91,8 @@ test('a run over two machines: a heading per host, its worker lanes under it (ho
     assert.equal(await page.textContent('.ps-stat-hosts'), '2 hosts (10.0.0.5, 10.0.0.6), 4 processes, 4 threads');
     assert.equal(await page.textContent('.ps-identity-hosts'), '2 hosts (10.0.0.5, 10.0.0.6), 4 processes, 4 threads');
     // The tooltip names the machine.
-    const rect = await page.evaluate(() => window.__poolscope.taskRect('dask', 1));
-    const info = await page.evaluate(([x, y]) => window.__poolscope.hitTest(x, y), [rect.x + rect.width / 2, rect.y + rect.height / 2]);
+    const rect = await taskRect(page, 'dask', 1);
+    const info = await taskAt(page, rect.x + rect.width / 2, rect.y + rect.height / 2);
     assert.equal(info.host, '10.0.0.5', 'task 1 ran on worker 2, on 10.0.0.5');
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.console, []);
@@ -124,20 +109,17 @@ test('Dask phases are drawn inside the bar: transfer in its colour, compute in t
     // Zoom onto task 0 (10 → 110 ms) so its phases are wide.
     await page.evaluate(() => window.__poolscope.setDomain(0, 130_000));
     await settle(page);
-    const rect = await page.evaluate(() => window.__poolscope.taskRect('dask', 0));
-    assert.ok(rect && rect.width > 400, `task 0 drawn wide: ${JSON.stringify(rect)}`);
+    const rect = await taskRect(page, 'dask', 0);
+    assert.ok(rect.width > 400, `task 0 drawn wide: ${JSON.stringify(rect)}`);
     const y = rect.y + rect.height / 2;
     const at = (share) => pixelAt(page, rect.x + rect.width * share, y);
-    const legendMark = (label) => page.evaluate((text) => {
-      const item = [...document.querySelectorAll('.ps-legend-item')].find((el) => el.textContent === text);
-      return item ? getComputedStyle(item.querySelector('.ps-legend-mark')).getPropertyValue('--mark').trim() : undefined;
-    }, label);
+    const legendMark = (/** @type {string} */ label) => legendMarkCss(page, label);
     const transferCss = await legendMark('engine: transfer');
     const computeCss = await legendMark('compute (the task\'s colour)');
     assert.ok(transferCss && computeCss, 'the legend names the phases');
     assert.ok(await legendMark('engine: deserialize'), 'every phase name in the trace is in the legend');
-    const transfer = await rgbOf(page, transferCss);
-    const compute = await rgbOf(page, computeCss);
+    const transfer = await cssRgb(page, transferCss);
+    const compute = await cssRgb(page, computeCss);
     // The lane's own band, 5 ms after the bar (the next task on this lane starts 10 ms after it ends).
     const band = await at(1.05);
     const inTransfer = await at(0.2);
@@ -148,7 +130,7 @@ test('Dask phases are drawn inside the bar: transfer in its colour, compute in t
     // Pale = the task colour at 30 % over the lane band (WAITING_ALPHA), as a waiting part of any bar.
     const pale = band.map((c, k) => Math.round(c * 0.7 + compute[k] * 0.3));
     assert.ok(near(inGap, pale, 20), `the gap ${inGap} is pale ${pale} (band ${band}, task colour ${compute})`);
-    const info = await page.evaluate(([x, yy]) => window.__poolscope.hitTest(x, yy), [rect.x + rect.width * 0.8, y]);
+    const info = await taskAt(page, rect.x + rect.width * 0.8, y);
     assert.deepEqual(info.phases, [{ name: 'transfer', us: 40_000 }, { name: 'compute', us: 50_000 }]);
     await screenshot(page, 'dask-phases');
     assert.deepEqual(problems.pageErrors, []);

@@ -35,7 +35,7 @@ test('a 10 000-task live run streamed in 40 ms flushes: every bar drawn, bounded
       // Lane label rebuilds show up as child-list changes of the labels layer.
       let labelRebuilds = 0;
       const observer = new MutationObserver((records) => { labelRebuilds += records.length; });
-      observer.observe(document.querySelector('.ps-labels'), { childList: true });
+      observer.observe(/** @type {Element} */ (document.querySelector('.ps-labels')), { childList: true });
       const frames0 = ps.frames;
       let liveStateEvents = 0;
       window.postMessage({ type: 'run-state', phase: 'running', runIds: ['live-10k'] }, '*');
@@ -69,8 +69,8 @@ test('a 10 000-task live run streamed in 40 ms flushes: every bar drawn, bounded
     await settle(page);
     assert.equal(await page.evaluate(() => window.__poolscope.bars), TASKS);
     const summary = await page.evaluate(() => window.__poolscope.summary);
-    assert.equal(summary.ok, TASKS);
-    assert.equal(summary.finished, true);
+    assert.equal(summary?.ok, TASKS);
+    assert.equal(summary?.finished, true);
     assert.deepEqual(await problems.csp(), []);
     assert.deepEqual(problems.console, []);
   } finally {

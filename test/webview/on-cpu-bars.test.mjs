@@ -5,7 +5,8 @@
 // depend on how busy this machine is.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, reportHtml, settle } from './browser.mjs';
+import { cssRgb, launchBrowser, openPage, reportHtml, settle, taskAt, taskRect } from './browser.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 import { eventRecorder } from '../fixtures/event-recorder.mjs';
 
 let browser;
@@ -63,21 +64,19 @@ function gilCompare() {
 
 /** Share of a bar's pixels in full colour and in the waiting style (neither full colour nor background). */
 async function barStyles(page, runId, taskId) {
-  const rect = await page.evaluate(([r, id]) => window.__poolscope.taskRect(r, id), [runId, taskId]);
-  assert.ok(rect && rect.width > 20, `task ${runId}#${taskId} drawn wide enough to judge: ${JSON.stringify(rect)}`);
-  return page.evaluate(([rc]) => {
-    const c = document.querySelector('.ps-canvas');
-    const r = c.getBoundingClientRect();
-    const ctx = c.getContext('2d');
-    const rgb = (css) => {
-      const probe = document.createElement('canvas').getContext('2d');
-      probe.fillStyle = css;
-      probe.fillRect(0, 0, 1, 1);
-      return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    };
-    // The legend's on-CPU swatch is the function's colour at full strength.
+  const rect = await taskRect(page, runId, taskId);
+  assert.ok(rect.width > 20, `task ${runId}#${taskId} drawn wide enough to judge: ${JSON.stringify(rect)}`);
+  // The legend's on-CPU swatch is the function's colour at full strength.
+  const markCss = await page.evaluate(() => {
     const mark = document.querySelector('.ps-mark-on-cpu');
-    const full = rgb(getComputedStyle(mark).getPropertyValue('--mark').trim());
+    return mark ? getComputedStyle(mark).getPropertyValue('--mark').trim() : '';
+  });
+  assert.ok(markCss, 'the legend has the on-CPU swatch');
+  const fullRgb = await cssRgb(page, markCss);
+  return page.evaluate(({ rc, full }) => {
+    const c = /** @type {HTMLCanvasElement} */ (document.querySelector('.ps-canvas'));
+    const r = c.getBoundingClientRect();
+    const ctx = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d'));
     const bg = [...ctx.getImageData(c.width - 2, c.height - 2, 1, 1).data.slice(0, 3)];
     const dist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
     // Inside the bar, away from its edges (hairline gap, high-contrast border).
@@ -97,7 +96,7 @@ async function barStyles(page, runId, taskId) {
     }
     const n = running + waiting + other;
     return { running: running / n, waiting: waiting / n, other: other / n, full, bg };
-  }, [rect]);
+  }, { rc: rect, full: fullRgb });
 }
 
 test('a py-thread bar is drawn mostly waiting (pale), a py-process bar mostly running (full colour); the legend names both', async () => {
@@ -113,22 +112,23 @@ test('a py-thread bar is drawn mostly waiting (pale), a py-process bar mostly ru
     assert.ok(proc.waiting < 0.2, `py-process bar hardly waiting: ${JSON.stringify(proc)}`);
 
     const legend = await page.textContent('.ps-legend');
-    assert.match(legend, /on CPU \(full colour/);
-    assert.match(legend, /waiting: GIL, event loop or a busy core \(pale\)/);
+    assert.match(legend ?? '', /on CPU \(full colour/);
+    assert.match(legend ?? '', /waiting: GIL, event loop or a busy core \(pale\)/);
 
     // The tooltip's data: on-CPU time and fraction from the thread's samples.
-    const rect = await page.evaluate(() => window.__poolscope.taskRect('py-thread', 0));
-    const info = await page.evaluate(([x, y]) => window.__poolscope.hitTest(x, y), [rect.x + rect.width / 2, rect.y + rect.height / 2]);
+    const rect = await taskRect(page, 'py-thread', 0);
+    const info = await taskAt(page, rect.x + rect.width / 2, rect.y + rect.height / 2);
     assert.equal(info.taskId, 0);
     assert.equal(info.cpuSource, 'sampled');
-    assert.ok(Math.abs(info.cpuFraction - 0.25) < 0.03, `py-thread task on CPU ${info.cpuFraction}`);
+    assert.ok(Math.abs(defined(info.cpuFraction) - 0.25) < 0.03, `py-thread task on CPU ${info.cpuFraction}`);
 
     // Per-run and per-lane means in the summary data.
     const runs = await page.evaluate(() => window.__poolscope.runs);
     const byId = Object.fromEntries(runs.map((r) => [r.runId, r]));
-    assert.ok(Math.abs(byId['py-thread'].cpuFraction - 0.25) < 0.03, `py-thread mean ${byId['py-thread'].cpuFraction}`);
-    assert.ok(byId['py-process'].cpuFraction > 0.9, `py-process mean ${byId['py-process'].cpuFraction}`);
-    for (const u of byId['py-thread'].utilization) assert.ok(u.cpuFraction < 0.3, `${u.name} ${u.cpuFraction}`);
+    const [pyThread, pyProcess] = [defined(byId['py-thread'], 'the py-thread run'), defined(byId['py-process'], 'the py-process run')];
+    assert.ok(Math.abs(defined(pyThread.cpuFraction) - 0.25) < 0.03, `py-thread mean ${pyThread.cpuFraction}`);
+    assert.ok(defined(pyProcess.cpuFraction) > 0.9, `py-process mean ${pyProcess.cpuFraction}`);
+    for (const u of pyThread.utilization) assert.ok(defined(u.cpuFraction) < 0.3, `${u.name} ${u.cpuFraction}`);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.console, []);
   } finally {

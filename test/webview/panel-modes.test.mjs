@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, screenshot, settle } from './browser.mjs';
+import { defined } from '../fixtures/trace-events.mjs';
 
 const built = await esbuild.build({ entryPoints: [path.join(ROOT, 'src', 'extension', 'trace-history.ts')], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
 const { PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
@@ -28,7 +29,7 @@ async function assertClean(problems) {
 /** Where the legend's items sit, and whether anything spills out of the panel or is cut. */
 function legendLayout(page) {
   return page.evaluate(() => {
-    const legend = document.querySelector('.ps-legend');
+    const legend = /** @type {HTMLElement} */ (document.querySelector('.ps-legend'));
     const box = legend.getBoundingClientRect();
     const items = [...legend.querySelectorAll('.ps-legend-item')].map((el) => {
       const r = el.getBoundingClientRect();
@@ -41,7 +42,7 @@ function legendLayout(page) {
     });
     return {
       winW: innerWidth, winH: innerHeight, scrollY, bottom: box.bottom, pageScrollW: document.documentElement.scrollWidth, left: box.left, right: box.right,
-      lanesScroll: document.querySelector('.ps-chart').scrollHeight > document.querySelector('.ps-chart').clientHeight,
+      lanesScroll: /** @type {HTMLElement} */ (document.querySelector('.ps-chart')).scrollHeight > /** @type {HTMLElement} */ (document.querySelector('.ps-chart')).clientHeight,
       overflow: legend.scrollWidth > legend.clientWidth + 1, rows: new Set(items.map((i) => i.top)).size, items,
     };
   });
@@ -101,7 +102,7 @@ describe("a trace file's panel (Open Trace)", () => {
       assert.equal(await page.isVisible('button[aria-label="Export JSON"]'), true);
       assert.equal(await page.isVisible('text=Backend'), false);
       await page.waitForFunction(() => window.__vscodeState()?.source !== undefined, null, { timeout: 20_000 });
-      assert.equal(await page.evaluate(() => window.__vscodeState().source), '/home/user/traces/run-42.json');
+      assert.equal(await page.evaluate(() => window.__vscodeState()?.source), '/home/user/traces/run-42.json');
       await screenshot(page, 'trace-file-panel');
       await assertClean(problems);
     } finally {
@@ -120,9 +121,9 @@ describe("a trace file's panel with several runs", () => {
       await post(page, { type: 'events', batch: fx.events });
       await settle(page);
       const m = await page.evaluate(() => ({
-        scrollTop: document.querySelector('.ps-chart').scrollTop,
-        scrollable: document.querySelector('.ps-chart').scrollHeight > document.querySelector('.ps-chart').clientHeight,
-        first: [...document.querySelectorAll('.ps-lane-label')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))[0]?.textContent,
+        scrollTop: /** @type {HTMLElement} */ (document.querySelector('.ps-chart')).scrollTop,
+        scrollable: /** @type {HTMLElement} */ (document.querySelector('.ps-chart')).scrollHeight > /** @type {HTMLElement} */ (document.querySelector('.ps-chart')).clientHeight,
+        first: [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-lane-label'))].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))[0]?.textContent,
       }));
       assert.equal(m.scrollable, true, 'the lanes scroll at this height');
       assert.equal(m.scrollTop, 0);
@@ -154,21 +155,21 @@ describe('after a window reload', () => {
       await post(first.page, { type: 'run-state', phase: 'running', runIds: [lastRun] });
       await post(first.page, { type: 'events', batch: history.events() });
       await settle(first.page);
-      assert.match(await first.page.textContent('.ps-stats'), /running…/, 'live while it streams');
+      assert.match(await first.page.textContent('.ps-stats') ?? '', /running…/, 'live while it streams');
       const closing = history.closeOpenRuns({ name: 'RunStopped', message: 'the run was stopped before it reported its end' });
       await post(first.page, { type: 'events', batch: closing });
       await post(first.page, { type: 'run-state', phase: 'stopped', runIds: [lastRun] });
       await post(first.page, { type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: false });
       await settle(first.page);
       // The user scrolls the lanes back up to the second run.
-      await first.page.evaluate(() => { document.querySelector('.ps-chart').scrollTop = 90; });
+      await first.page.evaluate(() => { /** @type {HTMLElement} */ (document.querySelector('.ps-chart')).scrollTop = 90; });
       await settle(first.page);
       shownBefore = await shown(first.page);
       assert.ok(shownBefore.scrollTop > 0 && !shownBefore.labels[0].startsWith('Run 1'), `scrolled: ${shownBefore.scrollTop}px, first label ${shownBefore.labels[0]}`);
       assert.doesNotMatch(shownBefore.stats, /running…/);
       // The webview persists its state (debounced); VS Code keeps it through the reload.
       await first.page.waitForFunction((top) => new Set((window.__vscodeState()?.events ?? []).map((e) => e.runId)).size === 4
-        && window.__vscodeState().ui.laneScroll === top, shownBefore.scrollTop, { timeout: 20_000 });
+        && window.__vscodeState()?.ui.laneScroll === top, shownBefore.scrollTop, { timeout: 20_000 });
       saved = await first.page.evaluate(() => window.__vscodeState());
       await screenshot(first.page, 'reload-before');
       await assertClean(first.problems);
@@ -181,7 +182,7 @@ describe('after a window reload', () => {
     const second = await openPage(browser, panelHtml(), { vscode: true, state: saved, viewport: { width: 900, height: 560 } });
     try {
       const ready = await second.page.evaluate(() => window.__vscodePosted[0]);
-      assert.equal(ready.type, 'ready');
+      assert.ok(ready?.type === 'ready', JSON.stringify(ready));
       await post(second.page, { type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: false });
       await post(second.page, { type: 'run-state', phase: 'idle', runIds: [] });
       const missing = history.since(ready.lastSeq);
@@ -206,11 +207,13 @@ describe('after a window reload', () => {
 
     // A reload before the state was saved: the last run is missing from it and comes with the host's catch-up.
     // It is not a new run: the lanes stay where they were, the focus on the run the user looked at.
-    const lastRunId = saved.events.at(-1).runId;
-    const early = { ...saved, events: saved.events.filter((e) => e.runId !== lastRunId) };
+    const kept = defined(saved, 'the state saved before the reload');
+    const lastRunId = kept.events.at(-1)?.runId;
+    const early = { ...kept, events: kept.events.filter((e) => e.runId !== lastRunId) };
     const third = await openPage(browser, panelHtml(), { vscode: true, state: early, viewport: { width: 900, height: 560 } });
     try {
       const ready = await third.page.evaluate(() => window.__vscodePosted[0]);
+      assert.ok(ready?.type === 'ready', JSON.stringify(ready));
       await post(third.page, { type: 'config', host: 'vscode', backend: 'thread', workers: 4, running: false });
       await post(third.page, { type: 'run-state', phase: 'idle', runIds: [] });
       const missing = history.since(ready.lastSeq);
@@ -229,8 +232,8 @@ describe('after a window reload', () => {
 async function shown(page) {
   return page.evaluate(() => ({
     stats: document.querySelector('.ps-stats')?.textContent ?? '',
-    scrollTop: document.querySelector('.ps-chart').scrollTop,
-    labels: [...document.querySelectorAll('.ps-lane-label')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.textContent),
+    scrollTop: /** @type {HTMLElement} */ (document.querySelector('.ps-chart')).scrollTop,
+    labels: [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-lane-label'))].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.textContent),
     runs: window.__poolscope.runs.map((r) => ({
       runId: r.runId, finished: r.finished, error: r.error?.name, ok: r.ok, failed: r.failed, cancelled: r.cancelled, wallUs: r.wallUs,
       queueWaitP50: r.queueWaitP50Us, queueWaitP95: r.queueWaitP95Us, utilization: r.utilization.map((u) => [u.workerId, u.tasks, u.busyUs]),

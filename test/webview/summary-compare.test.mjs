@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ROOT, launchBrowser, loadFixture, openPage, reportHtml, screenshot, settle } from './browser.mjs';
+import { launchBrowser, loadFixture, openPage, reportHtml, ROOT, screenshot, settle, shownSummary } from './browser.mjs';
 
 const { computeRunSummaries } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
 
@@ -26,7 +26,7 @@ describe('summary of one run', () => {
       assert.equal(await card('queue-wait'), `${ms(expected.queueWaitP50Us)} / ${ms(expected.queueWaitP95Us)}`);
       assert.equal(await card('tasks'), '16 / 0');
       assert.equal(await card('speedup'), '–', 'no serial baseline in a single thread run');
-      const model = await page.evaluate(() => window.__poolscope.summary);
+      const model = await shownSummary(page);
       assert.equal(model.wallUs, expected.wallUs);
       assert.equal(model.identity, '4 workers · 1 PID · 4 threads');
       const util = await page.$$eval('.ps-util-value', (els) => els.map((e) => e.textContent));
@@ -35,7 +35,7 @@ describe('summary of one run', () => {
       // The fixture's tasks report their CPU time (97 % of each task): the mean share per task.
       assert.equal(await card('on-cpu'), `${Math.round(expected.cpuFraction * 100)}%`);
       const text = await page.textContent('.ps-summary-text');
-      assert.match(text, /thread backend, 4 workers · 1 PID · 4 threads/);
+      assert.match(text ?? '', /thread backend, 4 workers · 1 PID · 4 threads/);
     } finally {
       await context.close();
     }
@@ -48,7 +48,7 @@ describe('speed-up across separate runs', () => {
     const thread = loadFixture('thread.json').events; // fib × 16, no compareId
     const { page, context } = await openPage(browser, await reportHtml([...serial, ...thread], 'two functions'));
     try {
-      const model = await page.evaluate(() => window.__poolscope.summary);
+      const model = await shownSummary(page);
       assert.equal(model.fn, 'fib');
       assert.equal(await page.textContent('.ps-card[data-metric="speedup"] .ps-card-value'), '–');
     } finally {

@@ -3,7 +3,7 @@
 // tooltip under the mouse, zoom changing the axis, and a page that breaks no CSP rule.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canvasPixel, launchBrowser, loadFixture, openPage, reportHtml, screenshot, settle } from './browser.mjs';
+import { canvasPixel, launchBrowser, loadFixture, openPage, reportHtml, screenshot, settle, taskAt, taskRect } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -51,7 +51,7 @@ describe('thread backend trace', () => {
     assert.equal(await page.evaluate(() => window.__poolscope.bars), 16);
     assert.equal(await page.evaluate(() => window.__poolscope.barsDrawn), 16);
     const background = bgOf(await canvasPixel(page, ...(await page.evaluate(() => {
-      const r = document.querySelector('.ps-canvas').getBoundingClientRect();
+      const r = /** @type {Element} */ (document.querySelector('.ps-canvas')).getBoundingClientRect();
       return [r.right - 3, r.bottom - 3];
     }))));
     for (const taskId of tasks) {
@@ -72,7 +72,8 @@ describe('thread backend trace', () => {
     assert.match(tip, /#5 · fib/);
     assert.match(tip, /input\[30\]/);
     assert.match(tip, new RegExp(`result${end.resultPreview}`));
-    const worker = await page.evaluate(() => window.__poolscope.hitTest(...(() => { const r = window.__poolscope.taskRect('thread-1', 5); return [r.x + r.width / 2, r.y + r.height / 2]; })()));
+    const r5 = await taskRect(page, 'thread-1', 5);
+    const worker = await taskAt(page, r5.x + r5.width / 2, r5.y + r5.height / 2);
     assert.equal(worker.taskId, 5);
     assert.match(tip, new RegExp(`PID 4242 · thread ${worker.threadId} · ${worker.worker}`));
     for (const field of ['queued', 'start → end', 'duration', 'queue wait']) assert.ok(tip.includes(field), `tooltip shows ${field}`);
@@ -106,8 +107,8 @@ describe('thread backend trace', () => {
   test('the main program lane says where it waited', async () => {
     const { page } = ctx;
     const hit = await page.evaluate(() => {
-      const c = document.querySelector('.ps-canvas').getBoundingClientRect();
-      const lane = document.querySelector('.ps-lane-main').getBoundingClientRect();
+      const c = /** @type {Element} */ (document.querySelector('.ps-canvas')).getBoundingClientRect();
+      const lane = /** @type {Element} */ (document.querySelector('.ps-lane-main')).getBoundingClientRect();
       return window.__poolscope.hitTest(c.left + c.width / 2, lane.top + lane.height / 2);
     });
     assert.deepEqual(hit, { kind: 'main-wait' });
@@ -147,8 +148,8 @@ describe('event-loop backend trace', () => {
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 8);
       // taskRect points at the task's longest slice: the hit test must name that same task.
       for (const taskId of [0, 3, 7]) {
-        const rect = await page.evaluate(([id]) => window.__poolscope.taskRect('event-loop-1', id), [taskId]);
-        const hit = await page.evaluate(([x, y]) => window.__poolscope.hitTest(x, y), [rect.x + rect.width / 2, rect.y + rect.height / 2]);
+        const rect = await taskRect(page, 'event-loop-1', taskId);
+        const hit = await taskAt(page, rect.x + rect.width / 2, rect.y + rect.height / 2);
         assert.equal(hit.taskId, taskId);
         const slices = fx.events.filter((e) => e.type === 'task-slice' && e.taskId === taskId).length;
         assert.equal(hit.slices, slices);
@@ -166,7 +167,7 @@ describe('light theme', () => {
     const { page, problems, context } = await open('thread', { colorScheme: 'light' });
     try {
       const px = await canvasPixel(page, ...(await page.evaluate(() => {
-        const r = document.querySelector('.ps-canvas').getBoundingClientRect();
+        const r = /** @type {Element} */ (document.querySelector('.ps-canvas')).getBoundingClientRect();
         return [r.right - 2, r.bottom - 2];
       })));
       assert.ok(px[0] > 200 && px[1] > 200 && px[2] > 200, `light background, got ${px}`);
@@ -186,7 +187,7 @@ describe('VS Code theme changes', () => {
       await page.evaluate((events) => window.postMessage({ type: 'events', batch: events }, '*'), loadFixture('thread.json').events);
       await settle(page);
       const corner = async () => canvasPixel(page, ...(await page.evaluate(() => {
-        const r = document.querySelector('.ps-canvas').getBoundingClientRect();
+        const r = /** @type {Element} */ (document.querySelector('.ps-canvas')).getBoundingClientRect();
         return [r.right - 2, r.bottom - 2];
       })));
       const setTheme = (cls, bg) => page.evaluate(([c, b]) => {
