@@ -99,7 +99,9 @@ try {
     const cold = await click();
     rows.push({ round, kind: 'cold', ...cold });
     await sleep(IDLE_MS);
+    const ready = launch.readySpareRunnerPids?.().length > 0;
     const warm = await click();
+    warm.note += ready ? ', spare ready at the click' : ', spare not ready at the click';
     rows.push({ round, kind: 'warm', ...warm });
   }
 } finally {

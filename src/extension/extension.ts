@@ -37,8 +37,11 @@ export interface PoolScopeExtensionApi {
   output: RunOutput;
   store: HistoryStore;
   inputs: InputsPrompt;
-  /** The runners kept forked for a warm next click (src/runner/launch.ts); `preparedPids`: those holding a pool started ahead. */
-  spareRunners: { pids(): number[]; preparedPids(): number[]; dispose(): void };
+  /**
+   * The runners kept forked for a warm next click (src/runner/launch.ts); `preparedPids`: those asked to start the
+   * last run's pool ahead, `readyPids`: those whose pool has every worker ready.
+   */
+  spareRunners: { pids(): number[]; preparedPids(): number[]; readyPids(): number[]; dispose(): void };
 }
 
 /** Files a bundle can be made of (code, tsconfig/package.json): saving one ends a pool started ahead. */
@@ -151,6 +154,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
   const spareRunners = {
     pids: (): number[] => launchModule?.spareRunnerPids() ?? [],
     preparedPids: (): number[] => launchModule?.preparedSpareRunnerPids() ?? [],
+    readyPids: (): number[] => launchModule?.readySpareRunnerPids() ?? [],
     dispose: (): void => launchModule?.disposeSpareRunners(),
   };
   return { trust, controller, timeline, traceFiles, diagnostics, statusBar, output, store, inputs, spareRunners };

@@ -296,6 +296,9 @@ interface SpareRunner extends ForkedRunner {
   options: SpareOptions;
   /** It was asked to start a pool ahead. */
   prepared: boolean;
+  /** It said that pool's workers are all ready (`prepared` message). */
+  ready: boolean;
+  detach?: () => void;
 }
 
 const spares = new Map<string, SpareRunner>();
@@ -320,7 +323,16 @@ function keepSpare(key: string, launch: SpareOptions, prepare?: PrepareRequest):
     return;
   }
   if (prepare && child.connected) child.send(prepare, (err) => { if (err) disposeSpare(key); });
-  const spare: SpareRunner = { ...forked, timer: setTimeout(() => disposeSpare(key), SPARE_IDLE_MS), options, prepared: prepare !== undefined && child.connected };
+  const spare: SpareRunner = {
+    ...forked, timer: setTimeout(() => disposeSpare(key), SPARE_IDLE_MS), options, prepared: prepare !== undefined && child.connected, ready: false,
+  };
+  // Until a launch takes it, the spare says only whether its pool started ahead is ready (tests and the bench wait on it).
+  const onPrepared = (raw: unknown): void => {
+    const message = parseFromRunner(raw);
+    if (message?.type === 'prepared') spare.ready = message.ok;
+  };
+  child.on('message', onPrepared);
+  spare.detach = () => child.off('message', onPrepared);
   spare.timer.unref();
   // An idle runner must not keep the parent alive.
   child.unref();
@@ -334,6 +346,7 @@ function takeSpare(key: string): ForkedRunner | undefined {
   if (!spare) return undefined;
   spares.delete(key);
   clearTimeout(spare.timer);
+  spare.detach?.();
   const { child } = spare;
   if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
     child.kill('SIGKILL');
@@ -373,6 +386,11 @@ export function disposeSpareRunners(): void {
 /** PIDs of the spare runners waiting now (tests, diagnostics). */
 export function spareRunnerPids(): number[] {
   return [...spares.values()].map((s) => s.child.pid!);
+}
+
+/** PIDs of the spare runners whose pool started ahead has every worker ready (tests, the bench). */
+export function readySpareRunnerPids(): number[] {
+  return [...spares.values()].filter((s) => s.ready).map((s) => s.child.pid!);
 }
 
 /** PIDs of the spare runners that were asked to start a pool ahead (tests, diagnostics). */

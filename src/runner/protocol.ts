@@ -151,4 +151,6 @@ export type RunnerMessage =
   /** Result values of one run's tasks, as JSON (result-json.ts); only when the request asked for `results`. */
   | { type: 'results'; runId: string; results: [taskId: number, value: JsonValue][] }
   /** The run (or all compare runs) finished; the runner exits right after. */
-  | { type: 'done'; ok: boolean; failed: number; runIds: string[]; marks?: RunMarks };
+  | { type: 'done'; ok: boolean; failed: number; runIds: string[]; marks?: RunMarks }
+  /** A spare runner's answer to `prepare`: its pool started ahead has every worker ready (`ok`), or none was started. */
+  | { type: 'prepared'; ok: boolean };

@@ -92,8 +92,8 @@ class HeldPool {
    * On-CPU lanes from now (src/runner/cpu-sampler.ts): each worker thread's CPU time (and the other threads of
    * the run's processes), sampled from this thread; the machine's CPU use too, for the busy-machine check.
    */
-  startSampling(sampleMs: number): void {
-    if (sampleMs > 0) this.#stopSampling = sampleEngine(this.pool, { intervalMs: sampleMs, emitted: this.heldEvents() });
+  startSampling(sampleMs: number, emitted: readonly TraceEvent[] = this.heldEvents()): void {
+    if (sampleMs > 0) this.#stopSampling = sampleEngine(this.pool, { intervalMs: sampleMs, emitted });
   }
 
   stopSampling(): void {
@@ -243,7 +243,6 @@ export class RunSession {
       if (prepared) {
         this.#marks.prepared = true;
         this.#pools.add(prepared.pool);
-        prepared.startSampling(request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS);
       }
       // Workers start while the runner imports the module to check it: start-up costs overlap.
       // Their events are held back until the module is known to load, so a load error shows no run.
@@ -257,8 +256,11 @@ export class RunSession {
         throw e;
       }
       this.#marks.loadedMonoUs = monotonicUs();
+      const startedAhead = prepared?.heldEvents();
       started.release((columns) => this.#forward(columns), prepared && claimedRun(prepared.pool.now(), fn, inputs.length));
       this.#marks.releasedMonoUs = monotonicUs();
+      // A pool started ahead is sampled from its run's start (sampling it while idle would only fill the held events).
+      prepared?.startSampling(request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS, startedAhead);
       void started.warm.then(() => { this.#marks.warmMonoUs ??= started.warmMonoUs; });
       await this.#drive(started, fn, inputs);
       return;
@@ -527,9 +529,15 @@ export class PreparedPool {
     return request.mode === 'fn' && request.fn !== undefined && PREPARED_BACKENDS.has(request.backend) && !/\.py$/i.test(request.file);
   }
 
-  constructor(request: RunRequest, bundleUrl: string | undefined) {
+  /** @param onReady told once: true when every worker of the pool started ahead is ready, false when none was started (or it failed). */
+  constructor(request: RunRequest, bundleUrl: string | undefined, onReady?: (ok: boolean) => void) {
     this.#request = request;
     this.#ready = this.#prepare(bundleUrl).catch(() => undefined);
+    void this.#ready.then(async () => {
+      const held = this.#held;
+      if (held) await held.warm;
+      onReady?.(this.#held !== undefined && !held?.heldEvents().some((e) => e.type === 'worker-exit' || e.type === 'run-end'));
+    });
   }
 
   async #prepare(bundleUrl: string | undefined): Promise<void> {

@@ -48,6 +48,8 @@ export function parseFromRunner(raw: unknown): FromRunner | undefined {
     case 'results':
       return typeof raw.runId === 'string' && Array.isArray(raw.results)
         && raw.results.every((r) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0])) ? raw as FromRunner : undefined;
+    case 'prepared':
+      return typeof raw.ok === 'boolean' ? { type: 'prepared', ok: raw.ok } : undefined;
     case 'done':
       return typeof raw.ok === 'boolean' && Number.isInteger(raw.failed) && Array.isArray(raw.runIds)
         && raw.runIds.every((id) => typeof id === 'string') && (raw.marks === undefined || isRunMarks(raw.marks)) ? raw as FromRunner : undefined;

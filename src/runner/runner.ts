@@ -129,7 +129,9 @@ process.on('message', (raw: unknown) => {
     return;
   }
   if (message.type === 'prepare') {
-    if (!session && !prepared && !exiting) prepared = new PreparedPool(message.request, message.bundleUrl);
+    if (!session && !prepared && !exiting) {
+      prepared = new PreparedPool(message.request, message.bundleUrl, (ok) => { if (!session) void send({ type: 'prepared', ok }); });
+    }
     return;
   }
   if (session) return;

@@ -13,7 +13,7 @@ const built = await esbuild.build({
   entryPoints: [fileURLToPath(new URL('../../src/runner/launch.ts', import.meta.url))],
   bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
 });
-const { launchRunner, disposeSpareRunners, spareRunnerPids, preparedSpareRunnerPids, refreshSpareRunners } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
+const { launchRunner, disposeSpareRunners, spareRunnerPids, preparedSpareRunnerPids, readySpareRunnerPids, refreshSpareRunners } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 
 const RUNNER = join(ROOT, 'dist', 'runner.js');
 const dir = tempDir();
@@ -37,6 +37,15 @@ function run(inputs, extra = {}) {
     },
   });
   return { handle, ends, events };
+}
+
+/** Waits (bounded) until `cond()`. */
+async function until(cond, what) {
+  const deadline = Date.now() + 30_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Waits (bounded) until none of `pids` is alive: a killed process is gone once the kernel reaped it. */
@@ -178,4 +187,25 @@ test('refreshSpareRunners replaces a spare holding a pool by a plain one; dispos
   const spares = spareRunnerPids();
   disposeSpareRunners();
   assert.deepEqual(await gone(spares), []);
+});
+
+test('a run on a pool started ahead is sampled on-CPU like any other: its workers\' threads have cpu-samples', async () => {
+  disposeSpareRunners();
+  const busy = join(dir.dir, 'busy.ts');
+  writeFileSync(busy, 'export function busy(ms: number): number {\n  const end = Date.now() + ms;\n  while (Date.now() < end) { /* on CPU */ }\n  return ms;\n}\n');
+  const extra = { file: busy, fn: 'busy', workers: 2, cpuSampleMs: 5 };
+  const first = run([30, 30], extra);
+  assert.equal((await first.handle.done).done?.ok, true);
+  assert.equal(preparedSpareRunnerPids().length, 1);
+  // The spare says when its workers are up: the next run finds them started before its request.
+  await until(() => readySpareRunnerPids().length === 1, 'the spare\'s pool to be ready');
+  const second = run([60, 60, 60, 60], extra);
+  const exit = await second.handle.done;
+  assert.equal(exit.done?.marks?.prepared, true);
+  const tids = new Set(second.events.filter((e) => e.type === 'worker-start').map((e) => e.tid));
+  assert.equal(tids.size, 2);
+  // As workers (every cpuSampleMs), not only as the process's other threads (every 50 ms).
+  const sampled = new Set(second.events.filter((e) => e.type === 'cpu-sample' && tids.has(e.tid) && e.intervalUs < 25_000).map((e) => e.tid));
+  assert.equal(sampled.size, 2, 'both workers\' threads were sampled as workers');
+  disposeSpareRunners();
 });

@@ -9,10 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, fixture, keepWorkspaceSettings, runCommand, waitFor } from './helpers.js';
-
-/** How long after the first run the second click comes (a user's pause). */
-const USER_PAUSE_MS = 2000;
+import { api, fixture, isAlive, keepWorkspaceSettings, runCommand, waitFor } from './helpers.js';
 
 export function defineWarmClickTests(): void {
   suite('warm click', () => {
@@ -52,11 +49,10 @@ export function defineWarmClickTests(): void {
       // Earlier runs of the suite left a spare: the first click is cold only without it.
       parts.spareRunners.dispose();
       const first = await click();
-      await waitFor(() => parts.spareRunners.preparedPids().length === 1, 30_000, 'a spare runner starting the pool ahead after the first run');
+      // A user's second click comes seconds after the first run: by then the spare has its pool's workers up.
+      // Waiting for the spare to say so stands for that pause.
+      await waitFor(() => parts.spareRunners.readyPids().length === 1, 30_000, 'a spare runner with the pool started ahead and ready');
       const [spare] = parts.spareRunners.pids();
-      // A user's second click comes seconds after the first run: the spare has its pool's workers up by then.
-      // (Only the recorded time depends on this pause, not what is asserted.)
-      await new Promise((resolve) => setTimeout(resolve, USER_PAUSE_MS));
       const second = await click();
       assert.ok(first.firstBarMs > 0 && second.firstBarMs > 0);
       assert.equal(second.runnerPid, spare, 'the second run starts on the spare runner');
@@ -65,7 +61,7 @@ export function defineWarmClickTests(): void {
       const figures = {
         date: new Date().toISOString(),
         loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-        what: `command → the webview reports the run's first bar drawn (extension host clock), thread × 2, 4 tasks; warm after a ${USER_PAUSE_MS / 1000} s pause`,
+        what: 'command → the webview reports the run\'s first bar drawn (extension host clock), thread × 2, 4 tasks; warm once the spare runner\'s pool was ready',
         coldClickMs: Math.round(first.firstBarMs), warmClickMs: Math.round(second.firstBarMs),
         coldDoneMs: Math.round(first.doneMs), warmDoneMs: Math.round(second.doneMs),
         coldStages: first.stages, warmStages: second.stages,
@@ -76,6 +72,38 @@ export function defineWarmClickTests(): void {
         fs.mkdirSync(out, { recursive: true });
         fs.writeFileSync(path.join(out, 'warm-click.json'), `${JSON.stringify(figures, null, 2)}\n`);
       }
+    });
+
+    test('a spare holding a pool started ahead: a saved code file swaps it for a plain one, a settings change ends it; no process is left', async () => {
+      const parts = await api();
+      const args = { file: fixture('tasks.ts'), fn: 'square', inputs: 'range(0, 2)', backend: 'thread', workers: 2 } as const;
+      parts.spareRunners.dispose();
+      assert.equal((await runCommand('poolscope.runFunction', args)).ok, true);
+      await waitFor(() => parts.spareRunners.preparedPids().length === 1, 30_000, 'a spare starting the pool ahead');
+      const [prepared] = parts.spareRunners.preparedPids();
+
+      // Saving a code file (a space added, then taken out again): a plain spare takes the place of the one with the pool.
+      const doc = await vscode.workspace.openTextDocument(fixture('tasks.ts'));
+      const add = new vscode.WorkspaceEdit();
+      add.insert(doc.uri, new vscode.Position(0, 0), ' ');
+      await vscode.workspace.applyEdit(add);
+      await doc.save();
+      await waitFor(() => parts.spareRunners.preparedPids().length === 0, 10_000, 'the spare with the pool to be replaced after the save');
+      await waitFor(() => !isAlive(prepared), 10_000, `the spare that held the pool (pid ${prepared}) to be gone`);
+      assert.equal(parts.spareRunners.pids().length, 1, 'a plain spare waits instead');
+      const remove = new vscode.WorkspaceEdit();
+      remove.delete(doc.uri, new vscode.Range(0, 0, 0, 1));
+      await vscode.workspace.applyEdit(remove);
+      await doc.save();
+
+      // A run on the plain spare prepares the next one again; a settings change then ends every spare.
+      assert.equal((await runCommand('poolscope.runFunction', args)).ok, true);
+      await waitFor(() => parts.spareRunners.preparedPids().length === 1, 30_000, 'a spare starting the pool ahead again');
+      const spares = parts.spareRunners.pids();
+      const c = vscode.workspace.getConfiguration('poolscope');
+      await c.update('workers', (c.get<number>('workers') ?? 4) === 3 ? 5 : 3, vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => parts.spareRunners.pids().length === 0, 10_000, 'no spare after a settings change');
+      await waitFor(() => spares.every((pid) => !isAlive(pid)), 10_000, `the spares (${spares.join(', ')}) to be gone`);
     });
   });
 }
