@@ -35,7 +35,7 @@ import type { TraceEvent } from './events.js';
 import { TaskStatus, type RunInfo, type TraceModel } from './trace-model.js';
 import { jsonArray, jsonItems } from './text-chunks.js';
 import { isTraceEvent, RUN_ID_CHARS } from '../common/trace-event-check.js';
-import { mergeRunEvents, taskEventsAt } from './trace-store.js';
+import { mergeRunEvents } from './trace-store.js';
 
 /** One run's tasks as rows (see the file header), as it is stored in JSON. */
 export interface TaskTable {
@@ -90,7 +90,7 @@ export function* runTaskTableJson(model: TraceModel, run: RunInfo, kept: readonl
       && t.result[i] !== undefined && Number.isNaN(t.cpuUs[i]) && !t.errors.has(i) && !t.phases.has(i) && !keptEnds.has(t.taskId[i])
       && Number.isSafeInteger(ns(t.end[i]));
     if (!plain) {
-      for (const e of taskEventsAt(model, i, run.runId)) if (!(e.type === 'task-end' && keptEnds.has(e.taskId))) events.push(e);
+      for (const e of model.taskEventsAt(i, run.runId)) if (!(e.type === 'task-end' && keptEnds.has(e.taskId))) events.push(e);
       continue;
     }
     if (n === 0) sameFn = t.fn[i];

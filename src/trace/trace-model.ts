@@ -29,7 +29,8 @@
  */
 import { RowKind, type TraceColumns } from '../common/trace-columns.js';
 import type {
-  LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskError, TaskPhase, TraceEvent, WorkerExitReason, WorkerStartEvent,
+  LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskEndEvent, TaskError, TaskPhase, TaskQueuedEvent, TaskStartEvent,
+  TraceEvent, WorkerExitReason, WorkerStartEvent,
 } from './events.js';
 
 /** Task status codes stored in {@link TaskColumns.status}. */
@@ -741,6 +742,35 @@ export class TraceModel {
   }
 
   /**
+   * The events task `i` (a global task index) stands for, as far as seen: task-queued, task-start, task-end
+   * (result, error, CPU time; its phases with `withPhases`), with `seq` 0 (callers number them). Slices are
+   * not included (see eventsOf).
+   */
+  taskEventsAt(i: number, runId: string, withPhases = false): (TaskQueuedEvent | TaskStartEvent | TaskEndEvent)[] {
+    const out: (TaskQueuedEvent | TaskStartEvent | TaskEndEvent)[] = [];
+    const t = this.tasks;
+    const taskId = t.taskId[i];
+    const lane = t.lane[i];
+    const workerId = lane >= 0 ? this.lanes[lane].workerId : NO_LANE;
+    if (!Number.isNaN(t.queued[i])) {
+      out.push({ type: 'task-queued', runId, seq: 0, t: t.queued[i], taskId, fn: this.fnName(i), inputPreview: t.input[i] ?? '' });
+    }
+    if (t.startSeen[i] && lane >= 0) out.push({ type: 'task-start', runId, seq: 0, t: t.start[i], taskId, workerId });
+    const status = t.status[i];
+    if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
+      const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
+      if (t.result[i] !== undefined) end.resultPreview = t.result[i];
+      const error: TaskError | undefined = t.errors.get(i);
+      if (error) end.error = error;
+      if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];
+      const phases = withPhases ? t.phases.get(i) : undefined;
+      if (phases) end.phases = phases;
+      out.push(end);
+    }
+    return out;
+  }
+
+  /**
    * Rebuilds trace events for a run from the columns (export, persisted
    * state, statistics). Sequence numbers are renumbered; everything the
    * timeline keeps is preserved.
@@ -749,11 +779,11 @@ export class TraceModel {
     const out: TraceEvent[] = [];
     const runId = run.runId;
     let seq = 0;
-    const push = (e: Record<string, unknown>) => {
+    const push = (e: object) => {
       out.push({ ...e, runId, seq: seq++ } as unknown as TraceEvent);
     };
     if (run.start) push({ ...run.start });
-    const timed: { t: number; e: Record<string, unknown> }[] = [];
+    const timed: { t: number; e: object }[] = [];
     for (const li of run.lanes) {
       const lane = this.lanes[li];
       if (lane.known) {
@@ -775,31 +805,17 @@ export class TraceModel {
         timed.push({ t: lane.cpu[k], e: { type: 'cpu-sample', t: lane.cpu[k], pid: lane.pid, tid: lane.tid ?? lane.threadId, intervalUs: lane.cpu[k + 1], cpuUs: lane.cpu[k + 2], ...(Number.isNaN(lane.cpuWait[k / 3]) ? {} : { waitUs: lane.cpuWait[k / 3] }) } });
       }
     }
-    const tasks = this.tasks;
     for (const i of this.taskIndicesOf(run)) {
-      const taskId = tasks.taskId[i];
-      const laneIndex = tasks.lane[i];
+      const events = this.taskEventsAt(i, runId, true);
+      const end = events.at(-1)?.type === 'task-end' ? events.pop() : undefined;
+      for (const e of events) timed.push({ t: e.t, e });
+      const taskId = this.tasks.taskId[i];
+      const laneIndex = this.tasks.lane[i];
       const workerId = laneIndex >= 0 ? this.lanes[laneIndex].workerId : -1;
-      if (!Number.isNaN(tasks.queued[i])) {
-        timed.push({ t: tasks.queued[i], e: { type: 'task-queued', t: tasks.queued[i], taskId, fn: this.fnName(i), inputPreview: tasks.input[i] ?? '' } });
-      }
-      if (tasks.startSeen[i] && laneIndex >= 0) {
-        timed.push({ t: tasks.start[i], e: { type: 'task-start', t: tasks.start[i], taskId, workerId } });
-      }
-      for (let s = tasks.firstSlice[i]; s >= 0; s = this.slices.nextOfTask[s]) {
+      for (let s = this.tasks.firstSlice[i]; s >= 0; s = this.slices.nextOfTask[s]) {
         timed.push({ t: this.slices.end[s], e: { type: 'task-slice', taskId, workerId, start: this.slices.start[s], end: this.slices.end[s] } });
       }
-      const status = tasks.status[i];
-      if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
-        const end: Record<string, unknown> = { type: 'task-end', t: tasks.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
-        if (tasks.result[i] !== undefined) end.resultPreview = tasks.result[i];
-        const error = tasks.errors.get(i);
-        if (error) end.error = error;
-        if (!Number.isNaN(tasks.cpuUs[i])) end.cpuUs = tasks.cpuUs[i];
-        const phases = tasks.phases.get(i);
-        if (phases) end.phases = phases;
-        timed.push({ t: tasks.end[i], e: end });
-      }
+      if (end) timed.push({ t: end.t, e: end });
     }
     // Samples of threads that ran no task (the "other threads" lanes) are kept too.
     for (const c of run.pendingCpu) timed.push({ t: c.t, e: { type: 'cpu-sample', ...c } });

@@ -16,10 +16,10 @@
  * Not packed, ever: a `task-end` with `phases` (Dask), which the columns do
  * not hold; it stays an event next to the pack.
  */
-import type { TaskEndEvent, TaskError, TraceEvent } from './events.js';
+import type { TraceEvent } from './events.js';
 import { COLUMNS_FROM_TASKS } from './embedded-trace.js';
 import { jsonItems, runColumnsJson } from './text-chunks.js';
-import { TaskStatus, TraceModel, type RunInfo } from './trace-model.js';
+import { TraceModel, type RunInfo } from './trace-model.js';
 import { expandTraceColumns, type TraceColumns } from '../common/trace-columns.js';
 
 function isColumnTaskEvent(e: TraceEvent): boolean {
@@ -141,30 +141,7 @@ export class TraceStore {
 /** The task events a packed run's columns stand for (seq to be set by the caller). */
 export function taskEventsOf(model: TraceModel, run: RunInfo): TraceEvent[] {
   const out: TraceEvent[] = [];
-  for (const i of model.taskIndicesOf(run)) for (const e of taskEventsAt(model, i, run.runId)) out.push(e);
-  return out;
-}
-
-/** The events task `i` (a global task index of the model) stands for: queued, start, end as far as seen (seq 0). */
-export function taskEventsAt(model: TraceModel, i: number, runId: string): TraceEvent[] {
-  const out: TraceEvent[] = [];
-  const t = model.tasks;
-  const taskId = t.taskId[i];
-  const lane = t.lane[i];
-  const workerId = lane >= 0 ? model.lanes[lane].workerId : -1;
-  if (!Number.isNaN(t.queued[i])) {
-    out.push({ type: 'task-queued', runId, seq: 0, t: t.queued[i], taskId, fn: model.fnName(i), inputPreview: t.input[i] ?? '' });
-  }
-  if (t.startSeen[i] && lane >= 0) out.push({ type: 'task-start', runId, seq: 0, t: t.start[i], taskId, workerId });
-  const status = t.status[i];
-  if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
-    const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
-    if (t.result[i] !== undefined) end.resultPreview = t.result[i];
-    const error: TaskError | undefined = t.errors.get(i);
-    if (error) end.error = error;
-    if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];
-    out.push(end);
-  }
+  for (const i of model.taskIndicesOf(run)) for (const e of model.taskEventsAt(i, run.runId)) out.push(e);
   return out;
 }
 
