@@ -25,6 +25,7 @@ process.setSourceMapsEnabled(true);
 
 /** Our own exit; user code's `process.exit` is intercepted while a request runs (see below). */
 const exitRunner = process.exit.bind(process) as (code?: number) => never;
+const realProcessExit = process.exit;
 /** The run's mark (launch.ts sets it): every process this run started carries it, whatever group it is in. */
 const runMark = process.env.POOLSCOPE_RUN_MARK;
 // Nothing of the run outlives the runner: children of serial tasks and of the main program, and whatever escaped
@@ -130,6 +131,10 @@ process.on('message', (raw: unknown) => {
   }
   if (message.type === 'prepare') {
     if (!session && !prepared && !exiting) {
+      // The user's module is imported here ahead of the request: the same guards as for a run (see below).
+      if (message.request.mode !== 'file') interceptProcessExit();
+      guardParentSignals();
+      startGuardOnce();
       prepared = new PreparedPool(message.request, message.bundleUrl, (ok) => { if (!session) void send({ type: 'prepared', ok }); });
     }
     return;
@@ -144,10 +149,12 @@ process.on('message', (raw: unknown) => {
   if (isPythonFile(request.file)) void prepared?.stop();
   else prepared = undefined;
   if (request.mode !== 'file') interceptProcessExit();
+  // A spare that prepared a Run Function run intercepted it; Run File's script may end the run with it.
+  else process.exit = realProcessExit;
   // The main program and a script's own serial tasks run here: their process.kill cannot reach our parent.
   guardParentSignals();
   // Off the start-up path: the guard matters only once user code runs.
-  setImmediate(startOrphanGuard);
+  setImmediate(startGuardOnce);
   session.run().then(
     (done) => shutdown(0, done),
     (e) => shutdown(1, { type: 'load-error', error: { ...toTaskError(e), name: 'RunnerCrashed' } }),
@@ -174,6 +181,14 @@ process.on('unhandledRejection', (e) => {
 if (!process.send) {
   process.stderr.write('poolscope runner: this is the runner process; start it through launchRunner() or the poolscope CLI\n');
   exitRunner(2);
+}
+
+let orphanGuardStarted = false;
+/** The orphan guard thread, once per runner (a spare starts it at `prepare`, a runner at its request). */
+function startGuardOnce(): void {
+  if (orphanGuardStarted) return;
+  orphanGuardStarted = true;
+  startOrphanGuard();
 }
 
 /** The Python runner takes its inputs as a list: a compact `inputRange` is expanded for it. */
