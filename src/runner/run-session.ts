@@ -296,7 +296,7 @@ export class RunSession {
     const { BullmqRun } = loadBullmq();
     const run = new BullmqRun({
       file: r.file, fn, inputs, workers: r.workers, concurrency: r.concurrency, redis: r.redis, queue: r.queue, cacheDir: r.cacheDir,
-      results: r.results, send: (m) => {
+      results: r.results, sampleMachine: (r.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS) > 0, send: (m) => {
         if (m.type === 'events') for (const e of m.batch) if (e.type === 'run-start') this.#runIds.push(e.runId);
         this.#send(m);
       }, ...shared,

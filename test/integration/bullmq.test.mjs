@@ -77,6 +77,30 @@ test('bullmq with 2 local workers: jobs spread over 2 worker processes named hos
   }
 });
 
+test('bullmq with a private Redis: the machine is sampled for the busy check, the local workers and Redis counted as the run\'s own', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'poolscope-bullmq-'));
+  try {
+    const trace = join(dir, 't.json');
+    // Four jobs of 200 ms of CPU each (CPU time, not wall: the machine may be busy).
+    const r = await run(['run', JOBS, '--fn', 'spinCpu', '--inputs', '[200,200,200,200]', '--backend', 'bullmq', '--workers', '2', '--trace', trace, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const ev = events(trace);
+    const samples = ev.filter((e) => e.type === 'machine-sample');
+    assert.ok(samples.length >= 2, `machine samples while the jobs ran (${samples.length})`);
+    for (const s of samples) {
+      assert.ok(s.intervalUs > 0 && s.cores >= 1 && s.busyUs >= 0 && s.ownUs >= 0, JSON.stringify(s));
+    }
+    // The workers' CPU is the run's own: at least the jobs' 800 ms (less 10 ms clock ticks per sample and process).
+    const ownUs = samples.reduce((sum, s) => sum + s.ownUs, 0);
+    assert.ok(ownUs >= 800_000 - samples.length * 4 * 10_000, `own CPU ${ownUs} µs covers the jobs' 800 ms`);
+    const [summary] = JSON.parse(r.stdout).runs;
+    assert.equal(typeof summary.otherCpuCores, 'number', 'other programs\' share is measured');
+    assert.equal(typeof summary.busy, 'boolean');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bullmq: a job that throws fails alone with its error name and message', { skip }, async () => {
   const r = await run(['run', JOBS, '--fn', 'boom', '--inputs', 'range(1, 5)', '--backend', 'bullmq', '--workers', '2', '--json']);
   assert.equal(r.code, 1, r.stderr);
@@ -130,6 +154,8 @@ test('bullmq with --redis: jobs go to a running Redis and are taken by a `poolsc
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout);
   assert.deepEqual(json.tasks.map((task) => task.ok), [true, true, true]);
+  // Workers outside the run (this one was started apart) would read as other programs: no busy check here.
+  assert.equal(json.runs[0].busy, undefined);
   const exited = new Promise((resolve) => worker.once('exit', (code) => resolve(code)));
   worker.kill('SIGTERM');
   assert.equal(await exited, 0, 'the worker closes gracefully on SIGTERM');

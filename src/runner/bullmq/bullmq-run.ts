@@ -23,6 +23,7 @@ import { monotonicUs } from '../../pool/clock.js';
 import { previewArgs, previewValue } from '../../pool/preview.js';
 import type { RunStats, TaskError, TraceEvent, UnstampedEvent } from '../../trace/events.js';
 import { RunnerError } from '../errors.js';
+import { MachineLoadSampler } from '../machine-load.js';
 import { REDIS_PASSWORD_ENV } from '../engine-addresses.js';
 import type { FromRunner } from '../protocol.js';
 import { encodeResult, type JsonValue } from '../result-json.js';
@@ -48,6 +49,12 @@ export interface BullmqRunOptions {
   label?: string;
   /** Send every result value (`results` messages). */
   results?: boolean;
+  /**
+   * Sample the machine's CPU use (machine-sample events: the busy-machine check) with a private Redis, whose
+   * server and workers are all this run's processes. With an existing Redis, workers outside the run (started by
+   * `poolscope worker`, here or elsewhere) would read as other programs, so nothing is sampled. @default true
+   */
+  sampleMachine?: boolean;
   send: (message: FromRunner) => void;
 }
 
@@ -70,6 +77,8 @@ export class BullmqRun {
   #redis: LocalRedis | undefined;
   #workers: ChildProcess[] = [];
   #spawnedAt = new Map<number, number>();
+  /** The busy-machine check (private Redis only: sampleMachine). */
+  #machine: MachineLoadSampler | undefined;
   #queue: Queue | undefined;
   #events: QueueEvents | undefined;
   #sub: Redis | undefined;
@@ -137,6 +146,15 @@ export class BullmqRun {
       this.#events.on('stalled', ({ jobId }) => this.#log(`bullmq: job ${jobId} stalled (its worker stopped renewing the lock, e.g. it died); `
         + 'BullMQ moves it back to the queue once, then fails it'));
       if (!o.redis) {
+        if (o.sampleMachine !== false) {
+          // This run's own processes: the runner, its parent (which reads the events), Redis, and each local worker
+          // as it is forked (#startLocalWorkers). The rest of the machine's CPU use is other programs'.
+          this.#machine = new MachineLoadSampler({
+            now: () => this.#now(), onSample: (sample) => this.#emit(sample),
+            pids: [process.pid, process.ppid, ...(this.#redis ? [this.#redis.pid] : [])],
+          });
+          this.#machine.start();
+        }
         // The engine's start-up (Redis, the workers bundling and connecting) is not the tasks' time: jobs go out
         // once the local workers are ready, as the warm pools' tasks do, so the task phase starts there.
         const workersReady = this.#untilWorkersReady();
@@ -201,6 +219,7 @@ export class BullmqRun {
       delete env[REDIS_PASSWORD_ENV];
       const child = fork(script, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: ['--enable-source-maps'], env });
       this.#spawnedAt.set(child.pid ?? -1, monotonicUs());
+      if (child.pid !== undefined) this.#machine?.addPid(child.pid);
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => {
         stderr += d.toString();
@@ -351,6 +370,8 @@ export class BullmqRun {
   #finish(): void {
     if (this.#ended || this.#seq === 0) return;
     this.#flushResults();
+    // A last sample up to the last task's end: the run's numbers (busy, other programs) cover the task phase.
+    this.#machine?.stop();
     const t = this.#now();
     for (const lane of this.#lanes.values()) {
       this.#emit({ type: 'worker-exit', t, workerId: lane.workerId, code: null, signal: null, reason: 'idle' });
