@@ -24,6 +24,9 @@ import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { CpuSampleEvent, TraceEvent, TraceListener, UnstampedEvent } from '../trace/events.js';
 import type { TraceColumnsListener } from '../common/trace-columns.js';
 import { MachineLoadSampler, type MachineSample } from './machine-load.js';
+import { parseCpuUs, parseWaitUs } from './proc-stat.js';
+
+export { parseCpuUs, parseWaitUs };
 
 /** Where CPU times come from. */
 export type CpuSource = 'schedstat' | 'stat' | 'none';
@@ -53,8 +56,6 @@ export const MAX_SAMPLER_SHARE = 0.02;
 /** What one pread of a schedstat file costs (measured: ~12 µs on an idle core). */
 const READ_COST_MS = 0.015;
 
-/** Linux's USER_HZ: /proc stat times are in these ticks (100 on every mainstream architecture). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 interface TrackedThread {
   pid: number;
@@ -81,29 +82,6 @@ export function detectCpuSource(procRoot = '/proc'): CpuSource {
     }
   }
   return 'none';
-}
-
-/** Cumulative CPU µs of a thread from the text of its schedstat or stat file; undefined if unparsable. */
-export function parseCpuUs(source: Exclude<CpuSource, 'none'>, text: string): number | undefined {
-  if (source === 'schedstat') {
-    const ns = Number(text.slice(0, text.indexOf(' ')));
-    return Number.isFinite(ns) && text.length > 0 ? ns / 1000 : undefined;
-  }
-  // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
-  return ((utime + stime) * 1e6) / CLOCK_TICKS_PER_SECOND;
-}
-
-/** Cumulative run-queue wait µs (schedstat's second field: ready to run, no CPU free); undefined if absent. */
-export function parseWaitUs(text: string): number | undefined {
-  const first = text.indexOf(' ');
-  if (first < 0) return undefined;
-  const second = text.indexOf(' ', first + 1);
-  const ns = Number(text.slice(first + 1, second < 0 ? undefined : second));
-  return Number.isFinite(ns) ? ns / 1000 : undefined;
 }
 
 const readBuffer = Buffer.alloc(1024);

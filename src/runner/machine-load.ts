@@ -6,39 +6,17 @@
  * programs took is their difference; stats turn it into `otherCpuCores` and the
  * `busy` flag (src/trace/run-numbers.ts).
  *
- * Both files count in clock ticks (10 ms), so one sample is coarse; over a run
+ * Both files count in clock ticks (10 ms; parsed by proc-stat.ts), so one sample is coarse; over a run
  * of many samples the error averages out. Without /proc nothing is sampled.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { MachineSampleEvent } from '../trace/events.js';
-
-/** Linux's USER_HZ (100 on every mainstream architecture). */
-const TICK_US = 1e6 / 100;
+import { parseCpuUs, parseProcStatBusyUs } from './proc-stat.js';
 
 export type MachineSample = Omit<MachineSampleEvent, 'runId' | 'seq'>;
 
-/** Busy CPU µs of the whole machine from the text of /proc/stat (first `cpu ` line); undefined if unparsable. */
-export function parseProcStatBusyUs(text: string): number | undefined {
-  const nl = text.indexOf('\n');
-  const line = nl < 0 ? text : text.slice(0, nl);
-  if (!line.startsWith('cpu ')) return undefined;
-  // user nice system idle iowait irq softirq steal guest guest_nice — guest time is already in user.
-  const f = line.slice(4).trim().split(/\s+/).map(Number);
-  if (f.length < 4 || f.some((n) => !Number.isFinite(n))) return undefined;
-  const [user, nice, system, , , irq = 0, softirq = 0, steal = 0] = f;
-  return (user + nice + system + irq + softirq + steal) * TICK_US;
-}
-
-/** CPU µs (utime + stime) of a process from the text of /proc/<pid>/stat; undefined if unparsable. */
-export function parseProcessCpuUs(text: string): number | undefined {
-  // Field 2 (comm) may contain spaces and parentheses: count from the last ')'. utime, stime are fields 14, 15.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
-  return (utime + stime) * TICK_US;
-}
+export { parseProcStatBusyUs };
 
 export interface MachineLoadOptions {
   /** Current time on the run's clock, µs. */
@@ -143,7 +121,7 @@ export class MachineLoadSampler {
 
   #readProcess(pid: number): number | undefined {
     try {
-      return parseProcessCpuUs(readFileSync(`${this.#procRoot}/${pid}/stat`, 'latin1'));
+      return parseCpuUs('stat', readFileSync(`${this.#procRoot}/${pid}/stat`, 'latin1'));
     } catch {
       return undefined;
     }

@@ -8,7 +8,7 @@
  * Linux only (/proc); elsewhere, or when a process is gone, it resolves at once.
  */
 import { readFileSync } from 'node:fs';
-import { parseCpuUs } from './cpu-sampler.js';
+import { parseCpuUs } from './proc-stat.js';
 
 /** CPU time of all a process's threads (utime + stime, µs in 10 ms steps); undefined when unreadable. */
 function processCpuUs(pid: number): number | undefined {

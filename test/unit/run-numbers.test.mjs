@@ -7,7 +7,7 @@ import {
   compareVerdict, compareWarnings, compareFindings, median, computeRunSummaries, backendRounds, medianRun, traceToChrome,
   BUSY_OTHER_CORES,
 } from '../../dist/trace.mjs';
-import { parseProcStatBusyUs, parseProcessCpuUs, parseWaitUs } from '../../dist/python.mjs';
+import { parseCpuUs, parseProcStatBusyUs, parseWaitUs } from '../../dist/python.mjs';
 
 const near = (actual, expected, eps = 1e-9) => assert.ok(Math.abs(actual - expected) <= eps, `${actual} ≈ ${expected}`);
 
@@ -138,7 +138,7 @@ test('/proc parsers: /proc/stat busy time, process utime+stime, schedstat run-qu
   assert.equal(parseProcStatBusyUs('cpu  100 5 50 1000 30 2 3 0 0 0\ncpu0 50 2 25 500 15 1 1 0 0 0\n'), (100 + 5 + 50 + 2 + 3) * 10_000);
   assert.equal(parseProcStatBusyUs('intr 1 2 3\n'), undefined);
   const stat = '4242 (my (odd) name) R 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 3 0\n';
-  assert.equal(parseProcessCpuUs(stat), 300 * 10_000);
+  assert.equal(parseCpuUs('stat', stat), 300 * 10_000, 'a whole process, as the machine-load sampler reads it');
   assert.equal(parseWaitUs('96512345 4000000 56\n'), 4000);
   assert.equal(parseWaitUs('96512345'), undefined);
 });
