@@ -314,10 +314,19 @@ export class WorkerSet implements PoolBackend {
   /** Stops giving `slot` tasks; it exits once its outstanding tasks are done. A replacement starts now. */
   #retire(slot: WorkerSlot, reason: WorkerExitReason): void {
     if (slot.retiring) return;
+    this.#endWorker(slot, reason);
+    this.#closeIfIdle(slot);
+  }
+
+  /**
+   * The one rule of both ways a worker is ended on purpose (#retire: closed once idle; #stop: killed): it takes
+   * no more tasks, its exit is `reason` rather than a crash, and the first time, a replacement starts now.
+   */
+  #endWorker(slot: WorkerSlot, reason: WorkerExitReason): void {
+    const first = !slot.retiring;
     slot.retiring = true;
     slot.exitReason = reason;
-    if (!this.#stopping && !this.#broken) this.#spawn();
-    this.#closeIfIdle(slot);
+    if (first && !this.#stopping && !this.#broken) this.#spawn();
   }
 
   #closeIfIdle(slot: WorkerSlot): void {
@@ -459,10 +468,7 @@ export class WorkerSet implements PoolBackend {
   /** Kill a worker on purpose; its exit is then not a crash. A replacement starts now. */
   #stop(slot: WorkerSlot, reason: WorkerExitReason): void {
     if (slot.exited) return;
-    const wasRetiring = slot.retiring;
-    slot.retiring = true;
-    slot.exitReason = reason;
-    if (!wasRetiring && !this.#stopping && !this.#broken) this.#spawn();
+    this.#endWorker(slot, reason);
     slot.transport.kill();
   }
 
