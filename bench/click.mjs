@@ -101,7 +101,7 @@ try {
     await sleep(IDLE_MS);
     const ready = launch.readySpareRunnerPids?.().length > 0;
     const warm = await click();
-    warm.note += ready ? ', spare ready at the click' : ', spare not ready at the click';
+    if (launch.readySpareRunnerPids) warm.note += ready ? ', spare ready at the click' : ', spare not ready at the click';
     rows.push({ round, kind: 'warm', ...warm });
   }
 } finally {

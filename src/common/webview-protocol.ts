@@ -197,7 +197,14 @@ export interface RenderedMessage { type: 'rendered'; runs: number; lanes: number
  * The first bar of a live run was drawn (sent on the animation frame after the one that drew it, once per run):
  * the host times a click to it. `sinceMessageMs`: from the arrival of the message that brought that bar.
  */
-export interface FirstBarMessage { type: 'first-bar'; runId: string; sinceMessageMs: number }
+export interface FirstBarMessage {
+  type: 'first-bar'; runId: string; sinceMessageMs: number;
+  /**
+   * When that frame began, as wall-clock ms since the epoch (performance.timeOrigin + performance.now()): the host,
+   * on the same machine, compares it with its own wall clock, so the bar's time does not include this message's way back.
+   */
+  paintedAtEpochMs?: number;
+}
 
 export type FromWebview =
   | ReadyMessage | RunAgainMessage | CompareMessage | StopMessage | SetBackendMessage | SetWorkersMessage
@@ -294,7 +301,8 @@ export function parseFromWebview(raw: unknown): FromWebview | undefined {
     case 'first-bar':
       return isStr(raw.runId, LIMITS.runIdChars) && raw.runId.length > 0
         && typeof raw.sinceMessageMs === 'number' && Number.isFinite(raw.sinceMessageMs) && raw.sinceMessageMs >= 0 && raw.sinceMessageMs <= 3_600_000
-        ? { type: 'first-bar', runId: raw.runId, sinceMessageMs: raw.sinceMessageMs } : undefined;
+        && (raw.paintedAtEpochMs === undefined || (typeof raw.paintedAtEpochMs === 'number' && Number.isFinite(raw.paintedAtEpochMs) && raw.paintedAtEpochMs > 0))
+        ? { type: 'first-bar', runId: raw.runId, sinceMessageMs: raw.sinceMessageMs, ...(raw.paintedAtEpochMs === undefined ? {} : { paintedAtEpochMs: raw.paintedAtEpochMs }) } : undefined;
     case 'rendered': {
       const max = Number.MAX_SAFE_INTEGER;
       return isInt(raw.runs, 0, max) && isInt(raw.lanes, 0, max) && isInt(raw.bars, 0, max) && isInt(raw.events, 0, max)

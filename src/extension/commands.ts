@@ -78,6 +78,7 @@ export class RunSetupError extends Error {
 
 export function registerCommands(s: CommandServices): vscode.Disposable[] {
   let lastRun: RunArgs & { mode: RunMode } | undefined;
+  let hasLastRunKey = false;
   /** Interpreters / binaries already found to have their engine (asking Python to import Dask takes seconds). */
   const enginesFound = new Set<string>();
 
@@ -175,7 +176,11 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       }
     }
     lastRun = { ...args, mode, file: resolved.file, fn: resolved.fn, inputs: resolved.inputs };
-    void vscode.commands.executeCommand('setContext', 'poolscope.hasLastRun', true);
+    // A context key is a round trip to the workbench: set once, not at every click.
+    if (!hasLastRunKey) {
+      hasLastRunKey = true;
+      void vscode.commands.executeCommand('setContext', 'poolscope.hasLastRun', true);
+    }
     if (args.showPanel !== false) s.timeline.show();
     const what = mode === 'file' ? path.basename(resolved.file) : `${resolved.fn}`;
     const where = mode === 'compare' ? (python ? 'Python backends' : request.backends?.join(' vs ')) : `${python ? settings.pythonBackend : backend} × ${workers}`;

@@ -44,6 +44,9 @@ export interface PoolScopeExtensionApi {
   spareRunners: { pids(): number[]; preparedPids(): number[]; readyPids(): number[]; dispose(): void };
 }
 
+/** How long after a run's start the status bar and the `poolscope.running` context key follow (see below). */
+const RUNNING_UI_DELAY_MS = 150;
+
 /** Files a bundle can be made of (code, tsconfig/package.json): saving one ends a pool started ahead. */
 const BUNDLED_FILE = /\.(?:[cm]?[jt]sx?|json)$/i;
 
@@ -124,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
       context.subscriptions.push(provider);
       return provider;
     })()),
-    timeline.onFirstBar((m) => controller.noteFirstBar(m.runId, m.sinceMessageMs, timeline.panel?.firstStartPosts.get(m.runId))),
+    timeline.onFirstBar((m) => controller.noteFirstBar(m.runId, m.sinceMessageMs, timeline.panel?.firstStartPosts.get(m.runId), m.paintedAtEpochMs)),
     // A spare runner holding a pool started ahead loaded the files as they were: a saved file ends that pool now
     // (a plain spare takes its place; the runner would not use a pool of other content anyway), and changed
     // settings end every spare (their launch options or pool may no longer be what the next run asks for).
@@ -132,8 +135,14 @@ export function activate(context: vscode.ExtensionContext): PoolScopeExtensionAp
       if (doc.uri.scheme === 'file' && BUNDLED_FILE.test(doc.uri.fsPath)) launchModule?.refreshSpareRunners();
     }),
     controller.onDidChangeRunning((running) => {
-      void vscode.commands.executeCommand('setContext', 'poolscope.running', running);
-      refreshStatus();
+      const apply = (): void => {
+        void vscode.commands.executeCommand('setContext', 'poolscope.running', running);
+        refreshStatus();
+      };
+      // A run's start: the workbench re-evaluates menus and redraws the status bar for this; done a moment later,
+      // so the click's first events reach the timeline first (its first bar is what the user waits for).
+      if (running) setTimeout(() => { if (controller.running) apply(); }, RUNNING_UI_DELAY_MS);
+      else apply();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('poolscope')) {

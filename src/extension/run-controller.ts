@@ -37,7 +37,11 @@ export interface ClickTiming {
     released?: number; firstSubmit?: number; firstTaskStart?: number; firstTaskStartAtHost?: number;
     /** The panel posted the first task-start to the webview; VS Code resolved that post (delivered). */
     postedToWebview?: number; deliveredToWebview?: number;
-    firstBar?: number; done?: number;
+    /** The frame after the one that drew the first bar began (the webview's wall clock: the same machine's). */
+    firstBar?: number;
+    /** The webview's report of it arrived here. */
+    firstBarReported?: number;
+    done?: number;
   };
   /** In the webview: from the arrival of the message that brought the first bar to its report (drawn and presented). */
   webviewMs?: number;
@@ -93,6 +97,8 @@ export class RunController implements vscode.Disposable {
   /** The last run's click timing (see ClickTiming); its firstBar comes when the webview reports it. */
   lastClick: ClickTiming | undefined;
   #clickStartUs = 0;
+  /** The same moment on the wall clock (ms since the epoch), for the webview's wall-clock stamp. */
+  #clickStartEpochMs = 0;
 
   /** @param loadLaunch lazily provides the function that spawns a runner (src/runner/launch.ts). */
   constructor(sinks: RunSinks, loadLaunch: () => Promise<LaunchRunner>) {
@@ -121,6 +127,7 @@ export class RunController implements vscode.Disposable {
     const click: ClickTiming = { spare: false, stagesMs: {} };
     this.lastClick = click;
     this.#clickStartUs = startUs;
+    this.#clickStartEpochMs = performance.timeOrigin + performance.now();
     let originUs: number | undefined;
     const summary = new CommandResultBuilder();
     let error: TaskError | undefined;
@@ -253,11 +260,13 @@ export class RunController implements vscode.Disposable {
   }
 
   /** The webview drew the first bar of `runId` (TimelineController.onFirstBar): the click's last stage. */
-  noteFirstBar(runId: string, webviewMs?: number, post?: { postedMonoUs: number; deliveredMonoUs?: number }): void {
+  noteFirstBar(runId: string, webviewMs?: number, post?: { postedMonoUs: number; deliveredMonoUs?: number }, paintedAtEpochMs?: number): void {
     const click = this.lastClick;
-    if (!click || click.runId !== runId || click.stagesMs.firstBar !== undefined) return;
+    if (!click || click.runId !== runId || click.stagesMs.firstBarReported !== undefined) return;
     const since = (us: number): number => Math.round((us - this.#clickStartUs) / 100) / 10;
-    click.stagesMs.firstBar = since(monotonicUs());
+    click.stagesMs.firstBarReported = since(monotonicUs());
+    click.stagesMs.firstBar = paintedAtEpochMs === undefined ? click.stagesMs.firstBarReported
+      : Math.round((paintedAtEpochMs - this.#clickStartEpochMs) * 10) / 10;
     if (post) click.stagesMs.postedToWebview = since(post.postedMonoUs);
     if (post?.deliveredMonoUs !== undefined) click.stagesMs.deliveredToWebview = since(post.deliveredMonoUs);
     if (webviewMs !== undefined) click.webviewMs = Math.round(webviewMs * 10) / 10;

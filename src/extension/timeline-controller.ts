@@ -86,7 +86,9 @@ export class TimelineController implements vscode.Disposable, TimelineHost {
   show(): TimelinePanel {
     void this.ensureRestored();
     if (this.#panel) {
-      this.#panel.reveal();
+      // Already on screen: revealing it again would only make the workbench lay the editors out again, while a
+      // click's first events are on their way to it.
+      if (!this.#panel.panel.visible) this.#panel.reveal();
       return this.#panel;
     }
     return this.#adopt(TimelinePanel.create(this.#extensionUri, this));

@@ -22,6 +22,7 @@ const VALID = [
   { type: 'export', format: 'csv' },
   { type: 'reveal', file: '/tmp/demo.ts', line: 3, column: 1 },
   { type: 'first-bar', runId: 'run-1', sinceMessageMs: 12.5 },
+  { type: 'first-bar', runId: 'run-1', sinceMessageMs: 0, paintedAtEpochMs: 1796000000000.25 },
 ];
 
 function assertDropped(message, why) {
@@ -57,7 +58,8 @@ test('parseFromWebview(known types with wrong shapes) → undefined', () => {
     { type: 'rendered', runs: -1, lanes: 0, bars: 0, events: 0 }, { type: 'rendered', runs: 1 },
     { type: 'first-bar', runId: 'r' }, { type: 'first-bar', runId: '', sinceMessageMs: 1 }, { type: 'first-bar', runId: 7, sinceMessageMs: 1 },
     { type: 'first-bar', runId: 'r', sinceMessageMs: -1 }, { type: 'first-bar', runId: 'r', sinceMessageMs: NaN },
-    { type: 'first-bar', runId: 'r', sinceMessageMs: Infinity }, { type: 'first-bar', runId: 'r'.repeat(LIMITS.runIdChars + 1), sinceMessageMs: 1 },
+    { type: 'first-bar', runId: 'r', sinceMessageMs: Infinity }, { type: 'first-bar', runId: 'r', sinceMessageMs: 1, paintedAtEpochMs: 'now' },
+    { type: 'first-bar', runId: 'r', sinceMessageMs: 1, paintedAtEpochMs: -5 }, { type: 'first-bar', runId: 'r'.repeat(LIMITS.runIdChars + 1), sinceMessageMs: 1 },
   ];
   for (const m of wrong) assertDropped(m, JSON.stringify(m));
 });

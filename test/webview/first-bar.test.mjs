@@ -56,6 +56,8 @@ test('a live run: one first-bar message after its first task-start, naming the r
     assert.equal(result.firstBars.length, 1, 'one message per run');
     assert.equal(result.firstBars[0].runId, 'live-1');
     assert.ok(result.firstBars[0].sinceMessageMs >= 0);
+    // Stamped on the wall clock the host shares (the same machine).
+    assert.ok(Math.abs(result.firstBars[0].paintedAtEpochMs - Date.now()) < 60_000, `paintedAtEpochMs ${result.firstBars[0].paintedAtEpochMs}`);
 
     const done = runEvents('replayed-1');
     const replay = await page.evaluate(async (run) => {

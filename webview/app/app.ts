@@ -463,7 +463,10 @@ export class App {
     if (!run || run.bars === 0 || this.#firstBarSent.has(run.runId)) return;
     this.#firstBarSent.add(run.runId);
     if (this.#hidden.has(run.runId)) return;
-    requestAnimationFrame(() => this.host.post({ type: 'first-bar', runId: run.runId, sinceMessageMs: Math.max(0, performance.now() - at) }));
+    requestAnimationFrame(() => {
+      const now = performance.now();
+      this.host.post({ type: 'first-bar', runId: run.runId, sinceMessageMs: Math.max(0, now - at), paintedAtEpochMs: performance.timeOrigin + now });
+    });
   }
 
   /** Tells the host what is drawn (throttled by #reportRendered; the final state is always sent). */
