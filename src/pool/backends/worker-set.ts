@@ -42,6 +42,44 @@ function rssAllowance(limitBytes: number): number {
   return limitBytes + Math.max(32 * 1024 * 1024, limitBytes / 4);
 }
 const MiB = 1024 * 1024;
+
+/**
+ * A watch that runs while workers are busy: an unref'd interval calling `tick` until it answers false (nothing
+ * left to watch), then stopping itself; start() again when work goes out. After close() it never starts.
+ */
+class WhileBusy {
+  readonly #ms: number;
+  readonly #tick: () => boolean;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(ms: number, tick: () => boolean) {
+    this.#ms = ms;
+    this.#tick = tick;
+  }
+
+  get watching(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  start(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = setInterval(() => {
+      if (!this.#tick()) this.#stop();
+    }, this.#ms);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stop();
+  }
+
+  #stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
 /** What V8 prints when a process worker's heap is full (its thread counterpart is ERR_WORKER_OUT_OF_MEMORY). */
 const HEAP_OOM_TEXT = /JavaScript heap out of memory|Reached heap limit/;
 
@@ -127,9 +165,9 @@ export class WorkerSet implements PoolBackend {
   /** Workers keep the process alive (see PoolBackend.keepAlive); new workers start in this state. */
   #keepAlive = false;
   /** Polls shared memory for task starts (thread workers), while tasks are out. */
-  #poll: ReturnType<typeof setInterval> | undefined;
+  readonly #startsPoll = new WhileBusy(RUNNING_POLL_MS, () => this.#announceRunning());
   /** Compares process workers' RSS with the memory limit, while tasks are out. */
-  #memoryPoll: ReturnType<typeof setInterval> | undefined;
+  readonly #memoryPoll = new WhileBusy(MEMORY_POLL_MS, () => this.#watchMemory());
 
   constructor(host: PoolHost, config: WorkerSetConfig) {
     this.#host = host;
@@ -210,22 +248,17 @@ export class WorkerSet implements PoolBackend {
   }
 
   #flushAll(): void {
-    if (this.#poll === undefined && this.#host.tracing) this.#startPolling();
-    if (this.#memoryPoll === undefined && this.#host.options.maxMemoryMb > 0) this.#startMemoryWatch();
+    // Cheap checks first: this runs on every pump.
+    if (!this.#startsPoll.watching && this.#host.tracing && this.#slots.some((slot) => slot.transport.running && slot.outstanding.size !== 0)) this.#startsPoll.start();
+    if (!this.#memoryPoll.watching && this.#host.options.maxMemoryMb > 0 && this.#slots.some((slot) => slot.transport.rssBytes && slot.outstanding.size !== 0)) this.#memoryPoll.start();
     for (const slot of this.#slots) {
       if (slot.outbox.length !== 0) this.#flush(slot);
       if (slot.ready) this.#noteStarted(slot);
     }
   }
 
-  #startPolling(): void {
-    if (!this.#slots.some((slot) => slot.transport.running && slot.outstanding.size !== 0)) return;
-    this.#poll = setInterval(this.#announceRunning, RUNNING_POLL_MS);
-    this.#poll.unref();
-  }
-
-  /** Emits task-start for tasks that started since the last look (their start time is the worker's own). */
-  readonly #announceRunning = (): void => {
+  /** Emits task-start for tasks that started since the last look (their start time is the worker's own); false once no worker is busy. */
+  #announceRunning(): boolean {
     let busy = false;
     for (const slot of this.#slots) {
       if (slot.outstanding.size === 0 || !slot.transport.running) continue;
@@ -235,21 +268,13 @@ export class WorkerSet implements PoolBackend {
       const task = slot.outstanding.get(running.taskId);
       if (task && !task.startEmitted) this.#host.started(task, slot.workerId, running.t);
     }
-    if (!busy) {
-      clearInterval(this.#poll);
-      this.#poll = undefined;
-    }
-  };
+    return busy;
+  }
 
   // ── memory (process workers: what the worker's RSS grew by since it was ready) ──
 
-  #startMemoryWatch(): void {
-    if (!this.#slots.some((slot) => slot.transport.rssBytes && slot.outstanding.size !== 0)) return;
-    this.#memoryPoll = setInterval(this.#watchMemory, MEMORY_POLL_MS);
-    this.#memoryPoll.unref();
-  }
-
-  readonly #watchMemory = (): void => {
+  /** Kills a worker whose RSS grew past the limit; false once no process worker is busy. */
+  #watchMemory(): boolean {
     let busy = false;
     const allowed = rssAllowance(this.#host.options.maxMemoryMb * MiB);
     for (const slot of [...this.#slots]) {
@@ -260,11 +285,8 @@ export class WorkerSet implements PoolBackend {
       const grown = rssBytes() - slot.baselineRss;
       if (grown > allowed) this.#overMemory(slot, grown);
     }
-    if (!busy) {
-      clearInterval(this.#memoryPoll);
-      this.#memoryPoll = undefined;
-    }
-  };
+    return busy;
+  }
 
   /** The worker's RSS grew past the limit: the task it is running fails with MemoryLimitExceeded, the worker is killed. */
   #overMemory(slot: WorkerSlot, grown: number): void {
@@ -606,8 +628,8 @@ export class WorkerSet implements PoolBackend {
 
   async shutdown(): Promise<void> {
     this.#stopping = true;
-    clearInterval(this.#poll);
-    clearInterval(this.#memoryPoll);
+    this.#startsPoll.close();
+    this.#memoryPoll.close();
     for (const slot of this.#slots) {
       if (slot.exited) continue;
       slot.retiring = true;
@@ -631,8 +653,8 @@ export class WorkerSet implements PoolBackend {
 
   async terminate(error: Error): Promise<void> {
     this.#stopping = true;
-    clearInterval(this.#poll);
-    clearInterval(this.#memoryPoll);
+    this.#startsPoll.close();
+    this.#memoryPoll.close();
     const slots = [...this.#slots];
     for (const slot of slots) {
       this.#disarm(slot);
