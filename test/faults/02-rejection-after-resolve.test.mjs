@@ -5,7 +5,7 @@
 // caller's to handle — the runner does that for user scripts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ISOLATED_BACKENDS, withPool, sleep, assertUsable, waitFor } from './harness.mjs';
+import { ISOLATED_BACKENDS, withPool, assertUsable, waitFor } from './harness.mjs';
 
 for (const backend of ISOLATED_BACKENDS) {
   for (const fn of ['rejectAfterResolve', 'throwAfterResolve']) {
@@ -15,10 +15,12 @@ for (const backend of ISOLATED_BACKENDS) {
         await ctx.settleAll();
         assert.equal(t.status, 'fulfilled');
         assert.equal(t.value, 'resolved');
-        // Let the late failure happen, and any worker it took down be noticed.
-        await sleep(300);
-        await waitFor(() => ctx.ofType('worker-exit').length === 0
-          || ctx.ofType('worker-start').length > ctx.ofType('worker-exit').length, 10_000);
+        // The late failure happens (the worker says so on its lane); the worker it takes down (an uncaught
+        // error outside any task ends it) is gone and replaced before more work goes out.
+        const late = await waitFor(() => ctx.ofType('log').find((e) => /late (rejection|throw) after the task resolved/.test(e.text)), 10_000);
+        assert.ok(late, 'the late failure was reported on the worker\'s lane');
+        await waitFor(() => ctx.ofType('worker-exit').some((e) => e.workerId === late.workerId)
+          && ctx.ofType('worker-start').length > ctx.ofType('worker-exit').length, 10_000);
         await assertUsable(ctx.pool, { n: 6 });
         await ctx.settleAll();
         assert.equal(t.handle.state, 'done', 'the late failure must not change the finished task');
