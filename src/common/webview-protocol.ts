@@ -81,6 +81,32 @@ export function packText(text: readonly (string | null | undefined)[]): PackedTe
   return { joined: parts.join(''), ends };
 }
 
+/**
+ * A {@link PackedText} checked (row ends -1 or in order within the text, at most `maxRows` of them), its ends
+ * as an Int32Array, without cutting the text into a string a row; undefined when it is malformed.
+ */
+export function checkPackedText(p: unknown, maxRows: number): { joined: string; ends: Int32Array } | undefined {
+  if (!isObj(p) || typeof p.joined !== 'string') return undefined;
+  const { joined } = p;
+  const ends = p.ends as unknown;
+  if (!(Array.isArray(ends) || (ArrayBuffer.isView(ends) && !(ends instanceof DataView)))) return undefined;
+  const e = ends as ArrayLike<unknown>;
+  if (e.length > maxRows) return undefined;
+  const out = ends instanceof Int32Array ? ends : new Int32Array(e.length);
+  let pos = 0;
+  for (let i = 0; i < e.length; i++) {
+    const end = e[i];
+    if (end === -1) {
+      out[i] = -1;
+      continue;
+    }
+    if (typeof end !== 'number' || !Number.isInteger(end) || end < pos || end > joined.length) return undefined;
+    out[i] = end;
+    pos = end;
+  }
+  return { joined, ends: out };
+}
+
 /** The text column of a {@link PackedText}, or undefined when it is malformed (offsets out of order or range, more rows than `maxRows`). */
 export function unpackText(p: unknown, maxRows: number): (string | null)[] | undefined {
   if (!isObj(p) || typeof p.joined !== 'string') return undefined;
@@ -321,11 +347,13 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
       return isEventList(raw.batch) ? { type: 'events', batch: raw.batch } : undefined;
     case 'columns': {
       if (raw.packedText !== undefined) {
-        // Unpacked into the batch's text column (the batch is this message's own copy), then checked as a whole.
+        // Checked but kept packed (the model keeps previews as slices of it: TraceModel.addColumns); the batch's
+        // own text column is then empty.
         if (!isObj(raw.columns) || typeof raw.columns.length !== 'number') return undefined;
-        const text = unpackText(raw.packedText, Math.min(raw.columns.length, LIMITS.events));
-        if (!text) return undefined;
-        raw.columns.text = text;
+        const packedText = checkPackedText(raw.packedText, Math.min(raw.columns.length, LIMITS.events));
+        if (!packedText) return undefined;
+        raw.columns.text = [];
+        return isTraceColumns(raw.columns, LIMITS.events) ? { type: 'columns', columns: raw.columns, packedText } : undefined;
       }
       return isTraceColumns(raw.columns, LIMITS.events) ? { type: 'columns', columns: raw.columns } : undefined;
     }

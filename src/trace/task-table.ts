@@ -87,7 +87,7 @@ export function* runTaskTableJson(model: TraceModel, run: RunInfo, kept: readonl
   for (const i of model.taskIndicesOf(run)) {
     const lane = t.lane[i];
     const plain = !Number.isNaN(t.queued[i]) && t.startSeen[i] === 1 && lane >= 0 && t.status[i] === TaskStatus.Ok
-      && t.result[i] !== undefined && Number.isNaN(t.cpuUs[i]) && !t.errors.has(i) && !t.phases.has(i) && !keptEnds.has(t.taskId[i])
+      && t.result.has(i) && Number.isNaN(t.cpuUs[i]) && !t.errors.has(i) && !t.phases.has(i) && !keptEnds.has(t.taskId[i])
       && Number.isSafeInteger(ns(t.end[i]));
     if (!plain) {
       for (const e of model.taskEventsAt(i, run.runId)) if (!(e.type === 'task-end' && keptEnds.has(e.taskId))) events.push(e);
@@ -112,9 +112,9 @@ export function* runTaskTableJson(model: TraceModel, run: RunInfo, kept: readonl
   if (sameFn >= 0 || n === 0) yield String(Math.max(0, sameFn));
   else yield* jsonArray(n, (k) => String(t.fn[rows[k]]));
   yield ',"input":';
-  yield* jsonArray(n, (k) => previewJson(t.input[rows[k]] ?? ''));
+  yield* jsonArray(n, (k) => previewJson(t.input.get(rows[k]) ?? ''));
   yield ',"result":';
-  yield* jsonArray(n, (k) => previewJson(t.result[rows[k]] ?? ''));
+  yield* jsonArray(n, (k) => previewJson(t.result.get(rows[k]) ?? ''));
   yield `,"fns":${JSON.stringify(model.fnNames)},"events":`;
   yield* jsonItems(function* () {
     for (const e of events) yield JSON.stringify(e);

@@ -119,12 +119,12 @@ export function* runColumnsJson(model: TraceModel, run: RunInfo, kept: readonly 
     const status = t.status[i];
     if ((status !== TaskStatus.Ok && status !== TaskStatus.Failed) || keptEnds.has(t.taskId[i])) continue;
     const error = t.errors.get(i);
-    if (status === TaskStatus.Ok && !error && Number.isNaN(t.cpuUs[i]) && t.result[i] !== undefined) {
+    if (status === TaskStatus.Ok && !error && Number.isNaN(t.cpuUs[i]) && t.result.has(i)) {
       kind[n] = RowKind.EndedOk;
       task[n++] = i;
     } else {
       const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId: t.taskId[i], workerId: workerOf(i), ok: status === TaskStatus.Ok };
-      if (t.result[i] !== undefined) end.resultPreview = t.result[i];
+      if (t.result.has(i)) end.resultPreview = t.result.get(i);
       if (error) end.error = error;
       if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];
       event(end);
@@ -144,7 +144,7 @@ export function* runColumnsJson(model: TraceModel, run: RunInfo, kept: readonly 
   let lastText = -1;
   for (let k = 0; k < n; k++) {
     if (kind[k] === RowKind.Queued) {
-      const x = asNumber(t.input[task[k]] ?? '');
+      const x = asNumber(t.input.get(task[k]) ?? '');
       if (x === undefined) lastText = k;
       else {
         kind[k] = RowKind.QueuedNum;
@@ -152,7 +152,7 @@ export function* runColumnsJson(model: TraceModel, run: RunInfo, kept: readonly 
         lastNum = k;
       }
     } else if (kind[k] === RowKind.EndedOk) {
-      const x = asNumber(t.result[task[k]]);
+      const x = asNumber(t.result.get(task[k]));
       if (x === undefined) lastText = k;
       else {
         kind[k] = RowKind.EndedOkNum;
@@ -179,7 +179,7 @@ export function* runColumnsJson(model: TraceModel, run: RunInfo, kept: readonly 
   yield ',"num":';
   yield* jsonArray(lastNum + 1, (k) => (kind[k] === RowKind.QueuedNum || kind[k] === RowKind.EndedOkNum ? String(nums[k]) : '0'));
   yield ',"text":';
-  yield* jsonArray(lastText + 1, (k) => (kind[k] === RowKind.Queued ? jsonText(t.input[task[k]] ?? '') : kind[k] === RowKind.EndedOk ? jsonText(t.result[task[k]]) : 'null'));
+  yield* jsonArray(lastText + 1, (k) => (kind[k] === RowKind.Queued ? jsonText(t.input.get(task[k]) ?? '') : kind[k] === RowKind.EndedOk ? jsonText(t.result.get(task[k])) : 'null'));
   yield `,"fns":${JSON.stringify(model.fnNames)},"events":`;
   yield* jsonItems(function* () {
     for (const e of events) yield JSON.stringify(e);

@@ -28,6 +28,7 @@
  * `#apply`), and read back in `taskRecord` and `eventsOf`.
  */
 import { RowKind, type TraceColumns } from '../common/trace-columns.js';
+import type { PackedText } from '../common/webview-protocol.js';
 import type {
   LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskEndEvent, TaskError, TaskPhase, TaskQueuedEvent, TaskStartEvent,
   TraceEvent, WorkerExitReason, WorkerStartEvent,
@@ -43,6 +44,54 @@ function grow<T extends Float64Array | Int32Array | Uint8Array | Uint16Array>(a:
   const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, 1024));
   next.set(a);
   return next;
+}
+
+/**
+ * A per-task text (input or result preview): a string of its own, or a slice of a batch's packed text
+ * (webview-protocol.ts PackedText) kept whole and sliced when read. A million-task load then holds a few
+ * dozen long strings instead of two million short ones (their allocation and the garbage collector's work
+ * on them were half the cost of folding the batches into the model).
+ */
+export class PreviewColumn {
+  #strings: (string | undefined)[] = [];
+  readonly #chunks: string[] = [];
+  /** Packed chunk index + 1 of task i's text, 0 when it is in #strings (or none). */
+  #chunk = new Int32Array(0);
+  #start = new Int32Array(0);
+  #end = new Int32Array(0);
+
+  get(i: number): string | undefined {
+    const c = i < this.#chunk.length ? this.#chunk[i] : 0;
+    return c ? this.#chunks[c - 1].slice(this.#start[i], this.#end[i]) : this.#strings[i];
+  }
+
+  has(i: number): boolean {
+    return (i < this.#chunk.length && this.#chunk[i] !== 0) || this.#strings[i] !== undefined;
+  }
+
+  set(i: number, text: string): void {
+    this.#strings[i] = text;
+    if (i < this.#chunk.length) this.#chunk[i] = 0;
+  }
+
+  /** Keeps a batch's packed text; returns the handle `setPacked` takes. */
+  addChunk(joined: string): number {
+    this.#chunks.push(joined);
+    return this.#chunks.length;
+  }
+
+  /** Task i's text is `joined.slice(start, end)` of the chunk `handle` (from addChunk). */
+  setPacked(i: number, handle: number, start: number, end: number): void {
+    if (i >= this.#chunk.length) {
+      this.#chunk = grow(this.#chunk, i + 1);
+      this.#start = grow(this.#start, i + 1);
+      this.#end = grow(this.#end, i + 1);
+    }
+    this.#chunk[i] = handle;
+    this.#start[i] = start;
+    this.#end[i] = end;
+    if (i < this.#strings.length) this.#strings[i] = undefined;
+  }
 }
 
 /** Every task of every run, one typed array per field, indexed by a global task index. */
@@ -61,8 +110,8 @@ export class TaskColumns {
   firstSlice = new Int32Array(0);
   /** 1 when the task's start was reported (a task that ended without one is drawn from its end, and `start` holds that). */
   startSeen = new Uint8Array(0);
-  input: (string | undefined)[] = [];
-  result: (string | undefined)[] = [];
+  readonly input = new PreviewColumn();
+  readonly result = new PreviewColumn();
   errors = new Map<number, TaskError>();
   /** Named parts of a task's run time (distributed engines: Dask's transfer / deserialize / compute), by task index. */
   phases = new Map<number, TaskPhase[]>();
@@ -380,8 +429,11 @@ export class TraceModel {
    * Adds a batch of events in columns (src/common/trace-columns.ts), without
    * an object per task event. Same result as `add(expandTraceColumns(c))`,
    * deduplicated by seq the same way. Returns how many events were new.
+   * With `packed` (checked by webview-protocol.ts parseToWebview) the batch's
+   * text column is that packed text instead of `c.text`: the previews are kept
+   * as slices of it (PreviewColumn), not cut into a string each.
    */
-  addColumns(c: TraceColumns): number {
+  addColumns(c: TraceColumns, packed?: PackedText): number {
     const run = this.#runOf(c.runId);
     const { length, kind, taskId, t, ref, num, text, fns, events } = c;
     let first = 0;
@@ -393,13 +445,32 @@ export class TraceModel {
     const count = length - first;
     if (count <= 0) return 0;
     const fnOf = new Int32Array(fns.length).fill(-1);
+    // Packed text: row i's text is joined.slice(pos, ends[i]), pos the end of the previous row with text.
+    const ends = packed?.ends;
+    const endsLength = ends ? ends.length : 0;
+    const tasks = this.tasks;
+    let inputChunk = 0;
+    let resultChunk = 0;
+    let pos = 0;
+    if (ends) for (let i = 0; i < first && i < endsLength; i++) if (ends[i] !== -1) pos = ends[i];
     for (let i = first; i < length; i++) {
+      let start = -1;
+      let end = -1;
+      if (i < endsLength && ends && ends[i] !== -1) {
+        start = pos;
+        end = pos = ends[i];
+      }
       switch (kind[i]) {
         case RowKind.Queued:
         case RowKind.QueuedNum: {
           const f = ref[i];
           if (fnOf[f] < 0) fnOf[f] = this.#fnIndexOf(fns[f] ?? '');
-          this.#taskQueued(run, taskId[i], t[i], fnOf[f], kind[i] === RowKind.Queued ? text[i] ?? '' : String(num[i]));
+          if (packed && kind[i] === RowKind.Queued) {
+            const task = this.#taskQueued(run, taskId[i], t[i], fnOf[f], start < 0 ? '' : undefined);
+            if (start >= 0) tasks.input.setPacked(task, inputChunk ||= tasks.input.addChunk(packed.joined), start, end);
+          } else {
+            this.#taskQueued(run, taskId[i], t[i], fnOf[f], kind[i] === RowKind.Queued ? text[i] ?? '' : String(num[i]));
+          }
           break;
         }
         case RowKind.Started:
@@ -407,7 +478,12 @@ export class TraceModel {
           break;
         case RowKind.EndedOk:
         case RowKind.EndedOkNum:
-          this.#taskEnd(run, taskId[i], t[i], ref[i], true, kind[i] === RowKind.EndedOk ? text[i] ?? '' : String(num[i]));
+          if (packed && kind[i] === RowKind.EndedOk) {
+            const task = this.#taskEnd(run, taskId[i], t[i], ref[i], true, start < 0 ? '' : undefined);
+            if (start >= 0) tasks.result.setPacked(task, resultChunk ||= tasks.result.addChunk(packed.joined), start, end);
+          } else {
+            this.#taskEnd(run, taskId[i], t[i], ref[i], true, kind[i] === RowKind.EndedOk ? text[i] ?? '' : String(num[i]));
+          }
           break;
         default:
           this.#apply(run, events[next++]);
@@ -499,7 +575,7 @@ export class TraceModel {
     const t = this.tasks;
     const run = this.runs[t.run[i]];
     const status = t.status[i];
-    const record: TaskRecord = { runId: run.runId, taskId: t.taskId[i], fn: this.fnName(i), inputPreview: t.input[i] ?? '', slices: [] };
+    const record: TaskRecord = { runId: run.runId, taskId: t.taskId[i], fn: this.fnName(i), inputPreview: t.input.get(i) ?? '', slices: [] };
     if (!Number.isNaN(t.queued[i])) record.queuedT = t.queued[i];
     if (!Number.isNaN(t.start[i]) && t.startSeen[i]) record.startT = t.start[i];
     if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
@@ -507,7 +583,8 @@ export class TraceModel {
       record.ok = status === TaskStatus.Ok;
     }
     if (t.lane[i] >= 0) record.workerId = this.lanes[t.lane[i]].workerId;
-    if (t.result[i] !== undefined) record.resultPreview = t.result[i];
+    const result = t.result.get(i);
+    if (result !== undefined) record.resultPreview = result;
     const error = t.errors.get(i);
     if (error) record.error = error;
     if (!Number.isNaN(t.cpuUs[i])) record.cpuUs = t.cpuUs[i];
@@ -609,7 +686,7 @@ export class TraceModel {
         break;
       }
       case 'task-queued':
-        this.#taskQueued(run, e.taskId, e.t, this.#fnIndexOf(e.fn), e.inputPreview);
+        this.#taskQueued(run, e.taskId, e.t, this.#fnIndexOf(e.fn), e.inputPreview ?? '');
         break;
       case 'task-start':
         this.#taskStart(run, e.taskId, e.t, e.workerId);
@@ -653,13 +730,15 @@ export class TraceModel {
     }
   }
 
-  #taskQueued(run: RunInfo, taskId: number, t: number, fn: number, inputPreview: string): void {
+  /** Returns the task's index. `inputPreview` undefined: the caller sets it (a packed preview). */
+  #taskQueued(run: RunInfo, taskId: number, t: number, fn: number, inputPreview: string | undefined): number {
     const tasks = this.tasks;
     const i = this.#taskOf(run, taskId);
     tasks.queued[i] = t;
     tasks.fn[i] = fn;
-    tasks.input[i] = inputPreview;
+    if (inputPreview !== undefined) tasks.input.set(i, inputPreview);
     this.#noteTime(run, t);
+    return i;
   }
 
   #taskStart(run: RunInfo, taskId: number, t: number, workerId: number): void {
@@ -681,7 +760,7 @@ export class TraceModel {
   #taskEnd(
     run: RunInfo, taskId: number, t: number, workerId: number, ok: boolean, resultPreview?: string, error?: TaskError, cpuUs?: number,
     phases?: unknown,
-  ): void {
+  ): number {
     const tasks = this.tasks;
     const i = this.#taskOf(run, taskId);
     const prev = tasks.status[i];
@@ -691,7 +770,7 @@ export class TraceModel {
     tasks.status[i] = ok ? TaskStatus.Ok : TaskStatus.Failed;
     if (ok) run.ok++;
     else run.failed++;
-    if (resultPreview !== undefined) tasks.result[i] = resultPreview;
+    if (resultPreview !== undefined) tasks.result.set(i, resultPreview);
     if (error) tasks.errors.set(i, error);
     if (cpuUs !== undefined) tasks.cpuUs[i] = cpuUs;
     const checked = validPhases(phases);
@@ -709,6 +788,7 @@ export class TraceModel {
     // Otherwise it never reached a worker (refused by a full queue, cancelled while queued, a broken pool):
     // counted with its run, drawn on no lane (workerId -1 is no worker).
     this.#noteTime(run, t);
+    return i;
   }
 
   #workerStart(run: RunInfo, e: WorkerStartEvent): void {
@@ -753,13 +833,14 @@ export class TraceModel {
     const lane = t.lane[i];
     const workerId = lane >= 0 ? this.lanes[lane].workerId : NO_LANE;
     if (!Number.isNaN(t.queued[i])) {
-      out.push({ type: 'task-queued', runId, seq: 0, t: t.queued[i], taskId, fn: this.fnName(i), inputPreview: t.input[i] ?? '' });
+      out.push({ type: 'task-queued', runId, seq: 0, t: t.queued[i], taskId, fn: this.fnName(i), inputPreview: t.input.get(i) ?? '' });
     }
     if (t.startSeen[i] && lane >= 0) out.push({ type: 'task-start', runId, seq: 0, t: t.start[i], taskId, workerId });
     const status = t.status[i];
     if (status === TaskStatus.Ok || status === TaskStatus.Failed) {
       const end: TaskEndEvent = { type: 'task-end', runId, seq: 0, t: t.end[i], taskId, workerId, ok: status === TaskStatus.Ok };
-      if (t.result[i] !== undefined) end.resultPreview = t.result[i];
+      const result = t.result.get(i);
+      if (result !== undefined) end.resultPreview = result;
       const error: TaskError | undefined = t.errors.get(i);
       if (error) end.error = error;
       if (!Number.isNaN(t.cpuUs[i])) end.cpuUs = t.cpuUs[i];

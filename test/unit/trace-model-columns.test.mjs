@@ -64,5 +64,5 @@ test('a store fed columns packs a large run: its task events only in the model',
   assert.equal(store.isPacked(runId), true);
   assert.deepEqual(store.events, [head]);
   assert.equal(store.model.runs[0].ok, n);
-  assert.equal(store.model.tasks.result[store.model.taskIndex(store.model.runs[0], 7)], '49');
+  assert.equal(store.model.tasks.result.get(store.model.taskIndex(store.model.runs[0], 7)), '49');
 });

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { ROOT, launchBrowser, loadFixture, openPage, panelHtml, reportHtml, settle, taskAt, taskRect } from './browser.mjs';
 import { defined } from '../fixtures/trace-events.mjs';
 
-const { parseFromWebview, parseToWebview, eventMessages, eventsToColumns, expandTraceColumns, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
-const { chromeToTrace, traceToChrome } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
+const { parseFromWebview, parseToWebview, eventMessages, eventsToColumns, expandTraceColumns, unpackText, PROTOCOL_VERSION } = await import(path.join(ROOT, 'dist', 'webview-protocol.mjs'));
+const { chromeToTrace, traceToChrome, TraceModel } = await import(path.join(ROOT, 'dist', 'trace.mjs'));
 
 describe('parseFromWebview / parseToWebview', () => {
   test('parseFromWebview keeps well-formed messages and only their known fields', () => {
@@ -60,19 +60,29 @@ describe('parseFromWebview / parseToWebview', () => {
     assert.equal(parseToWebview({ type: 'tasks', packed: columns }), undefined, 'the old message type is gone');
   });
 
-  test("a 'columns' message's text may come packed (what eventMessages sends): one string and row ends, checked and sliced back", () => {
+  test("a 'columns' message's text may come packed (what eventMessages sends): one string and row ends, checked and kept packed; the model reads the same previews from it", () => {
     const fx = loadFixture('failures.json');
     const messages = eventMessages(fx.events, 1);
     const packed = messages.filter((m) => m.type === 'columns');
     assert.ok(packed.length > 0);
     const { columns } = eventsToColumns(fx.events, 1);
+    const fromPacked = new TraceModel({ dedupeBySeq: true });
+    const fromText = new TraceModel({ dedupeBySeq: true });
     packed.forEach((m, k) => {
       assert.deepEqual(m.columns.text, [], 'the text column travels packed');
       assert.equal(typeof m.packedText.joined, 'string');
       const back = parseToWebview(JSON.parse(JSON.stringify(m)));
-      assert.deepEqual(back?.columns.text, columns[k].text.map((x) => x ?? null));
-      assert.deepEqual(back?.columns.text.length, columns[k].text.length);
+      assert.deepEqual(back?.columns.text, [], 'kept packed');
+      assert.ok(back?.packedText?.ends instanceof Int32Array);
+      const text = unpackText(back.packedText, back.columns.length);
+      assert.deepEqual(text, columns[k].text.map((x) => x ?? null).slice(0, text.length));
+      assert.ok(columns[k].text.slice(text.length).every((x) => x == null), 'rows past the ends have no text');
+      fromPacked.addColumns(back.columns, back.packedText);
+      fromText.addColumns(columns[k]);
     });
+    const records = (model) => model.runs.flatMap((r) => model.taskRecordsOf(r));
+    assert.ok(records(fromText).some((r) => r.resultPreview !== undefined && r.inputPreview !== ''), 'the fixture has previews');
+    assert.deepEqual(records(fromPacked), records(fromText), 'same tasks, inputs and results from packed text as from a text column');
     const m = JSON.parse(JSON.stringify(packed[0]));
     const bad = {
       'ends going back': { joined: 'abcdef', ends: [3, 1] },
@@ -215,6 +225,34 @@ describe('column batches', () => {
       await settle(page);
       assert.equal(await page.evaluate(() => window.__poolscope.events), fx.events.length);
       assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
+      assert.deepEqual(await problems.csp(), []);
+      assert.deepEqual(problems.console, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("'columns' messages with packed text (what a host sends): the tooltips show each task's input and result previews", async () => {
+    const fx = loadFixture('failures.json');
+    const messages = eventMessages(fx.events, 1);
+    assert.ok(messages.some((m) => m.type === 'columns' && m.packedText), 'the previews travel packed');
+    const { page, context, problems } = await openPage(browser, panelHtml(), { vscode: true });
+    try {
+      for (const m of messages) await post(page, m);
+      await settle(page);
+      assert.equal(await page.evaluate(() => window.__poolscope.bars), 18);
+      const ends = fx.events.filter((e) => e.type === 'task-end');
+      const okEnd = defined(ends.find((e) => e.ok && e.resultPreview), 'a task with a result');
+      const failedEnd = defined(ends.find((e) => !e.ok), 'a failed task');
+      for (const end of [okEnd, failedEnd]) {
+        const queued = defined(fx.events.find((e) => e.type === 'task-queued' && e.taskId === end.taskId), 'its task-queued');
+        const r = await taskRect(page, end.runId, end.taskId);
+        const info = await taskAt(page, r.x + r.width / 2, r.y + r.height / 2);
+        assert.equal(info.taskId, end.taskId);
+        assert.equal(info.input, queued.inputPreview);
+        assert.equal(info.result, end.resultPreview);
+        assert.equal(info.error?.name, end.error?.name);
+      }
       assert.deepEqual(await problems.csp(), []);
       assert.deepEqual(problems.console, []);
     } finally {

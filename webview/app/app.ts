@@ -11,7 +11,7 @@ import { canvasPngDataUrl, chromeJsonBlob, csvBlob, dataUrlToBlob, download, par
 import { formatCount } from '../../src/common/format.js';
 import type { Host } from '../host.js';
 import { laneLabel, runLabel } from '../lane-layout.js';
-import { PROTOCOL_VERSION, type ExportFormat, type TraceColumns, type RunPhase, type ToWebview } from '../../src/common/webview-protocol.js';
+import { PROTOCOL_VERSION, type ExportFormat, type PackedText, type TraceColumns, type RunPhase, type ToWebview } from '../../src/common/webview-protocol.js';
 import { RunSummaries, speedupAgainstShownSerial, type RunSummary } from '../run-summaries.js';
 import { SummaryView, text } from '../summary-view.js';
 import { DetailsPane, TASK_TABLE_CAP, TaskTable, Tooltip } from '../task-panels.js';
@@ -271,7 +271,7 @@ export class App {
         this.#ingest(m.batch);
         break;
       case 'columns':
-        this.#ingestColumns(m.columns);
+        this.#ingestColumns(m.columns, m.packedText);
         break;
       case 'reset':
         this.#reset();
@@ -323,9 +323,9 @@ export class App {
     this.#drawFirstBar();
   }
 
-  #ingestColumns(c: TraceColumns): void {
+  #ingestColumns(c: TraceColumns, packedText?: PackedText): void {
     const knownRuns = this.model.runs.length;
-    if (!this.model.addColumns(c)) return;
+    if (!this.model.addColumns(c, packedText)) return;
     if (this.model.runs.length !== knownRuns) this.#newRun(c.runId);
     this.#layoutDirty = true;
     this.#schedule();
