@@ -3,6 +3,7 @@
 // share a heap, a JIT profile or leftover threads, and reads the result from
 // the IPC channel (stdout stays free for whatever the pools print).
 import { readdirSync, readFileSync } from 'node:fs';
+import { childPids } from '../../test/fixtures/processes.mjs';
 import { performance } from 'node:perf_hooks';
 import { openPool, preloadPool } from './pools.mjs';
 import { median } from './stats.mjs';
@@ -49,19 +50,6 @@ function cpuNsOfProcess(pid) {
     } catch { /* thread exited */ }
   }
   return ns;
-}
-
-/** The PIDs whose parent is this process (a process pool's workers). */
-function childPids() {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(d));
-    } catch { /* exited meanwhile */ }
-  }
-  return out;
 }
 
 async function warm(pool, n) {

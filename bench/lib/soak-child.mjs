@@ -3,6 +3,7 @@
 // per task (exactly once), and RSS / threads / child processes / active
 // handles are compared before and after.
 import { readdirSync, readFileSync } from 'node:fs';
+import { childPids } from '../../test/fixtures/processes.mjs';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { seededRandom } from '../../test/fixtures/seeded-random.mjs';
@@ -14,18 +15,6 @@ const TASKS_URL = new URL('../tasks.mjs', import.meta.url).href;
 
 const MiB = 2 ** 20;
 const threadCount = () => readdirSync('/proc/self/task').length;
-function childPids() {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) out.push(Number(d));
-    } catch { /* exited meanwhile */ }
-  }
-  return out;
-}
 function rssOf(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
