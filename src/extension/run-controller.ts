@@ -15,6 +15,7 @@ import type { TaskError, TraceEvent } from '../trace/events.js';
 import type { RunPhase } from '../common/webview-protocol.js';
 import { CommandResultBuilder, type CommandResult } from './command-result.js';
 import type { LaunchOptions, RunnerHandle } from '../runner/launch.js';
+import { monotonicUs } from '../pool/clock.js';
 
 /** The runner launcher's signature (src/runner/launch.ts), loaded lazily. */
 export type LaunchRunner = (options: LaunchOptions) => RunnerHandle;
@@ -45,11 +46,6 @@ export interface ClickTiming {
   };
   /** In the webview: from the arrival of the message that brought the first bar to its report (drawn and presented). */
   webviewMs?: number;
-}
-
-function monotonicUs(): number {
-  const t = process.hrtime();
-  return t[0] * 1e6 + t[1] / 1e3;
 }
 
 /** Stable error names of the controller. */

@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../trace/events.js';
+import { monotonicUs } from '../pool/clock.js';
 import { PROTOCOL_VERSION, eventMessages, parseFromWebview, type FirstBarMessage, type FromWebview, type RenderedMessage, type ToWebview } from '../common/webview-protocol.js';
 
 export const TIMELINE_VIEW_TYPE = 'poolscope.timeline';
@@ -235,11 +236,6 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.dispose();
     for (const d of this.#disposables.splice(0)) d.dispose();
   }
-}
-
-function monotonicUs(): number {
-  const t = process.hrtime();
-  return t[0] * 1e6 + t[1] / 1e3;
 }
 
 function describe(raw: unknown): string {
