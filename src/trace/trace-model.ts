@@ -80,6 +80,15 @@ export class PreviewColumn {
     return this.#chunks.length;
   }
 
+  /** Room for tasks below `n` at once (the task columns' capacity), instead of doubling step by step. */
+  reserve(n: number): void {
+    if (n > this.#chunk.length) {
+      this.#chunk = grow(this.#chunk, n);
+      this.#start = grow(this.#start, n);
+      this.#end = grow(this.#end, n);
+    }
+  }
+
   /** Task i's text is `joined.slice(start, end)` of the chunk `handle` (from addChunk). */
   setPacked(i: number, handle: number, start: number, end: number): void {
     if (i >= this.#chunk.length) {
@@ -452,7 +461,11 @@ export class TraceModel {
     let inputChunk = 0;
     let resultChunk = 0;
     let pos = 0;
-    if (ends) for (let i = 0; i < first && i < endsLength; i++) if (ends[i] !== -1) pos = ends[i];
+    if (ends) {
+      for (let i = 0; i < first && i < endsLength; i++) if (ends[i] !== -1) pos = ends[i];
+      tasks.input.reserve(tasks.run.length);
+      tasks.result.reserve(tasks.run.length);
+    }
     for (let i = first; i < length; i++) {
       let start = -1;
       let end = -1;
