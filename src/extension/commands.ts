@@ -189,6 +189,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       cwd: workspaceDirOf(resolved.file),
       title: `PoolScope: ${what} on ${where}`,
       progress: args.progress,
+      startPoolAhead: settings.startPoolAhead,
     });
     notify(summary, what, where ?? '');
     return summary;

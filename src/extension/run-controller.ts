@@ -116,7 +116,7 @@ export class RunController implements vscode.Disposable {
    * tasks fail, the file does not load, the run is stopped or the runner
    * dies). Rejects only with RunInProgress, or when the runner cannot start.
    */
-  async run(request: RunRequest, options: { nodePath: string; cwd: string; title: string; progress?: boolean }): Promise<CommandResult> {
+  async run(request: RunRequest, options: { nodePath: string; cwd: string; title: string; progress?: boolean; startPoolAhead?: boolean }): Promise<CommandResult> {
     if (this.#active || this.#starting) throw new RunInProgressError();
     const startUs = monotonicUs();
     const since = (us: number): number => Math.round((us - startUs) / 100) / 10;
@@ -145,8 +145,10 @@ export class RunController implements vscode.Disposable {
         request,
         stdio: 'pipe',
         stopGraceMs: STOP_GRACE_MS,
-        // A runner is kept forked for the next click (launch.ts, warm start).
+        // A runner is kept forked for the next click (launch.ts, warm start), with the same pool started ahead
+        // unless the poolscope.startPoolAhead setting says no (the module's top-level code runs there).
         warm: true,
+        startPoolAhead: options.startPoolAhead,
         onOutput: (stream, text) => this.#sinks.onRunnerOutput(stream, text),
         onMessage: (message: RunnerMessage) => {
           switch (message.type) {

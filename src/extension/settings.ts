@@ -21,6 +21,8 @@ export interface PoolScopeSettings {
   /** Node binary for the runner; '' = the editor's own runtime. */
   nodePath: string;
   codeLens: boolean;
+  /** After a run, start the same pool ahead in the spare runner, the module loaded (its top-level code runs there). */
+  startPoolAhead: boolean;
   maxTasksShown: number;
   compareBackends: NodeBackend[];
   /** Compare rounds (interleaved), 1…20. */
@@ -53,6 +55,7 @@ export function readSettings(): PoolScopeSettings {
     maxMemoryMb: Math.max(0, Math.trunc(Number(c.get<number>('maxMemoryMb', 0))) || 0),
     nodePath: (c.get<string>('nodePath', '') ?? '').trim(),
     codeLens: c.get<boolean>('codeLens', true) !== false,
+    startPoolAhead: c.get<boolean>('startPoolAhead', true) !== false,
     maxTasksShown: Math.max(100, Number(c.get<number>('maxTasksShown', 20000)) || 20000),
     compareBackends: compare.length > 0 ? [...new Set(compare)] : [...NODE_BACKENDS],
     compareRepeat: Math.min(20, Math.max(1, Math.trunc(Number(c.get<number>('compareRepeat', 1))) || 1)),

@@ -51,6 +51,13 @@ export interface LaunchOptions {
    * launch (see SPARE_IDLE_MS). For a parent that runs again and again (the extension). @default false
    */
   warm?: boolean;
+  /**
+   * With `warm`: after a run that went through, the spare also starts the same pool with the module loaded, so the
+   * next click of the same function starts its tasks at once. The module's top-level code runs again there, before
+   * any click (as it would at the next one); false keeps spares plain: Node and the runner up, no user code.
+   * @default true
+   */
+  startPoolAhead?: boolean;
 }
 
 /** Names the run mark in the runner's environment (the variable itself is `markVariable(mark)`). */
@@ -243,7 +250,7 @@ export function launchRunner(options: LaunchOptions): RunnerHandle {
     // The next run of the same kind starts on a runner that is already up (Node started, runner loaded), and
     // after a run that went through, with the same pool's workers started (run-session.ts, PreparedPool).
     if (key !== undefined && !spares.has(key) && !failedSpareKeys.has(key)) {
-      const prepare: PrepareRequest | undefined = doneMessage && !stopped && !loadFailed && bundleUrl !== undefined
+      const prepare: PrepareRequest | undefined = options.startPoolAhead !== false && doneMessage && !stopped && !loadFailed && bundleUrl !== undefined
         ? { type: 'prepare', request: options.request, bundleUrl } : undefined;
       keepSpare(key, options, prepare);
     }

@@ -3,7 +3,7 @@
 // disposeSpareRunners() ends the spare. Timing (how much faster the second click is) is in the bench.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -24,11 +24,11 @@ after(() => {
 const file = join(dir.dir, 'ident.ts');
 writeFileSync(file, 'export function ident(x: number): number {\n  return x;\n}\n');
 
-function run(inputs, extra = {}) {
+function run(inputs, extra = {}, launchExtra = {}) {
   const ends = [];
   const events = [];
   const handle = launchRunner({
-    runnerPath: RUNNER, stdio: 'pipe', warm: true, cwd: dir.dir,
+    runnerPath: RUNNER, stdio: 'pipe', warm: true, cwd: dir.dir, ...launchExtra,
     request: { type: 'run', mode: 'fn', file, fn: 'ident', inputs: inputs.map((x) => [x]), backend: 'thread', workers: 1, cacheDir: join(dir.dir, 'cache'), ...extra },
     onMessage: (m) => {
       if (m.type !== 'events') return;
@@ -139,6 +139,30 @@ test('after a run that went through, the spare starts the same pool ahead; the n
   assert.ok(queued.t >= start.t);
   const end = second.events.find((e) => e.type === 'run-end');
   assert.ok(Math.abs(end.stats.wallUs - (end.t - start.t)) < 1, 'run-end wall time from the run\'s start');
+  disposeSpareRunners();
+});
+
+test('startPoolAhead: false keeps the spare plain: the module\'s top-level code runs only after the next request', async () => {
+  disposeSpareRunners();
+  const marker = join(dir.dir, 'imports.txt');
+  const sideEffects = join(dir.dir, 'side-effects.ts');
+  // Importing this module appends a line (a top-level side effect): when it ran is when the module was loaded.
+  writeFileSync(sideEffects, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, Date.now() + '\\n');\nexport function ident(x: number): number {\n  return x;\n}\n`);
+  const lines = () => { try { return readFileSync(marker, 'utf8').trim().split('\n').filter(Boolean).map(Number); } catch { return []; } };
+  const first = run([1], { file: sideEffects }, { startPoolAhead: false });
+  assert.equal((await first.handle.done).done?.ok, true);
+  const afterFirst = lines().length;
+  assert.ok(afterFirst >= 1, 'the run imported the module');
+  assert.deepEqual(preparedSpareRunnerPids(), [], 'no pool started ahead');
+  assert.equal(spareRunnerPids().length, 1, 'a plain spare runner is kept');
+  const launchedAt = Date.now();
+  const second = run([2], { file: sideEffects }, { startPoolAhead: false });
+  const exit = await second.handle.done;
+  assert.equal(exit.done?.ok, true);
+  assert.notEqual(exit.done?.marks?.prepared, true);
+  const later = lines().slice(afterFirst);
+  assert.ok(later.length >= 1, 'the second run imported the module');
+  for (const t of later) assert.ok(t >= launchedAt, `an import at ${t}, before the second request (${launchedAt})`);
   disposeSpareRunners();
 });
 
