@@ -10,7 +10,7 @@
  * Every trace event goes to the parent as it arrives; the session counts
  * failures and run ids for the final `done`.
  */
-import { randomUUID } from 'node:crypto';
+import { compareRuns } from './compare-runs.js';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -268,24 +268,16 @@ export class RunSession {
 
     await this.#loadAndCheck(bundle, fn);
     const backends = request.backends ?? [...NODE_BACKENDS];
-    const originUs = monotonicUs();
-    const compareId = randomUUID().slice(0, 8);
-    // --repeat: rounds interleaved (serial, event-loop, thread, process, serial, …) so a change in the machine's
-    // load hits every backend alike; each round is its own compare id, so speed-ups are within a round.
-    const rounds = Math.max(1, request.repeat ?? 1);
-    for (let round = 1; round <= rounds; round++) {
-      for (const [i, backend] of backends.entries()) {
-        if (this.#stopped) break;
-        const label = `compare ${i + 1}/${backends.length} · ${backend}${rounds > 1 ? ` · round ${round}/${rounds}` : ''}`;
-        const shared = { originUs, compareId: rounds > 1 ? `${compareId}-${round}` : compareId, label };
-        if (backend === 'bullmq') {
-          await this.#runBullmq(fn, inputs, shared);
-          continue;
-        }
-        const started = this.#startPool(bundle, fn, inputs.length, backend, shared);
-        started.release((columns) => this.#forward(columns));
-        await this.#drive(started, fn, inputs);
+    // --repeat: rounds interleaved (serial, event-loop, thread, process, serial, …), each its own compare id.
+    for (const { backend, shared } of compareRuns(backends, request.repeat)) {
+      if (this.#stopped) break;
+      if (backend === 'bullmq') {
+        await this.#runBullmq(fn, inputs, shared);
+        continue;
       }
+      const started = this.#startPool(bundle, fn, inputs.length, backend, shared);
+      started.release((columns) => this.#forward(columns));
+      await this.#drive(started, fn, inputs);
     }
   }
 

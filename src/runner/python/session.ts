@@ -9,8 +9,7 @@
  *   another on one shared clock;
  * - `file`: the script, run as `python file.py` would, its own pools traced.
  */
-import { monotonicUs } from '../../pool/clock.js';
-import { randomUUID } from 'node:crypto';
+import { compareRuns } from '../compare-runs.js';
 import type { FromRunner, RunMode } from '../protocol.js';
 import type { TaskError } from '../../trace/events.js';
 import { isPythonBackend, type PythonBackend } from '../../common/backends.js';
@@ -95,17 +94,10 @@ export class PythonSession {
       // Node backend names (the editor's compareBackends setting) mean "the Python default set".
       const named = [...(r.pythonBackends ?? []), ...(r.backends ?? [])].filter(isPythonBackend);
       const backends = named.length > 0 ? [...new Set(named)] : await pythonCompareBackends(r.pythonPath);
-      const originUs = monotonicUs();
-      const compareId = randomUUID().slice(0, 8);
-      // --repeat: rounds interleaved (each backend once per round), each round its own compare id (its own baseline).
-      const rounds = Math.max(1, r.repeat ?? 1);
-      for (let round = 1; round <= rounds; round++) {
-        for (const [i, backend] of backends.entries()) {
-          if (this.#stopped) break;
-          const label = `compare ${i + 1}/${backends.length} · ${backend}${rounds > 1 ? ` · round ${round}/${rounds}` : ''}`;
-          const ok = await this.#runOne(backend, { originUs, compareId: rounds > 1 ? `${compareId}-${round}` : compareId, label });
-          if (ok === 'load-error') return this.#done(false);
-        }
+      for (const { backend, shared } of compareRuns(backends, r.repeat)) {
+        if (this.#stopped) break;
+        const ok = await this.#runOne(backend, shared);
+        if (ok === 'load-error') return this.#done(false);
       }
     } else {
       const ok = await this.#runOne(toPythonBackend(r.pythonBackend ?? r.backend), {});
