@@ -382,12 +382,18 @@ class WorkerRuntime {
 
   #running = 0;
 
-  #succeed(taskId: number, start: number, value: unknown): void {
+  /** What every task end does, success or failure: the end time, read once; nothing runs any more. */
+  #taskEnded(taskId: number, start: number): number {
     const end = this.#now();
     this.#currentTask = -1;
     this.#lastTaskUs = end - start;
     this.#slices?.taskEnded(taskId, end);
     this.#capture?.taskEnded(taskId);
+    return end;
+  }
+
+  #succeed(taskId: number, start: number, value: unknown): void {
+    const end = this.#taskEnded(taskId, start);
     // Objects are previewed here (walking them is work best done off the pool's thread); a primitive's
     // preview is made by the pool from the value itself, so no second string crosses the wire.
     let preview = '';
@@ -406,11 +412,7 @@ class WorkerRuntime {
   }
 
   #fail(taskId: number, start: number, err: unknown): void {
-    const end = this.#now();
-    this.#currentTask = -1;
-    this.#lastTaskUs = end - start;
-    this.#slices?.taskEnded(taskId, end);
-    this.#capture?.taskEnded(taskId);
+    const end = this.#taskEnded(taskId, start);
     const wire = serializeError(err);
     if (wire.name === 'MemoryLimitExceeded' && this.#init.mode !== 'concurrent') this.#overLimit = true;
     this.#outbox.push(FromWorkerOp.Error, taskId, start, end, wire);
