@@ -109,21 +109,17 @@ export function checkPackedText(p: unknown, maxRows: number): { joined: string; 
 
 /** The text column of a {@link PackedText}, or undefined when it is malformed (offsets out of order or range, more rows than `maxRows`). */
 export function unpackText(p: unknown, maxRows: number): (string | null)[] | undefined {
-  if (!isObj(p) || typeof p.joined !== 'string') return undefined;
-  const { joined } = p;
-  const ends = p.ends as unknown;
-  if (!(Array.isArray(ends) || (ArrayBuffer.isView(ends) && !(ends instanceof DataView)))) return undefined;
-  const e = ends as ArrayLike<unknown>;
-  if (e.length > maxRows) return undefined;
-  const out = new Array<string | null>(e.length);
+  const checked = checkPackedText(p, maxRows);
+  if (!checked) return undefined;
+  const { joined, ends } = checked;
+  const out = new Array<string | null>(ends.length);
   let pos = 0;
-  for (let i = 0; i < e.length; i++) {
-    const end = e[i];
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i];
     if (end === -1) {
       out[i] = null;
       continue;
     }
-    if (typeof end !== 'number' || !Number.isInteger(end) || end < pos || end > joined.length) return undefined;
     out[i] = joined.slice(pos, end);
     pos = end;
   }
