@@ -8,11 +8,16 @@
  *
  * Both files count in clock ticks (10 ms; parsed by proc-stat.ts), so one sample is coarse; over a run
  * of many samples the error averages out. Without /proc nothing is sampled.
+ *
+ * A worker process that exits between two samples can no longer be read, but its last CPU is not lost (it used
+ * to be, and read as other programs': a quiet machine called busy after a py-process run): the parent that
+ * waited for it has it in its children's time (cutime + cstime), of which the part already counted is taken off.
+ * The same children's time counts what tasks' own short-lived subprocesses used.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { MachineSampleEvent } from '../trace/events.js';
-import { parseCpuUs, parseProcStatBusyUs } from './proc-stat.js';
+import { parseProcStatBusyUs, parseProcessTimes, type ProcessTimes } from './proc-stat.js';
 
 export type MachineSample = Omit<MachineSampleEvent, 'runId' | 'seq'>;
 
@@ -28,8 +33,20 @@ export interface MachineLoadOptions {
   procRoot?: string;
   /** @default os.availableParallelism() */
   cores?: number;
-  /** Processes of the run's own tree to start with. @default [process.pid, process.ppid] */
+  /**
+   * Processes of the run's own tree to start with. @default [process.pid, process.ppid]
+   * process.ppid (the parent that reads the events: the CLI or the editor) counts without its reaped children,
+   * which are not this run's (earlier runners, other tools).
+   */
   pids?: number[];
+}
+
+/** What was last read of one of the run's processes. */
+interface OwnProcess extends ProcessTimes {
+  /** Whether its reaped children's time is the run's (not for the parent that reads the events). */
+  countChildren: boolean;
+  /** Cumulative time of its tracked children that exited, already counted: taken off when its cutime grows. */
+  counted: number;
 }
 
 /**
@@ -45,8 +62,8 @@ export class MachineLoadSampler {
   readonly #options: MachineLoadOptions;
   readonly #procRoot: string;
   readonly #cores: number;
-  /** pid → last cumulative CPU µs read. */
-  readonly #own = new Map<number, number>();
+  /** pid → what was last read of it. */
+  readonly #own = new Map<number, OwnProcess>();
   /** Cumulative busy µs of the machine at the previous sample. */
   #lastBusy: number | undefined;
   #lastT = 0;
@@ -58,14 +75,14 @@ export class MachineLoadSampler {
     this.#procRoot = options.procRoot ?? '/proc';
     this.#cores = options.cores ?? availableParallelism();
     this.supported = this.#readBusy() !== undefined;
-    for (const pid of options.pids ?? [process.pid, process.ppid]) this.addPid(pid);
+    for (const pid of options.pids ?? [process.pid, process.ppid]) this.addPid(pid, pid !== process.ppid);
   }
 
-  /** Count this process as the run's own (idempotent). */
-  addPid(pid: number): void {
+  /** Count this process as the run's own (idempotent); `countChildren`: also what its reaped children used. */
+  addPid(pid: number, countChildren = true): void {
     if (!this.supported || pid <= 0 || this.#own.has(pid)) return;
-    const cpu = this.#readProcess(pid);
-    if (cpu !== undefined) this.#own.set(pid, cpu);
+    const times = this.#readProcess(pid);
+    if (times) this.#own.set(pid, { ...times, countChildren, counted: 0 });
   }
 
   /** Take a first reading now and sample every intervalMs until stop(); the timer does not keep the process alive. */
@@ -83,15 +100,31 @@ export class MachineLoadSampler {
     const t = this.#options.now();
     const busy = this.#readBusy();
     if (busy === undefined) return;
+    // Read everything first: a child gone since the last sample hands what was counted of it to its parent, whose
+    // children's time (read in the same pass, before or after it) then grows by the child's whole life.
+    const read = new Map<number, ProcessTimes | undefined>();
+    for (const pid of this.#own.keys()) read.set(pid, this.#readProcess(pid));
+    for (const [pid, times] of read) {
+      if (times) continue;
+      const gone = this.#own.get(pid)!;
+      const parent = this.#own.get(gone.ppid);
+      if (parent?.countChildren) parent.counted += gone.selfUs + gone.childrenUs;
+      this.#own.delete(pid);
+    }
     let ownUs = 0;
     for (const [pid, last] of this.#own) {
-      const cpu = this.#readProcess(pid);
-      if (cpu === undefined) {
-        this.#own.delete(pid);
-        continue;
+      const times = read.get(pid)!;
+      let used = Math.max(0, times.selfUs - last.selfUs);
+      if (last.countChildren) {
+        const grew = Math.max(0, times.childrenUs - last.childrenUs);
+        const already = Math.min(grew, last.counted);
+        last.counted -= already;
+        used += grew - already;
       }
-      ownUs += Math.max(0, cpu - last);
-      this.#own.set(pid, cpu);
+      ownUs += used;
+      last.selfUs = times.selfUs;
+      last.childrenUs = times.childrenUs;
+      last.ppid = times.ppid;
     }
     const sample: MachineSample = {
       type: 'machine-sample', t: Math.round(t), intervalUs: Math.round(t - this.#lastT), cores: this.#cores,
@@ -119,9 +152,9 @@ export class MachineLoadSampler {
     }
   }
 
-  #readProcess(pid: number): number | undefined {
+  #readProcess(pid: number): ProcessTimes | undefined {
     try {
-      return parseCpuUs('stat', readFileSync(`${this.#procRoot}/${pid}/stat`, 'latin1'));
+      return parseProcessTimes(readFileSync(`${this.#procRoot}/${pid}/stat`, 'latin1'));
     } catch {
       return undefined;
     }

@@ -25,6 +25,22 @@ export function parseCpuUs(source: 'schedstat' | 'stat', text: string): number |
   return (utime + stime) * TICK_US;
 }
 
+/** A process's CPU times from the text of /proc/<pid>/stat, µs: its own (utime + stime) and its reaped children's. */
+export interface ProcessTimes {
+  selfUs: number;
+  /** cutime + cstime: every child it waited for (reaped), with the children's own reaped children. */
+  childrenUs: number;
+  ppid: number;
+}
+
+/** {@link ProcessTimes} from a stat file's text; undefined if unparsable. */
+export function parseProcessTimes(text: string): ProcessTimes | undefined {
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const [ppid, utime, stime, cutime, cstime] = [rest[1], rest[11], rest[12], rest[13], rest[14]].map(Number);
+  if (![ppid, utime, stime, cutime, cstime].every(Number.isFinite)) return undefined;
+  return { selfUs: (utime + stime) * TICK_US, childrenUs: (cutime + cstime) * TICK_US, ppid };
+}
+
 /** Cumulative run-queue wait µs (schedstat's second field: ready to run, no CPU free); undefined if absent. */
 export function parseWaitUs(text: string): number | undefined {
   const first = text.indexOf(' ');
