@@ -43,12 +43,17 @@ test('return_values.py: apply_async, map and apply on multiprocessing.Pool are e
   assert.match(out, /apply \(blocking\): 144/);
 });
 
-test('compute.py: multiprocessing.Pool(2) — 8 count_primes tasks on two ForkPoolWorker PIDs, close() then join()', async () => {
+test('compute.py: multiprocessing.Pool(2) — 8 count_primes tasks on ForkPoolWorker PIDs of their own, close() then join()', async () => {
   const { result, events, workers, ends, runStart } = await runCollect({ file: example('compute.py'), mode: 'file', backend: 'py-mp-pool' });
   assert.equal(result.ok, true);
   assert.equal(ends.length, 8);
   assert.ok(ends.every((e) => e.ok && e.resultPreview === '2762'), 'primes below 25,000');
-  assert.deepEqual(workers.map((w) => w.name).sort(), ['ForkPoolWorker-1', 'ForkPoolWorker-2']);
+  // A lane per worker that took a task: both, or one when the first worker took all eight before the second was up
+  // (Python's Pool hands tasks from one shared queue; on a quiet machine that happens).
+  const names = workers.map((w) => w.name).sort();
+  assert.ok(names.length >= 1 && names.length <= 2, names.join(', '));
+  for (const name of names) assert.match(name, /^ForkPoolWorker-[12]$/);
+  assert.equal(new Set(workers.map((w) => w.pid)).size, workers.length, 'a PID per worker');
   assert.ok(workers.every((w) => w.pid !== runStart.pid));
   const taskLogs = events.filter((e) => e.type === 'log' && e.taskId !== undefined);
   assert.equal(taskLogs.length, 8);
