@@ -65,7 +65,8 @@ test('process: a worker stopped by a timeout takes its detached children with it
     await ctx.settleAll();
     pids = t.value;
     const workerId = ctx.ofType('task-start').find((e) => e.taskId === t.handle.taskId).workerId;
-    ctx.pool.submit('spawnDetached', [], { timeout: 1 }).promise.catch(() => {});
+    // A task that only its timeout ends (a 1 ms timeout on a spawning task raced the spawn on a quiet machine).
+    ctx.pool.submit('waitForever', [], { timeout: 100 }).promise.catch(() => {});
     const exit = await waitFor(() => ctx.ofType('worker-exit').some((e) => e.workerId === workerId), 20_000);
     assert.ok(exit, 'the worker was stopped');
     assert.ok(await waitFor(() => pids.every((pid) => !isAlive(pid)), 10_000), `still running: ${pids.filter(isAlive)}`);
