@@ -139,7 +139,12 @@ export class BullmqRun {
       await this.#sub.subscribe(readyChannel(queueName));
       this.#sub.on('message', (_channel: string, text: string) => this.#onHello(text));
       this.#queue = new Queue(queueName, { connection: connection() });
-      this.#events = new QueueEvents(queueName, { connection: connection() });
+      // Read the queue's events from where its stream stands now, not from "new from the first read" ('$'): that
+      // first read may come after a worker that is already waiting finished the first jobs (a busy machine), and
+      // their 'completed' events would be missed — the run then waited for ever. Other runs' events are ignored
+      // by job id (#taskIdOf).
+      const [last] = await this.#clockClient.xrevrange(`bull:${queueName}:events`, '+', '-', 'COUNT', 1);
+      this.#events = new QueueEvents(queueName, { connection: connection(), lastEventId: last?.[0] ?? '0-0' });
       await this.#events.waitUntilReady();
       this.#events.on('completed', ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
       this.#events.on('failed', ({ jobId }) => { void this.#onFailed(jobId); });
