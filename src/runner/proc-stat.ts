@@ -8,6 +8,11 @@
 const CLOCK_TICKS_PER_SECOND = 100;
 const TICK_US = 1e6 / CLOCK_TICKS_PER_SECOND;
 
+/** A stat file's fields after the command name (field 2, which may contain spaces and parentheses): state is [0]. */
+function statFields(text: string): string[] {
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
 /**
  * Cumulative CPU µs from the text of a schedstat file (first field, ns) or a stat file (utime + stime, of a
  * thread or a whole process); undefined if unparsable.
@@ -17,8 +22,7 @@ export function parseCpuUs(source: 'schedstat' | 'stat', text: string): number |
     const ns = Number(text.slice(0, text.indexOf(' ')));
     return Number.isFinite(ns) && text.length > 0 ? ns / 1000 : undefined;
   }
-  // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const rest = statFields(text);
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
@@ -35,7 +39,7 @@ export interface ProcessTimes {
 
 /** {@link ProcessTimes} from a stat file's text; undefined if unparsable. */
 export function parseProcessTimes(text: string): ProcessTimes | undefined {
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const rest = statFields(text);
   const [ppid, utime, stime, cutime, cstime] = [rest[1], rest[11], rest[12], rest[13], rest[14]].map(Number);
   if (![ppid, utime, stime, cutime, cstime].every(Number.isFinite)) return undefined;
   return { selfUs: (utime + stime) * TICK_US, childrenUs: (cutime + cstime) * TICK_US, ppid };
