@@ -1,6 +1,8 @@
 // Rendering benchmark of the timeline webview in headless Chromium.
 //
 //   node bench/render.mjs        (after `npm run build`) prints the numbers as JSON
+//   node bench/render.mjs --root <dir>   measures the build in <dir> instead (its dist/test/webview.js and
+//                                        media/timeline.css): an older build, for comparisons in turns
 //
 // benchRender() → { frameMsMedian100k, firstPaintMs1M, heapMb1M, … }
 //   frameMsMedian100k  median time to draw one frame of a 100 000-task trace while
@@ -22,7 +24,7 @@ import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function chromiumPath() {
+export async function chromiumPath() {
   const forced = process.env.POOLSCOPE_CHROMIUM;
   if (forced && forced !== 'npm') return forced;
   const { existsSync } = await import('node:fs');
@@ -31,10 +33,10 @@ async function chromiumPath() {
 }
 
 /** An empty standalone page (strict CSP) that takes events by postMessage. */
-function pageHtml() {
+function pageHtml(root = ROOT) {
   const nonce = 'YmVuY2g=';
-  const js = readFileSync(path.join(ROOT, 'dist', 'test', 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  const css = readFileSync(path.join(ROOT, 'media', 'timeline.css'), 'utf8');
+  const js = readFileSync(path.join(root, 'dist', 'test', 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+  const css = readFileSync(path.join(root, 'media', 'timeline.css'), 'utf8');
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: blob:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'">
 <style nonce="${nonce}">${css}</style></head><body><div id="poolscope-root"></div><script nonce="${nonce}">${js}</script></body></html>`;
@@ -48,7 +50,7 @@ function pageHtml() {
  * Self-contained (Playwright serializes it). Generation time is measured and
  * excluded from first paint.
  */
-function feedInPage({ n, workers, batchTasks }) {
+export function feedInPage({ n, workers, batchTasks }) {
   let genMs = 0;
   const runId = `bench-${n}`;
   let g0 = performance.now();
@@ -151,10 +153,10 @@ async function heapMb(page) {
   return { total: mb(usage.usedSize) + mb(usage.backingStorageSize), v8: mb(usage.usedSize), backing: mb(usage.backingStorageSize) };
 }
 
-async function openBenchPage(browser) {
+export async function openBenchPage(browser, root = ROOT) {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
-  const html = pageHtml();
+  const html = pageHtml(root);
   await page.route('http://poolscope.bench/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
   await page.goto('http://poolscope.bench/', { waitUntil: 'load' });
   await page.waitForFunction(() => window.__poolscope !== undefined);
@@ -162,23 +164,23 @@ async function openBenchPage(browser) {
 }
 
 /** Measures the timeline's rendering; see the header for what each number means. */
-export async function benchRender({ frames = 90 } = {}) {
+export async function benchRender({ frames = 90, root = ROOT } = {}) {
   const browser = await chromium.launch({ executablePath: await chromiumPath(), headless: true });
   try {
     // Warm the browser process up (GPU process, fonts, code caches), as a panel that is already open would be.
-    const warm = await openBenchPage(browser);
+    const warm = await openBenchPage(browser, root);
     await warm.page.evaluate(feedInPage, { n: 10_000, workers: 8, batchTasks: 5_000 });
     await warm.context.close();
 
     // 100 000 tasks: frame times while panning and zooming.
-    const a = await openBenchPage(browser);
+    const a = await openBenchPage(browser, root);
     const load100k = await a.page.evaluate(feedInPage, { n: 100_000, workers: 8, batchTasks: 20_000 });
     await a.page.evaluate(() => window.__poolscope.settled());
     const pan = await a.page.evaluate(panZoomInPage, { frames });
     await a.context.close();
 
     // 1 000 000 tasks: first paint and heap.
-    const b = await openBenchPage(browser);
+    const b = await openBenchPage(browser, root);
     const load1m = await b.page.evaluate(feedInPage, { n: 1_000_000, workers: 8, batchTasks: 50_000 });
     await b.page.evaluate(() => window.__poolscope.settled());
     const heap = await heapMb(b.page);
@@ -205,7 +207,8 @@ export async function benchRender({ frames = 90 } = {}) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const r = await benchRender();
+  const at = process.argv.indexOf('--root');
+  const r = await benchRender(at > 0 && process.argv[at + 1] ? { root: path.resolve(process.argv[at + 1]) } : {});
   const pass = r.frameMsMedian100k <= 16 && r.firstPaintMs1M <= 1000 && r.heapMb1M <= 300;
   console.log(JSON.stringify(r, null, 2));
   console.log(pass ? 'render targets met' : 'render targets NOT met');

@@ -122,7 +122,7 @@ export class App {
       urgent: () => this.#refit,
       paint: () => this.#paint(),
       afterPaint: (live, now) => {
-        this.#panels.afterPaint(this.model.version, live, now, this.model.tasks.count);
+        this.#panels.afterPaint(this.model.version, live, now, this.#expectedTasks());
         this.#reportRendered();
         this.#reportFirstBar();
       },
@@ -373,6 +373,16 @@ export class App {
     this.view.update(this.#refit, this.#visibleRuns());
     this.#refit = false;
     this.#layoutDirty = false;
+  }
+
+  /**
+   * Tasks the page holds or has been told are coming (a live run's announced `inputsCount`): a large trace's first
+   * batch is small, and its panels must not be computed between its batches as if the trace were small.
+   */
+  #expectedTasks(): number {
+    let n = 0;
+    for (const run of this.model.runs) n += run.end ? run.tasks : Math.max(run.tasks, run.start?.inputsCount ?? 0);
+    return n;
   }
 
   #isLive(): boolean {

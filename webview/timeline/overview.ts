@@ -59,11 +59,20 @@ export function paintOverview(c: Paint2D, f: OverviewFrame): void {
       }
     }
     const y = 2 + n * rowH;
-    for (let col = 0; col <= w; col++) {
-      const v = cols[col];
-      if (v === -1) continue;
-      c.fillStyle = v === -2 ? f.theme.failed : taskFill(model, v, f.theme, f.colorMode);
-      c.fillRect(col, y, 1, Math.max(1, rowH - (rowH > 3 ? 1 : 0)));
+    const h = Math.max(1, rowH - (rowH > 3 ? 1 : 0));
+    // Neighbouring columns of one colour are one rect (the same pixels; a million-task strip is otherwise ~10 000 rects).
+    let runStart = 0;
+    let runFill = '';
+    for (let col = 0; col <= w + 1; col++) {
+      const v = col <= w ? cols[col] : -1;
+      const fill = v === -1 ? '' : v === -2 ? f.theme.failed : taskFill(model, v, f.theme, f.colorMode);
+      if (fill === runFill) continue;
+      if (runFill) {
+        c.fillStyle = runFill;
+        c.fillRect(runStart, y, col - runStart, h);
+      }
+      runStart = col;
+      runFill = fill;
     }
   });
 }
