@@ -6,8 +6,9 @@
  *
  * Pipelining: a worker is sent several tasks ahead so it never waits for a
  * round trip. How many adapts to the observed task length: short tasks get
- * `pipeline` in flight, long ones one at a time (handing a long task to a
- * busy worker while another idles would make the run slower, not faster).
+ * `pipeline` in flight, long ones one ahead while the queue is long and one
+ * at a time near its end (handing a long task to a busy worker while another
+ * idles would make the run slower, not faster).
  */
 import type { NodeBackend, WorkerExitReason } from '../../trace/events.js';
 import { deserializeError, memoryLimitExceeded, poolBroken, serializationError, taskTimeout, workerCrashed } from '../errors.js';
@@ -25,6 +26,8 @@ import type { SpawnWorker, WorkerTransport } from './transport.js';
 const MAX_FAILED_STARTS = 3;
 /** Tasks shorter than this (µs, moving average) are pipelined `pipeline` deep; longer ones go one at a time. */
 const SHORT_TASK_US = 1000;
+/** Long tasks are sent one ahead only while the queue holds at least this many per worker. */
+const LONG_AHEAD_QUEUE_PER_WORKER = 2;
 /** In flight per worker before any task length is known. */
 const INITIAL_DEPTH = 2;
 /** How often running tasks of thread workers are looked up in shared memory to announce their start. */
@@ -210,7 +213,12 @@ export class WorkerSet implements PoolBackend {
   #depth(): number {
     if (this.#config.mode === 'concurrent') return this.#config.depth;
     if (this.#avgTaskUs < 0) return Math.min(INITIAL_DEPTH, this.#config.depth);
-    return this.#avgTaskUs < SHORT_TASK_US ? this.#config.depth : 1;
+    if (this.#avgTaskUs < SHORT_TASK_US) return this.#config.depth;
+    // Long tasks: one sent ahead while the queue still holds two per worker, so a worker goes from one task to
+    // the next without waiting for the pool to answer its result (on a machine whose cores are all busy, that
+    // answer waits for a core: 1–10 ms a task for process workers). Near the end of the queue, one at a time:
+    // a task sent ahead to a worker whose current task runs long would wait while another worker idles.
+    return this.#host.queued >= LONG_AHEAD_QUEUE_PER_WORKER * this.#slots.length ? Math.min(2, this.#config.depth) : 1;
   }
 
   pump(): void {
