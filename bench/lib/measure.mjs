@@ -165,10 +165,18 @@ const measurements = {
    * its child processes, from /proc schedstat (ns) — a busy neighbour stretches wall time, barely the CPU a
    * task costs. Wall-clock tasks/s is kept alongside. Mode names may carry a `#tag` ('off#2': a second
    * untraced pool, the method's own control).
+   *
+   * Each round ends with a settle (`settleMs`, longer than the trace sink's 10 ms batching interval) before
+   * its CPU is read, and that reading starts the next round: the last trace batch of a round is delivered
+   * (and billed) in its own round, not in the next mode's, and every thread is asleep when its counter is read.
+   * schedstat's figure for a thread that is on a CPU at that moment lags by the time since it was last
+   * switched in, up to a scheduler tick (4 ms here): a round's main thread read while it was running was off
+   * by up to that much out of ~10 ms.
    */
-  async overheadPaired({ pool: id, workers, tasks, pairs, epochs = 1, modes }) {
+  async overheadPaired({ pool: id, workers, tasks, pairs, epochs = 1, modes, settleMs = 15 }) {
     const rounds = [];
     const events = Object.fromEntries(modes.map((m) => [m, 0]));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
     for (let epoch = 0; epoch < epochs; epoch++) {
       const pools = {};
       const order = epoch % 2 === 0 ? modes : [...modes].reverse();
@@ -180,14 +188,20 @@ const measurements = {
         }
         const children = childPids();
         const cpuNs = () => children.reduce((sum, pid) => sum + cpuNsOfProcess(pid), cpuNsOfProcess(process.pid));
+        await settle();
+        let c0 = cpuNs();
+        let m0 = cpuUsOfMainThread();
         for (let r = 0; r < pairs; r++) {
           const round = { epoch };
           for (let k = 0; k < modes.length; k++) {
             const mode = modes[(r + k) % modes.length];
-            const c0 = cpuNs();
-            const m0 = cpuUsOfMainThread();
             const tasksPerSec = await trivialThroughput(pools[mode], tasks);
-            round[mode] = { cpuUsPerTask: (cpuNs() - c0) / 1000 / tasks, mainCpuUsPerTask: (cpuUsOfMainThread() - m0) / tasks, tasksPerSec };
+            await settle();
+            const c1 = cpuNs();
+            const m1 = cpuUsOfMainThread();
+            round[mode] = { cpuUsPerTask: (c1 - c0) / 1000 / tasks, mainCpuUsPerTask: (m1 - m0) / tasks, tasksPerSec };
+            c0 = c1;
+            m0 = m1;
           }
           rounds.push(round);
         }
