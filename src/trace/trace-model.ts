@@ -28,6 +28,7 @@
  * `#apply`), and read back in `taskRecord` and `eventsOf`.
  */
 import { RowKind, type TraceColumns } from '../common/trace-columns.js';
+import { BusySketch } from './busy-sketch.js';
 import type { PackedText } from '../common/webview-protocol.js';
 import type {
   LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskEndEvent, TaskError, TaskPhase, TaskQueuedEvent, TaskStartEvent,
@@ -314,6 +315,48 @@ export interface RunInfo {
   machine: MachineSampleEvent[];
   /** Bumped on every change (summaries are cached by it). */
   version: number;
+  /**
+   * While the model holds rows not folded yet (`addColumns(…, { defer: true })`): how busy each worker was,
+   * coarse, from every row received (folded or not). Undefined once everything is folded.
+   */
+  sketch: RunSketch | undefined;
+}
+
+/** A run's received-but-not-folded view: per worker id a busy sketch, and how many tasks each function has. */
+export interface RunSketch {
+  lanes: Map<number, BusySketch>;
+  /** Task-queued rows per function index (model.fnNames). */
+  fnCounts: Map<number, number>;
+}
+
+/**
+ * Events applied at once even while earlier rows wait to be folded: none of them reads or writes tasks, and
+ * the lanes they create are created in arrival order anyway (the rows' task starts create theirs on arrival
+ * too), so the coarse frame has its lanes and the folded model is the one folding on arrival gives.
+ */
+const EAGER_EVENTS: ReadonlySet<TraceEvent['type']> = new Set(['run-start', 'run-end', 'worker-start', 'worker-exit', 'log', 'main-wait', 'machine-sample']);
+/** Rows folded between two looks at the clock (`foldPending` with a budget). */
+const FOLD_CHUNK_ROWS = 8192;
+
+/** A column batch received and not (wholly) folded yet; `row`, `next`, `pos` and the chunks say where the fold stands. */
+interface PendingColumns {
+  run: RunInfo;
+  c: TraceColumns;
+  packed: PackedText | undefined;
+  fnOf: Int32Array;
+  row: number;
+  next: number;
+  pos: number;
+  inputChunk: number;
+  resultChunk: number;
+  /** Its eager event rows were applied when it arrived (skipped by the fold). */
+  deferred: boolean;
+}
+
+/** Events received while rows were waiting (their order with those rows matters), folded in order. */
+interface PendingEvents {
+  events: TraceEvent[];
+  at: number;
 }
 
 const MAX_LOGS_PER_RUN = 5000;
@@ -397,6 +440,8 @@ export class TraceModel {
   /** Events accepted in total. */
   events = 0;
   readonly #dedupe: boolean;
+  /** Received and not folded yet, in arrival order (see addColumns' `defer`). */
+  readonly #pending: (PendingColumns | PendingEvents)[] = [];
   readonly #otherCache = new WeakMap<RunInfo, { samples: RunInfo['pendingCpu']; n: number; value: OtherThreads[] }>();
 
   constructor(options: TraceModelOptions = {}) {
@@ -425,7 +470,8 @@ export class TraceModel {
       run.version++;
       count++;
       accepted?.push(e);
-      this.#apply(run, e);
+      if (this.#pending.length && !EAGER_EVENTS.has(e.type)) this.#deferEvent(run, e);
+      else this.#apply(run, e);
     }
     if (count) {
       this.version++;
@@ -442,9 +488,9 @@ export class TraceModel {
    * text column is that packed text instead of `c.text`: the previews are kept
    * as slices of it (PreviewColumn), not cut into a string each.
    */
-  addColumns(c: TraceColumns, packed?: PackedText): number {
+  addColumns(c: TraceColumns, packed?: PackedText, options: { defer?: boolean } = {}): number {
     const run = this.#runOf(c.runId);
-    const { length, kind, taskId, t, ref, num, text, fns, events } = c;
+    const { length, kind } = c;
     let first = 0;
     let next = 0;
     if (this.#dedupe && run.lastSeq >= c.firstSeq) {
@@ -453,20 +499,89 @@ export class TraceModel {
     }
     const count = length - first;
     if (count <= 0) return 0;
-    const fnOf = new Int32Array(fns.length).fill(-1);
     // Packed text: row i's text is joined.slice(pos, ends[i]), pos the end of the previous row with text.
+    const ends = packed?.ends;
+    let pos = 0;
+    if (ends) for (let i = 0; i < first && i < ends.length; i++) if (ends[i] !== -1) pos = ends[i];
+    const p: PendingColumns = {
+      run, c, packed, fnOf: new Int32Array(c.fns.length).fill(-1), row: first, next, pos, inputChunk: 0, resultChunk: 0,
+      deferred: false,
+    };
+    if (options.defer || this.#pending.length) {
+      // Folded later (foldPending), in order; the run's busy sketch and extent know the rows now.
+      this.#sketchColumns(p);
+      p.deferred = true;
+      this.#pending.push(p);
+    } else {
+      this.#foldColumns(p, length);
+    }
+    const lastSeq = c.firstSeq + length - 1;
+    if (lastSeq > run.lastSeq) run.lastSeq = lastSeq;
+    run.eventCount += count;
+    run.version++;
+    this.version++;
+    this.events += count;
+    return count;
+  }
+
+  /** Rows or events received and not folded into the columns yet (see addColumns' `defer`). */
+  get pending(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  /**
+   * Folds what addColumns deferred (and the events that came after it), in arrival order; with `budgetMs`, stops
+   * once that much time has passed (between chunks of rows). Returns true when nothing is left. The columns are
+   * then the same as if every batch had been folded on arrival.
+   */
+  foldPending(budgetMs = Infinity): boolean {
+    const t0 = performance.now();
+    while (this.#pending.length) {
+      const p = this.#pending[0];
+      let done: boolean;
+      if ('c' in p) {
+        this.#foldColumns(p, p.row + FOLD_CHUNK_ROWS);
+        done = p.row >= p.c.length;
+        p.run.version++;
+      } else {
+        const stop = Math.min(p.events.length, p.at + FOLD_CHUNK_ROWS);
+        for (; p.at < stop; p.at++) {
+          const e = p.events[p.at];
+          const run = this.#runOf(e.runId);
+          run.version++;
+          this.#apply(run, e);
+        }
+        done = p.at >= p.events.length;
+      }
+      this.version++;
+      if (done) this.#pending.shift();
+      if (budgetMs !== Infinity && performance.now() - t0 >= budgetMs) break;
+    }
+    if (this.#pending.length) return false;
+    for (const run of this.runs) {
+      if (run.sketch) {
+        run.sketch = undefined;
+        run.version++;
+      }
+    }
+    return true;
+  }
+
+  /** Folds p's rows up to `stop` (exclusive). */
+  #foldColumns(p: PendingColumns, stop: number): void {
+    const { run, c, packed, fnOf } = p;
+    const { length, kind, taskId, t, ref, num, text, fns, events } = c;
     const ends = packed?.ends;
     const endsLength = ends ? ends.length : 0;
     const tasks = this.tasks;
-    let inputChunk = 0;
-    let resultChunk = 0;
-    let pos = 0;
     if (ends) {
-      for (let i = 0; i < first && i < endsLength; i++) if (ends[i] !== -1) pos = ends[i];
       tasks.input.reserve(tasks.run.length);
       tasks.result.reserve(tasks.run.length);
     }
-    for (let i = first; i < length; i++) {
+    const last = Math.min(length, stop);
+    let pos = p.pos;
+    let next = p.next;
+    for (let i = p.row; i < last; i++) {
       let start = -1;
       let end = -1;
       if (i < endsLength && ends && ends[i] !== -1) {
@@ -480,7 +595,7 @@ export class TraceModel {
           if (fnOf[f] < 0) fnOf[f] = this.#fnIndexOf(fns[f] ?? '');
           if (packed && kind[i] === RowKind.Queued) {
             const task = this.#taskQueued(run, taskId[i], t[i], fnOf[f], start < 0 ? '' : undefined);
-            if (start >= 0) tasks.input.setPacked(task, inputChunk ||= tasks.input.addChunk(packed.joined), start, end);
+            if (start >= 0) tasks.input.setPacked(task, p.inputChunk ||= tasks.input.addChunk(packed.joined), start, end);
           } else {
             this.#taskQueued(run, taskId[i], t[i], fnOf[f], kind[i] === RowKind.Queued ? text[i] ?? '' : String(num[i]));
           }
@@ -493,22 +608,128 @@ export class TraceModel {
         case RowKind.EndedOkNum:
           if (packed && kind[i] === RowKind.EndedOk) {
             const task = this.#taskEnd(run, taskId[i], t[i], ref[i], true, start < 0 ? '' : undefined);
-            if (start >= 0) tasks.result.setPacked(task, resultChunk ||= tasks.result.addChunk(packed.joined), start, end);
+            if (start >= 0) tasks.result.setPacked(task, p.resultChunk ||= tasks.result.addChunk(packed.joined), start, end);
           } else {
             this.#taskEnd(run, taskId[i], t[i], ref[i], true, kind[i] === RowKind.EndedOk ? text[i] ?? '' : String(num[i]));
           }
           break;
-        default:
-          this.#apply(run, events[next++]);
+        default: {
+          const e = events[next++];
+          // A deferred batch's eager events were applied when it arrived.
+          if (!p.deferred || !EAGER_EVENTS.has(e.type)) this.#apply(run, e);
+        }
       }
     }
-    const lastSeq = c.firstSeq + length - 1;
-    if (lastSeq > run.lastSeq) run.lastSeq = lastSeq;
-    run.eventCount += count;
-    run.version++;
-    this.version++;
-    this.events += count;
-    return count;
+    p.row = last;
+    p.pos = pos;
+    p.next = next;
+  }
+
+  #sketchOf(run: RunInfo): RunSketch {
+    return (run.sketch ??= { lanes: new Map(), fnCounts: new Map() });
+  }
+
+  #laneSketch(run: RunInfo, sketch: RunSketch, workerId: number, t: number): BusySketch {
+    let busy = sketch.lanes.get(workerId);
+    if (busy) return busy;
+    const laneIndex = run.laneByWorker.get(workerId);
+    const lane = laneIndex === undefined ? undefined : this.lanes[laneIndex];
+    const tasks = this.tasks;
+    let origin = run.start ? run.start.t : t;
+    if (lane?.tasks.length) origin = Math.min(origin, tasks.start[lane.tasks.items[0]]);
+    busy = new BusySketch(origin);
+    sketch.lanes.set(workerId, busy);
+    // The lane's tasks folded before: the sketch stands for the whole lane.
+    if (lane) {
+      for (let k = 0; k < lane.tasks.length; k++) {
+        const i = lane.tasks.items[k];
+        busy.start(tasks.start[i]);
+        if (tasks.status[i] === TaskStatus.Ok || tasks.status[i] === TaskStatus.Failed) busy.end(tasks.end[i], tasks.status[i] === TaskStatus.Failed);
+      }
+    }
+    return busy;
+  }
+
+  /** A deferred batch: its task rows into the run's busy sketch and extent, its eager events applied. */
+  #sketchColumns(p: PendingColumns): void {
+    const { run, c, fnOf } = p;
+    const { length, kind, t, ref, fns, events } = c;
+    const sketch = this.#sketchOf(run);
+    let next = p.next;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let lane: BusySketch | undefined;
+    let laneWorker = NaN;
+    for (let i = p.row; i < length; i++) {
+      const k = kind[i];
+      const ti = t[i];
+      if (k === RowKind.Event) {
+        const e = events[next++];
+        if (EAGER_EVENTS.has(e.type)) this.#apply(run, e);
+        else this.#sketchEvent(run, e);
+        continue;
+      }
+      if (ti < lo) lo = ti;
+      if (ti > hi) hi = ti;
+      if (k === RowKind.Queued || k === RowKind.QueuedNum) {
+        const f = ref[i];
+        // Function names get their index in arrival order, as the fold would give them.
+        if (fnOf[f] < 0) fnOf[f] = this.#fnIndexOf(fns[f] ?? '');
+        sketch.fnCounts.set(fnOf[f], (sketch.fnCounts.get(fnOf[f]) ?? 0) + 1);
+        continue;
+      }
+      const w = ref[i];
+      if (w !== laneWorker) {
+        // A start creates its worker's lane (as #taskStart would): lanes keep their order of first appearance.
+        if (k === RowKind.Started && !run.laneByWorker.has(w)) this.#laneOf(run, w);
+        lane = this.#laneSketch(run, sketch, w, ti);
+        laneWorker = w;
+      } else if (k === RowKind.Started && !run.laneByWorker.has(w)) {
+        this.#laneOf(run, w);
+      }
+      if (k === RowKind.Started) lane!.start(ti);
+      else lane!.end(ti);
+    }
+    if (lo <= hi) {
+      this.#noteTime(run, lo);
+      this.#noteTime(run, hi);
+    }
+  }
+
+  /** An event that waits for earlier rows: queued in order, and known to the run's sketch and extent now. */
+  #deferEvent(run: RunInfo, e: TraceEvent): void {
+    let last = this.#pending[this.#pending.length - 1];
+    if (!last || 'c' in last) this.#pending.push((last = { events: [], at: 0 }));
+    last.events.push(e);
+    this.#sketchEvent(run, e);
+  }
+
+  #sketchEvent(run: RunInfo, e: TraceEvent): void {
+    const sketch = this.#sketchOf(run);
+    switch (e.type) {
+      case 'task-queued': {
+        const f = this.#fnIndexOf(e.fn);
+        sketch.fnCounts.set(f, (sketch.fnCounts.get(f) ?? 0) + 1);
+        this.#noteTime(run, e.t);
+        break;
+      }
+      case 'task-start':
+        this.#laneOf(run, e.workerId);
+        this.#laneSketch(run, sketch, e.workerId, e.t).start(e.t);
+        this.#noteTime(run, e.t);
+        break;
+      case 'task-end':
+        if (e.workerId >= 0) this.#laneSketch(run, sketch, e.workerId, e.t).end(e.t, !e.ok);
+        this.#noteTime(run, e.t);
+        break;
+      case 'task-slice':
+        this.#laneOf(run, e.workerId);
+        this.#noteTime(run, e.end);
+        break;
+      case 'cpu-sample':
+        this.#noteTime(run, e.t);
+        break;
+    }
   }
 
   /** Global task index of (run, taskId), or -1. */
@@ -618,7 +839,7 @@ export class TraceModel {
       run = {
         index: this.runs.length, runId, lastSeq: -1, eventCount: 0, lastT: 0, firstT: Infinity, lanes: [],
         laneByWorker: new Map(), taskByIdDense: new Int32Array(0), taskByIdSparse: new Map(),
-        tasks: 0, bars: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], machine: [], version: 0,
+        tasks: 0, bars: 0, ok: 0, failed: 0, mainWaits: [], logs: [], pendingCpu: [], machine: [], version: 0, sketch: undefined,
       };
       this.runs.push(run);
       this.#runByid.set(runId, run);

@@ -42,6 +42,16 @@ const EMPTY_LIVE = 'Nothing to show yet. Run a function in a pool (▶ Run in po
 const RENDERED_INTERVAL_MS = 500;
 /** Messages this close together: the host is still delivering (a large trace's panels wait). */
 const BUSY_MESSAGE_GAP_MS = 100;
+/**
+ * A column batch this large (a replay, a trace file, a report's embedded run) is not folded into the model's columns
+ * on arrival: its lanes are drawn first from their busy sketches (coarse, the real busy share), and the rows are
+ * folded afterwards in FOLD_SLICE_MS slices between frames (trace-model.ts foldPending). Live flushes are smaller.
+ */
+export const DEFER_FOLD_MIN_ROWS = 30_000;
+/** Time the fold of deferred rows takes at once before it lets the page handle input and frames. */
+const FOLD_SLICE_MS = 12;
+/** The fold waits for the coarse frame at most this long (a hidden panel draws no frames). */
+const FOLD_WAIT_FOR_PAINT_MS = 500;
 
 export class App {
   model = new TraceModel({ dedupeBySeq: true });
@@ -87,6 +97,16 @@ export class App {
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
+  /** Large column batches wait to be folded (DEFER_FOLD_MIN_ROWS); tests turn it off to compare. */
+  #deferFold = true;
+  /** Tests hold the fold to look at the coarse frame. */
+  #holdFold = false;
+  readonly #foldChannel = new MessageChannel();
+  #foldQueued = false;
+  /** Rows were deferred and no frame has painted them yet (performance.now() of that moment, or undefined). */
+  #coarseSince: number | undefined;
+  /** model.events when the chart was last painted. */
+  #paintedEvents = 0;
   #config: ToolbarConfig = { backend: 'thread', workers: 4, running: false, backends: [...NODE_RUN_BACKENDS], maxWorkers: 64 };
   /** A trace file's panel (Open Trace): no run controls; its page says so in `data-read-only`. */
   readonly #readOnly: boolean;
@@ -122,7 +142,10 @@ export class App {
       urgent: () => this.#refit,
       paint: () => this.#paint(),
       afterPaint: (live, now) => {
-        this.#panels.afterPaint(this.model.version, live, now, this.#expectedTasks());
+        this.#coarseSince = undefined;
+        this.#foldSoon();
+        // The panels wait for the fold: until then tasks, tooltips and the table are not all in the columns.
+        if (!this.model.pending) this.#panels.afterPaint(this.model.version, live, now, this.#expectedTasks());
         this.#reportRendered();
         this.#reportFirstBar();
       },
@@ -130,6 +153,10 @@ export class App {
     // A large trace's panels wait while its batches are still arriving (see PanelThrottle).
     this.#panels = new PanelThrottle(() => this.#renderPanels(), () => this.#schedule(), () => performance.now() - this.#messageAt < BUSY_MESSAGE_GAP_MS);
     this.#reportRendered = trailingThrottle(() => this.#sendRendered(), RENDERED_INTERVAL_MS);
+    this.#foldChannel.port1.onmessage = () => {
+      this.#foldQueued = false;
+      this.#foldStep();
+    };
 
     const header = document.createElement('header');
     header.className = 'ps-header';
@@ -212,6 +239,10 @@ export class App {
         get dirty() { return app.#frames.dirty; },
         get panelsPending() { return app.#panels.pending; },
         get bars() { return app.#barCount(); },
+        get folding() { return app.model.pending; },
+        get paintedEvents() { return app.#paintedEvents; },
+        holdFold(on) { app.#holdFold = on; if (!on) app.#foldSoon(); },
+        deferFold(on) { app.#deferFold = on; },
         setDomain(a, b) { app.#setFollow(false); app.view.setDomain([a, b]); },
         loadTraceText: (content, name) => app.loadTraceText(content, name),
       });
@@ -325,7 +356,12 @@ export class App {
 
   #ingestColumns(c: TraceColumns, packedText?: PackedText): void {
     const knownRuns = this.model.runs.length;
-    if (!this.model.addColumns(c, packedText)) return;
+    const defer = this.#deferFold && (this.model.pending || c.length >= DEFER_FOLD_MIN_ROWS);
+    if (!this.model.addColumns(c, packedText, { defer })) return;
+    if (this.model.pending) {
+      this.#coarseSince ??= performance.now();
+      this.#foldSoon();
+    }
     if (this.model.runs.length !== knownRuns) this.#newRun(c.runId);
     this.#layoutDirty = true;
     this.#schedule();
@@ -345,6 +381,7 @@ export class App {
 
   #reset(): void {
     this.model = new TraceModel({ dedupeBySeq: true });
+    this.#coarseSince = undefined;
     this.summaries = new RunSummaries(this.model);
     this.view.setModel(this.model);
     this.#snapshots.clear();
@@ -357,6 +394,37 @@ export class App {
     this.#layoutDirty = true;
     this.#schedule();
     this.#schedulePersist();
+  }
+
+  // ───────────────────────────── deferred fold ─────────────────────────────
+
+  #foldSoon(): void {
+    if (!this.model.pending || this.#foldQueued || this.#holdFold) return;
+    this.#foldQueued = true;
+    this.#foldChannel.port2.postMessage(0);
+  }
+
+  /** One slice of the fold, after the coarse frame was painted; the exact frame and the panels follow its end. */
+  #foldStep(): void {
+    if (!this.model.pending || this.#holdFold) return;
+    if (this.#coarseSince !== undefined && performance.now() - this.#coarseSince < FOLD_WAIT_FOR_PAINT_MS) {
+      // The coarse frame first (afterPaint comes back here); a panel that paints nothing is not waited for long.
+      setTimeout(() => this.#foldSoon(), FOLD_WAIT_FOR_PAINT_MS);
+      return;
+    }
+    if (this.model.foldPending(FOLD_SLICE_MS)) this.#folded();
+    else this.#foldSoon();
+  }
+
+  /** Folds what is left now (export, persist, the task table need every task). */
+  #foldAll(): void {
+    if (this.model.pending && this.model.foldPending()) this.#folded();
+  }
+
+  #folded(): void {
+    this.#layoutDirty = true;
+    this.#panels.invalidate();
+    this.#schedule();
   }
 
   // ───────────────────────────── frames ─────────────────────────────
@@ -390,6 +458,7 @@ export class App {
   }
 
   #paint(): void {
+    this.#paintedEvents = this.model.events;
     const hasRuns = this.model.runs.length > 0;
     this.#empty.hidden = hasRuns;
     // With nothing drawn the legend explains nothing.
@@ -501,6 +570,7 @@ export class App {
 
   #renderTable(): void {
     if (!this.#table.open) return;
+    this.#foldAll();
     const run = this.model.runById(this.#focused ?? '') ?? this.model.runs[this.model.runs.length - 1];
     if (!run) { this.#table.render('No run', 0, []); return; }
     const t = this.model.tasks;
@@ -597,6 +667,7 @@ export class App {
   }
 
   #export(format: ExportFormat): void {
+    this.#foldAll();
     const runIds = this.model.runs.filter((r) => !this.#hidden.has(r.runId)).map((r) => r.runId);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     if (format === 'png') {
@@ -652,6 +723,7 @@ export class App {
     // A live run changes every batch; serialising the whole state each second would cost O(history) per second.
     this.#persistTimer = setTimeout(() => {
       this.#persistTimer = undefined;
+      this.#foldAll();
       this.host.setState(this.#snapshots.snapshot(this.model, {
         colorMode: this.view.colorMode, aligned: this.view.aligned, follow: this.#follow, hidden: [...this.#hidden],
         focused: this.#focused, domain: this.view.domain, laneScroll: this.view.laneScroll,

@@ -24,6 +24,14 @@ export interface AppProbe {
   /** A large trace's panels wait for an idle moment (frame-scheduler.ts PanelThrottle). */
   readonly panelsPending: boolean;
   readonly bars: number;
+  /** Rows received and not folded into the model yet (the lanes are drawn coarse). */
+  readonly folding: boolean;
+  /** model.events when the chart was last painted. */
+  readonly paintedEvents: number;
+  /** Holds (true) or lets go (false) the fold of deferred rows. */
+  holdFold(on: boolean): void;
+  /** Whether large column batches are deferred (on by default). */
+  deferFold(on: boolean): void;
   setDomain(a: number, b: number): void;
   loadTraceText(content: string, name: string): number;
 }
@@ -61,6 +69,11 @@ function testHook(app: AppProbe) {
     get follow() { return app.follow; },
     get frames() { return app.frames; },
     get events() { return app.model.events; },
+    /** Events the last painted chart frame showed (coarse while `folding`). */
+    get paintedEvents() { return app.paintedEvents; },
+    get folding() { return app.folding; },
+    holdFold(on: boolean) { app.holdFold(on); },
+    deferFold(on: boolean) { app.deferFold(on); },
     posted: postedMessages,
     hitTest(clientX: number, clientY: number): TaskInfo | { kind: string } | undefined {
       const hit = app.view.hitTest(clientX, clientY);
@@ -78,12 +91,12 @@ function testHook(app: AppProbe) {
     loadTraceText: (content: string, name: string) => app.loadTraceText(content, name),
     /**
      * Resolves after the next frame has been drawn (including one the live-frame throttle deferred) and the panels
-     * a large trace defers to an idle moment are rendered; waits at most 5 s.
+     * a large trace defers to an idle moment are rendered (and deferred rows are folded); waits at most 5 s.
      */
     settled: () => new Promise<void>((resolve) => {
       const until = performance.now() + 5000;
       const check = () => requestAnimationFrame(() => requestAnimationFrame(() => {
-        if ((app.dirty || app.panelsPending) && performance.now() < until) setTimeout(check, 20);
+        if ((app.dirty || app.panelsPending || app.folding) && performance.now() < until) setTimeout(check, 20);
         else resolve();
       }));
       check();

@@ -48,6 +48,8 @@ export function hitAt(g: ChartGeometry, cx: number, cy: number): Hit | undefined
     return wait >= 0 ? { kind: 'main-wait', runIndex: row.runIndex, wait } : undefined;
   }
   if (row.kind !== 'worker') return undefined;
+  // Rows received but not folded yet (the lanes are drawn coarse): no task to name until the fold ends.
+  if (run.sketch) return undefined;
   const lane = model.lanes[row.lane];
   const tasks = model.tasks;
   // Event loop: the slice under the mouse names the task that held the thread.

@@ -9,6 +9,8 @@ import { IN_FLIGHT_ROW, inFlightRows } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
 import { TaskStatus, type OtherThreads, type RunInfo, type TraceModel, type WorkerLane } from '../../src/trace/trace-model.js';
 import { cpuUsIn } from '../../src/trace/on-cpu.js';
+import type { BusySketch } from '../../src/trace/busy-sketch.js';
+import type { RunSketch } from '../../src/trace/trace-model.js';
 import { isCancelledError } from '../../src/trace/run-numbers.js';
 
 /** A task stopped by Stop / terminate / cancel: ended not ok, but not a failure of its own. */
@@ -84,6 +86,18 @@ export function taskFill(model: TraceModel, task: number, th: Theme, colorMode: 
   // One function on an interleaving (event-loop) lane: colour by task, so the interleaving is visible.
   if (tasks.firstSlice[task] >= 0 && model.fnNames.length <= 2) return th.fn(1 + (tasks.taskId[task] % 10));
   return th.fn(tasks.fn[task]);
+}
+
+/**
+ * The fill of a run's lanes drawn from its busy sketch (rows received, not folded yet): its most frequent
+ * function's colour (status colours: ok).
+ */
+export function coarseFill(sketch: RunSketch, th: Theme, colorMode: ColorMode): string {
+  if (colorMode === 'status') return th.ok;
+  let best = 0;
+  let most = -1;
+  for (const [fn, n] of sketch.fnCounts) if (n > most) { most = n; best = fn; }
+  return th.fn(best);
 }
 
 export class LanePainter {
@@ -268,12 +282,18 @@ export class LanePainter {
 
     // Tasks in view: those starting before the right edge and ending after the left edge.
     const spans = lane.tasks;
-    spans.ensureSorted(tasks.start);
     const tmin = d0 - off;
     const tmax = d1 - off;
-    const lo = spans.lowerBound(tasks.start, tmin - spans.maxSpan - 1);
-    const hi = spans.lowerBound(tasks.start, tmax + 1e-9);
-    const hasSlices = lane.slices.length > 0;
+    // Rows received but not folded yet: the lane is drawn from its busy sketch (the real busy share, coarse).
+    const sketch = run.sketch?.lanes.get(lane.workerId);
+    if (sketch) {
+      this.#coarseColumns(sketch, coarseFill(run.sketch!, th, this.frame.colorMode), tmin, kx, barTop, barH, nowT);
+    } else {
+      spans.ensureSorted(tasks.start);
+    }
+    const lo = sketch ? 0 : spans.lowerBound(tasks.start, tmin - spans.maxSpan - 1);
+    const hi = sketch ? 0 : spans.lowerBound(tasks.start, tmax + 1e-9);
+    const hasSlices = !sketch && lane.slices.length > 0;
     const sampled = lane.cpu.length >= 3;
     const drawQueue = hi - lo <= MAX_QUEUE_LINES_PER_LANE;
     if (this.#colBuf.length < width + 1) this.#colBuf = new Int32Array(width + 1);
@@ -485,6 +505,56 @@ export class LanePainter {
       }
     }
     flush(width + 1);
+  }
+
+  /**
+   * A lane from its busy sketch: per pixel column the share of its time the lane's tasks covered, as the dense
+   * columns draw it (#denseColumns), in one colour; a column where a task failed is filled red.
+   */
+  #coarseColumns(sketch: BusySketch, fill: string, tmin: number, kx: number, top: number, h: number, nowT: number): void {
+    const ctx = this.ctx;
+    const { theme: th, width } = this.frame;
+    let runStart = 0;
+    let runFill = '';
+    let runH = 0;
+    const failed: number[] = [];
+    const flush = (end: number): void => {
+      if (!runFill || runH <= 0) return;
+      ctx.fillStyle = runFill;
+      ctx.fillRect(runStart, top + h - runH, end - runStart, runH);
+    };
+    for (let c = 0; c <= width; c++) {
+      const a = tmin + c / kx;
+      const b = tmin + (c + 1) / kx;
+      let f = '';
+      let bh = 0;
+      if (a < nowT) {
+        if (sketch.failedIn(a, b)) {
+          f = th.failed;
+          bh = h;
+          if (failed.length < MAX_FAILED_MARKERS && (!failed.length || c + 0.5 - failed[failed.length - 1] >= MIN_FAILED_PX)) failed.push(c + 0.5);
+        } else {
+          const share = sketch.busyIn(a, Math.min(b, nowT)) / (b - a);
+          if (share > 1e-9) {
+            f = fill;
+            bh = Math.max(1, Math.round(Math.min(1, share) * h));
+          }
+        }
+      }
+      if (f !== runFill || bh !== runH) {
+        flush(c);
+        runStart = c;
+        runFill = f;
+        runH = bh;
+      }
+    }
+    flush(width + 1);
+    // As the exact frame marks failures too narrow to see: a MIN_FAILED_PX-wide bar and the failure flag.
+    ctx.fillStyle = th.failed;
+    for (const mid of failed) {
+      ctx.fillRect(mid - MIN_FAILED_PX / 2, top, MIN_FAILED_PX, h);
+      this.failMark(mid + MIN_FAILED_PX / 2, top, h);
+    }
   }
 
   #slices(lane: WorkerLane, tmin: number, tmax: number, kx: number, top: number, h: number, sampled: boolean): void {

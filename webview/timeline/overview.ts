@@ -6,7 +6,7 @@
 import type { Row } from '../lane-layout.js';
 import type { Theme } from '../theme.js';
 import type { TraceModel } from '../../src/trace/trace-model.js';
-import { isFailedTask, taskFill, type ColorMode, type Paint2D } from './lane-painter.js';
+import { coarseFill, isFailedTask, taskFill, type ColorMode, type Paint2D } from './lane-painter.js';
 
 export const OVERVIEW_HEIGHT = 34;
 
@@ -38,13 +38,28 @@ export function paintOverview(c: Paint2D, f: OverviewFrame): void {
     const off = f.offsets[lane.runIndex];
     const nowT = model.runs[lane.runIndex].lastT;
     cols.fill(-1);
+    const run = model.runs[lane.runIndex];
+    const sketch = run.sketch?.lanes.get(lane.workerId);
+    const coarse = run.sketch ? coarseFill(run.sketch, f.theme, f.colorMode) : '';
+    if (sketch) {
+      // Rows not folded yet: the columns the lane was busy in, from its busy sketch (-3: busy).
+      for (let col = 0; col <= w; col++) {
+        const a = f0 + col / kx - off;
+        const b = a + 1 / kx;
+        if (a >= nowT) break;
+        if (sketch.failedIn(a, b)) cols[col] = -2;
+        else if (sketch.busyIn(a, Math.min(b, nowT)) > 0) cols[col] = -3;
+      }
+    }
     const mark = (i: number, s: number, e: number) => {
       const a = Math.max(0, Math.floor((s + off - f0) * kx));
       const b = Math.min(w, Math.ceil((e + off - f0) * kx));
       const v = isFailedTask(model, i) ? -2 : i;
       for (let col = a; col <= b; col++) if (cols[col] !== -2) cols[col] = v;
     };
-    if (lane.slices.length) {
+    if (sketch) {
+      // drawn from the sketch above
+    } else if (lane.slices.length) {
       // Event loop: what held the thread (slices), not the overlapping in-flight spans.
       const sl = model.slices;
       for (let k = 0; k < lane.slices.length; k++) {
@@ -65,7 +80,7 @@ export function paintOverview(c: Paint2D, f: OverviewFrame): void {
     let runFill = '';
     for (let col = 0; col <= w + 1; col++) {
       const v = col <= w ? cols[col] : -1;
-      const fill = v === -1 ? '' : v === -2 ? f.theme.failed : taskFill(model, v, f.theme, f.colorMode);
+      const fill = v === -1 ? '' : v === -2 ? f.theme.failed : v === -3 ? coarse : taskFill(model, v, f.theme, f.colorMode);
       if (fill === runFill) continue;
       if (runFill) {
         c.fillStyle = runFill;
