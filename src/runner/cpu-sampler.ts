@@ -43,6 +43,13 @@ export interface CpuSamplerOptions {
   onSamples: (samples: CpuSample[]) => void;
   /** Report zero-CPU samples too (idle threads). @default false */
   includeIdle?: boolean;
+  /**
+   * A thread that used no CPU since its last read is read again only after this long (ms), then every tick
+   * again once it used some. Nothing is lost (CPU times are cumulative): a thread waking up has its first
+   * sample span the longer interval. Many mostly idle threads (V8's and libuv's helpers) then cost a few
+   * reads a second instead of one a tick. @default intervalMs (every thread every tick)
+   */
+  idleIntervalMs?: number;
   /** For tests: the proc file system's root. @default '/proc' */
   procRoot?: string;
 }
@@ -61,6 +68,8 @@ interface TrackedThread {
   pid: number;
   tid: number;
   fd: number;
+  /** performance.now() before which an idle thread is not read again. */
+  nextReadMs: number;
   lastCpuUs: number;
   lastWaitUs: number;
   lastT: number;
@@ -105,6 +114,7 @@ export class CpuSampler {
   /** The source in use; 'none' means nothing will be sampled. */
   readonly source: CpuSource;
   readonly intervalMs: number;
+  readonly idleIntervalMs: number;
   #threads = new Map<string, TrackedThread>();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -117,6 +127,7 @@ export class CpuSampler {
     this.#options = options;
     this.#procRoot = options.procRoot ?? '/proc';
     this.intervalMs = Math.max(1, options.intervalMs ?? 5);
+    this.idleIntervalMs = Math.max(this.intervalMs, options.idleIntervalMs ?? this.intervalMs);
     this.source = detectCpuSource(this.#procRoot);
   }
 
@@ -158,7 +169,7 @@ export class CpuSampler {
       closeSync(fd);
       return false;
     }
-    this.#threads.set(key, { pid, tid, fd, lastCpuUs: read.cpuUs, lastWaitUs: read.waitUs ?? 0, lastT: this.#options.now() });
+    this.#threads.set(key, { pid, tid, fd, nextReadMs: 0, lastCpuUs: read.cpuUs, lastWaitUs: read.waitUs ?? 0, lastT: this.#options.now() });
     return true;
   }
 
@@ -174,34 +185,45 @@ export class CpuSampler {
 
   /**
    * Sample every `intervalMs` until stop(). The timer does not keep the process alive.
-   * With many threads the period stretches so that sampling stays under
-   * {@link MAX_SAMPLER_SHARE} of one core (64 threads × 12 µs a read would
-   * otherwise cost 15 % at 5 ms).
+   * With many threads read a tick the period stretches so that sampling stays
+   * under {@link MAX_SAMPLER_SHARE} of one core (64 threads × 12 µs a read
+   * would otherwise cost 15 % at 5 ms).
    */
   start(): void {
     if (!this.supported || this.#running) return;
     this.#running = true;
     const loop = () => {
       if (!this.#running) return;
-      this.tick();
-      // From the thread count, not the tick's measured time: on a busy machine preemption would
+      const reads = this.tick(false);
+      // From the number of reads, not the tick's measured time: on a busy machine preemption would
       // inflate that and stretch the period for nothing.
-      this.#timer = setTimeout(loop, Math.max(this.intervalMs, (this.#threads.size * READ_COST_MS) / MAX_SAMPLER_SHARE));
+      this.#timer = setTimeout(loop, Math.max(this.intervalMs, (reads * READ_COST_MS) / MAX_SAMPLER_SHARE));
       this.#timer.unref();
     };
     this.#timer = setTimeout(loop, this.intervalMs);
     this.#timer.unref();
   }
 
-  /** Take one sample of every tracked thread now. */
-  tick(): void {
+  /**
+   * Take one sample of every tracked thread now — of those idle at their last read, only the ones due
+   * (`all`: every one). Returns how many threads were read.
+   */
+  tick(all = true): number {
     const samples: CpuSample[] = [];
+    const nowMs = performance.now();
+    let reads = 0;
     for (const [key, thread] of this.#threads) {
+      if (!all && thread.nextReadMs > nowMs) continue;
+      reads++;
       const sample = this.#sample(thread);
       if (sample === null) this.#forget(key, thread);
-      else if (sample) samples.push(sample);
+      else {
+        thread.nextReadMs = sample ? 0 : nowMs + this.idleIntervalMs;
+        if (sample) samples.push(sample);
+      }
     }
     if (samples.length > 0) this.#options.onSamples(samples);
+    return reads;
   }
 
   /** Last samples, then close every file. */
@@ -272,8 +294,13 @@ function onOtherEvents(pool: SampledPool, listener: (events: readonly TraceEvent
   return pool.onTraceColumns ? pool.onTraceColumns((columns) => listener(columns.events)) : pool.onTrace(listener);
 }
 
-/** How often the other threads of the run's processes are sampled (they are many and mostly idle). */
+/** How often the other threads of the run's processes are sampled while they use CPU. */
 const OTHER_THREADS_INTERVAL_MS = 50;
+/**
+ * …and while idle (most of them, most of the time: V8's and libuv's helpers, ~10 a process). Read every 50 ms
+ * they cost the runner a few % of a core during a CPU-bound run — taken from the workers it measures.
+ */
+const OTHER_THREADS_IDLE_INTERVAL_MS = 250;
 /** How often /proc/<pid>/task is listed for threads that appeared (libuv's pool starts on first use). */
 const THREAD_SCAN_MS = 250;
 
@@ -315,7 +342,7 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
   if (typeof options === 'number') options = { intervalMs: options };
   const { intervalMs = 5, otherThreads = false } = options;
   const sampler = new CpuSampler({ intervalMs, now: () => pool.now(), onSamples });
-  const others = otherThreads ? new CpuSampler({ intervalMs: OTHER_THREADS_INTERVAL_MS, now: () => pool.now(), onSamples }) : undefined;
+  const others = otherThreads ? new CpuSampler({ intervalMs: OTHER_THREADS_INTERVAL_MS, idleIntervalMs: OTHER_THREADS_IDLE_INTERVAL_MS, now: () => pool.now(), onSamples }) : undefined;
   const workers = new Map<number, { pid: number; tid: number }>();
   const workerTids = new Set<string>();
   const pids = new Set<number>([process.pid]);

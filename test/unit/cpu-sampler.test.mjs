@@ -59,6 +59,45 @@ test('stat fallback: a proc tree with only /stat files is sampled at tick resolu
   }
 });
 
+test('idleIntervalMs: a thread idle at its last read is read again only when due; its CPU is never lost', () => {
+  const root = mkdtempSync(join(tmpdir(), 'poolscope-idleproc-'));
+  try {
+    const schedstat = (ns) => `${ns} 0 0\n`;
+    mkdirSync(join(root, 'thread-self'), { recursive: true });
+    writeFileSync(join(root, 'thread-self', 'schedstat'), schedstat(1));
+    const file = (tid) => join(root, '7', 'task', String(tid), 'schedstat');
+    for (const tid of [7, 8]) {
+      mkdirSync(join(root, '7', 'task', String(tid)), { recursive: true });
+      writeFileSync(file(tid), schedstat(1_000_000));
+    }
+    let t = 0;
+    const got = [];
+    // An idle interval far longer than the test: which reads happen does not depend on how fast it runs.
+    const sampler = new CpuSampler({ intervalMs: 5, idleIntervalMs: 3_600_000, now: () => t, onSamples: (s) => got.push(...s), procRoot: root });
+    assert.equal(sampler.source, 'schedstat');
+    sampler.track(7, 7);
+    sampler.track(7, 8);
+    const reads0 = sampler.cost.reads;
+    writeFileSync(file(7), schedstat(3_000_000));
+    t = 5_000;
+    assert.equal(sampler.tick(false), 2, 'both read once: 7 busy, 8 idle');
+    assert.deepEqual(got.map((s) => [s.tid, s.cpuUs]), [[7, 2000]]);
+    writeFileSync(file(7), schedstat(4_000_000));
+    writeFileSync(file(8), schedstat(6_000_000));
+    t = 10_000;
+    assert.equal(sampler.tick(false), 1, 'the idle thread is not due');
+    assert.deepEqual(got.map((s) => [s.tid, s.cpuUs]), [[7, 2000], [7, 1000]]);
+    assert.equal(sampler.cost.reads - reads0, 3);
+    t = 15_000;
+    // A full tick (as stop() takes) reads every thread: thread 8's CPU since its last read, over that whole span.
+    assert.equal(sampler.tick(), 2);
+    assert.deepEqual(got.at(-1), { type: 'cpu-sample', t: 15_000, pid: 7, tid: 8, cpuUs: 5000, intervalUs: 10_000 });
+    sampler.stop();
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
 test('a spinning worker thread is seen on a CPU; an idle one is not', { skip: !hasProc && 'no /proc here' }, async () => {
   const src = `
     const { parentPort } = require('node:worker_threads');
