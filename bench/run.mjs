@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { POOLS, POOL_SETUP, poolscopeAvailable } from './lib/pools.mjs';
 import { measureInChild } from './lib/fork-measure.mjs';
 import { calibrateBurn } from './lib/workloads.mjs';
-import { median, round } from './lib/stats.mjs';
+import { median, round, bootstrapInterval, seededRandom, percentile } from './lib/stats.mjs';
 import { checkTargets } from './lib/targets.mjs';
 import { printReport } from './lib/report.mjs';
 import { runExtras } from './lib/extras.mjs';
@@ -46,7 +46,11 @@ const config = {
   // `epochs` × fresh pools per mode × `pairs` rounds of `tasks` tasks a mode (lib/measure.mjs overheadPaired).
   overhead: {
     tasks: 2000, pairs: 4,
-    thread: { runs: quick ? 2 : 5, epochs: quick ? 4 : 16, modes: ['off', 'columns', 'listener', 'off#2'] },
+    thread: {
+      runs: quick ? 2 : 5, epochs: quick ? 4 : 16, modes: ['off', 'columns', 'listener', 'off#2'],
+      // One pool per epoch with its tracing switched round by round (lib/measure.mjs overheadToggle): ~11 s a run.
+      sameInstance: { runs: quick ? 2 : 5, epochs: 4, pairs: quick ? 8 : 24 },
+    },
     process: { runs: quick ? 1 : 3, epochs: quick ? 2 : 6, modes: ['off', 'columns', 'listener'] },
   },
   api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: 2 },
@@ -86,6 +90,23 @@ async function interleaved(section, rounds, specFor, poolList = pools) {
 
 const ok = (rs) => rs.filter((r) => !r.error);
 const firstError = (rs) => rs.find((r) => r.error)?.error;
+
+/**
+ * 95 % interval of the median of runs' figures (each the median of its rounds' ratios): every resample
+ * draws each run's epochs with replacement, takes that run's median, then the median across the runs.
+ */
+function medianOfRunsInterval(runsClusters, reps = 1000) {
+  const random = seededRandom(7);
+  const stats = [];
+  for (let r = 0; r < reps; r++) {
+    stats.push(median(runsClusters.map((clusters) => {
+      const sample = [];
+      for (let i = 0; i < clusters.length; i++) sample.push(...clusters[Math.floor(random() * clusters.length)]);
+      return median(sample);
+    })));
+  }
+  return [percentile(stats, 2.5), percentile(stats, 97.5)];
+}
 
 async function mainBench() {
   const results = {
@@ -171,21 +192,30 @@ async function mainBench() {
       const traced = modes.filter((m) => m !== 'off');
       const perRun = [];
       let error;
+      const clustersByRun = [];
       for (let run = 0; run < runs && !error; run++) {
         progress(`overhead ${id} run ${run + 1}/${runs}: ${epochs} epochs of fresh ${modes.join(' / ')} pools, ${pairs} rotating rounds of ${tasks} tasks each (${Math.round(process.uptime())} s)`);
         const loadavg1 = round(os.loadavg()[0]);
+        const started = Date.now();
         const reply = await measureInChild({ workload: 'overheadPaired', pool: id, workers: W, tasks, pairs, epochs, modes }, { timeoutMs: 600_000 });
         if (!reply.ok) { error = reply.error.split('\n')[0]; break; }
         const rounds = reply.result.rounds;
         // Each round's traced mode against the untraced one of the same round; the run's figure is the median.
-        const paired = (mode, key, inverse = false) => round(median(rounds.map((x) => (inverse ? x.off[key] / x[mode][key] : x[mode][key] / x.off[key]) - 1)) * 100, 1);
+        const ratio = (x, mode, key, inverse = false) => (inverse ? x.off[key] / x[mode][key] : x[mode][key] / x.off[key]) - 1;
+        const paired = (mode, key, inverse = false) => round(median(rounds.map((x) => ratio(x, mode, key, inverse))) * 100, 1);
+        // Rounds of one epoch share their pool instances, so epochs (not rounds) are the independent samples the
+        // interval resamples.
+        const byEpoch = [...new Set(rounds.map((x) => x.epoch))].map((e) => rounds.filter((x) => x.epoch === e));
+        const clusters = Object.fromEntries(traced.map((m) => [m, byEpoch.map((e) => e.map((x) => ratio(x, m, 'cpuUsPerTask')))]));
+        clustersByRun.push(clusters);
         perRun.push({
-          loadavg1,
+          loadavg1, seconds: round((Date.now() - started) / 1000, 0),
           offCpuUsPerTask: round(median(rounds.map((x) => x.off.cpuUsPerTask)), 2),
           offMainCpuUsPerTask: round(median(rounds.map((x) => x.off.mainCpuUsPerTask)), 2),
           offTasksPerSec: round(median(rounds.map((x) => x.off.tasksPerSec)), 0),
           modes: Object.fromEntries(traced.map((m) => [m, {
             cpuPct: paired(m, 'cpuUsPerTask'), mainCpuPct: paired(m, 'mainCpuUsPerTask'), wallPct: paired(m, 'tasksPerSec', true),
+            cpuPctCi: bootstrapInterval(clusters[m], median).map((x) => round(x * 100, 1)),
             cpuUsPerTask: round(median(rounds.map((x) => x[m].cpuUsPerTask)), 2),
           }])),
         });
@@ -193,14 +223,61 @@ async function mainBench() {
       if (error) { results.overhead[id] = { error }; continue; }
       const across = (mode, key) => perRun.map((r) => r.modes[mode][key]);
       results.overhead[id] = {
-        method: `${runs} runs (a fresh process each) × ${epochs} epochs (fresh pools per mode, opened in alternating order) × ${pairs} rounds of ${tasks} tasks per mode, order rotating; ` +
-          'overhead = median over a run\'s rounds of (traced ÷ untraced in the same round − 1), on-CPU time per task of every thread of the process tree (/proc schedstat); off#2 = a second untraced pool (the method\'s noise floor)',
+        method: `${runs} runs (a fresh process each) × ${epochs} epochs (fresh pools per mode, opened in alternating order) × ${pairs} rounds of ${tasks} tasks per mode, order rotating, each round settled before it is read; ` +
+          'overhead = median over a run\'s rounds of (traced ÷ untraced in the same round − 1), on-CPU time per task of every thread of the process tree (/proc schedstat); off#2 = a second untraced pool (the method\'s noise floor); ' +
+          '95 % intervals by resampling epochs (a run) and runs\' epochs (the median of runs)',
         runs: perRun,
         modes: Object.fromEntries(traced.map((m) => [m, {
           cpuPctMedian: round(median(across(m, 'cpuPct')), 1), cpuPctWorst: Math.max(...across(m, 'cpuPct')),
+          cpuPctMedianCi: medianOfRunsInterval(clustersByRun.map((c) => c[m])).map((x) => round(x * 100, 1)),
           mainCpuPctMedian: round(median(across(m, 'mainCpuPct')), 1), wallPctMedian: round(median(across(m, 'wallPct')), 1),
           cpuPctRuns: across(m, 'cpuPct'),
         }])),
+      };
+      const noise = results.overhead[id].modes['off#2'];
+      if (noise) {
+        // How many epochs a run would need for its interval to be ±1.5 % (half the 3 % target) at the noise seen:
+        // an interval narrows with the square root of the epochs.
+        const halfWidth = median(perRun.map((r) => (r.modes['off#2'].cpuPctCi[1] - r.modes['off#2'].cpuPctCi[0]) / 2));
+        const epochsFor = Math.ceil(epochs * (halfWidth / 1.5) ** 2);
+        const secondsPerEpoch = median(perRun.map((r) => r.seconds)) / epochs;
+        noise.resolution = { halfWidthPct: round(halfWidth, 1), epochsForHalfWidth1_5: epochsFor, secondsPerRunThen: Math.round(epochsFor * secondsPerEpoch) };
+      }
+    }
+    // The same pool, its main-thread tracing switched round by round (lib/measure.mjs overheadToggle): no pool
+    // instance effect, so it resolves a few % where the fresh-pools figure above cannot.
+    const toggle = config.overhead.thread.sameInstance;
+    if (pools.some((p) => p.id === 'poolscope-thread') && results.overhead['poolscope-thread'] && !results.overhead['poolscope-thread'].error) {
+      const perRun = [];
+      const clustersByRun = [];
+      let error;
+      for (let run = 0; run < toggle.runs && !error; run++) {
+        progress(`overhead poolscope-thread, same pool, tracing switched per round: run ${run + 1}/${toggle.runs} (${toggle.epochs} pools × ${toggle.pairs} rounds of off / on / off#2) (${Math.round(process.uptime())} s)`);
+        const loadavg1 = round(os.loadavg()[0]);
+        const reply = await measureInChild({ workload: 'overheadToggle', pool: 'poolscope-thread', workers: W, tasks, pairs: toggle.pairs, epochs: toggle.epochs }, { timeoutMs: 600_000 });
+        if (!reply.ok) { error = reply.error.split('\n')[0]; break; }
+        const rounds = reply.result.rounds;
+        const byEpoch = [...new Set(rounds.map((x) => x.epoch))].map((e) => rounds.filter((x) => x.epoch === e));
+        const clusters = Object.fromEntries(['on', 'off#2'].map((a) => [a, byEpoch.map((e) => e.map((x) => x[a].cpuUsPerTask / x.off.cpuUsPerTask - 1))]));
+        clustersByRun.push(clusters);
+        perRun.push({
+          loadavg1, offCpuUsPerTask: round(median(rounds.map((x) => x.off.cpuUsPerTask)), 2),
+          ...Object.fromEntries(['on', 'off#2'].map((a) => [a, {
+            cpuPct: round(median(rounds.map((x) => x[a].cpuUsPerTask / x.off.cpuUsPerTask - 1)) * 100, 1),
+            cpuPctCi: bootstrapInterval(clusters[a], median).map((x) => round(x * 100, 1)),
+            mainCpuPct: round(median(rounds.map((x) => x[a].mainCpuUsPerTask / x.off.mainCpuUsPerTask - 1)) * 100, 1),
+          }])),
+        });
+      }
+      const summary = (a) => ({
+        cpuPctMedian: round(median(perRun.map((r) => r[a].cpuPct)), 1), cpuPctWorst: Math.max(...perRun.map((r) => r[a].cpuPct)),
+        cpuPctMedianCi: medianOfRunsInterval(clustersByRun.map((c) => c[a])).map((x) => round(x * 100, 1)),
+        mainCpuPctMedian: round(median(perRun.map((r) => r[a].mainCpuPct)), 1), cpuPctRuns: perRun.map((r) => r[a].cpuPct),
+      });
+      results.overhead['poolscope-thread'].sameInstance = error ? { error } : {
+        method: `${toggle.runs} runs × ${toggle.epochs} pools (tracing on, the runner's column subscriber) × ${toggle.pairs} rounds of ${tasks} tasks per arm; ` +
+          'the engine\'s tracing switched off / on / off (off#2: the control) round by round, order rotating; the workers\' own trace work (one call a task here) stays on in every arm',
+        runs: perRun, on: summary('on'), noise: summary('off#2'),
       };
     }
   }

@@ -52,6 +52,8 @@ function cpuNsOfProcess(pid) {
   return ns;
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function warm(pool, n) {
   await Promise.all(Array.from({ length: n }, (_, i) => pool.run('identity', i)));
 }
@@ -195,8 +197,12 @@ const measurements = {
           const round = { epoch };
           for (let k = 0; k < modes.length; k++) {
             const mode = modes[(r + k) % modes.length];
+            const e0 = pools[mode].info.events;
             const tasksPerSec = await trivialThroughput(pools[mode], tasks);
             await settle();
+            // A batch that is late on a loaded machine still belongs (and is billed) to this round.
+            const expected = mode.startsWith('off') ? 0 : 3 * tasks;
+            for (let waited = 0; pools[mode].info.events - e0 < expected && waited < 1000; waited += 2) await sleep(2);
             const c1 = cpuNs();
             const m1 = cpuUsOfMainThread();
             round[mode] = { cpuUsPerTask: (c1 - c0) / 1000 / tasks, mainCpuUsPerTask: (m1 - m0) / tasks, tasksPerSec };
@@ -211,6 +217,62 @@ const measurements = {
       }
     }
     return { rounds, traceEvents: events };
+  },
+
+  /**
+   * Tracing overhead within one pool instance (issue 17): the fresh-pools method above cannot tell 3 % from 0
+   * in minutes on a loaded machine — one untraced pool instance can cost 15–40 % more CPU a task than another for
+   * its whole life — so this one takes the instances out: a traced pool ('columns': the runner's subscriber)
+   * whose main-thread tracing is switched off and on round by round (the engine's `tracing` flag: the
+   * three rows a task, the clock read at submit, the 15 ms start poll, batches and their delivery). Arms 'off',
+   * 'on' and 'off#2' (the control) rotate within each pair of rounds; `epochs` fresh pools. What stays on in
+   * every arm: the workers' own trace work, fixed when they start (per task one call that closes the task's log
+   * capture; previews of object results, none here) — so this is the main thread's tracing and what it does to
+   * the workers' rhythm, not all of it. Each arm's trace events are counted, so a flag that stops
+   * switching tracing fails the measurement instead of measuring nothing.
+   */
+  async overheadToggle({ pool: id, workers, tasks, pairs, epochs = 1, settleMs = 15 }) {
+    const arms = ['off', 'on', 'off#2'];
+    const rounds = [];
+    const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const pool = await openPool(id, { workers, trace: 'columns' });
+      try {
+        const engine = pool.engine;
+        if (typeof engine?.tracing !== 'boolean') throw new Error('the engine has no tracing flag to switch');
+        await warm(pool, 2000);
+        await trivialThroughput(pool, tasks);
+        const children = childPids();
+        const cpuNs = () => children.reduce((sum, pid) => sum + cpuNsOfProcess(pid), cpuNsOfProcess(process.pid));
+        await settle();
+        let c0 = cpuNs();
+        let m0 = cpuUsOfMainThread();
+        for (let r = 0; r < pairs; r++) {
+          const round = { epoch };
+          for (let k = 0; k < arms.length; k++) {
+            const arm = arms[(r + k) % arms.length];
+            engine.tracing = arm === 'on';
+            const e0 = pool.info.events;
+            const tasksPerSec = await trivialThroughput(pool, tasks);
+            await settle();
+            // A batch that is late on a loaded machine still belongs (and is billed) to this round.
+            for (let waited = 0; arm === 'on' && pool.info.events - e0 < 3 * tasks && waited < 1000; waited += 2) await sleep(2);
+            const c1 = cpuNs();
+            const m1 = cpuUsOfMainThread();
+            const events = pool.info.events - e0;
+            if (events !== (arm === 'on' ? 3 * tasks : 0)) throw new Error(`tracing ${arm}: ${events} trace events for ${tasks} tasks (expected ${arm === 'on' ? 3 * tasks : 0}): switching the engine's tracing flag no longer works`);
+            round[arm] = { cpuUsPerTask: (c1 - c0) / 1000 / tasks, mainCpuUsPerTask: (m1 - m0) / tasks, tasksPerSec };
+            c0 = c1;
+            m0 = m1;
+          }
+          rounds.push(round);
+        }
+      } finally {
+        pool.engine.tracing = true;
+        await pool.close();
+      }
+    }
+    return { rounds };
   },
 };
 

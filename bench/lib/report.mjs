@@ -39,16 +39,33 @@ export function printReport(r) {
     console.log('\nTracing overhead, paired (traced ÷ untraced in the same round − 1; on-CPU time per task of the process tree; wall = untraced ÷ traced tasks/s):');
     const rows = [];
     for (const [id, o] of Object.entries(r.overhead)) {
-      if (o.error) { rows.push([id, o.error, '', '', '', '', '']); continue; }
-      if (!o.runs) { rows.push([id, 'measured by an older bench: re-run --only=overhead', '', '', '', '', '']); continue; }
+      if (o.error) { rows.push([id, o.error, '', '', '', '', '', '']); continue; }
+      if (!o.runs) { rows.push([id, 'measured by an older bench: re-run --only=overhead', '', '', '', '', '', '']); continue; }
       o.runs.forEach((run, k) => {
         for (const [mode, m] of Object.entries(run.modes)) {
-          rows.push([`${id} run ${k + 1} ${mode}`, fmt(run.loadavg1), `${fmt(run.offCpuUsPerTask)} → ${fmt(m.cpuUsPerTask)}`, fmt(m.cpuPct, ' %'), fmt(m.mainCpuPct, ' %'), fmt(m.wallPct, ' %'), fmt(run.offTasksPerSec)]);
+          rows.push([`${id} run ${k + 1} ${mode}`, fmt(run.loadavg1), `${fmt(run.offCpuUsPerTask)} → ${fmt(m.cpuUsPerTask)}`, fmt(m.cpuPct, ' %'),
+            m.cpuPctCi ? `${fmt(m.cpuPctCi[0])} … ${fmt(m.cpuPctCi[1])} %` : '', fmt(m.mainCpuPct, ' %'), fmt(m.wallPct, ' %'), fmt(run.offTasksPerSec)]);
         }
       });
     }
-    table(['pool, run, tracing', 'load', 'CPU µs/task off → on', 'CPU overhead', 'main thread', 'wall', 'tasks/s off'], rows);
-    for (const [id, o] of Object.entries(r.overhead)) if (o.method) console.log(`  ${id}: ${o.method}`);
+    const same = r.overhead['poolscope-thread']?.sameInstance;
+    if (same?.runs) {
+      same.runs.forEach((run, k) => {
+        for (const arm of ['on', 'off#2']) {
+          const m = run[arm];
+          rows.push([`poolscope-thread same pool run ${k + 1} ${arm}`, fmt(run.loadavg1), fmt(run.offCpuUsPerTask), fmt(m.cpuPct, ' %'), `${fmt(m.cpuPctCi[0])} … ${fmt(m.cpuPctCi[1])} %`, fmt(m.mainCpuPct, ' %'), '', '']);
+        }
+      });
+    } else if (same?.error) rows.push(['poolscope-thread same pool', same.error, '', '', '', '', '', '']);
+    table(['pool, run, tracing', 'load', 'CPU µs/task off → on', 'CPU overhead', '95 % interval', 'main thread', 'wall', 'tasks/s off'], rows);
+    if (same?.method) console.log(`  poolscope-thread same pool: ${same.method}`);
+    for (const [id, o] of Object.entries(r.overhead)) {
+      if (o.method) console.log(`  ${id}: ${o.method}`);
+      const res = o.modes?.['off#2']?.resolution;
+      if (res) {
+        console.log(`  ${id}: the noise floor's intervals are ±${res.halfWidthPct} % (median of runs); ±1.5 % (half the 3 % target) would take ~${res.epochsForHalfWidth1_5} epochs a run (~${res.secondsPerRunThen} s a run at this load)`);
+      }
+    }
   }
   if (r.api?.paths) {
     const a = r.api;
