@@ -52,6 +52,8 @@ export const DEFER_FOLD_MIN_ROWS = 30_000;
 const FOLD_SLICE_MS = 12;
 /** The fold waits for the coarse frame at most this long (a hidden panel draws no frames). */
 const FOLD_WAIT_FOR_PAINT_MS = 500;
+/** A message whose handling starts within this long of the previous one's end came queued behind it. */
+const BACK_TO_BACK_MS = 10;
 
 export class App {
   model = new TraceModel({ dedupeBySeq: true });
@@ -94,6 +96,9 @@ export class App {
   #firstBarAt: number | undefined;
   /** When the message being handled arrived (performance.now()). */
   #messageAt = 0;
+  /** When the last message's handling ended, and whether it started right after the one before. */
+  #messageEndAt = -Infinity;
+  #backToBack = false;
   #persistTimer: ReturnType<typeof setTimeout> | undefined;
   #phase: RunPhase = 'idle';
   #statusTimer = 0;
@@ -139,6 +144,7 @@ export class App {
     });
     this.#frames = new FrameScheduler({
       isLive: () => this.#isLive(),
+      catchingUp: () => this.#backToBack && performance.now() - this.#messageEndAt < BACK_TO_BACK_MS,
       urgent: () => this.#refit,
       paint: () => this.#paint(),
       afterPaint: (live, now) => {
@@ -297,6 +303,15 @@ export class App {
 
   #onMessage(m: ToWebview): void {
     this.#messageAt = performance.now();
+    this.#backToBack = this.#messageAt - this.#messageEndAt < BACK_TO_BACK_MS;
+    try {
+      this.#handle(m);
+    } finally {
+      this.#messageEndAt = performance.now();
+    }
+  }
+
+  #handle(m: ToWebview): void {
     switch (m.type) {
       case 'events':
         this.#ingest(m.batch);
@@ -359,6 +374,7 @@ export class App {
     const defer = this.#deferFold && (this.model.pending || c.length >= DEFER_FOLD_MIN_ROWS);
     if (!this.model.addColumns(c, packedText, { defer })) return;
     if (this.model.pending) {
+      // Rows the chart has not painted yet, even coarse: the fold waits for that frame.
       this.#coarseSince ??= performance.now();
       this.#foldSoon();
     }

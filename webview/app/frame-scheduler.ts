@@ -13,6 +13,14 @@
 export const LIVE_FRAME_INTERVAL_MS = 100;
 /** Summary, compare table and task table refresh at most this often while a run is live. */
 export const LIVE_PANEL_INTERVAL_MS = 250;
+/**
+ * A frame is put off while the host's messages are handled back to back (a replay or a trace still
+ * arriving: each message's handler starts as the previous one ends), for at most this long since the
+ * chart first needed drawing: a large trace then pays for one frame with everything in it, not for frames
+ * between its batches.
+ */
+export const CATCH_UP_HOLD_MS = 400;
+
 /** Above this many tasks, panels are computed after the chart has painted. */
 export const BIG_TRACE_TASKS = 50_000;
 
@@ -21,6 +29,8 @@ export interface FrameHooks {
   isLive(): boolean;
   /** This frame must not wait (e.g. a refit is pending). */
   urgent(): boolean;
+  /** Messages are being handled back to back (see CATCH_UP_HOLD_MS). */
+  catchingUp?(): boolean;
   /** Lays out and draws the chart; its cost sets the live throttle. */
   paint(): void;
   /** After the chart was painted (panels, reports). */
@@ -34,6 +44,8 @@ export class FrameScheduler {
   #drawCostMs = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #frames = 0;
+  /** When the chart first needed drawing since the last frame (performance.now()). */
+  #dirtySince = 0;
 
   constructor(private readonly hooks: FrameHooks) {}
 
@@ -43,6 +55,7 @@ export class FrameScheduler {
   get frames(): number { return this.#frames; }
 
   schedule(): void {
+    if (!this.#dirty) this.#dirtySince = performance.now();
     this.#dirty = true;
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => this.#onFrame());
@@ -64,6 +77,10 @@ export class FrameScheduler {
   #onFrame(): void {
     this.#frame = 0;
     if (!this.#dirty) return;
+    if (this.hooks.catchingUp?.() && performance.now() - this.#dirtySince < CATCH_UP_HOLD_MS) {
+      this.#frame = requestAnimationFrame(() => this.#onFrame());
+      return;
+    }
     const live = this.hooks.isLive();
     if (live && !this.hooks.urgent()) {
       // Live stream: redraw at most every LIVE_FRAME_INTERVAL_MS, and spend at most ~20 % of the time drawing.

@@ -84,6 +84,8 @@ export class TimelineView {
   /** What the rows looked like at the last layout (label rebuilds follow changes of it). */
   #rowsKey = '';
   #overviewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** #sizeKey() when the sizes were last laid out. */
+  #sizedFor = '';
 
   constructor(public model: TraceModel, private readonly opts: TimelineViewOptions) {
     this.element = document.createElement('section');
@@ -251,6 +253,9 @@ export class TimelineView {
   }
 
   resize(): void {
+    // The observer also reports the size this frame's layout already measured (the chart shown for the first
+    // time): a second draw of the same frame would change nothing.
+    if (this.#sizeKey() === this.#sizedFor) return;
     this.#layoutSizes();
     this.#overviewDirty = true;
     this.#zoom.sync(this.#full, this.#domain);
@@ -259,7 +264,14 @@ export class TimelineView {
 
   // ───────────────────────────── geometry ─────────────────────────────
 
+  /** What the chart's size depends on: the lanes' box, the window's height, what is reserved below the lanes. */
+  #sizeKey(): string {
+    const rect = this.#scroll.getBoundingClientRect();
+    return `${rect.width}|${rect.top + window.scrollY}|${window.innerHeight}|${this.#totalHeight}|${this.opts.reservedBelow?.() ?? 0}|${window.devicePixelRatio || 1}`;
+  }
+
   #layoutSizes(): void {
+    this.#sizedFor = this.#sizeKey();
     const rect = this.#scroll.getBoundingClientRect();
     const labelWidth = rect.width < NARROW_BELOW_PX ? LABEL_WIDTH_NARROW : LABEL_WIDTH;
     this.element.style.setProperty('--ps-label-w', `${labelWidth}px`);
