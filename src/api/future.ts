@@ -21,10 +21,22 @@ export interface FutureInternals {
 }
 
 let internalsOf: (future: Future<unknown>) => FutureInternals | undefined;
+let taskOf: (future: Future<unknown>) => SubmittedTask<unknown> | undefined;
 
 /** @internal */
 export function futureInternals(future: Future<unknown>): FutureInternals {
   const found = internalsOf(future);
+  if (!found) throw new TypeError('expected a Future returned by an executor\'s submit()');
+  return found;
+}
+
+/**
+ * @internal The call behind a future (its promise settles once it is done, cancelled included; its state is the
+ * outcome so far) — without the view object {@link futureInternals} makes: `wait()` and `asCompleted()` ask
+ * for every future they are given.
+ */
+export function futureTask(future: Future<unknown>): SubmittedTask<unknown> {
+  const found = taskOf(future);
   if (!found) throw new TypeError('expected a Future returned by an executor\'s submit()');
   return found;
 }
@@ -53,6 +65,7 @@ export class Future<T> {
     internalsOf = (future) => (#task in future
       ? { settles: future.#task.promise, session: future.#session, state: future.#task.state }
       : undefined);
+    taskOf = (future) => (#task in future ? future.#task : undefined);
   }
 
   /** @internal Created by an executor's `submit()`. */

@@ -3,7 +3,7 @@
  * `as_completed`, over futures from any executors.
  */
 import { TimeoutError } from './errors.js';
-import { futureInternals, type Future } from './future.js';
+import { futureInternals, futureTask, type Future } from './future.js';
 import { Deadline, ResultIterator } from './result-iterator.js';
 import { checkTimeout } from './timeouts.js';
 
@@ -75,7 +75,7 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions
             if (failed(f)) anyFailed = true;
             if (satisfied()) resolve();
           };
-          futureInternals(f as Future<unknown>).settles.then(mark, mark);
+          futureTask(f as Future<unknown>).promise.then(mark, mark);
         }
         if (timeout !== undefined) timer = setTimeout(resolve, timeout);
       });
@@ -117,7 +117,7 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): 
         finished.push(f);
         if (wake !== undefined) { const w = wake; wake = undefined; w(); }
       };
-      futureInternals(f as Future<unknown>).settles.then(mark, mark);
+      futureTask(f as Future<unknown>).promise.then(mark, mark);
     }
     const session = list.length > 0 ? futureInternals(list[0] as Future<unknown>).session : undefined;
     const label = `asCompleted(${list.length} futures)`;
@@ -148,5 +148,5 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): 
 }
 
 function futureFailed<T>(f: Future<T>): boolean {
-  return futureInternals(f as Future<unknown>).state === 'failed';
+  return futureTask(f as Future<unknown>).state === 'failed';
 }

@@ -77,6 +77,30 @@ test('imapUnordered on a thread pool yields each result once, fastest first', { 
   }
 });
 
+test('imapUnordered: results in completion order until a failure, which is thrown at its turn and ends the iteration', { timeout: 30_000 }, async () => {
+  // One event-loop thread, all in flight: completion order is the timers' order — 10 ok, 100 fails, 400 ok.
+  const pool = new Pool(3, { backend: 'event-loop', module: TASKS_URL });
+  try {
+    const seen = [];
+    const results = pool.imapUnordered(tasks.sleepOrFail, [400, 100, 10]);
+    const error = await (async () => {
+      try {
+        for await (const ms of results) seen.push(ms);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.deepEqual(seen, [10]);
+    assert.equal(error?.name, 'RangeError');
+    assert.match(error.message, /100 failed/);
+    assert.deepEqual(await results.next(), { value: undefined, done: true }, 'the iteration ended with the failure');
+  } finally {
+    pool.close();
+    await pool.join();
+  }
+});
+
 test('after close(), submissions throw PoolClosed ("Pool not running"); join() waits for queued work', { timeout: 30_000 }, async () => {
   const pool = new Pool(1, { backend: 'thread', module: TASKS_URL });
   const pending = pool.applyAsync(sleep, [100, 'finished']);
