@@ -83,14 +83,13 @@ test('imapUnordered: results in completion order until a failure, which is throw
   try {
     const seen = [];
     const results = pool.imapUnordered(tasks.sleepOrFail, [400, 100, 10]);
-    const error = await (async () => {
-      try {
-        for await (const ms of results) seen.push(ms);
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
+    /** @type {any} */
+    let error;
+    try {
+      for await (const ms of results) seen.push(ms);
+    } catch (e) {
+      error = e;
+    }
     assert.deepEqual(seen, [10]);
     assert.equal(error?.name, 'RangeError');
     assert.match(error.message, /100 failed/);
