@@ -92,6 +92,8 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   readonly #queue = new TaskQueue<Task>(256);
   readonly #backend: PoolBackend;
   readonly #clockBase: number;
+  /** The `performance` global is an accessor on globalThis: read once, not on every submit. */
+  readonly #performance = performance;
   readonly #beforeRunEnd: (() => void) | undefined;
   /** Epoch ms when the pool was made: nothing older can carry its mark (descendants.ts). */
   readonly #createdAtMs = Date.now();
@@ -133,7 +135,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   // ── PoolEngine ────────────────────────────────────────────────────────────
 
   now(): number {
-    return performance.now() * 1000 + this.#clockBase;
+    return this.#performance.now() * 1000 + this.#clockBase;
   }
 
   onTrace(listener: TraceListener): () => void {

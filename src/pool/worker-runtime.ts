@@ -197,7 +197,9 @@ class WorkerRuntime {
   /** performance.now() reads the same monotonic clock as hrtime but allocates nothing (the per-task hot path). */
   #useFastClock(): void {
     const base = performanceOffsetUs() - this.#init.originUs;
-    this.#now = () => performance.now() * 1000 + base;
+    // The `performance` global is an accessor on globalThis: read once here, not twice a task.
+    const clock = performance;
+    this.#now = () => clock.now() * 1000 + base;
   }
 
   /** Flush replies before the thread/process goes away, so finished results are not lost. */
