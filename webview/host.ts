@@ -26,8 +26,8 @@ export interface Host {
   /** The trace embedded in the page (standalone only). */
   readonly embedded: EmbeddedTrace | undefined;
   post(message: FromWebview): void;
-  /** Registers the handler for validated host messages. */
-  listen(handler: (message: ToWebview) => void): void;
+  /** Registers the handler for validated host messages (`arrivedAt`: performance.now() before the message was read and checked). */
+  listen(handler: (message: ToWebview, arrivedAt: number) => void): void;
   getState(): unknown;
   setState(state: unknown): void;
 }
@@ -41,10 +41,11 @@ function remember(message: FromWebview): void {
   postedMessages.push(message);
 }
 
-function listenToWindow(handler: (message: ToWebview) => void, onRejected: (raw: unknown) => void): void {
+function listenToWindow(handler: (message: ToWebview, arrivedAt: number) => void, onRejected: (raw: unknown) => void): void {
   window.addEventListener('message', (event: MessageEvent) => {
+    const arrivedAt = performance.now();
     const message = parseToWebview(event.data);
-    if (message) handler(message);
+    if (message) handler(message, arrivedAt);
     else onRejected(event.data);
   });
 }

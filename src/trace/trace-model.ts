@@ -660,6 +660,8 @@ export class TraceModel {
     let hi = -Infinity;
     let lane: BusySketch | undefined;
     let laneWorker = NaN;
+    /** Task-queued rows per function of the batch (fns index), added to the run's counts at the end. */
+    const perFn = new Float64Array(fns.length);
     for (let i = p.row; i < length; i++) {
       const k = kind[i];
       const ti = t[i];
@@ -675,7 +677,7 @@ export class TraceModel {
         const f = ref[i];
         // Function names get their index in arrival order, as the fold would give them.
         if (fnOf[f] < 0) fnOf[f] = this.#fnIndexOf(fns[f] ?? '');
-        sketch.fnCounts.set(fnOf[f], (sketch.fnCounts.get(fnOf[f]) ?? 0) + 1);
+        perFn[f]++;
         continue;
       }
       const w = ref[i];
@@ -690,6 +692,7 @@ export class TraceModel {
       if (k === RowKind.Started) lane!.start(ti);
       else lane!.end(ti);
     }
+    for (let f = 0; f < perFn.length; f++) if (perFn[f]) sketch.fnCounts.set(fnOf[f], (sketch.fnCounts.get(fnOf[f]) ?? 0) + perFn[f]);
     if (lo <= hi) {
       this.#noteTime(run, lo);
       this.#noteTime(run, hi);

@@ -257,7 +257,7 @@ export class App {
 
   /** Loads the embedded or persisted trace, starts listening, and tells the host it is ready. */
   start(): void {
-    this.host.listen((m) => this.#onMessage(m));
+    this.host.listen((m, arrivedAt) => this.#onMessage(m, arrivedAt));
     const persisted = parsePersistedState(this.host.getState());
     if (persisted) this.#restore(persisted);
     // A trace file opens fitted, not following.
@@ -301,9 +301,10 @@ export class App {
 
   // ───────────────────────────── messages ─────────────────────────────
 
-  #onMessage(m: ToWebview): void {
+  /** `arrivedAt`: before the message was read and checked (a large batch's copy and check take a while). */
+  #onMessage(m: ToWebview, arrivedAt = performance.now()): void {
     this.#messageAt = performance.now();
-    this.#backToBack = this.#messageAt - this.#messageEndAt < BACK_TO_BACK_MS;
+    this.#backToBack = arrivedAt - this.#messageEndAt < BACK_TO_BACK_MS;
     try {
       this.#handle(m);
     } finally {
