@@ -47,9 +47,10 @@ const config = {
   overhead: {
     tasks: 2000, pairs: 4,
     thread: {
-      runs: quick ? 2 : 5, epochs: quick ? 4 : 16, modes: ['off', 'columns', 'listener', 'off#2'],
-      // One pool per epoch with its tracing switched round by round (lib/measure.mjs overheadToggle): ~11 s a run.
-      sameInstance: { runs: quick ? 2 : 5, epochs: 4, pairs: quick ? 8 : 24 },
+      runs: quick ? 2 : 5, epochs: quick ? 4 : 12, modes: ['off', 'columns', 'listener', 'off#2'],
+      // One pool per epoch with its tracing switched round by round (lib/measure.mjs overheadToggle): ~8–14 s a run.
+      // With it the section takes ~3.5 min at load 5–10 (the fresh-pools runs had 16 epochs before; the whole bench ~10 min).
+      sameInstance: { runs: quick ? 2 : 5, epochs: 4, pairs: quick ? 8 : 16 },
     },
     process: { runs: quick ? 1 : 3, epochs: quick ? 2 : 6, modes: ['off', 'columns', 'listener'] },
   },
