@@ -156,11 +156,9 @@ export class TaskColumns {
     this.start[i] = NaN;
     this.end[i] = NaN;
     this.lane[i] = NO_LANE;
-    this.fn[i] = 0;
-    this.status[i] = TaskStatus.Queued;
+    // fn, status (Queued) and startSeen start at 0: a task index is never reused, and the columns grow zeroed.
     this.cpuUs[i] = NaN;
     this.firstSlice[i] = -1;
-    this.startSeen[i] = 0;
     return i;
   }
 }

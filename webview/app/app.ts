@@ -48,8 +48,10 @@ const BUSY_MESSAGE_GAP_MS = 100;
  * folded afterwards in FOLD_SLICE_MS slices between frames (trace-model.ts foldPending). Live flushes are smaller.
  */
 export const DEFER_FOLD_MIN_ROWS = 30_000;
-/** Time the fold of deferred rows takes at once before it lets the page handle input and frames. */
+/** Time the fold of deferred rows takes at once before it lets the page handle input and frames … */
 const FOLD_SLICE_MS = 12;
+/** … or up to this long while no input waits (where the browser can tell: navigator.scheduling.isInputPending). */
+const FOLD_SLICE_NO_INPUT_MS = 48;
 /** The fold waits for the coarse frame at most this long (a hidden panel draws no frames). */
 const FOLD_WAIT_FOR_PAINT_MS = 500;
 /** A message whose handling starts within this long of the previous one's end came queued behind it. */
@@ -429,7 +431,13 @@ export class App {
       setTimeout(() => this.#foldSoon(), FOLD_WAIT_FOR_PAINT_MS);
       return;
     }
-    if (this.model.foldPending(FOLD_SLICE_MS)) this.#folded();
+    const t0 = performance.now();
+    const scheduling = (navigator as { scheduling?: { isInputPending?: () => boolean } }).scheduling;
+    let done = this.model.foldPending(FOLD_SLICE_MS);
+    while (!done && scheduling?.isInputPending && !scheduling.isInputPending() && performance.now() - t0 < FOLD_SLICE_NO_INPUT_MS) {
+      done = this.model.foldPending(FOLD_SLICE_MS);
+    }
+    if (done) this.#folded();
     else this.#foldSoon();
   }
 
