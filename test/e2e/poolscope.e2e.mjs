@@ -166,12 +166,12 @@ try {
     const view = page.viewportSize();
     // Narrow the window until the timeline's editor group is ~620 px wide (the default side-by-side split on a laptop).
     await page.setViewportSize({ width: Math.max(900, Math.round(view.width - (box0.width - 620))), height: view.height });
-    await page.waitForTimeout(800);
-    const box = await frame.boundingBox();
+    const box = await frameWidthNear(frame, 620);
     step(`  webview ${Math.round(box.width)} × ${Math.round(box.height)} px`);
     if (Math.abs(box.width - 620) > 40) throw new Error(`webview is ${box.width} px wide, wanted ~620`);
     await inner.locator('details.ps-more > summary').click();
-    await page.waitForTimeout(500);
+    await inner.locator('details.ps-more:not([open])').waitFor({ state: 'attached' });
+    await nextFrames(inner);
     const m = await inner.locator('body').evaluate(() => {
       const lanes = [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-lane-label[data-kind="worker"]'))].map((e) => e.getBoundingClientRect());
       // Rows = groups of visible toolbar controls whose vertical centres are within half a control's height
@@ -190,7 +190,7 @@ try {
     if (m.toolbarRows > 2) throw new Error(`toolbar wraps onto ${m.toolbarRows} rows`);
     if (!/wall/.test(m.stats)) throw new Error(`no stats line: ${m.stats}`);
     await page.setViewportSize(view);
-    await page.waitForTimeout(500);
+    await frameWidthNear(frame, box0.width);
   });
 
   await check('status bar click toggles the backend (thread → process)', async () => {
@@ -228,8 +228,9 @@ try {
     const before = new Set(fs.readdirSync(WORKSPACE));
     await runPaletteCommand(page, 'PoolScope: Export Trace', { keepsInputOpen: true });
     await pickQuickPickRow(page, 'Chrome trace JSON');
-    // The save dialog (a simple file dialog in the browser) is prefilled with poolscope-<time>.json in the workspace.
-    await page.waitForTimeout(500);
+    // The save dialog (a simple file dialog in the browser) is prefilled with poolscope-<time>.json in the workspace:
+    // accept it once it is.
+    await page.waitForFunction(() => /poolscope-[^/]*\.json$/.test(/** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input.input'))?.value ?? ''), undefined, { timeout: 20_000 });
     await answerInputBox(page, undefined);
     let file;
     for (const deadline = Date.now() + 20_000; !file && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
@@ -312,7 +313,8 @@ try {
       await page.waitForTimeout(300);
     }
     if (!/vscode-light/.test(cls)) throw new Error(`webview body class ${cls}`);
-    await page.waitForTimeout(800);
+    // The canvas repaints in the new colours on the frames after the class changed.
+    await nextFrames(inner);
     await shot(page, '06-light-theme');
     await page.locator(outer).first().screenshot({ path: path.join(OUT, '06-light-theme-webview.png') }).catch(() => {});
   });
@@ -362,3 +364,30 @@ try {
 }
 
 finish('e2e', failed, consoleErrors);
+
+/**
+ * Waits (bounded) until a webview's frame is `width` px wide (± 40) after a window resize, and returns its box.
+ * @param {import('playwright-core').Locator} frame
+ * @param {number} width
+ * @returns {Promise<{ x: number, y: number, width: number, height: number }>}
+ */
+async function frameWidthNear(frame, width) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const box = await frame.boundingBox();
+    if (box && Math.abs(box.width - width) <= 40) return box;
+    if (Date.now() > deadline) {
+      if (!box) throw new Error('the webview frame has no box (not shown)');
+      return box;
+    }
+    await frame.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+  }
+}
+
+/**
+ * Two animation frames of the webview's page: whatever it draws in response to what just happened is on screen.
+ * @param {import('playwright-core').FrameLocator} inner
+ */
+async function nextFrames(inner) {
+  await inner.locator('body').evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
