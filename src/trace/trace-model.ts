@@ -126,9 +126,15 @@ export class TaskColumns {
   /** Named parts of a task's run time (distributed engines: Dask's transfer / deserialize / compute), by task index. */
   phases = new Map<number, TaskPhase[]>();
 
-  /** Makes room for `n` tasks in total at once (a run's announced task count), instead of doubling step by step. */
+  /** Room the columns get at their next growth (a run's announced task count). */
+  #wanted = 0;
+
+  /**
+   * Makes room for `n` tasks in total at once (a run's announced task count), instead of doubling step by
+   * step — when the next task needs room: announcing a large run costs nothing before its tasks arrive.
+   */
   reserve(n: number): void {
-    if (n > this.run.length) this.#growTo(n);
+    if (n > this.#wanted) this.#wanted = n;
   }
 
   #growTo(n: number): void {
@@ -148,7 +154,7 @@ export class TaskColumns {
   add(runIndex: number, taskId: number): number {
     const i = this.count++;
     if (i >= this.run.length) {
-      this.#growTo(i + 1);
+      this.#growTo(Math.max(i + 1, this.#wanted));
     }
     this.run[i] = runIndex;
     this.taskId[i] = taskId;

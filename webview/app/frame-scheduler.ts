@@ -19,7 +19,7 @@ export const LIVE_PANEL_INTERVAL_MS = 250;
  * chart first needed drawing: a large trace then pays for one frame with everything in it, not for frames
  * between its batches.
  */
-export const CATCH_UP_HOLD_MS = 400;
+export const CATCH_UP_HOLD_MS = 1000;
 
 /** Above this many tasks, panels are computed after the chart has painted. */
 export const BIG_TRACE_TASKS = 50_000;
