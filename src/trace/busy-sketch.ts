@@ -10,20 +10,33 @@
  * length keeps between BINS/2 and BINS bins.
  */
 
-/** Bins a sketch holds at most (its resolution is at least half of it over the lane's time). */
+/** Bins a sketch holds at most by default (its resolution is at least half of it over the lane's time). */
 export const SKETCH_BINS = 4096;
+/** Bins of all the lanes of one run together, at most (a run of thousands of workers gets fewer bins a lane). */
+export const SKETCH_BINS_PER_RUN = 1 << 20;
+/** A lane's bins never fewer than this. */
+export const MIN_SKETCH_BINS = 256;
+
+/** Bins a lane's sketch gets in a run of `lanes` lanes: a power of two, MIN_SKETCH_BINS…SKETCH_BINS. */
+export function sketchBinsFor(lanes: number): number {
+  let bins = SKETCH_BINS;
+  while (bins > MIN_SKETCH_BINS && bins * Math.max(1, lanes) > SKETCH_BINS_PER_RUN) bins /= 2;
+  return bins;
+}
 
 export class BusySketch {
   /** Run-clock µs of bin 0's left edge. */
   readonly origin: number;
   /** µs per bin (a power of two times the starting width). */
   width: number;
+  /** Bins it holds (a power of two). */
+  readonly capacity: number;
   /** Per bin: Σ (right edge − start) over starts in it, minus the same over ends in it. */
-  #a = new Float64Array(SKETCH_BINS);
+  readonly #a: Float64Array;
   /** Per bin: starts in it minus ends in it. */
-  #d = new Float64Array(SKETCH_BINS);
+  readonly #d: Float64Array;
   /** Per bin: failed task ends in it. */
-  #failed = new Uint32Array(SKETCH_BINS);
+  readonly #failed: Uint32Array;
   /** Bins in use (the highest touched + 1). */
   #used = 0;
   /** Bumped on every change (readers cache the prefix sums by it). */
@@ -31,9 +44,15 @@ export class BusySketch {
   #cum: Float64Array | undefined;
   #cumVersion = -1;
 
-  constructor(origin: number, width = 1) {
+  constructor(origin: number, width = 1, capacity = SKETCH_BINS) {
     this.origin = origin;
     this.width = width > 0 ? width : 1;
+    let bins = MIN_SKETCH_BINS;
+    while (bins < capacity && bins < SKETCH_BINS) bins *= 2;
+    this.capacity = bins;
+    this.#a = new Float64Array(bins);
+    this.#d = new Float64Array(bins);
+    this.#failed = new Uint32Array(bins);
   }
 
   /** Bins in use. */
@@ -44,7 +63,7 @@ export class BusySketch {
   #bin(t: number): number {
     let k = Math.floor((t - this.origin) / this.width);
     if (!(k >= 0)) k = 0; // before the origin (or NaN): the first bin
-    while (k >= SKETCH_BINS) {
+    while (k >= this.capacity) {
       this.#double();
       k = Math.floor((t - this.origin) / this.width);
     }
@@ -58,7 +77,7 @@ export class BusySketch {
     const d = this.#d;
     const f = this.#failed;
     const w = this.width;
-    const half = SKETCH_BINS / 2;
+    const half = this.capacity / 2;
     for (let j = 0; j < half; j++) {
       const l = 2 * j;
       const r = l + 1;
@@ -106,7 +125,7 @@ export class BusySketch {
   #cumulative(): Float64Array {
     if (this.#cum && this.#cumVersion === this.version) return this.#cum;
     const n = this.#used;
-    const cum = this.#cum && this.#cum.length >= SKETCH_BINS + 1 ? this.#cum : new Float64Array(SKETCH_BINS + 1);
+    const cum = this.#cum ?? new Float64Array(this.capacity + 1);
     let open = 0;
     let sum = 0;
     cum[0] = 0;

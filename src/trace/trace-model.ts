@@ -28,7 +28,7 @@
  * `#apply`), and read back in `taskRecord` and `eventsOf`.
  */
 import { RowKind, type TraceColumns } from '../common/trace-columns.js';
-import { BusySketch } from './busy-sketch.js';
+import { BusySketch, sketchBinsFor } from './busy-sketch.js';
 import type { PackedText } from '../common/webview-protocol.js';
 import type {
   LogEvent, MachineSampleEvent, MainWaitEvent, RunEndEvent, RunStartEvent, TaskEndEvent, TaskError, TaskPhase, TaskQueuedEvent, TaskStartEvent,
@@ -641,7 +641,7 @@ export class TraceModel {
     const tasks = this.tasks;
     let origin = run.start ? run.start.t : t;
     if (lane?.tasks.length) origin = Math.min(origin, tasks.start[lane.tasks.items[0]]);
-    busy = new BusySketch(origin);
+    busy = new BusySketch(origin, 1, sketchBinsFor(Math.max(run.start?.workers ?? 0, run.lanes.length, sketch.lanes.size + 1)));
     sketch.lanes.set(workerId, busy);
     // The lane's tasks folded before: the sketch stands for the whole lane.
     if (lane) {

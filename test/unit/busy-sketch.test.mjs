@@ -3,7 +3,7 @@
 // `defer`, foldPending) ends with the same model as folding every batch on arrival.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BusySketch, SKETCH_BINS, TraceModel, summarizeRuns } from '../../dist/trace.mjs';
+import { BusySketch, MIN_SKETCH_BINS, SKETCH_BINS, SKETCH_BINS_PER_RUN, TraceModel, sketchBinsFor, summarizeRuns } from '../../dist/trace.mjs';
 import { eventMessages } from '../../dist/webview-protocol.mjs';
 import { poolRun, syntheticTrace } from '../fixtures/traces/generate.mjs';
 import { seededRandom } from '../fixtures/seeded-random.mjs';
@@ -42,6 +42,22 @@ test('busy time per bin is exact at bin edges, overlapping tasks and many doubli
     // Several bins at once, from edge to edge.
     const c = a + 5 * sketch.width;
     assert.ok(Math.abs(sketch.busyIn(a, c) - busyIn(spans, a, c)) < 1e-6 * sketch.width, `bins ${k}..${k + 5}`);
+  }
+});
+
+test('a run of many lanes gets fewer bins a lane, still exact at bin edges', () => {
+  assert.equal(sketchBinsFor(8), SKETCH_BINS);
+  assert.ok(sketchBinsFor(4096) * 4096 <= SKETCH_BINS_PER_RUN);
+  assert.equal(sketchBinsFor(1_000_000), MIN_SKETCH_BINS);
+  const sketch = new BusySketch(0, 1, sketchBinsFor(4096));
+  assert.equal(sketch.capacity, 256);
+  const spans = Array.from({ length: 5000 }, (_, k) => [k * 700 + (k % 13), k * 700 + 300 + (k % 29)]);
+  for (const [s, e] of spans) { sketch.start(s); sketch.end(e); }
+  assert.ok(sketch.bins <= 256 && sketch.bins > 128, `bins ${sketch.bins}`);
+  for (let k = 0; k < sketch.bins; k += 7) {
+    const a = k * sketch.width;
+    const b = a + 3 * sketch.width;
+    assert.ok(Math.abs(sketch.busyIn(a, b) - busyIn(spans, a, b)) < 1e-6 * sketch.width, `bins ${k}..${k + 3}`);
   }
 });
 
