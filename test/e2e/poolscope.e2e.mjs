@@ -261,7 +261,16 @@ try {
       running: /running…/.test(document.body.innerText),
       phase: document.body.dataset.phase,
     }));
-    const before = await read();
+    // What the panel shows once it has settled (a replayed or late batch may still redraw the stats line):
+    // the same on two reads a few frames apart.
+    let before = await read();
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+      await nextFrames(inner);
+      await page.waitForTimeout(250);
+      const again = await read();
+      if (JSON.stringify(again) === JSON.stringify(before)) break;
+      before = again;
+    }
     if (before.running) throw new Error(`a run reads running before the reload: ${JSON.stringify(before)}`);
     await shot(page, '07-before-reload');
     // Not through runPaletteCommand: its retry would reload twice. The palette goes with the page.
