@@ -6,5 +6,6 @@ export * from './errors.js';
 export * from './types.js';
 export { WORKER_IDENTITY_KEY, type WorkerIdentityGlobal } from './protocol.js';
 export { TaskQueue } from './queue.js';
+export { TraceSink, SAMPLES_FLUSH_INTERVAL_MS } from './trace-sink.js';
 export { previewValue, previewArgs } from './preview.js';
 export { expandTraceColumns, columnsToJson, copyTraceColumns, isTraceColumns, RowKind, type TraceColumns, type TraceColumnsListener } from '../common/trace-columns.js';

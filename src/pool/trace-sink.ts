@@ -2,7 +2,10 @@
  * Stamps `runId` and a contiguous `seq` on every event and delivers them to
  * listeners in batches: events collect and are flushed on the next turn of
  * the event loop (at most every 10 ms while busy), or as soon as a batch is
- * large — never one callback per event.
+ * large — never one callback per event. CPU and machine samples alone wait
+ * longer (100 ms): during a CPU-bound phase they are nearly all there is, and
+ * each batch costs the runner an IPC message and its parent a parse, taken
+ * from the cores the workers are measured on.
  *
  * The per-task events (queued, started, ended ok) are recorded as rows of
  * typed arrays (src/common/trace-columns.ts), not objects: that is what keeps
@@ -22,6 +25,15 @@ const FLUSH_AT = 4096;
  * the next turn.
  */
 const MIN_FLUSH_INTERVAL_MS = 10;
+/**
+ * While only samples wait (cpu-sample every few ms, machine-sample), batches go out at most this often (ms): the
+ * CPU overlay does not need them sooner, and ~100 batches a second would cost a CPU-bound run's runner and its
+ * parent a few % of a core. Any other event or row brings the flush forward to {@link MIN_FLUSH_INTERVAL_MS}.
+ */
+export const SAMPLES_FLUSH_INTERVAL_MS = 100;
+
+/** Events that may wait for {@link SAMPLES_FLUSH_INTERVAL_MS}. */
+const isSample = (event: UnstampedEvent): boolean => event.type === 'cpu-sample' || event.type === 'machine-sample';
 
 export class TraceSink {
   readonly runId: string;
@@ -42,12 +54,17 @@ export class TraceSink {
   #listeners: TraceListener[] = [];
   #columnListeners: TraceColumnsListener[] = [];
   #scheduled: ReturnType<typeof setTimeout> | undefined;
+  /** The scheduled flush is a samples-only one (due after SAMPLES_FLUSH_INTERVAL_MS). */
+  #scheduledForSamples = false;
   #lastFlushMs = -Infinity;
+  /** performance.now(), or a test's clock. */
+  readonly #now: () => number;
   /** A task-start was recorded: the run's first one goes out on the next turn, not after MIN_FLUSH_INTERVAL_MS. */
   #started = false;
 
-  constructor(runId: string) {
+  constructor(runId: string, options: { now?: () => number } = {}) {
     this.runId = runId;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** Number of events emitted so far (= the next seq). */
@@ -61,7 +78,7 @@ export class TraceSink {
     stamped.seq = this.#seq;
     this.#events.push(stamped);
     this.#rows.kind[this.#n] = RowKind.Event;
-    this.#advance();
+    this.#advance(isSample(event));
   }
 
   /** task-queued. A lone number argument is kept as a number (its preview is its text). */
@@ -95,6 +112,7 @@ export class TraceSink {
       this.#started = true;
       if (this.#scheduled !== undefined) clearTimeout(this.#scheduled);
       this.#scheduled = setTimeout(this.#flushNow, 0);
+      this.#scheduledForSamples = false;
     }
   }
 
@@ -132,10 +150,11 @@ export class TraceSink {
     if (this.#scheduled !== undefined) {
       clearTimeout(this.#scheduled);
       this.#scheduled = undefined;
+      this.#scheduledForSamples = false;
     }
     const n = this.#n;
     if (n === 0) return;
-    this.#lastFlushMs = performance.now();
+    this.#lastFlushMs = this.#now();
     // The number columns are lent, not given: they are written again once the listeners return (a fresh
     // buffer per batch cost more than all the rows in it: page faults, external-memory GCs). A listener
     // that keeps a batch copies it (copyTraceColumns / columnsToJson). Meanwhile rows go to the spare set,
@@ -158,15 +177,25 @@ export class TraceSink {
     this.#spare = lent;
   }
 
-  /** Closes the row being written. */
-  #advance(): void {
+  /** Closes the row being written; `sample`: it is a cpu-sample or machine-sample event, which may wait longer. */
+  #advance(sample = false): void {
     this.#seq++;
     if (++this.#n >= FLUSH_AT) {
       // A burst (thousands of submits in one loop) is delivered in slices, so batches die young instead of piling up.
       this.flush();
     } else if (this.#scheduled === undefined) {
-      this.#scheduled = setTimeout(this.#flushNow, Math.max(0, this.#lastFlushMs + MIN_FLUSH_INTERVAL_MS - performance.now()));
+      this.#schedule(sample);
+    } else if (this.#scheduledForSamples && !sample) {
+      // A task row or another event joins samples that were to wait: it goes out at the usual pace.
+      clearTimeout(this.#scheduled);
+      this.#schedule(false);
     }
+  }
+
+  #schedule(samplesOnly: boolean): void {
+    const interval = samplesOnly ? SAMPLES_FLUSH_INTERVAL_MS : MIN_FLUSH_INTERVAL_MS;
+    this.#scheduled = setTimeout(this.#flushNow, Math.max(0, this.#lastFlushMs + interval - this.#now()));
+    this.#scheduledForSamples = samplesOnly;
   }
 
   #fnRef(fn: string): number {
@@ -183,6 +212,7 @@ export class TraceSink {
 
   readonly #flushNow = (): void => {
     this.#scheduled = undefined;
+    this.#scheduledForSamples = false;
     this.flush();
   };
 }
