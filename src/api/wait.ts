@@ -4,7 +4,7 @@
  */
 import { TimeoutError } from './errors.js';
 import { futureInternals, futureTask, type Future } from './future.js';
-import { Deadline, ResultIterator } from './result-iterator.js';
+import { ArrivalQueue, Deadline, ResultIterator } from './result-iterator.js';
 import { checkTimeout } from './timeouts.js';
 
 /** `wait()` returns as soon as any future finishes or is cancelled. */
@@ -68,12 +68,17 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve) => {
+        // Only FIRST_EXCEPTION needs to know which future finished (failed, or cancelled?): the other two count,
+        // with one handler shared by every future instead of a closure each.
+        const count = (): void => {
+          doneCount++;
+          if (satisfied()) resolve();
+        };
         for (const f of list) {
           if (f.done()) continue;
-          const mark = (): void => {
-            doneCount++;
+          const mark = returnWhen !== FIRST_EXCEPTION ? count : (): void => {
             if (failed(f)) anyFailed = true;
-            if (satisfied()) resolve();
+            count();
           };
           futureTask(f as Future<unknown>).promise.then(mark, mark);
         }
@@ -103,48 +108,28 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions
 export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): ResultIterator<Future<T>> {
   const list = [...new Set(futures)];
   const ms = checkTimeout(timeout);
-  async function* completed(): AsyncGenerator<Future<T>, void, undefined> {
-    const deadline = ms === undefined ? undefined : new Deadline(ms, `asCompleted(${list.length} futures)`);
+  const label = `asCompleted(${list.length} futures)`;
+  const session = list.length > 0 ? futureInternals(list[0] as Future<unknown>).session : undefined;
+  // The deadline runs from the first next(), like Python's as_completed timeout from the first __next__.
+  let queue: ArrivalQueue<Future<T>> | undefined;
+  const start = (): ArrivalQueue<Future<T>> => {
+    const deadline = ms === undefined ? undefined : new Deadline(ms, label);
+    const q: ArrivalQueue<Future<T>> = new ArrivalQueue<Future<T>>(list.length, session, label, deadline,
+      (): TimeoutError => new TimeoutError(`asCompleted(): ${q.left} (of ${list.length}) futures unfinished after ${ms} ms`, ms ?? 0));
     // Finished ones first, then each as it finishes (the list holds each future once).
-    const finished: Future<T>[] = [];
-    let wake: (() => void) | undefined;
     for (const f of list) {
-      if (f.done()) {
-        finished.push(f);
-        continue;
+      if (f.done()) q.push(f, false);
+      else {
+        const mark = (): void => q.push(f, false);
+        futureTask(f as Future<unknown>).promise.then(mark, mark);
       }
-      const mark = (): void => {
-        finished.push(f);
-        if (wake !== undefined) { const w = wake; wake = undefined; w(); }
-      };
-      futureTask(f as Future<unknown>).promise.then(mark, mark);
     }
-    const session = list.length > 0 ? futureInternals(list[0] as Future<unknown>).session : undefined;
-    const label = `asCompleted(${list.length} futures)`;
-    let head = 0;
-    let yielded = 0;
-    while (yielded < list.length) {
-      while (head === finished.length) {
-        const arrived = new Promise<void>((resolve) => { wake = resolve; });
-        session!.beginWait(label);
-        try {
-          await (deadline ? deadline.race(arrived) : arrived);
-        } catch (error) {
-          if (error instanceof TimeoutError) {
-            throw new TimeoutError(`asCompleted(): ${list.length - yielded} (of ${list.length}) futures unfinished after ${ms} ms`, ms ?? 0);
-          }
-          throw error;
-        } finally {
-          session!.endWait();
-        }
-      }
-      yielded++;
-      const next = finished[head];
-      finished[head++] = undefined as unknown as Future<T>; // no shift(): it is linear in the array's length
-      yield next;
-    }
-  }
-  return new ResultIterator(completed());
+    return q;
+  };
+  return new ResultIterator<Future<T>>({
+    next: () => (queue ??= start()).next(),
+    return: () => (queue ? queue.return() : Promise.resolve({ value: undefined, done: true })),
+  });
 }
 
 function futureFailed<T>(f: Future<T>): boolean {

@@ -77,6 +77,29 @@ test('imapUnordered on a thread pool yields each result once, fastest first', { 
   }
 });
 
+test('imapUnordered: next() called again before the last one settled hands out results in completion order; a break ends it', { timeout: 30_000 }, async () => {
+  const pool = new Pool(3, { backend: 'event-loop', module: TASKS_URL });
+  try {
+    const results = pool.imapUnordered(sleep, [300, 5, 100]);
+    // Three next() calls at once, none awaited before the others: each gets the next result to arrive.
+    const firstThree = await Promise.all([results.next(), results.next(), results.next()]);
+    assert.deepEqual(firstThree.map((r) => r.value), [5, 100, 300]);
+    assert.deepEqual(await results.next(), { value: undefined, done: true });
+    // A break while results are still due ends the iteration; what arrives later is dropped.
+    const more = pool.imapUnordered(sleep, [5, 200]);
+    const seen = [];
+    for await (const ms of more) {
+      seen.push(ms);
+      break;
+    }
+    assert.deepEqual(seen, [5]);
+    assert.deepEqual(await more.next(), { value: undefined, done: true });
+  } finally {
+    pool.close();
+    await pool.join();
+  }
+});
+
 test('imapUnordered: results in completion order until a failure, which is thrown at its turn and ends the iteration', { timeout: 30_000 }, async () => {
   // One event-loop thread, all in flight: completion order is the timers' order — 10 ok, 100 fails, 400 ok.
   const pool = new Pool(3, { backend: 'event-loop', module: TASKS_URL });
