@@ -54,7 +54,7 @@ export class TraceSink {
   #listeners: TraceListener[] = [];
   #columnListeners: TraceColumnsListener[] = [];
   #scheduled: ReturnType<typeof setTimeout> | undefined;
-  /** The scheduled flush is a samples-only one (due after SAMPLES_FLUSH_INTERVAL_MS). */
+  /** The scheduled flush is a samples-only one (due after SAMPLES_FLUSH_INTERVAL_MS); read only while one is scheduled. */
   #scheduledForSamples = false;
   #lastFlushMs = -Infinity;
   /** performance.now(), or a test's clock. */
@@ -150,7 +150,6 @@ export class TraceSink {
     if (this.#scheduled !== undefined) {
       clearTimeout(this.#scheduled);
       this.#scheduled = undefined;
-      this.#scheduledForSamples = false;
     }
     const n = this.#n;
     if (n === 0) return;
@@ -212,7 +211,6 @@ export class TraceSink {
 
   readonly #flushNow = (): void => {
     this.#scheduled = undefined;
-    this.#scheduledForSamples = false;
     this.flush();
   };
 }

@@ -51,7 +51,7 @@ test('a task row or another event joining waiting samples goes out at the usual 
   advance(2);
   sink.queued(3, 0, 'burn', [7]);
   advance(8);
-  assert.equal(batches.length, 2, 'the task row waited with the samples');
+  assert.equal(batches.length, 2, 'the task row did not bring the samples\' flush forward to 10 ms');
   assert.equal(batches[1].length, 2);
   // The same for an event that is not a sample (a log line, a worker starting).
   sink.emit(sample(4));
