@@ -137,8 +137,8 @@ export abstract class Executor implements AsyncDisposable {
       throw new RangeError(`map(): chunksize must be an integer ≥ 1, got ${options.chunksize}`);
     }
     const deadline = timeout === undefined ? undefined : new Deadline(timeout, 'executor.map()');
-    // Guarded: a loop left early never collects the rest, whose failures must not crash the program.
-    const tasks = this.#session.submitEach<TaskResult<F>>(fn, [...zip(iterables)], 'map', true);
+    // A loop left early never asks for the rest's promises, so their failures cannot go unhandled.
+    const tasks = this.#session.submitEach<TaskResult<F>>(fn, [...zip(iterables)], 'map');
     for (const task of tasks) this.#track(task as SubmittedTask<unknown>);
     const label = `executor.map(${typeof fn === 'string' ? fn : fn.name || '<anonymous>'}) × ${tasks.length}`;
     const session = this.#session;

@@ -8,7 +8,6 @@ import { availableParallelism } from 'node:os';
 import type { NodeBackend, TraceListener } from '../trace/events.js';
 import type { PoolEngine, PoolOptions } from '../pool/types.js';
 import { createPool } from '../pool/index.js';
-import { ErrorNames } from '../pool/errors.js';
 import { NoTaskModule, PoolInWorker } from './errors.js';
 import { workerIdentity } from './current.js';
 import { closedError, terminatedError } from './engine-errors.js';
@@ -66,11 +65,6 @@ export class PoolSession {
   #closed: Promise<void> | undefined;
   #terminated: Promise<void> | undefined;
   #ended = false;
-  #broken: Error | undefined;
-  /** Marks a task's rejection handled and notices PoolBroken (one reaction per task, shared). */
-  readonly noteFailure = (error: unknown): void => {
-    if ((error as Error | undefined)?.name === ErrorNames.PoolBroken) this.#broken ??= error as Error;
-  };
   // The main lane: waits in progress, and the open span (one per continuous waiting period).
   #waiting = 0;
   #spanStart = -1;
@@ -143,13 +137,13 @@ export class PoolSession {
   /**
    * Submits `fn(...args)`. Throws at once (not in the result) when the pool is
    * closed or when `fn` is known not to be exported, as Python does at submit.
-   * `guard`: mark the task's rejection handled (false when the caller attaches its own handlers at once, as
-   * `Promise.all` does for `map`).
+   * Nothing follows the task unless asked: its engine promise is made only when someone asks for it, so an
+   * ignored failure cannot go unhandled.
    */
-  submit<T>(fn: TaskFunction | string, args: unknown[], what = 'submit', guard = true): SubmittedTask<T> {
+  submit<T>(fn: TaskFunction | string, args: unknown[], what = 'submit'): SubmittedTask<T> {
     this.#checkOpen(what);
     const name = this.#deferred.length === 0 ? this.module.nameNow(fn) : undefined;
-    if (name !== undefined) return this.#bound<T>(fn, name, args, guard);
+    if (name !== undefined) return this.#bound<T>(fn, name, args);
     return this.#defer<T>(fn, args);
   }
 
@@ -158,14 +152,14 @@ export class PoolSession {
    * rejections are left to the caller, which awaits them all. All or nothing: if a submission throws, the ones
    * before it are cancelled.
    */
-  submitEach<T>(fn: TaskFunction | string, argLists: unknown[][], what: string, guard = false): SubmittedTask<T>[] {
+  submitEach<T>(fn: TaskFunction | string, argLists: unknown[][], what: string): SubmittedTask<T>[] {
     this.#checkOpen(what);
     const tasks: SubmittedTask<T>[] = new Array(argLists.length);
     const name = this.#deferred.length === 0 ? this.module.nameNow(fn) : undefined;
     let i = 0;
     try {
       for (; i < argLists.length; i++) {
-        tasks[i] = name !== undefined ? this.#bound<T>(fn, name, argLists[i], guard) : this.#defer<T>(fn, argLists[i]);
+        tasks[i] = name !== undefined ? this.#bound<T>(fn, name, argLists[i]) : this.#defer<T>(fn, argLists[i]);
       }
     } catch (error) {
       for (let k = 0; k < i; k++) tasks[k].cancel();
@@ -177,18 +171,17 @@ export class PoolSession {
   #checkOpen(what: string): void {
     if (this.#lifecycle !== 'running') throw closedError(`${what}(): pool is not running (it was ${this.#lifecycle === 'terminated' ? 'terminated' : 'closed'})`);
     // Python's BrokenProcessPool: once broken, a pool refuses new work at submit.
-    if (this.#broken) throw this.#broken;
+    const broken = this.engine.brokenError;
+    if (broken) throw broken;
   }
 
-  #bound<T>(fn: TaskFunction | string, name: string, args: unknown[], guard: boolean): SubmittedTask<T> {
-    const handle = this.engine.submit<T>(name, args);
-    if (guard) handle.promise.catch(this.noteFailure);
-    return new SubmittedTask<T>(labelOf(fn), handle, this.#sentIsRunning);
+  #bound<T>(fn: TaskFunction | string, name: string, args: unknown[]): SubmittedTask<T> {
+    return new SubmittedTask<T>(labelOf(fn), this.engine.submit<T>(name, args), this.#sentIsRunning);
   }
 
   #defer<T>(fn: TaskFunction | string, args: unknown[]): SubmittedTask<T> {
     const task = new SubmittedTask<T>(labelOf(fn), undefined, this.#sentIsRunning);
-    task.promise.catch(this.noteFailure);
+    task.promise.catch(noop); // its own promise exists from the start: an ignored failure must not go unhandled
     this.#deferred.push({ task: task as SubmittedTask<unknown>, fn, args });
     if (this.#deferred.length === 1) this.#draining = this.#drainDeferred();
     return task;
@@ -303,4 +296,8 @@ export class PoolSession {
 
 function labelOf(fn: TaskFunction | string): string {
   return typeof fn === 'string' ? fn : (fn.name || '<anonymous>');
+}
+
+function noop(): undefined {
+  return undefined;
 }

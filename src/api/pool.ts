@@ -195,8 +195,8 @@ export class Pool implements AsyncDisposable {
    * ```
    */
   imap<F extends UnaryTask>(fn: F | string, iterable: Iterable<Parameters<F>[0]>, chunksize?: number): ResultIterator<TaskResult<F>> {
-    // Guarded: a loop left early never collects the rest, whose failures must not crash the program.
-    const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (x) => [x]), chunksize, 'imap', true);
+    // A loop left early never asks for the rest's promises, so their failures cannot go unhandled.
+    const tasks = this.#submitEach<TaskResult<F>>(fn, Array.from(iterable, (x) => [x]), chunksize, 'imap');
     return new ResultIterator(inOrder(tasks, this.#session, `pool.imap(${labelOf(fn)}) × ${tasks.length}`));
   }
 
@@ -287,25 +287,29 @@ export class Pool implements AsyncDisposable {
 
   /**
    * Submits one task per argument list, all or nothing (like one Python map call: a submission that throws
-   * cancels the ones before it). Unguarded unless `guard`: the caller attaches handlers to every task at once.
+   * cancels the ones before it).
    */
-  #submitEach<R>(fn: TaskFunction | string, argLists: unknown[][], chunksize: number | undefined, what: string, guard = false): SubmittedTask<R>[] {
+  #submitEach<R>(fn: TaskFunction | string, argLists: unknown[][], chunksize: number | undefined, what: string): SubmittedTask<R>[] {
     if (chunksize !== undefined && chunksize !== null && !(Number.isInteger(chunksize) && chunksize >= 1)) {
       throw new RangeError(`${what}(): chunksize must be an integer ≥ 1, got ${chunksize}`);
     }
-    return this.#session.submitEach<R>(fn, argLists, what, guard);
+    return this.#session.submitEach<R>(fn, argLists, what);
   }
 
-  /** Every task's result, in order; the first failure rejects (and is noticed: PoolBroken refuses later submits). */
+  /** Every task's result, in order; the first failure rejects. */
   #all<R>(tasks: SubmittedTask<R>[]): Promise<R[]> {
     const promises = new Array<Promise<R>>(tasks.length);
     for (let i = 0; i < tasks.length; i++) promises[i] = tasks[i].promise;
     const all = Promise.all(promises);
-    all.catch(this.#session.noteFailure);
+    all.catch(noop); // as before the lazy promises: a map whose result is dropped does not crash the program
     return all;
   }
 }
 
 function labelOf(fn: TaskFunction | string): string {
   return typeof fn === 'string' ? fn : (fn.name || '<anonymous>');
+}
+
+function noop(): undefined {
+  return undefined;
 }

@@ -79,15 +79,17 @@ export class ArrivalQueue<T> implements ResultSource<T> {
   readonly #waiters: Waiter<T>[] = [];
   readonly #session: PoolSession | undefined;
   readonly #label: string;
-  readonly #deadline: Deadline | undefined;
+  #deadline: Deadline | (() => Deadline) | undefined;
   readonly #timeoutError: ((error: TimeoutError) => Error) | undefined;
 
   /**
    * @param session whose main lane records the waits (none: nothing is recorded)
+   * @param deadline a deadline, or how to make one at the first `next()` (Python's `as_completed` timeout runs
+   *   from its first `__next__`)
    * @param timeoutError what a passed deadline throws instead of the deadline's own TimeoutError
    */
   constructor(total: number, session: PoolSession | undefined, label: string,
-    deadline?: Deadline, timeoutError?: (error: TimeoutError) => Error) {
+    deadline?: Deadline | (() => Deadline), timeoutError?: (error: TimeoutError) => Error) {
     this.#left = total;
     this.#session = session;
     this.#label = label;
@@ -115,11 +117,19 @@ export class ArrivalQueue<T> implements ResultSource<T> {
 
   next(): Promise<IteratorResult<T, void>> {
     if (this.#closed || this.#left === 0) return Promise.resolve(DONE);
+    if (typeof this.#deadline === 'function') this.#deadline = this.#deadline();
     if (this.#head < this.#outcomes.length) {
+      // Arrived already: a settled promise, made without a waiter (the path most results take when they arrive
+      // faster than the loop consumes them).
       const at = this.#head++;
       const outcome = this.#outcomes[at];
       this.#outcomes[at] = undefined; // let the value go once it is handed out (no shift(): linear in the length)
-      return new Promise((resolve, reject) => this.#hand(outcome, this.#failed[at], { resolve, reject }));
+      if (this.#failed[at]) {
+        this.#close();
+        return Promise.reject(outcome);
+      }
+      this.#left--;
+      return Promise.resolve({ value: outcome as T, done: false });
     }
     this.#session?.beginWait(this.#label);
     const arrived = new Promise<IteratorResult<T, void>>((resolve, reject) => { this.#waiters.push({ resolve, reject }); });
@@ -175,10 +185,11 @@ export async function* inOrder<T>(tasks: readonly SubmittedTask<T>[], session: P
 export function inCompletionOrder<T>(tasks: readonly SubmittedTask<T>[], session: PoolSession, label: string,
   deadline?: Deadline): ArrivalQueue<T> {
   const queue = new ArrivalQueue<T>(tasks.length, session, label, deadline);
-  // Two handlers shared by every task: no closure per task, and a value is handed out as it is.
-  const onValue = (value: unknown): void => queue.push(value, false);
-  const onError = (error: unknown): void => queue.push(error, true);
-  for (const task of tasks) task.promise.then(onValue, onError);
+  // One observer for every task, told as each settles: no closure, promise or reaction per task.
+  const arrived = (_tag: unknown, outcome: unknown, failed: boolean): void => queue.push(outcome, failed);
+  for (const task of tasks) {
+    if (!task.observeSettle(arrived, undefined)) task.promise.then((value) => queue.push(value, false), (error: unknown) => queue.push(error, true));
+  }
   return queue;
 }
 

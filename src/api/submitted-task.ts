@@ -8,7 +8,7 @@
  * known at submit, the engine's own promise is this task's promise and its state
  * is read from the engine task (no second promise, no copy of the outcome).
  */
-import type { TaskHandle } from '../pool/types.js';
+import type { SettleObserver, TaskHandle } from '../pool/types.js';
 import { CancelledError } from './errors.js';
 
 /** Python's future states, plus the two ways of finishing. */
@@ -19,9 +19,9 @@ type OwnState = 'pending' | 'done' | 'failed' | 'cancelled';
 export class SubmittedTask<T = unknown> {
   /** What the timeline and error messages call it (the function's name). */
   readonly label: string;
-  /** Settles once. Rejections are marked handled by the submitter, so an ignored result never crashes the program. */
-  readonly promise: Promise<T>;
   #handle: TaskHandle<T> | undefined;
+  /** A deferred task's own promise (a bound task's is the engine's, made when first asked for). */
+  readonly #own: Promise<T> | undefined;
   /** Outcome decided here rather than by the engine task (deferred tasks; cancelled before they were sent). */
   #state: OwnState = 'pending';
   #resolve: ((value: T) => void) | undefined;
@@ -41,13 +41,20 @@ export class SubmittedTask<T = unknown> {
     this.#sentIsRunning = sentIsRunning;
     if (handle !== undefined) {
       this.#handle = handle;
-      this.promise = handle.promise;
     } else {
-      this.promise = new Promise<T>((resolve, reject) => {
+      this.#own = new Promise<T>((resolve, reject) => {
         this.#resolve = resolve;
         this.#reject = reject;
       });
     }
+  }
+
+  /**
+   * Settles once. A bound task's is the engine task's, made on first use: an ignored result (no one asked)
+   * has no promise to go unhandled; a deferred task's own promise is marked handled by the submitter.
+   */
+  get promise(): Promise<T> {
+    return this.#own ?? this.#handle!.promise;
   }
 
   /** The engine task, once it exists. */
@@ -71,6 +78,18 @@ export class SubmittedTask<T = unknown> {
   get settled(): boolean {
     const state = this.state;
     return state === 'done' || state === 'failed' || state === 'cancelled';
+  }
+
+  /**
+   * Calls `observer(tag, outcome, failed)` once when this task settles: true; false (no call) if it already
+   * has. A task bound at submit leaves it to the engine task (no closure, no promise); a deferred one settles
+   * by its own promise, and is told from a reaction to it.
+   */
+  observeSettle(observer: SettleObserver, tag: unknown): boolean {
+    if (this.settled) return false;
+    if (this.#own === undefined) return this.#handle!.observeSettle(observer, tag);
+    this.#own.then((value) => observer(tag, value, false), (error: unknown) => observer(tag, error, true));
+    return true;
   }
 
   /** Binds the engine task of a deferred task; its outcome becomes this task's outcome. */

@@ -68,19 +68,15 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve) => {
-        // Only FIRST_EXCEPTION needs to know which future finished (failed, or cancelled?): the other two count,
-        // with one handler shared by every future instead of a closure each.
-        const count = (): void => {
+        // One observer for every future, told by the engine as each settles (no closure or promise reaction per
+        // future); only FIRST_EXCEPTION needs to know which one finished (failed, or cancelled?).
+        const observe = (tag: unknown): void => {
+          if (returnWhen === FIRST_EXCEPTION && failed(tag as Future<T>)) anyFailed = true;
           doneCount++;
           if (satisfied()) resolve();
         };
         for (const f of list) {
-          if (f.done()) continue;
-          const mark = returnWhen !== FIRST_EXCEPTION ? count : (): void => {
-            if (failed(f)) anyFailed = true;
-            count();
-          };
-          futureTask(f as Future<unknown>).promise.then(mark, mark);
+          if (!f.done() && !futureTask(f as Future<unknown>).observeSettle(observe, f)) observe(f);
         }
         if (timeout !== undefined) timer = setTimeout(resolve, timeout);
       });
@@ -111,25 +107,15 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): 
   const label = `asCompleted(${list.length} futures)`;
   const session = list.length > 0 ? futureInternals(list[0] as Future<unknown>).session : undefined;
   // The deadline runs from the first next(), like Python's as_completed timeout from the first __next__.
-  let queue: ArrivalQueue<Future<T>> | undefined;
-  const start = (): ArrivalQueue<Future<T>> => {
-    const deadline = ms === undefined ? undefined : new Deadline(ms, label);
-    const q: ArrivalQueue<Future<T>> = new ArrivalQueue<Future<T>>(list.length, session, label, deadline,
-      (): TimeoutError => new TimeoutError(`asCompleted(): ${q.left} (of ${list.length}) futures unfinished after ${ms} ms`, ms ?? 0));
-    // Finished ones first, then each as it finishes (the list holds each future once).
-    for (const f of list) {
-      if (f.done()) q.push(f, false);
-      else {
-        const mark = (): void => q.push(f, false);
-        futureTask(f as Future<unknown>).promise.then(mark, mark);
-      }
-    }
-    return q;
-  };
-  return new ResultIterator<Future<T>>({
-    next: () => (queue ??= start()).next(),
-    return: () => (queue ? queue.return() : Promise.resolve({ value: undefined, done: true })),
-  });
+  const q: ArrivalQueue<Future<T>> = new ArrivalQueue<Future<T>>(list.length, session, label,
+    ms === undefined ? undefined : () => new Deadline(ms, label),
+    (): TimeoutError => new TimeoutError(`asCompleted(): ${q.left} (of ${list.length}) futures unfinished after ${ms} ms`, ms ?? 0));
+  // Finished ones first, then each as the engine reports it finished (the list holds each future once).
+  const arrived = (tag: unknown): void => q.push(tag, false);
+  for (const f of list) {
+    if (f.done() || !futureTask(f as Future<unknown>).observeSettle(arrived, f)) q.push(f, false);
+  }
+  return new ResultIterator<Future<T>>(q);
 }
 
 function futureFailed<T>(f: Future<T>): boolean {

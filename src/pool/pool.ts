@@ -134,6 +134,10 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
 
   // ── PoolEngine ────────────────────────────────────────────────────────────
 
+  get brokenError(): Error | undefined {
+    return this.#brokenError;
+  }
+
   now(): number {
     return this.#performance.now() * 1000 + this.#clockBase;
   }
@@ -207,7 +211,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#backend.keepAlive?.(true);
     const error = poolTerminated();
     for (const task of this.#queue.drain()) {
-      task.promise.catch(noop); // mass rejection: a dropped handle must not crash the process
+      task.markHandled(); // mass rejection: a dropped handle must not crash the process
       this.failed(task, -1, -1, this.now(), error);
     }
     this.#terminating = (async () => {
@@ -262,6 +266,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     if (this.tracing) this.#sink.endedOk(end, task.taskId, workerId, value, preview);
     this.#afterSettle(task);
     task.resolve(value);
+    task.notifySettled();
   }
 
   failed(task: Task, workerId: number, start: number, end: number, error: Error, wire?: SerializedError): void {
@@ -277,6 +282,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     }
     this.#afterSettle(task);
     task.reject(error);
+    task.notifySettled();
   }
 
   workerStarted(info: WorkerStartInfo): void {
@@ -313,7 +319,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#lifecycle = this.#lifecycle === 'closing' ? 'closing' : 'broken';
     this.#brokenError = error;
     for (const task of this.#queue.drain()) {
-      task.promise.catch(noop);
+      task.markHandled();
       this.failed(task, -1, -1, this.now(), error);
     }
   }

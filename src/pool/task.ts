@@ -2,7 +2,7 @@
  * One submitted task: its call, its promise and where it is. The pool hands
  * this object out as the `TaskHandle` (one allocation per task, not two).
  */
-import type { TaskHandle, TaskState } from './types.js';
+import type { SettleObserver, TaskHandle, TaskState } from './types.js';
 
 /** The pool a task belongs to, as far as the task's own methods need it. */
 export interface TaskOwner {
@@ -14,7 +14,6 @@ export class Task<T = unknown> implements TaskHandle<T> {
   readonly taskId: number;
   readonly fn: string;
   args: unknown[];
-  readonly promise: Promise<T>;
   state: TaskState = 'queued';
   /** Per-task timeout in ms; 0 = none. */
   readonly timeoutMs: number;
@@ -32,9 +31,21 @@ export class Task<T = unknown> implements TaskHandle<T> {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Removes the AbortSignal listener, when there is one. */
   detachSignal: (() => void) | undefined;
-  resolve!: (value: T) => void;
-  reject!: (reason: unknown) => void;
+  /**
+   * Made on first use: a task followed by an observer (asCompleted, wait, the runner) or not followed at all
+   * never needs one — no promise, no resolving functions, no reaction, no microtask. Until then the outcome is
+   * kept here, so a promise asked for after the task settled is made settled.
+   */
+  #promise: Promise<T> | undefined;
+  #resolve: ((value: T) => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+  #outcome: unknown;
+  #handled = false;
   readonly #owner: TaskOwner;
+  /** The first settle observer and its tag (most tasks have none, a few have one), then any others. */
+  #observer: SettleObserver | undefined;
+  #observerTag: unknown;
+  #moreObservers: [SettleObserver, unknown][] | undefined;
 
   constructor(taskId: number, fn: string, args: unknown[], timeoutMs: number, owner: TaskOwner) {
     this.taskId = taskId;
@@ -42,10 +53,41 @@ export class Task<T = unknown> implements TaskHandle<T> {
     this.args = args;
     this.timeoutMs = timeoutMs;
     this.#owner = owner;
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+  }
+
+  get promise(): Promise<T> {
+    if (this.#promise !== undefined) return this.#promise;
+    if (this.state === 'done') this.#promise = Promise.resolve(this.#outcome as T);
+    else if (this.settled) {
+      this.#promise = Promise.reject(this.#outcome);
+      if (this.#handled) this.#promise.catch(noop);
+    } else {
+      this.#promise = new Promise<T>((resolve, reject) => {
+        this.#resolve = resolve;
+        this.#reject = reject;
+      });
+    }
+    return this.#promise;
+  }
+
+  /** Settles the promise, if one was asked for (the pool sets `state` first). */
+  resolve(value: T): void {
+    this.#outcome = value;
+    this.#resolve?.(value);
+  }
+
+  reject(error: unknown): void {
+    this.#outcome = error;
+    this.#reject?.(error);
+  }
+
+  /**
+   * Marks a rejection handled before a mass failure (terminate, a broken pool): a promise someone asked for and
+   * then dropped must not crash the process. A promise not asked for yet cannot go unhandled.
+   */
+  markHandled(): void {
+    this.#handled = true;
+    this.#promise?.catch(noop);
   }
 
   get settled(): boolean {
@@ -58,5 +100,45 @@ export class Task<T = unknown> implements TaskHandle<T> {
 
   cancelPending(reason?: Error): boolean {
     return this.#owner.cancelPendingTask(this as Task, reason);
+  }
+
+  observeSettle(observer: SettleObserver, tag: unknown): boolean {
+    if (this.settled) return false;
+    if (this.#observer === undefined) {
+      this.#observer = observer;
+      this.#observerTag = tag;
+    } else {
+      (this.#moreObservers ??= []).push([observer, tag]);
+    }
+    return true;
+  }
+
+  /** Called by the pool once the task has settled (`resolve`/`reject` called): tells each observer, once. */
+  notifySettled(): void {
+    const observer = this.#observer;
+    if (observer === undefined) return;
+    const tag = this.#observerTag;
+    const more = this.#moreObservers;
+    this.#observer = this.#observerTag = this.#moreObservers = undefined;
+    const outcome = this.#outcome;
+    const failed = this.state !== 'done';
+    tell(observer, tag, outcome, failed);
+    if (more !== undefined) for (const [other, otherTag] of more) tell(other, otherTag, outcome, failed);
+  }
+}
+
+/**
+ * An observer runs inside the pool's bookkeeping (a worker's message, a timeout): one that throws must not leave
+ * the pool half-way through it, so its error is reported and the others are still told.
+ */
+function noop(): undefined {
+  return undefined;
+}
+
+function tell(observer: SettleObserver, tag: unknown, outcome: unknown, failed: boolean): void {
+  try {
+    observer(tag, outcome, failed);
+  } catch (error) {
+    console.error('poolscope: a task settle observer threw:', error);
   }
 }

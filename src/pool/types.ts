@@ -66,6 +66,10 @@ export interface SubmitOptions {
 /** A submitted task. `promise` settles exactly once. */
 export interface TaskHandle<T = unknown> {
   readonly taskId: number;
+  /**
+   * The task's outcome. Made when first asked for (already settled if the task has): a task nobody asks a
+   * promise of costs none, and its failure cannot become an unhandled rejection.
+   */
   readonly promise: Promise<T>;
   /** 'queued' → 'running' → 'done' | 'failed' | 'cancelled' */
   readonly state: TaskState;
@@ -85,7 +89,19 @@ export interface TaskHandle<T = unknown> {
    * task sent ahead to a ready process worker (it may be starting that very moment): a started task is left running.
    */
   cancelPending(reason?: Error): boolean;
+  /**
+   * Calls `observer(tag, outcome, failed)` once, synchronously, when the task settles: true. False, and no
+   * call, if it has already settled. For callers that follow many tasks with one function (`asCompleted`,
+   * `wait`, the runner): no closure, no promise and no reaction per task — the promise is made only if asked for.
+   */
+  observeSettle(observer: SettleObserver, tag: unknown): boolean;
 }
+
+/**
+ * See {@link TaskHandle.observeSettle}: `outcome` is the value, or (`failed`) the error — a cancelled task's
+ * `CancelledError` included.
+ */
+export type SettleObserver = (tag: unknown, outcome: unknown, failed: boolean) => void;
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -103,6 +119,8 @@ export interface PoolEngine {
   readonly backend: NodeBackend;
   /** Number of workers (event-loop: tasks in flight). */
   readonly size: number;
+  /** The PoolBroken error once workers kept failing to start (every later submit fails with it), else undefined. */
+  readonly brokenError: Error | undefined;
   /**
    * Queue a call of export `fn` of the pool's module with `args`. Throws PoolClosed after close()/terminate().
    * Every other refusal rejects the handle's promise instead: QueueFull (maxQueue reached), PoolBroken (workers

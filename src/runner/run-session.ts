@@ -16,7 +16,7 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createPool } from '../pool/pool.js';
 import { monotonicUs } from '../pool/clock.js';
-import type { PoolEngine, PoolOptions } from '../pool/types.js';
+import type { PoolEngine, PoolOptions, TaskHandle } from '../pool/types.js';
 import type { NodeBackend, TraceEvent } from '../trace/events.js';
 import { columnsToJson, type TraceColumns } from '../common/trace-columns.js';
 import { NODE_BACKENDS } from '../trace/events.js';
@@ -346,6 +346,16 @@ export class RunSession {
         inFlight--;
         if (wake !== undefined && inFlight <= target) { const w = wake; wake = undefined; w(); }
       };
+      const onSettled = (tag: unknown, outcome: unknown, failed: boolean): void => {
+        try {
+          if (results !== undefined && !failed) {
+            results.push([(tag as TaskHandle).taskId, encodeResult(outcome)]);
+            if (results.length >= RESULTS_BATCH) sendResults();
+          }
+        } finally {
+          settled();
+        }
+      };
       const below = (n: number): Promise<void> => (inFlight <= n ? Promise.resolve()
         : new Promise((resolve) => { target = n; wake = resolve; }));
       for (let i = 0; i < inputs.length; i++) {
@@ -355,19 +365,10 @@ export class RunSession {
         inFlight++;
         if (i === 0) this.#marks.firstSubmitMonoUs ??= monotonicUs();
         const handle = pool.submit(fn, inputs.at(i));
-        // The outcome travels in the trace; the promise only counts (and its rejection is handled), or with
-        // --json also collects the value.
-        if (results) {
-          handle.promise.then((value) => {
-            try {
-              results.push([handle.taskId, encodeResult(value)]);
-              if (results.length >= RESULTS_BATCH) sendResults();
-            } finally {
-              settled();
-            }
-          }, settled);
-        } else {
-          handle.promise.then(settled, settled);
+        // The outcome travels in the trace; the runner only counts (one observer for every task: no promise,
+        // no reaction), or with --json also collects the value.
+        if (!handle.observeSettle(onSettled, handle)) { // settled at submit (refused)
+          handle.promise.then((value) => onSettled(handle, value, false), (error: unknown) => onSettled(handle, error, true));
         }
       }
       while (inFlight > 0) await below(0);

@@ -184,7 +184,7 @@ class SerialBackend implements PoolBackend {
     const running = this.#running;
     this.#stop('killed');
     if (running) {
-      running.promise.catch(() => undefined);
+      running.markHandled();
       this.#host.failed(running, WORKER_ID, -1, this.#host.now(), error);
     }
   }

@@ -616,7 +616,7 @@ export class WorkerSet implements PoolBackend {
     this.#host.broken(error);
     for (const slot of this.#slots) {
       for (const task of slot.outstanding.values()) {
-        task.promise.catch(() => undefined);
+        task.markHandled();
         this.#host.failed(task, -1, -1, this.#host.now(), error);
       }
       slot.outstanding.clear();
@@ -667,7 +667,7 @@ export class WorkerSet implements PoolBackend {
     for (const slot of slots) {
       this.#disarm(slot);
       for (const task of slot.outstanding.values()) {
-        task.promise.catch(() => undefined);
+        task.markHandled();
         this.#host.failed(task, slot.workerId, -1, this.#host.now(), error);
       }
       slot.outstanding.clear();
