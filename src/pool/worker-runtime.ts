@@ -275,9 +275,6 @@ class WorkerRuntime {
         this.#outbox.push(FromWorkerOp.Skipped, taskId);
         continue;
       }
-      // Report before the next start: what finished is out of this worker before anything else can hang or
-      // crash it, so a fault fails only the task that caused it (and finished results are never lost).
-      if (this.#outbox.length !== 0) this.#flush();
       if (this.#overLimit && this.#recycleIfStillOver()) return;
       // Nobody would hear the result (a task disconnected the channel): the pool re-queues what is left.
       if (!this.#channel.open()) this.#realExit(0);
@@ -286,13 +283,19 @@ class WorkerRuntime {
         this.#outbox.push(FromWorkerOp.Skipped, taskId);
         continue;
       }
+      // Report before the next start: what finished is out of this worker before the next task can hang or
+      // crash it, so a fault fails only the task that caused it (and finished results are never lost). With a
+      // Start notice it goes in the same message: a process worker's pool pays per message it reads.
       const start = this.#now();
       const shared = this.#shared;
       if (shared) {
+        if (this.#outbox.length !== 0) this.#flush();
         shared[1] = start;
         shared[0] = taskId;
       } else if (afterIdle || this.#lastTaskUs > LONG_TASK_US) {
         this.#outbox.push(FromWorkerOp.Start, taskId, start);
+        this.#flush();
+      } else if (this.#outbox.length !== 0) {
         this.#flush();
       }
       afterIdle = false;
