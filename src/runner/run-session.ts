@@ -72,9 +72,10 @@ class HeldPool {
   #retime: ((columns: TraceColumns) => TraceColumns) | undefined;
   #stopSampling: () => void = () => undefined;
 
-  constructor(options: PoolOptions) {
+  /** @param settle wait for process workers' start-up to go quiet too (startup-settle.ts): for timed phases. */
+  constructor(options: PoolOptions, settle: boolean) {
     this.pool = createPool(options);
-    this.warm = warmSignal(this.pool, options.backend ?? 'thread').then(() => { this.warmMonoUs = monotonicUs(); });
+    this.warm = warmSignal(this.pool, options.backend ?? 'thread', settle).then(() => { this.warmMonoUs = monotonicUs(); });
     this.pool.onTraceColumns((lent) => {
       // Made JSON-ready (a copy) right away: the engine reuses the lent columns for its next batch.
       const columns = columnsToJson(lent);
@@ -113,8 +114,9 @@ class HeldPool {
 /**
  * Resolves once every worker of the pool reported ready (so the timed task phase starts on a warm pool),
  * or a worker failed to start, or the pool ended (then submit reports why). Subscribe right after creation.
+ * With `settle`, process workers must also have gone quiet (startup-settle.ts).
  */
-function warmSignal(pool: PoolEngine, backend: NodeBackend): Promise<void> {
+function warmSignal(pool: PoolEngine, backend: NodeBackend, settle: boolean): Promise<void> {
   const expected = backend === 'serial' || backend === 'event-loop' ? 1 : pool.size;
   return new Promise<void>((resolve) => {
     let ready = 0;
@@ -128,7 +130,7 @@ function warmSignal(pool: PoolEngine, backend: NodeBackend): Promise<void> {
         if (e.type === 'worker-exit' || e.type === 'run-end' || ready >= expected) {
           unsubscribe();
           // Process workers: their start-up goes on in V8's background threads after ready (startup-settle.ts).
-          if (backend === 'process' && e.type === 'worker-start') void waitForIdleProcesses(pids).then(resolve);
+          if (settle && backend === 'process' && e.type === 'worker-start') void waitForIdleProcesses(pids).then(resolve);
           else resolve();
           return;
         }
@@ -317,7 +319,9 @@ export class RunSession {
   /** Creates a pool whose trace events wait until `release()`, with CPU sampling and a warm-up signal from its start. */
   #startPool(bundle: BundleResult, fn: string, inputsCount: number, backend: NodeBackend,
     shared: { originUs?: number; compareId?: string; label?: string }): HeldPool {
-    const started = new HeldPool(poolOptions(this.#request, bundle, fn, inputsCount, backend, shared));
+    // Compare times each backend's task phase against serial's: a process pool's start-up, still compiling in
+    // the background after ready, must not be in it. A single run shows its first task as soon as it can.
+    const started = new HeldPool(poolOptions(this.#request, bundle, fn, inputsCount, backend, shared), this.#request.mode === 'compare');
     this.#pools.add(started.pool);
     started.startSampling(this.#request.cpuSampleMs ?? DEFAULT_CPU_SAMPLE_MS);
     return started;
@@ -541,7 +545,8 @@ export class PreparedPool {
     if (this.#stopped || bundleUrl === undefined || bundle.url !== bundleUrl) return;
     checkTaskExport(request.fn!, request.file, bundle.exports);
     this.#bundle = bundle;
-    this.#held = new HeldPool(poolOptions(request, bundle, request.fn!, 0, request.backend as NodeBackend, {}));
+    // Started ahead of a click: time passes before it is used anyway, so it says ready only once settled.
+    this.#held = new HeldPool(poolOptions(request, bundle, request.fn!, 0, request.backend as NodeBackend, {}), true);
     // The runner imports the module too (RunSession checks the export's value): done ahead, the request's import
     // is the loader's cached module. It is the module the last run imported here without trouble.
     try {
