@@ -127,14 +127,14 @@ export class Task<T = unknown> implements TaskHandle<T> {
   }
 }
 
-/**
- * An observer runs inside the pool's bookkeeping (a worker's message, a timeout): one that throws must not leave
- * the pool half-way through it, so its error is reported and the others are still told.
- */
 function noop(): undefined {
   return undefined;
 }
 
+/**
+ * An observer runs inside the pool's bookkeeping (a worker's message, a timeout): one that throws must not leave
+ * the pool half-way through it, so its error is reported and the others are still told.
+ */
 function tell(observer: SettleObserver, tag: unknown, outcome: unknown, failed: boolean): void {
   try {
     observer(tag, outcome, failed);
