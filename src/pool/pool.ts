@@ -266,7 +266,6 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     if (this.tracing) this.#sink.endedOk(end, task.taskId, workerId, value, preview);
     this.#afterSettle(task);
     task.resolve(value);
-    task.notifySettled();
   }
 
   failed(task: Task, workerId: number, start: number, end: number, error: Error, wire?: SerializedError): void {
@@ -282,7 +281,6 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     }
     this.#afterSettle(task);
     task.reject(error);
-    task.notifySettled();
   }
 
   workerStarted(info: WorkerStartInfo): void {

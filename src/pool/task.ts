@@ -70,15 +70,17 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return this.#promise;
   }
 
-  /** Settles the promise, if one was asked for (the pool sets `state` first). */
+  /** Settles the promise, if one was asked for, and tells the observers (the pool sets `state` first). */
   resolve(value: T): void {
     this.#outcome = value;
     this.#resolve?.(value);
+    this.#notifySettled();
   }
 
   reject(error: unknown): void {
     this.#outcome = error;
     this.#reject?.(error);
+    this.#notifySettled();
   }
 
   /**
@@ -113,8 +115,8 @@ export class Task<T = unknown> implements TaskHandle<T> {
     return true;
   }
 
-  /** Called by the pool once the task has settled (`resolve`/`reject` called): tells each observer, once. */
-  notifySettled(): void {
+  /** Tells each observer, once, that the task settled. */
+  #notifySettled(): void {
     const observer = this.#observer;
     if (observer === undefined) return;
     const tag = this.#observerTag;
