@@ -288,15 +288,11 @@ class WorkerRuntime {
       // Start notice it goes in the same message: a process worker's pool pays per message it reads.
       const start = this.#now();
       const shared = this.#shared;
+      if (shared === undefined && (afterIdle || this.#lastTaskUs > LONG_TASK_US)) this.#outbox.push(FromWorkerOp.Start, taskId, start);
+      if (this.#outbox.length !== 0) this.#flush();
       if (shared) {
-        if (this.#outbox.length !== 0) this.#flush();
         shared[1] = start;
         shared[0] = taskId;
-      } else if (afterIdle || this.#lastTaskUs > LONG_TASK_US) {
-        this.#outbox.push(FromWorkerOp.Start, taskId, start);
-        this.#flush();
-      } else if (this.#outbox.length !== 0) {
-        this.#flush();
       }
       afterIdle = false;
       this.#currentTask = taskId;
