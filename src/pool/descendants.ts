@@ -95,32 +95,43 @@ function isPidName(name: string): boolean {
 }
 
 /**
- * PIDs of live processes (not this one, not zombies) whose environment carries `mark`. Only the user's own
- * processes have a readable environ, so nobody else's process can match. [] where there is no /proc.
- * `sinceMs` (epoch ms; the mark's creation) skips every process started earlier without reading its environ.
+ * One pass over /proc: PIDs of live processes (not this one, not zombies) whose environment carries `mark`, and
+ * whether a process that was listed went away before it could be read. Such a one may have carried the mark and
+ * forked, just before it exited, a child the listing missed (a daemon's double fork): its caller should look again.
  */
-export function findMarked(mark: string, sinceMs = 0): number[] {
+function scanMarked(mark: string, sinceMs: number): { pids: number[]; vanished: boolean } {
   // Synchronous on purpose: a /proc scan through the libuv pool (four hops per file) measured 200-500 ms on a
   // loaded 2-core machine against ~5 ms of CPU (20-90 ms wall) for this loop.
   const matches = matcher(mark);
-  const out: number[] = [];
+  const pids: number[] = [];
+  let vanished = false;
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
-    return out;
+    return { pids, vanished };
   }
   const boot = bootEpochMs();
   for (const name of names) {
     if (!isPidName(name)) continue;
     try {
       if (!isCandidate(readFileSync(`/proc/${name}/stat`, 'latin1'), boot, sinceMs)) continue;
-      if (matches(readFileSync(`/proc/${name}/environ`))) out.push(Number(name));
-    } catch {
-      // gone, or not ours
+      if (matches(readFileSync(`/proc/${name}/environ`))) pids.push(Number(name));
+    } catch (err) {
+      // ENOENT/ESRCH: gone since the listing. EACCES: another user's process, which cannot carry our mark.
+      if ((err as NodeJS.ErrnoException).code !== 'EACCES') vanished = true;
     }
   }
-  return out;
+  return { pids, vanished };
+}
+
+/**
+ * PIDs of live processes (not this one, not zombies) whose environment carries `mark`. Only the user's own
+ * processes have a readable environ, so nobody else's process can match. [] where there is no /proc.
+ * `sinceMs` (epoch ms; the mark's creation) skips every process started earlier without reading its environ.
+ */
+export function findMarked(mark: string, sinceMs = 0): number[] {
+  return scanMarked(mark, sinceMs).pids;
 }
 
 function signalAll(pids: number[], killed: Set<number>): void {
@@ -130,15 +141,15 @@ function signalAll(pids: number[], killed: Set<number>): void {
 }
 
 /**
- * SIGKILLs every process carrying `mark`, rescanning until none is left (one may fork while we look) or
- * `rounds` passes were made. Returns the PIDs it signalled.
+ * SIGKILLs every process carrying `mark`, rescanning until a pass finds none and lost none from sight (one may fork
+ * while we look) or `rounds` passes were made. Returns the PIDs it signalled.
  */
 export function killMarked(mark: string, sinceMs = 0, rounds = 5): number[] {
   const killed = new Set<number>();
   for (let round = 0; round < rounds; round++) {
-    const pids = findMarked(mark, sinceMs);
-    if (pids.length === 0) break;
+    const { pids, vanished } = scanMarked(mark, sinceMs);
     signalAll(pids, killed);
+    if (pids.length === 0 && !vanished) break;
   }
   return [...killed];
 }

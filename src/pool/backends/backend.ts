@@ -67,6 +67,11 @@ export interface PoolHost {
   broken(error: Error): void;
   /** Ask the pool to call `pump()` soon (e.g. a replacement worker came up). */
   schedulePump(): void;
+  /**
+   * A worker is gone: after `graceMs`, kill every process still carrying its mark (descendants.ts) — unless the
+   * pool's own end sweep came first, which finds them too (they carry the pool's mark as well).
+   */
+  sweepWorkerMark(mark: string, sinceMs: number, graceMs: number): void;
 }
 
 export interface PoolBackend {

@@ -8,7 +8,7 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { serialize as v8Serialize } from 'node:v8';
 import { WORKER_INIT_ENV } from '../protocol.js';
-import { killMarked, markVariable, poolMark, workerMark } from '../descendants.js';
+import { markVariable, poolMark, workerMark } from '../descendants.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
 import { workerScriptPath } from './worker-script.js';
@@ -93,7 +93,7 @@ export function processSpawner(host: PoolHost): SpawnWorker {
         killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL', false), KILL_GRACE_MS);
       }
       // …and whatever left the group: after the same grace, everything still carrying the worker's mark.
-      setTimeout(() => killMarked(mark, spawnedAtMs), KILL_GRACE_MS).unref();
+      host.sweepWorkerMark(mark, spawnedAtMs, KILL_GRACE_MS);
       exitCode = code;
       exitSignal = signal;
       // 'close' follows once stdio and the IPC channel are drained; don't wait for stdio forever

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { killMarked, markVariable, poolMark, workerMark } from '../descendants.js';
+import { markVariable, poolMark, workerMark } from '../descendants.js';
 import { readRunning } from '../protocol.js';
 import type { PoolBackend, PoolHost } from './backend.js';
 import type { SpawnWorker } from './transport.js';
@@ -73,7 +73,7 @@ export function threadSpawner(host: PoolHost): SpawnWorker {
     worker.on('exit', (code) => {
       killChildren(new Int32Array(childPids));
       // Children the tracker missed (more than it holds, or started before it patched) carry the worker's mark.
-      setTimeout(() => killMarked(mark, spawnedAtMs), KILL_GRACE_MS).unref();
+      host.sweepWorkerMark(mark, spawnedAtMs, KILL_GRACE_MS);
       events.onExit(code, null, error);
     });
     return {
