@@ -55,7 +55,7 @@ const config = {
     process: { runs: quick ? 1 : 3, epochs: quick ? 2 : 6, modes: ['off', 'columns', 'listener'] },
   },
   api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: 2 },
-  honest: { tasks: 16, targetMs: 40, rounds: quick ? 1 : 3 },
+  honest: { tasks: 16, targetMs: 40, rounds: quick ? 1 : 5 },
   cli: { tasks: Number(listFlag('cli-tasks')?.[0] ?? (quick ? 100_000 : 1_000_000)), rounds: Number(listFlag('cli-rounds')?.[0] ?? (quick ? 1 : 3)) },
 };
 
