@@ -105,8 +105,10 @@ export function checkTargets(r) {
     add('runner start → first task-start, warm, thread (issue 5)', rs.thread?.warmMs, '≤ 300 ms', (v) => v <= 300, `cold ${rs.thread?.coldMs} ms`);
     add('runner start → first task-start, warm, process (issue 5)', rs.process?.warmMs, '≤ 400 ms', (v) => v <= 400, `cold ${rs.process?.coldMs} ms`);
     // Issue 17's warm click, the runner's part: the request reaching a runner forked ahead (launch.ts warm start).
-    add('warm click, runner part: request → first task-start, spare runner, thread (issue 17)', rs.thread?.spareMs, '≤ 150 ms', (v) => v <= 150,
-      `without a spare (cache hit) ${rs.thread?.warmMs} ms; load ${rs.thread?.loadavg1?.join(', ') ?? '–'}; the extension host and webview part is not in this figure`);
+    // A spare runner here has no pool yet; the extension's spare also starts the pool ahead (run-session.ts
+    // PreparedPool), which bench/click.mjs times (10–20 ms on a quiet machine): this row is the slower bound.
+    add('warm click, runner part: request → first task-start, spare runner without a pool, thread (issue 17)', rs.thread?.spareMs, '≤ 150 ms', (v) => v <= 150,
+      `without a spare (cache hit) ${rs.thread?.warmMs} ms; load ${rs.thread?.loadavg1?.join(', ') ?? '–'}; the extension's spare also has its pool started (bench/click.mjs); the extension host and webview part is not in this figure`);
   }
   // Issue 17: the warm click in the extension, from the last workbench run (the bench does not start a workbench).
   const wc = r.workbenchClick;

@@ -7,7 +7,7 @@
 import type { NodeBackend, TraceListener } from '../trace/events.js';
 import type { PoolOptions as EngineOptions } from '../pool/types.js';
 import { Future } from './future.js';
-import { PoolSession } from './pool-session.js';
+import { labelOf, PoolSession } from './pool-session.js';
 import type { TaskResult } from './pool.js';
 import { Deadline, ResultIterator } from './result-iterator.js';
 import type { SubmittedTask } from './submitted-task.js';
@@ -140,7 +140,7 @@ export abstract class Executor implements AsyncDisposable {
     // A loop left early never asks for the rest's promises, so their failures cannot go unhandled.
     const tasks = this.#session.submitEach<TaskResult<F>>(fn, [...zip(iterables)], 'map');
     for (const task of tasks) this.#track(task as SubmittedTask<unknown>);
-    const label = `executor.map(${typeof fn === 'string' ? fn : fn.name || '<anonymous>'}) × ${tasks.length}`;
+    const label = `executor.map(${labelOf(fn)}) × ${tasks.length}`;
     const session = this.#session;
     async function* results(): AsyncGenerator<TaskResult<F>, void, undefined> {
       try {

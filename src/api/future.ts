@@ -4,6 +4,7 @@
 import type { PoolSession } from './pool-session.js';
 import type { SubmittedState, SubmittedTask } from './submitted-task.js';
 import { checkTimeout, within } from './timeouts.js';
+import { noop } from '../common/noop.js';
 
 /** Options of {@link Future.result} and {@link Future.exception}. */
 export interface ResultOptions {
@@ -167,8 +168,4 @@ export class Future<T> {
   toString(): string {
     return `Future<${this.#task.label}> ${this.#task.state}`;
   }
-}
-
-function noop(): undefined {
-  return undefined;
 }

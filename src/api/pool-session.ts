@@ -15,6 +15,7 @@ import { backendFromEnv, runtimeConfig, workersFromEnv } from './runtime-config.
 import { SubmittedTask } from './submitted-task.js';
 import { TaskModule, type TaskFunction } from './task-module.js';
 import { workerNamer, type PoolFamily } from './worker-names.js';
+import { noop } from '../common/noop.js';
 
 /** Options shared by `Pool` and the executors (each documents its own face of them). */
 export interface SessionOptions {
@@ -294,10 +295,7 @@ export class PoolSession {
   }
 }
 
-function labelOf(fn: TaskFunction | string): string {
+/** A task function's name for labels and the trace (a name given as a string is itself). */
+export function labelOf(fn: TaskFunction | string): string {
   return typeof fn === 'string' ? fn : (fn.name || '<anonymous>');
-}
-
-function noop(): undefined {
-  return undefined;
 }

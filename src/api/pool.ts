@@ -6,10 +6,11 @@ import type { NodeBackend, TraceListener } from '../trace/events.js';
 import type { PoolOptions as EngineOptions } from '../pool/types.js';
 import { AsyncResult } from './async-result.js';
 import { InvalidStateError } from './errors.js';
-import { PoolSession } from './pool-session.js';
+import { labelOf, PoolSession } from './pool-session.js';
 import { inCompletionOrder, inOrder, ResultIterator } from './result-iterator.js';
 import type { SubmittedTask } from './submitted-task.js';
 import type { TaskFunction } from './task-module.js';
+import { noop } from '../common/noop.js';
 
 /** The awaited return type of a task function. */
 export type TaskResult<F extends TaskFunction> = Awaited<ReturnType<F>>;
@@ -304,12 +305,4 @@ export class Pool implements AsyncDisposable {
     all.catch(noop); // as before the lazy promises: a map whose result is dropped does not crash the program
     return all;
   }
-}
-
-function labelOf(fn: TaskFunction | string): string {
-  return typeof fn === 'string' ? fn : (fn.name || '<anonymous>');
-}
-
-function noop(): undefined {
-  return undefined;
 }

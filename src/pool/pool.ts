@@ -21,6 +21,7 @@ import { TaskQueue } from './queue.js';
 import { Task, type TaskOwner } from './task.js';
 import type { PoolEngine, PoolOptions, SerializedError, SubmitOptions, TaskHandle } from './types.js';
 import { TraceSink } from './trace-sink.js';
+import { noop } from '../common/noop.js';
 
 const DEFAULT_PIPELINE = 16;
 const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
@@ -420,8 +421,6 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   }
 
 }
-
-function noop(): void { /* handled elsewhere */ }
 
 /**
  * A random UUID (v4 layout) naming a run. Not crypto.randomUUID(): its first call seeds an entropy cache

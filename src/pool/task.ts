@@ -3,6 +3,7 @@
  * this object out as the `TaskHandle` (one allocation per task, not two).
  */
 import type { SettleObserver, TaskHandle, TaskState } from './types.js';
+import { noop } from '../common/noop.js';
 
 /** The pool a task belongs to, as far as the task's own methods need it. */
 export interface TaskOwner {
@@ -127,10 +128,6 @@ export class Task<T = unknown> implements TaskHandle<T> {
     tell(observer, tag, outcome, failed);
     if (more !== undefined) for (const [other, otherTag] of more) tell(other, otherTag, outcome, failed);
   }
-}
-
-function noop(): undefined {
-  return undefined;
 }
 
 /**
