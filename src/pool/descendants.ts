@@ -141,15 +141,18 @@ function signalAll(pids: number[], killed: Set<number>): void {
 }
 
 /**
- * SIGKILLs every process carrying `mark`, rescanning until a pass finds none and lost none from sight (one may fork
- * while we look) or `rounds` passes were made. Returns the PIDs it signalled.
+ * SIGKILLs every process carrying `mark`, rescanning until a pass finds none (one may fork while we look) — and
+ * once more when the first pass lost a listed process from sight — or `rounds` passes were made. Returns the PIDs
+ * it signalled.
  */
 export function killMarked(mark: string, sinceMs = 0, rounds = 5): number[] {
   const killed = new Set<number>();
   for (let round = 0; round < rounds; round++) {
     const { pids, vanished } = scanMarked(mark, sinceMs);
     signalAll(pids, killed);
-    if (pids.length === 0 && !vanished) break;
+    // One more look after a first pass that lost a process from sight; not more on a machine where processes
+    // come and go all the time (each pass reads every process's stat).
+    if (pids.length === 0 && !(vanished && round === 0)) break;
   }
   return [...killed];
 }
