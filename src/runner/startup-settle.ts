@@ -1,9 +1,11 @@
 /**
- * A process worker reports ready once its module is loaded, but its start-up is not over: V8's background
- * threads go on compiling and collecting the garbage of that load for a few hundred ms. Measured on the 2-core
- * machine, that work took 40-75 ms of CPU per worker in the first ~300 ms of the timed task phase and left the
- * task threads runnable but off a CPU (compare: process 1.4 cores used against thread 1.85). So the warm-up
- * waits, bounded, until the worker processes are idle before the first task is sent: start-up stays start-up.
+ * A process worker reports ready once its module is loaded and its watchdog thread runs, but its start-up may
+ * not be over: V8's background threads can go on compiling and collecting the garbage of that load. Measured on
+ * the 2-core machine, 40-100 ms of CPU per worker used to follow ready — most of it the watchdog thread's
+ * bootstrap, which the worker now waits for before it reports ready (worker-runtime.ts), so today a few ms —
+ * and it left the task threads runnable but off a CPU (compare: process 1.4 cores used against thread 1.85).
+ * So compare's warm-up still waits, bounded, until the worker processes are idle before the first task is
+ * sent: start-up stays start-up, whatever a user's module leaves running.
  *
  * Linux only (/proc); elsewhere, or when a process is gone, it resolves at once.
  */
