@@ -129,7 +129,7 @@ function warmSignal(pool: PoolEngine, backend: NodeBackend, settle: boolean): Pr
         }
         if (e.type === 'worker-exit' || e.type === 'run-end' || ready >= expected) {
           unsubscribe();
-          // Process workers: their start-up goes on in V8's background threads after ready (startup-settle.ts).
+          // Process workers: V8's background threads may go on with their start-up after ready (startup-settle.ts).
           if (settle && backend === 'process' && e.type === 'worker-start') void waitForIdleProcesses(pids).then(resolve);
           else resolve();
           return;

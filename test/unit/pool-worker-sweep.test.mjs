@@ -7,7 +7,7 @@ import { createHook } from 'node:async_hooks';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
-import { assertNothingLeft, ofType, tracedPool } from '../fixtures/pool/harness.mjs';
+import { assertNothingLeft, eventually, ofType, tracedPool } from '../fixtures/pool/harness.mjs';
 
 // Every /proc scan starts with a listing of /proc. The engine imports readdirSync by name: syncBuiltinESMExports()
 // carries the counting wrapper into those bindings.
@@ -37,7 +37,7 @@ async function shortTimersDone() {
   }
 }
 
-/** Polls `condition` until it holds, up to `ms`. */
+/** Polls `condition` until it holds, up to `ms` (for state that is not a trace event: `eventually` waits for those). */
 async function waitFor(condition, ms = 10_000) {
   const deadline = performance.now() + ms;
   while (!condition()) {
@@ -68,7 +68,7 @@ for (const backend of ['thread', 'process']) {
     const before = procListings;
     // The worker retires after its one task; a second task needs its replacement.
     assert.equal(await pool.submit('square', [4]).promise, 16);
-    assert.ok(await waitFor(() => ofType(events, 'worker-exit').length >= 1), 'the first worker retired');
+    await eventually(events, (e) => e.type === 'worker-exit', 10_000); // the first worker retired
     assert.ok(await waitFor(() => procListings > before), 'the retired worker\'s mark was swept while the pool ran');
     await pool.close();
     await assertNothingLeft(events);
