@@ -66,7 +66,10 @@ test('thread: 260 children from one task (more than the pid table holds) all die
     pids = t.value;
     assert.equal(pids.length, 260);
     await within(ctx.pool.close(), 30_000, 'close()');
-    assert.deepEqual(pids.filter(isAlive), [], 'children still running after close()');
+    // As above: killed by the time close() resolved (gone, or dying with SIGKILL delivered — 28 of the 260 were
+    // still on their way out when a CI run on a busy machine looked at once), then all of them gone.
+    assert.deepEqual(pids.filter((pid) => isAlive(pid) && !killed(pid)), [], 'children not killed by close()');
+    assert.ok(await waitFor(() => pids.every((pid) => !isAlive(pid)), 5000), `still running: ${pids.filter(isAlive)}`);
   } finally {
     for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     await ctx.pool.terminate().catch(() => {});
