@@ -13,9 +13,9 @@ import { leakCheck, assertNoLeaks, waitFor, isAlive, within } from './harness.mj
 const fixturePath = (name) => fileURLToPath(new URL(`../fixtures/faults/${name}`, import.meta.url));
 const RUNNER = fileURLToPath(new URL('../../dist/runner.js', import.meta.url));
 
-/** Forks `script backend`, waits for its 'running' report, SIGKILLs it, returns the report. */
-async function killOwnerWhenRunning(script, backend) {
-  const owner = fork(fixturePath(script), [backend], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/** Forks `script backend ...args`, waits for its 'running' report, SIGKILLs it, returns the report. */
+async function killOwnerWhenRunning(script, backend, ...args) {
+  const owner = fork(fixturePath(script), [backend, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   try {
     const report = await within(new Promise((resolve, reject) => {
       owner.on('message', (/** @type {any} */ m) => (m.type === 'running' ? resolve(m) : reject(new Error(JSON.stringify(m)))));
@@ -39,6 +39,17 @@ for (const backend of ['process', 'thread']) {
     await assertNoLeaks(snapshot);
   });
 }
+
+// A worker whose task never yields cannot hear its IPC channel close: only the pool's sentinel (Linux) or the
+// worker's own watchdog thread (elsewhere) can end it.
+test('process: the pool\'s owner is SIGKILLed while every task spins → its workers exit, no orphans', async () => {
+  const snapshot = leakCheck();
+  const report = await killOwnerWhenRunning('pool-owner.mjs', 'process', 'spin');
+  assert.equal(report.workerPids.length, 2);
+  const gone = await waitFor(() => report.workerPids.every((pid) => !isAlive(pid)), 15_000);
+  assert.ok(gone, `workers still spinning: ${report.workerPids.filter(isAlive).join(', ')}`);
+  await assertNoLeaks(snapshot);
+});
 
 for (const backend of ['process', 'thread']) {
   test(`${backend}: the runner's parent is SIGKILLed → the runner and its workers exit`, { skip: !existsSync(RUNNER) && 'dist/runner.js not built' }, async () => {

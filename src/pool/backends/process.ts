@@ -2,7 +2,8 @@
  * `process` backend: N `child_process.fork` children (N PIDs), each the
  * leader of its own process group so that stopping it (timeout, terminate)
  * takes down anything it spawned too: SIGTERM, a short grace, SIGKILL.
- * A child exits by itself when its IPC channel closes (the pool is gone).
+ * A child exits by itself when its IPC channel closes (the pool is gone); if its pool's process dies while a task
+ * spins, the pool's sentinel (pool-sentinel.ts) ends it.
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { serialize as v8Serialize } from 'node:v8';
 import { WORKER_INIT_ENV } from '../protocol.js';
 import { markVariable, poolMark, workerMark } from '../descendants.js';
 import type { PoolBackend, PoolHost } from './backend.js';
+import { canUseSentinel, PoolSentinel } from './pool-sentinel.js';
 import type { SpawnWorker } from './transport.js';
 import { workerScriptPath } from './worker-script.js';
 import { WorkerSet } from './worker-set.js';
@@ -44,7 +46,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals, orLeader: boolean): vo
   }
 }
 
-export function processSpawner(host: PoolHost): SpawnWorker {
+/** `watchdogThread`: each worker watches for its parent's death itself (no pool sentinel covers it). */
+export function processSpawner(host: PoolHost, watchdogThread: boolean): SpawnWorker {
   const script = workerScriptPath();
   const pool = markVariable(poolMark(host.runId));
   return (init, events) => {
@@ -56,7 +59,7 @@ export function processSpawner(host: PoolHost): SpawnWorker {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Structured clone, like the thread backend: same values survive, same errors for unclonable ones.
       serialization: 'advanced',
-      env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify({ ...init, markVariable: markVariable(mark) }), [pool]: '1', [markVariable(mark)]: '1' },
+      env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify({ ...init, markVariable: markVariable(mark), parentWatchdog: watchdogThread }), [pool]: '1', [markVariable(mark)]: '1' },
       execArgv: host.options.execArgv ?? [],
     });
     const pid = child.pid ?? -1;
@@ -124,12 +127,37 @@ export function processSpawner(host: PoolHost): SpawnWorker {
   };
 }
 
+/** The shared worker scheduling, plus the pool's sentinel for as long as workers may run. */
+class ProcessWorkerSet extends WorkerSet {
+  readonly #sentinel: PoolSentinel | undefined;
+
+  constructor(host: PoolHost, sentinel: PoolSentinel | undefined) {
+    super(host, {
+      backend: 'process',
+      workers: host.options.workers,
+      mode: 'sequential',
+      depth: host.options.pipeline,
+      spawn: processSpawner(host, sentinel === undefined),
+    });
+    this.#sentinel = sentinel;
+  }
+
+  override start(): void {
+    // Before the first worker: no moment in which a worker runs uncovered.
+    this.#sentinel?.start();
+    super.start();
+  }
+
+  override async shutdown(): Promise<void> {
+    try { await super.shutdown(); } finally { await this.#sentinel?.close(); }
+  }
+
+  override async terminate(error: Error): Promise<void> {
+    try { await super.terminate(error); } finally { await this.#sentinel?.close(); }
+  }
+}
+
 export function createProcessBackend(host: PoolHost): PoolBackend {
-  return new WorkerSet(host, {
-    backend: 'process',
-    workers: host.options.workers,
-    mode: 'sequential',
-    depth: host.options.pipeline,
-    spawn: processSpawner(host),
-  });
+  const sentinel = canUseSentinel() ? new PoolSentinel(markVariable(poolMark(host.runId))) : undefined;
+  return new ProcessWorkerSet(host, sentinel);
 }
