@@ -47,7 +47,10 @@ test('process: the pool\'s owner is SIGKILLed while every task spins → its wor
   const report = await killOwnerWhenRunning('pool-owner.mjs', 'process', 'spin');
   assert.equal(report.workerPids.length, 2);
   const gone = await waitFor(() => report.workerPids.every((pid) => !isAlive(pid)), 15_000);
-  assert.ok(gone, `workers still spinning: ${report.workerPids.filter(isAlive).join(', ')}`);
+  const spinning = report.workerPids.filter(isAlive);
+  // A failing case must not leave two cores busy for the tests after it.
+  for (const pid of spinning) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  assert.ok(gone, `workers still spinning: ${spinning.join(', ')}`);
   await assertNoLeaks(snapshot);
 });
 
