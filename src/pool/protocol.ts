@@ -254,7 +254,7 @@ export interface WorkerInit {
   memoryLimitMb: number;
   /** Process workers: the variable of this worker's own mark (descendants.ts), for its parent-death watchdog. */
   markVariable?: string;
-  /** Process workers: run a parent-death watchdog thread (no pool sentinel covers this worker: pool-sentinel.ts). */
+  /** Process workers: run a parent-death watchdog thread (no pool sentinel covers this worker: mark-sentinel.ts). */
   parentWatchdog?: boolean;
   /** Thread workers: Int32Array memory where the worker records pids of child processes its tasks start. */
   childPids?: SharedArrayBuffer;

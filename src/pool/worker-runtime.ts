@@ -76,7 +76,7 @@ function readInit(): WorkerInit {
 const PARENT_POLL_MS = 250;
 
 /**
- * Process workers where the pool has no sentinel (pool-sentinel.ts: not Linux): a thread that ends this worker, its process group and everything carrying its mark once its
+ * Process workers where the pool has no sentinel (mark-sentinel.ts: not Linux): a thread that ends this worker, its process group and everything carrying its mark once its
  * parent (the pool) is gone — re-parented, so \`process.ppid\` changed. It needs nothing from the main thread, so
  * it works while a task spins (the IPC 'disconnect' event would wait for the task forever).
  */
@@ -185,7 +185,7 @@ class WorkerRuntime {
     this.#channel.listen(this.#onBatch);
     // Process workers: before the module loads, so that both start-ups overlap, and before the first task, which
     // may never return.
-    // Where the pool has a sentinel (pool-sentinel.ts, Linux) it ends this worker if the pool dies: no thread here.
+    // Where the pool has a sentinel (mark-sentinel.ts, Linux) it ends this worker if the pool dies: no thread here.
     const watchdog = isMainThread && init.parentWatchdog ? startParentWatchdog(init.markVariable) : undefined;
     let loadError = null;
     let loaded: TaskModule | undefined;

@@ -12,8 +12,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killMarked, markVariable, newMark } from '../pool/descendants.js';
+import { canUseSentinel, MarkSentinel } from '../pool/mark-sentinel.js';
 import { expandTraceColumns, type TraceColumns } from '../common/trace-columns.js';
-import type { PrepareRequest, RunnerMessage, RunRequest } from './protocol.js';
+import { PARENT_SENTINEL_ENV, type PrepareRequest, type RunnerMessage, type RunRequest } from './protocol.js';
 
 export interface LaunchOptions {
   /** What to run. Sent to the runner as soon as it is spawned. */
@@ -269,16 +270,29 @@ function forkRunner(options: Omit<LaunchOptions, 'onMessage'>): ForkedRunner {
   const stdio = options.stdio ?? 'inherit';
   const runMark = newMark();
   const launchedAtMs = Date.now();
+  const nodePath = options.nodePath ?? process.execPath;
+  // If this process dies (the editor or the CLI killed), the sentinel ends the runner and everything of its run
+  // (mark-sentinel.ts). Without one (not Linux) the runner watches for that itself (orphan-guard.ts).
+  const sentinel = canUseSentinel() ? new MarkSentinel(markVariable(runMark), nodePath) : undefined;
+  sentinel?.start();
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', [RUN_MARK_ENV]: runMark, [markVariable(runMark)]: '1' };
+  if (sentinel) env[PARENT_SENTINEL_ENV] = '1';
+  else delete env[PARENT_SENTINEL_ENV];
   const child: ChildProcess = fork(options.runnerPath ?? defaultRunnerPath(), [], {
     cwd: options.cwd,
-    execPath: options.nodePath ?? process.execPath,
+    execPath: nodePath,
     execArgv: ['--enable-source-maps', ...runnerHeapLimit(options.request)],
-    env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', [RUN_MARK_ENV]: runMark, [markVariable(runMark)]: '1' },
+    env,
     stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
     // Its own session and process group: a task's kill(0) hits the runner, never the user's shell or editor,
     // and Ctrl-C reaches only the parent, which decides (stop, then kill).
     detached: true,
   });
+  // Its watch ends with the runner: by then the parent has ended what the run left, or the runner did.
+  if (sentinel) {
+    if (child.pid === undefined) void sentinel.close();
+    else child.once('exit', () => { void sentinel.close(); });
+  }
   return { child, runMark, launchedAtMs };
 }
 

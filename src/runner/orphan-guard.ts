@@ -7,6 +7,9 @@
  * child processes (process-backend workers lead their own process groups) and
  * then the runner itself. Linux and macOS; elsewhere `ppid` never changes
  * and the guard simply never fires.
+ *
+ * Only where the parent keeps no mark sentinel for the runner (launch.ts, mark-sentinel.ts: Linux with `sh`): a
+ * sentinel does the same from outside at ~1 ms, where this thread's bootstrap costs 60–100 ms of CPU.
  */
 import { Worker } from 'node:worker_threads';
 import { KILL_MARKED_SOURCE, markVariable } from '../pool/descendants.js';

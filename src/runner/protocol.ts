@@ -50,6 +50,9 @@ export interface EngineOptions {
   concurrency?: number;
 }
 
+/** Set ('1') in a runner's environment when its parent keeps a mark sentinel for it (launch.ts): no orphan-guard thread. */
+export const PARENT_SENTINEL_ENV = 'POOLSCOPE_PARENT_SENTINEL';
+
 /**
  * Largest values a run request may carry: the CLI refuses more up front with the flag's name, and the runner
  * checks again what it receives (runner-messages.ts), so both say the same limits.

@@ -7,7 +7,7 @@
  * pools and exits (forked workers exit when their own channel closes). It
  * never hangs on an error: anything uncaught is reported, then it exits.
  */
-import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
+import { PARENT_SENTINEL_ENV, type FromRunner, type RunRequest, type ToRunner } from './protocol.js';
 import { parseToRunner } from './runner-messages.js';
 import { toTaskError } from './error-location.js';
 import { PreparedPool, RunSession } from './run-session.js';
@@ -184,11 +184,15 @@ if (!process.send) {
 }
 
 let orphanGuardStarted = false;
+const parentKeepsSentinel = process.env[PARENT_SENTINEL_ENV] === '1';
+// Not inherited: a runner started by this run's code (a nested run) is watched by a sentinel of its own, or not.
+delete process.env[PARENT_SENTINEL_ENV];
 /** The orphan guard thread, once per runner (a spare starts it at `prepare`, a runner at its request). */
 function startGuardOnce(): void {
   if (orphanGuardStarted) return;
   orphanGuardStarted = true;
-  startOrphanGuard();
+  // Our parent's mark sentinel (launch.ts) ends us and our run if the parent dies: no thread of our own needed.
+  if (!parentKeepsSentinel) startOrphanGuard();
 }
 
 /** The Python runner takes its inputs as a list: a compact `inputRange` is expanded for it. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
 import { ROOT, fixture, processesTagged, tempDir } from '../fixtures/cli/run-cli.mjs';
 
 const RUNNER = join(ROOT, 'dist', 'runner.js');
@@ -120,6 +121,41 @@ for (const backend of ['process', 'serial']) {
   });
 }
 
+// The real chain: a parent that launches through launchRunner() keeps a mark sentinel for the runner (Linux), and
+// the runner starts no orphan-guard thread of its own. A serial task blocks the runner's main thread, so once the
+// parent is SIGKILLed only the sentinel can end the run.
+test('parent killed (SIGKILL) while launchRunner()\'s runner spins on serial tasks → its sentinel ends the run', { skip: process.platform !== 'linux' && 'mark sentinels are Linux only' }, async () => {
+  const tag = randomUUID();
+  const bundle = join(cache.dir, `launch-${tag}.mjs`);
+  await esbuild.build({ entryPoints: [join(ROOT, 'src', 'runner', 'launch.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: bundle });
+  const parentScript = `
+    const { launchRunner } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    launchRunner({
+      request: ${JSON.stringify({ type: 'run', mode: 'fn', file: fixture('infinite-loop.ts'), fn: 'spinForever', inputs: [[], []], backend: 'serial', workers: 1, cacheDir: cache.dir })},
+      runnerPath: ${JSON.stringify(RUNNER)}, stdio: 'pipe', onMessage: () => {},
+    });
+    setInterval(() => {}, 1000);
+  `;
+  const parent = spawn(process.execPath, ['--input-type=module', '-e', parentScript], { env: { ...process.env, POOLSCOPE_TEST_TAG: tag }, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    const deadline = Date.now() + 60_000;
+    let runner;
+    while (!(runner = processesTagged(tag).find((pid) => pid !== parent.pid && cpuSecondsOf(pid) >= 1))) {
+      if (Date.now() > deadline) assert.fail(`the runner never spun: ${processesTagged(tag)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(readFileSync(`/proc/${runner}/environ`, 'latin1'), /\0POOLSCOPE_PARENT_SENTINEL=1\0/, 'the runner was told its parent keeps a sentinel');
+    const sentinels = processesTagged(tag).filter((pid) => commandOf(pid).includes('read -r line'));
+    assert.equal(sentinels.length, 1, `one sentinel for the one runner: ${processesTagged(tag).map(commandOf).join(' | ')}`);
+    parent.kill('SIGKILL');
+    assert.deepEqual(await noneLeft(tag, 8000), [], 'nothing of the run survives its parent, the sentinel included');
+  } finally {
+    // A failing case must not leave a spinning runner to the tests after it (noneLeft kills what it finds).
+    parent.kill('SIGKILL');
+    await noneLeft(tag, 0);
+  }
+});
+
 test('bundle cache: unchanged file → cacheHit; edited file, edited import or edited tsconfig.json → rebuilt', async () => {
   const dir = tempDir('poolscope-cache-test-');
   try {
@@ -162,6 +198,11 @@ test('started without a parent (no IPC) → exits 2 with a message', async () =>
 });
 
 /** User + system CPU seconds a process has used (/proc/<pid>/stat), 0 when it is gone. */
+/** A process's command line, spaces for NULs ('' once it is gone). */
+function commandOf(pid) {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' '); } catch { return ''; }
+}
+
 function cpuSecondsOf(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

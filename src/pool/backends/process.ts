@@ -3,7 +3,7 @@
  * leader of its own process group so that stopping it (timeout, terminate)
  * takes down anything it spawned too: SIGTERM, a short grace, SIGKILL.
  * A child exits by itself when its IPC channel closes (the pool is gone); if its pool's process dies while a task
- * spins, the pool's sentinel (pool-sentinel.ts) ends it.
+ * spins, the pool's sentinel (mark-sentinel.ts) ends it.
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { serialize as v8Serialize } from 'node:v8';
 import { WORKER_INIT_ENV } from '../protocol.js';
 import { markVariable, poolMark, workerMark } from '../descendants.js';
 import type { PoolBackend, PoolHost } from './backend.js';
-import { canUseSentinel, PoolSentinel } from './pool-sentinel.js';
+import { canUseSentinel, MarkSentinel } from '../mark-sentinel.js';
 import type { SpawnWorker } from './transport.js';
 import { workerScriptPath } from './worker-script.js';
 import { WorkerSet } from './worker-set.js';
@@ -129,9 +129,9 @@ export function processSpawner(host: PoolHost, watchdogThread: boolean): SpawnWo
 
 /** The shared worker scheduling, plus the pool's sentinel for as long as workers may run. */
 class ProcessWorkerSet extends WorkerSet {
-  readonly #sentinel: PoolSentinel | undefined;
+  readonly #sentinel: MarkSentinel | undefined;
 
-  constructor(host: PoolHost, sentinel: PoolSentinel | undefined) {
+  constructor(host: PoolHost, sentinel: MarkSentinel | undefined) {
     super(host, {
       backend: 'process',
       workers: host.options.workers,
@@ -158,6 +158,6 @@ class ProcessWorkerSet extends WorkerSet {
 }
 
 export function createProcessBackend(host: PoolHost): PoolBackend {
-  const sentinel = canUseSentinel() ? new PoolSentinel(markVariable(poolMark(host.runId))) : undefined;
+  const sentinel = canUseSentinel() ? new MarkSentinel(markVariable(poolMark(host.runId))) : undefined;
   return new ProcessWorkerSet(host, sentinel);
 }

@@ -1,23 +1,24 @@
 /**
- * Process workers must not outlive the pool's process — also when it is SIGKILLed, and also while a task spins
- * (the IPC channel's 'disconnect' only reaches a worker whose main thread is free).
+ * A mark sentinel ends every process that carries a mark (descendants.ts) once the process that started the
+ * sentinel dies — however it dies, SIGKILL included, and whatever those processes are doing (a task that spins
+ * never hears its IPC channel close).
  *
- * Each process worker used to run a watchdog thread that polled its parent pid. A Node thread's bootstrap costs
- * 60–100 ms of CPU on the project's 2-core VM — per worker, on the pool's start-up path (a worker must not report
- * ready before its watchdog runs: started later, it took those cores from the first tasks).
+ * Used for a process pool's workers (the pool's mark; backends/process.ts) and for a runner and everything of its
+ * run (the run's mark; runner/launch.ts, in the CLI or the extension host). Both used to be a watchdog thread in
+ * the watched process, polling its parent pid: a Node thread's bootstrap costs 60–100 ms of CPU on the project's
+ * 2-core VM, per process worker and per runner, on the way to the first task.
  *
- * A pool sentinel does the same for the whole pool at the cost of one `sh` (~1 ms): it blocks reading a pipe whose
- * only write end is held by the pool's process. When that process dies, however it dies, the kernel closes the
- * pipe, `read` sees its end, and the sentinel becomes Node (exec) to end everything that carries the pool's mark —
- * the workers, their process groups, whatever their tasks started (descendants.ts). A pool that ends normally
- * writes `closed` first, and the sentinel exits without touching anything.
+ * A sentinel costs one `sh` (~1 ms): it blocks reading a pipe whose only write end is held by its owner. When the
+ * owner dies the kernel closes the pipe, `read` sees its end, and the sentinel becomes Node (exec) to SIGKILL
+ * every marked process, each with its process group first (workers and runners lead their own). An owner that
+ * ends what it watched normally writes `closed` first, and the sentinel exits without touching anything.
  *
  * Linux only: the marks are read from /proc/<pid>/environ. Elsewhere (and where `sh` cannot be started) the
- * workers keep their own watchdog thread (worker-runtime.ts).
+ * watched processes keep their watchdog thread (worker-runtime.ts, runner/orphan-guard.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { canScanProcesses } from '../descendants.js';
+import { canScanProcesses } from './descendants.js';
 
 const SHELL = '/bin/sh';
 /** close(): how long the sentinel may take to read `closed` and exit before it is killed. */
@@ -58,25 +59,29 @@ export function canUseSentinel(): boolean {
   return process.platform === 'linux' && existsSync(SHELL) && canScanProcesses();
 }
 
-export class PoolSentinel {
+export class MarkSentinel {
   readonly #markVariable: string;
+  readonly #nodePath: string;
   #child: ChildProcess | undefined;
   #exited: Promise<void> | undefined;
   #closed = false;
 
-  /** `markVariable`: the variable every worker of the pool carries (markVariable(poolMark(runId))). */
-  constructor(markVariable: string) {
+  /** `markVariable`: the variable every watched process carries (markVariable(mark)); `nodePath`: Node to exec. */
+  constructor(markVariable: string, nodePath = process.execPath) {
     this.#markVariable = markVariable;
+    this.#nodePath = nodePath;
   }
 
   /** Starts the sentinel; a second call while it runs does nothing. */
   start(): void {
     if (this.#child || this.#closed) return;
-    const child = spawn(SHELL, ['-c', SCRIPT, process.execPath, KILL_SOURCE, this.#markVariable], {
-      // Its own process group: a signal to the pool's group (Ctrl+C, a parent killing the runner's group) must leave
-      // it alive to clean up after the workers, which lead groups of their own.
+    const child = spawn(SHELL, ['-c', SCRIPT, this.#nodePath, KILL_SOURCE, this.#markVariable], {
+      // Its own process group: a signal to its owner's group (Ctrl+C, a parent killing the runner's group) must
+      // leave it alive to clean up after the watched processes, which lead groups of their own.
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
+      // In VS Code desktop the extension host's Node is Electron's binary: as Node, not as an app.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     this.#child = child;
     // Never keeps the pool's process alive; its end is exactly what the sentinel waits for.
@@ -90,7 +95,7 @@ export class PoolSentinel {
       child.once('error', () => resolve());
     });
     child.once('exit', () => {
-      // Killed by someone else while the pool runs (not by us): start another, so the workers stay covered.
+      // Killed by someone else while its owner runs (not closed by it): start another, so the watch goes on.
       if (this.#child === child && !this.#closed) {
         this.#child = undefined;
         this.start();
@@ -98,7 +103,7 @@ export class PoolSentinel {
     });
   }
 
-  /** The pool has ended its workers: the sentinel exits without killing anything. Resolves once it is gone. */
+  /** The owner has ended what it watched: the sentinel exits without killing anything. Resolves once it is gone. */
   async close(): Promise<void> {
     this.#closed = true;
     const child = this.#child;
