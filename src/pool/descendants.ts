@@ -166,9 +166,10 @@ export async function killMarkedAsync(mark: string, sinceMs = 0): Promise<number
 }
 
 /**
- * `killMarkedSync(variable)` as plain CommonJS source, for watchdog threads that are eval'd (they run when the
- * main thread is blocked or the parent is gone, so they cannot call into the bundle). `variable` is
- * `markVariable(mark)`.
+ * `killMarkedSync(variable)` as plain CommonJS source, for watchdog threads that are eval'd and for mark sentinels
+ * (mark-sentinel.ts) — they run when the main thread is blocked or the owner is gone, so they cannot call into the
+ * bundle. `variable` is `markVariable(mark)`. Each marked process's group goes first: a worker or a runner leads
+ * one, and what stayed in it may not carry the mark (started with an environment of its own).
  */
 export const KILL_MARKED_SOURCE = `
 function killMarkedSync(variable) {
@@ -187,7 +188,10 @@ function killMarkedSync(variable) {
       }
     } catch {}
     if (pids.length === 0) return;
-    for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch {}
+    for (const pid of pids) {
+      try { process.kill(-pid, 'SIGKILL'); } catch {}
+      try { process.kill(pid, 'SIGKILL'); } catch {}
+    }
   }
 }
 `;

@@ -18,41 +18,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { canScanProcesses } from './descendants.js';
+import { canScanProcesses, KILL_MARKED_SOURCE } from './descendants.js';
 
 const SHELL = '/bin/sh';
 /** close(): how long the sentinel may take to read `closed` and exit before it is killed. */
 const EXIT_GRACE_MS = 2000;
 
-/** `$0`: Node, `$1`: KILL_SOURCE, `$2`: the pool's mark variable. `read` fails at end of input: the pool is gone. */
+/** `$0`: Node, `$1`: KILL_SOURCE, `$2`: the mark's variable. `read` fails at end of input: the owner is gone. */
 const SCRIPT = 'IFS= read -r line; [ "$line" = closed ] && exit 0; exec "$0" -e "$1" "$2"';
 
-/**
- * What the sentinel runs (CommonJS, `node -e`) once the pool's process is gone: SIGKILL every process whose
- * environment carries the mark — its process group first (a worker leads its own), then itself — until a pass
- * finds none (one may fork while we look).
- */
-const KILL_SOURCE = `
-const { readdirSync, readFileSync } = require('node:fs');
-const variable = process.argv[1];
-const inside = Buffer.from('\\0' + variable + '=1\\0');
-const first = Buffer.from(variable + '=1\\0');
-for (let round = 0; round < 5; round++) {
-  const pids = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const env = readFileSync('/proc/' + name + '/environ');
-      if (env.includes(inside) || env.subarray(0, first.length).equals(first)) pids.push(Number(name));
-    } catch {}
-  }
-  if (pids.length === 0) break;
-  for (const pid of pids) {
-    try { process.kill(-pid, 'SIGKILL'); } catch {}
-    try { process.kill(pid, 'SIGKILL'); } catch {}
-  }
-}
-`;
+/** What the sentinel runs (CommonJS, `node -e`) once its owner is gone; argv[1] is the mark's variable. */
+const KILL_SOURCE = `${KILL_MARKED_SOURCE}\nkillMarkedSync(process.argv[1]);\n`;
 
 /** True where a sentinel can do its job: `sh` to start and /proc to find the marked processes. */
 export function canUseSentinel(): boolean {
