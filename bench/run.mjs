@@ -50,7 +50,10 @@ const config = {
       runs: quick ? 2 : 5, epochs: quick ? 4 : 12, modes: ['off', 'columns', 'listener', 'off#2'],
       // One pool per epoch with its tracing switched round by round (lib/measure.mjs overheadToggle): ~8–14 s a run.
       // With it the section takes ~3.5 min at load 5–10 (the fresh-pools runs had 16 epochs before; the whole bench ~10 min).
-      sameInstance: { runs: quick ? 2 : 5, epochs: 4, pairs: quick ? 8 : 16 },
+      // Rounds per epoch: `warmRounds` read and dropped, then `pairs`, a multiple of the 3 arms so that each arm
+      // goes first, second and last equally often (16 put 'off' first once more). Larger rounds did not narrow the
+      // control's spread over 5–6 runs (8000 × 4: 14 points, 16000 × 2: 17, against 7–11 for 2000 × 16).
+      sameInstance: { runs: quick ? 2 : 5, epochs: 4, pairs: quick ? 9 : 15, warmRounds: 1 },
     },
     process: { runs: quick ? 1 : 3, epochs: quick ? 2 : 6, modes: ['off', 'columns', 'listener'] },
   },
@@ -255,7 +258,7 @@ async function mainBench() {
       for (let run = 0; run < toggle.runs && !error; run++) {
         progress(`overhead poolscope-thread, same pool, tracing switched per round: run ${run + 1}/${toggle.runs} (${toggle.epochs} pools × ${toggle.pairs} rounds of off / on / off#2) (${Math.round(process.uptime())} s)`);
         const loadavg1 = round(os.loadavg()[0]);
-        const reply = await measureInChild({ workload: 'overheadToggle', pool: 'poolscope-thread', workers: W, tasks, pairs: toggle.pairs, epochs: toggle.epochs }, { timeoutMs: 600_000 });
+        const reply = await measureInChild({ workload: 'overheadToggle', pool: 'poolscope-thread', workers: W, tasks, pairs: toggle.pairs, epochs: toggle.epochs, warmRounds: toggle.warmRounds }, { timeoutMs: 600_000 });
         if (!reply.ok) { error = reply.error.split('\n')[0]; break; }
         const rounds = reply.result.rounds;
         const byEpoch = [...new Set(rounds.map((x) => x.epoch))].map((e) => rounds.filter((x) => x.epoch === e));
@@ -276,7 +279,7 @@ async function mainBench() {
         mainCpuPctMedian: round(median(perRun.map((r) => r[a].mainCpuPct)), 1), cpuPctRuns: perRun.map((r) => r[a].cpuPct),
       });
       results.overhead['poolscope-thread'].sameInstance = error ? { error } : {
-        method: `${toggle.runs} runs × ${toggle.epochs} pools (tracing on, the runner's column subscriber) × ${toggle.pairs} rounds of ${tasks} tasks per arm; ` +
+        method: `${toggle.runs} runs × ${toggle.epochs} pools (tracing on, the runner's column subscriber) × ${toggle.pairs} rounds of ${tasks} tasks per arm, after ${toggle.warmRounds} round(s) read and dropped; ` +
           'the engine\'s tracing switched off / on / off (off#2: the control) round by round, order rotating; the workers\' own trace work (one call a task here) stays on in every arm',
         runs: perRun, on: summary('on'), noise: summary('off#2'),
       };
