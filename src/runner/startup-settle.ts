@@ -1,9 +1,9 @@
 /**
- * A process worker reports ready once its module is loaded and its watchdog thread runs, but its start-up may
- * not be over: V8's background threads can go on compiling and collecting the garbage of that load. Measured on
- * the 2-core machine, 40-100 ms of CPU per worker used to follow ready — most of it the watchdog thread's
- * bootstrap, which the worker now waits for before it reports ready (worker-runtime.ts), so today a few ms —
- * and it left the task threads runnable but off a CPU (compare: process 1.4 cores used against thread 1.85).
+ * A process worker reports ready once its module is loaded, but its start-up may not be over: V8's background
+ * threads can go on compiling and collecting the garbage of that load. Measured on the 2-core machine, 40-100 ms
+ * of CPU per worker used to follow ready — most of it a watchdog thread's bootstrap (the pool's mark sentinel
+ * replaced that thread: mark-sentinel.ts), so today a few ms — and it left the task threads runnable but off a
+ * CPU (compare: process 1.4 cores used against thread 1.85).
  * So compare's warm-up still waits, bounded, until the worker processes are idle before the first task is
  * sent: start-up stays start-up, whatever a user's module leaves running.
  *
