@@ -260,6 +260,8 @@ try {
       labels: [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.ps-lane-label'))].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.textContent),
       running: /running…/.test(document.body.innerText),
       phase: document.body.dataset.phase,
+      // 'pending' while what is shown is newer than what a reload restores (the page saves its state ≤ 1 s later).
+      persist: document.body.dataset.persist,
     }));
     // What the panel shows once it has settled (a replayed or late batch may still redraw the stats line):
     // the same on two reads a few frames apart.
@@ -268,9 +270,10 @@ try {
       await nextFrames(inner);
       await page.waitForTimeout(250);
       const again = await read();
-      if (JSON.stringify(again) === JSON.stringify(before)) break;
+      if (JSON.stringify(again) === JSON.stringify(before) && again.persist !== 'pending') break;
       before = again;
     }
+    if (before.persist === 'pending') throw new Error('the timeline never saved its state (body data-persist stays "pending")');
     if (before.running) throw new Error(`a run reads running before the reload: ${JSON.stringify(before)}`);
     await shot(page, '07-before-reload');
     // Not through runPaletteCommand: its retry would reload twice. The palette goes with the page.

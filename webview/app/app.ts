@@ -745,6 +745,9 @@ export class App {
 
   #schedulePersist(): void {
     if (this.host.kind !== 'vscode' || this.#persistTimer) return;
+    // What a reload would restore lags what is shown until the timer fires: said on the body (`persist`), so a
+    // test that reloads the window can wait until the view it compares with has been saved.
+    document.body.dataset.persist = 'pending';
     // A live run changes every batch; serialising the whole state each second would cost O(history) per second.
     this.#persistTimer = setTimeout(() => {
       this.#persistTimer = undefined;
@@ -753,6 +756,7 @@ export class App {
         colorMode: this.view.colorMode, aligned: this.view.aligned, follow: this.#follow, hidden: [...this.#hidden],
         focused: this.#focused, domain: this.view.domain, laneScroll: this.view.laneScroll,
       }, this.#source));
+      document.body.dataset.persist = 'saved';
     }, this.#isLive() ? LIVE_PERSIST_INTERVAL_MS : 1000);
   }
 
