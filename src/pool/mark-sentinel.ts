@@ -60,7 +60,7 @@ export class MarkSentinel {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     this.#child = child;
-    // Never keeps the pool's process alive; its end is exactly what the sentinel waits for.
+    // Never keeps its owner's process alive: that process's end is exactly what the sentinel waits for.
     child.unref();
     (child.stdin as unknown as { unref?(): void } | null)?.unref?.();
     // EPIPE when it is gone before close() writes: nothing to do then.

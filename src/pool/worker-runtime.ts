@@ -76,9 +76,10 @@ function readInit(): WorkerInit {
 const PARENT_POLL_MS = 250;
 
 /**
- * Process workers where the pool has no sentinel (mark-sentinel.ts: not Linux): a thread that ends this worker, its process group and everything carrying its mark once its
- * parent (the pool) is gone — re-parented, so \`process.ppid\` changed. It needs nothing from the main thread, so
- * it works while a task spins (the IPC 'disconnect' event would wait for the task forever).
+ * Process workers where the pool has no sentinel (mark-sentinel.ts: not Linux): a thread that ends this worker,
+ * its process group and everything carrying its mark once its parent (the pool) is gone — re-parented, so
+ * \`process.ppid\` changed. It needs nothing from the main thread, so it works while a task spins (the IPC
+ * 'disconnect' event would wait for the task forever).
  */
 const PARENT_WATCHDOG_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -183,9 +184,9 @@ class WorkerRuntime {
     guardParentSignals();
     if (init.memoryLimitMb > 0) guardMemory(init.memoryLimitMb);
     this.#channel.listen(this.#onBatch);
-    // Process workers: before the module loads, so that both start-ups overlap, and before the first task, which
-    // may never return.
     // Where the pool has a sentinel (mark-sentinel.ts, Linux) it ends this worker if the pool dies: no thread here.
+    // Otherwise before the module loads, so that both start-ups overlap, and before the first task, which may
+    // never return.
     const watchdog = isMainThread && init.parentWatchdog ? startParentWatchdog(init.markVariable) : undefined;
     let loadError = null;
     let loaded: TaskModule | undefined;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { ROOT, fixture, processesTagged, tempDir } from '../fixtures/cli/run-cli.mjs';
+import { commandLine } from '../fixtures/processes.mjs';
 
 const RUNNER = join(ROOT, 'dist', 'runner.js');
 const { expandTraceColumns, RowKind } = await import(pathToFileURL(join(ROOT, 'dist', 'pool.mjs')).href);
@@ -145,8 +146,8 @@ test('parent killed (SIGKILL) while launchRunner()\'s runner spins on serial tas
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.match(readFileSync(`/proc/${runner}/environ`, 'latin1'), /\0POOLSCOPE_PARENT_SENTINEL=1\0/, 'the runner was told its parent keeps a sentinel');
-    const sentinels = processesTagged(tag).filter((pid) => commandOf(pid).includes('read -r line'));
-    assert.equal(sentinels.length, 1, `one sentinel for the one runner: ${processesTagged(tag).map(commandOf).join(' | ')}`);
+    const sentinels = processesTagged(tag).filter((pid) => commandLine(pid).includes('read -r line'));
+    assert.equal(sentinels.length, 1, `one sentinel for the one runner: ${processesTagged(tag).map(commandLine).join(' | ')}`);
     parent.kill('SIGKILL');
     assert.deepEqual(await noneLeft(tag, 8000), [], 'nothing of the run survives its parent, the sentinel included');
   } finally {
@@ -198,11 +199,6 @@ test('started without a parent (no IPC) → exits 2 with a message', async () =>
 });
 
 /** User + system CPU seconds a process has used (/proc/<pid>/stat), 0 when it is gone. */
-/** A process's command line, spaces for NULs ('' once it is gone). */
-function commandOf(pid) {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' '); } catch { return ''; }
-}
-
 function cpuSecondsOf(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

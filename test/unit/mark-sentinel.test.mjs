@@ -50,50 +50,47 @@ function startOwner(tag, variable, close) {
   return { owner, report };
 }
 
-/** The tagged processes other than the owner, once the marked child's group member is up. */
-async function tagged(tag, owner, child) {
-  for (let i = 0; i < 400; i++) {
-    const pids = pidsWithEnvironment(`POOLSCOPE_TEST_TAG=${tag}`).filter((pid) => pid !== owner.pid);
-    const member = pids.find((pid) => pid !== child && !commandLine(pid).includes('read -r line') && !pidsWithEnvironment(`POOLSCOPE_MARK_X${tag.slice(0, 8)}=1`).includes(pid));
-    if (member) return { pids, member };
-    await new Promise((r) => setTimeout(r, 25));
+/**
+ * Runs `body({ owner, child, member, sentinels })` with an owner started by startOwner(), once the marked child's
+ * unmarked group member is up; whatever the case did, every process it tagged is killed after.
+ */
+async function withOwner(close, body) {
+  const tag = randomUUID();
+  const variable = `POOLSCOPE_MARK_X${tag.slice(0, 8)}`;
+  const { owner, report } = startOwner(tag, variable, close);
+  const others = () => pidsWithEnvironment(`POOLSCOPE_TEST_TAG=${tag}`).filter((pid) => pid !== owner.pid);
+  const isSentinel = (pid) => commandLine(pid).includes('read -r line');
+  try {
+    const { child } = await report;
+    let member;
+    for (let i = 0; i < 400 && member === undefined; i++) {
+      member = others().find((pid) => pid !== child && !isSentinel(pid));
+      if (member === undefined) await new Promise((r) => setTimeout(r, 25));
+    }
+    if (member === undefined) throw new Error('the marked child never started its group member');
+    await body({ owner, child, member, sentinels: others().filter(isSentinel) });
+  } finally {
+    owner.kill('SIGKILL');
+    for (const pid of pidsWithEnvironment(`POOLSCOPE_TEST_TAG=${tag}`)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
-  throw new Error('the marked child never started its group member');
 }
 
 test('owner SIGKILLed → the sentinel kills the marked child and its group, then is gone', { skip: !linux && 'Linux only' }, async () => {
-  const tag = randomUUID();
-  const variable = `POOLSCOPE_MARK_X${tag.slice(0, 8)}`;
-  const { owner, report } = startOwner(tag, variable, false);
-  try {
-    const { child } = await report;
-    const { pids, member } = await tagged(tag, owner, child);
-    const sentinels = pids.filter((pid) => commandLine(pid).includes('read -r line'));
+  await withOwner(false, async ({ owner, child, member, sentinels }) => {
     assert.equal(sentinels.length, 1, 'one sentinel is waiting');
     assert.ok(alive(child) && alive(member));
     owner.kill('SIGKILL');
     const left = await waitUntilGone([child, member, ...sentinels], 15_000);
     assert.deepEqual(left, [], 'the marked child, its unmarked group member and the sentinel are gone');
-  } finally {
-    owner.kill('SIGKILL');
-    for (const pid of pidsWithEnvironment(`POOLSCOPE_TEST_TAG=${tag}`)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
+  });
 });
 
 test('owner closes the sentinel → it exits and kills nothing, even when the owner dies later', { skip: !linux && 'Linux only' }, async () => {
-  const tag = randomUUID();
-  const variable = `POOLSCOPE_MARK_X${tag.slice(0, 8)}`;
-  const { owner, report } = startOwner(tag, variable, true);
-  try {
-    const { child } = await report;
-    const { pids, member } = await tagged(tag, owner, child);
-    assert.deepEqual(pids.filter((pid) => commandLine(pid).includes('read -r line')), [], 'close() resolved after the sentinel exited');
+  await withOwner(true, async ({ owner, child, member, sentinels }) => {
+    assert.deepEqual(sentinels, [], 'close() resolved after the sentinel exited');
     const exited = new Promise((r) => owner.once('exit', r));
     owner.kill('SIGKILL');
     await exited;
     assert.ok(alive(child) && alive(member), 'the marked processes were left alone');
-  } finally {
-    owner.kill('SIGKILL');
-    for (const pid of pidsWithEnvironment(`POOLSCOPE_TEST_TAG=${tag}`)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
+  });
 });
