@@ -110,6 +110,8 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   #runStartT = 0;
   /** Workers' delayed mark sweeps not yet run (sweepWorkerMark); the pool's end sweep makes them needless. */
   readonly #workerSweeps = new Set<ReturnType<typeof setTimeout>>();
+  /** onTaskEnded listeners (the CPU sampler): called once a task, so a plain array, usually empty or one. */
+  #taskEndedListeners: ((workerId: number) => void)[] = [];
   readonly #stats: RunStats = { wallUs: 0, tasks: 0, ok: 0, failed: 0, taskUs: 0, pids: [], threadIds: [], workersStarted: 0 };
 
   constructor(options: PoolOptions) {
@@ -151,6 +153,13 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
 
   onTraceColumns(listener: TraceColumnsListener): () => void {
     return this.#sink.subscribeColumns(listener);
+  }
+
+  onTaskEnded(listener: (workerId: number) => void): () => void {
+    this.#taskEndedListeners = [...this.#taskEndedListeners, listener];
+    return () => {
+      this.#taskEndedListeners = this.#taskEndedListeners.filter((l) => l !== listener);
+    };
   }
 
   recordMainWait(startUs: number, endUs: number, label: string): void {
@@ -276,6 +285,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#stats.ok++;
     this.#stats.taskUs += end - start;
     if (this.tracing) this.#sink.endedOk(end, task.taskId, workerId, value, preview);
+    if (this.#taskEndedListeners.length !== 0) this.#taskEnded(workerId);
     this.#afterSettle(task);
     task.resolve(value);
   }
@@ -285,6 +295,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     if (start >= 0) {
       if (!task.startEmitted) this.started(task, workerId, start);
       this.#stats.taskUs += end - start;
+      if (this.#taskEndedListeners.length !== 0 && workerId >= 0) this.#taskEnded(workerId);
     }
     task.state = error.name === 'CancelledError' ? 'cancelled' : 'failed';
     this.#stats.failed++;
@@ -373,6 +384,17 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     }
     this.failed(task, -1, -1, this.now(), reason ?? cancelledError());
     return true;
+  }
+
+  #taskEnded(workerId: number): void {
+    // A listener that throws must not fail the task whose end it was told of.
+    for (const listener of this.#taskEndedListeners) {
+      try {
+        listener(workerId);
+      } catch {
+        // the sampler's own problem; the task's result stands
+      }
+    }
   }
 
   #afterSettle(task: Task): void {

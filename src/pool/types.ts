@@ -143,6 +143,13 @@ export interface PoolEngine {
   recordMainWait(startUs: number, endUs: number, label: string): void;
   /** Current time on this run's clock (µs since origin). */
   now(): number;
+  /**
+   * Called, synchronously, as the pool learns that a task which ran on worker `workerId` ended (its result or
+   * error arrived), before the trace event is delivered. The CPU sampler reads the worker's thread at that
+   * moment, so the thread going idle is not blurred into a longer sample. Keep it cheap: it runs once a task.
+   * Optional so that stand-ins need not have it. Returns an unsubscribe function.
+   */
+  onTaskEnded?(listener: (workerId: number) => void): () => void;
   /** No new tasks; resolves once every submitted task settled and all workers exited. Emits run-end. */
   close(): Promise<void>;
   /** Stop now: queued and running tasks reject with PoolTerminated; workers killed. Emits run-end. */

@@ -50,6 +50,16 @@ export interface CpuSamplerOptions {
    * reads a second instead of one a tick. @default intervalMs (every thread every tick)
    */
   idleIntervalMs?: number;
+  /**
+   * A thread that stayed runnable (on a CPU, or waiting for one) through its last interval is read at doubling
+   * intervals, up to this (ms); any other reading brings it back to `intervalMs`. Nothing is lost (CPU times are
+   * cumulative) and nothing is blurred while the thread stays runnable: it spent the longer interval the same
+   * way. What a longer interval could blur is the thread going idle inside it, so the owner calls
+   * {@link CpuSampler.poke} when it learns a task on the thread ended. Each read is a wake-up of the sampling
+   * process taken from the very cores it measures: two workers busy at 5 ms cost 400 a second, and on a 2-core
+   * machine a pool's speed-up measured 0.04–0.07 lower for them. @default intervalMs (every busy thread every tick)
+   */
+  steadyMaxMs?: number;
   /** For tests: the proc file system's root. @default '/proc' */
   procRoot?: string;
 }
@@ -63,13 +73,18 @@ export const MAX_SAMPLER_SHARE = 0.02;
 /** What one pread of a schedstat file costs (measured: ~12 µs on an idle core). */
 const READ_COST_MS = 0.015;
 
+/** A reading this runnable (on-CPU + run-queue wait ÷ interval) counts as steady: the thread never went idle. */
+const STEADY_SHARE = 0.9;
+
 
 interface TrackedThread {
   pid: number;
   tid: number;
   fd: number;
-  /** performance.now() before which an idle thread is not read again. */
+  /** When (run clock, ms) the thread is next due: a tick reads the threads due by then. */
   nextReadMs: number;
+  /** The current period of a steady thread (ms): intervalMs, doubling up to steadyMaxMs. */
+  periodMs: number;
   lastCpuUs: number;
   lastWaitUs: number;
   lastT: number;
@@ -115,6 +130,7 @@ export class CpuSampler {
   readonly source: CpuSource;
   readonly intervalMs: number;
   readonly idleIntervalMs: number;
+  readonly steadyMaxMs: number;
   #threads = new Map<string, TrackedThread>();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -122,12 +138,15 @@ export class CpuSampler {
   #procRoot: string;
   #busyNs = 0n;
   #reads = 0;
+  /** When (run clock, ms) the armed timer fires; Infinity when none is armed. */
+  #armedAtMs = Infinity;
 
   constructor(options: CpuSamplerOptions) {
     this.#options = options;
     this.#procRoot = options.procRoot ?? '/proc';
     this.intervalMs = Math.max(1, options.intervalMs ?? 5);
     this.idleIntervalMs = Math.max(this.intervalMs, options.idleIntervalMs ?? this.intervalMs);
+    this.steadyMaxMs = Math.max(this.intervalMs, options.steadyMaxMs ?? this.intervalMs);
     this.source = detectCpuSource(this.#procRoot);
   }
 
@@ -169,7 +188,9 @@ export class CpuSampler {
       closeSync(fd);
       return false;
     }
-    this.#threads.set(key, { pid, tid, fd, nextReadMs: 0, lastCpuUs: read.cpuUs, lastWaitUs: read.waitUs ?? 0, lastT: this.#options.now() });
+    const t = this.#options.now();
+    this.#threads.set(key, { pid, tid, fd, nextReadMs: t / 1000 + this.intervalMs, periodMs: this.intervalMs, lastCpuUs: read.cpuUs, lastWaitUs: read.waitUs ?? 0, lastT: t });
+    this.#arm(t / 1000 + this.intervalMs);
     return true;
   }
 
@@ -184,46 +205,107 @@ export class CpuSampler {
   }
 
   /**
-   * Sample every `intervalMs` until stop(). The timer does not keep the process alive.
-   * With many threads read a tick the period stretches so that sampling stays
-   * under {@link MAX_SAMPLER_SHARE} of one core (64 threads × 12 µs a read
-   * would otherwise cost 15 % at 5 ms).
+   * Sample until stop(), each thread when it is due: every `intervalMs` while it changes, less often while it
+   * stays idle (`idleIntervalMs`) or runnable (`steadyMaxMs`). The timer wakes when the first thread is due, and
+   * does not keep the process alive. With many threads read a tick the period stretches so that sampling stays
+   * under {@link MAX_SAMPLER_SHARE} of one core (64 threads × 12 µs a read would otherwise cost 15 % at 5 ms).
    */
   start(): void {
     if (!this.supported || this.#running) return;
     this.#running = true;
-    const loop = () => {
-      if (!this.#running) return;
-      const reads = this.tick(false);
-      // From the number of reads, not the tick's measured time: on a busy machine preemption would
-      // inflate that and stretch the period for nothing.
-      this.#timer = setTimeout(loop, Math.max(this.intervalMs, (reads * READ_COST_MS) / MAX_SAMPLER_SHARE));
-      this.#timer.unref();
-    };
-    this.#timer = setTimeout(loop, this.intervalMs);
+    this.#arm(this.#options.now() / 1000 + this.intervalMs);
+  }
+
+  /** (Re-)arms the timer to fire at `atMs` (run clock) unless it already fires by then. */
+  #arm(atMs: number, minDelayMs = 0): void {
+    if (!this.#running || atMs >= this.#armedAtMs) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    const delayMs = Math.max(minDelayMs, atMs - this.#options.now() / 1000);
+    this.#armedAtMs = this.#options.now() / 1000 + delayMs;
+    this.#timer = setTimeout(this.#loop, delayMs);
     this.#timer.unref();
   }
 
+  readonly #loop = (): void => {
+    this.#timer = undefined;
+    this.#armedAtMs = Infinity;
+    if (!this.#running) return;
+    const reads = this.tick(false);
+    let due = Infinity;
+    for (const thread of this.#threads.values()) due = Math.min(due, thread.nextReadMs);
+    // The share cap from the number of reads, not the tick's measured time: on a busy machine preemption would
+    // inflate that and stretch the period for nothing.
+    const minDelayMs = Math.max(this.intervalMs / 2, (reads * READ_COST_MS) / MAX_SAMPLER_SHARE);
+    this.#arm(due === Infinity ? this.#options.now() / 1000 + this.intervalMs : due, minDelayMs);
+  };
+
   /**
-   * Take one sample of every tracked thread now — of those idle at their last read, only the ones due
-   * (`all`: every one). Returns how many threads were read.
+   * Take one sample of every tracked thread now — with `all` false only of those due (a timer fires within a
+   * ms or so of its time: due means within half a period). Returns how many threads were read.
    */
   tick(all = true): number {
     const samples: CpuSample[] = [];
-    const nowMs = performance.now();
+    const dueBy = this.#options.now() / 1000 + this.intervalMs / 2;
     let reads = 0;
     for (const [key, thread] of this.#threads) {
-      if (!all && thread.nextReadMs > nowMs) continue;
+      if (!all && thread.nextReadMs > dueBy) continue;
       reads++;
-      const sample = this.#sample(thread);
-      if (sample === null) this.#forget(key, thread);
-      else {
-        thread.nextReadMs = sample ? 0 : nowMs + this.idleIntervalMs;
-        if (sample) samples.push(sample);
-      }
+      const sample = this.#readAndPlan(key, thread);
+      if (sample) samples.push(sample);
     }
     if (samples.length > 0) this.#options.onSamples(samples);
     return reads;
+  }
+
+  /**
+   * A task on thread `pid/tid` ended: read it now, so that its going idle falls on a sample's edge, not inside a
+   * stretched interval. Read no more than once every `intervalMs` (a flood of short tasks is sampled as the timer
+   * would); a thread read more recently is read again at `intervalMs` after its last read instead, which is where
+   * the edge then falls.
+   */
+  poke(pid: number, tid: number): void {
+    const key = `${pid}/${tid}`;
+    const thread = this.#threads.get(key);
+    if (!thread) return;
+    const nowMs = this.#options.now() / 1000;
+    if (nowMs - thread.lastT / 1000 >= this.intervalMs) {
+      const sample = this.#readAndPlan(key, thread);
+      if (sample) this.#options.onSamples([sample]);
+      return;
+    }
+    // Its period stays: if the thread went on with a next task, that read finds it steady and the period grows on.
+    const due = thread.lastT / 1000 + this.intervalMs;
+    if (due < thread.nextReadMs) {
+      thread.nextReadMs = due;
+      this.#arm(due);
+    }
+  }
+
+  /**
+   * The first multiple of `intervalMs` at or after `ms`: threads read at different times (idle ones, steady ones
+   * poked at their tasks' ends) fall due together, one wake-up for all, instead of one each.
+   */
+  #onGrid(ms: number): number {
+    return Math.ceil(ms / this.intervalMs) * this.intervalMs;
+  }
+
+  /** Reads a thread and sets when it is next due; forgets it when it is gone. */
+  #readAndPlan(key: string, thread: TrackedThread): CpuSample | undefined {
+    const sample = this.#sample(thread);
+    if (sample === null) {
+      this.#forget(key, thread);
+      return undefined;
+    }
+    const nowMs = thread.lastT / 1000;
+    if (!sample) {
+      thread.periodMs = this.intervalMs;
+      thread.nextReadMs = this.#onGrid(nowMs + this.idleIntervalMs);
+    } else {
+      const steady = sample.cpuUs + (sample.waitUs ?? 0) >= STEADY_SHARE * sample.intervalUs;
+      thread.periodMs = steady ? Math.min(this.steadyMaxMs, thread.periodMs * 2) : this.intervalMs;
+      thread.nextReadMs = this.#onGrid(nowMs + thread.periodMs);
+    }
+    return sample;
   }
 
   /** Last samples, then close every file. */
@@ -231,6 +313,7 @@ export class CpuSampler {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#armedAtMs = Infinity;
     this.tick();
     for (const [key, thread] of this.#threads) this.#forget(key, thread);
   }
@@ -286,6 +369,8 @@ export interface SampledPool {
   onTrace(listener: TraceListener): () => void;
   /** When the pool has it, the sampler listens to columns: it only needs the non-task events, so nothing is expanded for it. */
   onTraceColumns?(listener: TraceColumnsListener): () => void;
+  /** When the pool has it, a worker whose task ended is read at once, and busy workers are read less often (see steadyMaxMs). */
+  onTaskEnded?(listener: (workerId: number) => void): () => void;
   now(): number;
 }
 
@@ -301,6 +386,11 @@ const OTHER_THREADS_INTERVAL_MS = 50;
  * they cost the runner a few % of a core during a CPU-bound run — taken from the workers it measures.
  */
 const OTHER_THREADS_IDLE_INTERVAL_MS = 250;
+/**
+ * The longest a worker thread that stays runnable goes unread, when the pool says when its tasks end (then 8 × the
+ * default period). A CPU-bound task's lane and on-CPU time are the same as at 5 ms: it spent the time evenly.
+ */
+const WORKER_STEADY_MAX_MS = 40;
 /** How often /proc/<pid>/task is listed for threads that appeared (libuv's pool starts on first use). */
 const THREAD_SCAN_MS = 250;
 
@@ -341,7 +431,8 @@ export interface SampleWorkersOptions {
 export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[]) => void, options: number | SampleWorkersOptions = 5): () => void {
   if (typeof options === 'number') options = { intervalMs: options };
   const { intervalMs = 5, otherThreads = false } = options;
-  const sampler = new CpuSampler({ intervalMs, now: () => pool.now(), onSamples });
+  const edges = pool.onTaskEnded !== undefined;
+  const sampler = new CpuSampler({ intervalMs, steadyMaxMs: edges ? Math.max(intervalMs, WORKER_STEADY_MAX_MS) : intervalMs, now: () => pool.now(), onSamples });
   const others = otherThreads ? new CpuSampler({ intervalMs: OTHER_THREADS_INTERVAL_MS, idleIntervalMs: OTHER_THREADS_IDLE_INTERVAL_MS, now: () => pool.now(), onSamples }) : undefined;
   const workers = new Map<number, { pid: number; tid: number }>();
   const workerTids = new Set<string>();
@@ -373,6 +464,10 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
   };
   take(options.emitted ?? []);
   const unsubscribe = onOtherEvents(pool, take);
+  const unsubscribeEnds = pool.onTaskEnded?.((workerId) => {
+    const w = workers.get(workerId);
+    if (w) sampler.poke(w.pid, w.tid);
+  });
   sampler.start();
   let scanTimer: NodeJS.Timeout | undefined;
   if (others?.supported) {
@@ -383,6 +478,7 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
   }
   return () => {
     unsubscribe();
+    unsubscribeEnds?.();
     if (scanTimer) clearInterval(scanTimer);
     sampler.stop();
     others?.stop();

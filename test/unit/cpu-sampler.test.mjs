@@ -98,6 +98,115 @@ test('idleIntervalMs: a thread idle at its last read is read again only when due
   }
 });
 
+/** A fake /proc holding one thread, 7/7, whose schedstat the test writes: `set(cpuMs, waitMs)`. */
+function fakeThread() {
+  const root = mkdtempSync(join(tmpdir(), 'poolscope-steadyproc-'));
+  mkdirSync(join(root, 'thread-self'), { recursive: true });
+  writeFileSync(join(root, 'thread-self', 'schedstat'), '1 0 0\n');
+  mkdirSync(join(root, '7', 'task', '7'), { recursive: true });
+  const set = (cpuMs, waitMs = 0) => writeFileSync(join(root, '7', 'task', '7', 'schedstat'), `${cpuMs * 1e6} ${waitMs * 1e6} 0\n`);
+  set(0);
+  return { root, set, done: () => rmSync(root, { recursive: true }) };
+}
+
+test('steadyMaxMs: a thread runnable through its interval is read at doubling periods; one that is not, every interval', () => {
+  const proc = fakeThread();
+  try {
+    let t = 0;
+    const got = [];
+    const sampler = new CpuSampler({ intervalMs: 5, steadyMaxMs: 40, now: () => t, onSamples: (s) => got.push(...s), procRoot: proc.root });
+    sampler.track(7, 7);
+    // Busy from t = 0: read at 5, then every 10, 20, 40, 40 ms; ticks in between read nothing.
+    const reads = [];
+    for (let ms = 5; ms <= 115; ms += 5) {
+      t = ms * 1000;
+      proc.set(ms);
+      if (sampler.tick(false) === 1) reads.push(ms);
+    }
+    assert.deepEqual(reads, [5, 15, 35, 75, 115]);
+    assert.deepEqual(got.map((s) => [s.intervalUs, s.cpuUs]), [[5000, 5000], [10_000, 10_000], [20_000, 20_000], [40_000, 40_000], [40_000, 40_000]]);
+    // Waiting for a CPU counts as runnable (a busy machine): still steady. Half idle is not: back to every 5 ms.
+    t = 155_000;
+    proc.set(125, 30);
+    assert.equal(sampler.tick(false), 1);
+    t = 195_000;
+    proc.set(145, 30);
+    assert.equal(sampler.tick(false), 1);
+    assert.deepEqual(got.slice(-2).map((s) => [s.intervalUs, s.cpuUs, s.waitUs]), [[40_000, 10_000, 30_000], [40_000, 20_000, undefined]]);
+    t = 200_000;
+    proc.set(150, 30);
+    assert.equal(sampler.tick(false), 1, 'read again one interval later');
+    sampler.stop();
+  } finally {
+    proc.done();
+  }
+});
+
+test('poke: a steady thread whose task ended is read at once, or one interval after its last read; its CPU is never lost', () => {
+  const proc = fakeThread();
+  try {
+    let t = 0;
+    const got = [];
+    const sampler = new CpuSampler({ intervalMs: 5, steadyMaxMs: 40, now: () => t, onSamples: (s) => got.push(...s), procRoot: proc.root });
+    sampler.track(7, 7);
+    for (const ms of [5, 15, 35]) {
+      t = ms * 1000;
+      proc.set(ms);
+      sampler.tick(false);
+    }
+    // Next due at 75 ms. The task ends at 50 and the thread idles: the poke reads it then, not 25 ms later.
+    t = 50_000;
+    proc.set(50);
+    sampler.poke(7, 7);
+    assert.deepEqual(got.at(-1), { type: 'cpu-sample', t: 50_000, pid: 7, tid: 7, cpuUs: 15_000, intervalUs: 15_000 });
+    // A second task ends 2 ms later: too soon to read again; the thread is read 5 ms after its last read instead.
+    t = 52_000;
+    proc.set(52);
+    const before = sampler.cost.reads;
+    sampler.poke(7, 7);
+    assert.equal(sampler.cost.reads, before, 'no read within an interval of the last one');
+    t = 55_000;
+    assert.equal(sampler.tick(false), 1);
+    assert.deepEqual(got.at(-1), { type: 'cpu-sample', t: 55_000, pid: 7, tid: 7, cpuUs: 2000, intervalUs: 5000 });
+    sampler.poke(9, 9); // not tracked: nothing
+    assert.equal(got.reduce((sum, s) => sum + s.cpuUs, 0), 52_000, 'every ms of CPU in exactly one sample');
+    sampler.stop();
+  } finally {
+    proc.done();
+  }
+});
+
+test('sampleWorkers(pool with onTaskEnded): the worker whose task ended is read at once', { skip: !hasProc && 'no /proc here' }, () => {
+  let t = 0;
+  /** @type {any} */
+  let deliver;
+  /** @type {any} */
+  let ended;
+  const pool = {
+    now: () => t,
+    onTrace: (listener) => { deliver = listener; return () => { deliver = undefined; }; },
+    onTaskEnded: (listener) => { ended = listener; return () => { ended = undefined; }; },
+  };
+  const got = [];
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  // The clock only moves when the test moves it: the sampler's own timer finds nothing due.
+  const stop = sampleWorkers(pool, (s) => got.push(...s), { intervalMs: 5 });
+  deliver([{ type: 'worker-start', workerId: 1, pid: process.pid, tid, t: 0 }]);
+  const c0 = process.cpuUsage();
+  while (process.cpuUsage(c0).user < 2000) { /* use some CPU on this thread */ }
+  t = 6000;
+  ended(1);
+  assert.equal(got.length, 1, 'read as the task ended');
+  assert.equal(got[0].tid, tid);
+  assert.equal(got[0].t, 6000);
+  assert.ok(got[0].cpuUs > 0);
+  ended(2); // a worker it does not know
+  assert.equal(got.length, 1);
+  stop();
+  assert.equal(ended, undefined, 'unsubscribed');
+  assert.equal(deliver, undefined, 'unsubscribed');
+});
+
 test('a spinning worker thread is seen on a CPU; an idle one is not', { skip: !hasProc && 'no /proc here' }, async () => {
   const src = `
     const { parentPort } = require('node:worker_threads');
