@@ -68,6 +68,7 @@ export class MachineLoadSampler {
   #lastBusy: number | undefined;
   #lastT = 0;
   #timer: NodeJS.Timeout | undefined;
+  #started = false;
   readonly supported: boolean;
 
   constructor(options: MachineLoadOptions) {
@@ -85,11 +86,16 @@ export class MachineLoadSampler {
     if (times) this.#own.set(pid, { ...times, countChildren, counted: 0 });
   }
 
-  /** Take a first reading now and sample every intervalMs until stop(); the timer does not keep the process alive. */
-  start(): void {
-    if (!this.supported || this.#timer) return;
+  /**
+   * Take a first reading now and sample every intervalMs until stop(); the timer does not keep the process alive.
+   * `ownTimer` false: no timer, the owner calls tick() from its own (one wake-up for all its periodic work).
+   */
+  start(ownTimer = true): void {
+    if (!this.supported || this.#started) return;
+    this.#started = true;
     this.#lastBusy = this.#readBusy();
     this.#lastT = this.#options.now();
+    if (!ownTimer) return;
     this.#timer = setInterval(() => this.tick(), this.#options.intervalMs ?? 100);
     this.#timer.unref();
   }
@@ -137,8 +143,9 @@ export class MachineLoadSampler {
 
   /** A last sample, then no more. */
   stop(): void {
-    if (!this.#timer) return;
-    clearInterval(this.#timer);
+    if (!this.#started) return;
+    this.#started = false;
+    if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.tick();
     this.#lastBusy = undefined;

@@ -293,6 +293,34 @@ test('sampleEngine(pool): cpu-sample events join the pool\'s own stream (its run
   for (const m of machine) assert.ok(m.busyUs >= 0 && m.ownUs >= 0 && m.cores > 0 && m.intervalUs > 0, JSON.stringify(m));
 });
 
+test('sampleEngine(pool): one interval timer drives the other threads, their scan, the machine load and the flush', { skip: !hasProc && 'no /proc here' }, async () => {
+  const pool = createPool({ backend: 'thread', workers: 1, module: new URL('../fixtures/python/node-cpu-tasks.mjs', import.meta.url).href });
+  const events = [];
+  pool.onTrace((batch) => events.push(...batch));
+  // Each wake-up of the runner is taken from the cores a CPU-bound run measures: count the periodic timers made.
+  const real = globalThis.setInterval;
+  let intervals = 0;
+  globalThis.setInterval = /** @type {any} */ ((/** @type {any[]} */ ...args) => {
+    intervals++;
+    return /** @type {any} */ (real)(...args);
+  });
+  let stopSampling;
+  try {
+    stopSampling = sampleEngine(pool, { intervalMs: 5, flushMs: 20 });
+  } finally {
+    globalThis.setInterval = real;
+  }
+  assert.equal(intervals, 1);
+  await pool.submit('count', [20_000_000]).promise;
+  stopSampling();
+  await pool.close();
+  // Everything it drives still came: the machine's load, and the other threads of this process.
+  const workerTids = new Set(events.filter((e) => e.type === 'worker-start').map((e) => e.tid));
+  assert.ok(events.some((e) => e.type === 'machine-sample'), 'machine samples');
+  assert.ok(events.some((e) => e.type === 'cpu-sample' && !workerTids.has(e.tid)), 'samples of other threads');
+  assert.ok(events.some((e) => e.type === 'cpu-sample' && workerTids.has(e.tid)), 'samples of the worker');
+});
+
 test('sampleEngine(pool, { otherThreads: false, machine: false }) samples the workers only', { skip: !hasProc && 'no /proc here' }, async () => {
   const pool = createPool({ backend: 'thread', workers: 1, module: new URL('../fixtures/python/node-cpu-tasks.mjs', import.meta.url).href });
   const events = [];
