@@ -94,8 +94,14 @@ NODE="$NODE_DIR/bin/node"
 # strict-allow-scripts=false: code-server's postinstall (which runs a nested npm install
 # and compiles ~10 native modules) must run; recent npm only warns about unapproved
 # install scripts, a stricter default would silently skip them.
+# The outer `npm run test:workbench` exports its own npm_* variables, npm_config_user_agent among them
+# ("npm/… node/v20 …"): npm reads npm_config_* as its config, and code-server's postinstall takes the Node
+# version from that user agent, so it would refuse to install ("requires node v24"). They are not ours: drop them.
 npm24() {
-  PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+  local outer
+  outer=$(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/-u \1/p')
+  # shellcheck disable=SC2086
+  env $outer PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
     npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false \
     npm_config_strict_allow_scripts=false \
     "$NODE" "$NPM_CLI" "$@"
