@@ -115,7 +115,7 @@ export function checkTargets(r) {
   if (!wc) {
     add('warm click: command → first bar drawn, workbench (issue 17)', NaN, '≤ 150 ms', () => false, 'no workbench run recorded: npm run test:workbench writes e2e-out/mocha/warm-click.json');
   } else {
-    add('warm click: command → first bar drawn, workbench (issue 17)', wc.warmClickMs, '≤ 150 ms', (v) => v <= 150, `workbench run of ${wc.date}; cold (no spare runner) ${wc.coldClickMs} ms`);
+    add('warm click: command → first bar drawn, workbench (issue 17)', wc.warmClickMs, '≤ 150 ms', (v) => v <= 150, `workbench run of ${wc.date}; ${wc.warmClicksMs ? `median of ${wc.warmClicksMs.join(', ')} ms; ` : ''}cold (no spare runner) ${wc.coldClickMs} ms`);
     add('cold click: command → first bar drawn, workbench (issue 17)', wc.coldClickMs, '≤ 1500 ms', (v) => v <= 1500, `workbench run of ${wc.date}`);
   }
   const rp = r.extras?.render?.firstPaintMs1M;

@@ -81,6 +81,12 @@ interface ActiveRun {
 
 /** How long a runner gets to stop its pool cleanly after `stop` before it is killed. */
 const STOP_GRACE_MS = 1500;
+/**
+ * A run still going after this long gets its progress notification (tasks done, a Cancel button). A shorter one
+ * never flashes a toast — and the workbench does not build one while the run's first bar is on its way to the
+ * timeline (messages to the webview queue behind the workbench's own work).
+ */
+const PROGRESS_DELAY_MS = 1000;
 
 export class RunController implements vscode.Disposable {
   readonly #sinks: RunSinks;
@@ -232,24 +238,31 @@ export class RunController implements vscode.Disposable {
     this.#active = active;
     this.#onDidChangeRunning.fire(true);
 
+    let progressDelay: ReturnType<typeof setTimeout> | undefined;
     if (options.progress !== false) {
-      void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: options.title, cancellable: true },
-        (progress, token) => {
-          token.onCancellationRequested(() => void this.stop());
-          let shown = -1;
-          const total = (request.inputs?.length ?? 0) * (request.mode === 'compare' ? request.backends?.length ?? 1 : 1);
-          const timer = setInterval(() => {
-            const now = summary.tasksEnded;
-            if (now !== shown && total > 0) progress.report({ message: `${now} / ${total} tasks` });
-            shown = now;
-          }, 500);
-          return active.settled.finally(() => clearInterval(timer));
-        },
-      );
+      progressDelay = setTimeout(() => {
+        if (this.#active !== active) return;
+        void vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: options.title, cancellable: true },
+          (progress, token) => {
+            token.onCancellationRequested(() => void this.stop());
+            let shown = -1;
+            const total = (request.inputs?.length ?? 0) * (request.mode === 'compare' ? request.backends?.length ?? 1 : 1);
+            const report = (): void => {
+              const now = summary.tasksEnded;
+              if (now !== shown && total > 0) progress.report({ message: `${now} / ${total} tasks` });
+              shown = now;
+            };
+            report();
+            const timer = setInterval(report, 500);
+            return active.settled.finally(() => clearInterval(timer));
+          },
+        );
+      }, PROGRESS_DELAY_MS);
     }
 
     const result = await active.settled;
+    clearTimeout(progressDelay);
     this.#active = undefined;
     this.#onDidChangeRunning.fire(false);
     const phase: RunPhase = result.stopped ? 'stopped' : result.error || !done ? 'failed' : 'done';

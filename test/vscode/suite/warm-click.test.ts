@@ -1,7 +1,7 @@
-// Issue 17's warm click: the same function run twice from the command, each time until the webview reports
-// the run's first bar drawn (its `first-bar` message, sent on the frame after the one that drew it): the first
-// cold (no spare runner), the second on the runner kept forked after the first, which started the same pool
-// ahead (launch.ts warm start, run-session.ts PreparedPool). Only that both happen is asserted; the times
+// Issue 17's warm click: the same function run from the command, each time until the webview reports the run's
+// first bar drawn (its `first-bar` message, sent on the frame after the one that drew it): the first cold (no
+// spare runner), the next five warm, each on the runner kept forked after the run before, which started the same
+// pool ahead (launch.ts warm start, run-session.ts PreparedPool). Only that both happen is asserted; the times
 // (machine-dependent), stage by stage (RunController.lastClick), go to E2E_OUT/warm-click.json and the log,
 // which the bench report prints.
 import * as assert from 'node:assert/strict';
@@ -10,6 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, fixture, isAlive, keepWorkspaceSettings, runCommand, waitFor } from './helpers.js';
+
+/** Warm clicks timed; the figure is their median (the stages shown are that click's). */
+const WARM_CLICKS = 5;
 
 export function defineWarmClickTests(): void {
   suite('warm click', () => {
@@ -52,20 +55,28 @@ export function defineWarmClickTests(): void {
       // Earlier runs of the suite left a spare: the first click is cold only without it.
       parts.spareRunners.dispose();
       const first = await click();
-      // A user's second click comes seconds after the first run: by then the spare has its pool's workers up.
-      // Waiting for the spare to say so stands for that pause.
-      await waitFor(() => parts.spareRunners.readyPids().length === 1, 30_000, 'a spare runner with the pool started ahead and ready');
-      const [spare] = parts.spareRunners.pids();
-      const second = await click();
-      assert.ok(first.firstBarMs > 0 && second.firstBarMs > 0);
-      assert.equal(second.runnerPid, spare, 'the second run starts on the spare runner');
-      assert.equal((second.stages as { prepared?: boolean }).prepared, true, 'the second run uses the pool the spare started ahead');
+      // A user's next click comes seconds after the run before: by then the spare has its pool's workers up.
+      // Waiting for the spare to say so stands for that pause. One warm click says as much about the workbench's
+      // mood at that moment as about PoolScope: the figure is the median of five.
+      const warm: Awaited<ReturnType<typeof click>>[] = [];
+      for (let i = 0; i < WARM_CLICKS; i++) {
+        await waitFor(() => parts.spareRunners.readyPids().length === 1, 30_000, 'a spare runner with the pool started ahead and ready');
+        const [spare] = parts.spareRunners.pids();
+        const next = await click();
+        assert.ok(next.firstBarMs > 0);
+        assert.equal(next.runnerPid, spare, 'a warm run starts on the spare runner');
+        assert.equal((next.stages as { prepared?: boolean }).prepared, true, 'a warm run uses the pool the spare started ahead');
+        warm.push(next);
+      }
+      assert.ok(first.firstBarMs > 0);
+      const second = [...warm].sort((a, b) => a.firstBarMs - b.firstBarMs)[WARM_CLICKS >> 1];
 
       const figures = {
         date: new Date().toISOString(),
         loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-        what: 'command → the frame after the one that drew the run\'s first bar (the webview\'s wall-clock stamp against the extension host\'s), thread × 2, 4 tasks; warm once the spare runner\'s pool was ready; *ReportedMs: when the webview\'s report of it reached the host',
+        what: 'command → the frame after the one that drew the run\'s first bar (the webview\'s wall-clock stamp against the extension host\'s), thread × 2, 4 tasks; warm once the spare runner\'s pool was ready, the median of 5 clicks (warmClicksMs; warmStages are the median click\'s); *ReportedMs: when the webview\'s report of it reached the host',
         coldClickMs: Math.round(first.firstBarMs), warmClickMs: Math.round(second.firstBarMs),
+        warmClicksMs: warm.map((w) => Math.round(w.firstBarMs)),
         coldReportedMs: Math.round(first.reportedMs), warmReportedMs: Math.round(second.reportedMs),
         coldDoneMs: Math.round(first.doneMs), warmDoneMs: Math.round(second.doneMs),
         coldStages: first.stages, warmStages: second.stages,
