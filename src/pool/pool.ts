@@ -110,8 +110,14 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   #runStartT = 0;
   /** Workers' delayed mark sweeps not yet run (sweepWorkerMark); the pool's end sweep makes them needless. */
   readonly #workerSweeps = new Set<ReturnType<typeof setTimeout>>();
-  /** onTaskEnded listeners (the CPU sampler): called once a task, so a plain array, usually empty or one. */
+  /** onTaskEnded listeners (the CPU sampler), usually none or one. */
   #taskEndedListeners: ((workerId: number) => void)[] = [];
+  /**
+   * What a task's end calls: undefined without listeners. One optional call is all the per-task path gets: a
+   * larger `succeeded` stops being inlined into the result handling, and the traced path (the trace sink's rows
+   * inlined into it) costs the main thread more.
+   */
+  #taskEnded: ((workerId: number) => void) | undefined;
   readonly #stats: RunStats = { wallUs: 0, tasks: 0, ok: 0, failed: 0, taskUs: 0, pids: [], threadIds: [], workersStarted: 0 };
 
   constructor(options: PoolOptions) {
@@ -156,9 +162,21 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   }
 
   onTaskEnded(listener: (workerId: number) => void): () => void {
-    this.#taskEndedListeners = [...this.#taskEndedListeners, listener];
-    return () => {
-      this.#taskEndedListeners = this.#taskEndedListeners.filter((l) => l !== listener);
+    this.#setTaskEndedListeners([...this.#taskEndedListeners, listener]);
+    return () => this.#setTaskEndedListeners(this.#taskEndedListeners.filter((l) => l !== listener));
+  }
+
+  #setTaskEndedListeners(listeners: ((workerId: number) => void)[]): void {
+    this.#taskEndedListeners = listeners;
+    this.#taskEnded = listeners.length === 0 ? undefined : (workerId) => {
+      // A listener that throws must not fail the task whose end it was told of.
+      for (const listener of listeners) {
+        try {
+          listener(workerId);
+        } catch {
+          // the sampler's own problem; the task's result stands
+        }
+      }
     };
   }
 
@@ -285,7 +303,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     this.#stats.ok++;
     this.#stats.taskUs += end - start;
     if (this.tracing) this.#sink.endedOk(end, task.taskId, workerId, value, preview);
-    if (this.#taskEndedListeners.length !== 0) this.#taskEnded(workerId);
+    this.#taskEnded?.(workerId);
     this.#afterSettle(task);
     task.resolve(value);
   }
@@ -295,7 +313,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     if (start >= 0) {
       if (!task.startEmitted) this.started(task, workerId, start);
       this.#stats.taskUs += end - start;
-      if (this.#taskEndedListeners.length !== 0 && workerId >= 0) this.#taskEnded(workerId);
+      if (workerId >= 0) this.#taskEnded?.(workerId);
     }
     task.state = error.name === 'CancelledError' ? 'cancelled' : 'failed';
     this.#stats.failed++;
@@ -384,17 +402,6 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
     }
     this.failed(task, -1, -1, this.now(), reason ?? cancelledError());
     return true;
-  }
-
-  #taskEnded(workerId: number): void {
-    // A listener that throws must not fail the task whose end it was told of.
-    for (const listener of this.#taskEndedListeners) {
-      try {
-        listener(workerId);
-      } catch {
-        // the sampler's own problem; the task's result stands
-      }
-    }
   }
 
   #afterSettle(task: Task): void {
