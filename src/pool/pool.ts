@@ -112,11 +112,7 @@ class Pool implements PoolEngine, PoolHost, TaskOwner {
   readonly #workerSweeps = new Set<ReturnType<typeof setTimeout>>();
   /** onTaskEnded listeners (the CPU sampler), usually none or one. */
   #taskEndedListeners: ((workerId: number) => void)[] = [];
-  /**
-   * What a task's end calls: undefined without listeners. One optional call is all the per-task path gets: a
-   * larger `succeeded` stops being inlined into the result handling, and the traced path (the trace sink's rows
-   * inlined into it) costs the main thread more.
-   */
+  /** What a task's end calls: undefined without listeners, so the per-task path pays one optional call. */
   #taskEnded: ((workerId: number) => void) | undefined;
   readonly #stats: RunStats = { wallUs: 0, tasks: 0, ok: 0, failed: 0, taskUs: 0, pids: [], threadIds: [], workersStarted: 0 };
 
