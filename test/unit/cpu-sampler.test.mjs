@@ -109,71 +109,73 @@ function fakeThread() {
   return { root, set, done: () => rmSync(root, { recursive: true }) };
 }
 
-test('steadyMaxMs: a thread runnable through its interval is read at doubling periods; one that is not, every interval', () => {
+/**
+ * Runs `body` with a steady-mode sampler (5 ms, up to 40 ms) tracking fakeThread()'s thread 7/7 from t = 0,
+ * on a clock only the test moves (`at(ms)`); `got` collects its samples. Stops it and removes the fake /proc.
+ */
+function withSteadySampler(body) {
   const proc = fakeThread();
+  let t = 0;
+  const got = [];
+  const sampler = new CpuSampler({ intervalMs: 5, steadyMaxMs: 40, now: () => t, onSamples: (s) => got.push(...s), procRoot: proc.root });
   try {
-    let t = 0;
-    const got = [];
-    const sampler = new CpuSampler({ intervalMs: 5, steadyMaxMs: 40, now: () => t, onSamples: (s) => got.push(...s), procRoot: proc.root });
     sampler.track(7, 7);
+    body({ sampler, got, set: proc.set, at: (ms) => { t = ms * 1000; } });
+  } finally {
+    sampler.stop();
+    proc.done();
+  }
+}
+
+test('steadyMaxMs: a thread runnable through its interval is read at doubling periods; one that is not, every interval', () => {
+  withSteadySampler(({ sampler, got, set, at }) => {
     // Busy from t = 0: read at 5, then every 10, 20, 40, 40 ms; ticks in between read nothing.
     const reads = [];
     for (let ms = 5; ms <= 115; ms += 5) {
-      t = ms * 1000;
-      proc.set(ms);
+      at(ms);
+      set(ms);
       if (sampler.tick(false) === 1) reads.push(ms);
     }
     assert.deepEqual(reads, [5, 15, 35, 75, 115]);
     assert.deepEqual(got.map((s) => [s.intervalUs, s.cpuUs]), [[5000, 5000], [10_000, 10_000], [20_000, 20_000], [40_000, 40_000], [40_000, 40_000]]);
     // Waiting for a CPU counts as runnable (a busy machine): still steady. Half idle is not: back to every 5 ms.
-    t = 155_000;
-    proc.set(125, 30);
+    at(155);
+    set(125, 30);
     assert.equal(sampler.tick(false), 1);
-    t = 195_000;
-    proc.set(145, 30);
+    at(195);
+    set(145, 30);
     assert.equal(sampler.tick(false), 1);
     assert.deepEqual(got.slice(-2).map((s) => [s.intervalUs, s.cpuUs, s.waitUs]), [[40_000, 10_000, 30_000], [40_000, 20_000, undefined]]);
-    t = 200_000;
-    proc.set(150, 30);
+    at(200);
+    set(150, 30);
     assert.equal(sampler.tick(false), 1, 'read again one interval later');
-    sampler.stop();
-  } finally {
-    proc.done();
-  }
+  });
 });
 
 test('poke: a steady thread whose task ended is read at once, or one interval after its last read; its CPU is never lost', () => {
-  const proc = fakeThread();
-  try {
-    let t = 0;
-    const got = [];
-    const sampler = new CpuSampler({ intervalMs: 5, steadyMaxMs: 40, now: () => t, onSamples: (s) => got.push(...s), procRoot: proc.root });
-    sampler.track(7, 7);
+  withSteadySampler(({ sampler, got, set, at }) => {
     for (const ms of [5, 15, 35]) {
-      t = ms * 1000;
-      proc.set(ms);
+      at(ms);
+      set(ms);
       sampler.tick(false);
     }
     // Next due at 75 ms. The task ends at 50 and the thread idles: the poke reads it then, not 25 ms later.
-    t = 50_000;
-    proc.set(50);
+    at(50);
+    set(50);
     sampler.poke(7, 7);
     assert.deepEqual(got.at(-1), { type: 'cpu-sample', t: 50_000, pid: 7, tid: 7, cpuUs: 15_000, intervalUs: 15_000 });
     // A second task ends 2 ms later: too soon to read again; the thread is read 5 ms after its last read instead.
-    t = 52_000;
-    proc.set(52);
+    at(52);
+    set(52);
     const before = sampler.cost.reads;
     sampler.poke(7, 7);
     assert.equal(sampler.cost.reads, before, 'no read within an interval of the last one');
-    t = 55_000;
+    at(55);
     assert.equal(sampler.tick(false), 1);
     assert.deepEqual(got.at(-1), { type: 'cpu-sample', t: 55_000, pid: 7, tid: 7, cpuUs: 2000, intervalUs: 5000 });
     sampler.poke(9, 9); // not tracked: nothing
     assert.equal(got.reduce((sum, s) => sum + s.cpuUs, 0), 52_000, 'every ms of CPU in exactly one sample');
-    sampler.stop();
-  } finally {
-    proc.done();
-  }
+  });
 });
 
 test('sampleWorkers(pool with onTaskEnded): the worker whose task ended is read at once', { skip: !hasProc && 'no /proc here' }, () => {
