@@ -220,8 +220,9 @@ export class CpuSampler {
   #arm(atMs: number, minDelayMs = 0): void {
     if (!this.#running || atMs >= this.#armedAtMs) return;
     if (this.#timer) clearTimeout(this.#timer);
-    const delayMs = Math.max(minDelayMs, atMs - this.#options.now() / 1000);
-    this.#armedAtMs = this.#options.now() / 1000 + delayMs;
+    const nowMs = this.#options.now() / 1000;
+    const delayMs = Math.max(minDelayMs, atMs - nowMs);
+    this.#armedAtMs = nowMs + delayMs;
     this.#timer = setTimeout(this.#loop, delayMs);
     this.#timer.unref();
   }
@@ -408,7 +409,8 @@ export interface SampleWorkersOptions {
   /**
    * Also sample every other thread of the run's processes (the runner, process workers): libuv's pool,
    * GC helpers, the runner's main thread. Their samples carry tids no worker-start names, so they show on
-   * an "other threads of PID n" lane and do not count as the run's task CPU. @default false
+   * an "other threads of PID n" lane and do not count as the run's task CPU. They are read, and looked for,
+   * when the owner calls `tick()` (sampleEngine: one timer for all its periodic work). @default false
    */
   otherThreads?: boolean;
   /**
@@ -416,14 +418,9 @@ export interface SampleWorkersOptions {
    * run-session.ts): their worker-starts are taken as if they came now.
    */
   emitted?: readonly TraceEvent[];
-  /**
-   * The other threads are sampled, and looked for, on timers of their own. false: the owner calls `tick()`
-   * every few tens of ms instead (sampleEngine: one wake-up for all its periodic work). @default true
-   */
-  ownTimers?: boolean;
 }
 
-/** Stops sampling (after a last sample); `tick()` does the periodic work for an owner that drives it (`ownTimers: false`). */
+/** Stops sampling (after a last sample); `tick()` does the periodic work its owner drives from its own timer. */
 export type Sampling = (() => void) & { tick(): void };
 
 /**
@@ -438,7 +435,7 @@ export type Sampling = (() => void) & { tick(): void };
  */
 export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[]) => void, options: number | SampleWorkersOptions = 5): Sampling {
   if (typeof options === 'number') options = { intervalMs: options };
-  const { intervalMs = 5, otherThreads = false, ownTimers = true } = options;
+  const { intervalMs = 5, otherThreads = false } = options;
   const edges = pool.onTaskEnded !== undefined;
   const sampler = new CpuSampler({ intervalMs, steadyMaxMs: edges ? Math.max(intervalMs, WORKER_STEADY_MAX_MS) : intervalMs, now: () => pool.now(), onSamples });
   const others = otherThreads ? new CpuSampler({ intervalMs: OTHER_THREADS_INTERVAL_MS, idleIntervalMs: OTHER_THREADS_IDLE_INTERVAL_MS, now: () => pool.now(), onSamples }) : undefined;
@@ -477,16 +474,10 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
     if (w) sampler.poke(w.pid, w.tid);
   });
   sampler.start();
-  let scanTimer: NodeJS.Timeout | undefined;
   let nextScanMs = 0;
   if (others?.supported) {
     scan();
     nextScanMs = pool.now() / 1000 + THREAD_SCAN_MS;
-    if (ownTimers) {
-      others.start();
-      scanTimer = setInterval(scan, THREAD_SCAN_MS);
-      scanTimer.unref();
-    }
   }
   const tick = (): void => {
     if (!others?.supported) return;
@@ -500,7 +491,6 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
   return Object.assign(() => {
     unsubscribe();
     unsubscribeEnds?.();
-    if (scanTimer) clearInterval(scanTimer);
     sampler.stop();
     others?.stop();
   }, { tick });
@@ -509,10 +499,11 @@ export function sampleWorkers(pool: SampledPool, onSamples: (samples: CpuSample[
 /**
  * The machine's CPU use and the run's own share of it (src/runner/machine-load.ts),
  * for the busy-machine check: the runner, its parent and every process worker
- * that reports count as the run's own. Call the returned function to stop (a last sample).
+ * that reports count as the run's own. The owner calls `tick()` every `intervalMs`; call the returned function to
+ * stop (a last sample).
  */
 export function sampleMachine(pool: SampledPool, onSample: (sample: MachineSample) => void, intervalMs = 100,
-  emitted: readonly TraceEvent[] = [], ownTimer = true): Sampling {
+  emitted: readonly TraceEvent[] = []): Sampling {
   const load = new MachineLoadSampler({ now: () => pool.now(), onSample, intervalMs });
   if (!load.supported) return Object.assign(() => undefined, { tick: () => undefined });
   const take = (batch: readonly TraceEvent[]): void => {
@@ -520,7 +511,7 @@ export function sampleMachine(pool: SampledPool, onSample: (sample: MachineSampl
   };
   take(emitted);
   const unsubscribe = onOtherEvents(pool, take);
-  load.start(ownTimer);
+  load.start(false);
   return Object.assign(() => {
     unsubscribe();
     load.stop();
@@ -570,8 +561,8 @@ export function sampleEngine(pool: EmittingPool,
   // The worker threads keep their own timer (the fine one). Everything else periodic — the other threads, the
   // thread scan, the machine's load, the flush — runs off one timer: each wake-up of the runner is taken from the
   // cores a CPU-bound run measures (on 2 cores, separate timers for them cost compare's speed-up ~0.02).
-  const workers = sampleWorkers(pool, (samples) => { buffer.push(...samples); }, { intervalMs, otherThreads, emitted, ownTimers: false });
-  const load = machine ? sampleMachine(pool, (sample) => { buffer.push(sample); }, MACHINE_SAMPLE_MS, emitted, false) : undefined;
+  const workers = sampleWorkers(pool, (samples) => { buffer.push(...samples); }, { intervalMs, otherThreads, emitted });
+  const load = machine ? sampleMachine(pool, (sample) => { buffer.push(sample); }, MACHINE_SAMPLE_MS, emitted) : undefined;
   let nextMachineMs = pool.now() / 1000 + MACHINE_SAMPLE_MS;
   const timer = setInterval(() => {
     workers.tick();
