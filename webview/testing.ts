@@ -13,5 +13,5 @@ export {
 } from './timeline/zoom.js';
 export { axisTickFormatter, formatUs } from '../src/common/format.js';
 export { parsePersistedState, SnapshotBuilder } from './app/persisted-state.js';
-export { FrameScheduler, CATCH_UP_HOLD_MS } from './app/frame-scheduler.js';
+export { FrameScheduler, PanelThrottle, CATCH_UP_HOLD_MS, LIVE_PANEL_INTERVAL_MS } from './app/frame-scheduler.js';
 export { summarizeRuns } from '../src/trace/stats.js';

@@ -1,12 +1,13 @@
 // The frame scheduler puts a frame off while host messages are handled back to back (a trace still
-// arriving), at most CATCH_UP_HOLD_MS since the chart first needed drawing, and draws at once otherwise.
+// arriving), at most CATCH_UP_HOLD_MS since the chart first needed drawing, and draws at once otherwise;
+// the panel throttle says when a render it put off is still owed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { FrameScheduler, CATCH_UP_HOLD_MS } = await import(path.join(ROOT, 'dist', 'test', 'webview-lib.mjs'));
+const { FrameScheduler, PanelThrottle, CATCH_UP_HOLD_MS, LIVE_PANEL_INTERVAL_MS } = await import(path.join(ROOT, 'dist', 'test', 'webview-lib.mjs'));
 
 /** A fake clock and animation-frame queue in place of the browser's. */
 function fakeFrames() {
@@ -72,4 +73,26 @@ test('without back-to-back messages a frame is drawn at once', () => {
   } finally {
     clock.restore();
   }
+});
+
+test("a live run's panel render held by the throttle counts as pending until it is drawn", async () => {
+  let rendered = 0;
+  /** @type {() => void} */
+  let rescheduled = () => {};
+  const back = new Promise((resolve) => { rescheduled = () => resolve(undefined); });
+  const panels = new PanelThrottle(() => { rendered++; }, () => rescheduled());
+  // The page's first frame, before any run: the (empty) panels are drawn at once.
+  panels.afterPaint(1, false, 0, 0);
+  assert.equal(rendered, 1);
+  assert.equal(panels.pending, false);
+  // A run's events arrive inside the live interval: the render is put off, and is owed — the test hook's
+  // `settled` must wait for it, or a test reads the panels of the state before.
+  panels.afterPaint(2, true, LIVE_PANEL_INTERVAL_MS / 2, 10);
+  assert.equal(rendered, 1, 'held by the live throttle');
+  assert.equal(panels.pending, true);
+  await back;
+  assert.equal(panels.pending, false, 'the frame that draws it is scheduled');
+  panels.afterPaint(2, true, LIVE_PANEL_INTERVAL_MS * 2, 10);
+  assert.equal(rendered, 2);
+  assert.equal(panels.pending, false);
 });

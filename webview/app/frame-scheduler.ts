@@ -121,9 +121,12 @@ export class PanelThrottle {
   /** `busy`: whether messages are still arriving (a large trace's panels then wait on, past PANEL_IDLE_WAIT_MS). */
   constructor(private readonly render: () => void, private readonly reschedule: () => void, private readonly busy: () => boolean = () => false) {}
 
-  /** A large trace's render is waiting for an idle moment. */
+  /**
+   * A render is owed: a large trace's waits for an idle moment, or a live run's for its throttle interval
+   * (what the test hook's `settled` waits out, so a test reads the panels of the state it posted).
+   */
   get pending(): boolean {
-    return this.#idlePending;
+    return this.#idlePending || this.#timer !== undefined;
   }
 
   /** Forces the next frame to re-render the panels. */
