@@ -57,7 +57,7 @@ const config = {
     },
     process: { runs: quick ? 1 : 3, epochs: quick ? 2 : 6, modes: ['off', 'columns', 'listener'] },
   },
-  api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: 2 },
+  api: { tasks: 30_000, rounds: quick ? 1 : 3, reps: quick ? 2 : 8 },
   honest: { tasks: 16, targetMs: 40, rounds: quick ? 1 : 5 },
   cli: { tasks: Number(listFlag('cli-tasks')?.[0] ?? (quick ? 100_000 : 1_000_000)), rounds: Number(listFlag('cli-rounds')?.[0] ?? (quick ? 1 : 3)) },
 };
@@ -287,33 +287,44 @@ async function mainBench() {
   }
 
   if (sections.includes('api') && poolscopeAvailable()) {
-    // Each path against the engine it is built on: a fresh process per (path, round), the order rotating
-    // every round; each round's ratio pairs a path with the engine's figure of the same round.
+    // Each path against the engine it is built on: a fresh process per (path, round), the order rotating every
+    // round; inside it a warm engine pool and the path's pool take turns run by run (lib/api-paths.mjs). A path's
+    // ratio is the median, over every round, of each of its runs ÷ the engine's run next to it (a single run moves
+    // by ±25 % on a busy 2-core machine; a pair moves together). The engine row gathers the engine's runs.
     const { tasks, rounds, reps } = config.api;
-    const raw = Object.fromEntries(API_PATHS.map((p) => [p, []]));
+    const paths = API_PATHS.filter((p) => !p.startsWith('engine'));
+    const raw = Object.fromEntries(paths.map((p) => [p, []]));
     let error;
     for (let r = 0; r < rounds && !error; r++) {
-      for (let k = 0; k < API_PATHS.length; k++) {
-        const path = API_PATHS[(r + k) % API_PATHS.length];
+      for (let k = 0; k < paths.length; k++) {
+        const path = paths[(r + k) % paths.length];
         progress(`api ${path} (round ${r + 1}/${rounds}, ${Math.round(process.uptime())} s)`);
         const reply = await measureInChild({ workload: 'apiPath', path, tasks, workers: W, reps });
         if (!reply.ok) { error = `${path}: ${reply.error.split('\n')[0]}`; break; }
         raw[path].push(reply.result);
       }
     }
-    const engine = raw[API_PATHS[0]];
-    results.api = { tasks, workers: W, backend: 'thread', error, paths: {} };
-    for (const path of API_PATHS) {
+    results.api = { tasks, workers: W, backend: 'thread', reps, rounds, error, paths: {} };
+    const engineRuns = Object.values(raw).flat().map((x) => x.engine);
+    if (engineRuns.length) {
+      results.api.paths[API_PATHS[0]] = {
+        tasksPerSec: round(median(engineRuns.flatMap((x) => x.tasksPerSec)), 0),
+        samples: engineRuns.map((x) => round(median(x.tasksPerSec), 0)),
+        mainCpuUsPerTask: round(median(engineRuns.flatMap((x) => x.mainCpuUsPerTask)), 2),
+        vsEngine: 1, cpuVsEngine: 1, mainWaitSpans: 0,
+      };
+    }
+    for (const path of paths) {
       const rs = raw[path];
       if (!rs.length) continue;
-      const tps = rs.map((x) => median(x.tasksPerSec));
-      const cpu = rs.map((x) => median(x.mainCpuUsPerTask));
       results.api.paths[path] = {
-        tasksPerSec: round(median(tps), 0), samples: tps.map((x) => round(x, 0)),
-        mainCpuUsPerTask: round(median(cpu), 2),
-        // Paired with the engine's run of the same round.
-        vsEngine: round(median(tps.map((x, i) => (engine[i] ? x / median(engine[i].tasksPerSec) : NaN)).filter(Number.isFinite)), 2),
-        cpuVsEngine: round(median(cpu.map((x, i) => (engine[i] ? median(engine[i].mainCpuUsPerTask) / x : NaN)).filter(Number.isFinite)), 2),
+        tasksPerSec: round(median(rs.flatMap((x) => x.tasksPerSec)), 0),
+        samples: rs.map((x) => round(median(x.tasksPerSec), 0)),
+        mainCpuUsPerTask: round(median(rs.flatMap((x) => x.mainCpuUsPerTask)), 2),
+        // Every run of the path over the engine's run next to it (same process, back to back): the median of all.
+        vsEngine: round(median(rs.flatMap((x) => x.pairRatios)), 2),
+        vsEngineRounds: rs.map((x) => round(x.vsEngine, 2)),
+        cpuVsEngine: round(median(rs.map((x) => x.cpuVsEngine)), 2),
         mainWaitSpans: Math.max(...rs.flatMap((x) => x.mainWaitSpans)),
       };
     }

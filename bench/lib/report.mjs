@@ -70,10 +70,11 @@ export function printReport(r) {
   if (r.api?.paths) {
     const a = r.api;
     console.log(`\nAPI paths vs the engine (${a.backend}, ${a.workers} workers, ${fmt(a.tasks)} × identity submitted at once, tracing on with the runner's column subscriber;` +
-      ' a fresh process per path and round, order rotating; ratios paired with the engine\'s run of the same round; main-wait spans = spans one collection recorded):');
+      ` a fresh process per path and round, order rotating, holding a warm engine pool and the path's pool that take turns for ${a.reps ?? '?'} runs each;` +
+      ' ÷ engine = the median of every path run ÷ the engine run next to it; by round = that median per round; main-wait spans = spans one collection recorded):');
     if (a.error) console.log(`  (stopped early: ${a.error})`);
-    table(['path', 'tasks/s', '÷ engine', 'main-thread µs/task', 'engine µs ÷ path µs', 'main-wait spans'],
-      Object.entries(a.paths).map(([path, m]) => [path, fmt(m.tasksPerSec), fmt(m.vsEngine), fmt(m.mainCpuUsPerTask), fmt(m.cpuVsEngine), fmt(m.mainWaitSpans)]));
+    table(['path', 'tasks/s', '÷ engine', '÷ engine by round', 'main-thread µs/task', 'engine µs ÷ path µs', 'main-wait spans'],
+      Object.entries(a.paths).map(([path, m]) => [path, fmt(m.tasksPerSec), fmt(m.vsEngine), (m.vsEngineRounds ?? []).map((x) => fmt(x)).join(' / ') || '–', fmt(m.mainCpuUsPerTask), fmt(m.cpuVsEngine), fmt(m.mainWaitSpans)]));
   }
   if (r.cliScale) {
     const c = r.cliScale;
