@@ -3,7 +3,7 @@
  * at once — Python's `multiprocessing.pool.AsyncResult`.
  */
 import { InvalidStateError } from './errors.js';
-import type { PoolSession } from './pool-session.js';
+import { waitLabel, type PoolSession } from './pool-session.js';
 import { SubmittedTask } from './submitted-task.js';
 import { checkTimeout, settlesWithin, within } from './timeouts.js';
 
@@ -28,19 +28,23 @@ export interface GetOptions {
 export class AsyncResult<T> {
   readonly #promise: Promise<T>;
   readonly #session: PoolSession;
+  /** What the timeline and messages call it; with `#name`, a template whose `%s` is the function's name. */
   readonly #label: string;
+  readonly #name: string | undefined;
   /** The one task behind this result, when no callback has to run first: its state is this result's. */
   readonly #task: SubmittedTask<T> | undefined;
   #state: 'pending' | 'ok' | 'failed' = 'pending';
 
   /**
    * @internal Created by `Pool`; callbacks run in the main program once the result is ready.
-   * `source` is one submitted task (`applyAsync`) or the promise of a whole list (`mapAsync`).
+   * `source` is one submitted task (`applyAsync`) or the promise of a whole list (`mapAsync`). With `name`,
+   * `label` is a template whose `%s` is `name` (see `waitLabel`: an applyAsync result per item builds no string).
    */
   constructor(source: Promise<T> | SubmittedTask<T>, session: PoolSession, label: string,
-    callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
+    callback?: (value: T) => void, errorCallback?: (error: unknown) => void, name?: string) {
     this.#session = session;
     this.#label = label;
+    this.#name = name;
     const promise = source instanceof SubmittedTask ? source.promise : source;
     if (source instanceof SubmittedTask && callback === undefined && errorCallback === undefined) {
       // The common case: nothing to run first, so the task's own promise and state are this result's
@@ -51,11 +55,11 @@ export class AsyncResult<T> {
     }
     // Callbacks run before the result counts as ready, as in Python (its result handler calls them first).
     this.#promise = promise.then((value) => {
-      runCallback(callback, value, label);
+      runCallback(callback, value, waitLabel(label, name));
       this.#state = 'ok';
       return value;
     }, (error: unknown) => {
-      runCallback(errorCallback, error, label);
+      runCallback(errorCallback, error, waitLabel(label, name));
       this.#state = 'failed';
       throw error;
     });
@@ -73,7 +77,7 @@ export class AsyncResult<T> {
    * @throws InvalidStateError if it is not ready yet (Python raises `ValueError` there).
    */
   successful(): boolean {
-    if (!this.ready()) throw new InvalidStateError(`${this.#label}: result is not ready`);
+    if (!this.ready()) throw new InvalidStateError(`${waitLabel(this.#label, this.#name)}: result is not ready`);
     return this.#task !== undefined ? this.#task.state === 'done' : this.#state === 'ok';
   }
 
@@ -84,8 +88,7 @@ export class AsyncResult<T> {
   async wait(timeout?: number): Promise<void> {
     const ms = checkTimeout(timeout);
     if (this.ready()) return;
-    const label = `${this.#label}.wait()`;
-    this.#session.beginWait(label);
+    this.#session.beginWait(withSuffix(this.#label, '.wait()', this.#name), this.#name);
     try {
       await settlesWithin(this.#promise, ms);
     } finally {
@@ -107,9 +110,24 @@ export class AsyncResult<T> {
     }
     const ready = this.ready();
     if (ready) return this.#promise;
-    const label = `${this.#label}.get()`;
-    return this.#session.waitFor(ms === undefined ? this.#promise : within(this.#promise, ms, label), label);
+    const label = withSuffix(this.#label, '.get()', this.#name);
+    if (ms === undefined) return this.#session.waitFor(this.#promise, label, false, this.#name);
+    const filled = waitLabel(label, this.#name);
+    return this.#session.waitFor(within(this.#promise, ms, filled), filled);
   }
+}
+
+/** Templates with a suffix, made once each: `applyAsync(%s)` with `.get()` and with `.wait()`. */
+const suffixed = new Map<string, Map<string, string>>();
+
+/** `label + suffix`; for a template (`name` given) the same string every time, so a wait per result builds none. */
+function withSuffix(label: string, suffix: string, name: string | undefined): string {
+  if (name === undefined) return label + suffix;
+  let bySuffix = suffixed.get(label);
+  if (bySuffix === undefined) suffixed.set(label, bySuffix = new Map());
+  let made = bySuffix.get(suffix);
+  if (made === undefined) bySuffix.set(suffix, made = label + suffix);
+  return made;
 }
 
 function runCallback<A>(callback: ((arg: A) => void) | undefined, arg: A, label: string): void {

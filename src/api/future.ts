@@ -117,8 +117,9 @@ export class Future<T> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (ms === undefined) return this.#session.waitFor(task.promise, `future.result(${task.label})`, task.settled);
-    return this.#session.waitFor(within(task.promise, ms, `future.result(${task.label})`), `future.result(${task.label})`, task.settled);
+    if (ms === undefined) return this.#session.waitFor(task.promise, 'future.result(%s)', task.settled, task.label);
+    const label = `future.result(${task.label})`;
+    return this.#session.waitFor(within(task.promise, ms, label), label, task.settled);
   }
 
   /**

@@ -71,6 +71,8 @@ export class PoolSession {
   #spanStart = -1;
   #spanEnd = 0;
   #spanLabel = '';
+  /** Fills the `%s` of `#spanLabel` (see {@link waitLabel}), undefined when it has none. */
+  #spanName: string | undefined;
   #spanCalls = 0;
   #spanMixed = false;
   #spanCheck = false;
@@ -212,18 +214,24 @@ export class PoolSession {
   /**
    * Awaits `promise` on behalf of the main program and, if it really has to wait (`settled` is false),
    * counts the time towards the main lane's current waiting period, labelled `label` ("main blocked here").
+   * With `name`, `label` is a template whose `%s` is `name` ({@link waitLabel}).
    */
-  waitFor<T>(promise: Promise<T>, label: string, settled = false): Promise<T> {
+  waitFor<T>(promise: Promise<T>, label: string, settled = false, name?: string): Promise<T> {
     if (settled || this.#ended) return promise;
-    this.beginWait(label);
-    return promise.then((value) => { this.endWait(); return value; }, (error: unknown) => { this.endWait(); throw error; });
+    this.beginWait(label, name);
+    return promise.then(this.#endWaitValue as (value: T) => T, this.#endWaitError);
   }
+
+  // Shared by every waitFor (a wait per result is common: no closures per call).
+  readonly #endWaitValue = (value: unknown): unknown => { this.endWait(); return value; };
+  readonly #endWaitError = (error: unknown): never => { this.endWait(); throw error; };
 
   /**
    * The main program starts waiting on the pool. Overlapping waits, and waits that follow each other within
    * a few microseconds, make one span on the main lane (one per continuous waiting period, not one per call).
+   * With `name`, `label` is a template whose `%s` is `name` ({@link waitLabel}).
    */
-  beginWait(label: string): void {
+  beginWait(label: string, name?: string): void {
     if (this.#ended) return;
     if (this.#waiting === 0) {
       const now = this.engine.now();
@@ -231,13 +239,14 @@ export class PoolSession {
         this.#closeSpan();
         this.#spanStart = now;
         this.#spanLabel = label;
+        this.#spanName = name;
         this.#spanCalls = 0;
         this.#spanMixed = false;
       }
     }
     this.#waiting++;
     this.#spanCalls++;
-    if (label !== this.#spanLabel) this.#spanMixed = true;
+    if (label !== this.#spanLabel || name !== this.#spanName) this.#spanMixed = true;
   }
 
   /** A wait started with `beginWait` is over. */
@@ -264,8 +273,8 @@ export class PoolSession {
     const end = this.#waiting === 0 ? this.#spanEnd : this.engine.now();
     if (this.#ended || !(end > start)) return;
     const calls = this.#spanCalls;
-    const label = calls === 1 ? this.#spanLabel
-      : this.#spanMixed ? `${this.#spanLabel} … (${calls} waits)` : `${this.#spanLabel} (${calls} waits)`;
+    const first = waitLabel(this.#spanLabel, this.#spanName);
+    const label = calls === 1 ? first : this.#spanMixed ? `${first} … (${calls} waits)` : `${first} (${calls} waits)`;
     this.engine.recordMainWait(start, end, label);
     if (this.#waiting !== 0) {
       // Closed while waits are still open (the run is ending): what follows is a new period.
@@ -298,4 +307,13 @@ export class PoolSession {
 /** A task function's name for labels and the trace (a name given as a string is itself). */
 export function labelOf(fn: TaskFunction | string): string {
   return typeof fn === 'string' ? fn : (fn.name || '<anonymous>');
+}
+
+/**
+ * A wait's label: `label` with its `%s` replaced by `name` (when given). Waits that happen once per result pass a
+ * constant template and the function's name, and the string is built only for the spans that are recorded (one
+ * per waiting period), not for every call.
+ */
+export function waitLabel(label: string, name: string | undefined): string {
+  return name === undefined ? label : label.replace('%s', () => name);
 }

@@ -158,7 +158,7 @@ export class Pool implements AsyncDisposable {
   apply<R = unknown>(fn: string, args?: unknown[]): Promise<R>;
   async apply(fn: TaskFunction | string, args: unknown[] = []): Promise<unknown> {
     const task = this.#submit<unknown>(fn, args, 'apply');
-    return this.#session.waitFor(task.promise, `pool.apply(${task.label})`, task.settled);
+    return this.#session.waitFor(task.promise, 'pool.apply(%s)', task.settled, task.label);
   }
 
   /**
@@ -224,7 +224,7 @@ export class Pool implements AsyncDisposable {
   applyAsync<R = unknown>(fn: string, args?: unknown[], options?: ApplyAsyncOptions<R>): AsyncResult<R>;
   applyAsync(fn: TaskFunction | string, args: unknown[] = [], options: ApplyAsyncOptions<unknown> = {}): AsyncResult<unknown> {
     const task = this.#submit<unknown>(fn, args, 'applyAsync');
-    return new AsyncResult(task, this.#session, `applyAsync(${task.label})`, options.callback, options.errorCallback);
+    return new AsyncResult(task, this.#session, 'applyAsync(%s)', options.callback, options.errorCallback, task.label);
   }
 
   /**

@@ -59,3 +59,27 @@ test('a wait still open when the run ends is recorded before run-end; wait() and
   const types = trace.events.map((e) => e.type);
   assert.ok(types.lastIndexOf('main-wait') < types.indexOf('run-end'), 'every span comes before run-end');
 });
+
+test("a span's label names the call and the function it waited on (future.result, pool.apply, get, wait; mixed waits)", { timeout: 60_000 }, async () => {
+  const trace = recorder();
+  const ex = new ThreadPoolExecutor({ maxWorkers: 1, module: TASKS_URL, onTrace: trace.onTrace });
+  assert.equal(await ex.submit(sleep, 60, 'a').result(), 'a');
+  await ex.shutdown();
+  const pool = new Pool(1, { backend: 'thread', module: TASKS_URL, onTrace: trace.onTrace });
+  assert.equal(await pool.apply(sleep, [60, 'b']), 'b');
+  const r = pool.applyAsync(sleep, [60, 'c']);
+  await r.wait();
+  assert.equal(await r.get(), 'c', 'ready: no wait');
+  // Two different calls in one waiting period: the span says the first and that others joined it.
+  const [x, y] = [pool.applyAsync(sleep, [80, 'x']), pool.applyAsync(square, [3])];
+  assert.deepEqual(await Promise.all([x.get(), y.get()]), ['x', 9]);
+  pool.close();
+  await pool.join();
+  const labels = trace.of('main-wait').map((w) => w.label);
+  assert.deepEqual(labels, [
+    'future.result(sleep)',
+    'pool.apply(sleep)',
+    'applyAsync(sleep).wait()',
+    'applyAsync(sleep).get() … (2 waits)',
+  ]);
+});
