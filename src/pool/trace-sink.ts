@@ -20,6 +20,15 @@ import { previewArgs, previewValue } from './preview.js';
 /** Pending events that trigger delivery right away. */
 const FLUSH_AT = 4096;
 /**
+ * Rows are written into a ring this small and copied into the batch in blocks (FLUSH_AT is a multiple of it).
+ * Written row by row straight into the 4096-row batch (~120 KB, two of them in turn), each task's rows (likely)
+ * landed on cache lines the pool's other work had pushed out since; in the ring they stay hot. Measured on the thread
+ * backend, one pool with its tracing switched per round (10 000 tasks a round, 60 rounds a run): the pool
+ * thread's tracing cost per task had a median of 0.35 µs over 9 runs written straight (0.24–0.85, one −0.2),
+ * 0.11 µs over 5 runs through the ring (−0.2–0.15), of ~4.5 µs a task.
+ */
+const RING_ROWS = 256;
+/**
  * Under load, batches go out at most this often (ms). A busy pool would otherwise deliver every turn of the
  * event loop — thousands of tiny batches a second, each with its fixed cost; a quiet one still delivers on
  * the next turn.
@@ -40,10 +49,13 @@ export class TraceSink {
   #seq = 0;
   #firstSeq = 0;
   #n = 0;
-  /** The rows being written. */
-  #rows = newRows();
+  /** The batch being filled: rows up to `#n - #ringN` (the rest are still in the ring). */
+  #rows = newRows(FLUSH_AT);
+  /** Where rows are written; copied to `#rows` when full and before a flush. */
+  readonly #ring = newRows(RING_ROWS);
+  #ringN = 0;
   /** The other set of rows, free to write once the batch lent from it is back (double buffering). */
-  #spare: Rows | undefined = newRows();
+  #spare: Rows | undefined = newRows(FLUSH_AT);
   /** Sparse: only rows with a text preview have one (numbers keep theirs in the num column). */
   #text: (string | undefined)[] = [];
   #events: TraceEvent[] = [];
@@ -79,14 +91,14 @@ export class TraceSink {
     stamped.runId = this.runId;
     stamped.seq = this.#seq;
     this.#events.push(stamped);
-    this.#rows.kind[this.#n] = RowKind.Event;
+    this.#ring.kind[this.#ringN] = RowKind.Event;
     this.#advance(isSample(event));
   }
 
   /** task-queued. A lone number argument is kept as a number (its preview is its text). */
   queued(t: number, taskId: number, fn: string, args: unknown[]): void {
-    const n = this.#n;
-    const rows = this.#rows;
+    const n = this.#ringN;
+    const rows = this.#ring;
     rows.taskId[n] = taskId;
     rows.t[n] = t;
     rows.ref[n] = fn === this.#lastFn ? this.#lastFnIndex : this.#fnRef(fn);
@@ -95,15 +107,15 @@ export class TraceSink {
       rows.num[n] = args[0];
     } else {
       rows.kind[n] = RowKind.Queued;
-      this.#text[n] = previewArgs(args);
+      this.#text[this.#n] = previewArgs(args);
     }
     this.#advance();
   }
 
   /** task-start. */
   started(t: number, taskId: number, workerId: number): void {
-    const n = this.#n;
-    const rows = this.#rows;
+    const n = this.#ringN;
+    const rows = this.#ring;
     rows.kind[n] = RowKind.Started;
     rows.taskId[n] = taskId;
     rows.t[n] = t;
@@ -125,8 +137,8 @@ export class TraceSink {
    * worker's preview of `value`, or '' when it left that to us (a primitive).
    */
   endedOk(t: number, taskId: number, workerId: number, value: unknown, preview: string): void {
-    const n = this.#n;
-    const rows = this.#rows;
+    const n = this.#ringN;
+    const rows = this.#ring;
     rows.taskId[n] = taskId;
     rows.t[n] = t;
     rows.ref[n] = workerId;
@@ -136,7 +148,7 @@ export class TraceSink {
       rows.num[n] = value;
     } else {
       rows.kind[n] = RowKind.EndedOk;
-      this.#text[n] = preview === '' ? previewValue(value) : preview;
+      this.#text[this.#n] = preview === '' ? previewValue(value) : preview;
     }
     this.#advance();
   }
@@ -157,6 +169,7 @@ export class TraceSink {
     }
     const n = this.#n;
     if (n === 0) return;
+    this.#spill();
     this.#lastFlushMs = this.#now();
     // The number columns are lent, not given: they are written again once the listeners return (a fresh
     // buffer per batch cost more than all the rows in it: page faults, external-memory GCs). A listener
@@ -172,7 +185,7 @@ export class TraceSink {
       kind: lent.kind, taskId: lent.taskId, t: lent.t, ref: lent.ref, num: lent.num,
       text: this.#text, fns: this.#fns, events: this.#events,
     };
-    this.#rows = this.#spare ?? newRows();
+    this.#rows = this.#spare ?? newRows(FLUSH_AT);
     this.#spare = undefined;
     this.#text = [];
     this.#firstSeq = this.#seq;
@@ -186,9 +199,11 @@ export class TraceSink {
   /** Closes the row being written; `sample`: it is a cpu-sample or machine-sample event, which may wait longer. */
   #advance(sample = false): void {
     this.#seq++;
+    this.#n++;
+    if (++this.#ringN === RING_ROWS) this.#spill();
     // Most rows need nothing more (a flush is due at the usual pace, the batch has room): this stays small enough to
     // be inlined into queued / started / endedOk, and those into the pool's per-task calls. The rest is #pace.
-    if (++this.#n >= FLUSH_AT || this.#scheduled === undefined || this.#scheduledForSamples) this.#pace(sample);
+    if (this.#n >= FLUSH_AT || this.#scheduled === undefined || this.#scheduledForSamples) this.#pace(sample);
   }
 
   /** After a row: a full batch goes out now; otherwise a flush is scheduled, or brought forward from the samples' pace. */
@@ -209,6 +224,21 @@ export class TraceSink {
     const interval = samplesOnly ? SAMPLES_FLUSH_INTERVAL_MS : MIN_FLUSH_INTERVAL_MS;
     this.#scheduled = setTimeout(this.#flushNow, Math.max(0, this.#lastFlushMs + interval - this.#now()));
     this.#scheduledForSamples = samplesOnly;
+  }
+
+  /** Copies the ring's rows to the batch (in blocks: a few memcpy's per RING_ROWS rows). */
+  #spill(): void {
+    const k = this.#ringN;
+    if (k === 0) return;
+    const at = this.#n - k;
+    const ring = this.#ring;
+    const rows = this.#rows;
+    rows.kind.set(ring.kind.subarray(0, k), at);
+    rows.taskId.set(ring.taskId.subarray(0, k), at);
+    rows.t.set(ring.t.subarray(0, k), at);
+    rows.ref.set(ring.ref.subarray(0, k), at);
+    rows.num.set(ring.num.subarray(0, k), at);
+    this.#ringN = 0;
   }
 
   #fnRef(fn: string): number {
@@ -237,10 +267,10 @@ interface Rows {
   num: Float64Array;
 }
 
-function newRows(): Rows {
+function newRows(size: number): Rows {
   return {
-    kind: new Uint8Array(FLUSH_AT), taskId: new Float64Array(FLUSH_AT), t: new Float64Array(FLUSH_AT),
-    ref: new Int32Array(FLUSH_AT), num: new Float64Array(FLUSH_AT),
+    kind: new Uint8Array(size), taskId: new Float64Array(size), t: new Float64Array(size),
+    ref: new Int32Array(size), num: new Float64Array(size),
   };
 }
 
