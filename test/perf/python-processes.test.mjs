@@ -5,9 +5,13 @@ import assert from 'node:assert/strict';
 import { runCollect, maxOverlap, alive } from '../fixtures/python/run-helpers.mjs';
 
 const WORK = Array.from({ length: 8 }, () => [800_000]);
-// Cores other programs may use during an attempt before it no longer counts as measured on free cores
-// (this test process and the Python runner's own threads use ~0.05).
-const BUSY_OTHERS = 0.15;
+// Cores other programs may use during an attempt before it no longer counts as measured on free cores: below
+// what the product itself calls a busy machine (BUSY_OTHER_CORES, 0.25, src/trace/run-numbers.ts). This test
+// process and the Python runner's own threads use ~0.05; a CI machine's background ~0.1 more (an attempt at
+// 1.76× with 0.16 others once failed a stricter 0.15 here, its two neighbours 1.21× and 1.69×).
+const BUSY_OTHERS = 0.24;
+/** Attempts before the test gives its verdict (it stops at the first one that shows the scaling on free cores). */
+const ATTEMPTS = 5;
 
 test('py-process: N PIDs, named ForkProcess-i, none of them the runner', async () => {
   const { result, pids, workers, runStart, ends, events } = await runCollect({ backend: 'py-process', fn: 'whoami', inputs: [[1], [2], [3], [4]] });
@@ -36,7 +40,7 @@ test('py-mp-pool: N PIDs named ForkPoolWorker-i', async () => {
 // so the comparison (serial then processes, same work, back to back) gets three attempts.
 test('py-process: CPU-bound speed-up ≥ 1.7× over py-serial on 2 workers, 2 cores busy', async (t) => {
   const attempts = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ATTEMPTS; i++) {
     const serial = await runCollect({ backend: 'py-serial', fn: 'count', inputs: WORK });
     const procs = await runCollect({ backend: 'py-process', fn: 'count', inputs: WORK });
     assert.equal(serial.result.ok, true);
